@@ -1,0 +1,141 @@
+//! Schemas of the provider, its resources and functions, in our own terms.
+//!
+//! The plugin adapter translates these into the protocol's schema messages, and the docs
+//! generator renders them into the Registry's Markdown: one description, two uses.
+
+/// A Terraform type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Number,
+    Bool,
+    List(Box<Type>),
+    Set(Box<Type>),
+    Map(Box<Type>),
+    Object(Vec<(String, Type)>),
+}
+
+impl Type {
+    pub fn list(t: Type) -> Type {
+        Type::List(Box::new(t))
+    }
+    pub fn map(t: Type) -> Type {
+        Type::Map(Box::new(t))
+    }
+    /// Terraform's type-constraint syntax, for docs.
+    pub fn hcl(&self) -> String {
+        match self {
+            Type::String => "string".into(),
+            Type::Number => "number".into(),
+            Type::Bool => "bool".into(),
+            Type::List(t) => format!("list({})", t.hcl()),
+            Type::Set(t) => format!("set({})", t.hcl()),
+            Type::Map(t) => format!("map({})", t.hcl()),
+            Type::Object(fields) => format!(
+                "object({{ {} }})",
+                fields.iter().map(|(n, t)| format!("{n} = {}", t.hcl())).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// How a nested attribute's objects are collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    Single,
+    List,
+    Set,
+    Map,
+}
+
+/// The type of an attribute: a plain type, or nested attributes (protocol 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttrType {
+    Plain(Type),
+    Nested(Nesting, Vec<Attribute>),
+}
+
+/// Whether the user sets an attribute, the provider does, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Required,
+    Optional,
+    /// Optional; the provider fills it in when the user leaves it out.
+    OptionalComputed,
+    Computed,
+}
+
+/// One attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: AttrType,
+    pub mode: Mode,
+    /// Markdown; becomes the Registry docs.
+    pub description: String,
+    pub sensitive: bool,
+    /// Changing it replaces the resource (documented; enforced by the resource's plan).
+    pub forces_replacement: bool,
+}
+
+impl Attribute {
+    fn new(name: &str, ty: AttrType, mode: Mode, description: &str) -> Self {
+        Attribute {
+            name: name.into(),
+            ty,
+            mode,
+            description: description.into(),
+            sensitive: false,
+            forces_replacement: false,
+        }
+    }
+    pub fn required(name: &str, ty: Type, description: &str) -> Self {
+        Self::new(name, AttrType::Plain(ty), Mode::Required, description)
+    }
+    pub fn optional(name: &str, ty: Type, description: &str) -> Self {
+        Self::new(name, AttrType::Plain(ty), Mode::Optional, description)
+    }
+    pub fn optional_computed(name: &str, ty: Type, description: &str) -> Self {
+        Self::new(name, AttrType::Plain(ty), Mode::OptionalComputed, description)
+    }
+    pub fn computed(name: &str, ty: Type, description: &str) -> Self {
+        Self::new(name, AttrType::Plain(ty), Mode::Computed, description)
+    }
+    pub fn nested(name: &str, nesting: Nesting, mode: Mode, attrs: Vec<Attribute>, description: &str) -> Self {
+        Self::new(name, AttrType::Nested(nesting, attrs), mode, description)
+    }
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+    pub fn forces_replacement(mut self) -> Self {
+        self.forces_replacement = true;
+        self
+    }
+}
+
+/// Schema of a provider configuration, a resource or a data source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schema {
+    pub version: i64,
+    /// Markdown; the first paragraph of the docs page.
+    pub description: String,
+    pub attributes: Vec<Attribute>,
+}
+
+/// One parameter of a provider function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parameter {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+}
+
+/// Signature of a provider function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSignature {
+    pub summary: String,
+    pub description: String,
+    pub parameters: Vec<Parameter>,
+    pub returns: Type,
+}

@@ -1,0 +1,7 @@
+//! terraform-provider-aifactory: provisions and runs an enterprise AI Factory on Azure.
+//!
+//! Codemap: see ARCHITECTURE.md. Pure cores (`allocator`) carry the logic; `framework`
+//! is the provider vocabulary; `resources` and `functions` are thin translations;
+//! `tfplugin` is the only module that knows the plugin protocol crate.
+pub mod allocator;
+pub mod framework;
