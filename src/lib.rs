@@ -4,4 +4,10 @@
 //! is the provider vocabulary; `resources` and `functions` are thin translations;
 //! `tfplugin` is the only module that knows the plugin protocol crate.
 pub mod allocator;
+pub mod docs;
 pub mod framework;
+pub mod functions;
+pub mod logging;
+pub mod provider;
+pub mod resources;
+pub mod tfplugin;

@@ -13,6 +13,9 @@ pub enum Type {
     Set(Box<Type>),
     Map(Box<Type>),
     Object(Vec<(String, Type)>),
+    /// Any type, decided by the configuration (`dynamic`). Used where the protocol crate
+    /// cannot express nested attributes; the resource then checks the shape itself.
+    Dynamic,
 }
 
 impl Type {
@@ -31,6 +34,7 @@ impl Type {
             Type::List(t) => format!("list({})", t.hcl()),
             Type::Set(t) => format!("set({})", t.hcl()),
             Type::Map(t) => format!("map({})", t.hcl()),
+            Type::Dynamic => "dynamic".into(),
             Type::Object(fields) => format!(
                 "object({{ {} }})",
                 fields.iter().map(|(n, t)| format!("{n} = {}", t.hcl())).collect::<Vec<_>>().join(", ")
@@ -49,6 +53,10 @@ pub enum Nesting {
 }
 
 /// The type of an attribute: a plain type, or nested attributes (protocol 6).
+///
+/// Note: tf-provider 0.2.2 sends nested attributes with both `type` and `nested_type`
+/// set, which Terraform rejects ("Type and NestedType cannot both be set"), so resources
+/// use `Type::Dynamic` plus their own shape checks until the adapter can send them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttrType {
     Plain(Type),

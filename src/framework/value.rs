@@ -23,6 +23,10 @@ pub enum Value {
     List(Vec<Value>),
     /// Objects and maps.
     Map(BTreeMap<String, Value>),
+    /// A value of an attribute typed `dynamic` in the schema: Terraform sends it with its
+    /// concrete type (cty type JSON), which must be sent back unchanged. Accessors look
+    /// through it.
+    Dynamic { type_json: String, value: Box<Value> },
 }
 
 /// Why bytes from Terraform could not be decoded.
@@ -43,11 +47,18 @@ impl Value {
     pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Self {
         Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
+    /// The value itself, looking through a `Dynamic` wrapper.
+    pub fn inner(&self) -> &Value {
+        match self {
+            Value::Dynamic { value, .. } => value.inner(),
+            v => v,
+        }
+    }
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self.inner(), Value::Null)
     }
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown)
+        matches!(self.inner(), Value::Unknown)
     }
     /// True when this value and everything inside it is known.
     pub fn is_wholly_known(&self) -> bool {
@@ -55,13 +66,14 @@ impl Value {
             Value::Unknown => false,
             Value::List(items) => items.iter().all(Value::is_wholly_known),
             Value::Map(m) => m.values().all(Value::is_wholly_known),
+            Value::Dynamic { value, .. } => value.is_wholly_known(),
             _ => true,
         }
     }
     /// The attribute `name` of an object (Null when absent or when self is not an object).
     pub fn get(&self, name: &str) -> &Value {
         static NULL: Value = Value::Null;
-        match self {
+        match self.inner() {
             Value::Map(m) => m.get(name).unwrap_or(&NULL),
             _ => &NULL,
         }
@@ -76,31 +88,31 @@ impl Value {
         }
     }
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.inner() {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
     pub fn as_bool(&self) -> Option<bool> {
-        match self {
+        match self.inner() {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
     pub fn as_f64(&self) -> Option<f64> {
-        match self {
+        match self.inner() {
             Value::Number(n) => Some(*n),
             _ => None,
         }
     }
     pub fn as_list(&self) -> Option<&[Value]> {
-        match self {
+        match self.inner() {
             Value::List(l) => Some(l),
             _ => None,
         }
     }
     pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
-        match self {
+        match self.inner() {
             Value::Map(m) => Some(m),
             _ => None,
         }
@@ -147,6 +159,7 @@ impl Value {
             Value::Map(m) => serde_json::Value::Object(
                 m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
             ),
+            Value::Dynamic { value, .. } => value.to_json(),
         }
     }
 }
@@ -186,6 +199,16 @@ fn from_rmpv(v: rmpv::Value) -> Result<Value, DecodeError> {
             None => return Err(DecodeError::Unsupported("string that is not UTF-8".into())),
         },
         rmpv::Value::Binary(_) => return Err(DecodeError::Unsupported("binary".into())),
+        // A `dynamic` attribute's value travels as [type JSON as bytes, value].
+        rmpv::Value::Array(mut a) if a.len() == 2 && matches!(a[0], rmpv::Value::Binary(_)) => {
+            let value = from_rmpv(a.pop().unwrap_or(rmpv::Value::Nil))?;
+            let type_json = match a.pop() {
+                Some(rmpv::Value::Binary(b)) => String::from_utf8(b)
+                    .map_err(|_| DecodeError::Unsupported("type JSON that is not UTF-8".into()))?,
+                _ => return Err(DecodeError::Unsupported("dynamic value without a type".into())),
+            };
+            Value::Dynamic { type_json, value: Box::new(value) }
+        }
         rmpv::Value::Array(a) => Value::List(a.into_iter().map(from_rmpv).collect::<Result<_, _>>()?),
         rmpv::Value::Map(m) => {
             let mut out = BTreeMap::new();
@@ -223,6 +246,11 @@ fn to_rmpv(v: &Value) -> rmpv::Value {
         Value::Map(m) => rmpv::Value::Map(
             m.iter().map(|(k, v)| (rmpv::Value::from(k.as_str()), to_rmpv(v))).collect(),
         ),
+        Value::Dynamic { type_json, value } => match value.as_ref() {
+            // Null and unknown dynamic values carry no type.
+            Value::Null | Value::Unknown => to_rmpv(value),
+            v => rmpv::Value::Array(vec![rmpv::Value::Binary(type_json.as_bytes().to_vec()), to_rmpv(v)]),
+        },
     }
 }
 
@@ -240,6 +268,21 @@ mod tests {
             ("e", Value::Bool(true)),
         ]);
         assert_eq!(Value::from_msgpack(&v.to_msgpack()), Ok(v));
+    }
+
+    #[test]
+    fn dynamic_values_keep_their_type_and_are_transparent() {
+        let v = Value::object([(
+            "subnets",
+            Value::Dynamic {
+                type_json: r#"["object",{"a":["object",{"prefix_length":"number"}]}]"#.into(),
+                value: Box::new(Value::object([("a", Value::object([("prefix_length", Value::Number(25.0))]))])),
+            },
+        )]);
+        let back = Value::from_msgpack(&v.to_msgpack()).expect("decodes");
+        assert_eq!(back, v);
+        assert_eq!(back.get("subnets").get("a").get("prefix_length").as_f64(), Some(25.0));
+        assert!(back.get("subnets").as_map().is_some());
     }
 
     #[test]

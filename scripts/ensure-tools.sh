@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, when missing: protoc (Debian's
+# protobuf-compiler) and Terraform 1.0.3 (from PyPI). The Rust toolchain is assumed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v protoc >/dev/null 2>&1; then
+  echo "ensure-tools: installing protoc (protobuf-compiler)" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq protobuf-compiler >/dev/null
+fi
+protoc --version >/dev/null
+
+bash scripts/install-terraform.sh >/dev/null

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and property tests, protocol-level tests, docs freshness,
+# and acceptance tests that drive real Terraform CLIs (1.0.3, plus the `terraform` on
+# PATH when present) against the freshly built provider.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-tools.sh
+cargo build --bin terraform-provider-aifactory
+cargo test --lib --bins --tests --no-fail-fast "$@"
+# Benches must at least build (their figures come from `cargo bench`).
+cargo test --benches --no-run --quiet

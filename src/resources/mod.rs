@@ -1,0 +1,4 @@
+//! Managed resources: thin translations between Terraform values and the pure cores
+//! (and, for Azure-backed ones, the Azure client layer). One file per resource, its
+//! tests beside it.
+pub mod subnet_allocation;

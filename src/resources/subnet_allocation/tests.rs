@@ -1,0 +1,204 @@
+use super::*;
+
+fn list(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|s| Value::string(*s)).collect())
+}
+
+fn config(subnets: Value) -> Value {
+    Value::object([
+        ("key", Value::string("project001")),
+        ("address_space", list(&["10.20.0.0/16", "fd00:20::/48"])),
+        ("reserved", list(&["10.20.0.0/24"])),
+        ("occupied", Value::Null),
+        ("strategy", Value::Null),
+        ("slot", Value::Null),
+        ("slot_prefix_length", Value::Null),
+        ("subnets", subnets),
+        ("id", Value::Null),
+        ("cidrs", Value::Null),
+        ("ipv6_cidrs", Value::Null),
+        ("allocated_addresses", Value::Null),
+    ])
+}
+
+fn req(prefix: Option<f64>, hosts: Option<f64>, ipv6: bool) -> Value {
+    Value::object([
+        ("prefix_length", prefix.map_or(Value::Null, Value::Number)),
+        ("min_hosts", hosts.map_or(Value::Null, Value::Number)),
+        ("ipv6", if ipv6 { Value::Bool(true) } else { Value::Null }),
+    ])
+}
+
+fn three() -> Value {
+    Value::object([
+        ("genai", req(Some(25.0), None, false)),
+        ("aks", req(None, Some(50.0), false)),
+        ("webapp", req(Some(27.0), None, true)),
+    ])
+}
+
+async fn plan(prior: &Value, config: &Value) -> PlanResponse {
+    SubnetAllocation
+        .plan(PlanRequest { prior: prior.clone(), proposed: config.clone(), config: config.clone(), prior_private: Value::Null })
+        .await
+}
+
+#[tokio::test]
+async fn plan_knows_every_cidr_and_apply_returns_it_unchanged() {
+    let cfg = config(three());
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(!p.diags.has_errors(), "{:?}", p.diags);
+    assert!(p.planned.is_wholly_known());
+    assert_eq!(p.planned.get("id"), &Value::string("project001"));
+    assert_eq!(p.planned.get("strategy"), &Value::string("packed"));
+    assert_eq!(p.planned.get("cidrs").as_map().map(|m| m.len()), Some(3));
+    assert!(p.planned.get("ipv6_cidrs").get("webapp").as_str().is_some_and(|c| c.ends_with("/64")));
+    // /25 + /26 + /27 = 128 + 64 + 32
+    assert_eq!(p.planned.get("allocated_addresses"), &Value::Number(224.0));
+    let applied = SubnetAllocation
+        .apply(ApplyRequest { prior: Value::Null, planned: p.planned.clone(), config: cfg, planned_private: Value::Null })
+        .await;
+    assert_eq!(applied.state, p.planned);
+}
+
+#[tokio::test]
+async fn adding_a_request_keeps_existing_cidrs() {
+    let first = plan(&Value::Null, &config(three())).await.planned;
+    let mut more = three();
+    more.set("extra", req(Some(23.0), None, false));
+    let second = plan(&first, &config(more)).await;
+    assert!(!second.diags.has_errors(), "{:?}", second.diags);
+    for name in ["genai", "aks", "webapp"] {
+        assert_eq!(second.planned.get("cidrs").get(name), first.get("cidrs").get(name), "{name} moved");
+    }
+    assert!(second.requires_replace.is_empty());
+}
+
+#[tokio::test]
+async fn changing_the_key_replaces_and_reallocates_from_scratch() {
+    let first = plan(&Value::Null, &config(three())).await.planned;
+    let mut cfg = config(three());
+    cfg.set("key", Value::string("project002"));
+    let p = plan(&first, &cfg).await;
+    assert_eq!(p.requires_replace, vec![AttrPath::attr("key")]);
+}
+
+#[tokio::test]
+async fn unknown_inputs_give_unknown_results() {
+    let mut cfg = config(three());
+    cfg.set("address_space", Value::Unknown);
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(!p.diags.has_errors());
+    assert_eq!(p.planned.get("cidrs"), &Value::Unknown);
+    assert_eq!(p.planned.get("allocated_addresses"), &Value::Unknown);
+}
+
+#[tokio::test]
+async fn slot_settings_are_checked_on_their_attributes() {
+    let mut cfg = config(three());
+    cfg.set("strategy", Value::string("slot"));
+    cfg.set("slot", Value::Number(3.0));
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(p.diags.iter().any(|d| d.path == AttrPath::attr("slot_prefix_length")), "{:?}", p.diags);
+
+    let mut cfg = config(three());
+    cfg.set("slot", Value::Number(3.0));
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(p.diags.iter().any(|d| d.path == AttrPath::attr("slot") && d.detail.contains("strategy = \"slot\"")));
+
+    let mut cfg = config(three());
+    cfg.set("strategy", Value::string("spread"));
+    let d = SubnetAllocation.validate(&cfg).await;
+    assert!(d.iter().any(|d| d.path == AttrPath::attr("strategy")));
+}
+
+#[tokio::test]
+async fn same_slot_same_cidrs_whatever_else_is_occupied() {
+    let slot_cfg = |occupied: &[&str]| {
+        let mut cfg = config(three());
+        cfg.set("strategy", Value::string("slot"));
+        cfg.set("slot", Value::Number(3.0));
+        cfg.set("slot_prefix_length", Value::Number(21.0));
+        cfg.set("occupied", list(occupied));
+        cfg
+    };
+    let a = plan(&Value::Null, &slot_cfg(&[])).await.planned;
+    let b = plan(&Value::Null, &slot_cfg(&["10.20.8.0/24", "10.20.40.0/21"])).await.planned;
+    assert_eq!(a.get("cidrs"), b.get("cidrs"));
+    // Slot 3 of /21 blocks in 10.20.0.0/16 is 10.20.24.0/21.
+    for cidr in a.get("cidrs").as_map().into_iter().flat_map(|m| m.values()) {
+        let text = cidr.as_str().unwrap_or_default();
+        assert!(text.starts_with("10.20.2") || text.starts_with("10.20.3"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn bad_cidr_is_reported_on_its_list_index() {
+    let mut cfg = config(three());
+    cfg.set("reserved", list(&["10.20.0.0/24", "not-a-cidr"]));
+    let d = SubnetAllocation.validate(&cfg).await;
+    assert!(d.iter().any(|d| d.path == AttrPath::attr("reserved").and_index(1)), "{d:?}");
+}
+
+#[tokio::test]
+async fn host_bits_error_names_the_fix() {
+    let mut cfg = config(three());
+    cfg.set("address_space", list(&["10.20.0.1/16"]));
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(p.diags.has_errors());
+    assert!(p.diags.iter().any(|d| (d.summary.contains("10.20.0.0/16") || d.detail.contains("10.20.0.0/16"))
+        && d.path == AttrPath::attr("address_space").and_index(0)), "{:?}", p.diags);
+}
+
+#[tokio::test]
+async fn exhaustion_names_the_request() {
+    let mut cfg = config(Value::object([("huge", req(Some(15.0), None, false))]));
+    cfg.set("address_space", list(&["10.20.0.0/16"]));
+    let p = plan(&Value::Null, &cfg).await;
+    assert!(p.diags.has_errors());
+    assert!(p.diags.iter().any(|d| format!("{} {}", d.summary, d.detail).contains("huge")), "{:?}", p.diags);
+}
+
+#[tokio::test]
+async fn import_adopts_existing_subnets_and_the_next_plan_keeps_them() {
+    let imported = SubnetAllocation.import("project001|genai=10.20.5.0/25,aks=10.20.6.0/26").await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    assert_eq!(imported.state.get("id"), &Value::string("project001"));
+    let cfg = config(Value::object([("genai", req(Some(25.0), None, false)), ("aks", req(Some(26.0), None, false))]));
+    let p = plan(&imported.state, &cfg).await;
+    assert!(!p.diags.has_errors(), "{:?}", p.diags);
+    assert_eq!(p.planned.get("cidrs").get("genai"), &Value::string("10.20.5.0/25"));
+    assert_eq!(p.planned.get("cidrs").get("aks"), &Value::string("10.20.6.0/26"));
+}
+
+#[tokio::test]
+async fn import_id_errors_explain_the_format() {
+    for bad in ["project001", "|genai=10.0.0.0/24", "p|genai", "p|genai=10.0.0.1/24", "p|a=10.0.0.0/24,a=10.0.1.0/24"] {
+        let r = SubnetAllocation.import(bad).await;
+        assert!(r.diags.has_errors(), "{bad}");
+        assert!(r.diags.iter().all(|d| d.detail.contains("KEY|NAME=CIDR")), "{bad}: {:?}", r.diags);
+        assert!(r.state.is_null());
+    }
+}
+
+#[tokio::test]
+async fn destroy_returns_no_state() {
+    let planned = plan(&Value::Null, &config(three())).await.planned;
+    let r = SubnetAllocation
+        .apply(ApplyRequest { prior: planned, planned: Value::Null, config: Value::Null, planned_private: Value::Null })
+        .await;
+    assert!(r.state.is_null() && r.diags.is_empty());
+}
+
+#[test]
+fn every_attribute_has_a_description() {
+    fn walk(attrs: &[crate::framework::schema::Attribute]) {
+        for a in attrs {
+            assert!(!a.description.trim().is_empty(), "{} lacks a description", a.name);
+            if let crate::framework::schema::AttrType::Nested(_, inner) = &a.ty {
+                walk(inner);
+            }
+        }
+    }
+    walk(&schema().attributes);
+}
