@@ -92,13 +92,23 @@ fn attributes_section(out: &mut String, attrs: &[Attribute], anchor_prefix: &str
     }
     for (anchor, a) in nested {
         if let AttrType::Nested(_, inner) = &a.ty {
-            let _ = writeln!(out, "<a id=\"nestedatt--{anchor}\"></a>\n### Nested Schema for `{}`\n", anchor.replace("--", "."));
+            let _ = writeln!(
+                out,
+                "<a id=\"nestedatt--{anchor}\"></a>\n### Nested Schema for `{}`\n",
+                anchor.replace("--", ".")
+            );
             attributes_section(out, inner, &format!("{anchor}--"));
         }
     }
 }
 
-fn schema_page(title: &str, heading: &str, schema: &Schema, examples: &[(&str, Option<String>, &str)], extra: Option<String>) -> String {
+fn schema_page(
+    title: &str,
+    heading: &str,
+    schema: &Schema,
+    examples: &[(&str, Option<String>, &str)],
+    extra: Option<String>,
+) -> String {
     let mut out = frontmatter(title, &schema.description);
     let _ = writeln!(out, "# {heading}\n\n{}\n", schema.description.trim_end());
     for (h, body, lang) in examples.iter().filter(|(h, ..)| *h == "Example Usage") {
@@ -116,15 +126,30 @@ fn schema_page(title: &str, heading: &str, schema: &Schema, examples: &[(&str, O
 }
 
 fn function_page(name: &str, f: &FunctionSignature, example: Option<String>) -> String {
-    let mut out = frontmatter(&format!("{name} function - terraform-provider-{PROVIDER}"), &f.summary);
+    let mut out = frontmatter(
+        &format!("{name} function - terraform-provider-{PROVIDER}"),
+        &f.summary,
+    );
     let _ = writeln!(out, "# function: {name}\n\n{}\n", f.description.trim_end());
     example_block(&mut out, "Example Usage", example, "terraform");
     out.push_str("## Signature\n\n```text\n");
-    let params = f.parameters.iter().map(|p| format!("{} {}", p.name, p.ty.hcl())).collect::<Vec<_>>().join(", ");
+    let params = f
+        .parameters
+        .iter()
+        .map(|p| format!("{} {}", p.name, p.ty.hcl()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = writeln!(out, "{name}({params}) {}\n```\n", f.returns.hcl());
     out.push_str("## Arguments\n\n");
     for (i, p) in f.parameters.iter().enumerate() {
-        let _ = writeln!(out, "{}. `{}` ({}) {}", i + 1, p.name, p.ty.hcl(), p.description);
+        let _ = writeln!(
+            out,
+            "{}. `{}` ({}) {}",
+            i + 1,
+            p.name,
+            p.ty.hcl(),
+            p.description
+        );
     }
     format!("{}\n", out.trim_end())
 }
@@ -140,7 +165,11 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
             &format!("Provider: {PROVIDER}"),
             &format!("{PROVIDER} Provider"),
             &ps,
-            &[("Example Usage", read(root, "examples/provider/provider.tf"), "terraform")],
+            &[(
+                "Example Usage",
+                read(root, "examples/provider/provider.tf"),
+                "terraform",
+            )],
             read(root, "templates/index.md"),
         ),
     ));
@@ -154,7 +183,11 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
                 &format!("{full} (Resource)"),
                 &r.schema(),
                 &[
-                    ("Example Usage", read(root, &format!("{dir}/resource.tf")), "terraform"),
+                    (
+                        "Example Usage",
+                        read(root, &format!("{dir}/resource.tf")),
+                        "terraform",
+                    ),
                     ("Import", read(root, &format!("{dir}/import.sh")), "shell"),
                 ],
                 read(root, &format!("templates/resources/{}.md", r.type_name())),
@@ -164,7 +197,14 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
     for f in provider.functions() {
         pages.push((
             PathBuf::from(format!("docs/functions/{}.md", f.name())),
-            function_page(f.name(), &f.signature(), read(root, &format!("examples/functions/{}/function.tf", f.name()))),
+            function_page(
+                f.name(),
+                &f.signature(),
+                read(
+                    root,
+                    &format!("examples/functions/{}/function.tf", f.name()),
+                ),
+            ),
         ));
     }
     pages

@@ -30,11 +30,19 @@ pub fn level_from(name: &str) -> Option<Level> {
 }
 
 /// One hclog JSON line for an event.
-pub fn hclog_line(level: &Level, target: &str, message: &str, fields: &serde_json::Map<String, serde_json::Value>) -> String {
+pub fn hclog_line(
+    level: &Level,
+    target: &str,
+    message: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> String {
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.as_str().to_ascii_lowercase().into());
     obj.insert("@message".into(), message.into());
-    obj.insert("@module".into(), format!("aifactory.{}", target.replace("::", ".")).into());
+    obj.insert(
+        "@module".into(),
+        format!("aifactory.{}", target.replace("::", ".")).into(),
+    );
     obj.insert("@timestamp".into(), timestamp().into());
     for (k, v) in fields {
         obj.insert(k.clone(), v.clone());
@@ -43,7 +51,9 @@ pub fn hclog_line(level: &Level, target: &str, message: &str, fields: &serde_jso
 }
 
 fn timestamp() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     // RFC 3339 in UTC without a date library: days -> civil date.
     let secs = now.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
@@ -127,24 +137,33 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
 
 /// Install the global subscriber. Safe to call once, early in `main`.
 pub fn init() {
-    let file = std::env::var("PLUGIN_LOG_FILE").ok().filter(|p| !p.is_empty());
-    let (max, out): (Option<Level>, Box<dyn Write + Send>) = match file.as_deref().map(std::fs::File::create) {
-        Some(Ok(f)) => (Some(Level::TRACE), Box::new(f)),
-        _ => {
-            let level = std::env::var("TF_LOG_PROVIDER")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .or_else(|| std::env::var("TF_LOG").ok().filter(|v| !v.is_empty()));
-            (level.map_or(Some(Level::WARN), |l| level_from(&l)), Box::new(std::io::stderr()))
-        }
-    };
+    let file = std::env::var("PLUGIN_LOG_FILE")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let (max, out): (Option<Level>, Box<dyn Write + Send>) =
+        match file.as_deref().map(std::fs::File::create) {
+            Some(Ok(f)) => (Some(Level::TRACE), Box::new(f)),
+            _ => {
+                let level = std::env::var("TF_LOG_PROVIDER")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| std::env::var("TF_LOG").ok().filter(|v| !v.is_empty()));
+                (
+                    level.map_or(Some(Level::WARN), |l| level_from(&l)),
+                    Box::new(std::io::stderr()),
+                )
+            }
+        };
     // The plugin crate installs its own file logger when PLUGIN_LOG_FILE is set, which
     // would collide with ours: we have taken care of that variable.
     if file.is_some() {
         std::env::remove_var("PLUGIN_LOG_FILE");
     }
     if let Some(max) = max {
-        let layer = HclogLayer { max, out: Mutex::new(out) };
+        let layer = HclogLayer {
+            max,
+            out: Mutex::new(out),
+        };
         let _ = tracing_subscriber::registry().with(layer).try_init();
     }
 }
@@ -162,7 +181,9 @@ mod tests {
         assert_eq!(v["@level"], "debug");
         assert_eq!(v["@message"], "GET done");
         assert_eq!(v["status"], 200);
-        assert!(v["@timestamp"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 27));
+        assert!(v["@timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 27));
     }
 
     #[test]

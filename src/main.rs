@@ -6,8 +6,20 @@
 use aifactory::{logging, provider::AifactoryProvider, tfplugin};
 
 fn main() -> std::process::ExitCode {
+    // Before anything else, while the process has one thread: a Ctrl-C in the terminal
+    // reaches the whole process group, and Terraform itself turns it into StopProvider,
+    // so the provider ignores SIGINT rather than dying mid-operation. Nothing is left of
+    // the window a signal handler installed later would leave.
+    ignore_sigint();
+    // Backtraces in user-facing diagnostics help nobody: the plugin crate appends one to
+    // every diagnostic it builds when these are set in the user's environment.
+    std::env::remove_var("RUST_BACKTRACE");
+    std::env::remove_var("RUST_LIB_BACKTRACE");
     logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -15,19 +27,8 @@ fn main() -> std::process::ExitCode {
         }
     };
     runtime.block_on(async {
-        // A Ctrl-C in the terminal reaches the whole process group. Terraform itself
-        // forwards the interrupt as StopProvider, so the provider must survive SIGINT and
-        // finish (or cancel) in-flight operations cleanly instead of dying mid-apply.
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
-            Ok(mut sigint) => {
-                tokio::spawn(async move {
-                    while sigint.recv().await.is_some() {
-                        tracing::info!("ignoring SIGINT: Terraform stops providers through StopProvider");
-                    }
-                });
-            }
-            Err(e) => tracing::warn!(error = %e, "could not install the SIGINT handler"),
-        }
+        tracing::debug!("SIGINT is ignored: Terraform stops providers through StopProvider");
+        tfplugin::keep_sockets_unbuffered();
         match tfplugin::serve(AifactoryProvider::new()).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
@@ -36,4 +37,13 @@ fn main() -> std::process::ExitCode {
             }
         }
     })
+}
+
+fn ignore_sigint() {
+    // SAFETY: `signal` with SIG_IGN installs no handler code; called once, before any
+    // other thread exists.
+    let previous = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    if previous == libc::SIG_ERR {
+        eprintln!("warning: could not ignore SIGINT");
+    }
 }

@@ -85,7 +85,11 @@ impl AifactoryProvider {
     pub fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics {
         let diags = self.validate(config);
         let from = |attr: &str, var: &str| {
-            config.get(attr).as_str().map(str::to_string).or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            config
+                .get(attr)
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
         };
         let settings = ProviderSettings {
             terraform_version: terraform_version.to_string(),

@@ -13,14 +13,18 @@ fn docs_are_current() {
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != content {
             if update {
-                std::fs::create_dir_all(path.parent().expect("docs path has a parent")).expect("mkdir");
+                std::fs::create_dir_all(path.parent().expect("docs path has a parent"))
+                    .expect("mkdir");
                 std::fs::write(&path, content).expect("write docs");
             } else {
                 stale.push(rel.display().to_string());
             }
         }
     }
-    assert!(stale.is_empty(), "stale docs (run AIFACTORY_UPDATE_DOCS=1 cargo test --test docs): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale docs (run AIFACTORY_UPDATE_DOCS=1 cargo test --test docs): {stale:?}"
+    );
 }
 
 #[test]
@@ -29,7 +33,10 @@ fn every_resource_and_function_has_an_example() {
     let p = aifactory::provider::AifactoryProvider::new();
     assert!(root.join("examples/provider/provider.tf").exists());
     for r in p.resources() {
-        let f = root.join(format!("examples/resources/aifactory_{}/resource.tf", r.type_name()));
+        let f = root.join(format!(
+            "examples/resources/aifactory_{}/resource.tf",
+            r.type_name()
+        ));
         assert!(f.exists(), "missing {}", f.display());
     }
     for f in p.functions() {

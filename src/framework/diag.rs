@@ -86,10 +86,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            path,
+        }
     }
     pub fn warning(path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path }
+        Diagnostic {
+            severity: Severity::Warning,
+            summary: summary.into(),
+            detail: detail.into(),
+            path,
+        }
     }
 }
 
@@ -107,7 +117,12 @@ impl Diagnostics {
     pub fn error(&mut self, path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Diagnostic::error(path, summary, detail));
     }
-    pub fn warning(&mut self, path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) {
+    pub fn warning(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         self.push(Diagnostic::warning(path, summary, detail));
     }
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
@@ -138,9 +153,14 @@ mod tests {
 
     #[test]
     fn path_display_reads_like_hcl() {
-        let p = AttrPath::attr("subnets").and_key("genai").and_attr("prefix_length");
+        let p = AttrPath::attr("subnets")
+            .and_key("genai")
+            .and_attr("prefix_length");
         assert_eq!(p.to_string(), "subnets[\"genai\"].prefix_length");
-        assert_eq!(AttrPath::attr("reserved").and_index(2).to_string(), "reserved[2]");
+        assert_eq!(
+            AttrPath::attr("reserved").and_index(2).to_string(),
+            "reserved[2]"
+        );
     }
 
     #[test]

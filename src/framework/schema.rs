@@ -37,7 +37,11 @@ impl Type {
             Type::Dynamic => "dynamic".into(),
             Type::Object(fields) => format!(
                 "object({{ {} }})",
-                fields.iter().map(|(n, t)| format!("{n} = {}", t.hcl())).collect::<Vec<_>>().join(", ")
+                fields
+                    .iter()
+                    .map(|(n, t)| format!("{n} = {}", t.hcl()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -104,12 +108,23 @@ impl Attribute {
         Self::new(name, AttrType::Plain(ty), Mode::Optional, description)
     }
     pub fn optional_computed(name: &str, ty: Type, description: &str) -> Self {
-        Self::new(name, AttrType::Plain(ty), Mode::OptionalComputed, description)
+        Self::new(
+            name,
+            AttrType::Plain(ty),
+            Mode::OptionalComputed,
+            description,
+        )
     }
     pub fn computed(name: &str, ty: Type, description: &str) -> Self {
         Self::new(name, AttrType::Plain(ty), Mode::Computed, description)
     }
-    pub fn nested(name: &str, nesting: Nesting, mode: Mode, attrs: Vec<Attribute>, description: &str) -> Self {
+    pub fn nested(
+        name: &str,
+        nesting: Nesting,
+        mode: Mode,
+        attrs: Vec<Attribute>,
+        description: &str,
+    ) -> Self {
         Self::new(name, AttrType::Nested(nesting, attrs), mode, description)
     }
     pub fn sensitive(mut self) -> Self {

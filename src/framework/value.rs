@@ -26,7 +26,10 @@ pub enum Value {
     /// A value of an attribute typed `dynamic` in the schema: Terraform sends it with its
     /// concrete type (cty type JSON), which must be sent back unchanged. Accessors look
     /// through it.
-    Dynamic { type_json: String, value: Box<Value> },
+    Dynamic {
+        type_json: String,
+        value: Box<Value>,
+    },
 }
 
 /// Why bytes from Terraform could not be decoded.
@@ -126,6 +129,12 @@ impl Value {
         let mut cursor = bytes;
         let raw = rmpv::decode::read_value(&mut cursor)
             .map_err(|e| DecodeError::MessagePack(e.to_string()))?;
+        if !cursor.is_empty() {
+            return Err(DecodeError::MessagePack(format!(
+                "{} bytes after the value",
+                cursor.len()
+            )));
+        }
         from_rmpv(raw)
     }
 
@@ -156,9 +165,9 @@ impl Value {
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
-            Value::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Value::Dynamic { value, .. } => value.to_json(),
         }
     }
@@ -190,7 +199,10 @@ fn from_rmpv(v: rmpv::Value) -> Result<Value, DecodeError> {
         rmpv::Value::Nil => Value::Null,
         rmpv::Value::Boolean(b) => Value::Bool(b),
         rmpv::Value::Integer(i) => Value::Number(
-            i.as_i64().map(|x| x as f64).or(i.as_u64().map(|x| x as f64)).unwrap_or(f64::NAN),
+            i.as_i64()
+                .map(|x| x as f64)
+                .or(i.as_u64().map(|x| x as f64))
+                .unwrap_or(f64::NAN),
         ),
         rmpv::Value::F32(f) => Value::Number(f as f64),
         rmpv::Value::F64(f) => Value::Number(f),
@@ -205,27 +217,39 @@ fn from_rmpv(v: rmpv::Value) -> Result<Value, DecodeError> {
             let type_json = match a.pop() {
                 Some(rmpv::Value::Binary(b)) => String::from_utf8(b)
                     .map_err(|_| DecodeError::Unsupported("type JSON that is not UTF-8".into()))?,
-                _ => return Err(DecodeError::Unsupported("dynamic value without a type".into())),
+                _ => {
+                    return Err(DecodeError::Unsupported(
+                        "dynamic value without a type".into(),
+                    ))
+                }
             };
-            Value::Dynamic { type_json, value: Box::new(value) }
+            Value::Dynamic {
+                type_json,
+                value: Box::new(value),
+            }
         }
-        rmpv::Value::Array(a) => Value::List(a.into_iter().map(from_rmpv).collect::<Result<_, _>>()?),
+        rmpv::Value::Array(a) => {
+            Value::List(a.into_iter().map(from_rmpv).collect::<Result<_, _>>()?)
+        }
         rmpv::Value::Map(m) => {
             let mut out = BTreeMap::new();
             for (k, v) in m {
                 let key = match k {
-                    rmpv::Value::String(s) => s
-                        .into_str()
-                        .ok_or_else(|| DecodeError::Unsupported("map key that is not UTF-8".into()))?,
+                    rmpv::Value::String(s) => s.into_str().ok_or_else(|| {
+                        DecodeError::Unsupported("map key that is not UTF-8".into())
+                    })?,
                     other => return Err(DecodeError::Unsupported(format!("map key {other}"))),
                 };
                 out.insert(key, from_rmpv(v)?);
             }
             Value::Map(out)
         }
-        // Extension 0 is cty's unknown value; its payload (refinements) is ignored.
-        rmpv::Value::Ext(0, _) => Value::Unknown,
-        rmpv::Value::Ext(t, _) => return Err(DecodeError::Unsupported(format!("extension type {t}"))),
+        // Extension 0 is cty's unknown value; extension 12 an unknown value with
+        // refinements (for example "a string starting with `project`"), ignored here.
+        rmpv::Value::Ext(0 | 12, _) => Value::Unknown,
+        rmpv::Value::Ext(t, _) => {
+            return Err(DecodeError::Unsupported(format!("extension type {t}")))
+        }
     })
 }
 
@@ -244,12 +268,17 @@ fn to_rmpv(v: &Value) -> rmpv::Value {
         Value::String(s) => rmpv::Value::from(s.as_str()),
         Value::List(l) => rmpv::Value::Array(l.iter().map(to_rmpv).collect()),
         Value::Map(m) => rmpv::Value::Map(
-            m.iter().map(|(k, v)| (rmpv::Value::from(k.as_str()), to_rmpv(v))).collect(),
+            m.iter()
+                .map(|(k, v)| (rmpv::Value::from(k.as_str()), to_rmpv(v)))
+                .collect(),
         ),
         Value::Dynamic { type_json, value } => match value.as_ref() {
             // Null and unknown dynamic values carry no type.
             Value::Null | Value::Unknown => to_rmpv(value),
-            v => rmpv::Value::Array(vec![rmpv::Value::Binary(type_json.as_bytes().to_vec()), to_rmpv(v)]),
+            v => rmpv::Value::Array(vec![
+                rmpv::Value::Binary(type_json.as_bytes().to_vec()),
+                to_rmpv(v),
+            ]),
         },
     }
 }
@@ -276,13 +305,30 @@ mod tests {
             "subnets",
             Value::Dynamic {
                 type_json: r#"["object",{"a":["object",{"prefix_length":"number"}]}]"#.into(),
-                value: Box::new(Value::object([("a", Value::object([("prefix_length", Value::Number(25.0))]))])),
+                value: Box::new(Value::object([(
+                    "a",
+                    Value::object([("prefix_length", Value::Number(25.0))]),
+                )])),
             },
         )]);
         let back = Value::from_msgpack(&v.to_msgpack()).expect("decodes");
         assert_eq!(back, v);
-        assert_eq!(back.get("subnets").get("a").get("prefix_length").as_f64(), Some(25.0));
+        assert_eq!(
+            back.get("subnets").get("a").get("prefix_length").as_f64(),
+            Some(25.0)
+        );
         assert!(back.get("subnets").as_map().is_some());
+    }
+
+    #[test]
+    fn refined_unknowns_are_unknown() {
+        // ext 12 carrying a refinement payload, as Terraform >= 1.6 sends for "project${count.index}"
+        let mut bytes = vec![0x81, 0xa1, b'k'];
+        bytes.extend([0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3]);
+        assert_eq!(
+            Value::from_msgpack(&bytes),
+            Ok(Value::object([("k", Value::Unknown)]))
+        );
     }
 
     #[test]
@@ -293,7 +339,18 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(Value::from_msgpack(&[0xc1]).is_err());
+        assert!(
+            Value::from_msgpack(&[0x92, 0x01]).is_err(),
+            "truncated array"
+        );
+        assert!(
+            Value::from_msgpack(&[0x01, 0x02]).is_err(),
+            "trailing bytes"
+        );
+        assert!(
+            Value::from_msgpack(&[0xc4, 0x01, 0xff]).is_err(),
+            "binary outside a dynamic value"
+        );
         assert!(Value::from_json(b"{").is_err());
     }
 

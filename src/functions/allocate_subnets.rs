@@ -17,10 +17,16 @@ pub struct AllocateSubnets;
 const PARAMS: [&str; 3] = ["address_space", "reserved", "subnets"];
 
 fn strings(v: &Value, index: usize) -> Result<Vec<String>, FunctionError> {
-    let bad = || FunctionError { argument: Some(index), message: format!("`{}` must be a list of CIDR strings", PARAMS[index]) };
+    let bad = || FunctionError {
+        argument: Some(index),
+        message: format!("`{}` must be a list of CIDR strings", PARAMS[index]),
+    };
     match v {
         Value::Null => Ok(Vec::new()),
-        Value::List(items) => items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(bad)).collect(),
+        Value::List(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(bad))
+            .collect(),
         _ => Err(bad()),
     }
 }
@@ -59,11 +65,22 @@ while the inputs are; use the resource when subnets must never move."
         let mut requests = BTreeMap::new();
         if let Some(map) = arg(2).as_map() {
             for (name, n) in map {
-                let prefix = n.as_f64().filter(|p| p.fract() == 0.0).map(|p| p as i64).ok_or_else(|| FunctionError {
-                    argument: Some(2),
-                    message: format!("subnets[{name:?}] must be a whole prefix length"),
-                })?;
-                requests.insert(name.clone(), RequestSpec { prefix_length: Some(prefix), min_hosts: None, ipv6: false });
+                let prefix = n
+                    .as_f64()
+                    .filter(|p| p.fract() == 0.0)
+                    .map(|p| p as i64)
+                    .ok_or_else(|| FunctionError {
+                        argument: Some(2),
+                        message: format!("subnets[{name:?}] must be a whole prefix length"),
+                    })?;
+                requests.insert(
+                    name.clone(),
+                    RequestSpec {
+                        prefix_length: Some(prefix),
+                        min_hosts: None,
+                        ipv6: false,
+                    },
+                );
             }
         }
         let input = AllocationInput {
@@ -75,7 +92,11 @@ while the inputs are; use the resource when subnets must never move."
             previous: BTreeMap::new(),
         };
         match allocator::allocate(&input) {
-            Ok(a) => Ok(Value::object(a.ipv4.iter().map(|(n, c)| (n.clone(), Value::string(c.to_string()))))),
+            Ok(a) => Ok(Value::object(
+                a.ipv4
+                    .iter()
+                    .map(|(n, c)| (n.clone(), Value::string(c.to_string()))),
+            )),
             Err(issues) => {
                 let first = issues.iter().find(|i| !i.is_warning()).or(issues.first());
                 let argument = first.and_then(|i| match i.path.0.first() {
@@ -121,7 +142,11 @@ mod tests {
     #[tokio::test]
     async fn bad_cidr_points_at_the_first_argument() {
         let err = AllocateSubnets
-            .call(vec![list(&["10.0.0.1/16"]), list(&[]), Value::object([("a", Value::Number(24.0))])])
+            .call(vec![
+                list(&["10.0.0.1/16"]),
+                list(&[]),
+                Value::object([("a", Value::Number(24.0))]),
+            ])
             .await
             .expect_err("host bits");
         assert_eq!(err.argument, Some(0));

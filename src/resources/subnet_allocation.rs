@@ -117,7 +117,11 @@ fn strings(v: &Value) -> Result<Vec<String>, ()> {
 fn number(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Option<i64> {
     let n = v.as_f64()?;
     if n.fract() != 0.0 || n.abs() > 1e15 {
-        diags.error(path, "Whole number required", format!("{n} is not a whole number."));
+        diags.error(
+            path,
+            "Whole number required",
+            format!("{n} is not a whole number."),
+        );
         return None;
     }
     Some(n as i64)
@@ -131,7 +135,11 @@ fn requests(subnets: &Value, diags: &mut Diagnostics) -> BTreeMap<String, Reques
     let mut out = BTreeMap::new();
     let shape = "Write `subnets = { NAME = { prefix_length = 25 } }` or `{ NAME = { min_hosts = 50, ipv6 = true } }`.";
     let Some(map) = subnets.as_map() else {
-        diags.error(AttrPath::attr("subnets"), "`subnets` must be a map of requests", shape);
+        diags.error(
+            AttrPath::attr("subnets"),
+            "`subnets` must be a map of requests",
+            shape,
+        );
         return out;
     };
     for (name, req) in map {
@@ -140,11 +148,17 @@ fn requests(subnets: &Value, diags: &mut Diagnostics) -> BTreeMap<String, Reques
             diags.error(path, format!("Request {name:?} must be an object"), shape);
             continue;
         };
-        for field in fields.keys().filter(|f| !REQUEST_ATTRS.contains(&f.as_str())) {
+        for field in fields
+            .keys()
+            .filter(|f| !REQUEST_ATTRS.contains(&f.as_str()))
+        {
             diags.error(
                 path.and_attr(field.clone()),
                 format!("Unsupported attribute {field:?} in request {name:?}"),
-                format!("A request takes {}. {shape}", REQUEST_ATTRS.map(|a| format!("`{a}`")).join(", ")),
+                format!(
+                    "A request takes {}. {shape}",
+                    REQUEST_ATTRS.map(|a| format!("`{a}`")).join(", ")
+                ),
             );
         }
         let ipv6 = match req.get("ipv6") {
@@ -160,14 +174,25 @@ fn requests(subnets: &Value, diags: &mut Diagnostics) -> BTreeMap<String, Reques
         let mut num = |attr: &str| match req.get(attr) {
             Value::Null => None,
             v if v.as_f64().is_none() => {
-                diags.error(path.and_attr(attr), format!("`{attr}` must be a number"), shape);
+                diags.error(
+                    path.and_attr(attr),
+                    format!("`{attr}` must be a number"),
+                    shape,
+                );
                 None
             }
             v => number(v, path.and_attr(attr), diags),
         };
         let prefix_length = num("prefix_length");
         let min_hosts = num("min_hosts");
-        out.insert(name.clone(), RequestSpec { prefix_length, min_hosts, ipv6 });
+        out.insert(
+            name.clone(),
+            RequestSpec {
+                prefix_length,
+                min_hosts,
+                ipv6,
+            },
+        );
     }
     out
 }
@@ -186,12 +211,24 @@ fn inputs(config: &Value, diags: &mut Diagnostics) -> Option<Inputs> {
     }
     let key = config.get("key").as_str().unwrap_or_default().to_string();
     if key.trim().is_empty() {
-        diags.error(AttrPath::attr("key"), "Empty key", "Set `key` to a name for this allocation, for example \"project001\".");
+        diags.error(
+            AttrPath::attr("key"),
+            "Empty key",
+            "Set `key` to a name for this allocation, for example \"project001\".",
+        );
     }
     let list = |name: &str| strings(config.get(name)).unwrap_or_default();
-    let strategy_name = config.get("strategy").as_str().unwrap_or("packed").to_string();
+    let strategy_name = config
+        .get("strategy")
+        .as_str()
+        .unwrap_or("packed")
+        .to_string();
     let slot = number(config.get("slot"), AttrPath::attr("slot"), diags);
-    let slot_prefix = number(config.get("slot_prefix_length"), AttrPath::attr("slot_prefix_length"), diags);
+    let slot_prefix = number(
+        config.get("slot_prefix_length"),
+        AttrPath::attr("slot_prefix_length"),
+        diags,
+    );
     let strategy = match strategy_name.as_str() {
         "packed" => {
             for (name, v) in [("slot", slot), ("slot_prefix_length", slot_prefix)] {
@@ -206,7 +243,10 @@ fn inputs(config: &Value, diags: &mut Diagnostics) -> Option<Inputs> {
             Strategy::Packed
         }
         "slot" => match (slot, slot_prefix) {
-            (Some(index), Some(prefix_length)) => Strategy::Slot { prefix_length, index },
+            (Some(index), Some(prefix_length)) => Strategy::Slot {
+                prefix_length,
+                index,
+            },
             _ => {
                 for (name, v) in [("slot", slot), ("slot_prefix_length", slot_prefix)] {
                     if v.is_none() {
@@ -250,8 +290,18 @@ fn previous(state: &Value) -> BTreeMap<String, Previous> {
     if let Some(cidrs) = state.get("cidrs").as_map() {
         for (name, cidr) in cidrs {
             if let Some(ipv4) = cidr.as_str() {
-                let ipv6 = state.get("ipv6_cidrs").get(name).as_str().map(str::to_string);
-                out.insert(name.clone(), Previous { ipv4: ipv4.to_string(), ipv6 });
+                let ipv6 = state
+                    .get("ipv6_cidrs")
+                    .get(name)
+                    .as_str()
+                    .map(str::to_string);
+                out.insert(
+                    name.clone(),
+                    Previous {
+                        ipv4: ipv4.to_string(),
+                        ipv6,
+                    },
+                );
             }
         }
     }
@@ -274,10 +324,13 @@ fn compute(config: &Value, prior: &Value, diags: &mut Diagnostics) -> Value {
     if config.get("strategy").is_null() {
         state.set("strategy", Value::string("packed"));
     }
-    state.set("id", match config.get("key") {
-        Value::String(k) => Value::string(k.clone()),
-        _ => Value::Unknown,
-    });
+    state.set(
+        "id",
+        match config.get("key") {
+            Value::String(k) => Value::string(k.clone()),
+            _ => Value::Unknown,
+        },
+    );
     let Some(mut inp) = inputs(config, diags) else {
         for attr in ["cidrs", "ipv6_cidrs", "allocated_addresses"] {
             state.set(attr, Value::Unknown);
@@ -292,12 +345,41 @@ fn compute(config: &Value, prior: &Value, diags: &mut Diagnostics) -> Value {
         inp.input.previous = previous(prior);
     }
     state.set("strategy", Value::string(inp.strategy_name.clone()));
-    match allocator::allocate(&inp.input) {
+    let started = std::time::Instant::now();
+    let result = allocator::allocate(&inp.input);
+    tracing::debug!(
+        key = %inp.key,
+        strategy = %inp.strategy_name,
+        requests = inp.input.requests.len(),
+        occupied = inp.input.occupied.len(),
+        kept = inp.input.previous.len(),
+        ok = result.is_ok(),
+        micros = started.elapsed().as_micros() as u64,
+        "subnet allocation computed"
+    );
+    match result {
         Ok(a) => {
             push_issues(diags, &a.warnings);
-            state.set("cidrs", Value::object(a.ipv4.iter().map(|(n, c)| (n.clone(), Value::string(c.to_string())))));
-            state.set("ipv6_cidrs", Value::object(a.ipv6.iter().map(|(n, c)| (n.clone(), Value::string(c.to_string())))));
-            state.set("allocated_addresses", Value::Number(a.ipv4_addresses as f64));
+            state.set(
+                "cidrs",
+                Value::object(
+                    a.ipv4
+                        .iter()
+                        .map(|(n, c)| (n.clone(), Value::string(c.to_string()))),
+                ),
+            );
+            state.set(
+                "ipv6_cidrs",
+                Value::object(
+                    a.ipv6
+                        .iter()
+                        .map(|(n, c)| (n.clone(), Value::string(c.to_string()))),
+                ),
+            );
+            state.set(
+                "allocated_addresses",
+                Value::Number(a.ipv4_addresses as f64),
+            );
         }
         Err(issues) => push_issues(diags, &issues),
     }
@@ -336,7 +418,11 @@ impl Resource for SubnetAllocation {
         }
         if let Some(s) = config.get("strategy").as_str() {
             if s != "packed" && s != "slot" {
-                diags.error(AttrPath::attr("strategy"), format!("Unknown strategy {s:?}"), "Set `strategy` to \"packed\" (default) or \"slot\".");
+                diags.error(
+                    AttrPath::attr("strategy"),
+                    format!("Unknown strategy {s:?}"),
+                    "Set `strategy` to \"packed\" (default) or \"slot\".",
+                );
             }
         }
         diags
@@ -349,7 +435,12 @@ impl Resource for SubnetAllocation {
         if !req.prior.is_null() && req.prior.get("key") != req.config.get("key") {
             requires_replace.push(AttrPath::attr("key"));
         }
-        PlanResponse { planned, private: Value::Null, requires_replace, diags }
+        PlanResponse {
+            planned,
+            private: Value::Null,
+            requires_replace,
+            diags,
+        }
     }
 
     async fn apply(&self, req: ApplyRequest) -> StateResponse {
@@ -363,37 +454,65 @@ impl Resource for SubnetAllocation {
         } else {
             compute(&req.config, &req.prior, &mut diags)
         };
-        StateResponse { state, private: Value::Null, diags }
+        StateResponse {
+            state,
+            private: Value::Null,
+            diags,
+        }
     }
 
     async fn read(&self, state: Value, private: Value) -> StateResponse {
         // Pure resource: nothing outside the state can drift.
-        StateResponse { state, private, diags: Diagnostics::new() }
+        StateResponse {
+            state,
+            private,
+            diags: Diagnostics::new(),
+        }
     }
 
     async fn import(&self, id: &str) -> StateResponse {
         let mut diags = Diagnostics::new();
         let state = match parse_import_id(id) {
-            Ok((key, cidrs)) => Value::object([
-                ("key", Value::string(key.clone())),
-                ("id", Value::string(key)),
-                ("address_space", Value::Null),
-                ("reserved", Value::Null),
-                ("occupied", Value::Null),
-                ("strategy", Value::Null),
-                ("slot", Value::Null),
-                ("slot_prefix_length", Value::Null),
-                ("subnets", Value::Null),
-                ("cidrs", Value::object(cidrs.iter().map(|(n, c)| (n.clone(), Value::string(c.clone()))))),
-                ("ipv6_cidrs", Value::object(Vec::<(String, Value)>::new())),
-                ("allocated_addresses", Value::Null),
-            ]),
+            Ok((key, cidrs)) => {
+                let addresses: u64 = cidrs
+                    .values()
+                    .filter_map(|c| match allocator::parse_cidr(c) {
+                        Ok(allocator::Cidr::V4(c)) => Some(c.addresses()),
+                        _ => None,
+                    })
+                    .sum();
+                Value::object([
+                    ("key", Value::string(key.clone())),
+                    ("id", Value::string(key)),
+                    ("address_space", Value::Null),
+                    ("reserved", Value::Null),
+                    ("occupied", Value::Null),
+                    ("strategy", Value::Null),
+                    ("slot", Value::Null),
+                    ("slot_prefix_length", Value::Null),
+                    ("subnets", Value::Null),
+                    (
+                        "cidrs",
+                        Value::object(
+                            cidrs
+                                .iter()
+                                .map(|(n, c)| (n.clone(), Value::string(c.clone()))),
+                        ),
+                    ),
+                    ("ipv6_cidrs", Value::object(Vec::<(String, Value)>::new())),
+                    ("allocated_addresses", Value::Number(addresses as f64)),
+                ])
+            }
             Err(msg) => {
                 diags.error(AttrPath::root(), "Invalid import ID", msg);
                 Value::Null
             }
         };
-        StateResponse { state, private: Value::Null, diags }
+        StateResponse {
+            state,
+            private: Value::Null,
+            diags,
+        }
     }
 }
 
@@ -401,17 +520,25 @@ impl Resource for SubnetAllocation {
 fn parse_import_id(id: &str) -> Result<(String, BTreeMap<String, String>), String> {
     let usage = "Use `KEY|NAME=CIDR,NAME=CIDR`, for example `project001|genai=10.20.1.0/25,aks=10.20.2.0/26`: \
                  the allocation's key and the subnets it already holds.";
-    let (key, list) = id.split_once(IMPORT_SEPARATOR).ok_or_else(|| format!("{id:?} has no `|`. {usage}"))?;
+    let (key, list) = id
+        .split_once(IMPORT_SEPARATOR)
+        .ok_or_else(|| format!("{id:?} has no `|`. {usage}"))?;
     if key.trim().is_empty() {
         return Err(format!("The key before `|` is empty. {usage}"));
     }
     let mut cidrs = BTreeMap::new();
     for part in list.split(',').filter(|p| !p.trim().is_empty()) {
-        let (name, cidr) = part.split_once('=').ok_or_else(|| format!("{part:?} is not NAME=CIDR. {usage}"))?;
+        let (name, cidr) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?} is not NAME=CIDR. {usage}"))?;
         let (name, cidr) = (name.trim(), cidr.trim());
         match allocator::parse_cidr(cidr) {
             Ok(allocator::Cidr::V4(_)) => {}
-            Ok(_) => return Err(format!("{cidr:?} for {name:?} is not an IPv4 CIDR. {usage}")),
+            Ok(_) => {
+                return Err(format!(
+                    "{cidr:?} for {name:?} is not an IPv4 CIDR. {usage}"
+                ))
+            }
             Err(e) => return Err(format!("{cidr:?} for {name:?}: {e}. {usage}")),
         }
         if cidrs.insert(name.to_string(), cidr.to_string()).is_some() {

@@ -5,8 +5,11 @@
 //! resource logic: everything here is mechanical, so a change of protocol crate touches
 //! only this module.
 
+mod nodelay;
 mod schema;
 pub mod wire;
+
+pub use nodelay::keep_sockets_unbuffered;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -104,7 +107,8 @@ impl tf_provider::Provider for ProviderAdapter {
                 .resources()
                 .into_iter()
                 .map(|r| {
-                    let boxed: Box<dyn tf_provider::DynamicResource> = Box::new(ResourceAdapter(r.clone()));
+                    let boxed: Box<dyn tf_provider::DynamicResource> =
+                        Box::new(ResourceAdapter(r.clone()));
                     (r.type_name().to_string(), boxed)
                 })
                 .collect(),
@@ -120,7 +124,8 @@ impl tf_provider::Provider for ProviderAdapter {
                 .functions()
                 .into_iter()
                 .map(|f| {
-                    let boxed: Box<dyn tf_provider::DynamicFunction> = Box::new(FunctionAdapter(f.clone()));
+                    let boxed: Box<dyn tf_provider::DynamicFunction> =
+                        Box::new(FunctionAdapter(f.clone()));
                     (f.name().to_string(), boxed)
                 })
                 .collect(),
@@ -164,7 +169,12 @@ impl tf_provider::Resource for ResourceAdapter {
     ) -> Option<(Wire, Wire)> {
         let resp = self
             .0
-            .plan(PlanRequest { prior: Value::Null, proposed: proposed.0, config: config.0, prior_private: Value::Null })
+            .plan(PlanRequest {
+                prior: Value::Null,
+                proposed: proposed.0,
+                config: config.0,
+                prior_private: Value::Null,
+            })
             .await;
         copy_diags(resp.diags, diags);
         Some((Wire(resp.planned), Wire(resp.private)))
@@ -181,7 +191,12 @@ impl tf_provider::Resource for ResourceAdapter {
     ) -> Option<(Wire, Wire, Vec<AttributePath>)> {
         let resp = self
             .0
-            .plan(PlanRequest { prior: prior.0, proposed: proposed.0, config: config.0, prior_private: prior_private.0 })
+            .plan(PlanRequest {
+                prior: prior.0,
+                proposed: proposed.0,
+                config: config.0,
+                prior_private: prior_private.0,
+            })
             .await;
         copy_diags(resp.diags, diags);
         let replace = resp.requires_replace.iter().map(to_tf_path).collect();
@@ -206,7 +221,12 @@ impl tf_provider::Resource for ResourceAdapter {
         planned_private: Wire,
         _meta: Wire,
     ) -> Option<(Wire, Wire)> {
-        let req = ApplyRequest { prior: Value::Null, planned: planned.0, config: config.0, planned_private: planned_private.0 };
+        let req = ApplyRequest {
+            prior: Value::Null,
+            planned: planned.0,
+            config: config.0,
+            planned_private: planned_private.0,
+        };
         state_result(self.0.apply(req).await, diags)
     }
 
@@ -219,7 +239,12 @@ impl tf_provider::Resource for ResourceAdapter {
         planned_private: Wire,
         _meta: Wire,
     ) -> Option<(Wire, Wire)> {
-        let req = ApplyRequest { prior: prior.0, planned: planned.0, config: config.0, planned_private: planned_private.0 };
+        let req = ApplyRequest {
+            prior: prior.0,
+            planned: planned.0,
+            config: config.0,
+            planned_private: planned_private.0,
+        };
         state_result(self.0.apply(req).await, diags)
     }
 
@@ -230,11 +255,20 @@ impl tf_provider::Resource for ResourceAdapter {
         planned_private: Wire,
         _meta: Wire,
     ) -> Option<()> {
-        let req = ApplyRequest { prior: prior.0, planned: Value::Null, config: Value::Null, planned_private: planned_private.0 };
+        let req = ApplyRequest {
+            prior: prior.0,
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: planned_private.0,
+        };
         let resp = self.0.apply(req).await;
         let failed = resp.diags.has_errors();
         copy_diags(resp.diags, diags);
-        if failed { None } else { Some(()) }
+        if failed {
+            None
+        } else {
+            Some(())
+        }
     }
 
     async fn import<'a>(&self, diags: &mut TfDiagnostics, id: String) -> Option<(Wire, Wire)> {
@@ -278,7 +312,9 @@ mod tests {
 
     #[test]
     fn paths_translate_step_by_step() {
-        let p = AttrPath::attr("subnets").and_key("genai").and_attr("prefix_length");
+        let p = AttrPath::attr("subnets")
+            .and_key("genai")
+            .and_attr("prefix_length");
         let tf = to_tf_path(&p);
         assert_eq!(
             tf.steps,

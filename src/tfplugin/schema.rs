@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use tf_provider::schema as tf;
 
-use crate::framework::schema::{AttrType, Attribute, FunctionSignature, Mode, Nesting, Schema, Type};
+use crate::framework::schema::{
+    AttrType, Attribute, FunctionSignature, Mode, Nesting, Schema, Type,
+};
 
 pub(super) fn to_tf(s: &Schema) -> tf::Schema {
     tf::Schema {
@@ -55,7 +57,9 @@ fn attr_type(t: &Type) -> tf::AttributeType {
         Type::List(i) => tf::AttributeType::List(Box::new(attr_type(i))),
         Type::Set(i) => tf::AttributeType::Set(Box::new(attr_type(i))),
         Type::Map(i) => tf::AttributeType::Map(Box::new(attr_type(i))),
-        Type::Object(f) => tf::AttributeType::Object(f.iter().map(|(n, t)| (n.clone(), attr_type(t))).collect()),
+        Type::Object(f) => {
+            tf::AttributeType::Object(f.iter().map(|(n, t)| (n.clone(), attr_type(t))).collect())
+        }
         Type::Dynamic => tf::AttributeType::Any,
     }
 }
@@ -68,7 +72,9 @@ fn value_type(t: &Type) -> tf::Type {
         Type::List(i) => tf::Type::List(Box::new(value_type(i))),
         Type::Set(i) => tf::Type::Set(Box::new(value_type(i))),
         Type::Map(i) => tf::Type::Map(Box::new(value_type(i))),
-        Type::Object(f) => tf::Type::Object(f.iter().map(|(n, t)| (n.clone(), value_type(t))).collect()),
+        Type::Object(f) => {
+            tf::Type::Object(f.iter().map(|(n, t)| (n.clone(), value_type(t))).collect())
+        }
         Type::Dynamic => tf::Type::Any,
     }
 }

@@ -24,7 +24,9 @@ impl<'de> Deserialize<'de> for Wire {
         let raw = rmpv::Value::deserialize(d)?;
         let mut bytes = Vec::new();
         rmpv::encode::write_value(&mut bytes, &raw).map_err(serde::de::Error::custom)?;
-        Value::from_msgpack(&bytes).map(Wire).map_err(serde::de::Error::custom)
+        Value::from_msgpack(&bytes)
+            .map(Wire)
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -39,7 +39,12 @@ fn three() -> Value {
 
 async fn plan(prior: &Value, config: &Value) -> PlanResponse {
     SubnetAllocation
-        .plan(PlanRequest { prior: prior.clone(), proposed: config.clone(), config: config.clone(), prior_private: Value::Null })
+        .plan(PlanRequest {
+            prior: prior.clone(),
+            proposed: config.clone(),
+            config: config.clone(),
+            prior_private: Value::Null,
+        })
         .await
 }
 
@@ -52,11 +57,21 @@ async fn plan_knows_every_cidr_and_apply_returns_it_unchanged() {
     assert_eq!(p.planned.get("id"), &Value::string("project001"));
     assert_eq!(p.planned.get("strategy"), &Value::string("packed"));
     assert_eq!(p.planned.get("cidrs").as_map().map(|m| m.len()), Some(3));
-    assert!(p.planned.get("ipv6_cidrs").get("webapp").as_str().is_some_and(|c| c.ends_with("/64")));
+    assert!(p
+        .planned
+        .get("ipv6_cidrs")
+        .get("webapp")
+        .as_str()
+        .is_some_and(|c| c.ends_with("/64")));
     // /25 + /26 + /27 = 128 + 64 + 32
     assert_eq!(p.planned.get("allocated_addresses"), &Value::Number(224.0));
     let applied = SubnetAllocation
-        .apply(ApplyRequest { prior: Value::Null, planned: p.planned.clone(), config: cfg, planned_private: Value::Null })
+        .apply(ApplyRequest {
+            prior: Value::Null,
+            planned: p.planned.clone(),
+            config: cfg,
+            planned_private: Value::Null,
+        })
         .await;
     assert_eq!(applied.state, p.planned);
 }
@@ -69,7 +84,11 @@ async fn adding_a_request_keeps_existing_cidrs() {
     let second = plan(&first, &config(more)).await;
     assert!(!second.diags.has_errors(), "{:?}", second.diags);
     for name in ["genai", "aks", "webapp"] {
-        assert_eq!(second.planned.get("cidrs").get(name), first.get("cidrs").get(name), "{name} moved");
+        assert_eq!(
+            second.planned.get("cidrs").get(name),
+            first.get("cidrs").get(name),
+            "{name} moved"
+        );
     }
     assert!(second.requires_replace.is_empty());
 }
@@ -99,12 +118,21 @@ async fn slot_settings_are_checked_on_their_attributes() {
     cfg.set("strategy", Value::string("slot"));
     cfg.set("slot", Value::Number(3.0));
     let p = plan(&Value::Null, &cfg).await;
-    assert!(p.diags.iter().any(|d| d.path == AttrPath::attr("slot_prefix_length")), "{:?}", p.diags);
+    assert!(
+        p.diags
+            .iter()
+            .any(|d| d.path == AttrPath::attr("slot_prefix_length")),
+        "{:?}",
+        p.diags
+    );
 
     let mut cfg = config(three());
     cfg.set("slot", Value::Number(3.0));
     let p = plan(&Value::Null, &cfg).await;
-    assert!(p.diags.iter().any(|d| d.path == AttrPath::attr("slot") && d.detail.contains("strategy = \"slot\"")));
+    assert!(p
+        .diags
+        .iter()
+        .any(|d| d.path == AttrPath::attr("slot") && d.detail.contains("strategy = \"slot\"")));
 
     let mut cfg = config(three());
     cfg.set("strategy", Value::string("spread"));
@@ -123,12 +151,17 @@ async fn same_slot_same_cidrs_whatever_else_is_occupied() {
         cfg
     };
     let a = plan(&Value::Null, &slot_cfg(&[])).await.planned;
-    let b = plan(&Value::Null, &slot_cfg(&["10.20.8.0/24", "10.20.40.0/21"])).await.planned;
+    let b = plan(&Value::Null, &slot_cfg(&["10.20.8.0/24", "10.20.40.0/21"]))
+        .await
+        .planned;
     assert_eq!(a.get("cidrs"), b.get("cidrs"));
     // Slot 3 of /21 blocks in 10.20.0.0/16 is 10.20.24.0/21.
     for cidr in a.get("cidrs").as_map().into_iter().flat_map(|m| m.values()) {
         let text = cidr.as_str().unwrap_or_default();
-        assert!(text.starts_with("10.20.2") || text.starts_with("10.20.3"), "{text}");
+        assert!(
+            text.starts_with("10.20.2") || text.starts_with("10.20.3"),
+            "{text}"
+        );
     }
 }
 
@@ -137,7 +170,11 @@ async fn bad_cidr_is_reported_on_its_list_index() {
     let mut cfg = config(three());
     cfg.set("reserved", list(&["10.20.0.0/24", "not-a-cidr"]));
     let d = SubnetAllocation.validate(&cfg).await;
-    assert!(d.iter().any(|d| d.path == AttrPath::attr("reserved").and_index(1)), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|d| d.path == AttrPath::attr("reserved").and_index(1)),
+        "{d:?}"
+    );
 }
 
 #[tokio::test]
@@ -146,8 +183,13 @@ async fn host_bits_error_names_the_fix() {
     cfg.set("address_space", list(&["10.20.0.1/16"]));
     let p = plan(&Value::Null, &cfg).await;
     assert!(p.diags.has_errors());
-    assert!(p.diags.iter().any(|d| (d.summary.contains("10.20.0.0/16") || d.detail.contains("10.20.0.0/16"))
-        && d.path == AttrPath::attr("address_space").and_index(0)), "{:?}", p.diags);
+    assert!(
+        p.diags.iter().any(|d| (d.summary.contains("10.20.0.0/16")
+            || d.detail.contains("10.20.0.0/16"))
+            && d.path == AttrPath::attr("address_space").and_index(0)),
+        "{:?}",
+        p.diags
+    );
 }
 
 #[tokio::test]
@@ -156,27 +198,54 @@ async fn exhaustion_names_the_request() {
     cfg.set("address_space", list(&["10.20.0.0/16"]));
     let p = plan(&Value::Null, &cfg).await;
     assert!(p.diags.has_errors());
-    assert!(p.diags.iter().any(|d| format!("{} {}", d.summary, d.detail).contains("huge")), "{:?}", p.diags);
+    assert!(
+        p.diags
+            .iter()
+            .any(|d| format!("{} {}", d.summary, d.detail).contains("huge")),
+        "{:?}",
+        p.diags
+    );
 }
 
 #[tokio::test]
 async fn import_adopts_existing_subnets_and_the_next_plan_keeps_them() {
-    let imported = SubnetAllocation.import("project001|genai=10.20.5.0/25,aks=10.20.6.0/26").await;
+    let imported = SubnetAllocation
+        .import("project001|genai=10.20.5.0/25,aks=10.20.6.0/26")
+        .await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
     assert_eq!(imported.state.get("id"), &Value::string("project001"));
-    let cfg = config(Value::object([("genai", req(Some(25.0), None, false)), ("aks", req(Some(26.0), None, false))]));
+    let cfg = config(Value::object([
+        ("genai", req(Some(25.0), None, false)),
+        ("aks", req(Some(26.0), None, false)),
+    ]));
     let p = plan(&imported.state, &cfg).await;
     assert!(!p.diags.has_errors(), "{:?}", p.diags);
-    assert_eq!(p.planned.get("cidrs").get("genai"), &Value::string("10.20.5.0/25"));
-    assert_eq!(p.planned.get("cidrs").get("aks"), &Value::string("10.20.6.0/26"));
+    assert_eq!(
+        p.planned.get("cidrs").get("genai"),
+        &Value::string("10.20.5.0/25")
+    );
+    assert_eq!(
+        p.planned.get("cidrs").get("aks"),
+        &Value::string("10.20.6.0/26")
+    );
 }
 
 #[tokio::test]
 async fn import_id_errors_explain_the_format() {
-    for bad in ["project001", "|genai=10.0.0.0/24", "p|genai", "p|genai=10.0.0.1/24", "p|a=10.0.0.0/24,a=10.0.1.0/24"] {
+    for bad in [
+        "project001",
+        "|genai=10.0.0.0/24",
+        "p|genai",
+        "p|genai=10.0.0.1/24",
+        "p|a=10.0.0.0/24,a=10.0.1.0/24",
+    ] {
         let r = SubnetAllocation.import(bad).await;
         assert!(r.diags.has_errors(), "{bad}");
-        assert!(r.diags.iter().all(|d| d.detail.contains("KEY|NAME=CIDR")), "{bad}: {:?}", r.diags);
+        assert!(
+            r.diags.iter().all(|d| d.detail.contains("KEY|NAME=CIDR")),
+            "{bad}: {:?}",
+            r.diags
+        );
         assert!(r.state.is_null());
     }
 }
@@ -185,7 +254,12 @@ async fn import_id_errors_explain_the_format() {
 async fn destroy_returns_no_state() {
     let planned = plan(&Value::Null, &config(three())).await.planned;
     let r = SubnetAllocation
-        .apply(ApplyRequest { prior: planned, planned: Value::Null, config: Value::Null, planned_private: Value::Null })
+        .apply(ApplyRequest {
+            prior: planned,
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: Value::Null,
+        })
         .await;
     assert!(r.state.is_null() && r.diags.is_empty());
 }
@@ -194,7 +268,11 @@ async fn destroy_returns_no_state() {
 fn every_attribute_has_a_description() {
     fn walk(attrs: &[crate::framework::schema::Attribute]) {
         for a in attrs {
-            assert!(!a.description.trim().is_empty(), "{} lacks a description", a.name);
+            assert!(
+                !a.description.trim().is_empty(),
+                "{} lacks a description",
+                a.name
+            );
             if let crate::framework::schema::AttrType::Nested(_, inner) = &a.ty {
                 walk(inner);
             }
