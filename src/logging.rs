@@ -116,14 +116,22 @@ struct HclogLayer {
     out: Mutex<Box<dyn Write + Send>>,
 }
 
+/// Our own lines follow the requested level; the libraries under us (TLS, HTTP/2, gRPC)
+/// are heard only at WARN and above unless TRACE was asked for.
+pub fn wanted(target: &str, level: &Level, max: &Level) -> bool {
+    let ours = target.starts_with("aifactory") || target.starts_with("terraform_provider_aifactory");
+    let limit = if ours || *max == Level::TRACE { *max } else { Level::WARN.min(*max) };
+    *level <= limit
+}
+
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _ctx: Context<'_, S>) -> bool {
-        *metadata.level() <= self.max
+        wanted(metadata.target(), metadata.level(), &self.max)
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let meta = event.metadata();
-        if *meta.level() > self.max {
+        if !wanted(meta.target(), meta.level(), &self.max) {
             return;
         }
         let mut f = Fields::default();
@@ -184,6 +192,16 @@ mod tests {
         assert!(v["@timestamp"]
             .as_str()
             .is_some_and(|t| t.ends_with('Z') && t.len() == 27));
+    }
+
+    #[test]
+    fn libraries_are_quiet_below_trace() {
+        assert!(wanted("aifactory::azure", &Level::DEBUG, &Level::DEBUG));
+        assert!(!wanted("rustls::server::hs", &Level::DEBUG, &Level::DEBUG));
+        assert!(!wanted("log", &Level::DEBUG, &Level::DEBUG));
+        assert!(wanted("h2::codec", &Level::WARN, &Level::DEBUG));
+        assert!(wanted("rustls::server::hs", &Level::DEBUG, &Level::TRACE));
+        assert!(!wanted("aifactory::azure", &Level::DEBUG, &Level::INFO));
     }
 
     #[test]
