@@ -4,10 +4,14 @@
 //! is the provider vocabulary; `resources` and `functions` are thin translations;
 //! `tfplugin` is the only module that knows the plugin protocol crate.
 pub mod allocator;
+pub mod azure;
 pub mod docs;
+pub mod emulator;
 pub mod framework;
 pub mod functions;
 pub mod logging;
+pub mod naming;
+pub mod project;
 pub mod provider;
 pub mod resources;
 pub mod tfplugin;

@@ -28,7 +28,7 @@ fn main() -> std::process::ExitCode {
     };
     runtime.block_on(async {
         tracing::debug!("SIGINT is ignored: Terraform stops providers through StopProvider");
-        tfplugin::keep_sockets_unbuffered();
+        tfplugin::watch_sockets();
         match tfplugin::serve(AifactoryProvider::new()).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {

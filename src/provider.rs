@@ -1,68 +1,91 @@
-//! The `aifactory` provider: its configuration schema and the registry of resources and
-//! functions.
+//! The `aifactory` provider: its configuration schema, the per-process context resources
+//! share (settings, the Azure client), and the registry of resources and functions.
 //!
-//! Owns: provider-level settings. Must not touch: the plugin protocol (see `tfplugin`).
-//! The pure features (subnet allocation, naming) never need credentials or network.
+//! Owns: provider-level settings and building the Azure client lazily. Must not touch:
+//! the plugin protocol (see `tfplugin`), Azure at configure time (no network call until a
+//! resource needs Azure). The pure features never need credentials.
 
 use std::sync::{Arc, OnceLock};
 
-use crate::framework::{
-    schema::{Attribute, Schema, Type},
-    AttrPath, Diagnostics, Function, Resource, Value,
-};
+use crate::azure::{self, AzureClient, Ctx, Settings};
+use crate::framework::{schema::Schema, AttrPath, Diagnostic, Diagnostics, Function, Resource, Value};
 use crate::functions::allocate_subnets::AllocateSubnets;
+use crate::resources::arm_resource::ArmResource;
 use crate::resources::subnet_allocation::SubnetAllocation;
 
 /// Azure clouds the provider knows by name (`environment`, `ARM_ENVIRONMENT`).
 pub const ENVIRONMENTS: [&str; 3] = ["public", "usgovernment", "china"];
 
-/// Settings the provider was configured with (Azure-backed resources read these).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProviderSettings {
-    pub terraform_version: String,
-    pub subscription_id: Option<String>,
-    pub tenant_id: Option<String>,
-    pub environment: String,
+/// What resources of one provider configuration share.
+#[derive(Default)]
+pub struct ProviderContext {
+    settings: OnceLock<Settings>,
+    client: OnceLock<Result<AzureClient, String>>,
+}
+
+impl ProviderContext {
+    /// A context with settings already known (tests, tools).
+    pub fn with_settings(settings: Settings) -> Arc<Self> {
+        let ctx = ProviderContext::default();
+        let _ = ctx.settings.set(settings);
+        Arc::new(ctx)
+    }
+
+    /// The Azure client, built on first use. The error is a diagnostic on the provider.
+    pub fn azure(&self) -> Result<&AzureClient, Diagnostic> {
+        let built = self.client.get_or_init(|| {
+            let settings = self.settings.get().cloned().unwrap_or_else(|| Settings::from_env_and(&Value::Null));
+            AzureClient::new(&settings).map_err(|e| format!("{}\n\n{}", e.summary(), e.detail()))
+        });
+        built.as_ref().map_err(|msg| {
+            Diagnostic::error(
+                AttrPath::root(),
+                "Cannot reach Azure with the provider's settings",
+                format!("{msg}\n\nSet the provider's Azure settings (or the ARM_* variables): see the provider documentation."),
+            )
+        })
+    }
+
+    /// A request context that ends when Terraform stops the provider, or after `timeout`.
+    pub fn request_ctx(&self, timeout: std::time::Duration) -> Ctx {
+        Ctx::new(crate::tfplugin::stop_token().child_token()).with_timeout(timeout)
+    }
 }
 
 /// The provider.
-#[derive(Default)]
 pub struct AifactoryProvider {
-    settings: OnceLock<ProviderSettings>,
+    ctx: Arc<ProviderContext>,
+}
+
+impl Default for AifactoryProvider {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl AifactoryProvider {
     pub fn new() -> Self {
-        Self::default()
+        AifactoryProvider { ctx: Arc::new(ProviderContext::default()) }
+    }
+
+    pub fn context(&self) -> Arc<ProviderContext> {
+        self.ctx.clone()
     }
 
     pub fn schema(&self) -> Schema {
         Schema {
             version: 0,
             description: "The `aifactory` provider provisions an enterprise AI Factory on Azure: \
-                deterministic subnet allocation for AI/ML project teams, and (in later releases) \
-                whole projects with their services, private endpoints, role assignments and data-lake \
-                ACLs. Pure features such as `aifactory_subnet_allocation` and the \
-                `allocate_subnets` function need no Azure credentials and make no network calls."
+                deterministic subnet allocation for AI/ML project teams, generic Azure Resource Manager \
+                resources, and (in later releases) whole projects with their services, private endpoints, \
+                role assignments and data-lake ACLs. Pure features such as `aifactory_subnet_allocation` \
+                and the `allocate_subnets` function need no Azure credentials and make no network calls.\n\n\
+                Authentication follows the azurerm provider's conventions: every setting below defaults to \
+                its `ARM_*` environment variable; the first method whose inputs are present is used \
+                (client certificate, client secret, OIDC token or token file, Azure DevOps, GitHub Actions, \
+                HCP Terraform, managed identity, Azure CLI)."
                 .into(),
-            attributes: vec![
-                Attribute::optional(
-                    "subscription_id",
-                    Type::String,
-                    "Azure subscription ID for Azure-backed resources. Defaults to `ARM_SUBSCRIPTION_ID`. \
-                     Not needed for the pure features.",
-                ),
-                Attribute::optional(
-                    "tenant_id",
-                    Type::String,
-                    "Microsoft Entra tenant ID. Defaults to `ARM_TENANT_ID`. Not needed for the pure features.",
-                ),
-                Attribute::optional(
-                    "environment",
-                    Type::String,
-                    "Azure cloud: `public` (default), `usgovernment` or `china`. Defaults to `ARM_ENVIRONMENT`.",
-                ),
-            ],
+            attributes: azure::settings_schema_attributes(),
         }
     }
 
@@ -77,6 +100,17 @@ impl AifactoryProvider {
                 );
             }
         }
+        for attr in ["resource_manager_endpoint", "authority_host"] {
+            if let Some(url) = config.get(attr).as_str() {
+                if !url.starts_with("https://") {
+                    diags.error(
+                        AttrPath::attr(attr),
+                        format!("`{attr}` must be an https:// URL"),
+                        "All Azure traffic is HTTPS. For a local emulator, use its https endpoint and `ca_certificate_file`.",
+                    );
+                }
+            }
+        }
         diags
     }
 
@@ -84,31 +118,15 @@ impl AifactoryProvider {
     /// makes no network call.
     pub fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics {
         let diags = self.validate(config);
-        let from = |attr: &str, var: &str| {
-            config
-                .get(attr)
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        };
-        let settings = ProviderSettings {
-            terraform_version: terraform_version.to_string(),
-            subscription_id: from("subscription_id", "ARM_SUBSCRIPTION_ID"),
-            tenant_id: from("tenant_id", "ARM_TENANT_ID"),
-            environment: from("environment", "ARM_ENVIRONMENT").unwrap_or_else(|| "public".into()),
-        };
-        tracing::debug!(terraform_version, environment = %settings.environment, "provider configured");
+        let settings = Settings::from_env_and(config).with_terraform_version(terraform_version);
+        tracing::debug!(terraform_version, "provider configured");
         // Configure runs once per provider process; a second call keeps the first settings.
-        let _ = self.settings.set(settings);
+        let _ = self.ctx.settings.set(settings);
         diags
     }
 
-    pub fn settings(&self) -> Option<&ProviderSettings> {
-        self.settings.get()
-    }
-
     pub fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(SubnetAllocation)]
+        vec![Arc::new(SubnetAllocation), Arc::new(ArmResource::new(self.ctx.clone()))]
     }
 
     pub fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -1,4 +1,5 @@
 //! Managed resources: thin translations between Terraform values and the pure cores
 //! (and, for Azure-backed ones, the Azure client layer). One file per resource, its
 //! tests beside it.
+pub mod arm_resource;
 pub mod subnet_allocation;

@@ -5,11 +5,11 @@
 //! resource logic: everything here is mechanical, so a change of protocol crate touches
 //! only this module.
 
-mod nodelay;
 mod schema;
+mod sockets;
 pub mod wire;
 
-pub use nodelay::keep_sockets_unbuffered;
+pub use sockets::{stop_token, watch_sockets};
 
 use std::borrow::Cow;
 use std::collections::HashMap;

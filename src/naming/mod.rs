@@ -1,0 +1,886 @@
+//! Project naming: a pure function from (project number, environment, location, naming
+//! options, subscription, common resource group) to every Azure name a project gets.
+//! No I/O, no clocks, no hashing order.
+//!
+//! Owns: the name conventions, Azure's naming rule per resource type ([`rules`]), the
+//! global-uniqueness salt ([`salt`]), and typed [`Issue`]s that name the input to change.
+//! Must not touch: Terraform values, Azure.
+//!
+//! # Conventions (ESML's, esml.md §2.2, adapted)
+//!
+//! `NNN` is the project number with three digits, `loc` the location short code
+//! (`naming.location_short`, default from [`regions::LOCATION_SHORT`]), `env` the
+//! environment (`dev`, `test`, `prod`), `s5` the [`salt`], `suffix` `naming.suffix`
+//! (default `-001`), `sfx` the suffix without hyphens, `d2` the last two digits of the
+//! suffix, `prefix` `naming.prefix` (default empty).
+//!
+//! | name | pattern |
+//! |---|---|
+//! | resource group | `{prefix}esml-project{NNN}-{loc}-{env}{suffix}-rg` |
+//! | managed identity | `mi-prj{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | key vault | `kv-p{NNN}-{loc}-{env}{s5}{d2}` |
+//! | storage | `saprj{NNN}{loc}{s5}1{d2}{env}` |
+//! | ML storage (genai + azure_ml) | `saprj{NNN}{loc}{s5}2{d2}{env}` |
+//! | Application Insights | `ain-prj{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | ML workspace | `aml-{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | Databricks | `dbx-prj{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | Databricks managed resource group | `{resource group}-dbxmgmt` |
+//! | Data Factory | `adf-prj{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | AI Search | `aisearchprj{NNN}{loc}{env}{s5}{sfx}` |
+//! | AI Services (and its custom subdomain) | `ais-prj{NNN}-{loc}-{env}-{s5}{suffix}` |
+//! | private endpoint | `{target name}-{group id, lowercase}-pend` |
+//! | its network interface | `{private endpoint name}-nic` |
+//!
+//! Deviations from ESML, on purpose: ESML's 10-character random salt is dropped (names
+//! must be reproducible from configuration alone); the key vault loses the hyphen before
+//! the salt and the storage account uses `d2` instead of the whole suffix, so that a
+//! four-letter location with `test`/`prod` still fits 24 characters (ESML's own patterns
+//! overflow there); the Databricks managed resource group does not repeat the suffix.
+//!
+//! Every composed name is checked against its type's rule; a violation is reported on the
+//! input that caused it with the fix ("shorten naming.prefix by 3 characters").
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::framework::AttrPath;
+
+pub mod hash;
+mod issue;
+pub mod regions;
+pub mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use hash::Guid;
+pub use issue::{Fix, Issue, IssueKind, Part, PartProblem};
+pub use rules::{rule_for, NameRule, Violation};
+
+/// Length of the salt in names.
+pub const SALT_LEN: usize = 5;
+/// Default `naming.suffix` (ESML's `admin_prjResourceSuffix`).
+pub const DEFAULT_SUFFIX: &str = "-001";
+/// Version tag mixed into the salt; changing it renames every globally unique resource.
+pub const SALT_DOMAIN: &str = "aifactory-salt-v1";
+
+/// The global-uniqueness salt: the first [`SALT_LEN`] characters of the lowercase RFC 4648
+/// base32 encoding (alphabet `a-z2-7`) of SHA-256 over the UTF-8 bytes of
+/// `"aifactory-salt-v1:" + lowercase(trim(subscription_id)) + ":" +
+/// lowercase(trim(common_resource_group_name))`.
+///
+/// Both inputs are lowercased because Azure compares subscription IDs and resource group
+/// names case-insensitively. The result depends on nothing else (no clock, no platform),
+/// so every plan on every machine gets the same names; one AI factory (subscription +
+/// common resource group, one per environment) gets one salt, 32^5 ≈ 33.5 million values.
+/// ESML derives its salt with Bicep's `uniqueString`; this provider does not reproduce
+/// that hash, so it cannot adopt names created by the ESML pipelines.
+///
+/// Example: `salt("00000000-0000-0000-0000-000000000000", "acme-esml-common-weu-dev-001")`.
+pub fn salt(subscription_id: &str, common_resource_group_name: &str) -> String {
+    let input = format!(
+        "{SALT_DOMAIN}:{}:{}",
+        subscription_id.trim().to_ascii_lowercase(),
+        common_resource_group_name.trim().to_ascii_lowercase()
+    );
+    let mut s = hash::base32_lower(&hash::sha256(input.as_bytes()));
+    s.truncate(SALT_LEN);
+    s
+}
+
+/// dev, test or prod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl Environment {
+    pub const ALL: [Environment; 3] = [Environment::Dev, Environment::Test, Environment::Prod];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Dev => "dev",
+            Environment::Test => "test",
+            Environment::Prod => "prod",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error of the `FromStr` impls of this crate's small enums: the text and the values
+/// accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub value: String,
+    pub expected: &'static [&'static str],
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not one of {}",
+            self.value,
+            self.expected.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+impl FromStr for Environment {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "dev" => Ok(Environment::Dev),
+            "test" => Ok(Environment::Test),
+            "prod" => Ok(Environment::Prod),
+            _ => Err(UnknownValue {
+                value: s.to_string(),
+                expected: &["dev", "test", "prod"],
+            }),
+        }
+    }
+}
+
+/// What a name is for; each kind has one [`NameRule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameKind {
+    ResourceGroup,
+    Identity,
+    KeyVault,
+    Storage,
+    MlStorage,
+    AppInsights,
+    MlWorkspace,
+    Databricks,
+    DatabricksManagedResourceGroup,
+    DataFactory,
+    Search,
+    AiServices,
+    PrivateEndpoint,
+    NetworkInterface,
+}
+
+impl NameKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [NameKind; 14] = [
+        NameKind::ResourceGroup,
+        NameKind::Identity,
+        NameKind::KeyVault,
+        NameKind::Storage,
+        NameKind::MlStorage,
+        NameKind::AppInsights,
+        NameKind::MlWorkspace,
+        NameKind::Databricks,
+        NameKind::DatabricksManagedResourceGroup,
+        NameKind::DataFactory,
+        NameKind::Search,
+        NameKind::AiServices,
+        NameKind::PrivateEndpoint,
+        NameKind::NetworkInterface,
+    ];
+
+    /// Human label for messages ("key vault name").
+    pub fn label(self) -> &'static str {
+        match self {
+            NameKind::ResourceGroup => "resource group",
+            NameKind::Identity => "managed identity",
+            NameKind::KeyVault => "key vault",
+            NameKind::Storage => "storage account",
+            NameKind::MlStorage => "ML storage account",
+            NameKind::AppInsights => "Application Insights",
+            NameKind::MlWorkspace => "Machine Learning workspace",
+            NameKind::Databricks => "Databricks workspace",
+            NameKind::DatabricksManagedResourceGroup => "Databricks managed resource group",
+            NameKind::DataFactory => "Data Factory",
+            NameKind::Search => "AI Search service",
+            NameKind::AiServices => "AI Services account",
+            NameKind::PrivateEndpoint => "private endpoint",
+            NameKind::NetworkInterface => "private endpoint network interface",
+        }
+    }
+
+    /// The naming pattern, for docs.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            NameKind::ResourceGroup => "{prefix}esml-project{NNN}-{loc}-{env}{suffix}-rg",
+            NameKind::Identity => "mi-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::KeyVault => "kv-p{NNN}-{loc}-{env}{s5}{d2}",
+            NameKind::Storage => "saprj{NNN}{loc}{s5}1{d2}{env}",
+            NameKind::MlStorage => "saprj{NNN}{loc}{s5}2{d2}{env}",
+            NameKind::AppInsights => "ain-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::MlWorkspace => "aml-{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::Databricks => "dbx-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::DatabricksManagedResourceGroup => "{resource group}-dbxmgmt",
+            NameKind::DataFactory => "adf-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::Search => "aisearchprj{NNN}{loc}{env}{s5}{sfx}",
+            NameKind::AiServices => "ais-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
+            NameKind::NetworkInterface => "{private endpoint name}-nic",
+        }
+    }
+}
+
+impl fmt::Display for NameKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One private endpoint a project may get: the target's logical key and name kind, and the
+/// private link group id (sub-resource).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivateLinkTarget {
+    /// Logical key of the target resource (`key_vault`).
+    pub target: &'static str,
+    pub kind: NameKind,
+    /// Private link sub-resource (`vault`, `blob`, `amlworkspace`...).
+    pub group_id: &'static str,
+}
+
+impl PrivateLinkTarget {
+    /// Key of the endpoint: `{target}_{group id in snake_case}` (`key_vault_vault`,
+    /// `search_search_service`).
+    pub fn key(&self) -> String {
+        format!("{}_{}", self.target, snake(self.group_id))
+    }
+}
+
+fn snake(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every private endpoint any project type can get (group ids from the Azure private
+/// endpoint DNS table, learn.microsoft.com/azure/private-link/private-endpoint-dns).
+pub const PRIVATE_LINK_TARGETS: &[PrivateLinkTarget] = &[
+    PrivateLinkTarget {
+        target: "key_vault",
+        kind: NameKind::KeyVault,
+        group_id: "vault",
+    },
+    PrivateLinkTarget {
+        target: "storage",
+        kind: NameKind::Storage,
+        group_id: "blob",
+    },
+    PrivateLinkTarget {
+        target: "storage",
+        kind: NameKind::Storage,
+        group_id: "dfs",
+    },
+    PrivateLinkTarget {
+        target: "storage",
+        kind: NameKind::Storage,
+        group_id: "file",
+    },
+    PrivateLinkTarget {
+        target: "storage",
+        kind: NameKind::Storage,
+        group_id: "queue",
+    },
+    PrivateLinkTarget {
+        target: "storage",
+        kind: NameKind::Storage,
+        group_id: "table",
+    },
+    PrivateLinkTarget {
+        target: "ml_storage",
+        kind: NameKind::MlStorage,
+        group_id: "blob",
+    },
+    PrivateLinkTarget {
+        target: "ml_storage",
+        kind: NameKind::MlStorage,
+        group_id: "dfs",
+    },
+    PrivateLinkTarget {
+        target: "ml_storage",
+        kind: NameKind::MlStorage,
+        group_id: "file",
+    },
+    PrivateLinkTarget {
+        target: "ml_storage",
+        kind: NameKind::MlStorage,
+        group_id: "queue",
+    },
+    PrivateLinkTarget {
+        target: "ml_storage",
+        kind: NameKind::MlStorage,
+        group_id: "table",
+    },
+    PrivateLinkTarget {
+        target: "ml_workspace",
+        kind: NameKind::MlWorkspace,
+        group_id: "amlworkspace",
+    },
+    PrivateLinkTarget {
+        target: "search",
+        kind: NameKind::Search,
+        group_id: "searchService",
+    },
+    PrivateLinkTarget {
+        target: "ai_services",
+        kind: NameKind::AiServices,
+        group_id: "account",
+    },
+    PrivateLinkTarget {
+        target: "data_factory",
+        kind: NameKind::DataFactory,
+        group_id: "dataFactory",
+    },
+    PrivateLinkTarget {
+        target: "databricks",
+        kind: NameKind::Databricks,
+        group_id: "databricks_ui_api",
+    },
+];
+
+/// Everything naming looks at. `None` options take their defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamingInput {
+    /// `number`, 1..=999.
+    pub number: i64,
+    pub environment: Environment,
+    /// `location`, Azure's programmatic name (`westeurope`).
+    pub location: String,
+    /// `naming.prefix` (default empty).
+    pub prefix: Option<String>,
+    /// `naming.location_short` (default from [`regions::LOCATION_SHORT`]).
+    pub location_short: Option<String>,
+    /// `naming.suffix` (default [`DEFAULT_SUFFIX`]).
+    pub suffix: Option<String>,
+    /// The provider's subscription ID (for the salt).
+    pub subscription_id: String,
+    /// `common.resource_group_name` (for the salt).
+    pub common_resource_group_name: String,
+}
+
+/// Names of one private endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrivateEndpointNames {
+    pub endpoint: String,
+    pub network_interface: String,
+    /// Logical key of the target resource.
+    pub target: String,
+    pub group_id: String,
+}
+
+/// Every name a project would get (whether or not its type and services use it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectNames {
+    /// `project001`.
+    pub project_key: String,
+    /// `001`.
+    pub number: String,
+    pub salt: String,
+    pub location_short: String,
+    pub prefix: String,
+    pub suffix: String,
+    pub resource_group: String,
+    pub identity: String,
+    pub key_vault: String,
+    pub storage: String,
+    pub ml_storage: String,
+    pub app_insights: String,
+    pub ml_workspace: String,
+    pub databricks: String,
+    pub databricks_managed_resource_group: String,
+    pub data_factory: String,
+    pub search: String,
+    pub ai_services: String,
+    /// By private endpoint key (`key_vault_vault`, see [`PrivateLinkTarget::key`]).
+    pub private_endpoints: BTreeMap<String, PrivateEndpointNames>,
+    /// `projects/project001`, the project's directory in the common data lake.
+    pub datalake_path: String,
+}
+
+impl ProjectNames {
+    /// The name of a target by its logical key (`key_vault`).
+    pub fn of_target(&self, target: &str) -> Option<&str> {
+        Some(match target {
+            "resource_group" => &self.resource_group,
+            "identity" => &self.identity,
+            "key_vault" => &self.key_vault,
+            "storage" => &self.storage,
+            "ml_storage" => &self.ml_storage,
+            "app_insights" => &self.app_insights,
+            "ml_workspace" => &self.ml_workspace,
+            "databricks" => &self.databricks,
+            "data_factory" => &self.data_factory,
+            "search" => &self.search,
+            "ai_services" => &self.ai_services,
+            _ => return None,
+        })
+    }
+
+    /// (kind, name) of every single-resource name, in documentation order.
+    pub fn all(&self) -> Vec<(NameKind, &str)> {
+        vec![
+            (NameKind::ResourceGroup, self.resource_group.as_str()),
+            (NameKind::Identity, &self.identity),
+            (NameKind::KeyVault, &self.key_vault),
+            (NameKind::Storage, &self.storage),
+            (NameKind::MlStorage, &self.ml_storage),
+            (NameKind::AppInsights, &self.app_insights),
+            (NameKind::MlWorkspace, &self.ml_workspace),
+            (NameKind::Databricks, &self.databricks),
+            (
+                NameKind::DatabricksManagedResourceGroup,
+                &self.databricks_managed_resource_group,
+            ),
+            (NameKind::DataFactory, &self.data_factory),
+            (NameKind::Search, &self.search),
+            (NameKind::AiServices, &self.ai_services),
+        ]
+    }
+}
+
+/// Where a piece of a name came from, to blame the right input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Fixed,
+    Number,
+    Environment,
+    Salt,
+    User(Part),
+}
+
+#[derive(Debug, Clone, Default)]
+struct Composed {
+    parts: Vec<(Source, String)>,
+}
+
+impl Composed {
+    fn lit(mut self, s: &str) -> Self {
+        self.parts.push((Source::Fixed, s.to_string()));
+        self
+    }
+    fn add(mut self, src: Source, s: &str) -> Self {
+        if !s.is_empty() {
+            self.parts.push((src, s.to_string()));
+        }
+        self
+    }
+    fn text(&self) -> String {
+        self.parts.iter().map(|(_, s)| s.as_str()).collect()
+    }
+    /// The source of the character at `index` (in chars).
+    fn source_at(&self, index: usize) -> Source {
+        let mut at = 0usize;
+        for (src, s) in &self.parts {
+            let n = s.chars().count();
+            if index < at + n {
+                return *src;
+            }
+            at += n;
+        }
+        Source::Fixed
+    }
+    fn user_lengths(&self) -> Vec<(Part, usize)> {
+        let mut out: Vec<(Part, usize)> = Vec::new();
+        for (src, s) in &self.parts {
+            if let Source::User(p) = src {
+                let n = s.chars().count();
+                match out.iter_mut().find(|(q, _)| q == p) {
+                    Some((_, m)) => *m += n,
+                    None => out.push((*p, n)),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The validated inputs of composition.
+struct Ctx {
+    nnn: String,
+    env: String,
+    loc: String,
+    salt: String,
+    prefix: String,
+    suffix: String,
+}
+
+impl Ctx {
+    fn suffix_compact(&self) -> String {
+        self.suffix.chars().filter(|c| *c != '-').collect()
+    }
+    fn suffix_d2(&self) -> String {
+        let digits: Vec<char> = self.suffix.chars().filter(|c| c.is_ascii_digit()).collect();
+        digits[digits.len().saturating_sub(2)..].iter().collect()
+    }
+    fn u(p: Part) -> Source {
+        Source::User(p)
+    }
+    /// `{lead}{NNN}-{loc}-{env}-{s5}{suffix}`
+    fn dashed(&self, lead: &str) -> Composed {
+        Composed::default()
+            .lit(lead)
+            .add(Source::Number, &self.nnn)
+            .lit("-")
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .lit("-")
+            .add(Source::Environment, &self.env)
+            .lit("-")
+            .add(Source::Salt, &self.salt)
+            .add(Self::u(Part::Suffix), &self.suffix)
+    }
+    fn resource_group(&self) -> Composed {
+        Composed::default()
+            .add(Self::u(Part::Prefix), &self.prefix)
+            .lit("esml-project")
+            .add(Source::Number, &self.nnn)
+            .lit("-")
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .lit("-")
+            .add(Source::Environment, &self.env)
+            .add(Self::u(Part::Suffix), &self.suffix)
+            .lit("-rg")
+    }
+    fn key_vault(&self) -> Composed {
+        Composed::default()
+            .lit("kv-p")
+            .add(Source::Number, &self.nnn)
+            .lit("-")
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .lit("-")
+            .add(Source::Environment, &self.env)
+            .add(Source::Salt, &self.salt)
+            .add(Self::u(Part::Suffix), &self.suffix_d2())
+    }
+    fn storage(&self, n: &str) -> Composed {
+        Composed::default()
+            .lit("saprj")
+            .add(Source::Number, &self.nnn)
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .add(Source::Salt, &self.salt)
+            .lit(n)
+            .add(Self::u(Part::Suffix), &self.suffix_d2())
+            .add(Source::Environment, &self.env)
+    }
+    fn search(&self) -> Composed {
+        Composed::default()
+            .lit("aisearchprj")
+            .add(Source::Number, &self.nnn)
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .add(Source::Environment, &self.env)
+            .add(Source::Salt, &self.salt)
+            .add(Self::u(Part::Suffix), &self.suffix_compact())
+    }
+}
+
+/// Check the parts a user controls; issues for each bad one.
+fn check_parts(input: &NamingInput) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    if !(1..=999).contains(&input.number) {
+        issues.push(Issue::new(
+            AttrPath::attr("number"),
+            IssueKind::NumberOutOfRange {
+                number: input.number,
+            },
+        ));
+    }
+    let loc = input.location.as_str();
+    if loc.is_empty()
+        || !loc
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        issues.push(Issue::new(
+            AttrPath::attr("location"),
+            IssueKind::InvalidLocation {
+                location: input.location.clone(),
+            },
+        ));
+    }
+    let mut part = |p: Part, value: Option<&String>, allow_hyphen: bool, required: bool| {
+        let Some(v) = value else { return };
+        if v.is_empty() {
+            if required {
+                issues.push(Issue::new(
+                    p.path(),
+                    IssueKind::InvalidPart {
+                        part: p,
+                        value: v.clone(),
+                        problem: PartProblem::Empty,
+                    },
+                ));
+            }
+            return;
+        }
+        if let Some(ch) = v.chars().find(|c| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || (allow_hyphen && *c == '-'))
+        }) {
+            issues.push(Issue::new(
+                p.path(),
+                IssueKind::InvalidPart {
+                    part: p,
+                    value: v.clone(),
+                    problem: PartProblem::InvalidChar { ch, allow_hyphen },
+                },
+            ));
+        }
+    };
+    part(Part::Prefix, input.prefix.as_ref(), true, false);
+    part(Part::Suffix, input.suffix.as_ref(), true, false);
+    part(
+        Part::LocationShort,
+        input.location_short.as_ref(),
+        false,
+        true,
+    );
+    if input.location_short.is_none()
+        && issues.iter().all(|i| i.path != AttrPath::attr("location"))
+        && regions::default_location_short(loc).is_none()
+    {
+        issues.push(Issue::new(
+            Part::LocationShort.path(),
+            IssueKind::NoDefaultLocationShort {
+                location: input.location.clone(),
+            },
+        ));
+    }
+    let rg = input.common_resource_group_name.as_str();
+    if let Err(violation) = rule_for(NameKind::ResourceGroup).check(rg) {
+        issues.push(Issue::new(
+            AttrPath::attr("common").and_attr("resource_group_name"),
+            IssueKind::InvalidCommonResourceGroup {
+                value: rg.to_string(),
+                violation,
+            },
+        ));
+    }
+    if Guid::parse(&input.subscription_id).is_none() {
+        issues.push(Issue::new(
+            AttrPath::root(),
+            IssueKind::InvalidSubscriptionId {
+                value: input.subscription_id.clone(),
+            },
+        ));
+    }
+    issues
+}
+
+/// Decide how to fix a name that breaks its rule.
+fn blame(c: &Composed, violation: &Violation) -> Fix {
+    let text_len = c.text().chars().count();
+    match violation {
+        Violation::TooLong { max, len } => {
+            let over = len - max;
+            let users = c.user_lengths();
+            // Blame the longest input that alone can absorb the overflow (it is the one
+            // that grew); ties go to prefix, then suffix, then location_short.
+            let order = |p: &Part| match p {
+                Part::Prefix => 0,
+                Part::Suffix => 1,
+                Part::LocationShort => 2,
+            };
+            let mut able: Vec<(Part, usize)> = users
+                .iter()
+                .copied()
+                .filter(|(p, n)| n.saturating_sub(usize::from(*p == Part::LocationShort)) >= over)
+                .collect();
+            able.sort_by(|a, b| b.1.cmp(&a.1).then(order(&a.0).cmp(&order(&b.0))));
+            if let Some((p, n)) = able.first() {
+                return Fix::Shorten {
+                    part: *p,
+                    by: over,
+                    to_at_most: n - over,
+                };
+            }
+            if users.is_empty() {
+                Fix::Unfixable
+            } else {
+                Fix::ShortenTogether {
+                    parts: users.iter().map(|(p, _)| *p).collect(),
+                    by: over,
+                }
+            }
+        }
+        Violation::TooShort { .. } => Fix::Unfixable,
+        Violation::InvalidChar { ch, .. } => {
+            let idx = c.text().chars().position(|x| x == *ch).unwrap_or(0);
+            user_fix(c.source_at(idx))
+        }
+        Violation::BadStart { .. } => user_fix(c.source_at(0)),
+        Violation::BadSecond { .. } => user_fix(c.source_at(1)),
+        Violation::BadEnd { .. } => user_fix(c.source_at(text_len.saturating_sub(1))),
+        Violation::ConsecutiveHyphens => {
+            let text = c.text();
+            let idx = text
+                .find("--")
+                .map(|b| text[..b].chars().count())
+                .unwrap_or(0);
+            match (c.source_at(idx), c.source_at(idx + 1)) {
+                (Source::User(p), _) | (_, Source::User(p)) => Fix::Change { part: p },
+                _ => Fix::Unfixable,
+            }
+        }
+    }
+}
+
+fn user_fix(src: Source) -> Fix {
+    match src {
+        Source::User(p) => Fix::Change { part: p },
+        _ => Fix::Unfixable,
+    }
+}
+
+/// Compose every name and check each against its rule. `Err` when the inputs themselves
+/// are unusable (nothing could be composed); `Ok` with the names and one issue per name
+/// that breaks its rule (each carrying the [`NameKind`] and, for private endpoints, the
+/// endpoint key, so callers can keep only the issues of names they use).
+pub fn compose(input: &NamingInput) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
+    let issues = check_parts(input);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let location_short = match (
+        &input.location_short,
+        regions::default_location_short(&input.location),
+    ) {
+        (Some(l), _) => l.clone(),
+        (None, Some(l)) => l.to_string(),
+        (None, None) => String::new(), // unreachable: check_parts reported it
+    };
+    let ctx = Ctx {
+        nnn: format!("{:03}", input.number),
+        env: input.environment.as_str().to_string(),
+        loc: location_short.clone(),
+        salt: salt(&input.subscription_id, &input.common_resource_group_name),
+        prefix: input.prefix.clone().unwrap_or_default(),
+        suffix: input
+            .suffix
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SUFFIX.to_string()),
+    };
+
+    let rg = ctx.resource_group();
+    let singles: Vec<(NameKind, &'static str, Composed)> = vec![
+        (NameKind::ResourceGroup, "resource_group", rg.clone()),
+        (NameKind::Identity, "identity", ctx.dashed("mi-prj")),
+        (NameKind::KeyVault, "key_vault", ctx.key_vault()),
+        (NameKind::Storage, "storage", ctx.storage("1")),
+        (NameKind::MlStorage, "ml_storage", ctx.storage("2")),
+        (NameKind::AppInsights, "app_insights", ctx.dashed("ain-prj")),
+        (NameKind::MlWorkspace, "ml_workspace", ctx.dashed("aml-")),
+        (NameKind::Databricks, "databricks", ctx.dashed("dbx-prj")),
+        (
+            NameKind::DatabricksManagedResourceGroup,
+            "databricks_managed_resource_group",
+            rg.clone().lit("-dbxmgmt"),
+        ),
+        (NameKind::DataFactory, "data_factory", ctx.dashed("adf-prj")),
+        (NameKind::Search, "search", ctx.search()),
+        (NameKind::AiServices, "ai_services", ctx.dashed("ais-prj")),
+    ];
+
+    let mut issues = Vec::new();
+    let mut check = |kind: NameKind, key: Option<String>, c: &Composed| {
+        let text = c.text();
+        if let Err(violation) = rule_for(kind).check(&text) {
+            let fix = blame(c, &violation);
+            issues.push(Issue::new(
+                fix.path(),
+                IssueKind::NameInvalid {
+                    kind,
+                    key,
+                    name: text.clone(),
+                    violation,
+                    fix,
+                },
+            ));
+        }
+        text
+    };
+
+    let mut by_target: BTreeMap<&str, (String, Composed)> = BTreeMap::new();
+    for (kind, target, c) in &singles {
+        let text = check(*kind, None, c);
+        by_target.insert(target, (text, c.clone()));
+    }
+
+    let mut private_endpoints = BTreeMap::new();
+    for t in PRIVATE_LINK_TARGETS {
+        let Some((_, target)) = by_target.get(t.target) else {
+            continue;
+        };
+        let key = t.key();
+        let pe = target
+            .clone()
+            .lit("-")
+            .lit(&t.group_id.to_ascii_lowercase())
+            .lit("-pend");
+        let endpoint = check(NameKind::PrivateEndpoint, Some(key.clone()), &pe);
+        let nic = pe.clone().lit("-nic");
+        let network_interface = check(NameKind::NetworkInterface, Some(key.clone()), &nic);
+        private_endpoints.insert(
+            key,
+            PrivateEndpointNames {
+                endpoint,
+                network_interface,
+                target: t.target.to_string(),
+                group_id: t.group_id.to_string(),
+            },
+        );
+    }
+
+    let get = |k: &str| by_target.get(k).map(|(t, _)| t.clone()).unwrap_or_default();
+    let names = ProjectNames {
+        project_key: format!("project{}", ctx.nnn),
+        number: ctx.nnn.clone(),
+        salt: ctx.salt.clone(),
+        location_short,
+        prefix: ctx.prefix.clone(),
+        suffix: ctx.suffix.clone(),
+        resource_group: get("resource_group"),
+        identity: get("identity"),
+        key_vault: get("key_vault"),
+        storage: get("storage"),
+        ml_storage: get("ml_storage"),
+        app_insights: get("app_insights"),
+        ml_workspace: get("ml_workspace"),
+        databricks: get("databricks"),
+        databricks_managed_resource_group: get("databricks_managed_resource_group"),
+        data_factory: get("data_factory"),
+        search: get("search"),
+        ai_services: get("ai_services"),
+        private_endpoints,
+        datalake_path: format!("projects/project{}", ctx.nnn),
+    };
+    Ok((names, issues))
+}
+
+/// Every name a project would get, each checked against its Azure rule. Errors: every
+/// problem found, each on the input to change (`naming.prefix`, `naming.suffix`,
+/// `naming.location_short`, `number`, `location`, `common.resource_group_name`).
+pub fn names(input: &NamingInput) -> Result<ProjectNames, Vec<Issue>> {
+    let (names, issues) = compose(input)?;
+    if issues.is_empty() {
+        Ok(names)
+    } else {
+        Err(issues)
+    }
+}

@@ -1,0 +1,383 @@
+//! Tests of naming against the acceptance criteria; property tests at the end.
+
+use proptest::prelude::*;
+
+use super::*;
+
+const SUB: &str = "11111111-2222-3333-4444-555555555555";
+const CMN: &str = "acme-esml-common-weu-dev-001";
+
+pub(crate) fn input() -> NamingInput {
+    NamingInput {
+        number: 1,
+        environment: Environment::Dev,
+        location: "westeurope".to_string(),
+        prefix: Some("acme-".to_string()),
+        location_short: None,
+        suffix: None,
+        subscription_id: SUB.to_string(),
+        common_resource_group_name: CMN.to_string(),
+    }
+}
+
+fn errs(input: &NamingInput) -> Vec<Issue> {
+    match names(input) {
+        Ok(n) => panic!("expected issues, got {n:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn salt_is_the_documented_sha256_base32_prefix() {
+    let s = salt(SUB, CMN);
+    assert_eq!(s.len(), SALT_LEN);
+    // Recompute by the documented recipe.
+    let text = format!("aifactory-salt-v1:{SUB}:{CMN}");
+    let full = hash::base32_lower(&hash::sha256(text.as_bytes()));
+    assert_eq!(s, full[..5]);
+    assert!(s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c)));
+    // Case and surrounding blanks do not matter; the inputs do.
+    assert_eq!(
+        s,
+        salt(&format!(" {} ", SUB.to_uppercase()), &CMN.to_uppercase())
+    );
+    assert_ne!(s, salt(SUB, "acme-esml-common-weu-test-001"));
+    assert_ne!(s, salt("11111111-2222-3333-4444-555555555556", CMN));
+}
+
+#[test]
+fn salt_is_pinned_across_platforms_and_releases() {
+    // Independently computed (Python hashlib + base64.b32encode). Changing these renames
+    // every globally unique resource of every existing project.
+    assert_eq!(salt(SUB, CMN), "3utme");
+    assert_eq!(salt("00000000-0000-0000-0000-000000000000", "rg"), "ugdf2");
+    assert_eq!(salt("00000000-0000-0000-0000-000000000000", "RG"), "ugdf2");
+}
+
+#[test]
+fn default_names_follow_the_conventions() {
+    let n = names(&input()).unwrap_or_else(|e| panic!("{e:?}"));
+    let s = &n.salt;
+    assert_eq!(n.project_key, "project001");
+    assert_eq!(n.location_short, "weu");
+    assert_eq!(n.resource_group, "acme-esml-project001-weu-dev-001-rg");
+    assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.key_vault, format!("kv-p001-weu-dev{s}01"));
+    assert_eq!(n.storage, format!("saprj001weu{s}101dev"));
+    assert_eq!(n.ml_storage, format!("saprj001weu{s}201dev"));
+    assert_eq!(n.app_insights, format!("ain-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.ml_workspace, format!("aml-001-weu-dev-{s}-001"));
+    assert_eq!(n.databricks, format!("dbx-prj001-weu-dev-{s}-001"));
+    assert_eq!(
+        n.databricks_managed_resource_group,
+        "acme-esml-project001-weu-dev-001-rg-dbxmgmt"
+    );
+    assert_eq!(n.data_factory, format!("adf-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.search, format!("aisearchprj001weudev{s}001"));
+    assert_eq!(n.ai_services, format!("ais-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.datalake_path, "projects/project001");
+    let pe = &n.private_endpoints["key_vault_vault"];
+    assert_eq!(pe.endpoint, format!("{}-vault-pend", n.key_vault));
+    assert_eq!(
+        pe.network_interface,
+        format!("{}-vault-pend-nic", n.key_vault)
+    );
+    assert_eq!(
+        n.private_endpoints["search_search_service"].endpoint,
+        format!("{}-searchservice-pend", n.search)
+    );
+    assert_eq!(n.private_endpoints.len(), PRIVATE_LINK_TARGETS.len());
+}
+
+#[test]
+fn every_default_name_satisfies_its_rule_in_every_environment_and_region() {
+    for env in Environment::ALL {
+        for (location, _) in regions::LOCATION_SHORT {
+            let mut i = input();
+            i.environment = env;
+            i.location = location.to_string();
+            i.number = 999;
+            let n = names(&i).unwrap_or_else(|e| panic!("{location} {env}: {e:?}"));
+            for (kind, name) in n.all() {
+                assert_eq!(rule_for(kind).check(name), Ok(()), "{kind:?} {name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn number_renders_with_three_digits_and_is_range_checked() {
+    let mut i = input();
+    i.number = 42;
+    assert_eq!(
+        names(&i).map(|n| n.project_key).ok(),
+        Some("project042".to_string())
+    );
+    for bad in [0, 1000, -1] {
+        i.number = bad;
+        let e = errs(&i);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].path, AttrPath::attr("number"));
+        assert_eq!(e[0].kind, IssueKind::NumberOutOfRange { number: bad });
+    }
+}
+
+#[test]
+fn location_short_default_override_and_missing() {
+    let mut i = input();
+    i.location_short = Some("we".to_string());
+    assert_eq!(
+        names(&i).map(|n| n.location_short).ok(),
+        Some("we".to_string())
+    );
+    i.location_short = None;
+    i.location = "marsnorth".to_string();
+    let e = errs(&i);
+    assert_eq!(
+        e[0].path,
+        AttrPath::attr("naming").and_attr("location_short")
+    );
+    assert!(matches!(
+        e[0].kind,
+        IssueKind::NoDefaultLocationShort { .. }
+    ));
+    assert!(e[0].detail().contains("naming.location_short"));
+    i.location = "West Europe".to_string();
+    let e = errs(&i);
+    assert_eq!(e[0].path, AttrPath::attr("location"));
+}
+
+#[test]
+fn bad_characters_are_reported_on_their_part() {
+    let mut i = input();
+    i.prefix = Some("Acme_".to_string());
+    i.location_short = Some("w-e".to_string());
+    let e = errs(&i);
+    let paths: Vec<String> = e.iter().map(|x| x.path.to_string()).collect();
+    assert_eq!(paths, vec!["naming.prefix", "naming.location_short"]);
+    assert!(e[0].summary().contains("'A'"));
+    assert!(e[1].detail().contains("only lowercase letters and digits"));
+}
+
+#[test]
+fn long_location_short_blames_location_short_with_the_exact_fix() {
+    let mut i = input();
+    i.environment = Environment::Prod;
+    i.location_short = Some("abcdef".to_string());
+    let e = errs(&i);
+    // key vault: kv-p001-abcdef-prod{s5}01 is 26 > 24; storage likewise.
+    let kv = e
+        .iter()
+        .find(|x| x.name_kind() == Some((NameKind::KeyVault, None)))
+        .unwrap_or_else(|| panic!("{e:?}"));
+    assert_eq!(kv.path, AttrPath::attr("naming").and_attr("location_short"));
+    assert!(matches!(
+        kv.kind,
+        IssueKind::NameInvalid {
+            fix: Fix::Shorten {
+                part: Part::LocationShort,
+                by: 2,
+                to_at_most: 4
+            },
+            ..
+        }
+    ));
+    assert!(
+        kv.detail()
+            .contains("Shorten naming.location_short by 2 characters (to at most 4)"),
+        "{}",
+        kv.detail()
+    );
+    assert!(kv.summary().contains("key vault name"));
+}
+
+#[test]
+fn long_prefix_blames_prefix() {
+    let mut i = input();
+    i.prefix = Some(format!("{}-", "a".repeat(70)));
+    let e = errs(&i);
+    let rg = e
+        .iter()
+        .find(|x| x.name_kind() == Some((NameKind::ResourceGroup, None)))
+        .unwrap_or_else(|| panic!("{e:?}"));
+    assert_eq!(rg.path, AttrPath::attr("naming").and_attr("prefix"));
+    let IssueKind::NameInvalid {
+        fix: Fix::Shorten { part, by, .. },
+        name,
+        ..
+    } = &rg.kind
+    else {
+        panic!("{rg:?}")
+    };
+    assert_eq!(*part, Part::Prefix);
+    assert_eq!(name.len() - by, 90);
+    assert!(rg.detail().contains("Shorten naming.prefix by"));
+}
+
+#[test]
+fn long_suffix_blames_suffix_and_consecutive_hyphens_blame_their_part() {
+    let mut i = input();
+    i.suffix = Some("-0123456789012345678901234567890123456789".to_string());
+    let e = errs(&i);
+    assert!(
+        e.iter()
+            .all(|x| x.path == AttrPath::attr("naming").and_attr("suffix")),
+        "{e:?}"
+    );
+    assert!(e
+        .iter()
+        .any(|x| x.name_kind() == Some((NameKind::MlWorkspace, None))));
+
+    let mut i = input();
+    i.suffix = Some("--1".to_string());
+    let e = errs(&i);
+    assert!(
+        e.iter().any(|x| matches!(
+            &x.kind,
+            IssueKind::NameInvalid {
+                kind: NameKind::DataFactory,
+                violation: Violation::ConsecutiveHyphens,
+                fix: Fix::Change { part: Part::Suffix },
+                ..
+            }
+        )),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn suffix_ending_in_hyphen_breaks_edges_and_is_blamed() {
+    let mut i = input();
+    i.suffix = Some("-1-".to_string());
+    let e = errs(&i);
+    let kinds: Vec<NameKind> = e
+        .iter()
+        .filter_map(|x| x.name_kind().map(|(k, _)| k))
+        .collect();
+    assert!(kinds.contains(&NameKind::DataFactory), "{kinds:?}");
+    assert!(e.iter().all(|x| x.path == Part::Suffix.path()));
+}
+
+#[test]
+fn subscription_and_common_rg_are_checked() {
+    let mut i = input();
+    i.subscription_id = "not-a-guid".to_string();
+    i.common_resource_group_name = "rg.".to_string();
+    let e = errs(&i);
+    assert!(e
+        .iter()
+        .any(|x| matches!(x.kind, IssueKind::InvalidSubscriptionId { .. }) && x.path.is_root()));
+    assert!(e
+        .iter()
+        .any(|x| x.path.to_string() == "common.resource_group_name"));
+}
+
+#[test]
+fn suffix_digits_and_compact_forms() {
+    let mut i = input();
+    i.suffix = Some("-x".to_string());
+    let n = names(&i).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(n.key_vault, format!("kv-p001-weu-dev{}", n.salt));
+    assert_eq!(n.search, format!("aisearchprj001weudev{}x", n.salt));
+    i.suffix = Some(String::new());
+    let n = names(&i).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(n.resource_group, "acme-esml-project001-weu-dev-rg");
+}
+
+#[test]
+fn environment_parses() {
+    assert_eq!("prod".parse::<Environment>(), Ok(Environment::Prod));
+    let e = "Prod".parse::<Environment>().err();
+    assert_eq!(
+        e.map(|e| e.to_string()),
+        Some("\"Prod\" is not one of dev, test, prod".to_string())
+    );
+}
+
+#[test]
+fn issues_render_for_every_kind() {
+    let mut i = input();
+    i.number = 0;
+    i.location = "West".into();
+    i.prefix = Some("".into());
+    i.location_short = Some("".into());
+    for issue in errs(&i) {
+        assert!(!issue.summary().is_empty());
+        assert!(!issue.detail().is_empty());
+        assert_eq!(issue.to_diagnostic().path, issue.path);
+    }
+}
+
+// ---------------------------------------------------------------- properties
+
+fn part_strategy(hyphen: bool) -> impl Strategy<Value = Option<String>> {
+    let chars = if hyphen {
+        "[a-z0-9-]{0,40}"
+    } else {
+        "[a-z0-9]{0,12}"
+    };
+    proptest::option::of(chars)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Any input: either every produced name satisfies its type's rule, or issues come
+    /// back, each on a user-controlled attribute; never a panic.
+    #[test]
+    fn names_satisfy_rules_or_issue_is_returned(
+        number in -5i64..1100,
+        env in 0usize..3,
+        prefix in part_strategy(true),
+        suffix in part_strategy(true),
+        loc_short in part_strategy(false),
+        location in prop_oneof![Just("westeurope".to_string()), Just("eastus2".to_string()), "[a-z]{1,12}"],
+        rg in "[a-zA-Z0-9._()-]{1,95}",
+    ) {
+        let i = NamingInput {
+            number,
+            environment: Environment::ALL[env],
+            location,
+            prefix,
+            location_short: loc_short,
+            suffix,
+            subscription_id: SUB.to_string(),
+            common_resource_group_name: rg,
+        };
+        match names(&i) {
+            Ok(n) => {
+                for (kind, name) in n.all() {
+                    prop_assert_eq!(rule_for(kind).check(name), Ok(()), "{:?} {}", kind, name);
+                }
+                for pe in n.private_endpoints.values() {
+                    prop_assert_eq!(rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint), Ok(()));
+                    prop_assert_eq!(rule_for(NameKind::NetworkInterface).check(&pe.network_interface), Ok(()));
+                }
+            }
+            Err(issues) => {
+                prop_assert!(!issues.is_empty());
+                for issue in &issues {
+                    let p = issue.path.to_string();
+                    prop_assert!(
+                        ["number", "location", "naming.prefix", "naming.suffix", "naming.location_short",
+                         "common.resource_group_name"].contains(&p.as_str()),
+                        "unexpected path {} for {:?}", p, issue
+                    );
+                    prop_assert!(!matches!(issue.kind, IssueKind::NameInvalid { fix: Fix::Unfixable, .. }), "{:?}", issue);
+                    prop_assert!(!issue.detail().is_empty());
+                }
+            }
+        }
+    }
+
+    /// Names are a function of the input (same input, same names; salt from sub + rg only).
+    #[test]
+    fn names_are_deterministic(number in 1i64..1000, rg in "[a-z0-9-]{1,40}") {
+        let mut i = input();
+        i.number = number;
+        i.common_resource_group_name = rg;
+        prop_assert_eq!(names(&i), names(&i.clone()));
+    }
+}

@@ -1,0 +1,244 @@
+//! Role assignments (from the [`super::rbac::MATRIX`]) and data lake ACL entries, one
+//! object per (principal, scope, role) and per (principal, path, ACL scope), so adding or
+//! removing a member adds or removes exactly that member's objects.
+//!
+//! # Data lake layout
+//!
+//! In the common lake filesystem the project owns `projects/project<NNN>`. Every team
+//! member, the project service principal and the project identity get `rwx` there as access
+//! and default entries (so new files and folders inherit them), and `--x` access entries on
+//! `projects` and on the filesystem root `/` so they can traverse to it (no read, so they
+//! cannot list other projects). The project directory also gets `mask::rwx` (access and
+//! default) so the mask never trims the named entries. Team entries are `user` or `group`
+//! per `team.principal_type`; service principals and the managed identity are `user`
+//! entries (ADLS matches `group` entries by group membership only). Parent masks are left
+//! alone: they belong to the common part, and touching them would change other projects'
+//! effective permissions.
+
+use super::ids::{resource_group_id, resource_id};
+use super::rbac::{PrincipalClass, ScopeKey, When, MATRIX};
+use super::validate::Checked;
+use super::{
+    api, role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
+    DesiredRoleAssignment, Layout, Perms, PrincipalRef, PrincipalType, ProjectSpec,
+    TeamPrincipalType,
+};
+
+/// The principals of a project: (reference, ARM principal type, ACL kind).
+fn principals(spec: &ProjectSpec, c: &Checked) -> Vec<(PrincipalRef, PrincipalType, AclKind)> {
+    let (team_type, team_acl) = match spec.team.principal_type {
+        TeamPrincipalType::User => (PrincipalType::User, AclKind::User),
+        TeamPrincipalType::Group => (PrincipalType::Group, AclKind::Group),
+    };
+    let mut out: Vec<(PrincipalRef, PrincipalType, AclKind)> = c
+        .team
+        .iter()
+        .map(|oid| {
+            (
+                PrincipalRef::Team {
+                    object_id: oid.clone(),
+                },
+                team_type,
+                team_acl,
+            )
+        })
+        .collect();
+    if let Some(sp) = &c.sp {
+        out.push((
+            PrincipalRef::ServicePrincipal {
+                object_id: sp.clone(),
+            },
+            PrincipalType::ServicePrincipal,
+            AclKind::User,
+        ));
+    }
+    out.push((
+        PrincipalRef::ProjectIdentity,
+        PrincipalType::ServicePrincipal,
+        AclKind::User,
+    ));
+    out
+}
+
+fn applies(when: When, layout: &Layout) -> bool {
+    match when {
+        When::Always => true,
+        When::MachineLearning => layout.ml,
+        When::Genai => layout.genai,
+        When::DataFactory => layout.data_factory,
+        When::Datalake => layout.datalake,
+    }
+}
+
+pub(super) fn role_assignments(
+    spec: &ProjectSpec,
+    c: &Checked,
+    layout: &Layout,
+    resources: &[DesiredResource],
+) -> Vec<DesiredRoleAssignment> {
+    let n = &c.names;
+    let sub = &spec.subscription_id;
+    let rid =
+        |t: &api::ApiType, name: &str| resource_id(sub, &n.resource_group, t.resource_type, name);
+    // (scope key in assignment keys, resource key to depend on, scope ID)
+    let scope = |s: ScopeKey| -> Option<(&'static str, Option<&'static str>, String)> {
+        Some(match s {
+            ScopeKey::ResourceGroup => (
+                "rg",
+                Some("resource_group"),
+                resource_group_id(sub, &n.resource_group),
+            ),
+            ScopeKey::KeyVault => (
+                "key_vault",
+                Some("key_vault"),
+                rid(&api::KEY_VAULT, &n.key_vault),
+            ),
+            ScopeKey::Storage => ("storage", Some("storage"), rid(&api::STORAGE, &n.storage)),
+            ScopeKey::MlDefaultStorage => {
+                if layout.genai {
+                    (
+                        "ml_storage",
+                        Some("ml_storage"),
+                        rid(&api::STORAGE, &n.ml_storage),
+                    )
+                } else {
+                    ("storage", Some("storage"), rid(&api::STORAGE, &n.storage))
+                }
+            }
+            ScopeKey::MlWorkspace => (
+                "ml_workspace",
+                Some("ml_workspace"),
+                rid(&api::ML_WORKSPACE, &n.ml_workspace),
+            ),
+            ScopeKey::Search => ("search", Some("search"), rid(&api::SEARCH, &n.search)),
+            ScopeKey::AiServices => (
+                "ai_services",
+                Some("ai_services"),
+                rid(&api::AI_SERVICES, &n.ai_services),
+            ),
+            ScopeKey::DataFactory => (
+                "data_factory",
+                Some("data_factory"),
+                rid(&api::DATA_FACTORY, &n.data_factory),
+            ),
+            ScopeKey::Datalake => ("datalake", None, c.lake.as_ref()?.account_id.clone()),
+        })
+    };
+    let exists = |key: &str| resources.iter().any(|r| r.key == key);
+
+    let mut out: Vec<DesiredRoleAssignment> = Vec::new();
+    for (principal, principal_type, _) in principals(spec, c) {
+        let class = match principal {
+            PrincipalRef::ProjectIdentity => PrincipalClass::Identity,
+            _ => PrincipalClass::Member,
+        };
+        for grant in MATRIX
+            .iter()
+            .filter(|g| g.principal == class && applies(g.when, layout))
+        {
+            let Some((scope_key, depends, scope_id)) = scope(grant.scope) else {
+                continue;
+            };
+            if depends.is_some_and(|d| !exists(d)) {
+                continue;
+            }
+            let key = format!(
+                "role.{}.{scope_key}.{}",
+                principal.key_part(),
+                grant.role.slug
+            );
+            if out.iter().any(|r| r.key == key) {
+                continue; // e.g. esml's ML storage is its project storage
+            }
+            let principal_id = principal.object_id().map(str::to_string);
+            let name = principal_id
+                .as_ref()
+                .map(|p| role_assignment_name(&scope_id, grant.role.guid, p));
+            let mut depends_on: Vec<String> = depends.iter().map(|d| d.to_string()).collect();
+            if principal == PrincipalRef::ProjectIdentity {
+                depends_on.push("identity".to_string());
+            }
+            depends_on.sort();
+            out.push(DesiredRoleAssignment {
+                key,
+                role_name: grant.role.name.to_string(),
+                role_definition_guid: grant.role.guid.to_string(),
+                role_definition_id: format!(
+                    "/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}",
+                    grant.role.guid
+                ),
+                principal: principal.clone(),
+                principal_id,
+                principal_type,
+                id: name.as_ref().map(|nm| {
+                    format!("{scope_id}/providers/Microsoft.Authorization/roleAssignments/{nm}")
+                }),
+                name,
+                scope: scope_id,
+                api_version: api::ROLE_ASSIGNMENT.api_version.to_string(),
+                depends_on,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn entries(spec: &ProjectSpec, c: &Checked) -> Vec<DesiredAclEntry> {
+    if c.lake.is_none() {
+        return Vec::new();
+    }
+    let project_path = c.names.datalake_path.clone();
+    let mut out = Vec::new();
+    for (principal, _, kind) in principals(spec, c) {
+        let depends_on = if principal == PrincipalRef::ProjectIdentity {
+            vec!["identity".to_string()]
+        } else {
+            Vec::new()
+        };
+        let layout: [(&str, &str, AclScope, Perms); 4] = [
+            ("root", "/", AclScope::Access, Perms::EXECUTE),
+            ("projects", "projects", AclScope::Access, Perms::EXECUTE),
+            (
+                "project",
+                project_path.as_str(),
+                AclScope::Access,
+                Perms::RWX,
+            ),
+            (
+                "project",
+                project_path.as_str(),
+                AclScope::Default,
+                Perms::RWX,
+            ),
+        ];
+        for (path_key, path, scope, perms) in layout {
+            let scope_text = match scope {
+                AclScope::Access => "access",
+                AclScope::Default => "default",
+            };
+            out.push(DesiredAclEntry {
+                key: format!("acl.{}.{path_key}.{scope_text}", principal.key_part()),
+                path: path.to_string(),
+                principal: Some(principal.clone()),
+                principal_id: principal.object_id().map(str::to_string),
+                kind,
+                scope,
+                perms,
+                depends_on: depends_on.clone(),
+            });
+        }
+    }
+    for (scope, text) in [(AclScope::Access, "access"), (AclScope::Default, "default")] {
+        out.push(DesiredAclEntry {
+            key: format!("acl.mask.project.{text}"),
+            path: project_path.clone(),
+            principal: None,
+            principal_id: None,
+            kind: AclKind::Mask,
+            scope,
+            perms: Perms::RWX,
+            depends_on: Vec::new(),
+        });
+    }
+    out
+}

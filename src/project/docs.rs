@@ -1,0 +1,192 @@
+//! Markdown fragments for `docs/resources/project.md`, generated from the same tables the
+//! code uses, so the documentation cannot drift from behaviour.
+
+use std::fmt::Write as _;
+
+use crate::naming::{self, regions, rule_for, NameKind, PRIVATE_LINK_TARGETS};
+
+use super::api;
+use super::network::{dns_zones, Cloud, ZoneSource};
+use super::rbac::{PrincipalClass, FORBIDDEN_ROLE_GUIDS, MATRIX, ROLES};
+
+/// The role matrix: principal x scope x built-in role, with GUIDs and conditions.
+pub fn role_matrix_markdown() -> String {
+    let mut s = String::new();
+    s.push_str(
+        "Role assignments are named with a deterministic GUID (RFC 4122 version 5, from scope, role and \
+         principal), so re-applying never creates duplicates. `principalType` is always set: `User` or \
+         `Group` per `team.principal_type` for team members, `ServicePrincipal` for the project service \
+         principal and the project identity. \"Member\" rows apply to every `team.object_ids` entry and \
+         to `team.service_principal_object_id`.\n\n",
+    );
+    s.push_str("| Principal | Scope | Role | Role definition ID | When | Why |\n|---|---|---|---|---|---|\n");
+    for g in MATRIX {
+        let principal = match g.principal {
+            PrincipalClass::Member => "Member",
+            PrincipalClass::Identity => "Project identity",
+        };
+        let _ = writeln!(
+            s,
+            "| {principal} | {} | {} | `{}` | {} | {} |",
+            g.scope.label(),
+            g.role.name,
+            g.role.guid,
+            g.when.label(),
+            g.why
+        );
+    }
+    s.push_str("\nNever assigned: ");
+    let forbidden: Vec<String> = FORBIDDEN_ROLE_GUIDS
+        .iter()
+        .map(|(n, g)| format!("{n} (`{g}`)"))
+        .collect();
+    s.push_str(&forbidden.join(", "));
+    s.push_str(
+        ". No role with bare `*` actions is used. Databricks workspace access is not granted through \
+         Azure RBAC (that would take Contributor); provision workspace users through Databricks \
+         identity federation / SCIM.\n\nRole definition IDs were checked against Microsoft's built-in \
+         roles list (learn.microsoft.com/azure/role-based-access-control/built-in-roles):\n\n\
+         | Role | ID | Category |\n|---|---|---|\n",
+    );
+    for r in ROLES {
+        let _ = writeln!(s, "| {} | `{}` | {} |", r.name, r.guid, r.category);
+    }
+    s
+}
+
+/// Resources per project type, api-versions, private endpoints and DNS zones per cloud.
+pub fn resource_list_markdown() -> String {
+    let mut s = String::new();
+    s.push_str("| Key | Type | API version | When |\n|---|---|---|---|\n");
+    let rows: [(&str, &api::ApiType, &str); 13] = [
+        ("resource_group", &api::RESOURCE_GROUP, "always"),
+        ("identity", &api::IDENTITY, "always (user-assigned managed identity)"),
+        ("key_vault", &api::KEY_VAULT, "always (RBAC mode, soft delete; purge protection in prod)"),
+        ("storage", &api::STORAGE, "always (StorageV2, HNS off, TLS 1.2, shared key only when it is Machine Learning's storage)"),
+        ("ml_storage", &api::STORAGE, "genai with services.azure_ml"),
+        ("app_insights", &api::APP_INSIGHTS, "always (workspace-based on the common Log Analytics workspace)"),
+        ("ml_workspace", &api::ML_WORKSPACE, "esml; genai with services.azure_ml"),
+        ("databricks", &api::DATABRICKS, "esml with services.databricks (premium, VNet-injected)"),
+        ("data_factory", &api::DATA_FACTORY, "esml with services.data_factory"),
+        ("search", &api::SEARCH, "genai (basic; standard in prod)"),
+        ("ai_services", &api::AI_SERVICES, "genai (kind AIServices, custom subdomain)"),
+        ("private_endpoint.<target>_<group>", &api::PRIVATE_ENDPOINT, "network_access = \"private\""),
+        ("private_dns_zone_group.<target>_<group>", &api::PRIVATE_DNS_ZONE_GROUP, "network_access = \"private\" (name `default`)"),
+    ];
+    for (key, t, when) in rows {
+        let _ = writeln!(
+            s,
+            "| `{key}` | `{}` | `{}` | {when} |",
+            t.resource_type, t.api_version
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| `role.*` | `{}` | `{}` | see the role matrix |",
+        api::ROLE_ASSIGNMENT.resource_type,
+        api::ROLE_ASSIGNMENT.api_version
+    );
+    s.push_str(
+        "\nPrivate endpoints (network_access = \"private\") go into `subnet_ids.private_endpoints`, one per \
+         service and group id, each with a DNS zone group `default` pointing at the zones below in \
+         `common.private_dns_zone_resource_group_id`. The project storage gets `file`, `queue` and \
+         `table` endpoints only when Azure Machine Learning uses it (notebooks and code live on the file \
+         share; parallel and pipeline jobs use queues and tables).\n\n\
+         | Endpoint key | Group id | public | usgovernment | china |\n|---|---|---|---|---|\n",
+    );
+    for t in PRIVATE_LINK_TARGETS {
+        let cell = |cloud: Cloud| match dns_zones(cloud, t.group_id) {
+            Some(z) => {
+                let mark = if z.source == ZoneSource::Community {
+                    " (†)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}{mark}",
+                    z.zones
+                        .iter()
+                        .map(|z| format!("`{z}`"))
+                        .collect::<Vec<_>>()
+                        .join("<br>")
+                )
+            }
+            None => "-".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | `{}` | {} | {} | {} |",
+            t.key(),
+            t.group_id,
+            cell(Cloud::Public),
+            cell(Cloud::UsGovernment),
+            cell(Cloud::China)
+        );
+    }
+    s.push_str(
+        "\n(†) Not in Microsoft's private endpoint DNS table for that cloud; the zone public \
+         infrastructure code uses. Confirm it exists in your DNS resource group.\n\n\
+         With network_access = \"allowlist\" every service enables public network access with a \
+         default-deny firewall and `ip_allowlist` as IP rules, and no private endpoints are created. \
+         Data Factory and Databricks have no ARM-level IP rules.\n",
+    );
+    s
+}
+
+/// The data lake folder and ACL layout.
+pub fn acl_layout_markdown() -> String {
+    "When `common.datalake_storage_account_id` and `common.datalake_filesystem` are set, the project \
+     owns `projects/project<NNN>` in that filesystem. Principals: every team member (`user` or `group` \
+     entries per `team.principal_type`), the project service principal and the project identity \
+     (`user` entries).\n\n\
+     | Path | Entries per principal | Scope | Other entries |\n|---|---|---|---|\n\
+     | `/` (filesystem root) | `--x` | access | - |\n\
+     | `projects` | `--x` | access | - |\n\
+     | `projects/project<NNN>` | `rwx` | access and default | `mask::rwx` (access and default) |\n\n\
+     Each entry is a separate object keyed `acl.<principal>.<root|projects|project>.<access|default>`, \
+     so adding or removing a member adds or removes exactly that member's entries (apply them with \
+     `setAccessControl` in `modify` mode). Execute-only on the parents lets members reach their \
+     project folder without listing other projects. The provider assigns no data role on the lake \
+     (only Reader on the account, for the portal): a data role would bypass the ACLs for the whole \
+     account.\n"
+        .to_string()
+}
+
+/// Naming conventions, Azure's rule per type and the salt algorithm.
+pub fn naming_rules_markdown() -> String {
+    let mut s = String::new();
+    s.push_str(
+        "Placeholders: `NNN` the project number (001-999), `loc` `naming.location_short` (default from the \
+         location, e.g. westeurope -> weu), `env` dev/test/prod, `s5` the salt, `prefix` `naming.prefix` \
+         (default empty), `suffix` `naming.suffix` (default `-001`), `sfx` the suffix without hyphens, \
+         `d2` its last two digits.\n\n\
+         | Name | Pattern | Azure rule | Unique within |\n|---|---|---|---|\n",
+    );
+    for kind in NameKind::ALL {
+        let rule = rule_for(kind);
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} |",
+            kind.label(),
+            kind.pattern(),
+            rule.describe(),
+            rule.scope
+        );
+    }
+    let _ = write!(
+        s,
+        "\nThe salt `s5` makes globally unique names (key vault, storage, search, AI Services, Data Factory) \
+         differ between AI factories: the first {} characters of the lowercase RFC 4648 base32 (`a-z2-7`) \
+         encoding of SHA-256 over `\"{}:\" + lowercase(subscription ID) + \":\" + lowercase(common \
+         resource group name)`. It is stable across runs, machines and provider versions.\n\n\
+         Every name is checked at plan time; a name that breaks its rule is reported on the input to \
+         change, with the fix (for example \"Shorten naming.location_short by 2 characters\").\n\n\
+         Default location codes:\n\n| Location | Code |\n|---|---|\n",
+        naming::SALT_LEN,
+        naming::SALT_DOMAIN
+    );
+    for (l, c) in regions::LOCATION_SHORT {
+        let _ = writeln!(s, "| {l} | {c} |");
+    }
+    s
+}

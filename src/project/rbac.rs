@@ -1,0 +1,471 @@
+//! The role matrix: which built-in role each principal gets on which scope.
+//!
+//! Least privilege, on purpose: no Owner, no User Access Administrator, no Role Based
+//! Access Control Administrator, and no role whose actions are a bare `*` (so not
+//! Contributor either, which ESML uses widely). Data-plane roles are scoped to the one
+//! resource that needs them; the resource group only gets Reader (and, for the project
+//! identity of a Machine Learning project, Azure AI Administrator, which Azure Machine
+//! Learning assigns its workspace identity since 2024-11-19 instead of Contributor).
+//!
+//! Role GUIDs: verified against Microsoft's built-in roles list, MicrosoftDocs/azure-docs
+//! `articles/role-based-access-control/built-in-roles.md` (ms.date 04/09/2026, commit
+//! 00a583295ba737a5caf885472cb3bca3624e9cde), the `ID` column of each category table:
+//!
+//! | role | GUID | category |
+//! |---|---|---|
+//! | Reader | acdd72a7-3385-48ef-bd42-f606fba81ae7 | General |
+//! | Key Vault Administrator | 00482a5a-887f-4fb3-b363-3b7fe8e74483 | Security |
+//! | Key Vault Secrets Officer | b86a8fe4-44ce-4948-aee5-eccb2c155cd7 | Security |
+//! | Key Vault Secrets User | 4633458b-17de-408a-b874-0445c86b69e6 | Security |
+//! | Storage Blob Data Contributor | ba92f5b4-2d11-453d-a403-e96b0029c9fe | Storage |
+//! | Storage File Data Privileged Contributor | 69566ab7-960f-475b-8e7c-b3118f30c6bd | Storage |
+//! | AzureML Data Scientist | f6c7c914-8db3-469d-8ca1-694a8f32e121 | AI + machine learning |
+//! | AzureML Compute Operator | e503ece1-11d0-4e8e-8e2c-7a6c3bf38815 | AI + machine learning |
+//! | Azure AI Administrator | b78c5d69-af96-48a3-bf8d-a8b4d589de94 | AI + machine learning |
+//! | Search Index Data Contributor | 8ebe5a00-799e-43f5-93ac-243d3dce84a7 | AI + machine learning |
+//! | Search Service Contributor | 7ca78c08-252a-4471-8644-bb5ff32d4ba0 | AI + machine learning |
+//! | Cognitive Services OpenAI Contributor | a001fd3d-188f-4b5d-821b-7da978bf7442 | AI + machine learning |
+//! | Cognitive Services OpenAI User | 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd | AI + machine learning |
+//! | Cognitive Services User | a97b65f3-24c7-4388-baec-2e87135dc908 | AI + machine learning |
+//! | Data Factory Contributor | 673868aa-7521-48a0-acc6-0f60742d39f5 | Analytics |
+//!
+//! Never assigned (tests check this): Owner 8e3af657-a8ff-443c-a75c-2fe8c4bcb635,
+//! Contributor b24988ac-6180-42a0-ab88-20f7382dd24c, User Access Administrator
+//! 18d7d88d-d35e-4fb5-a5c3-7773c20a72d9, Role Based Access Control Administrator
+//! f58310d9-a9f6-439a-9e8d-f62e7b41a168.
+
+use serde::Serialize;
+
+/// A built-in role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BuiltInRole {
+    pub name: &'static str,
+    /// Key-friendly form of the name (`key-vault-secrets-user`).
+    pub slug: &'static str,
+    pub guid: &'static str,
+    /// The built-in roles list category the GUID was read from.
+    pub category: &'static str,
+}
+
+const fn role(
+    name: &'static str,
+    slug: &'static str,
+    guid: &'static str,
+    category: &'static str,
+) -> BuiltInRole {
+    BuiltInRole {
+        name,
+        slug,
+        guid,
+        category,
+    }
+}
+
+pub const READER: BuiltInRole = role(
+    "Reader",
+    "reader",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "General",
+);
+pub const KEY_VAULT_ADMINISTRATOR: BuiltInRole = role(
+    "Key Vault Administrator",
+    "key-vault-administrator",
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    "Security",
+);
+pub const KEY_VAULT_SECRETS_OFFICER: BuiltInRole = role(
+    "Key Vault Secrets Officer",
+    "key-vault-secrets-officer",
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Security",
+);
+pub const KEY_VAULT_SECRETS_USER: BuiltInRole = role(
+    "Key Vault Secrets User",
+    "key-vault-secrets-user",
+    "4633458b-17de-408a-b874-0445c86b69e6",
+    "Security",
+);
+pub const STORAGE_BLOB_DATA_CONTRIBUTOR: BuiltInRole = role(
+    "Storage Blob Data Contributor",
+    "storage-blob-data-contributor",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage",
+);
+pub const STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR: BuiltInRole = role(
+    "Storage File Data Privileged Contributor",
+    "storage-file-data-privileged-contributor",
+    "69566ab7-960f-475b-8e7c-b3118f30c6bd",
+    "Storage",
+);
+pub const AZUREML_DATA_SCIENTIST: BuiltInRole = role(
+    "AzureML Data Scientist",
+    "azureml-data-scientist",
+    "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+    "AI + machine learning",
+);
+pub const AZUREML_COMPUTE_OPERATOR: BuiltInRole = role(
+    "AzureML Compute Operator",
+    "azureml-compute-operator",
+    "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
+    "AI + machine learning",
+);
+pub const AZURE_AI_ADMINISTRATOR: BuiltInRole = role(
+    "Azure AI Administrator",
+    "azure-ai-administrator",
+    "b78c5d69-af96-48a3-bf8d-a8b4d589de94",
+    "AI + machine learning",
+);
+pub const SEARCH_INDEX_DATA_CONTRIBUTOR: BuiltInRole = role(
+    "Search Index Data Contributor",
+    "search-index-data-contributor",
+    "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+    "AI + machine learning",
+);
+pub const SEARCH_SERVICE_CONTRIBUTOR: BuiltInRole = role(
+    "Search Service Contributor",
+    "search-service-contributor",
+    "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
+    "AI + machine learning",
+);
+pub const COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR: BuiltInRole = role(
+    "Cognitive Services OpenAI Contributor",
+    "cognitive-services-openai-contributor",
+    "a001fd3d-188f-4b5d-821b-7da978bf7442",
+    "AI + machine learning",
+);
+pub const COGNITIVE_SERVICES_OPENAI_USER: BuiltInRole = role(
+    "Cognitive Services OpenAI User",
+    "cognitive-services-openai-user",
+    "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    "AI + machine learning",
+);
+pub const COGNITIVE_SERVICES_USER: BuiltInRole = role(
+    "Cognitive Services User",
+    "cognitive-services-user",
+    "a97b65f3-24c7-4388-baec-2e87135dc908",
+    "AI + machine learning",
+);
+pub const DATA_FACTORY_CONTRIBUTOR: BuiltInRole = role(
+    "Data Factory Contributor",
+    "data-factory-contributor",
+    "673868aa-7521-48a0-acc6-0f60742d39f5",
+    "Analytics",
+);
+
+/// Every role the matrix uses.
+pub const ROLES: [BuiltInRole; 15] = [
+    READER,
+    KEY_VAULT_ADMINISTRATOR,
+    KEY_VAULT_SECRETS_OFFICER,
+    KEY_VAULT_SECRETS_USER,
+    STORAGE_BLOB_DATA_CONTRIBUTOR,
+    STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+    AZUREML_DATA_SCIENTIST,
+    AZUREML_COMPUTE_OPERATOR,
+    AZURE_AI_ADMINISTRATOR,
+    SEARCH_INDEX_DATA_CONTRIBUTOR,
+    SEARCH_SERVICE_CONTRIBUTOR,
+    COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,
+    COGNITIVE_SERVICES_OPENAI_USER,
+    COGNITIVE_SERVICES_USER,
+    DATA_FACTORY_CONTRIBUTOR,
+];
+
+/// Roles that must never appear (privilege escalation or `*` actions).
+pub const FORBIDDEN_ROLE_GUIDS: [(&str, &str); 4] = [
+    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
+    (
+        "User Access Administrator",
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    ),
+    (
+        "Role Based Access Control Administrator",
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    ),
+];
+
+/// Who gets a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipalClass {
+    /// Every `team.object_ids` entry, and the project service principal, alike.
+    Member,
+    /// The project's user-assigned managed identity.
+    Identity,
+}
+
+/// Where a role is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKey {
+    ResourceGroup,
+    KeyVault,
+    /// The project storage account.
+    Storage,
+    /// The storage account the Machine Learning workspace uses: `storage` for esml,
+    /// `ml_storage` for genai with `azure_ml`.
+    MlDefaultStorage,
+    MlWorkspace,
+    Search,
+    AiServices,
+    DataFactory,
+    /// The common data lake storage account.
+    Datalake,
+}
+
+impl ScopeKey {
+    pub fn label(self) -> &'static str {
+        match self {
+            ScopeKey::ResourceGroup => "project resource group",
+            ScopeKey::KeyVault => "key vault",
+            ScopeKey::Storage => "project storage account",
+            ScopeKey::MlDefaultStorage => "Machine Learning's storage account",
+            ScopeKey::MlWorkspace => "Machine Learning workspace",
+            ScopeKey::Search => "AI Search",
+            ScopeKey::AiServices => "AI Services account",
+            ScopeKey::DataFactory => "Data Factory",
+            ScopeKey::Datalake => "common data lake account",
+        }
+    }
+}
+
+/// When a grant applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    Always,
+    /// The project has a Machine Learning workspace (esml; genai with `services.azure_ml`).
+    MachineLearning,
+    /// genai projects (AI Search and AI Services).
+    Genai,
+    /// esml with `services.data_factory`.
+    DataFactory,
+    /// `common.datalake_*` are set.
+    Datalake,
+}
+
+impl When {
+    pub fn label(self) -> &'static str {
+        match self {
+            When::Always => "always",
+            When::MachineLearning => {
+                "with a Machine Learning workspace (esml; genai + services.azure_ml)"
+            }
+            When::Genai => "genai",
+            When::DataFactory => "esml + services.data_factory",
+            When::Datalake => "with common.datalake_*",
+        }
+    }
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub principal: PrincipalClass,
+    pub scope: ScopeKey,
+    pub role: BuiltInRole,
+    pub when: When,
+    pub why: &'static str,
+}
+
+const fn g(
+    principal: PrincipalClass,
+    scope: ScopeKey,
+    role: BuiltInRole,
+    when: When,
+    why: &'static str,
+) -> Grant {
+    Grant {
+        principal,
+        scope,
+        role,
+        when,
+        why,
+    }
+}
+
+use PrincipalClass::{Identity as I, Member as M};
+
+/// The role matrix. Rows for the same resource and role collapse into one assignment
+/// (esml's `MlDefaultStorage` is its `Storage`).
+pub const MATRIX: &[Grant] = &[
+    g(
+        M,
+        ScopeKey::ResourceGroup,
+        READER,
+        When::Always,
+        "see every project resource",
+    ),
+    g(
+        M,
+        ScopeKey::KeyVault,
+        KEY_VAULT_SECRETS_OFFICER,
+        When::Always,
+        "manage the project's secrets (no keys, certificates or permissions)",
+    ),
+    g(
+        M,
+        ScopeKey::Storage,
+        STORAGE_BLOB_DATA_CONTRIBUTOR,
+        When::Always,
+        "read and write project blobs",
+    ),
+    g(
+        M,
+        ScopeKey::MlDefaultStorage,
+        STORAGE_BLOB_DATA_CONTRIBUTOR,
+        When::MachineLearning,
+        "data preview and datastores in ML studio",
+    ),
+    g(
+        M,
+        ScopeKey::MlDefaultStorage,
+        STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+        When::MachineLearning,
+        "notebooks and code on the workspace file share",
+    ),
+    g(
+        M,
+        ScopeKey::MlWorkspace,
+        AZUREML_DATA_SCIENTIST,
+        When::MachineLearning,
+        "everything in the workspace except compute and workspace changes",
+    ),
+    g(
+        M,
+        ScopeKey::MlWorkspace,
+        AZUREML_COMPUTE_OPERATOR,
+        When::MachineLearning,
+        "create and manage compute instances and clusters",
+    ),
+    g(
+        M,
+        ScopeKey::Search,
+        SEARCH_SERVICE_CONTRIBUTOR,
+        When::Genai,
+        "define indexes, indexers and skillsets",
+    ),
+    g(
+        M,
+        ScopeKey::Search,
+        SEARCH_INDEX_DATA_CONTRIBUTOR,
+        When::Genai,
+        "load and query index documents",
+    ),
+    g(
+        M,
+        ScopeKey::AiServices,
+        COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,
+        When::Genai,
+        "deploy models and call them",
+    ),
+    g(
+        M,
+        ScopeKey::AiServices,
+        COGNITIVE_SERVICES_USER,
+        When::Genai,
+        "call the other AI services of the account",
+    ),
+    g(
+        M,
+        ScopeKey::DataFactory,
+        DATA_FACTORY_CONTRIBUTOR,
+        When::DataFactory,
+        "author and run pipelines",
+    ),
+    g(
+        M,
+        ScopeKey::Datalake,
+        READER,
+        When::Datalake,
+        "see the lake account; data access comes from the ACLs",
+    ),
+    g(
+        I,
+        ScopeKey::ResourceGroup,
+        AZURE_AI_ADMINISTRATOR,
+        When::MachineLearning,
+        "the workspace identity's control-plane role (replaces Contributor)",
+    ),
+    g(
+        I,
+        ScopeKey::KeyVault,
+        KEY_VAULT_SECRETS_USER,
+        When::Always,
+        "read secrets at run time",
+    ),
+    g(
+        I,
+        ScopeKey::KeyVault,
+        KEY_VAULT_ADMINISTRATOR,
+        When::MachineLearning,
+        "data-plane role Azure ML requires of a user-assigned workspace identity on an RBAC vault",
+    ),
+    g(
+        I,
+        ScopeKey::Storage,
+        STORAGE_BLOB_DATA_CONTRIBUTOR,
+        When::Always,
+        "read and write project blobs from jobs",
+    ),
+    g(
+        I,
+        ScopeKey::MlDefaultStorage,
+        STORAGE_BLOB_DATA_CONTRIBUTOR,
+        When::MachineLearning,
+        "workspace datastores",
+    ),
+    g(
+        I,
+        ScopeKey::MlDefaultStorage,
+        STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+        When::MachineLearning,
+        "workspace file share",
+    ),
+    g(
+        I,
+        ScopeKey::Search,
+        SEARCH_INDEX_DATA_CONTRIBUTOR,
+        When::Genai,
+        "index documents from pipelines",
+    ),
+    g(
+        I,
+        ScopeKey::AiServices,
+        COGNITIVE_SERVICES_OPENAI_USER,
+        When::Genai,
+        "call models from jobs",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::naming::Guid;
+
+    #[test]
+    fn role_guids_are_well_formed_unique_and_never_forbidden() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in ROLES {
+            assert!(
+                Guid::parse(r.guid).is_some_and(|g| g.to_string() == r.guid),
+                "{}",
+                r.name
+            );
+            assert!(seen.insert(r.guid), "duplicate {}", r.guid);
+            assert!(
+                FORBIDDEN_ROLE_GUIDS.iter().all(|(_, f)| *f != r.guid),
+                "{}",
+                r.name
+            );
+            assert!(r
+                .slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+        for grant in MATRIX {
+            assert!(ROLES.contains(&grant.role), "{}", grant.role.name);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! `aifactory_arm_resource`: any Azure Resource Manager resource by ID, api-version and
+//! JSON body — for the common environment's pieces (resource groups, virtual networks,
+//! private DNS zones, Log Analytics) that need no resource of their own.
+//!
+//! Owns: the translation between the resource's HCL and [`crate::azure::ArmClient`].
+//! Drift: `read` GETs the resource and compares only what the body sets (Azure adds
+//! read-only and default properties); a difference shows in the next plan as a change
+//! of `body`. Must not: interpret bodies beyond that comparison.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value as Json;
+
+use crate::framework::{
+    resource::{ApplyRequest, StateResponse},
+    schema::{Attribute, Schema, Type},
+    AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
+};
+use crate::provider::ProviderContext;
+
+/// Time one operation may take (Azure's slowest LROs take well under this).
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// Properties Azure adds or manages that a body never controls.
+const READ_ONLY: [&str; 6] = ["id", "name", "type", "etag", "systemData", "managedBy"];
+const READ_ONLY_PROPERTIES: [&str; 3] = ["provisioningState", "resourceGuid", "creationTime"];
+
+pub struct ArmResource {
+    ctx: Arc<ProviderContext>,
+}
+
+impl ArmResource {
+    pub fn new(ctx: Arc<ProviderContext>) -> Self {
+        ArmResource { ctx }
+    }
+}
+
+fn schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "Any Azure Resource Manager resource, by ID, api-version and JSON body: the thin generic \
+resource the AI Factory's common environment uses for resource groups, virtual networks, private DNS zones and \
+Log Analytics workspaces.\n\n\
+`apply` PUTs the body and waits for the long-running operation. Drift is detected on the properties the body \
+sets: if someone changes one of them (or deletes the resource) behind Terraform's back, the next plan shows it. \
+Properties Azure adds or defaults are ignored."
+            .into(),
+        attributes: vec![
+            Attribute::required(
+                "resource_id",
+                Type::String,
+                "Full ARM ID, for example `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}`. Changing it replaces the resource.",
+            )
+            .forces_replacement(),
+            Attribute::required("api_version", Type::String, "The resource type's API version, for example `2024-05-01`."),
+            Attribute::required(
+                "body",
+                Type::String,
+                "The JSON body to PUT (use `jsonencode`): `location`, `tags`, `properties` and so on.",
+            ),
+            Attribute::computed("id", Type::String, "The resource ID."),
+            Attribute::computed(
+                "output",
+                Type::String,
+                "The resource as Azure returned it after the last apply or refresh (JSON), including read-only properties such as generated IDs.",
+            ),
+        ],
+    }
+}
+
+/// Why an ARM ID or api-version is not acceptable; `None` when fine.
+fn check_id(id: &str) -> Option<String> {
+    let segments: Vec<&str> = id.split('/').collect();
+    if !id.starts_with('/') || segments.iter().skip(1).any(|s| s.is_empty()) {
+        return Some(format!("{id:?} is not an ARM ID: it must start with `/` and have no empty segments."));
+    }
+    if !(id.to_ascii_lowercase().starts_with("/subscriptions/") || id.to_ascii_lowercase().starts_with("/providers/")) {
+        return Some(format!("{id:?} must start with `/subscriptions/{{id}}/` (or `/providers/` for tenant-level resources)."));
+    }
+    None
+}
+
+fn check_api_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && (b.len() == 10 || v[10..].starts_with('-'))
+}
+
+/// The parts of `actual` at the keys `desired` sets (objects recursively; other values whole).
+pub fn project(desired: &Json, actual: &Json) -> Json {
+    match (desired, actual) {
+        (Json::Object(d), Json::Object(a)) => Json::Object(
+            d.iter()
+                .map(|(k, dv)| {
+                    // ARM matches property names case-insensitively and may return another casing.
+                    let av = a.get(k).or_else(|| a.iter().find(|(ak, _)| ak.eq_ignore_ascii_case(k)).map(|(_, v)| v));
+                    (k.clone(), av.map_or(Json::Null, |av| project(dv, av)))
+                })
+                .collect(),
+        ),
+        // Location is case- and space-insensitive in ARM ("West Europe" == "westeurope").
+        (Json::String(d), Json::String(a)) if normalize_location(d) == normalize_location(a) && looks_like_location(d) => {
+            Json::String(d.clone())
+        }
+        _ => actual.clone(),
+    }
+}
+
+fn looks_like_location(s: &str) -> bool {
+    !s.is_empty() && s.len() < 40 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+}
+
+fn normalize_location(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+/// A body for import: what Azure returned minus what a body never sets.
+fn importable_body(actual: &Json) -> Json {
+    let mut body = actual.clone();
+    if let Json::Object(m) = &mut body {
+        for k in READ_ONLY {
+            m.remove(k);
+        }
+        if let Some(Json::Object(p)) = m.get_mut("properties") {
+            for k in READ_ONLY_PROPERTIES {
+                p.remove(k);
+            }
+        }
+    }
+    body
+}
+
+fn parse_body(text: &str) -> Result<Json, String> {
+    match serde_json::from_str::<Json>(text) {
+        Ok(j @ Json::Object(_)) => Ok(j),
+        Ok(_) => Err("The body must be a JSON object, for example `jsonencode({ location = \"westeurope\" })`.".into()),
+        Err(e) => Err(format!("The body is not valid JSON: {e}. Build it with `jsonencode(...)`.")),
+    }
+}
+
+fn state(resource_id: &str, api_version: &str, body: String, output: &Json) -> Value {
+    Value::object([
+        ("resource_id", Value::string(resource_id)),
+        ("api_version", Value::string(api_version)),
+        ("body", Value::String(body)),
+        ("id", Value::string(resource_id)),
+        ("output", Value::String(output.to_string())),
+    ])
+}
+
+fn azure_error(diags: &mut Diagnostics, what: &str, e: &crate::azure::AzureError) {
+    diags.error(AttrPath::root(), format!("{what}: {}", e.summary()), e.detail());
+}
+
+#[async_trait]
+impl Resource for ArmResource {
+    fn type_name(&self) -> &'static str {
+        "arm_resource"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if let Some(id) = config.get("resource_id").as_str() {
+            if let Some(msg) = check_id(id) {
+                diags.error(AttrPath::attr("resource_id"), "Invalid resource ID", msg);
+            }
+        }
+        if let Some(v) = config.get("api_version").as_str() {
+            if !check_api_version(v) {
+                diags.error(
+                    AttrPath::attr("api_version"),
+                    format!("Invalid api-version {v:?}"),
+                    "An api-version looks like `2024-05-01` or `2024-05-01-preview`.",
+                );
+            }
+        }
+        if let Some(b) = config.get("body").as_str() {
+            if let Err(msg) = parse_body(b) {
+                diags.error(AttrPath::attr("body"), "Invalid body", msg);
+            }
+        }
+        diags
+    }
+
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.config.clone();
+        let same_id = !req.prior.is_null() && req.prior.get("resource_id") == req.config.get("resource_id");
+        planned.set("id", req.config.get("resource_id").clone());
+        let unchanged = same_id
+            && req.prior.get("api_version") == req.config.get("api_version")
+            && req.prior.get("body") == req.config.get("body");
+        planned.set("output", if unchanged { req.prior.get("output").clone() } else { Value::Unknown });
+        let requires_replace =
+            if !req.prior.is_null() && !same_id { vec![AttrPath::attr("resource_id")] } else { Vec::new() };
+        PlanResponse { planned, private: Value::Null, requires_replace, diags: Diagnostics::new() }
+    }
+
+    async fn apply(&self, req: ApplyRequest) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: req.prior, private: Value::Null, diags };
+            }
+        };
+        let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
+        if req.planned.is_null() {
+            let id = req.prior.get("resource_id").as_str().unwrap_or_default().to_string();
+            let api = req.prior.get("api_version").as_str().unwrap_or_default().to_string();
+            return match client.arm().delete(&ctx, &id, &api).await {
+                Ok(()) => StateResponse::default(),
+                Err(e) => {
+                    azure_error(&mut diags, &format!("Deleting {id}"), &e);
+                    StateResponse { state: req.prior, private: Value::Null, diags }
+                }
+            };
+        }
+        let id = req.planned.get("resource_id").as_str().unwrap_or_default().to_string();
+        let api = req.planned.get("api_version").as_str().unwrap_or_default().to_string();
+        let body_text = req.planned.get("body").as_str().unwrap_or_default().to_string();
+        let body = match parse_body(&body_text) {
+            Ok(b) => b,
+            Err(msg) => {
+                diags.error(AttrPath::attr("body"), "Invalid body", msg);
+                return StateResponse { state: req.prior, private: Value::Null, diags };
+            }
+        };
+        match client.arm().put(&ctx, &id, &api, &body).await {
+            Ok(result) => StateResponse { state: state(&id, &api, body_text, &result), private: Value::Null, diags },
+            Err(e) => {
+                azure_error(&mut diags, &format!("Writing {id}"), &e);
+                // Nothing untracked: if the resource exists despite the error (a failed or
+                // interrupted long-running operation), keep it in state so Terraform marks it
+                // tainted rather than forgetting it.
+                let check = self.ctx.request_ctx(Duration::from_secs(60));
+                match client.arm().get_opt(&check, &id, &api).await {
+                    Ok(Some(actual)) => StateResponse {
+                        state: state(&id, &api, project(&body, &actual).to_string(), &actual),
+                        private: Value::Null,
+                        diags,
+                    },
+                    _ => StateResponse { state: req.prior, private: Value::Null, diags },
+                }
+            }
+        }
+    }
+
+    async fn read(&self, prior: Value, private: Value) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: prior, private, diags };
+            }
+        };
+        let id = prior.get("resource_id").as_str().unwrap_or_default().to_string();
+        let api = prior.get("api_version").as_str().unwrap_or_default().to_string();
+        let body_text = prior.get("body").as_str().unwrap_or_default().to_string();
+        let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
+        match client.arm().get_opt(&ctx, &id, &api).await {
+            Ok(None) => StateResponse::default(),
+            Ok(Some(actual)) => {
+                let body = match parse_body(&body_text) {
+                    Ok(desired) => {
+                        let seen = project(&desired, &actual);
+                        // Keep the user's text when nothing changed, so formatting never shows as drift.
+                        if seen == desired { body_text } else { seen.to_string() }
+                    }
+                    Err(_) => body_text,
+                };
+                StateResponse { state: state(&id, &api, body, &actual), private, diags }
+            }
+            Err(e) => {
+                azure_error(&mut diags, &format!("Reading {id}"), &e);
+                StateResponse { state: prior, private, diags }
+            }
+        }
+    }
+
+    async fn import(&self, import_id: &str) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let usage = "Use `<resource ID>?api-version=<version>`, for example \
+                     `/subscriptions/.../resourceGroups/rg1?api-version=2021-04-01`.";
+        let Some((id, api)) = import_id.split_once("?api-version=") else {
+            diags.error(AttrPath::root(), "Invalid import ID", format!("{import_id:?} has no `?api-version=`. {usage}"));
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        };
+        if let Some(msg) = check_id(id) {
+            diags.error(AttrPath::root(), "Invalid import ID", format!("{msg} {usage}"));
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        }
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: Value::Null, private: Value::Null, diags };
+            }
+        };
+        let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
+        match client.arm().get_opt(&ctx, id, api).await {
+            Ok(Some(actual)) => {
+                let body = importable_body(&actual).to_string();
+                StateResponse { state: state(id, api, body, &actual), private: Value::Null, diags }
+            }
+            Ok(None) => {
+                diags.error(AttrPath::root(), "Cannot import a resource that does not exist", format!("Azure has no {id}."));
+                StateResponse { state: Value::Null, private: Value::Null, diags }
+            }
+            Err(e) => {
+                azure_error(&mut diags, &format!("Reading {id}"), &e);
+                StateResponse { state: Value::Null, private: Value::Null, diags }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn projection_keeps_only_what_the_body_sets() {
+        let desired = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+        let actual = json!({"id": "/x", "location": "westeurope", "etag": "W/1",
+            "properties": {"provisioningState": "Succeeded", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": []}});
+        assert_eq!(project(&desired, &actual), desired);
+        let drifted = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}});
+        assert_ne!(project(&desired, &drifted), desired);
+    }
+
+    #[test]
+    fn locations_compare_like_arm_does() {
+        let desired = json!({"location": "westeurope"});
+        assert_eq!(project(&desired, &json!({"location": "West Europe"})), desired);
+        assert_ne!(project(&desired, &json!({"location": "northeurope"})), desired);
+    }
+
+    #[test]
+    fn a_removed_property_shows_as_null() {
+        let desired = json!({"tags": {"owner": "ai"}});
+        assert_eq!(project(&desired, &json!({"tags": {}})), json!({"tags": {"owner": null}}));
+    }
+
+    #[test]
+    fn ids_and_api_versions_are_checked() {
+        assert!(check_id("/subscriptions/s/resourceGroups/rg").is_none());
+        assert!(check_id("subscriptions/s").is_some());
+        assert!(check_id("/subscriptions//resourceGroups/rg").is_some());
+        assert!(check_id("/foo/bar").is_some());
+        assert!(check_api_version("2024-05-01"));
+        assert!(check_api_version("2024-05-01-preview"));
+        assert!(!check_api_version("2024-5-1"));
+        assert!(!check_api_version("latest"));
+    }
+
+    #[test]
+    fn import_body_drops_read_only_parts() {
+        let actual = json!({"id": "/x", "name": "n", "type": "t", "etag": "e", "location": "westeurope",
+            "properties": {"provisioningState": "Succeeded", "addressSpace": {}}});
+        assert_eq!(importable_body(&actual), json!({"location": "westeurope", "properties": {"addressSpace": {}}}));
+    }
+
+    #[test]
+    fn bodies_must_be_json_objects() {
+        assert!(parse_body("{\"a\":1}").is_ok());
+        assert!(parse_body("[1]").is_err());
+        assert!(parse_body("{").is_err());
+    }
+}
