@@ -194,6 +194,20 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
             ),
         ));
     }
+    for d in provider.data_sources() {
+        let full = format!("{PROVIDER}_{}", d.type_name());
+        let dir = format!("examples/data-sources/{full}");
+        pages.push((
+            PathBuf::from(format!("docs/data-sources/{}.md", d.type_name())),
+            schema_page(
+                &format!("{full} Data Source - terraform-provider-{PROVIDER}"),
+                &format!("{full} (Data Source)"),
+                &d.schema(),
+                &[("Example Usage", read(root, &format!("{dir}/data-source.tf")), "terraform")],
+                read(root, &format!("templates/data-sources/{}.md", d.type_name())),
+            ),
+        ));
+    }
     for f in provider.functions() {
         pages.push((
             PathBuf::from(format!("docs/functions/{}.md", f.name())),

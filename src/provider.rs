@@ -8,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::azure::{self, AzureClient, Ctx, Settings};
-use crate::framework::{schema::Schema, AttrPath, Diagnostic, Diagnostics, Function, Resource, Value};
+use crate::framework::{schema::Schema, AttrPath, DataSource, Diagnostic, Diagnostics, Function, Resource, Value};
 use crate::functions::allocate_subnets::AllocateSubnets;
 use crate::resources::arm_resource::ArmResource;
 use crate::resources::subnet_allocation::SubnetAllocation;
@@ -127,6 +127,10 @@ impl AifactoryProvider {
 
     pub fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![Arc::new(SubnetAllocation), Arc::new(ArmResource::new(self.ctx.clone()))]
+    }
+
+    pub fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
     }
 
     pub fn functions(&self) -> Vec<Arc<dyn Function>> {

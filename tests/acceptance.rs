@@ -4,6 +4,8 @@
 //! AIFACTORY_TF_LOG=TRACE, …). Run with `cargo test --test acceptance`;
 //! add `-- --nocapture` to see per-case timings and notes.
 
+#[path = "support/emulator.rs"]
+mod emulator;
 #[path = "support/terraform.rs"]
 mod terraform;
 
@@ -581,8 +583,10 @@ fn examples_apply() {
     }
     let clis = clis();
     let mut failures = Vec::new();
+    // Examples of Azure-backed resources run against the in-process emulator.
+    let fx = emulator::EmulatorFixture::start();
     for dir in &dirs {
-        let case = example_case(dir);
+        let case = example_case(dir).envs(fx.env());
         for cli in &clis {
             if let Err(e) = run_case(cli, &case) {
                 failures.push(e.to_string());

@@ -2,8 +2,8 @@
 //! Contacts only loopback.
 
 use aifactory::emulator::{
-    Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, PrincipalKind, RunningEmulator, Seed, ThrottleConfig,
-    VnetConflict,
+    Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, PrincipalKind, RunningEmulator, Seed,
+    ThrottleConfig, VnetConflict,
 };
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -44,7 +44,10 @@ impl R {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
     fn h(&self, n: &str) -> Option<String> {
-        self.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
     /// ARM/storage `error.code` or Entra `error`.
     fn code(&self) -> String {
@@ -59,44 +62,102 @@ impl R {
 
 impl Client {
     fn new(emu: &RunningEmulator) -> Client {
-        Client { addr: emu.addr(), tls: aifactory::emulator::tls::client_config(emu.ca_pem()).unwrap() }
+        Client {
+            addr: emu.addr(),
+            tls: aifactory::emulator::tls::client_config(emu.ca_pem()).unwrap(),
+        }
     }
 
-    async fn try_send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Result<R, String> {
-        let tcp = tokio::net::TcpStream::connect(self.addr).await.map_err(|e| e.to_string())?;
+    async fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<R, String> {
+        let tcp = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| e.to_string())?;
         let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let tls = tokio_rustls::TlsConnector::from(self.tls.clone()).connect(name, tcp).await.map_err(|e| e.to_string())?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.map_err(|e| e.to_string())?;
+        let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(|e| e.to_string())?;
         tokio::spawn(async move {
             let _ = conn.await;
         });
-        let mut b = http::Request::builder().method(method).uri(path).header("host", format!("localhost:{}", self.addr.port()));
+        let mut b = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", format!("localhost:{}", self.addr.port()));
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
-        let req = b.body(Full::new(Bytes::from(body.unwrap_or_default()))).unwrap();
+        let req = b
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .unwrap();
         let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-        Ok(R { status, headers, body })
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok(R {
+            status,
+            headers,
+            body,
+        })
     }
 
-    async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> R {
-        self.try_send(method, path, headers, body).await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> R {
+        self.try_send(method, path, headers, body)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     async fn form(&self, path: &str, form: &[(&str, &str)]) -> R {
         let body: Vec<String> = form
             .iter()
-            .map(|(k, v)| format!("{}={}", aifactory::emulator::util::pct_encode(k), aifactory::emulator::util::pct_encode(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    aifactory::emulator::util::pct_encode(k),
+                    aifactory::emulator::util::pct_encode(v)
+                )
+            })
             .collect();
-        self.send("POST", path, &[("content-type", "application/x-www-form-urlencoded")], Some(body.join("&").into_bytes())).await
+        self.send(
+            "POST",
+            path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Some(body.join("&").into_bytes()),
+        )
+        .await
     }
 
     async fn token(&self, scope: &str) -> String {
         let r = self
-            .form(&format!("/{T}/oauth2/v2.0/token"), &[("grant_type", "client_credentials"), ("client_id", APP), ("client_secret", SECRET), ("scope", scope)])
+            .form(
+                &format!("/{T}/oauth2/v2.0/token"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", APP),
+                    ("client_secret", SECRET),
+                    ("scope", scope),
+                ],
+            )
             .await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         r.json()["access_token"].as_str().unwrap().to_string()
@@ -108,16 +169,26 @@ impl Client {
         if body.is_some() {
             h.push(("content-type", "application/json"));
         }
-        self.send(method, path, &h, body.map(|b| b.to_string().into_bytes())).await
+        self.send(method, path, &h, body.map(|b| b.to_string().into_bytes()))
+            .await
     }
 
     async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> R {
-        self.send(method, &format!("/_emulator/{path}"), &[("content-type", "application/json")], body.map(|b| b.to_string().into_bytes())).await
+        self.send(
+            method,
+            &format!("/_emulator/{path}"),
+            &[("content-type", "application/json")],
+            body.map(|b| b.to_string().into_bytes()),
+        )
+        .await
     }
 }
 
 fn config() -> EmulatorConfig {
-    EmulatorConfig::default().with_tenant(T).with_subscription(S).with_app(APP, SECRET)
+    EmulatorConfig::default()
+        .with_tenant(T)
+        .with_subscription(S)
+        .with_app(APP, SECRET)
 }
 
 async fn start(c: EmulatorConfig) -> (RunningEmulator, Client) {
@@ -131,7 +202,13 @@ fn rg(name: &str) -> String {
 }
 
 async fn put_rg(c: &Client, tok: &str, name: &str) -> R {
-    c.arm(tok, "PUT", &format!("{}?api-version=2021-04-01", rg(name)), Some(json!({"location": "westeurope"}))).await
+    c.arm(
+        tok,
+        "PUT",
+        &format!("{}?api-version=2021-04-01", rg(name)),
+        Some(json!({"location": "westeurope"})),
+    )
+    .await
 }
 
 /// Polls an Azure-AsyncOperation URL until terminal; returns (status, number of polls).
@@ -160,7 +237,15 @@ fn path_of(url: &str) -> String {
 async fn token_endpoint_secret_success_and_error_codes() {
     let (emu, c) = start(config()).await;
     let r = c
-        .form(&format!("/{T}/oauth2/v2.0/token"), &[("grant_type", "client_credentials"), ("client_id", APP), ("client_secret", SECRET), ("scope", ARM_SCOPE)])
+        .form(
+            &format!("/{T}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", APP),
+                ("client_secret", SECRET),
+                ("scope", ARM_SCOPE),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200);
     let j = r.json();
@@ -170,7 +255,12 @@ async fn token_endpoint_secret_success_and_error_codes() {
     let claims: Value = {
         use base64::Engine;
         let p = tok.split('.').nth(1).unwrap();
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .unwrap(),
+        )
+        .unwrap()
     };
     assert_eq!(claims["aud"], "https://management.azure.com");
     assert_eq!(claims["tid"], T);
@@ -178,16 +268,58 @@ async fn token_endpoint_secret_success_and_error_codes() {
     assert_eq!(claims["oid"], emu.principal(APP).unwrap().object_id);
     assert!(claims["exp"].as_i64().unwrap() > claims["iat"].as_i64().unwrap());
 
-    let cases: Vec<(String, Vec<(&str, &str)>, u16, &str, &str)> = vec![
-        (format!("/{T}/oauth2/v2.0/token"), vec![("client_secret", "wrong")], 401, "invalid_client", "AADSTS7000215"),
-        (format!("/{T}/oauth2/v2.0/token"), vec![("client_id", "99999999-9999-4999-8999-999999999999")], 400, "unauthorized_client", "AADSTS700016"),
-        ("/00000000-0000-4000-8000-000000000000/oauth2/v2.0/token".to_string(), vec![], 400, "invalid_request", "AADSTS90002"),
-        (format!("/{T}/oauth2/v2.0/token"), vec![("scope", "https://management.azure.com/user_impersonation")], 400, "invalid_scope", "AADSTS1002012"),
-        (format!("/{T}/oauth2/v2.0/token"), vec![("scope", "https://nothing.example/.default")], 400, "invalid_resource", "AADSTS500011"),
-        (format!("/{T}/oauth2/v2.0/token"), vec![("grant_type", "password")], 400, "unsupported_grant_type", "AADSTS70003"),
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            format!("/{T}/oauth2/v2.0/token"),
+            vec![("client_secret", "wrong")],
+            401,
+            "invalid_client",
+            "AADSTS7000215",
+        ),
+        (
+            format!("/{T}/oauth2/v2.0/token"),
+            vec![("client_id", "99999999-9999-4999-8999-999999999999")],
+            400,
+            "unauthorized_client",
+            "AADSTS700016",
+        ),
+        (
+            "/00000000-0000-4000-8000-000000000000/oauth2/v2.0/token".to_string(),
+            vec![],
+            400,
+            "invalid_request",
+            "AADSTS90002",
+        ),
+        (
+            format!("/{T}/oauth2/v2.0/token"),
+            vec![("scope", "https://management.azure.com/user_impersonation")],
+            400,
+            "invalid_scope",
+            "AADSTS1002012",
+        ),
+        (
+            format!("/{T}/oauth2/v2.0/token"),
+            vec![("scope", "https://nothing.example/.default")],
+            400,
+            "invalid_resource",
+            "AADSTS500011",
+        ),
+        (
+            format!("/{T}/oauth2/v2.0/token"),
+            vec![("grant_type", "password")],
+            400,
+            "unsupported_grant_type",
+            "AADSTS70003",
+        ),
     ];
     for (path, over, status, error, aadsts) in cases {
-        let mut form = vec![("grant_type", "client_credentials"), ("client_id", APP), ("client_secret", SECRET), ("scope", ARM_SCOPE)];
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", APP),
+            ("client_secret", SECRET),
+            ("scope", ARM_SCOPE),
+        ];
         for (k, v) in over {
             form.retain(|(x, _)| *x != k);
             form.push((k, v));
@@ -196,17 +328,51 @@ async fn token_endpoint_secret_success_and_error_codes() {
         assert_eq!(r.status, status, "{aadsts}");
         let j = r.json();
         assert_eq!(j["error"], error, "{aadsts}");
-        assert!(j["error_description"].as_str().unwrap().starts_with(aadsts), "{j}");
-        assert!(j["error_codes"].is_array() && j["trace_id"].is_string() && j["correlation_id"].is_string());
+        assert!(
+            j["error_description"].as_str().unwrap().starts_with(aadsts),
+            "{j}"
+        );
+        assert!(
+            j["error_codes"].is_array()
+                && j["trace_id"].is_string()
+                && j["correlation_id"].is_string()
+        );
     }
     // HTTP Basic client authentication and the v1 endpoint.
     use base64::Engine;
-    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{APP}:{SECRET}")));
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{APP}:{SECRET}"))
+    );
     let r = c
-        .send("POST", &format!("/{T}/oauth2/v2.0/token"), &[("content-type", "application/x-www-form-urlencoded"), ("authorization", &basic)], Some(format!("grant_type=client_credentials&scope={}", aifactory::emulator::util::pct_encode(STORAGE_SCOPE)).into_bytes()))
+        .send(
+            "POST",
+            &format!("/{T}/oauth2/v2.0/token"),
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("authorization", &basic),
+            ],
+            Some(
+                format!(
+                    "grant_type=client_credentials&scope={}",
+                    aifactory::emulator::util::pct_encode(STORAGE_SCOPE)
+                )
+                .into_bytes(),
+            ),
+        )
         .await;
     assert_eq!(r.status, 200);
-    let r = c.form(&format!("/{T}/oauth2/token"), &[("grant_type", "client_credentials"), ("client_id", APP), ("client_secret", SECRET), ("resource", "https://management.azure.com/")]).await;
+    let r = c
+        .form(
+            &format!("/{T}/oauth2/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", APP),
+                ("client_secret", SECRET),
+                ("resource", "https://management.azure.com/"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["resource"], "https://management.azure.com/");
     assert!(r.json()["expires_on"].is_string());
@@ -216,25 +382,56 @@ async fn token_endpoint_secret_success_and_error_codes() {
 fn unsigned_jwt(claims: Value) -> String {
     use base64::Engine;
     let e = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
-    format!("{}.{}.{}", e(br#"{"alg":"RS256","typ":"JWT","kid":"gh"}"#), e(claims.to_string().as_bytes()), e(b"sig"))
+    format!(
+        "{}.{}.{}",
+        e(br#"{"alg":"RS256","typ":"JWT","kid":"gh"}"#),
+        e(claims.to_string().as_bytes()),
+        e(b"sig")
+    )
 }
 
 #[tokio::test]
 async fn token_endpoint_federated_credentials() {
     let fed_app = "44444444-4444-4444-8444-444444444444";
-    let (emu, c) = start(config().with_federated_credential(fed_app, "https://token.actions.githubusercontent.com", "repo:org/repo:ref:refs/heads/main", "api://AzureADTokenExchange")).await;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (emu, c) = start(config().with_federated_credential(
+        fed_app,
+        "https://token.actions.githubusercontent.com",
+        "repo:org/repo:ref:refs/heads/main",
+        "api://AzureADTokenExchange",
+    ))
+    .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let good = json!({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:org/repo:ref:refs/heads/main", "aud": "api://AzureADTokenExchange", "exp": now + 300, "nbf": now - 5});
     let send = |claims: Value| {
         let c = c.clone();
         async move {
-            c.form(&format!("/{T}/oauth2/v2.0/token"), &[("grant_type", "client_credentials"), ("client_id", fed_app), ("scope", ARM_SCOPE), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &unsigned_jwt(claims))]).await
+            c.form(
+                &format!("/{T}/oauth2/v2.0/token"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", fed_app),
+                    ("scope", ARM_SCOPE),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &unsigned_jwt(claims)),
+                ],
+            )
+            .await
         }
     };
     assert_eq!(send(good.clone()).await.status, 200);
     for (field, value, code) in [
         ("iss", json!("https://evil"), "AADSTS700211"),
-        ("sub", json!("repo:org/other:ref:refs/heads/main"), "AADSTS700213"),
+        (
+            "sub",
+            json!("repo:org/other:ref:refs/heads/main"),
+            "AADSTS700213",
+        ),
         ("aud", json!("api://other"), "AADSTS700212"),
         ("exp", json!(now - 10), "AADSTS700024"),
     ] {
@@ -242,57 +439,153 @@ async fn token_endpoint_federated_credentials() {
         cl[field] = value;
         let r = send(cl).await;
         assert_eq!(r.status, 401, "{field}");
-        assert!(r.json()["error_description"].as_str().unwrap().starts_with(code), "{field}: {}", r.json());
+        assert!(
+            r.json()["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with(code),
+            "{field}: {}",
+            r.json()
+        );
     }
     // No credential at all.
-    let r = c.form(&format!("/{T}/oauth2/v2.0/token"), &[("grant_type", "client_credentials"), ("client_id", fed_app), ("scope", ARM_SCOPE)]).await;
+    let r = c
+        .form(
+            &format!("/{T}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", fed_app),
+                ("scope", ARM_SCOPE),
+            ],
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (401, "invalid_client"));
     drop(emu);
 }
 
-fn rsa_signed_assertion(key_pem: &str, cert_der: &[u8], claims: Value, x5t_standard_b64: bool) -> String {
+fn rsa_signed_assertion(
+    key_pem: &str,
+    cert_der: &[u8],
+    claims: Value,
+    x5t_standard_b64: bool,
+) -> String {
     use base64::Engine;
     let e = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
     let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert_der);
-    let x5t = if x5t_standard_b64 { base64::engine::general_purpose::STANDARD.encode(sha1.as_ref()) } else { e(sha1.as_ref()) };
+    let x5t = if x5t_standard_b64 {
+        base64::engine::general_purpose::STANDARD.encode(sha1.as_ref())
+    } else {
+        e(sha1.as_ref())
+    };
     let header = json!({"alg": "RS256", "typ": "JWT", "x5t": x5t});
-    let input = format!("{}.{}", e(header.to_string().as_bytes()), e(claims.to_string().as_bytes()));
-    let der = rustls_pki_types::pem::PemObject::from_pem_slice(key_pem.as_bytes()).map(|k: rustls_pki_types::PrivatePkcs8KeyDer| k.secret_pkcs8_der().to_vec()).unwrap();
+    let input = format!(
+        "{}.{}",
+        e(header.to_string().as_bytes()),
+        e(claims.to_string().as_bytes())
+    );
+    let der = rustls_pki_types::pem::PemObject::from_pem_slice(key_pem.as_bytes())
+        .map(|k: rustls_pki_types::PrivatePkcs8KeyDer| k.secret_pkcs8_der().to_vec())
+        .unwrap();
     let kp = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
     let mut sig = vec![0u8; kp.public().modulus_len()];
-    kp.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), input.as_bytes(), &mut sig).unwrap();
+    kp.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        input.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
     format!("{input}.{}", e(&sig))
 }
 
 #[tokio::test]
 async fn token_endpoint_certificate_credentials() {
     let cert_app = "55555555-5555-4555-8555-555555555555";
-    let kp = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(TEST_RSA_KEY, &rcgen::PKCS_RSA_SHA256).unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["app".to_string()]).unwrap().self_signed(&kp).unwrap();
+    let kp = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(TEST_RSA_KEY, &rcgen::PKCS_RSA_SHA256)
+        .unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["app".to_string()])
+        .unwrap()
+        .self_signed(&kp)
+        .unwrap();
     let (emu, c) = start(config().with_certificate(cert_app, &cert.pem())).await;
     let endpoint = format!("{}/{T}/oauth2/v2.0/token", emu.base_url());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let claims = json!({"aud": endpoint, "iss": cert_app, "sub": cert_app, "jti": "j", "nbf": now, "exp": now + 600});
     let send = |assertion: String| {
         let c = c.clone();
         async move {
-            c.form(&format!("/{T}/oauth2/v2.0/token"), &[("grant_type", "client_credentials"), ("client_id", cert_app), ("scope", ARM_SCOPE), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await
+            c.form(
+                &format!("/{T}/oauth2/v2.0/token"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", cert_app),
+                    ("scope", ARM_SCOPE),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ],
+            )
+            .await
         }
     };
     // x5t as azure_identity sends it (standard base64) and as RFC 7515 says (base64url).
-    assert_eq!(send(rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), true)).await.status, 200);
-    assert_eq!(send(rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), false)).await.status, 200);
+    assert_eq!(
+        send(rsa_signed_assertion(
+            TEST_RSA_KEY,
+            cert.der(),
+            claims.clone(),
+            true
+        ))
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        send(rsa_signed_assertion(
+            TEST_RSA_KEY,
+            cert.der(),
+            claims.clone(),
+            false
+        ))
+        .await
+        .status,
+        200
+    );
     // Tampered signature.
     let mut bad = rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), false);
     bad.truncate(bad.len() - 4);
     bad.push_str("AAAA");
     let r = send(bad).await;
     assert_eq!(r.status, 401);
-    assert!(r.json()["error_description"].as_str().unwrap().starts_with("AADSTS700027"));
+    assert!(r.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS700027"));
     // Unregistered certificate.
-    let other = rcgen::CertificateParams::new(vec!["other".to_string()]).unwrap().self_signed(&kp).unwrap();
-    let r = send(rsa_signed_assertion(TEST_RSA_KEY, other.der(), claims.clone(), false)).await;
-    assert!(r.json()["error_description"].as_str().unwrap().starts_with("AADSTS700027"), "{}", r.json());
+    let other = rcgen::CertificateParams::new(vec!["other".to_string()])
+        .unwrap()
+        .self_signed(&kp)
+        .unwrap();
+    let r = send(rsa_signed_assertion(
+        TEST_RSA_KEY,
+        other.der(),
+        claims.clone(),
+        false,
+    ))
+    .await;
+    assert!(
+        r.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS700027"),
+        "{}",
+        r.json()
+    );
     // Wrong audience.
     let mut cl = claims;
     cl["aud"] = json!("https://login.microsoftonline.com/x/oauth2/v2.0/token");
@@ -303,23 +596,66 @@ async fn token_endpoint_certificate_credentials() {
 
 #[tokio::test]
 async fn managed_identity_endpoints() {
-    let (emu, c) = start(config().with_managed_identity("66666666-6666-4666-8666-666666666666", "77777777-7777-4777-8777-777777777777")).await;
+    let (emu, c) = start(config().with_managed_identity(
+        "66666666-6666-4666-8666-666666666666",
+        "77777777-7777-4777-8777-777777777777",
+    ))
+    .await;
     let info = emu.info();
-    let path = format!("{}?resource=https://management.azure.com&api-version=2019-08-01", path_of(&info.msi_endpoint));
-    let r = c.send("GET", &path, &[("x-identity-header", &info.identity_header)], None).await;
+    let path = format!(
+        "{}?resource=https://management.azure.com&api-version=2019-08-01",
+        path_of(&info.msi_endpoint)
+    );
+    let r = c
+        .send(
+            "GET",
+            &path,
+            &[("x-identity-header", &info.identity_header)],
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json();
     assert_eq!(j["token_type"], "Bearer");
     assert_eq!(j["resource"], "https://management.azure.com");
     assert!(j["expires_on"].as_str().unwrap().parse::<i64>().unwrap() > 0);
     let tok = j["access_token"].as_str().unwrap();
-    let r = c.arm(tok, "GET", &format!("/subscriptions/{S}?api-version=2022-12-01"), None).await;
+    let r = c
+        .arm(
+            tok,
+            "GET",
+            &format!("/subscriptions/{S}?api-version=2022-12-01"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
-    assert_eq!(c.send("GET", &path, &[("x-identity-header", "wrong")], None).await.status, 400);
+    assert_eq!(
+        c.send("GET", &path, &[("x-identity-header", "wrong")], None)
+            .await
+            .status,
+        400
+    );
     assert_eq!(c.send("GET", &path, &[], None).await.status, 400);
-    let r = c.send("GET", &format!("{path}&client_id=nope"), &[("x-identity-header", &info.identity_header)], None).await;
+    let r = c
+        .send(
+            "GET",
+            &format!("{path}&client_id=nope"),
+            &[("x-identity-header", &info.identity_header)],
+            None,
+        )
+        .await;
     assert_eq!(r.status, 400);
-    let r = c.send("GET", &format!("{}?resource=https://storage.azure.com/&api-version=2018-02-01", path_of(&info.imds_endpoint)), &[("metadata", "true")], None).await;
+    let r = c
+        .send(
+            "GET",
+            &format!(
+                "{}?resource=https://storage.azure.com/&api-version=2018-02-01",
+                path_of(&info.imds_endpoint)
+            ),
+            &[("metadata", "true")],
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["expires_in"], "3599");
     drop(emu);
@@ -334,19 +670,36 @@ async fn arm_authentication_errors() {
     let p = format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01");
     let r = c.send("GET", &p, &[], None).await;
     assert_eq!((r.status, r.code().as_str()), (401, "AuthenticationFailed"));
-    assert!(r.h("www-authenticate").unwrap().starts_with("Bearer authorization_uri="));
-    let r = c.send("GET", &p, &[("authorization", "Bearer not-a-jwt")], None).await;
-    assert_eq!((r.status, r.code().as_str()), (401, "InvalidAuthenticationToken"));
+    assert!(r
+        .h("www-authenticate")
+        .unwrap()
+        .starts_with("Bearer authorization_uri="));
+    let r = c
+        .send("GET", &p, &[("authorization", "Bearer not-a-jwt")], None)
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (401, "InvalidAuthenticationToken")
+    );
     let storage = c.token(STORAGE_SCOPE).await;
     let r = c.arm(&storage, "GET", &p, None).await;
-    assert_eq!((r.status, r.code().as_str()), (401, "InvalidAuthenticationTokenAudience"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (401, "InvalidAuthenticationTokenAudience")
+    );
     assert!(r.h("www-authenticate").is_some());
     let tok = c.token(ARM_SCOPE).await;
     assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
     emu.advance_clock(Duration::from_secs(61));
     let r = c.arm(&tok, "GET", &p, None).await;
-    assert_eq!((r.status, r.code().as_str()), (401, "ExpiredAuthenticationToken"));
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("is earlier than current UTC time"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (401, "ExpiredAuthenticationToken")
+    );
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("is earlier than current UTC time"));
     // Refresh works.
     let tok = c.token(ARM_SCOPE).await;
     assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
@@ -358,20 +711,82 @@ async fn arm_api_version_and_not_found_codes() {
     let (emu, c) = start(config()).await;
     let tok = c.token(ARM_SCOPE).await;
     let r = c.arm(&tok, "GET", &rg("rg1"), None).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "MissingApiVersionParameter"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "MissingApiVersionParameter")
+    );
     let r = c.arm(&tok, "GET", "/subscriptions/99999999-0000-4000-8000-000000000000/resourcegroups/x?api-version=2021-04-01", None).await;
     assert_eq!((r.status, r.code().as_str()), (404, "SubscriptionNotFound"));
-    let r = c.arm(&tok, "GET", &format!("{}?api-version=2021-04-01", rg("nope")), None).await;
-    assert_eq!((r.status, r.code().as_str()), (404, "ResourceGroupNotFound"));
-    let r = c.arm(&tok, "PUT", &format!("{}/providers/Microsoft.Network/virtualNetworks/v1?{API}", rg("nope")), Some(json!({"location": "westeurope"}))).await;
-    assert_eq!((r.status, r.code().as_str()), (404, "ResourceGroupNotFound"));
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("{}?api-version=2021-04-01", rg("nope")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "ResourceGroupNotFound")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &format!(
+                "{}/providers/Microsoft.Network/virtualNetworks/v1?{API}",
+                rg("nope")
+            ),
+            Some(json!({"location": "westeurope"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "ResourceGroupNotFound")
+    );
     assert_eq!(put_rg(&c, &tok, "rg1").await.status, 201);
-    let r = c.arm(&tok, "PUT", &format!("{}/providers/Microsoft.Network/virtualNetworks/v1/subnets/s1?{API}", rg("rg1")), Some(json!({"properties": {"addressPrefix": "10.0.0.0/24"}}))).await;
-    assert_eq!((r.status, r.code().as_str()), (404, "ParentResourceNotFound"));
-    let r = c.arm(&tok, "GET", &format!("{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01", rg("rg1")), None).await;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &format!(
+                "{}/providers/Microsoft.Network/virtualNetworks/v1/subnets/s1?{API}",
+                rg("rg1")
+            ),
+            Some(json!({"properties": {"addressPrefix": "10.0.0.0/24"}})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "ParentResourceNotFound")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!(
+                "{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01",
+                rg("rg1")
+            ),
+            None,
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (404, "ResourceNotFound"));
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("Microsoft.KeyVault/vaults/kv1"));
-    let r = c.arm(&tok, "DELETE", &format!("{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01", rg("rg1")), None).await;
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Microsoft.KeyVault/vaults/kv1"));
+    let r = c
+        .arm(
+            &tok,
+            "DELETE",
+            &format!(
+                "{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01",
+                rg("rg1")
+            ),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 204);
     drop(emu);
 }
@@ -385,21 +800,46 @@ async fn arm_put_create_update_casing_headers_etag_patch() {
     assert_eq!(r.json()["properties"]["provisioningState"], "Succeeded");
     assert_eq!(r.json()["type"], "Microsoft.Resources/resourceGroups");
     assert_eq!(put_rg(&c, &tok, "myrg").await.status, 200);
-    let r = c.arm(&tok, "GET", &format!("/subscriptions/{S}/resourcegroups/MYRG?api-version=2021-04-01"), None).await;
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("/subscriptions/{S}/resourcegroups/MYRG?api-version=2021-04-01"),
+            None,
+        )
+        .await;
     assert_eq!(r.json()["name"], "MyRG", "casing of the create is kept");
 
-    let id = format!("{}/providers/Microsoft.App/managedEnvironments/Env-One", rg("MyRG"));
+    let id = format!(
+        "{}/providers/Microsoft.App/managedEnvironments/Env-One",
+        rg("MyRG")
+    );
     let body = json!({"location": "westeurope", "tags": {"a": "1"}, "properties": {"x": {"y": 1, "z": 2}}});
     let corr = "c0ffee00-0000-4000-8000-000000000001";
     let r = c
-        .send("PUT", &format!("{id}?api-version=2024-03-01"), &[("authorization", &format!("Bearer {tok}")), ("content-type", "application/json"), ("x-ms-correlation-request-id", corr)], Some(body.to_string().into_bytes()))
+        .send(
+            "PUT",
+            &format!("{id}?api-version=2024-03-01"),
+            &[
+                ("authorization", &format!("Bearer {tok}")),
+                ("content-type", "application/json"),
+                ("x-ms-correlation-request-id", corr),
+            ],
+            Some(body.to_string().into_bytes()),
+        )
         .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.h("x-ms-correlation-request-id").as_deref(), Some(corr));
     assert!(r.h("x-ms-request-id").is_some());
-    let writes: u32 = r.h("x-ms-ratelimit-remaining-subscription-writes").unwrap().parse().unwrap();
-    assert!(writes < 200 && writes >= 190, "{writes}");
-    assert!(r.h("x-ms-ratelimit-remaining-subscription-global-writes").is_some());
+    let writes: u32 = r
+        .h("x-ms-ratelimit-remaining-subscription-writes")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((190..200).contains(&writes), "{writes}");
+    assert!(r
+        .h("x-ms-ratelimit-remaining-subscription-global-writes")
+        .is_some());
     let j = r.json();
     assert_eq!(j["id"], id);
     assert_eq!(j["name"], "Env-One");
@@ -409,44 +849,133 @@ async fn arm_put_create_update_casing_headers_etag_patch() {
     assert_eq!(j["properties"]["provisioningState"], "Succeeded");
     let etag = r.h("etag").unwrap();
     // GET with other casing echoes the stored casing.
-    let r = c.arm(&tok, "GET", &format!("{}?api-version=2024-03-01", id.to_lowercase()), None).await;
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("{}?api-version=2024-03-01", id.to_lowercase()),
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["id"], id);
     assert!(r.h("x-ms-ratelimit-remaining-subscription-reads").is_some());
     // Conditional requests.
     let auth = format!("Bearer {tok}");
-    let h = |m: &'static str, v: &'static str| vec![("authorization", auth.clone()), ("content-type", "application/json".to_string()), (m, v.to_string())];
+    let h = |m: &'static str, v: &'static str| {
+        vec![
+            ("authorization", auth.clone()),
+            ("content-type", "application/json".to_string()),
+            (m, v.to_string()),
+        ]
+    };
     let send_h = |hs: Vec<(&'static str, String)>| {
         let c = c.clone();
         let id = id.clone();
         let body = body.clone();
         async move {
             let hs: Vec<(&str, &str)> = hs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            c.send("PUT", &format!("{id}?api-version=2024-03-01"), &hs, Some(body.to_string().into_bytes())).await
+            c.send(
+                "PUT",
+                &format!("{id}?api-version=2024-03-01"),
+                &hs,
+                Some(body.to_string().into_bytes()),
+            )
+            .await
         }
     };
     assert_eq!(send_h(h("if-none-match", "*")).await.status, 412);
     assert_eq!(send_h(h("if-match", "\"nope\"")).await.status, 412);
-    let mut hs = vec![("authorization", auth.clone()), ("content-type", "application/json".to_string())];
+    let mut hs = vec![
+        ("authorization", auth.clone()),
+        ("content-type", "application/json".to_string()),
+    ];
     hs.push(("if-match", etag.clone()));
     assert_eq!(send_h(hs).await.status, 200);
     // PATCH merges properties, replaces tags.
-    let r = c.arm(&tok, "PATCH", &format!("{id}?api-version=2024-03-01"), Some(json!({"tags": {"b": "2"}, "properties": {"x": {"z": null, "w": 3}}}))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PATCH",
+            &format!("{id}?api-version=2024-03-01"),
+            Some(json!({"tags": {"b": "2"}, "properties": {"x": {"z": null, "w": 3}}})),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["tags"], json!({"b": "2"}));
     assert_eq!(r.json()["properties"]["x"], json!({"y": 1, "w": 3}));
-    let r = c.arm(&tok, "PATCH", &format!("{}/providers/Microsoft.App/managedEnvironments/none?api-version=2024-03-01", rg("MyRG")), Some(json!({"tags": {}}))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PATCH",
+            &format!(
+                "{}/providers/Microsoft.App/managedEnvironments/none?api-version=2024-03-01",
+                rg("MyRG")
+            ),
+            Some(json!({"tags": {}})),
+        )
+        .await;
     assert_eq!(r.status, 404);
     // Location required and immutable.
-    let r = c.arm(&tok, "PUT", &format!("{id}?api-version=2024-03-01"), Some(json!({"location": "eastus"}))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "InvalidResourceLocation"));
-    let r = c.arm(&tok, "PUT", &format!("{}/providers/Microsoft.App/managedEnvironments/e2?api-version=2024-03-01", rg("MyRG")), Some(json!({}))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &format!("{id}?api-version=2024-03-01"),
+            Some(json!({"location": "eastus"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InvalidResourceLocation")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &format!(
+                "{}/providers/Microsoft.App/managedEnvironments/e2?api-version=2024-03-01",
+                rg("MyRG")
+            ),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (400, "LocationRequired"));
     // HEAD, DELETE 200 then 204.
-    assert_eq!(c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None).await.status, 204);
-    assert_eq!(c.arm(&tok, "DELETE", &format!("{id}?api-version=2024-03-01"), None).await.status, 200);
-    assert_eq!(c.arm(&tok, "DELETE", &format!("{id}?api-version=2024-03-01"), None).await.status, 204);
-    assert_eq!(c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None).await.status, 404);
+    assert_eq!(
+        c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        c.arm(
+            &tok,
+            "DELETE",
+            &format!("{id}?api-version=2024-03-01"),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        c.arm(
+            &tok,
+            "DELETE",
+            &format!("{id}?api-version=2024-03-01"),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None)
+            .await
+            .status,
+        404
+    );
     drop(emu);
 }
 
@@ -455,7 +984,10 @@ async fn lro_headers_and_status_progression() {
     let (emu, c) = start(config().with_lro_delay(Duration::from_millis(300))).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "rg").await;
-    let id = format!("{}/providers/Microsoft.Network/virtualNetworks/v1", rg("rg"));
+    let id = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/v1",
+        rg("rg")
+    );
     let r = c.arm(&tok, "PUT", &format!("{id}?{API}"), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}))).await;
     assert_eq!(r.status, 201);
     assert_eq!(r.json()["properties"]["provisioningState"], "Updating");
@@ -466,14 +998,18 @@ async fn lro_headers_and_status_progression() {
     assert_eq!(r.h("retry-after").as_deref(), Some("1"));
     let g = c.arm(&tok, "GET", &format!("{id}?{API}"), None).await;
     assert_eq!(g.json()["properties"]["provisioningState"], "Updating");
-    let loc = c.arm(&tok, "GET", &path_of(&r.h("location").unwrap()), None).await;
+    let loc = c
+        .arm(&tok, "GET", &path_of(&r.h("location").unwrap()), None)
+        .await;
     assert_eq!(loc.status, 202);
     let (status, polls) = poll(&c, &tok, &async_url).await;
     assert_eq!(status, "Succeeded");
     assert!(polls > 1, "must be InProgress at least once");
     let g = c.arm(&tok, "GET", &format!("{id}?{API}"), None).await;
     assert_eq!(g.json()["properties"]["provisioningState"], "Succeeded");
-    let loc = c.arm(&tok, "GET", &path_of(&r.h("location").unwrap()), None).await;
+    let loc = c
+        .arm(&tok, "GET", &path_of(&r.h("location").unwrap()), None)
+        .await;
     assert_eq!(loc.status, 200);
     assert_eq!(loc.json()["id"], id);
     // Async delete.
@@ -481,16 +1017,38 @@ async fn lro_headers_and_status_progression() {
     assert_eq!(d.status, 202);
     let (status, _) = poll(&c, &tok, &d.h("azure-asyncoperation").unwrap()).await;
     assert_eq!(status, "Succeeded");
-    assert_eq!(c.arm(&tok, "GET", &format!("{id}?{API}"), None).await.status, 404);
+    assert_eq!(
+        c.arm(&tok, "GET", &format!("{id}?{API}"), None)
+            .await
+            .status,
+        404
+    );
     // Injected LRO failure.
-    emu.set_faults(vec![FaultRule::new("PUT", "*/virtualNetworks/v2", FaultAction::LroFailed { code: "InternalServerError".into(), message: "boom".into() })]);
+    emu.set_faults(vec![FaultRule::new(
+        "PUT",
+        "*/virtualNetworks/v2",
+        FaultAction::LroFailed {
+            code: "InternalServerError".into(),
+            message: "boom".into(),
+        },
+    )]);
     let r = c.arm(&tok, "PUT", &format!("{}/providers/Microsoft.Network/virtualNetworks/v2?{API}", rg("rg")), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}))).await;
     let url = r.h("azure-asyncoperation").unwrap();
     let (status, _) = poll(&c, &tok, &url).await;
     assert_eq!(status, "Failed");
     let doc = c.arm(&tok, "GET", &path_of(&url), None).await.json();
     assert_eq!(doc["error"]["code"], "InternalServerError");
-    let g = c.arm(&tok, "GET", &format!("{}/providers/Microsoft.Network/virtualNetworks/v2?{API}", rg("rg")), None).await;
+    let g = c
+        .arm(
+            &tok,
+            "GET",
+            &format!(
+                "{}/providers/Microsoft.Network/virtualNetworks/v2?{API}",
+                rg("rg")
+            ),
+            None,
+        )
+        .await;
     assert_eq!(g.json()["properties"]["provisioningState"], "Failed");
     drop(emu);
 }
@@ -500,18 +1058,47 @@ async fn resource_group_cascade_delete() {
     let (emu, c) = start(config().with_lro_delay(Duration::from_millis(200))).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "doomed").await;
-    let kv = format!("{}/providers/Microsoft.KeyVault/vaults/kv?api-version=2023-07-01", rg("doomed"));
-    let r = c.arm(&tok, "PUT", &kv, Some(json!({"location": "westeurope", "properties": {}}))).await;
+    let kv = format!(
+        "{}/providers/Microsoft.KeyVault/vaults/kv?api-version=2023-07-01",
+        rg("doomed")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &kv,
+            Some(json!({"location": "westeurope", "properties": {}})),
+        )
+        .await;
     assert_eq!(r.status, 201);
-    let d = c.arm(&tok, "DELETE", &format!("{}?api-version=2021-04-01", rg("doomed")), None).await;
+    let d = c
+        .arm(
+            &tok,
+            "DELETE",
+            &format!("{}?api-version=2021-04-01", rg("doomed")),
+            None,
+        )
+        .await;
     assert_eq!(d.status, 202);
     let loc = d.h("location").unwrap();
     assert!(loc.contains(&format!("/subscriptions/{S}/operationresults/")));
     assert!(d.h("retry-after").is_some());
-    let g = c.arm(&tok, "GET", &format!("{}?api-version=2021-04-01", rg("doomed")), None).await;
+    let g = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("{}?api-version=2021-04-01", rg("doomed")),
+            None,
+        )
+        .await;
     assert_eq!(g.json()["properties"]["provisioningState"], "Deleting");
-    let r = c.arm(&tok, "PUT", &kv, Some(json!({"location": "westeurope"}))).await;
-    assert_eq!((r.status, r.code().as_str()), (409, "ResourceGroupBeingDeleted"));
+    let r = c
+        .arm(&tok, "PUT", &kv, Some(json!({"location": "westeurope"})))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (409, "ResourceGroupBeingDeleted")
+    );
     let mut polls = 0;
     loop {
         let p = c.arm(&tok, "GET", &path_of(&loc), None).await;
@@ -523,10 +1110,35 @@ async fn resource_group_cascade_delete() {
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     assert!(polls > 1);
-    assert_eq!(c.arm(&tok, "GET", &format!("{}?api-version=2021-04-01", rg("doomed")), None).await.status, 404);
-    assert!(emu.resource(&format!("{}/providers/Microsoft.KeyVault/vaults/kv", rg("doomed"))).is_none());
-    let r = c.arm(&tok, "DELETE", &format!("{}?api-version=2021-04-01", rg("doomed")), None).await;
-    assert_eq!((r.status, r.code().as_str()), (404, "ResourceGroupNotFound"));
+    assert_eq!(
+        c.arm(
+            &tok,
+            "GET",
+            &format!("{}?api-version=2021-04-01", rg("doomed")),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    assert!(emu
+        .resource(&format!(
+            "{}/providers/Microsoft.KeyVault/vaults/kv",
+            rg("doomed")
+        ))
+        .is_none());
+    let r = c
+        .arm(
+            &tok,
+            "DELETE",
+            &format!("{}?api-version=2021-04-01", rg("doomed")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "ResourceGroupNotFound")
+    );
     drop(emu);
 }
 
@@ -536,7 +1148,17 @@ async fn lists_page_with_next_link() {
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "rg").await;
     for i in 0..5 {
-        let r = c.arm(&tok, "PUT", &format!("{}/providers/Microsoft.KeyVault/vaults/kv{i}?api-version=2023-07-01", rg("rg")), Some(json!({"location": "westeurope"}))).await;
+        let r = c
+            .arm(
+                &tok,
+                "PUT",
+                &format!(
+                    "{}/providers/Microsoft.KeyVault/vaults/kv{i}?api-version=2023-07-01",
+                    rg("rg")
+                ),
+                Some(json!({"location": "westeurope"})),
+            )
+            .await;
         assert_eq!(r.status, 201);
     }
     for first in [
@@ -563,7 +1185,14 @@ async fn lists_page_with_next_link() {
         assert_eq!(pages, 3, "{first}: {names:?}");
         assert_eq!(names, vec!["kv0", "kv1", "kv2", "kv3", "kv4"], "{first}");
     }
-    let r = c.arm(&tok, "GET", &format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01"), None).await;
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01"),
+            None,
+        )
+        .await;
     assert_eq!(r.json()["value"][0]["name"], "rg");
     drop(emu);
 }
@@ -572,7 +1201,10 @@ async fn lists_page_with_next_link() {
 // Network
 
 fn vnet_path(name: &str) -> String {
-    format!("{}/providers/Microsoft.Network/virtualNetworks/{name}", rg("net"))
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/{name}",
+        rg("net")
+    )
 }
 
 async fn net_setup(c: &Client) -> String {
@@ -599,7 +1231,10 @@ async fn subnet_validation_and_vnet_rendering() {
     };
     let r = put("s1", "10.0.1.0/24").await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.json()["type"], "Microsoft.Network/virtualNetworks/subnets");
+    assert_eq!(
+        r.json()["type"],
+        "Microsoft.Network/virtualNetworks/subnets"
+    );
     assert!(r.json()["etag"].is_string());
     for (name, prefix, code) in [
         ("out", "10.1.0.0/24", "NetcfgSubnetRangeOutsideVnet"),
@@ -610,20 +1245,42 @@ async fn subnet_validation_and_vnet_rendering() {
         ("hostbits", "10.0.2.5/24", "InvalidCIDRNotation"),
     ] {
         let r = put(name, prefix).await;
-        assert_eq!((r.status, r.code().as_str()), (400, code), "{name} {prefix}");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (400, code),
+            "{name} {prefix}"
+        );
     }
     assert_eq!(put("tiny", "10.0.2.0/29").await.status, 201);
     // Subnets appear inside the vNet GET, inline one included.
-    let v = c.arm(&tok, "GET", &format!("{}?{API}", vnet_path("v1")), None).await.json();
-    let names: Vec<&str> = v["properties"]["subnets"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let v = c
+        .arm(&tok, "GET", &format!("{}?{API}", vnet_path("v1")), None)
+        .await
+        .json();
+    let names: Vec<&str> = v["properties"]["subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["inline", "s1", "tiny"]);
     // Subnet list collection.
-    let l = c.arm(&tok, "GET", &format!("{}/subnets?{API}", vnet_path("v1")), None).await;
+    let l = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("{}/subnets?{API}", vnet_path("v1")),
+            None,
+        )
+        .await;
     assert_eq!(l.json()["value"].as_array().unwrap().len(), 3);
     // vNet PUT without the existing subnets removes them (not in use).
     let r = c.arm(&tok, "PUT", &format!("{}?{API}", vnet_path("v1")), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.0.1.0/24"}}]}}))).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["properties"]["subnets"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        r.json()["properties"]["subnets"].as_array().unwrap().len(),
+        1
+    );
     assert_eq!(c.arm(&tok, "GET", &sub("tiny"), None).await.status, 404);
     drop(emu);
 }
@@ -633,48 +1290,129 @@ async fn subnet_in_use_by_private_endpoint() {
     let (emu, c) = start(config()).await;
     let tok = net_setup(&c).await;
     let subnet_id = format!("{}/subnets/inline", vnet_path("v1"));
-    let pe = format!("{}/providers/Microsoft.Network/privateEndpoints/pe1?{API}", rg("net"));
+    let pe = format!(
+        "{}/providers/Microsoft.Network/privateEndpoints/pe1?{API}",
+        rg("net")
+    );
     let r = c.arm(&tok, "PUT", &pe, Some(json!({"location": "westeurope", "properties": {"subnet": {"id": format!("{}/subnets/missing", vnet_path("v1"))}}}))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "InvalidResourceReference"));
-    let r = c.arm(&tok, "PUT", &pe, Some(json!({"location": "westeurope", "properties": {"subnet": {"id": subnet_id}}}))).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InvalidResourceReference")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &pe,
+            Some(json!({"location": "westeurope", "properties": {"subnet": {"id": subnet_id}}})),
+        )
+        .await;
     assert_eq!(r.status, 201);
-    let s = c.arm(&tok, "GET", &format!("{subnet_id}?{API}"), None).await.json();
-    assert!(s["properties"]["privateEndpoints"][0]["id"].as_str().unwrap().ends_with("/privateEndpoints/pe1"));
-    let r = c.arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "InUseSubnetCannotBeDeleted"));
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("privateEndpoints/pe1"));
+    let s = c
+        .arm(&tok, "GET", &format!("{subnet_id}?{API}"), None)
+        .await
+        .json();
+    assert!(s["properties"]["privateEndpoints"][0]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with("/privateEndpoints/pe1"));
+    let r = c
+        .arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None)
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InUseSubnetCannotBeDeleted")
+    );
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("privateEndpoints/pe1"));
     // A vNet PUT dropping the subnet is refused the same way.
     let r = c.arm(&tok, "PUT", &format!("{}?{API}", vnet_path("v1")), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "InUseSubnetCannotBeDeleted"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InUseSubnetCannotBeDeleted")
+    );
     // Microsoft.Network deletes are LROs: 202 + Location; with no delay they finish at once.
     assert_eq!(c.arm(&tok, "DELETE", &pe, None).await.status, 202);
-    assert_eq!(c.arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None).await.status, 202);
-    assert_eq!(c.arm(&tok, "GET", &format!("{subnet_id}?{API}"), None).await.status, 404);
+    assert_eq!(
+        c.arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None)
+            .await
+            .status,
+        202
+    );
+    assert_eq!(
+        c.arm(&tok, "GET", &format!("{subnet_id}?{API}"), None)
+            .await
+            .status,
+        404
+    );
     drop(emu);
 }
 
 #[tokio::test]
 async fn concurrent_vnet_writes_conflict() {
-    for (mode, status, code) in [(VnetConflict::AnotherOperationInProgress, 409, "AnotherOperationInProgress"), (VnetConflict::RetryableError, 429, "RetryableError")] {
+    for (mode, status, code) in [
+        (
+            VnetConflict::AnotherOperationInProgress,
+            409,
+            "AnotherOperationInProgress",
+        ),
+        (VnetConflict::RetryableError, 429, "RetryableError"),
+    ] {
         let mut cfg = config();
         cfg.settings.vnet_conflict = mode;
         let (emu, c) = start(cfg).await;
         let tok = net_setup(&c).await;
         emu.update_settings(|s| s.lro_delay_ms = 400);
-        let s1 = c.arm(&tok, "PUT", &format!("{}/subnets/a?{API}", vnet_path("v1")), Some(json!({"properties": {"addressPrefix": "10.0.1.0/24"}}))).await;
+        let s1 = c
+            .arm(
+                &tok,
+                "PUT",
+                &format!("{}/subnets/a?{API}", vnet_path("v1")),
+                Some(json!({"properties": {"addressPrefix": "10.0.1.0/24"}})),
+            )
+            .await;
         assert_eq!(s1.status, 201);
-        let s2 = c.arm(&tok, "PUT", &format!("{}/subnets/b?{API}", vnet_path("v1")), Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}}))).await;
+        let s2 = c
+            .arm(
+                &tok,
+                "PUT",
+                &format!("{}/subnets/b?{API}", vnet_path("v1")),
+                Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}})),
+            )
+            .await;
         assert_eq!((s2.status, s2.code().as_str()), (status, code));
         if status == 429 {
             assert!(s2.h("retry-after").is_some());
-            assert_eq!(s2.json()["error"]["details"][0]["code"], "RetryableErrorDueToAnotherOperation");
+            assert_eq!(
+                s2.json()["error"]["details"][0]["code"],
+                "RetryableErrorDueToAnotherOperation"
+            );
         } else {
-            assert!(s2.json()["error"]["message"].as_str().unwrap().contains("/operations/"));
+            assert!(s2.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("/operations/"));
         }
-        let d = c.arm(&tok, "DELETE", &format!("{}/subnets/inline?{API}", vnet_path("v1")), None).await;
+        let d = c
+            .arm(
+                &tok,
+                "DELETE",
+                &format!("{}/subnets/inline?{API}", vnet_path("v1")),
+                None,
+            )
+            .await;
         assert_eq!(d.status, status);
         poll(&c, &tok, &s1.h("azure-asyncoperation").unwrap()).await;
-        let s2 = c.arm(&tok, "PUT", &format!("{}/subnets/b?{API}", vnet_path("v1")), Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}}))).await;
+        let s2 = c
+            .arm(
+                &tok,
+                "PUT",
+                &format!("{}/subnets/b?{API}", vnet_path("v1")),
+                Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}})),
+            )
+            .await;
         assert_eq!(s2.status, 201, "after the first operation finished");
         drop(emu);
     }
@@ -687,7 +1425,9 @@ const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const CONTRIB: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
 fn ra_path(scope: &str, name: &str) -> String {
-    format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01")
+    format!(
+        "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01"
+    )
 }
 
 fn ra_body(role: &str, principal: &str, ptype: Option<&str>) -> Value {
@@ -702,73 +1442,1124 @@ fn ra_body(role: &str, principal: &str, ptype: Option<&str>) -> Value {
 async fn role_assignments_rules() {
     let user = "88888888-8888-4888-8888-888888888888";
     let fresh = "99999999-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
-    let cfg = config().with_object(PrincipalKind::User, user).with_principal(aifactory::emulator::PrincipalSeed {
-        kind: PrincipalKind::ServicePrincipal,
-        object_id: Some(fresh.into()),
-        new_for_secs: Some(30),
-        ..Default::default()
-    });
+    let cfg = config()
+        .with_object(PrincipalKind::User, user)
+        .with_principal(aifactory::emulator::PrincipalSeed {
+            kind: PrincipalKind::ServicePrincipal,
+            object_id: Some(fresh.into()),
+            new_for_secs: Some(30),
+            ..Default::default()
+        });
     let (emu, c) = start(cfg).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "authz").await;
     let scope = rg("authz");
     let g1 = "0a0a0a0a-0000-4000-8000-000000000001";
     let g2 = "0a0a0a0a-0000-4000-8000-000000000002";
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, "not-a-guid"), Some(ra_body(READER, user, None))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "InvalidRoleAssignmentId"));
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g1), Some(ra_body("00000000-1111-4111-8111-111111111111", user, None))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "RoleDefinitionDoesNotExist"));
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g1), Some(ra_body(READER, user, None))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, "not-a-guid"),
+            Some(ra_body(READER, user, None)),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InvalidRoleAssignmentId")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g1),
+            Some(ra_body("00000000-1111-4111-8111-111111111111", user, None)),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "RoleDefinitionDoesNotExist")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g1),
+            Some(ra_body(READER, user, None)),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json();
     assert_eq!(j["type"], "Microsoft.Authorization/roleAssignments");
     assert_eq!(j["properties"]["principalType"], "User");
     assert_eq!(j["properties"]["scope"], scope);
-    assert!(j["properties"]["roleDefinitionId"].as_str().unwrap().ends_with(READER));
-    assert_eq!(c.arm(&tok, "PUT", &ra_path(&scope, g1), Some(ra_body(READER, user, None))).await.status, 200);
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g2), Some(ra_body(READER, user, None))).await;
+    assert!(j["properties"]["roleDefinitionId"]
+        .as_str()
+        .unwrap()
+        .ends_with(READER));
+    assert_eq!(
+        c.arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g1),
+            Some(ra_body(READER, user, None))
+        )
+        .await
+        .status,
+        200
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g2),
+            Some(ra_body(READER, user, None)),
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (409, "RoleAssignmentExists"));
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g1), Some(ra_body(CONTRIB, user, None))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "RoleAssignmentUpdateNotPermitted"));
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g2), Some(ra_body(READER, user, Some("ServicePrincipal")))).await;
-    assert_eq!((r.status, r.code().as_str()), (400, "UnmatchedPrincipalType"));
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g1),
+            Some(ra_body(CONTRIB, user, None)),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "RoleAssignmentUpdateNotPermitted")
+    );
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g2),
+            Some(ra_body(READER, user, Some("ServicePrincipal"))),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "UnmatchedPrincipalType")
+    );
     // Replication delay for the "new" principal.
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g2), Some(ra_body(READER, fresh, None))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g2),
+            Some(ra_body(READER, fresh, None)),
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (400, "PrincipalNotFound"));
-    assert!(r.json()["error"]["message"].as_str().unwrap().contains("replication delay"));
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g2), Some(ra_body(READER, fresh, Some("ServicePrincipal")))).await;
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("replication delay"));
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g2),
+            Some(ra_body(READER, fresh, Some("ServicePrincipal"))),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let g3 = "0a0a0a0a-0000-4000-8000-000000000003";
     emu.advance_clock(Duration::from_secs(31));
     let tok = c.token(ARM_SCOPE).await;
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, g3), Some(ra_body(CONTRIB, fresh, None))).await;
-    assert_eq!(r.status, 201, "after the window: {}", String::from_utf8_lossy(&r.body));
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, g3),
+            Some(ra_body(CONTRIB, fresh, None)),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        201,
+        "after the window: {}",
+        String::from_utf8_lossy(&r.body)
+    );
     // Unknown principal without principalType.
-    let r = c.arm(&tok, "PUT", &ra_path(&scope, "0a0a0a0a-0000-4000-8000-000000000004"), Some(ra_body(READER, "12121212-1212-4212-8212-121212121212", None))).await;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&scope, "0a0a0a0a-0000-4000-8000-000000000004"),
+            Some(ra_body(
+                READER,
+                "12121212-1212-4212-8212-121212121212",
+                None,
+            )),
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (400, "PrincipalNotFound"));
     // Subscription-scope assignment, then lists.
     let sub_scope = format!("/subscriptions/{S}");
-    assert_eq!(c.arm(&tok, "PUT", &ra_path(&sub_scope, "0a0a0a0a-0000-4000-8000-000000000005"), Some(ra_body(READER, fresh, None))).await.status, 201);
+    assert_eq!(
+        c.arm(
+            &tok,
+            "PUT",
+            &ra_path(&sub_scope, "0a0a0a0a-0000-4000-8000-000000000005"),
+            Some(ra_body(READER, fresh, None))
+        )
+        .await
+        .status,
+        201
+    );
     let list = |filter: &str, scope: &str| {
         let c = c.clone();
         let tok = tok.clone();
         let p = format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter={}", aifactory::emulator::util::pct_encode(filter));
-        async move { c.arm(&tok, "GET", &p, None).await.json()["value"].as_array().unwrap().len() }
+        async move {
+            c.arm(&tok, "GET", &p, None).await.json()["value"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
     };
     assert_eq!(list(&format!("principalId eq '{fresh}'"), &scope).await, 3);
     assert_eq!(list(&format!("principalId eq '{user}'"), &scope).await, 1);
     assert_eq!(list("atScope()", &sub_scope).await, 1);
     assert_eq!(list("atScope()", &scope).await, 4);
-    assert_eq!(list(&format!("atScope() and principalId eq '{user}'"), &sub_scope).await, 0);
+    assert_eq!(
+        list(
+            &format!("atScope() and principalId eq '{user}'"),
+            &sub_scope
+        )
+        .await,
+        0
+    );
     // Role definitions.
     let r = c.arm(&tok, "GET", &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/{READER}?api-version=2022-04-01"), None).await;
     assert_eq!(r.json()["properties"]["roleName"], "Reader");
     let r = c.arm(&tok, "GET", &format!("/subscriptions/{S}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter=roleName%20eq%20'Storage%20Blob%20Data%20Owner'"), None).await;
-    assert_eq!(r.json()["value"][0]["name"], "b7e6dc6d-f1e8-4753-8033-0f276bb0955b");
+    assert_eq!(
+        r.json()["value"][0]["name"],
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+    );
     let r = c.arm(&tok, "GET", &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/00000000-1111-4111-8111-111111111111?api-version=2022-04-01"), None).await;
-    assert_eq!((r.status, r.code().as_str()), (404, "RoleDefinitionDoesNotExist"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "RoleDefinitionDoesNotExist")
+    );
     // Delete 200 then 204; RG delete cascades assignments.
-    assert_eq!(c.arm(&tok, "DELETE", &ra_path(&scope, g1), None).await.status, 200);
-    assert_eq!(c.arm(&tok, "DELETE", &ra_path(&scope, g1), None).await.status, 204);
+    assert_eq!(
+        c.arm(&tok, "DELETE", &ra_path(&scope, g1), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        c.arm(&tok, "DELETE", &ra_path(&scope, g1), None)
+            .await
+            .status,
+        204
+    );
     drop(emu);
+}
+
+// ------------------------------------------------------------------------------------------
+// DFS
+
+const OID_A: &str = "abababab-abab-4bab-8bab-abababababab";
+
+async fn dfs_setup(c: &Client, emu: &RunningEmulator) -> (String, String) {
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(c, &tok, "data").await;
+    let r = c
+        .arm(&tok, "PUT", &format!("{}/providers/Microsoft.Storage/storageAccounts/stdata1?api-version=2023-05-01", rg("data")), Some(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "properties": {"isHnsEnabled": true}})))
+        .await;
+    assert_eq!(r.status, 201);
+    let dfs = r.json()["properties"]["primaryEndpoints"]["dfs"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        dfs,
+        format!(
+            "{}/",
+            emu.info()
+                .dfs_endpoint_template
+                .replace("{account}", "stdata1")
+        )
+    );
+    (
+        c.token(STORAGE_SCOPE).await,
+        path_of(dfs.trim_end_matches('/')),
+    )
+}
+
+async fn dfs(c: &Client, tok: &str, method: &str, path: &str, extra: &[(&str, &str)]) -> R {
+    let auth = format!("Bearer {tok}");
+    let mut h = vec![
+        ("authorization", auth.as_str()),
+        ("x-ms-version", "2021-06-08"),
+    ];
+    h.extend_from_slice(extra);
+    c.send(method, path, &h, None).await
+}
+
+fn err_code(r: &R) -> String {
+    r.h("x-ms-error-code").unwrap_or_default()
+}
+
+#[tokio::test]
+async fn dfs_filesystems_directories_and_acls() {
+    let (emu, c) = start(config()).await;
+    let (st, base) = dfs_setup(&c, &emu).await;
+    let me = emu.principal(APP).unwrap().object_id;
+    // Auth and version.
+    let r = c
+        .send(
+            "PUT",
+            &format!("{base}/fs1?resource=filesystem"),
+            &[("x-ms-version", "2021-06-08")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (401, "NoAuthenticationInformation")
+    );
+    assert!(r
+        .h("www-authenticate")
+        .unwrap()
+        .contains("resource_id=https://storage.azure.com"));
+    let arm_tok = c.token(ARM_SCOPE).await;
+    let r = dfs(
+        &c,
+        &arm_tok,
+        "PUT",
+        &format!("{base}/fs1?resource=filesystem"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (401, "InvalidAuthenticationInfo")
+    );
+    let r = c
+        .send(
+            "PUT",
+            &format!("{base}/fs1?resource=filesystem"),
+            &[("authorization", &format!("Bearer {st}"))],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (400, "MissingRequiredHeader")
+    );
+    assert_eq!(r.json()["error"]["code"], "MissingRequiredHeader");
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        "/dfs/nosuchacct/fs1?resource=filesystem",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    // Filesystem.
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/fs1?resource=filesystem"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    assert!(r.h("etag").is_some() && r.h("x-ms-request-id").is_some());
+    assert_eq!(r.h("x-ms-version").as_deref(), Some("2021-06-08"));
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/fs1?resource=filesystem"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (409, "FilesystemAlreadyExists")
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/Bad_Name?resource=filesystem"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (400, "InvalidResourceName")
+    );
+    // Directories: idempotent, If-None-Match: *.
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/fs1/raw/in?resource=directory"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/fs1/raw/in?resource=directory"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/fs1/raw/in?resource=directory"),
+        &[("if-none-match", "*")],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (409, "PathAlreadyExists")
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/missing/x?resource=directory"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (404, "FilesystemNotFound")
+    );
+    // getAccessControl on the new directory (umask 0027 -> rwxr-x---).
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/fs1/raw/in?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.h("x-ms-owner").as_deref(), Some(me.as_str()));
+    assert_eq!(
+        r.h("x-ms-group").as_deref(),
+        Some(me.as_str()),
+        "group copied from the root, created via OAuth"
+    );
+    assert_eq!(r.h("x-ms-permissions").as_deref(), Some("rwxr-x---"));
+    assert_eq!(
+        r.h("x-ms-acl").as_deref(),
+        Some("user::rwx,group::r-x,other::---")
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/fs1/nope?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert_eq!((r.status, err_code(&r).as_str()), (404, "PathNotFound"));
+    assert!(r.body.is_empty());
+    // setAccessControl.
+    let acl = format!("user::rwx,user:{OID_A}:r-x,group::r-x,other::---,default:user:{OID_A}:r-x");
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/fs1/raw?action=setAccessControl"),
+        &[("x-ms-acl", &acl)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/fs1/raw?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    let got = r.h("x-ms-acl").unwrap();
+    assert!(got.starts_with(&format!("user::rwx,user:{OID_A}:r-x,group::r-x,mask::r-x,other::---,default:user::rwx,default:user:{OID_A}:r-x")), "{got}");
+    assert_eq!(r.h("x-ms-permissions").as_deref(), Some("rwxr-x---+"));
+    // New children inherit the default ACL.
+    dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/fs1/raw/new?resource=directory"),
+        &[],
+    )
+    .await;
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/fs1/raw/new?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert!(r
+        .h("x-ms-acl")
+        .unwrap()
+        .contains(&format!("user:{OID_A}:r-x")));
+    // Grammar errors.
+    for bad in [
+        "user::rwx,group::r-x",
+        "user:nope:rwx,user::rwx,group::r-x,other::---",
+        "user::rwz,group::r-x,other::---",
+        "owner::rwx",
+        "",
+    ] {
+        let r = dfs(
+            &c,
+            &st,
+            "PATCH",
+            &format!("{base}/fs1/raw?action=setAccessControl"),
+            &[("x-ms-acl", bad)],
+        )
+        .await;
+        assert_eq!(
+            (r.status, err_code(&r).as_str()),
+            (400, "InvalidAccessControlList"),
+            "{bad}"
+        );
+    }
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/fs1/raw?action=setAccessControl"),
+        &[
+            ("x-ms-acl", "user::rwx,group::r-x,other::---"),
+            ("x-ms-permissions", "0750"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    // Listing.
+    let r = dfs(
+        &c,
+        &st,
+        "GET",
+        &format!("{base}/fs1?resource=filesystem&recursive=true"),
+        &[],
+    )
+    .await;
+    let names: Vec<String> = r.json()["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["raw", "raw/in", "raw/new"]);
+    // Delete: non-empty needs recursive.
+    let r = dfs(&c, &st, "DELETE", &format!("{base}/fs1/raw"), &[]).await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (409, "DirectoryNotEmpty")
+    );
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "DELETE",
+            &format!("{base}/fs1/raw?recursive=true"),
+            &[]
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "DELETE",
+            &format!("{base}/fs1?resource=filesystem"),
+            &[]
+        )
+        .await
+        .status,
+        202
+    );
+    drop(emu);
+}
+
+#[tokio::test]
+async fn dfs_set_access_control_recursive_with_continuation() {
+    let (emu, c) = start(config()).await;
+    let (st, base) = dfs_setup(&c, &emu).await;
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/fs?resource=filesystem"),
+            &[]
+        )
+        .await
+        .status,
+        400,
+        "names have 3..63 characters"
+    );
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/lake?resource=filesystem"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    for d in ["top/a", "top/b", "top/c/d"] {
+        assert_eq!(
+            dfs(
+                &c,
+                &st,
+                "PUT",
+                &format!("{base}/lake/{d}?resource=directory"),
+                &[]
+            )
+            .await
+            .status,
+            201
+        );
+    }
+    for f in ["top/f1", "top/c/f2"] {
+        assert_eq!(
+            dfs(
+                &c,
+                &st,
+                "PUT",
+                &format!("{base}/lake/{f}?resource=file"),
+                &[]
+            )
+            .await
+            .status,
+            201
+        );
+    }
+    // 7 entries: top, top/a, top/b, top/c, top/c/d, top/c/f2, top/f1.
+    let acl = format!("user:{OID_A}:r-x,default:user:{OID_A}:r-x");
+    let (mut dirs, mut files, mut calls) = (0, 0, 0);
+    let mut cont: Option<String> = None;
+    loop {
+        let mut p =
+            format!("{base}/lake/top?action=setAccessControlRecursive&mode=modify&maxRecords=3");
+        if let Some(t) = &cont {
+            p.push_str(&format!(
+                "&continuation={}",
+                aifactory::emulator::util::pct_encode(t)
+            ));
+        }
+        let r = dfs(&c, &st, "PATCH", &p, &[("x-ms-acl", &acl)]).await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        calls += 1;
+        let j = r.json();
+        assert_eq!(j["failureCount"], 0);
+        assert!(j["failedEntries"].as_array().unwrap().is_empty());
+        dirs += j["directoriesSuccessful"].as_u64().unwrap();
+        files += j["filesSuccessful"].as_u64().unwrap();
+        cont = r.h("x-ms-continuation");
+        if cont.is_none() {
+            break;
+        }
+    }
+    assert_eq!((dirs, files, calls), (5, 2, 3));
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/lake/top/c/f2?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    let a = r.h("x-ms-acl").unwrap();
+    assert!(
+        a.contains(&format!("user:{OID_A}:r-x")) && !a.contains("default:"),
+        "files get access entries only: {a}"
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/lake/top/c/d?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert!(r
+        .h("x-ms-acl")
+        .unwrap()
+        .contains(&format!("default:user:{OID_A}:r-x")));
+    // remove, then errors.
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/lake/top?action=setAccessControlRecursive&mode=remove"),
+        &[("x-ms-acl", &format!("user:{OID_A},default:user:{OID_A}"))],
+    )
+    .await;
+    assert_eq!(r.json()["directoriesSuccessful"], 5);
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/lake/top/c/d?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert!(!r.h("x-ms-acl").unwrap().contains(OID_A));
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/lake/top?action=setAccessControlRecursive&mode=sideways"),
+        &[("x-ms-acl", &acl)],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (400, "InvalidQueryParameterValue")
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/lake/top?action=setAccessControlRecursive&mode=set"),
+        &[("x-ms-acl", "user::rwx,bogus")],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (400, "InvalidAccessControlList")
+    );
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/lake/top?action=setAccessControlRecursive&mode=set&maxRecords=0"),
+        &[("x-ms-acl", "user::rwx,group::r-x,other::---")],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = dfs(
+        &c,
+        &st,
+        "PATCH",
+        &format!("{base}/lake/top?action=setAccessControlRecursive&mode=set"),
+        &[("x-ms-acl", "user::rwx,group::r-x,other::---")],
+    )
+    .await;
+    assert_eq!(r.json()["directoriesSuccessful"], 5);
+    drop(emu);
+}
+
+#[tokio::test]
+async fn dfs_rbac_when_enabled() {
+    let mut cfg = config();
+    cfg.settings.dfs_rbac = true;
+    let (emu, c) = start(cfg).await;
+    let (st, base) = dfs_setup(&c, &emu).await;
+    let r = dfs(
+        &c,
+        &st,
+        "PUT",
+        &format!("{base}/lake?resource=filesystem"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (r.status, err_code(&r).as_str()),
+        (403, "AuthorizationPermissionMismatch")
+    );
+    let tok = c.token(ARM_SCOPE).await;
+    let me = emu.principal(APP).unwrap().object_id;
+    let r = c
+        .arm(
+            &tok,
+            "PUT",
+            &ra_path(&rg("data"), "0b0b0b0b-0000-4000-8000-000000000001"),
+            Some(ra_body(
+                "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+                &me,
+                Some("ServicePrincipal"),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/lake?resource=filesystem"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    drop(emu);
+}
+
+// ------------------------------------------------------------------------------------------
+// Throttling, faults, journal, admin, state
+
+#[tokio::test]
+async fn throttling_429_after_burst() {
+    let cfg = config().with_throttle(ThrottleConfig {
+        reads: Bucket {
+            capacity: 5.0,
+            refill_per_sec: 1.0,
+        },
+        ..ThrottleConfig::arm()
+    });
+    let (emu, c) = start(cfg).await;
+    let tok = c.token(ARM_SCOPE).await;
+    let p = format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01");
+    for i in (0..5).rev() {
+        let r = c.arm(&tok, "GET", &p, None).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.h("x-ms-ratelimit-remaining-subscription-reads"),
+            Some(i.to_string())
+        );
+    }
+    let r = c.arm(&tok, "GET", &p, None).await;
+    assert_eq!((r.status, r.code().as_str()), (429, "TooManyRequests"));
+    let wait: u64 = r.h("retry-after").unwrap().parse().unwrap();
+    assert!(wait >= 1);
+    // Writes have their own bucket.
+    assert_eq!(put_rg(&c, &tok, "w").await.status, 201);
+    emu.advance_clock(Duration::from_secs(wait));
+    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    // Off.
+    emu.update_settings(|s| s.throttle = ThrottleConfig::off());
+    for _ in 0..10 {
+        assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    }
+    drop(emu);
+}
+
+#[tokio::test]
+async fn fault_injection_status_reset_latency_and_journal() {
+    let (emu, c) = start(config()).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "f").await;
+    let p = format!("{}?api-version=2021-04-01", rg("f"));
+    emu.set_faults(vec![
+        FaultRule::new(
+            "GET",
+            "/subscriptions/*/resourceGroups/f",
+            FaultAction::Status {
+                status: 503,
+                code: None,
+                message: None,
+                retry_after_secs: Some(2),
+            },
+        )
+        .nth(&[1])
+        .named("first-503"),
+        FaultRule::new(
+            "GET",
+            "/subscriptions/*/resourceGroups/f",
+            FaultAction::Reset,
+        )
+        .nth(&[2]),
+        FaultRule::new(
+            "GET",
+            "/subscriptions/*/resourceGroups/f",
+            FaultAction::RetryableError {
+                retry_after_secs: 3,
+            },
+        )
+        .nth(&[3]),
+        FaultRule::new(
+            "GET",
+            "/subscriptions/*/resourceGroups/f",
+            FaultAction::Latency {
+                ms: 150,
+                jitter_ms: 0,
+            },
+        )
+        .nth(&[4]),
+    ]);
+    let r = c.arm(&tok, "GET", &p, None).await;
+    assert_eq!((r.status, r.code().as_str()), (503, "ServiceUnavailable"));
+    assert_eq!(r.h("retry-after").as_deref(), Some("2"));
+    let auth = format!("Bearer {tok}");
+    assert!(
+        c.try_send("GET", &p, &[("authorization", &auth)], None)
+            .await
+            .is_err(),
+        "connection reset"
+    );
+    let r = c.arm(&tok, "GET", &p, None).await;
+    assert_eq!((r.status, r.code().as_str()), (429, "RetryableError"));
+    let t0 = std::time::Instant::now();
+    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    assert!(t0.elapsed() >= Duration::from_millis(150));
+    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    // Journal: exact entries, principal recorded, secrets redacted.
+    let j = emu.journal();
+    let gets: Vec<u16> = j
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with("/resourceGroups/f"))
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(gets, vec![503, 0, 429, 200, 200]);
+    assert_eq!(
+        j.iter().find(|e| e.status == 503).unwrap().faults,
+        vec!["first-503".to_string()]
+    );
+    let token_call = j
+        .iter()
+        .find(|e| e.path.ends_with("/oauth2/v2.0/token"))
+        .unwrap();
+    assert_eq!(token_call.body["client_secret"], "REDACTED");
+    assert_eq!(
+        token_call.principal.as_deref(),
+        Some(emu.principal(APP).unwrap().object_id.as_str())
+    );
+    let line = serde_json::to_string(&j).unwrap();
+    assert!(!line.contains(SECRET) && !line.contains(&tok));
+    assert!(j
+        .iter()
+        .filter(|e| e.path.starts_with("/subscriptions"))
+        .all(|e| e.principal.is_some()));
+    // Admin faults API.
+    let r = c.admin("POST", "faults", Some(json!({"method": "PUT", "path": "*", "probability": 1.0, "action": {"type": "status", "status": 500}}))).await;
+    assert_eq!(r.status, 200);
+    let r = put_rg(&c, &tok, "g").await;
+    assert_eq!((r.status, r.code().as_str()), (500, "InternalServerError"));
+    assert_eq!(c.admin("DELETE", "faults", None).await.status, 200);
+    assert_eq!(put_rg(&c, &tok, "g").await.status, 201);
+    drop(emu);
+}
+
+#[tokio::test]
+async fn journal_file_has_one_line_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let (emu, c) = start(config().with_journal_file(&path)).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "j").await;
+    c.arm(
+        &tok,
+        "GET",
+        &format!("{}?api-version=2021-04-01", rg("j")),
+        None,
+    )
+    .await;
+    c.admin("GET", "info", None).await;
+    emu.stop().await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "admin calls are not journaled");
+    assert_eq!(lines[1]["method"], "PUT");
+    assert_eq!(lines[1]["status"], 201);
+    assert!(lines[1]["duration_ms"].is_u64());
+    assert_eq!(lines[1]["body"]["location"], "westeurope");
+    assert!(!text.contains("Bearer") && !text.contains(SECRET));
+}
+
+#[tokio::test]
+async fn admin_seed_drift_reset_and_info() {
+    let seed = Seed::from_json(&format!(
+        r#"{{"resources":[
+            {{"id":"/subscriptions/{S}/resourceGroups/seeded","body":{{"location":"westeurope"}}}},
+            {{"id":"/subscriptions/{S}/resourceGroups/seeded/providers/Microsoft.Network/virtualNetworks/v","body":{{"location":"westeurope","properties":{{"addressSpace":{{"addressPrefixes":["10.9.0.0/16"]}},"subnets":[{{"name":"a","properties":{{"addressPrefix":"10.9.1.0/24"}}}}]}}}}}},
+            {{"id":"/subscriptions/{S}/resourceGroups/seeded/providers/Microsoft.Storage/storageAccounts/stseed","body":{{"location":"westeurope"}}}}
+        ],
+        "filesystems":[{{"account":"stseed","name":"lake","directories":["x/y"]}}]}}"#
+    ))
+    .unwrap();
+    let (emu, c) = start(config().with_seed(seed)).await;
+    let tok = c.token(ARM_SCOPE).await;
+    let v = c
+        .arm(
+            &tok,
+            "GET",
+            &format!(
+                "{}/providers/Microsoft.Network/virtualNetworks/v?{API}",
+                rg("seeded")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(v.status, 200);
+    assert_eq!(v.json()["properties"]["subnets"][0]["name"], "a");
+    let st = c.token(STORAGE_SCOPE).await;
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        "/dfs/stseed/lake/x/y?action=getAccessControl",
+        &[],
+    )
+    .await;
+    assert_eq!(r.h("x-ms-owner").as_deref(), Some("$superuser"));
+    // Drift: change and delete behind the provider's back.
+    let id = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/v",
+        rg("seeded")
+    );
+    let r = c.send("PUT", &format!("/_emulator/resource?id={}", aifactory::emulator::util::pct_encode(&id)), &[("content-type", "application/json")], Some(json!({"location": "westeurope", "tags": {"drift": "yes"}, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}).to_string().into_bytes())).await;
+    assert_eq!(r.status, 200);
+    let v = c
+        .arm(&tok, "GET", &format!("{id}?{API}"), None)
+        .await
+        .json();
+    assert_eq!(v["tags"]["drift"], "yes");
+    let r = c
+        .send(
+            "DELETE",
+            &format!(
+                "/_emulator/resource?id={}",
+                aifactory::emulator::util::pct_encode(&id)
+            ),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["deleted"], 2, "vNet and its subnet");
+    assert_eq!(
+        c.arm(&tok, "GET", &format!("{id}?{API}"), None)
+            .await
+            .status,
+        404
+    );
+    // Seed more at runtime.
+    let r = c.admin("POST", "seed", Some(json!({"principals": [{"kind": "app", "client_id": "12345678-1234-4234-8234-123456789012", "secrets": ["x"]}]}))).await;
+    assert_eq!(r.status, 200);
+    let r = c
+        .form(
+            &format!("/{T}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "12345678-1234-4234-8234-123456789012"),
+                ("client_secret", "x"),
+                ("scope", ARM_SCOPE),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // Info and reset.
+    let info = c.admin("GET", "info", None).await.json();
+    assert_eq!(info["base_url"], emu.base_url());
+    assert_eq!(info["subscriptions"][0], S);
+    assert_eq!(c.admin("POST", "reset", None).await.status, 200);
+    assert_eq!(
+        c.arm(&tok, "GET", &format!("{id}?{API}"), None)
+            .await
+            .status,
+        200,
+        "reset re-applies the seed"
+    );
+    assert!(emu.journal().is_empty() || emu.journal().len() == 1);
+    // Settings PATCH.
+    let s = c
+        .admin("PATCH", "settings", Some(json!({"page_size": 7})))
+        .await
+        .json();
+    assert_eq!(s["page_size"], 7);
+    assert_eq!(emu.settings().page_size, 7);
+    drop(emu);
+}
+
+#[tokio::test]
+async fn state_file_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let (emu, c) = start(config().with_state_file(&state)).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "kept").await;
+    let (st, base) = dfs_setup(&c, &emu).await;
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/lake?resource=filesystem"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        dfs(
+            &c,
+            &st,
+            "PUT",
+            &format!("{base}/lake/dir?resource=directory"),
+            &[]
+        )
+        .await
+        .status,
+        201
+    );
+    emu.stop().await.unwrap();
+    assert!(state.exists());
+    let (emu, c) = start(config().with_state_file(&state)).await;
+    // Tokens issued before the restart remain valid (same signing key).
+    let r = c
+        .arm(
+            &tok,
+            "GET",
+            &format!("{}?api-version=2021-04-01", rg("kept")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = dfs(
+        &c,
+        &st,
+        "HEAD",
+        &format!("{base}/lake/dir?action=getAccessControl"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    emu.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn refuses_non_loopback_and_serves_ipv6_loopback() {
+    let err = Emulator::start(config().with_listen("0.0.0.0:0".parse().unwrap()))
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("non-loopback"));
+    if let Ok(emu) = Emulator::start(config().with_listen("[::1]:0".parse().unwrap())).await {
+        assert!(emu.base_url().starts_with("https://[::1]:"));
+        let c = Client::new(&emu);
+        assert_eq!(c.admin("GET", "info", None).await.status, 200);
+    }
 }

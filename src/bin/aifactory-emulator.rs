@@ -4,7 +4,9 @@
 //! Prints the base URL as the only line on stdout once it is ready; everything else goes to
 //! stderr. SIGINT/SIGTERM: persist state (`--state-file`), exit 0.
 
-use aifactory::emulator::{Emulator, EmulatorConfig, Seed, ThrottleConfig, TlsSource, VnetConflict};
+use aifactory::emulator::{
+    Emulator, EmulatorConfig, Seed, ThrottleConfig, TlsSource, VnetConflict,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -15,6 +17,10 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --cert FILE --key FILE    serve this certificate chain and key instead of generating one
   --san NAME                extra DNS name for the generated certificate (repeatable)
   --seed FILE               seed document (JSON; see docs/guides/emulator.md)
+  --tenant ID               register a tenant (later --subscription/--app belong to it)
+  --subscription ID         register a subscription in the last tenant
+  --app CLIENT_ID:SECRET    register an app with a client secret in the last tenant
+  --managed-identity CLIENT_ID[:OBJECT_ID]   register a managed identity (MSI endpoint)
   --state-file FILE         load state at start, persist on change and on shutdown
   --journal FILE            append one JSON line per request
   --info-out FILE           write the info JSON (base URL, CA path, endpoints) when ready
@@ -51,7 +57,8 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
     let (mut cert, mut key): (Option<PathBuf>, Option<PathBuf>) = (None, None);
     let mut it = args.into_iter();
     fn num<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, CliError> {
-        v.parse().map_err(|_| CliError::Usage(format!("{flag}: '{v}' is not a number")))
+        v.parse()
+            .map_err(|_| CliError::Usage(format!("{flag}: '{v}' is not a number")))
     }
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -61,14 +68,20 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
         let val = |it: &mut std::vec::IntoIter<String>| -> Result<String, CliError> {
             match inline.clone() {
                 Some(v) => Ok(v),
-                None => it.next().ok_or_else(|| CliError::Usage(format!("{flag} needs a value"))),
+                None => it
+                    .next()
+                    .ok_or_else(|| CliError::Usage(format!("{flag} needs a value"))),
             }
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "--listen" => {
                 let v = val(&mut it)?;
-                c.listen = v.parse().map_err(|_| CliError::Usage(format!("--listen: '{v}' is not an address like 127.0.0.1:0 or [::1]:8443")))?;
+                c.listen = v.parse().map_err(|_| {
+                    CliError::Usage(format!(
+                        "--listen: '{v}' is not an address like 127.0.0.1:0 or [::1]:8443"
+                    ))
+                })?;
             }
             "--ca-out" => c.ca_out = Some(val(&mut it)?.into()),
             "--cert" => cert = Some(val(&mut it)?.into()),
@@ -76,8 +89,29 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
             "--san" => c.extra_sans.push(val(&mut it)?),
             "--seed" => {
                 let p: PathBuf = val(&mut it)?.into();
-                let text = std::fs::read_to_string(&p).map_err(|e| CliError::Io(format!("--seed {}: {e}", p.display())))?;
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| CliError::Io(format!("--seed {}: {e}", p.display())))?;
                 c.seed.merge(Seed::from_json(&text)?);
+            }
+            "--tenant" => c = c.with_tenant(&val(&mut it)?),
+            "--subscription" => c = c.with_subscription(&val(&mut it)?),
+            "--app" => {
+                let v = val(&mut it)?;
+                let (id, secret) = v
+                    .split_once(':')
+                    .ok_or_else(|| CliError::Usage("--app needs CLIENT_ID:SECRET".into()))?;
+                c = c.with_app(id, secret);
+            }
+            "--managed-identity" => {
+                let v = val(&mut it)?;
+                let (id, oid) = match v.split_once(':') {
+                    Some((a, b)) => (a.to_string(), b.to_string()),
+                    None => (
+                        v.clone(),
+                        aifactory::emulator::util::guid_from(&format!("mi:{v}")),
+                    ),
+                };
+                c = c.with_managed_identity(&id, &oid);
             }
             "--state-file" => c.state_file = Some(val(&mut it)?.into()),
             "--journal" => c.journal_file = Some(val(&mut it)?.into()),
@@ -102,7 +136,11 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
                     "409" => VnetConflict::AnotherOperationInProgress,
                     "429" => VnetConflict::RetryableError,
                     "allow" => VnetConflict::Allow,
-                    v => return Err(CliError::Usage(format!("--vnet-conflict: '{v}' (409, 429 or allow)"))),
+                    v => {
+                        return Err(CliError::Usage(format!(
+                            "--vnet-conflict: '{v}' (409, 429 or allow)"
+                        )))
+                    }
                 }
             }
             other => return Err(CliError::Usage(format!("unknown argument '{other}'"))),
@@ -114,9 +152,15 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
         _ => return Err(CliError::Usage("--cert and --key go together".into())),
     }
     if !c.listen.ip().is_loopback() {
-        return Err(CliError::Usage(format!("--listen {}: only loopback addresses (127.0.0.1, ::1) are allowed", c.listen)));
+        return Err(CliError::Usage(format!(
+            "--listen {}: only loopback addresses (127.0.0.1, ::1) are allowed",
+            c.listen
+        )));
     }
-    Ok(Some(Cli { config: c, info_out }))
+    Ok(Some(Cli {
+        config: c,
+        info_out,
+    }))
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -124,7 +168,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let info = emu.info();
     if let Some(p) = &cli.info_out {
         let text = serde_json::to_string_pretty(&info).map_err(|e| CliError::Io(e.to_string()))?;
-        std::fs::write(p, text).map_err(|e| CliError::Io(format!("--info-out {}: {e}", p.display())))?;
+        std::fs::write(p, text)
+            .map_err(|e| CliError::Io(format!("--info-out {}: {e}", p.display())))?;
     }
     eprintln!(
         "aifactory-emulator: serving {} (trust {}; DFS {}; MSI {} with X-IDENTITY-HEADER {})",
@@ -176,7 +221,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("aifactory-emulator: cannot start runtime: {e}");

@@ -116,32 +116,59 @@ pub fn parse(s: &str, mode: Mode) -> Result<Vec<Ace>, AclError> {
             (Mode::WithPerms, 3) => (parts[0], parts[1], Some(parts[2])),
             (Mode::Remove, 2) => (parts[0], parts[1], None),
             (Mode::Remove, 3) => (parts[0], parts[1], Some(parts[2])),
-            _ => return Err(AclError(format!("'{e}' is not of the form [default:]type:[id]{}", if mode == Mode::WithPerms { ":perms" } else { "" }))),
+            _ => {
+                return Err(AclError(format!(
+                    "'{e}' is not of the form [default:]type:[id]{}",
+                    if mode == Mode::WithPerms {
+                        ":perms"
+                    } else {
+                        ""
+                    }
+                )))
+            }
         };
         let kind = match kind {
             "user" => Kind::User,
             "group" => Kind::Group,
             "mask" => Kind::Mask,
             "other" => Kind::Other,
-            k => return Err(AclError(format!("unknown entry type '{k}' in '{e}' (user, group, mask or other)"))),
+            k => {
+                return Err(AclError(format!(
+                    "unknown entry type '{k}' in '{e}' (user, group, mask or other)"
+                )))
+            }
         };
         if !id.is_empty() {
             if matches!(kind, Kind::Mask | Kind::Other) {
-                return Err(AclError(format!("'{e}': {} entries cannot name an identity", kind.word())));
+                return Err(AclError(format!(
+                    "'{e}': {} entries cannot name an identity",
+                    kind.word()
+                )));
             }
             if !super::util::is_guid(id) {
-                return Err(AclError(format!("'{e}': '{id}' is not an object ID (GUID)")));
+                return Err(AclError(format!(
+                    "'{e}': '{id}' is not an object ID (GUID)"
+                )));
             }
         }
         let perms = match perms {
             Some(p) => match parse_triad(p) {
                 Some(b) => b,
                 None if mode == Mode::Remove => 0,
-                None => return Err(AclError(format!("'{e}': permissions must be three characters of r, w, x or -"))),
+                None => {
+                    return Err(AclError(format!(
+                        "'{e}': permissions must be three characters of r, w, x or -"
+                    )))
+                }
             },
             None => 0,
         };
-        let ace = Ace { default, kind, id: id.to_ascii_lowercase(), perms };
+        let ace = Ace {
+            default,
+            kind,
+            id: id.to_ascii_lowercase(),
+            perms,
+        };
         if out.iter().any(|o| o.same_slot(&ace)) {
             return Err(AclError(format!("duplicate entry for '{e}'")));
         }
@@ -149,7 +176,9 @@ pub fn parse(s: &str, mode: Mode) -> Result<Vec<Ace>, AclError> {
     }
     let access = out.iter().filter(|a| !a.default).count();
     if access > MAX_ENTRIES || out.len() - access > MAX_ENTRIES {
-        return Err(AclError(format!("at most {MAX_ENTRIES} access and {MAX_ENTRIES} default entries are allowed")));
+        return Err(AclError(format!(
+            "at most {MAX_ENTRIES} access and {MAX_ENTRIES} default entries are allowed"
+        )));
     }
     Ok(out)
 }
@@ -166,7 +195,12 @@ pub struct PathAcl {
 }
 
 fn base(default: bool, kind: Kind, perms: u8) -> Ace {
-    Ace { default, kind, id: String::new(), perms }
+    Ace {
+        default,
+        kind,
+        id: String::new(),
+        perms,
+    }
 }
 
 fn order(a: &Ace) -> (u8, String) {
@@ -211,15 +245,29 @@ impl PathAcl {
     }
 
     fn get(&self, kind: Kind) -> u8 {
-        self.access.iter().find(|a| a.kind == kind && a.id.is_empty()).map(|a| a.perms).unwrap_or(0)
+        self.access
+            .iter()
+            .find(|a| a.kind == kind && a.id.is_empty())
+            .map(|a| a.perms)
+            .unwrap_or(0)
     }
 
     /// `x-ms-permissions`: owner, group class (mask if present), other, `+` when extended.
     pub fn permissions(&self) -> String {
         let has_mask = self.access.iter().any(|a| a.kind == Kind::Mask);
-        let g = if has_mask { self.get(Kind::Mask) } else { self.get(Kind::Group) };
+        let g = if has_mask {
+            self.get(Kind::Mask)
+        } else {
+            self.get(Kind::Group)
+        };
         let extended = self.access.iter().any(Ace::named) || has_mask;
-        format!("{}{}{}{}", triad(self.get(Kind::User)), triad(g), triad(self.get(Kind::Other)), if extended { "+" } else { "" })
+        format!(
+            "{}{}{}{}",
+            triad(self.get(Kind::User)),
+            triad(g),
+            triad(self.get(Kind::Other)),
+            if extended { "+" } else { "" }
+        )
     }
 
     /// `x-ms-acl` (access entries then default entries), optionally mapping ids.
@@ -232,7 +280,11 @@ impl PathAcl {
                     "{}{}:{}:{}",
                     if a.default { "default:" } else { "" },
                     a.kind.word(),
-                    if a.id.is_empty() { String::new() } else { map_id(&a.id) },
+                    if a.id.is_empty() {
+                        String::new()
+                    } else {
+                        map_id(&a.id)
+                    },
                     triad(a.perms)
                 )
             })
@@ -243,30 +295,35 @@ impl PathAcl {
     /// Applies `x-ms-permissions` (symbolic or octal); with a mask, the group triad sets the mask.
     pub fn chmod(&mut self, perms: &str) -> Result<(), AclError> {
         let p = perms.trim();
-        let bits: [u8; 3] = if p.len() == 4 || p.len() == 3 && p.chars().all(|c| ('0'..='7').contains(&c)) {
-            let digits: Vec<u8> = p.chars().rev().take(3).map(|c| c as u8 - b'0').collect();
-            if !p.chars().all(|c| ('0'..='7').contains(&c)) || digits.len() != 3 {
-                return Err(AclError(format!("invalid permissions '{p}'")));
-            }
-            [digits[2], digits[1], digits[0]]
-        } else {
-            let s = p.trim_end_matches('+');
-            if s.len() != 9 {
-                return Err(AclError(format!("invalid permissions '{p}'")));
-            }
-            // Sticky bit: `t` = sticky + x, `T` = sticky without x (sticky itself is not modelled).
-            let other = if s.ends_with('t') {
-                format!("{}x", &s[6..8])
-            } else if s.ends_with('T') {
-                format!("{}-", &s[6..8])
+        let bits: [u8; 3] =
+            if p.len() == 4 || p.len() == 3 && p.chars().all(|c| ('0'..='7').contains(&c)) {
+                let digits: Vec<u8> = p.chars().rev().take(3).map(|c| c as u8 - b'0').collect();
+                if !p.chars().all(|c| ('0'..='7').contains(&c)) || digits.len() != 3 {
+                    return Err(AclError(format!("invalid permissions '{p}'")));
+                }
+                [digits[2], digits[1], digits[0]]
             } else {
-                s[6..9].to_string()
+                let s = p.trim_end_matches('+');
+                if s.len() != 9 {
+                    return Err(AclError(format!("invalid permissions '{p}'")));
+                }
+                // Sticky bit: `t` = sticky + x, `T` = sticky without x (sticky itself is not modelled).
+                let other = if s.ends_with('t') {
+                    format!("{}x", &s[6..8])
+                } else if s.ends_with('T') {
+                    format!("{}-", &s[6..8])
+                } else {
+                    s[6..9].to_string()
+                };
+                match (
+                    parse_triad(&s[0..3]),
+                    parse_triad(&s[3..6]),
+                    parse_triad(&other),
+                ) {
+                    (Some(a), Some(b), Some(c)) => [a, b, c],
+                    _ => return Err(AclError(format!("invalid permissions '{p}'"))),
+                }
             };
-            match (parse_triad(&s[0..3]), parse_triad(&s[3..6]), parse_triad(&other)) {
-                (Some(a), Some(b), Some(c)) => [a, b, c],
-                _ => return Err(AclError(format!("invalid permissions '{p}'"))),
-            }
-        };
         let has_mask = self.access.iter().any(|a| a.kind == Kind::Mask);
         for a in self.access.iter_mut().filter(|a| a.id.is_empty()) {
             match a.kind {
@@ -284,16 +341,27 @@ impl PathAcl {
     /// missing default base entries are filled from the access ones.
     pub fn set(&mut self, entries: &[Ace], is_dir: bool) -> Result<(), AclError> {
         let mut access: Vec<Ace> = entries.iter().filter(|a| !a.default).cloned().collect();
-        let mut default: Vec<Ace> = if is_dir { entries.iter().filter(|a| a.default).cloned().collect() } else { Vec::new() };
+        let mut default: Vec<Ace> = if is_dir {
+            entries.iter().filter(|a| a.default).cloned().collect()
+        } else {
+            Vec::new()
+        };
         for k in [Kind::User, Kind::Group, Kind::Other] {
             if !access.iter().any(|a| a.kind == k && a.id.is_empty()) {
-                return Err(AclError(format!("the ACL must contain an entry for {}::", k.word())));
+                return Err(AclError(format!(
+                    "the ACL must contain an entry for {}::",
+                    k.word()
+                )));
             }
         }
         if !default.is_empty() {
             for k in [Kind::User, Kind::Group, Kind::Other] {
                 if !default.iter().any(|a| a.kind == k && a.id.is_empty()) {
-                    let p = access.iter().find(|a| a.kind == k && a.id.is_empty()).map(|a| a.perms).unwrap_or(0);
+                    let p = access
+                        .iter()
+                        .find(|a| a.kind == k && a.id.is_empty())
+                        .map(|a| a.perms)
+                        .unwrap_or(0);
                     default.push(base(true, k, p));
                 }
             }
@@ -307,12 +375,20 @@ impl PathAcl {
 
     /// `modify`: updates matching entries and adds new ones; mask recomputed unless given.
     pub fn modify(&mut self, entries: &[Ace], is_dir: bool) -> Result<(), AclError> {
-        let mask_given = |d: bool| entries.iter().any(|a| a.kind == Kind::Mask && a.default == d);
+        let mask_given = |d: bool| {
+            entries
+                .iter()
+                .any(|a| a.kind == Kind::Mask && a.default == d)
+        };
         for e in entries {
             if e.default && !is_dir {
                 continue;
             }
-            let list = if e.default { &mut self.default } else { &mut self.access };
+            let list = if e.default {
+                &mut self.default
+            } else {
+                &mut self.access
+            };
             match list.iter_mut().find(|a| a.same_slot(e)) {
                 Some(a) => a.perms = e.perms,
                 None => list.push(e.clone()),
@@ -342,15 +418,26 @@ impl PathAcl {
     pub fn remove(&mut self, entries: &[Ace]) -> Result<(), AclError> {
         for e in entries {
             if !e.default && e.id.is_empty() {
-                return Err(AclError(format!("the {}:: entry cannot be removed", e.kind.word())));
+                return Err(AclError(format!(
+                    "the {}:: entry cannot be removed",
+                    e.kind.word()
+                )));
             }
         }
-        self.access.retain(|a| !entries.iter().any(|e| e.same_slot(a)));
-        self.default.retain(|a| !entries.iter().any(|e| e.same_slot(a)));
+        self.access
+            .retain(|a| !entries.iter().any(|e| e.same_slot(a)));
+        self.default
+            .retain(|a| !entries.iter().any(|e| e.same_slot(a)));
         if !self.access.iter().any(Ace::named) {
             self.access.retain(|a| a.kind != Kind::Mask);
         }
-        if !self.default.iter().any(Ace::named) && self.default.iter().all(|a| a.kind == Kind::Mask || a.id.is_empty()) && self.default.len() <= 1 {
+        if !self.default.iter().any(Ace::named)
+            && self
+                .default
+                .iter()
+                .all(|a| a.kind == Kind::Mask || a.id.is_empty())
+            && self.default.len() <= 1
+        {
             self.default.clear();
         }
         Ok(())
@@ -361,18 +448,33 @@ impl PathAcl {
         if self.default.is_empty() {
             return None;
         }
-        let access: Vec<Ace> = self.default.iter().map(|a| Ace { default: false, ..a.clone() }).collect();
+        let access: Vec<Ace> = self
+            .default
+            .iter()
+            .map(|a| Ace {
+                default: false,
+                ..a.clone()
+            })
+            .collect();
         Some(PathAcl {
             owner: owner.into(),
             group: group.into(),
             access,
-            default: if is_dir { self.default.clone() } else { Vec::new() },
+            default: if is_dir {
+                self.default.clone()
+            } else {
+                Vec::new()
+            },
         })
     }
 }
 
 fn self_base(access: &[Ace], k: Kind) -> u8 {
-    access.iter().find(|a| a.kind == k && a.id.is_empty()).map(|a| a.perms).unwrap_or(0)
+    access
+        .iter()
+        .find(|a| a.kind == k && a.id.is_empty())
+        .map(|a| a.perms)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -401,8 +503,20 @@ mod tests {
         ] {
             assert!(parse(bad, Mode::WithPerms).is_err(), "{bad}");
         }
-        assert_eq!(parse(&format!("user:{OID},default:user:{OID}"), Mode::Remove).unwrap().len(), 2);
-        let many: Vec<String> = (0..33).map(|i| format!("user:{}:r--", crate::emulator::util::guid_from(&i.to_string()))).collect();
+        assert_eq!(
+            parse(&format!("user:{OID},default:user:{OID}"), Mode::Remove)
+                .unwrap()
+                .len(),
+            2
+        );
+        let many: Vec<String> = (0..33)
+            .map(|i| {
+                format!(
+                    "user:{}:r--",
+                    crate::emulator::util::guid_from(&i.to_string())
+                )
+            })
+            .collect();
         assert!(parse(&many.join(","), Mode::WithPerms).is_err());
     }
 
@@ -410,17 +524,34 @@ mod tests {
     fn set_modify_remove_and_permissions() {
         let mut a = PathAcl::from_mode("o", "g", 0o750);
         assert_eq!(a.permissions(), "rwxr-x---");
-        assert_eq!(a.to_header(&|s| s.to_string()), "user::rwx,group::r-x,other::---");
-        assert!(a.set(&parse("user::rwx", Mode::WithPerms).unwrap(), true).is_err());
-        a.modify(&parse(&format!("user:{OID}:rw-"), Mode::WithPerms).unwrap(), true).unwrap();
-        assert_eq!(a.to_header(&|s| s.to_string()), format!("user::rwx,user:{OID}:rw-,group::r-x,mask::rwx,other::---"));
+        assert_eq!(
+            a.to_header(&|s| s.to_string()),
+            "user::rwx,group::r-x,other::---"
+        );
+        assert!(a
+            .set(&parse("user::rwx", Mode::WithPerms).unwrap(), true)
+            .is_err());
+        a.modify(
+            &parse(&format!("user:{OID}:rw-"), Mode::WithPerms).unwrap(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            a.to_header(&|s| s.to_string()),
+            format!("user::rwx,user:{OID}:rw-,group::r-x,mask::rwx,other::---")
+        );
         assert_eq!(a.permissions(), "rwxrwx---+");
-        a.modify(&parse(&format!("default:user:{OID}:r-x"), Mode::WithPerms).unwrap(), true).unwrap();
+        a.modify(
+            &parse(&format!("default:user:{OID}:r-x"), Mode::WithPerms).unwrap(),
+            true,
+        )
+        .unwrap();
         assert_eq!(a.default.len(), 5, "{:?}", a.default);
         let child = a.inherit("c", "g", false).unwrap();
         assert!(child.default.is_empty());
         assert!(child.access.iter().any(|x| x.id == OID && x.perms == 5));
-        a.remove(&parse(&format!("user:{OID},default:user:{OID}"), Mode::Remove).unwrap()).unwrap();
+        a.remove(&parse(&format!("user:{OID},default:user:{OID}"), Mode::Remove).unwrap())
+            .unwrap();
         assert_eq!(a.to_header(&|s| s.to_string()).matches(OID).count(), 0);
         assert!(a.remove(&parse("user::", Mode::Remove).unwrap()).is_err());
         a.chmod("0700").unwrap();
@@ -428,10 +559,26 @@ mod tests {
         a.chmod("rwxr-x--x").unwrap();
         assert_eq!(a.permissions().trim_end_matches('+'), "rwxr-x--x");
         assert!(a.chmod("rwx").is_err());
-        a.set(&parse("user::rwx,group::r--,other::---,default:user::rwx", Mode::WithPerms).unwrap(), true).unwrap();
+        a.set(
+            &parse(
+                "user::rwx,group::r--,other::---,default:user::rwx",
+                Mode::WithPerms,
+            )
+            .unwrap(),
+            true,
+        )
+        .unwrap();
         assert_eq!(a.default.len(), 3);
         let mut f = PathAcl::from_mode("o", "g", 0o640);
-        f.set(&parse("user::rw-,group::r--,other::---,default:user::rwx", Mode::WithPerms).unwrap(), false).unwrap();
+        f.set(
+            &parse(
+                "user::rw-,group::r--,other::---,default:user::rwx",
+                Mode::WithPerms,
+            )
+            .unwrap(),
+            false,
+        )
+        .unwrap();
         assert!(f.default.is_empty());
     }
 }

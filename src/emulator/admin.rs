@@ -40,7 +40,9 @@ pub fn parse_rules(v: Value) -> Result<Vec<FaultRule>, String> {
     };
     match v {
         Value::Array(_) => serde_json::from_value(v).map_err(|e| e.to_string()),
-        Value::Object(_) => serde_json::from_value(v).map(|r| vec![r]).map_err(|e| e.to_string()),
+        Value::Object(_) => serde_json::from_value(v)
+            .map(|r| vec![r])
+            .map_err(|e| e.to_string()),
         _ => Err("expected a fault rule, an array of rules, or {\"rules\": [...]}".into()),
     }
 }
@@ -137,7 +139,10 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
         }
         ("clock", Method::GET) => {
             let st = shared.lock();
-            Resp::json(StatusCode::OK, &json!({"now": util::iso8601(st.now_ms()), "offset_ms": st.clock_offset_ms}))
+            Resp::json(
+                StatusCode::OK,
+                &json!({"now": util::iso8601(st.now_ms()), "offset_ms": st.clock_offset_ms}),
+            )
         }
         ("clock", Method::POST) => {
             let v = req.json().unwrap_or(Value::Null);
@@ -149,25 +154,38 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
             let mut st = shared.lock();
             st.clock_offset_ms += secs * 1000;
             st.dirty = true;
-            Resp::json(StatusCode::OK, &json!({"now": util::iso8601(st.now_ms()), "offset_ms": st.clock_offset_ms}))
+            Resp::json(
+                StatusCode::OK,
+                &json!({"now": util::iso8601(st.now_ms()), "offset_ms": st.clock_offset_ms}),
+            )
         }
         ("token", Method::POST) => {
             let v = req.json().unwrap_or(Value::Null);
             let st = shared.lock();
             let s = |k: &str| v.get(k).and_then(Value::as_str);
             let p = if let Some(c) = s("client_id") {
-                st.directory.principals.iter().find(|p| p.client_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(c)))
+                st.directory.principals.iter().find(|p| {
+                    p.client_id
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(c))
+                })
             } else if let Some(o) = s("object_id") {
                 st.directory.by_object_id(o)
             } else {
                 None
             };
             let Some(p) = p.cloned() else {
-                return err(StatusCode::NOT_FOUND, "principal not found (client_id or object_id)");
+                return err(
+                    StatusCode::NOT_FOUND,
+                    "principal not found (client_id or object_id)",
+                );
             };
             let aud = s("audience").unwrap_or("https://management.azure.com/");
             let (tok, _, exp) = entra::issue(&st, &p, aud, "1");
-            Resp::json(StatusCode::OK, &json!({"access_token": tok, "expires_on": exp, "object_id": p.object_id}))
+            Resp::json(
+                StatusCode::OK,
+                &json!({"access_token": tok, "expires_on": exp, "object_id": p.object_id}),
+            )
         }
         ("reset", Method::POST) => {
             let mut st = shared.lock();
@@ -182,10 +200,21 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
         }
         ("state", Method::GET) => {
             let st = shared.lock();
-            let all: Vec<Value> = st.store.filter(|_| true).into_iter().map(|r| arm::render(&st, r)).collect();
-            Resp::json(StatusCode::OK, &json!({"resources": all, "operations": st.ops.values().collect::<Vec<_>>()}))
+            let all: Vec<Value> = st
+                .store
+                .filter(|_| true)
+                .into_iter()
+                .map(|r| arm::render(&st, r))
+                .collect();
+            Resp::json(
+                StatusCode::OK,
+                &json!({"resources": all, "operations": st.ops.values().collect::<Vec<_>>()}),
+            )
         }
-        _ => err(StatusCode::NOT_FOUND, format!("no admin endpoint {} {}", req.method, req.raw_path)),
+        _ => err(
+            StatusCode::NOT_FOUND,
+            format!("no admin endpoint {} {}", req.method, req.raw_path),
+        ),
     }
 }
 
@@ -197,7 +226,12 @@ mod tests {
     fn rule_shapes() {
         let one = json!({"path": "*", "action": {"type": "reset"}});
         assert_eq!(parse_rules(one.clone()).unwrap().len(), 1);
-        assert_eq!(parse_rules(json!([one.clone(), one.clone()])).unwrap().len(), 2);
+        assert_eq!(
+            parse_rules(json!([one.clone(), one.clone()]))
+                .unwrap()
+                .len(),
+            2
+        );
         assert_eq!(parse_rules(json!({"rules": [one]})).unwrap().len(), 1);
         assert!(parse_rules(json!(3)).is_err());
     }

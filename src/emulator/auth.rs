@@ -53,13 +53,19 @@ pub fn audience_ok(svc: Service, aud: &str) -> bool {
             let a = aud.trim_end_matches('/').to_ascii_lowercase();
             a == "https://storage.azure.com"
                 || (a.starts_with("https://")
-                    && (a.ends_with(".dfs.core.windows.net") || a.ends_with(".blob.core.windows.net")))
+                    && (a.ends_with(".dfs.core.windows.net")
+                        || a.ends_with(".blob.core.windows.net")))
         }
     }
 }
 
 /// Validates the `Authorization` header.
-pub fn authenticate(key: &[u8], headers: &HeaderMap, now_ms: i64, svc: Service) -> Result<Caller, AuthFailure> {
+pub fn authenticate(
+    key: &[u8],
+    headers: &HeaderMap,
+    now_ms: i64,
+    svc: Service,
+) -> Result<Caller, AuthFailure> {
     let Some(value) = headers.get("authorization") else {
         return Err(AuthFailure::Missing);
     };
@@ -73,12 +79,20 @@ pub fn authenticate(key: &[u8], headers: &HeaderMap, now_ms: i64, svc: Service) 
     let jwt = token::verify(key, tok.trim()).map_err(|_| AuthFailure::Invalid)?;
     let claims = AccessClaims::from_jwt(&jwt).ok_or(AuthFailure::Invalid)?;
     if claims.exp * 1000 <= now_ms {
-        return Err(AuthFailure::Expired { exp_ms: claims.exp * 1000, now_ms });
+        return Err(AuthFailure::Expired {
+            exp_ms: claims.exp * 1000,
+            now_ms,
+        });
     }
     if !audience_ok(svc, &claims.aud) {
         return Err(AuthFailure::WrongAudience { aud: claims.aud });
     }
-    Ok(Caller { oid: claims.oid, tid: claims.tid, appid: claims.appid, aud: claims.aud })
+    Ok(Caller {
+        oid: claims.oid,
+        tid: claims.tid,
+        appid: claims.appid,
+        aud: claims.aud,
+    })
 }
 
 fn www_authenticate(base: &str, tenant: Option<&str>, description: &str) -> String {
@@ -124,7 +138,8 @@ pub fn arm_failure(f: &AuthFailure, base: &str, tenant: Option<&str>) -> Resp {
             "The access token has been obtained for wrong audience or resource.",
         ),
     };
-    arm_error(StatusCode::UNAUTHORIZED, code, msg).header("www-authenticate", www_authenticate(base, tenant, desc))
+    arm_error(StatusCode::UNAUTHORIZED, code, msg)
+        .header("www-authenticate", www_authenticate(base, tenant, desc))
 }
 
 /// ARM's 401 when the token's tenant does not own the subscription.
@@ -132,9 +147,18 @@ pub fn arm_wrong_tenant(base: &str, token_tid: &str, sub_tenant: &str) -> Resp {
     let msg = format!(
         "The access token is from the wrong issuer 'https://sts.windows.net/{token_tid}/'. It must match the tenant 'https://sts.windows.net/{sub_tenant}/' associated with this subscription. Please use the authority (URL) '{base}/{sub_tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later."
     );
-    arm_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationTokenTenant", msg).header(
+    arm_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationTokenTenant",
+        msg,
+    )
+    .header(
         "www-authenticate",
-        www_authenticate(base, Some(sub_tenant), "The access token is from the wrong issuer."),
+        www_authenticate(
+            base,
+            Some(sub_tenant),
+            "The access token is from the wrong issuer.",
+        ),
     )
 }
 
@@ -153,22 +177,52 @@ mod tests {
     fn failures_in_order() {
         let key = b"k";
         let now = 1_000_000;
-        assert_eq!(authenticate(key, &HeaderMap::new(), now, Service::Arm), Err(AuthFailure::Missing));
-        assert_eq!(authenticate(key, &headers("Basic x"), now, Service::Arm), Err(AuthFailure::InvalidHeader));
-        assert_eq!(authenticate(key, &headers("Bearer junk"), now, Service::Arm), Err(AuthFailure::Invalid));
-        let t = token::mint(key, &json!({"aud": "https://management.azure.com", "tid": "t", "oid": "o", "exp": 999}));
-        assert!(matches!(authenticate(key, &headers(&format!("Bearer {t}")), now, Service::Arm), Err(AuthFailure::Expired { .. })));
-        let t = token::mint(key, &json!({"aud": "https://storage.azure.com", "tid": "t", "oid": "o", "exp": 2000}));
+        assert_eq!(
+            authenticate(key, &HeaderMap::new(), now, Service::Arm),
+            Err(AuthFailure::Missing)
+        );
+        assert_eq!(
+            authenticate(key, &headers("Basic x"), now, Service::Arm),
+            Err(AuthFailure::InvalidHeader)
+        );
+        assert_eq!(
+            authenticate(key, &headers("Bearer junk"), now, Service::Arm),
+            Err(AuthFailure::Invalid)
+        );
+        let t = token::mint(
+            key,
+            &json!({"aud": "https://management.azure.com", "tid": "t", "oid": "o", "exp": 999}),
+        );
+        assert!(matches!(
+            authenticate(key, &headers(&format!("Bearer {t}")), now, Service::Arm),
+            Err(AuthFailure::Expired { .. })
+        ));
+        let t = token::mint(
+            key,
+            &json!({"aud": "https://storage.azure.com", "tid": "t", "oid": "o", "exp": 2000}),
+        );
         let h = headers(&format!("Bearer {t}"));
-        assert!(matches!(authenticate(key, &h, now, Service::Arm), Err(AuthFailure::WrongAudience { .. })));
-        assert_eq!(authenticate(key, &h, now, Service::Storage).unwrap().oid, "o");
+        assert!(matches!(
+            authenticate(key, &h, now, Service::Arm),
+            Err(AuthFailure::WrongAudience { .. })
+        ));
+        assert_eq!(
+            authenticate(key, &h, now, Service::Storage).unwrap().oid,
+            "o"
+        );
     }
 
     #[test]
     fn responses_carry_www_authenticate() {
         let r = arm_failure(&AuthFailure::Missing, "https://127.0.0.1:1", None);
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert!(r.get_header("www-authenticate").unwrap().starts_with("Bearer authorization_uri="));
-        assert_eq!(r.body_json().unwrap()["error"]["code"], "AuthenticationFailed");
+        assert!(r
+            .get_header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer authorization_uri="));
+        assert_eq!(
+            r.body_json().unwrap()["error"]["code"],
+            "AuthenticationFailed"
+        );
     }
 }

@@ -33,7 +33,10 @@ fn scope_of(path: &ArmPath, upto: usize) -> String {
 
 fn subscription_of(scope: &str) -> Option<String> {
     let p: Vec<&str> = scope.split('/').filter(|s| !s.is_empty()).collect();
-    (p.first().is_some_and(|s| s.eq_ignore_ascii_case("subscriptions")) && p.len() >= 2).then(|| p[1].to_string())
+    (p.first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("subscriptions"))
+        && p.len() >= 2)
+        .then(|| p[1].to_string())
 }
 
 fn definition_id(scope: &str, role: &str) -> String {
@@ -68,23 +71,46 @@ fn last_chain_is(path: &ArmPath, full_type: &str) -> Option<bool> {
         return t.eq_ignore_ascii_case(full_type).then_some(false);
     }
     let l = path.levels.last()?;
-    (l.full_type.eq_ignore_ascii_case(full_type) && matches!(l.kind, LevelKind::Resource { .. })).then_some(true)
+    (l.full_type.eq_ignore_ascii_case(full_type) && matches!(l.kind, LevelKind::Resource { .. }))
+        .then_some(true)
 }
 
 /// Handles role assignment / definition paths; `None` = not ours.
-pub fn route(st: &mut State, ctx: &Ctx, req: &Req, path: &ArmPath, caller: &Caller) -> Option<Resp> {
+pub fn route(
+    st: &mut State,
+    ctx: &Ctx,
+    req: &Req,
+    path: &ArmPath,
+    caller: &Caller,
+) -> Option<Resp> {
     if let Some(named) = last_chain_is(path, DEFINITIONS) {
         return Some(definitions(st, ctx, req, path, named));
     }
     let named = last_chain_is(path, ASSIGNMENTS)?;
-    let upto = if named { path.levels.len() - 1 } else { path.levels.len() };
-    let scope = if named { scope_of(path, upto) } else { path.collection.as_ref().map(|c| c.0.clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| "/".into()) };
+    let upto = if named {
+        path.levels.len() - 1
+    } else {
+        path.levels.len()
+    };
+    let scope = if named {
+        scope_of(path, upto)
+    } else {
+        path.collection
+            .as_ref()
+            .map(|c| c.0.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "/".into())
+    };
     if let Err(r) = super::arm::check_parents(st, path, upto, false) {
         return Some(r);
     }
     if !named {
         if req.method != Method::GET {
-            return Some(arm_error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "Only GET is supported on a role assignment collection."));
+            return Some(arm_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                "Only GET is supported on a role assignment collection.",
+            ));
         }
         return Some(list(st, ctx, req, &scope));
     }
@@ -104,20 +130,42 @@ pub fn route(st: &mut State, ctx: &Ctx, req: &Req, path: &ArmPath, caller: &Call
         Method::PUT => {
             let body = match req.json() {
                 Ok(Value::Object(m)) => m,
-                _ => return Some(arm_error(StatusCode::BAD_REQUEST, "InvalidRequestContent", "The request content was invalid and could not be deserialized.")),
+                _ => {
+                    return Some(arm_error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidRequestContent",
+                        "The request content was invalid and could not be deserialized.",
+                    ))
+                }
             };
             put(st, ctx, &scope, &target, &body, Some(caller))
         }
-        _ => arm_error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", format!("The requested resource does not support http method '{}'.", req.method)),
+        _ => arm_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!(
+                "The requested resource does not support http method '{}'.",
+                req.method
+            ),
+        ),
     })
 }
 
 fn not_found(target: &Level) -> Resp {
-    arm_error(StatusCode::NOT_FOUND, "RoleAssignmentNotFound", format!("The role assignment '{}' is not found.", target.name))
+    arm_error(
+        StatusCode::NOT_FOUND,
+        "RoleAssignmentNotFound",
+        format!("The role assignment '{}' is not found.", target.name),
+    )
 }
 
 /// Seeds a role assignment through the same rules (`None` = not a role assignment).
-pub fn seed_put(st: &mut State, ctx: &Ctx, path: &ArmPath, body: &Map<String, Value>) -> Option<Resp> {
+pub fn seed_put(
+    st: &mut State,
+    ctx: &Ctx,
+    path: &ArmPath,
+    body: &Map<String, Value>,
+) -> Option<Resp> {
     if last_chain_is(path, ASSIGNMENTS) != Some(true) {
         return None;
     }
@@ -130,22 +178,48 @@ pub fn seed_put(st: &mut State, ctx: &Ctx, path: &ArmPath, body: &Map<String, Va
     Some(put(st, ctx, &scope, &target, body, None))
 }
 
-fn put(st: &mut State, ctx: &Ctx, scope: &str, target: &Level, body: &Map<String, Value>, caller: Option<&Caller>) -> Resp {
+fn put(
+    st: &mut State,
+    ctx: &Ctx,
+    scope: &str,
+    target: &Level,
+    body: &Map<String, Value>,
+    caller: Option<&Caller>,
+) -> Resp {
     let bad = |code: &str, msg: String| arm_error(StatusCode::BAD_REQUEST, code, msg);
     if !util::is_guid(&target.name) {
-        return bad("InvalidRoleAssignmentId", format!("The role assignment ID '{}' is not valid. The role assignment ID must be a GUID.", target.name));
+        return bad(
+            "InvalidRoleAssignmentId",
+            format!(
+                "The role assignment ID '{}' is not valid. The role assignment ID must be a GUID.",
+                target.name
+            ),
+        );
     }
-    let props = body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let props = body
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let s = |k: &str| props.get(k).and_then(Value::as_str).map(str::to_string);
     let Some(role_def) = s("roleDefinitionId") else {
-        return bad("InvalidRequestContent", "The request content was invalid: 'properties.roleDefinitionId' is required.".into());
+        return bad(
+            "InvalidRequestContent",
+            "The request content was invalid: 'properties.roleDefinitionId' is required.".into(),
+        );
     };
     let Some(principal_id) = s("principalId") else {
-        return bad("InvalidRequestContent", "The request content was invalid: 'properties.principalId' is required.".into());
+        return bad(
+            "InvalidRequestContent",
+            "The request content was invalid: 'properties.principalId' is required.".into(),
+        );
     };
     let role_guid = role_def.rsplit('/').next().unwrap_or_default().to_string();
     let Some(role) = roles::by_id(&role_guid) else {
-        return bad("RoleDefinitionDoesNotExist", format!("The specified role definition with ID '{role_guid}' does not exist."));
+        return bad(
+            "RoleDefinitionDoesNotExist",
+            format!("The specified role definition with ID '{role_guid}' does not exist."),
+        );
     };
     let now = st.now_ms();
     let tenant = subscription_of(scope)
@@ -154,12 +228,23 @@ fn put(st: &mut State, ctx: &Ctx, scope: &str, target: &Level, body: &Map<String
         .unwrap_or_default();
     let given_type = s("principalType");
     if let Some(t) = &given_type {
-        if !["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"].iter().any(|x| x.eq_ignore_ascii_case(t)) {
+        if ![
+            "User",
+            "Group",
+            "ServicePrincipal",
+            "ForeignGroup",
+            "Device",
+        ]
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(t))
+        {
             return bad("InvalidPrincipalType", format!("The principal type '{t}' is not valid. Valid values: User, Group, ServicePrincipal, ForeignGroup, Device."));
         }
     }
     let principal = st.directory.by_object_id(&principal_id).cloned();
-    let is_new = principal.as_ref().is_some_and(|p| p.new_until_ms.is_some_and(|t| now < t));
+    let is_new = principal
+        .as_ref()
+        .is_some_and(|p| p.new_until_ms.is_some_and(|t| now < t));
     let actual_type = match (&principal, &given_type) {
         (Some(p), _) if !is_new => {
             let actual = p.kind.principal_type();
@@ -184,30 +269,72 @@ fn put(st: &mut State, ctx: &Ctx, scope: &str, target: &Level, body: &Map<String
     let scope_key = key(scope);
     let existing = st.store.get(&target.id).cloned();
     if let Some(e) = &existing {
-        let ep = e.body.pointer("/properties/principalId").and_then(Value::as_str).unwrap_or_default();
-        let er = e.body.pointer("/properties/roleDefinitionId").and_then(Value::as_str).unwrap_or_default();
-        if !ep.eq_ignore_ascii_case(&principal_id) || !er.rsplit('/').next().unwrap_or_default().eq_ignore_ascii_case(&role_guid) {
-            return bad("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.".into());
+        let ep = e
+            .body
+            .pointer("/properties/principalId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let er = e
+            .body
+            .pointer("/properties/roleDefinitionId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !ep.eq_ignore_ascii_case(&principal_id)
+            || !er
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .eq_ignore_ascii_case(&role_guid)
+        {
+            return bad(
+                "RoleAssignmentUpdateNotPermitted",
+                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."
+                    .into(),
+            );
         }
     }
     let dup = st.store.filter(|r| {
         r.full_type.eq_ignore_ascii_case(ASSIGNMENTS)
             && r.parent_key == scope_key
             && key(&r.id) != key(&target.id)
-            && r.body.pointer("/properties/principalId").and_then(Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case(&principal_id))
+            && r.body
+                .pointer("/properties/principalId")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.eq_ignore_ascii_case(&principal_id))
             && r.body
                 .pointer("/properties/roleDefinitionId")
                 .and_then(Value::as_str)
-                .is_some_and(|d| d.rsplit('/').next().unwrap_or_default().eq_ignore_ascii_case(&role_guid))
+                .is_some_and(|d| {
+                    d.rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .eq_ignore_ascii_case(&role_guid)
+                })
     });
     if let Some(d) = dup.first() {
-        return arm_error(StatusCode::CONFLICT, "RoleAssignmentExists", format!("The role assignment already exists. The ID of the existing role assignment is {}.", d.id.rsplit('/').next().unwrap_or_default()));
+        return arm_error(
+            StatusCode::CONFLICT,
+            "RoleAssignmentExists",
+            format!(
+                "The role assignment already exists. The ID of the existing role assignment is {}.",
+                d.id.rsplit('/').next().unwrap_or_default()
+            ),
+        );
     }
     let when = util::iso8601(now);
     let who = caller.map(|c| c.oid.clone());
-    let created_on = existing.as_ref().and_then(|e| e.body.pointer("/properties/createdOn").cloned()).unwrap_or(json!(when));
-    let created_by = existing.as_ref().and_then(|e| e.body.pointer("/properties/createdBy").cloned()).unwrap_or(json!(who));
-    let id = existing.as_ref().map(|e| e.id.clone()).unwrap_or_else(|| target.id.clone());
+    let created_on = existing
+        .as_ref()
+        .and_then(|e| e.body.pointer("/properties/createdOn").cloned())
+        .unwrap_or(json!(when));
+    let created_by = existing
+        .as_ref()
+        .and_then(|e| e.body.pointer("/properties/createdBy").cloned())
+        .unwrap_or(json!(who));
+    let id = existing
+        .as_ref()
+        .map(|e| e.id.clone())
+        .unwrap_or_else(|| target.id.clone());
     let out = json!({
         "id": id,
         "type": ASSIGNMENTS,
@@ -240,7 +367,14 @@ fn put(st: &mut State, ctx: &Ctx, scope: &str, target: &Level, body: &Map<String
     });
     st.dirty = true;
     let _ = ctx;
-    Resp::json(if created { StatusCode::CREATED } else { StatusCode::OK }, &out)
+    Resp::json(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        &out,
+    )
 }
 
 /// True when `a` is `b` or an ancestor of `b` (scope keys).
@@ -254,17 +388,29 @@ fn list(st: &State, ctx: &Ctx, req: &Req, scope: &str) -> Resp {
     let filter = req.q("$filter").unwrap_or_default().to_string();
     let lower = filter.to_ascii_lowercase();
     let at_scope = lower.contains("atscope()");
-    let principal = extract_quoted(&filter, "principalid eq").or_else(|| extract_quoted(&filter, "assignedto("));
+    let principal = extract_quoted(&filter, "principalid eq")
+        .or_else(|| extract_quoted(&filter, "assignedto("));
     let items: Vec<Value> = st
         .store
         .filter(|r| {
             if !r.full_type.eq_ignore_ascii_case(ASSIGNMENTS) {
                 return false;
             }
-            let rs = if r.parent_key.is_empty() { "/" } else { r.parent_key.as_str() };
-            let scope_ok = if at_scope { at_or_above(rs, &sk) } else { at_or_above(rs, &sk) || at_or_above(&sk, rs) };
+            let rs = if r.parent_key.is_empty() {
+                "/"
+            } else {
+                r.parent_key.as_str()
+            };
+            let scope_ok = if at_scope {
+                at_or_above(rs, &sk)
+            } else {
+                at_or_above(rs, &sk) || at_or_above(&sk, rs)
+            };
             let principal_ok = principal.as_ref().is_none_or(|p| {
-                r.body.pointer("/properties/principalId").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(p))
+                r.body
+                    .pointer("/properties/principalId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(p))
             });
             scope_ok && principal_ok
         })
@@ -286,15 +432,31 @@ fn extract_quoted(filter: &str, name: &str) -> Option<String> {
 
 fn definitions(st: &State, ctx: &Ctx, req: &Req, path: &ArmPath, named: bool) -> Resp {
     if req.method != Method::GET {
-        return arm_error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", "Custom role definitions are not supported by the emulator.");
+        return arm_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "Custom role definitions are not supported by the emulator.",
+        );
     }
-    let upto = if named { path.levels.len() - 1 } else { path.levels.len() };
+    let upto = if named {
+        path.levels.len() - 1
+    } else {
+        path.levels.len()
+    };
     let scope = scope_of(path, upto);
     if named {
-        let guid = path.levels.last().map(|l| l.name.clone()).unwrap_or_default();
+        let guid = path
+            .levels
+            .last()
+            .map(|l| l.name.clone())
+            .unwrap_or_default();
         return match roles::by_id(&guid) {
             Some(r) => Resp::json(StatusCode::OK, &definition_json(&scope, r)),
-            None => arm_error(StatusCode::NOT_FOUND, "RoleDefinitionDoesNotExist", format!("The specified role definition with ID '{guid}' does not exist.")),
+            None => arm_error(
+                StatusCode::NOT_FOUND,
+                "RoleDefinitionDoesNotExist",
+                format!("The specified role definition with ID '{guid}' does not exist."),
+            ),
         };
     }
     let filter = req.q("$filter").unwrap_or_default().to_string();
@@ -313,12 +475,24 @@ pub fn has_storage_data_role(st: &State, oid: &str, scope_id: &str, write: bool)
     !st.store
         .filter(|r| {
             r.full_type.eq_ignore_ascii_case(ASSIGNMENTS)
-                && at_or_above(if r.parent_key.is_empty() { "/" } else { &r.parent_key }, &sk)
-                && r.body.pointer("/properties/principalId").and_then(Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case(oid))
+                && at_or_above(
+                    if r.parent_key.is_empty() {
+                        "/"
+                    } else {
+                        &r.parent_key
+                    },
+                    &sk,
+                )
+                && r.body
+                    .pointer("/properties/principalId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(oid))
                 && r.body
                     .pointer("/properties/roleDefinitionId")
                     .and_then(Value::as_str)
-                    .is_some_and(|d| roles::storage_data_role(d.rsplit('/').next().unwrap_or_default(), write))
+                    .is_some_and(|d| {
+                        roles::storage_data_role(d.rsplit('/').next().unwrap_or_default(), write)
+                    })
         })
         .is_empty()
 }
@@ -329,11 +503,26 @@ mod tests {
 
     #[test]
     fn filters_and_scopes() {
-        assert_eq!(extract_quoted("atScope() and principalId eq 'abc'", "principalid eq").as_deref(), Some("abc"));
-        assert_eq!(extract_quoted("assignedTo('x-y')", "assignedto(").as_deref(), Some("x-y"));
-        assert!(at_or_above("/subscriptions/s", "/subscriptions/s/resourcegroups/rg"));
-        assert!(!at_or_above("/subscriptions/s/resourcegroups/rg", "/subscriptions/s/resourcegroups/rg2"));
+        assert_eq!(
+            extract_quoted("atScope() and principalId eq 'abc'", "principalid eq").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            extract_quoted("assignedTo('x-y')", "assignedto(").as_deref(),
+            Some("x-y")
+        );
+        assert!(at_or_above(
+            "/subscriptions/s",
+            "/subscriptions/s/resourcegroups/rg"
+        ));
+        assert!(!at_or_above(
+            "/subscriptions/s/resourcegroups/rg",
+            "/subscriptions/s/resourcegroups/rg2"
+        ));
         assert!(at_or_above("/", "/subscriptions/s"));
-        assert_eq!(definition_id("/subscriptions/s/resourceGroups/r", "g"), "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/g");
+        assert_eq!(
+            definition_id("/subscriptions/s/resourceGroups/r", "g"),
+            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/g"
+        );
     }
 }

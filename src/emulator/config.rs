@@ -4,7 +4,9 @@
 //! Owns configuration values only; must not start anything.
 
 use super::faults::FaultRule;
-use super::seed::{FederatedCredential, PrincipalKind, PrincipalSeed, Seed, SubscriptionSeed, TenantSeed};
+use super::seed::{
+    FederatedCredential, PrincipalKind, PrincipalSeed, Seed, SubscriptionSeed, TenantSeed,
+};
 use super::throttle::ThrottleConfig;
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -145,7 +147,10 @@ impl EmulatorConfig {
 
     /// Registers a tenant; later subscriptions and principals belong to it.
     pub fn with_tenant(mut self, tenant_id: &str) -> Self {
-        self.seed.tenants.push(TenantSeed { id: tenant_id.into(), domains: Vec::new() });
+        self.seed.tenants.push(TenantSeed {
+            id: tenant_id.into(),
+            domains: Vec::new(),
+        });
         self
     }
 
@@ -172,7 +177,13 @@ impl EmulatorConfig {
     }
 
     /// Adds a federated credential to the app `client_id` (registering the app if needed).
-    pub fn with_federated_credential(mut self, client_id: &str, issuer: &str, subject: &str, audience: &str) -> Self {
+    pub fn with_federated_credential(
+        mut self,
+        client_id: &str,
+        issuer: &str,
+        subject: &str,
+        audience: &str,
+    ) -> Self {
         let fc = FederatedCredential {
             name: None,
             issuer: issuer.into(),
@@ -303,7 +314,9 @@ impl EmulatorConfig {
     fn app_mut(&mut self, client_id: &str) -> Option<&mut PrincipalSeed> {
         self.seed.principals.iter_mut().find(|p| {
             p.kind == PrincipalKind::App
-                && p.client_id.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(client_id))
+                && p.client_id
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(client_id))
         })
     }
 }
@@ -327,7 +340,9 @@ mod tests {
 
     #[test]
     fn settings_patch_shape() {
-        let s: Settings = serde_json::from_str(r#"{"lro_delay_ms": 50, "throttle": {"enabled": false}}"#).unwrap();
+        let s: Settings =
+            serde_json::from_str(r#"{"lro_delay_ms": 50, "throttle": {"enabled": false}}"#)
+                .unwrap();
         assert_eq!(s.lro_delay_ms, 50);
         assert!(!s.throttle.enabled);
         assert_eq!(s.page_size, 100);

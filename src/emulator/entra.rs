@@ -38,7 +38,14 @@ const KNOWN_RESOURCE_HOSTS: [&str; 11] = [
 ];
 
 /// Entra error response.
-pub fn entra_error(status: StatusCode, error: &str, code: u32, msg: &str, now_ms: i64, base: &str) -> Resp {
+pub fn entra_error(
+    status: StatusCode,
+    error: &str,
+    code: u32,
+    msg: &str,
+    now_ms: i64,
+    base: &str,
+) -> Resp {
     let trace = util::new_guid();
     let corr = util::new_guid();
     let ts = util::entra_timestamp(now_ms);
@@ -67,10 +74,11 @@ pub fn known_resource(st: &State, resource: &str) -> bool {
             || host.ends_with(".vault.azure.net");
     }
     let id = r.strip_prefix("api://").unwrap_or(&r);
-    st.directory
-        .principals
-        .iter()
-        .any(|p| p.client_id.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(id)))
+    st.directory.principals.iter().any(|p| {
+        p.client_id
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(id))
+    })
 }
 
 /// Mints an access token for `p` with audience `aud`. Returns (token, iat, exp) in seconds.
@@ -104,12 +112,24 @@ pub fn issue(st: &State, p: &Principal, aud: &str, appidacr: &str) -> (String, i
 /// Handles `/{tenant}/oauth2/v2.0/token` (`v2 = true`) and `/{tenant}/oauth2/token`.
 pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: bool) -> Resp {
     let now_ms = st.now_ms();
-    let err = |status: StatusCode, e: &str, code: u32, msg: &str| entra_error(status, e, code, msg, now_ms, base);
+    let err = |status: StatusCode, e: &str, code: u32, msg: &str| {
+        entra_error(status, e, code, msg, now_ms, base)
+    };
     if req.method != Method::POST {
-        return err(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a GET request.");
+        return err(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            900561,
+            "The endpoint only accepts POST requests. Received a GET request.",
+        );
     }
     let form = util::parse_form(&String::from_utf8_lossy(&req.body));
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
     let Some(tenant) = st.directory.tenant(tenant_seg).map(|t| t.id.clone()) else {
         return err(
             StatusCode::BAD_REQUEST,
@@ -119,15 +139,28 @@ pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: b
         );
     };
     let Some(grant) = get("grant_type") else {
-        return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+        return err(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+        );
     };
     if grant != "client_credentials" {
-        return err(StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{grant}'."));
+        return err(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{grant}'."),
+        );
     }
     // HTTP Basic client authentication.
     let mut basic: Option<(String, String)> = None;
     if let Some(h) = req.header("authorization") {
-        if let Some(b) = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic ")) {
+        if let Some(b) = h
+            .strip_prefix("Basic ")
+            .or_else(|| h.strip_prefix("basic "))
+        {
             if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b.trim()) {
                 let raw = String::from_utf8_lossy(&raw).into_owned();
                 if let Some((u, p)) = raw.split_once(':') {
@@ -136,14 +169,26 @@ pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: b
             }
         }
     }
-    let client_id = get("client_id").map(str::to_string).or_else(|| basic.as_ref().map(|b| b.0.clone()));
+    let client_id = get("client_id")
+        .map(str::to_string)
+        .or_else(|| basic.as_ref().map(|b| b.0.clone()));
     let Some(client_id) = client_id else {
-        return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        return err(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     };
     // Audience.
     let aud = if v2 {
         let Some(scope) = get("scope") else {
-            return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                900144,
+                "The request body must contain the following parameter: 'scope'.",
+            );
         };
         let scopes: Vec<&str> = scope
             .split_whitespace()
@@ -159,7 +204,14 @@ pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: b
     } else {
         match get("resource") {
             Some(r) => r.to_string(),
-            None => return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, "The request body must contain the following parameter: 'resource'."),
+            None => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'resource'.",
+                )
+            }
         }
     };
     let Some(principal) = st.directory.client(&tenant, &client_id).cloned() else {
@@ -178,10 +230,12 @@ pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: b
             &format!("The resource principal named {aud} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."),
         );
     }
-    let secret = get("client_secret").map(str::to_string).or_else(|| basic.as_ref().map(|b| b.1.clone()));
+    let secret = get("client_secret")
+        .map(str::to_string)
+        .or_else(|| basic.as_ref().map(|b| b.1.clone()));
     let appidacr;
     if let Some(secret) = secret {
-        if principal.kind != PrincipalKind::App || !principal.secrets.iter().any(|s| *s == secret) {
+        if principal.kind != PrincipalKind::App || !principal.secrets.contains(&secret) {
             return err(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
@@ -194,8 +248,12 @@ pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: b
         if get("client_assertion_type") != Some(JWT_BEARER) {
             return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, &format!("The request body must contain the following parameter: 'client_assertion_type' with value '{JWT_BEARER}'."));
         }
-        let endpoint = format!("{base}/{tenant_seg}/oauth2/{}token", if v2 { "v2.0/" } else { "" });
-        if let Err((status, code, msg)) = check_assertion(&principal, assertion, &endpoint, now_ms) {
+        let endpoint = format!(
+            "{base}/{tenant_seg}/oauth2/{}token",
+            if v2 { "v2.0/" } else { "" }
+        );
+        if let Err((status, code, msg)) = check_assertion(&principal, assertion, &endpoint, now_ms)
+        {
             return err(status, "invalid_client", code, &msg);
         }
         appidacr = "2";
@@ -231,10 +289,20 @@ fn num(v: Option<&Value>) -> Option<i64> {
 
 /// Checks a client assertion: certificate-signed when its header names a thumbprint the
 /// app has registered, otherwise federated.
-pub fn check_assertion(p: &Principal, assertion: &str, endpoint: &str, now_ms: i64) -> Result<(), AssertionError> {
+pub fn check_assertion(
+    p: &Principal,
+    assertion: &str,
+    endpoint: &str,
+    now_ms: i64,
+) -> Result<(), AssertionError> {
     let bad = |code: u32, msg: String| (StatusCode::UNAUTHORIZED, code, msg);
-    let jwt = token::decode(assertion)
-        .map_err(|_| (StatusCode::BAD_REQUEST, 50027, "JWT token is invalid or malformed.".to_string()))?;
+    let jwt = token::decode(assertion).map_err(|_| {
+        (
+            StatusCode::BAD_REQUEST,
+            50027,
+            "JWT token is invalid or malformed.".to_string(),
+        )
+    })?;
     let now = now_ms / 1000;
     let exp = num(jwt.claims.get("exp"));
     let nbf = num(jwt.claims.get("nbf"));
@@ -265,25 +333,48 @@ pub fn check_assertion(p: &Principal, assertion: &str, endpoint: &str, now_ms: i
         }
     }
     if found.is_none() && p.federated_credentials.is_empty() {
-        let tp: String = want.unwrap_or_default().iter().map(|b| format!("{b:02X}")).collect();
+        let tp: String = want
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
         return Err(bad(700027, format!("The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{tp}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{}'.]", p.client_id.clone().unwrap_or_default())));
     }
     if let Some(cert) = found {
         // Certificate credential.
-        let alg = jwt.header.get("alg").and_then(Value::as_str).unwrap_or_default();
-        let ee = webpki::EndEntityCert::try_from(&cert)
-            .map_err(|e| bad(700027, format!("Client assertion failed signature validation. (certificate: {e})")))?;
+        let alg = jwt
+            .header
+            .get("alg")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let ee = webpki::EndEntityCert::try_from(&cert).map_err(|e| {
+            bad(
+                700027,
+                format!("Client assertion failed signature validation. (certificate: {e})"),
+            )
+        })?;
         let verified = match alg {
             "RS256" => ee.verify_signature(webpki::ring::RSA_PKCS1_2048_8192_SHA256, jwt.signing_input.as_bytes(), &jwt.signature),
             "PS256" => ee.verify_signature(webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, jwt.signing_input.as_bytes(), &jwt.signature),
             _ => return Err(bad(700027, format!("Client assertion failed signature validation. Unsupported alg '{alg}' (RS256 or PS256)."))),
         };
         if verified.is_err() {
-            return Err(bad(700027, "Client assertion failed signature validation.".into()));
+            return Err(bad(
+                700027,
+                "Client assertion failed signature validation.".into(),
+            ));
         }
         let client = p.client_id.clone().unwrap_or_default();
-        let iss = jwt.claims.get("iss").and_then(Value::as_str).unwrap_or_default();
-        let sub = jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+        let iss = jwt
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let sub = jwt
+            .claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !iss.eq_ignore_ascii_case(&client) || !sub.eq_ignore_ascii_case(&client) {
             return Err(bad(700023, format!("Client assertion issuer '{iss}' and subject '{sub}' must both be the client id '{client}'.")));
         }
@@ -301,10 +392,22 @@ pub fn check_assertion(p: &Principal, assertion: &str, endpoint: &str, now_ms: i
         return Ok(());
     }
     // Federated credential.
-    let iss = jwt.claims.get("iss").and_then(Value::as_str).unwrap_or_default();
-    let sub = jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+    let iss = jwt
+        .claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let sub = jwt
+        .claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let auds = claim_strings(&jwt.claims, "aud");
-    let by_issuer: Vec<_> = p.federated_credentials.iter().filter(|f| f.issuer == iss).collect();
+    let by_issuer: Vec<_> = p
+        .federated_credentials
+        .iter()
+        .filter(|f| f.issuer == iss)
+        .collect();
     if by_issuer.is_empty() {
         return Err(bad(700211, format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
     }
@@ -312,7 +415,10 @@ pub fn check_assertion(p: &Principal, assertion: &str, endpoint: &str, now_ms: i
     if by_subject.is_empty() {
         return Err(bad(700213, format!("No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
     }
-    if !by_subject.iter().any(|f| f.audiences.iter().any(|a| auds.contains(a))) {
+    if !by_subject
+        .iter()
+        .any(|f| f.audiences.iter().any(|a| auds.contains(a)))
+    {
         return Err(bad(700212, format!("No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", auds.join(","))));
     }
     if !time_ok {
@@ -324,7 +430,14 @@ pub fn check_assertion(p: &Principal, assertion: &str, endpoint: &str, now_ms: i
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.
 pub fn openid_configuration(st: &State, base: &str, tenant_seg: &str) -> Resp {
     let Some(t) = st.directory.tenant(tenant_seg) else {
-        return entra_error(StatusCode::BAD_REQUEST, "invalid_tenant", 90002, &format!("Tenant '{tenant_seg}' not found."), st.now_ms(), base);
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant_seg}' not found."),
+            st.now_ms(),
+            base,
+        );
     };
     let tid = &t.id;
     Resp::json(
@@ -371,7 +484,11 @@ mod tests {
     }
 
     fn unsigned(claims: Value) -> String {
-        format!("{}.{}.", token::b64url(br#"{"alg":"none"}"#), token::b64url(claims.to_string().as_bytes()))
+        format!(
+            "{}.{}.",
+            token::b64url(br#"{"alg":"none"}"#),
+            token::b64url(claims.to_string().as_bytes())
+        )
     }
 
     #[test]
@@ -382,15 +499,27 @@ mod tests {
         assert!(check_assertion(&p, &unsigned(ok.clone()), "e", now).is_ok());
         let mut c = ok.clone();
         c["iss"] = json!("https://other");
-        assert_eq!(check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1, 700211);
+        assert_eq!(
+            check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1,
+            700211
+        );
         let mut c = ok.clone();
         c["sub"] = json!("repo:X");
-        assert_eq!(check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1, 700213);
+        assert_eq!(
+            check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1,
+            700213
+        );
         let mut c = ok.clone();
         c["aud"] = json!(["nope"]);
-        assert_eq!(check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1, 700212);
+        assert_eq!(
+            check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1,
+            700212
+        );
         let mut c = ok;
         c["exp"] = json!(999_999);
-        assert_eq!(check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1, 700024);
+        assert_eq!(
+            check_assertion(&p, &unsigned(c), "e", now).unwrap_err().1,
+            700024
+        );
     }
 }

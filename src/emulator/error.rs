@@ -7,7 +7,9 @@ use std::path::PathBuf;
 /// Everything that can go wrong starting, configuring or stopping the emulator.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("refusing to listen on non-loopback address {0}: the emulator serves 127.0.0.1 / ::1 only")]
+    #[error(
+        "refusing to listen on non-loopback address {0}: the emulator serves 127.0.0.1 / ::1 only"
+    )]
     NotLoopback(std::net::SocketAddr),
     #[error("cannot bind {addr}: {source}")]
     Bind {
@@ -19,9 +21,15 @@ pub enum EmulatorError {
     #[error("TLS configuration failed: {0}")]
     Tls(String),
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid {what} JSON: {source}")]
     Json {
         what: &'static str,

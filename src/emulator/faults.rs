@@ -35,7 +35,10 @@ impl Default for FaultRule {
             every: None,
             probability: None,
             times: None,
-            action: FaultAction::Latency { ms: 0, jitter_ms: 0 },
+            action: FaultAction::Latency {
+                ms: 0,
+                jitter_ms: 0,
+            },
         }
     }
 }
@@ -162,7 +165,10 @@ impl Faults {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_entropy(),
         };
-        let mut f = Faults { rules: Vec::new(), rng };
+        let mut f = Faults {
+            rules: Vec::new(),
+            rng,
+        };
         f.set(rules);
         f
     }
@@ -171,12 +177,20 @@ impl Faults {
     pub fn set(&mut self, rules: Vec<FaultRule>) {
         self.rules = rules
             .into_iter()
-            .map(|rule| Armed { rule, matched: 0, hits: 0 })
+            .map(|rule| Armed {
+                rule,
+                matched: 0,
+                hits: 0,
+            })
             .collect();
     }
 
     pub fn add(&mut self, rule: FaultRule) {
-        self.rules.push(Armed { rule, matched: 0, hits: 0 });
+        self.rules.push(Armed {
+            rule,
+            matched: 0,
+            hits: 0,
+        });
     }
 
     pub fn rules(&self) -> Vec<FaultRule> {
@@ -236,7 +250,9 @@ impl Faults {
                 }
                 FaultAction::SlowLro { delay_ms } => out.lro.delay_ms = Some(delay_ms),
                 FaultAction::LroFailed { code, message } => out.lro.fail = Some((code, message)),
-                t @ (FaultAction::Status { .. } | FaultAction::RetryableError { .. } | FaultAction::Reset) => {
+                t @ (FaultAction::Status { .. }
+                | FaultAction::RetryableError { .. }
+                | FaultAction::Reset) => {
                     if out.terminal.is_none() {
                         out.terminal = Some(t);
                     }
@@ -254,12 +270,22 @@ mod tests {
     #[test]
     fn nth_and_times() {
         let mut f = Faults::new(
-            vec![FaultRule::new("PUT", "/subscriptions/*", FaultAction::Reset).nth(&[2, 3]).times(1)],
+            vec![
+                FaultRule::new("PUT", "/subscriptions/*", FaultAction::Reset)
+                    .nth(&[2, 3])
+                    .times(1),
+            ],
             Some(1),
         );
         assert!(f.evaluate("PUT", "/subscriptions/x").terminal.is_none());
-        assert_eq!(f.evaluate("put", "/subscriptions/x").terminal, Some(FaultAction::Reset));
-        assert!(f.evaluate("PUT", "/subscriptions/x").terminal.is_none(), "times(1) caps");
+        assert_eq!(
+            f.evaluate("put", "/subscriptions/x").terminal,
+            Some(FaultAction::Reset)
+        );
+        assert!(
+            f.evaluate("PUT", "/subscriptions/x").terminal.is_none(),
+            "times(1) caps"
+        );
         assert!(f.evaluate("GET", "/subscriptions/x").terminal.is_none());
     }
 
@@ -267,8 +293,22 @@ mod tests {
     fn latency_accumulates_and_lro_overrides() {
         let mut f = Faults::new(
             vec![
-                FaultRule::new("*", "*", FaultAction::Latency { ms: 5, jitter_ms: 0 }),
-                FaultRule::new("*", "*/subnets/*", FaultAction::Latency { ms: 7, jitter_ms: 0 }),
+                FaultRule::new(
+                    "*",
+                    "*",
+                    FaultAction::Latency {
+                        ms: 5,
+                        jitter_ms: 0,
+                    },
+                ),
+                FaultRule::new(
+                    "*",
+                    "*/subnets/*",
+                    FaultAction::Latency {
+                        ms: 7,
+                        jitter_ms: 0,
+                    },
+                ),
                 FaultRule::new("PUT", "*", FaultAction::SlowLro { delay_ms: 9 }),
             ],
             Some(1),
@@ -284,8 +324,12 @@ mod tests {
         let rule = FaultRule::new("*", "*", FaultAction::Reset).probability(0.5);
         let mut a = Faults::new(vec![rule.clone()], Some(7));
         let mut b = Faults::new(vec![rule], Some(7));
-        let ra: Vec<bool> = (0..50).map(|_| a.evaluate("GET", "/").terminal.is_some()).collect();
-        let rb: Vec<bool> = (0..50).map(|_| b.evaluate("GET", "/").terminal.is_some()).collect();
+        let ra: Vec<bool> = (0..50)
+            .map(|_| a.evaluate("GET", "/").terminal.is_some())
+            .collect();
+        let rb: Vec<bool> = (0..50)
+            .map(|_| b.evaluate("GET", "/").terminal.is_some())
+            .collect();
         assert_eq!(ra, rb);
         assert!(ra.iter().any(|x| *x) && ra.iter().any(|x| !*x));
     }

@@ -86,7 +86,9 @@ impl Resp {
     }
 
     pub fn text(status: StatusCode, ctype: &str, body: impl Into<Bytes>) -> Resp {
-        Resp::empty(status).header("content-type", ctype).with_body(body)
+        Resp::empty(status)
+            .header("content-type", ctype)
+            .with_body(body)
     }
 
     pub fn reset() -> Resp {

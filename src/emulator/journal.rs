@@ -59,11 +59,21 @@ impl Journal {
                     .create(true)
                     .append(true)
                     .open(p)
-                    .map_err(|source| super::EmulatorError::Write { path: p.clone(), source })?,
+                    .map_err(|source| super::EmulatorError::Write {
+                        path: p.clone(),
+                        source,
+                    })?,
             ),
             None => None,
         };
-        Ok(Journal { inner: Mutex::new(Inner { entries: Vec::new(), next: 1, file, path }) })
+        Ok(Journal {
+            inner: Mutex::new(Inner {
+                entries: Vec::new(),
+                next: 1,
+                file,
+                path,
+            }),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -89,7 +99,12 @@ impl Journal {
 
     /// Entries with `seq > since`.
     pub fn since(&self, since: u64) -> Vec<JournalEntry> {
-        self.lock().entries.iter().filter(|e| e.seq > since).cloned().collect()
+        self.lock()
+            .entries
+            .iter()
+            .filter(|e| e.seq > since)
+            .cloned()
+            .collect()
     }
 
     pub fn clear(&self) {
@@ -150,7 +165,11 @@ pub fn redact_body(content_type: Option<&str>, body: &[u8]) -> Value {
         let text = String::from_utf8_lossy(body);
         let mut m = serde_json::Map::new();
         for (k, v) in super::util::parse_form(&text) {
-            let v = if SENSITIVE_FORM_KEYS.contains(&k.as_str()) { "REDACTED".to_string() } else { v };
+            let v = if SENSITIVE_FORM_KEYS.contains(&k.as_str()) {
+                "REDACTED".to_string()
+            } else {
+                v
+            };
             m.insert(k, Value::String(v));
         }
         return Value::Object(m);

@@ -123,7 +123,12 @@ fn is_loopback(addr: &SocketAddr) -> bool {
 }
 
 /// Applies a seed: directory, then (unless `directory_only`) resources and filesystems.
-pub(crate) fn apply_seed(st: &mut state::State, base: &str, seed: &Seed, with_resources: bool) -> Result<(), String> {
+pub(crate) fn apply_seed(
+    st: &mut state::State,
+    base: &str,
+    seed: &Seed,
+    with_resources: bool,
+) -> Result<(), String> {
     let now = st.now_ms();
     let settings = st.settings.clone();
     st.directory.apply(seed, now, &settings)?;
@@ -140,10 +145,17 @@ pub(crate) fn apply_seed(st: &mut state::State, base: &str, seed: &Seed, with_re
 }
 
 /// Back to the initial configuration (keeps the signing key so cached tokens stay valid).
-pub(crate) fn reset_state(st: &mut state::State, base: &str, initial: &Initial) -> Result<(), String> {
+pub(crate) fn reset_state(
+    st: &mut state::State,
+    base: &str,
+    initial: &Initial,
+) -> Result<(), String> {
     let key = st.signing_key.clone();
     let fault_seed = initial.settings.fault_seed;
-    *st = state::State::new(initial.settings.clone(), faults::Faults::new(initial.faults.clone(), fault_seed));
+    *st = state::State::new(
+        initial.settings.clone(),
+        faults::Faults::new(initial.faults.clone(), fault_seed),
+    );
     st.signing_key = key;
     apply_seed(st, base, &initial.seed, true)?;
     st.dirty = true;
@@ -167,7 +179,12 @@ pub(crate) fn info(shared: &Shared) -> EmulatorInfo {
         imds_endpoint: format!("{base}/metadata/identity/oauth2/token"),
         admin_url: format!("{base}/_emulator"),
         tenants: st.directory.tenants.iter().map(|t| t.id.clone()).collect(),
-        subscriptions: st.directory.subscriptions.iter().map(|s| s.id.clone()).collect(),
+        subscriptions: st
+            .directory
+            .subscriptions
+            .iter()
+            .map(|s| s.id.clone())
+            .collect(),
         state_file: shared.state_file.clone(),
         journal_file: shared.journal.path(),
         base_url: base,
@@ -183,10 +200,16 @@ impl Emulator {
         let tls = tls::material(&config.tls, &config.extra_sans)?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.listen,
+                source,
+            })?;
         let addr = listener
             .local_addr()
-            .map_err(|source| EmulatorError::Bind { addr: config.listen, source })?;
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.listen,
+                source,
+            })?;
         let base_url = match addr {
             SocketAddr::V4(a) => format!("https://{}:{}", a.ip(), a.port()),
             SocketAddr::V6(a) => format!("https://[{}]:{}", a.ip(), a.port()),
@@ -194,11 +217,18 @@ impl Emulator {
         let (ca_path, temp_ca) = match &config.ca_out {
             Some(p) => (p.clone(), None),
             None => {
-                let p = std::env::temp_dir().join(format!("aifactory-emulator-{}-{}-ca.pem", std::process::id(), addr.port()));
+                let p = std::env::temp_dir().join(format!(
+                    "aifactory-emulator-{}-{}-ca.pem",
+                    std::process::id(),
+                    addr.port()
+                ));
                 (p.clone(), Some(p))
             }
         };
-        std::fs::write(&ca_path, &tls.trust_pem).map_err(|source| EmulatorError::Write { path: ca_path.clone(), source })?;
+        std::fs::write(&ca_path, &tls.trust_pem).map_err(|source| EmulatorError::Write {
+            path: ca_path.clone(),
+            source,
+        })?;
 
         let mut st = state::State::new(
             config.settings.clone(),
@@ -211,7 +241,10 @@ impl Emulator {
         // With a loaded state the seed's directory is merged, its resources are not re-applied.
         apply_seed(&mut st, &base_url, &config.seed, !loaded).map_err(EmulatorError::Seed)?;
         st.dirty = false;
-        let identity_header = config.identity_header.clone().unwrap_or_else(util::new_guid);
+        let identity_header = config
+            .identity_header
+            .clone()
+            .unwrap_or_else(util::new_guid);
         let shared = Arc::new(Shared {
             state: std::sync::Mutex::new(st),
             base_url,
@@ -220,7 +253,11 @@ impl Emulator {
             trust_pem: tls.trust_pem.clone(),
             ca_path,
             state_file: config.state_file.clone(),
-            initial: Initial { seed: config.seed.clone(), settings: config.settings.clone(), faults: config.faults.clone() },
+            initial: Initial {
+                seed: config.seed.clone(),
+                settings: config.settings.clone(),
+                faults: config.faults.clone(),
+            },
             persist: tokio::sync::Notify::new(),
         });
         if let Some(p) = &config.state_file {
@@ -229,9 +266,24 @@ impl Emulator {
         }
         let (tx, rx) = watch::channel(false);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
-        let server = tokio::spawn(server::serve(shared.clone(), listener, acceptor, rx.clone()));
-        let persister = config.state_file.as_ref().map(|_| tokio::spawn(persister(shared.clone(), rx)));
-        Ok(RunningEmulator { shared, addr, shutdown: tx, server: Some(server), persister, temp_ca })
+        let server = tokio::spawn(server::serve(
+            shared.clone(),
+            listener,
+            acceptor,
+            rx.clone(),
+        ));
+        let persister = config
+            .state_file
+            .as_ref()
+            .map(|_| tokio::spawn(persister(shared.clone(), rx)));
+        Ok(RunningEmulator {
+            shared,
+            addr,
+            shutdown: tx,
+            server: Some(server),
+            persister,
+            temp_ca,
+        })
     }
 }
 
@@ -247,7 +299,9 @@ async fn persister(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
 }
 
 fn save_if_dirty(shared: &Shared) -> Result<(), EmulatorError> {
-    let Some(path) = &shared.state_file else { return Ok(()) };
+    let Some(path) = &shared.state_file else {
+        return Ok(());
+    };
     let bytes = {
         let mut st = shared.lock();
         if !st.dirty {
@@ -331,9 +385,16 @@ impl RunningEmulator {
             .iter()
             .find(|p| {
                 p.object_id.eq_ignore_ascii_case(client_or_object_id)
-                    || p.client_id.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(client_or_object_id))
+                    || p.client_id
+                        .as_deref()
+                        .is_some_and(|c| c.eq_ignore_ascii_case(client_or_object_id))
             })
-            .map(|p| PrincipalInfo { kind: p.kind, tenant: p.tenant.clone(), object_id: p.object_id.clone(), client_id: p.client_id.clone() })
+            .map(|p| PrincipalInfo {
+                kind: p.kind,
+                tenant: p.tenant.clone(),
+                object_id: p.object_id.clone(),
+                client_id: p.client_id.clone(),
+            })
     }
 
     /// Mints an access token for a registered principal without credentials.
@@ -341,7 +402,9 @@ impl RunningEmulator {
         let st = self.shared.lock();
         let p = st.directory.principals.iter().find(|p| {
             p.object_id.eq_ignore_ascii_case(client_or_object_id)
-                || p.client_id.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(client_or_object_id))
+                || p.client_id
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(client_or_object_id))
         })?;
         Some(entra::issue(&st, p, audience, "1").0)
     }
@@ -354,7 +417,11 @@ impl RunningEmulator {
     }
 
     /// Replaces or creates a resource behind the provider's back (drift).
-    pub fn put_resource(&self, id: &str, body: serde_json::Value) -> Result<serde_json::Value, EmulatorError> {
+    pub fn put_resource(
+        &self,
+        id: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, EmulatorError> {
         let mut st = self.shared.lock();
         arm::drift_put(&mut st, id, body).map_err(EmulatorError::Seed)
     }
@@ -368,7 +435,8 @@ impl RunningEmulator {
     /// Back to the start configuration.
     pub fn reset(&self) -> Result<(), EmulatorError> {
         let mut st = self.shared.lock();
-        reset_state(&mut st, &self.shared.base_url, &self.shared.initial).map_err(EmulatorError::Seed)?;
+        reset_state(&mut st, &self.shared.base_url, &self.shared.initial)
+            .map_err(EmulatorError::Seed)?;
         drop(st);
         self.shared.journal.clear();
         Ok(())

@@ -18,7 +18,11 @@ fn msi_error(status: StatusCode, error: &str, desc: &str) -> Resp {
 }
 
 fn select<'a>(st: &'a State, req: &Req) -> Result<&'a Principal, Resp> {
-    let mis = st.directory.principals.iter().filter(|p| p.kind == PrincipalKind::ManagedIdentity);
+    let mis = st
+        .directory
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::ManagedIdentity);
     let eq = |a: &Option<String>, b: &str| a.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(b));
     let found = if let Some(c) = req.q("client_id") {
         mis.clone().find(|p| eq(&p.client_id, c))
@@ -65,10 +69,18 @@ pub fn app_service(st: &State, identity_header: &str, req: &Req) -> Resp {
         );
     }
     if req.q("api-version") != Some("2019-08-01") {
-        return msi_error(StatusCode::BAD_REQUEST, "invalid_request", "api-version must be 2019-08-01.");
+        return msi_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "api-version must be 2019-08-01.",
+        );
     }
     let Some(resource) = req.q("resource").filter(|r| !r.is_empty()) else {
-        return msi_error(StatusCode::BAD_REQUEST, "invalid_request", "The 'resource' query parameter is required.");
+        return msi_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The 'resource' query parameter is required.",
+        );
     };
     if !known_resource(st, resource) {
         return msi_error(StatusCode::BAD_REQUEST, "invalid_resource", &format!("AADSTS500011: The resource principal named {resource} was not found in the tenant."));
@@ -82,16 +94,28 @@ pub fn app_service(st: &State, identity_header: &str, req: &Req) -> Resp {
 /// `GET /metadata/identity/oauth2/token` (IMDS shape).
 pub fn imds(st: &State, req: &Req) -> Resp {
     if req.header("metadata") != Some("true") {
-        return msi_error(StatusCode::BAD_REQUEST, "invalid_request", "Required metadata header not specified");
+        return msi_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required metadata header not specified",
+        );
     }
     let Some(resource) = req.q("resource").filter(|r| !r.is_empty()) else {
-        return msi_error(StatusCode::BAD_REQUEST, "invalid_request", "Required query variable 'resource' is missing");
+        return msi_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required query variable 'resource' is missing",
+        );
     };
     if !known_resource(st, resource) {
         return msi_error(StatusCode::BAD_REQUEST, "invalid_resource", &format!("AADSTS500011: The resource principal named {resource} was not found in the tenant."));
     }
     match select(st, req) {
         Ok(p) => token_body(st, p, resource, true),
-        Err(_) => msi_error(StatusCode::BAD_REQUEST, "invalid_request", "Identity not found"),
+        Err(_) => msi_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Identity not found",
+        ),
     }
 }

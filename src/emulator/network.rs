@@ -37,7 +37,11 @@ fn bad(code: &str, msg: String) -> Resp {
 
 /// Key of the vNet a write on `path` (or a private endpoint in one of its subnets) locks.
 pub fn lock_key(st: &State, path: &ArmPath, body: &Map<String, Value>) -> Option<String> {
-    if let Some(l) = path.levels.iter().find(|l| l.full_type.eq_ignore_ascii_case(VNET)) {
+    if let Some(l) = path
+        .levels
+        .iter()
+        .find(|l| l.full_type.eq_ignore_ascii_case(VNET))
+    {
         return Some(key(&l.id));
     }
     let target = path.target()?;
@@ -48,7 +52,11 @@ pub fn lock_key(st: &State, path: &ArmPath, body: &Map<String, Value>) -> Option
             .and_then(Value::as_str)?;
         let p = super::arm::id::parse_id(sid).ok()?;
         let _ = st;
-        return p.levels.iter().find(|l| l.full_type.eq_ignore_ascii_case(VNET)).map(|l| key(&l.id));
+        return p
+            .levels
+            .iter()
+            .find(|l| l.full_type.eq_ignore_ascii_case(VNET))
+            .map(|l| key(&l.id));
     }
     None
 }
@@ -58,11 +66,16 @@ pub fn conflict(st: &State, ctx: &Ctx, lock: &str) -> Option<Resp> {
     if st.settings.vnet_conflict == VnetConflict::Allow {
         return None;
     }
-    let op = st.ops.values().find(|o| !o.completed && o.lock_key.as_deref() == Some(lock))?;
+    let op = st
+        .ops
+        .values()
+        .find(|o| !o.completed && o.lock_key.as_deref() == Some(lock))?;
     let url = op.async_url(ctx.base);
     let wait = op.retry_after(st.now_ms(), None).max(1);
     let op_name = match op.kind {
-        super::arm::lro::OpKind::Put if op.target_id.to_ascii_lowercase().contains("/subnets/") => "PutSubnetOperation",
+        super::arm::lro::OpKind::Put if op.target_id.to_ascii_lowercase().contains("/subnets/") => {
+            "PutSubnetOperation"
+        }
         super::arm::lro::OpKind::Put => "PutVirtualNetworkOperation",
         _ if op.target_id.to_ascii_lowercase().contains("/subnets/") => "DeleteSubnetOperation",
         _ => "DeleteVirtualNetworkOperation",
@@ -126,7 +139,12 @@ fn prefixes_of(props: Option<&Value>) -> Vec<String> {
 fn vnet_space(body: &Value) -> Vec<String> {
     body.pointer("/properties/addressSpace/addressPrefixes")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -144,7 +162,9 @@ fn check_subnet(
     siblings: &[(String, Vec<IpNet>)],
 ) -> Result<Vec<IpNet>, Resp> {
     let prefixes = prefixes_of(props);
-    let has_ipam = props.and_then(|p| p.get("ipamPoolPrefixAllocations")).is_some_and(|x| x.as_array().is_some_and(|a| !a.is_empty()));
+    let has_ipam = props
+        .and_then(|p| p.get("ipamPoolPrefixAllocations"))
+        .is_some_and(|x| x.as_array().is_some_and(|a| !a.is_empty()));
     if prefixes.is_empty() {
         if has_ipam {
             return Ok(Vec::new());
@@ -173,7 +193,11 @@ fn check_subnet(
                 format!("Subnet '{subnet_name}' is not valid because its IP address range is outside the IP address range of virtual network '{vnet_name}'."),
             ));
         }
-        if nets.iter().any(|n| overlaps(n, &net)) || siblings.iter().any(|(_, s)| s.iter().any(|n| overlaps(n, &net))) {
+        if nets.iter().any(|n| overlaps(n, &net))
+            || siblings
+                .iter()
+                .any(|(_, s)| s.iter().any(|n| overlaps(n, &net)))
+        {
             return Err(bad(
                 "NetcfgSubnetRangesOverlap",
                 format!("Subnet '{subnet_name}' is not valid because its IP address range overlaps with that of an existing subnet in virtual network '{vnet_name}'."),
@@ -190,7 +214,12 @@ pub fn subnet_users(st: &State, subnet_id: &str) -> Vec<String> {
     st.store
         .filter(|r| {
             r.full_type.eq_ignore_ascii_case(PRIVATE_ENDPOINT)
-                && r.body.pointer("/properties/subnet/id").and_then(Value::as_str).map(key).as_deref() == Some(k.as_str())
+                && r.body
+                    .pointer("/properties/subnet/id")
+                    .and_then(Value::as_str)
+                    .map(key)
+                    .as_deref()
+                    == Some(k.as_str())
         })
         .into_iter()
         .map(|r| r.id.clone())
@@ -213,7 +242,9 @@ pub fn prepare_put(
     existing: Option<&Stored>,
 ) -> Result<NetPlan, Resp> {
     let _ = (ctx, existing);
-    let Some(target) = path.target() else { return Ok(NetPlan::default()) };
+    let Some(target) = path.target() else {
+        return Ok(NetPlan::default());
+    };
     let t = target.full_type.to_ascii_lowercase();
     if t == VNET.to_ascii_lowercase() {
         let mut space = Vec::new();
@@ -238,15 +269,29 @@ pub fn prepare_put(
         let mut upserts = Vec::new();
         for s in inline {
             let Some(name) = s.get("name").and_then(Value::as_str).map(str::to_string) else {
-                return Err(bad("InvalidRequestFormat", "Cannot parse the request. A subnet in properties.subnets has no name.".into()));
+                return Err(bad(
+                    "InvalidRequestFormat",
+                    "Cannot parse the request. A subnet in properties.subnets has no name.".into(),
+                ));
             };
             if accepted.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
                 return Err(bad("DuplicateResourceName", format!("Resource {}/subnets/{name} has the same name as another subnet in the request.", target.id)));
             }
             let sid = format!("{}/subnets/{name}", target.id);
-            let nets = check_subnet(&name, &sid, s.get("properties"), &target.name, &space, &accepted)?;
+            let nets = check_subnet(
+                &name,
+                &sid,
+                s.get("properties"),
+                &target.name,
+                &space,
+                &accepted,
+            )?;
             accepted.push((name.clone(), nets));
-            let mut props = s.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut props = s
+                .get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             props.remove("provisioningState");
             upserts.push((name, props));
         }
@@ -260,12 +305,25 @@ pub fn prepare_put(
                 deletes.push(child.id.clone());
             }
         }
-        return Ok(NetPlan { upserts, deletes, touch_vnet: None, is_vnet: true });
+        return Ok(NetPlan {
+            upserts,
+            deletes,
+            touch_vnet: None,
+            is_vnet: true,
+        });
     }
     if t == SUBNET.to_ascii_lowercase() {
-        let vnet_level = path.levels.iter().rev().find(|l| l.full_type.eq_ignore_ascii_case(VNET));
-        let Some(vnet_level) = vnet_level else { return Ok(NetPlan::default()) };
-        let Some(vnet) = st.store.get(&vnet_level.id) else { return Ok(NetPlan::default()) };
+        let vnet_level = path
+            .levels
+            .iter()
+            .rev()
+            .find(|l| l.full_type.eq_ignore_ascii_case(VNET));
+        let Some(vnet_level) = vnet_level else {
+            return Ok(NetPlan::default());
+        };
+        let Some(vnet) = st.store.get(&vnet_level.id) else {
+            return Ok(NetPlan::default());
+        };
         let mut space = Vec::new();
         for p in vnet_space(&vnet.body) {
             if let Ok(n) = p.parse::<IpNet>() {
@@ -278,15 +336,32 @@ pub fn prepare_put(
             .into_iter()
             .filter(|c| key(&c.id) != key(&target.id))
             .map(|c| {
-                let nets = prefixes_of(c.body.get("properties")).iter().filter_map(|p| p.parse().ok()).collect();
+                let nets = prefixes_of(c.body.get("properties"))
+                    .iter()
+                    .filter_map(|p| p.parse().ok())
+                    .collect();
                 (c.id.clone(), nets)
             })
             .collect();
-        check_subnet(&target.name, &target.id, body.get("properties"), &vnet_level.name, &space, &siblings)?;
-        return Ok(NetPlan { touch_vnet: Some(vnet.id.clone()), ..NetPlan::default() });
+        check_subnet(
+            &target.name,
+            &target.id,
+            body.get("properties"),
+            &vnet_level.name,
+            &space,
+            &siblings,
+        )?;
+        return Ok(NetPlan {
+            touch_vnet: Some(vnet.id.clone()),
+            ..NetPlan::default()
+        });
     }
     if t == PRIVATE_ENDPOINT.to_ascii_lowercase() {
-        let sid = body.get("properties").and_then(|p| p.pointer("/subnet/id")).and_then(Value::as_str).map(str::to_string);
+        let sid = body
+            .get("properties")
+            .and_then(|p| p.pointer("/subnet/id"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let Some(sid) = sid else {
             return Err(bad("InvalidRequestFormat", format!("Cannot parse the request. Private endpoint {} must reference a subnet in properties.subnet.id.", target.id)));
         };
@@ -299,7 +374,10 @@ pub fn prepare_put(
         if let Some(Value::Object(p)) = body.get_mut("properties") {
             if !p.contains_key("networkInterfaces") {
                 let sub = path.subscription().unwrap_or_default();
-                let rg = path.resource_group().map(|l| l.name.clone()).unwrap_or_default();
+                let rg = path
+                    .resource_group()
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default();
                 p.insert(
                     "networkInterfaces".into(),
                     json!([{"id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{}.nic.{}", target.name, util::new_guid())}]),
@@ -358,7 +436,10 @@ fn bump(st: &mut State, id: &str) {
 /// A subnet change changes its vNet's etag.
 pub fn touch_parent_vnet(st: &mut State, r: &Stored) {
     if r.full_type.eq_ignore_ascii_case(SUBNET) {
-        if let Some((vnet, _)) = r.id.rsplit_once("/subnets/").or_else(|| r.id.rsplit_once("/SUBNETS/")) {
+        if let Some((vnet, _)) =
+            r.id.rsplit_once("/subnets/")
+                .or_else(|| r.id.rsplit_once("/SUBNETS/"))
+        {
             let vnet = vnet.to_string();
             bump(st, &vnet);
         }
@@ -402,7 +483,8 @@ pub fn decorate(st: &State, r: &Stored, v: &mut Value) {
     } else if r.full_type.eq_ignore_ascii_case(SUBNET) {
         let users = subnet_users(st, &r.id);
         if !users.is_empty() {
-            v["properties"]["privateEndpoints"] = Value::Array(users.into_iter().map(|id| json!({ "id": id })).collect());
+            v["properties"]["privateEndpoints"] =
+                Value::Array(users.into_iter().map(|id| json!({ "id": id })).collect());
         }
     }
 }
@@ -421,7 +503,10 @@ mod tests {
     }
 
     fn code(r: Resp) -> String {
-        r.body_json().unwrap()["error"]["code"].as_str().unwrap().to_string()
+        r.body_json().unwrap()["error"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]
@@ -430,14 +515,37 @@ mod tests {
         let sib = vec![("a".to_string(), nets(&["10.0.1.0/24"]))];
         let p = |s: &str| json!({"addressPrefix": s});
         assert!(check_subnet("s", "id", Some(&p("10.0.2.0/24")), "v", &space, &sib).is_ok());
-        assert_eq!(code(check_subnet("s", "id", Some(&p("10.1.0.0/24")), "v", &space, &sib).unwrap_err()), "NetcfgSubnetRangeOutsideVnet");
-        assert_eq!(code(check_subnet("s", "id", Some(&p("10.0.1.128/25")), "v", &space, &sib).unwrap_err()), "NetcfgSubnetRangesOverlap");
-        assert_eq!(code(check_subnet("s", "id", Some(&p("10.0.0.0/30")), "v", &space, &sib).unwrap_err()), "NetcfgInvalidSubnet");
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&p("10.1.0.0/24")), "v", &space, &sib).unwrap_err()),
+            "NetcfgSubnetRangeOutsideVnet"
+        );
+        assert_eq!(
+            code(
+                check_subnet("s", "id", Some(&p("10.0.1.128/25")), "v", &space, &sib).unwrap_err()
+            ),
+            "NetcfgSubnetRangesOverlap"
+        );
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&p("10.0.0.0/30")), "v", &space, &sib).unwrap_err()),
+            "NetcfgInvalidSubnet"
+        );
         assert!(check_subnet("s", "id", Some(&p("10.0.0.0/29")), "v", &space, &sib).is_ok());
-        assert_eq!(code(check_subnet("s", "id", Some(&p("10.0.0.1/24")), "v", &space, &sib).unwrap_err()), "InvalidCIDRNotation");
-        assert_eq!(code(check_subnet("s", "id", Some(&p("10.0.0.0")), "v", &space, &sib).unwrap_err()), "InvalidAddressPrefixFormat");
-        assert_eq!(code(check_subnet("s", "id", Some(&json!({})), "v", &space, &sib).unwrap_err()), "NetcfgInvalidSubnet");
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&p("10.0.0.1/24")), "v", &space, &sib).unwrap_err()),
+            "InvalidCIDRNotation"
+        );
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&p("10.0.0.0")), "v", &space, &sib).unwrap_err()),
+            "InvalidAddressPrefixFormat"
+        );
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&json!({})), "v", &space, &sib).unwrap_err()),
+            "NetcfgInvalidSubnet"
+        );
         let two = json!({"addressPrefixes": ["10.0.4.0/24", "10.0.4.128/25"]});
-        assert_eq!(code(check_subnet("s", "id", Some(&two), "v", &space, &sib).unwrap_err()), "NetcfgSubnetRangesOverlap");
+        assert_eq!(
+            code(check_subnet("s", "id", Some(&two), "v", &space, &sib).unwrap_err()),
+            "NetcfgSubnetRangesOverlap"
+        );
     }
 }

@@ -37,14 +37,23 @@ pub fn snapshot(st: &State) -> Result<Vec<u8>, EmulatorError> {
         dfs: st.dfs.clone(),
         clock_offset_ms: st.clock_offset_ms,
     };
-    serde_json::to_vec_pretty(&p).map_err(|source| EmulatorError::Json { what: "state", source })
+    serde_json::to_vec_pretty(&p).map_err(|source| EmulatorError::Json {
+        what: "state",
+        source,
+    })
 }
 
 /// Writes bytes atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), EmulatorError> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(|source| EmulatorError::Write { path: tmp.clone(), source })?;
-    std::fs::rename(&tmp, path).map_err(|source| EmulatorError::Write { path: path.to_path_buf(), source })
+    std::fs::write(&tmp, bytes).map_err(|source| EmulatorError::Write {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, path).map_err(|source| EmulatorError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Loads `path` into `st` if it exists. Returns whether something was loaded.
@@ -52,14 +61,25 @@ pub fn load(path: &Path, st: &mut State) -> Result<bool, EmulatorError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(source) => return Err(EmulatorError::Read { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(EmulatorError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     if text.trim().is_empty() {
         return Ok(false);
     }
-    let p: Persisted = serde_json::from_str(&text).map_err(|source| EmulatorError::Json { what: "state file", source })?;
+    let p: Persisted = serde_json::from_str(&text).map_err(|source| EmulatorError::Json {
+        what: "state file",
+        source,
+    })?;
     if p.version != VERSION {
-        return Err(EmulatorError::Config(format!("state file version {} is not supported (expected {VERSION})", p.version)));
+        return Err(EmulatorError::Config(format!(
+            "state file version {} is not supported (expected {VERSION})",
+            p.version
+        )));
     }
     st.signing_key = base64::engine::general_purpose::STANDARD
         .decode(p.signing_key)
@@ -80,7 +100,10 @@ mod tests {
 
     #[test]
     fn roundtrip() {
-        let dir = std::env::temp_dir().join(format!("aifactory-emu-persist-{}", crate::emulator::util::new_guid()));
+        let dir = std::env::temp_dir().join(format!(
+            "aifactory-emu-persist-{}",
+            crate::emulator::util::new_guid()
+        ));
         let mut a = State::new(Settings::default(), Faults::new(vec![], Some(1)));
         a.clock_offset_ms = 42;
         write(&dir, &snapshot(&a).unwrap()).unwrap();

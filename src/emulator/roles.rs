@@ -68,9 +68,21 @@ mod tests {
             assert_eq!(by_id(&r.id.to_uppercase()), Some(r));
             assert_eq!(by_name(r.name), Some(r));
         }
-        assert_eq!(by_name("Storage Blob Data Owner").unwrap().id, "b7e6dc6d-f1e8-4753-8033-0f276bb0955b");
-        assert_eq!(by_name("Search Index Data Reader").unwrap().id, "1407120a-92aa-4202-b7e9-c0e197c71c8f");
-        assert!(storage_data_role("BA92F5B4-2D11-453D-A403-E96B0029C9FE", true));
-        assert!(!storage_data_role("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", true));
+        assert_eq!(
+            by_name("Storage Blob Data Owner").unwrap().id,
+            "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+        );
+        assert_eq!(
+            by_name("Search Index Data Reader").unwrap().id,
+            "1407120a-92aa-4202-b7e9-c0e197c71c8f"
+        );
+        assert!(storage_data_role(
+            "BA92F5B4-2D11-453D-A403-E96B0029C9FE",
+            true
+        ));
+        assert!(!storage_data_role(
+            "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+            true
+        ));
     }
 }

@@ -82,9 +82,9 @@ impl PrincipalKind {
     /// `principalType` as role assignments report it.
     pub fn principal_type(self) -> &'static str {
         match self {
-            PrincipalKind::App | PrincipalKind::ServicePrincipal | PrincipalKind::ManagedIdentity => {
-                "ServicePrincipal"
-            }
+            PrincipalKind::App
+            | PrincipalKind::ServicePrincipal
+            | PrincipalKind::ManagedIdentity => "ServicePrincipal",
             PrincipalKind::User => "User",
             PrincipalKind::Group => "Group",
         }

@@ -64,7 +64,12 @@ impl Shared {
 pub struct InjectedReset;
 
 /// Accepts connections until `shutdown` flips.
-pub async fn serve(shared: Arc<Shared>, listener: TcpListener, acceptor: TlsAcceptor, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -96,16 +101,26 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener, acceptor: TlsAcce
 }
 
 fn decode_segments(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(util::pct_decode).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(util::pct_decode)
+        .collect()
 }
 
-async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, InjectedReset> {
+async fn handle(
+    shared: Arc<Shared>,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, InjectedReset> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            let r = arm_error(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", "The request body is larger than 8 MB or could not be read.");
+            let r = arm_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                "The request body is larger than 8 MB or could not be read.",
+            );
             return Ok(to_hyper(r));
         }
     };
@@ -174,6 +189,9 @@ async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<hy
         _ => route(&shared, &req, outcome.lro.clone()),
     };
     resp.fault = (!outcome.names.is_empty()).then(|| outcome.names.join(","));
+    if resp.principal.is_none() {
+        resp.principal = bearer_principal(&shared, &req);
+    }
     resp = common_headers(resp, &req);
     let st_time = shared.lock().now_ms();
     let duration_ms = started.elapsed().as_millis() as u64;
@@ -198,6 +216,21 @@ async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<hy
         return Err(InjectedReset);
     }
     Ok(to_hyper(resp))
+}
+
+/// Object id from a valid emulator bearer token (for journal lines of faulted requests).
+fn bearer_principal(shared: &Shared, req: &Req) -> Option<String> {
+    let h = req.header("authorization")?;
+    let (scheme, tok) = h.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let key = shared.lock().signing_key.clone();
+    let jwt = super::token::verify(&key, tok.trim()).ok()?;
+    jwt.claims
+        .get("oid")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
 }
 
 fn route(shared: &Shared, req: &Req, lro: LroOverride) -> Resp {
@@ -236,7 +269,10 @@ fn route(shared: &Shared, req: &Req, lro: LroOverride) -> Resp {
         let st = shared.lock();
         return entra::openid_configuration(&st, base, segs[0]);
     }
-    Resp::json(StatusCode::NOT_FOUND, &json!({"error": {"code": "NotFound", "message": format!("No emulated endpoint at {} {}.", req.method, req.raw_path)}}))
+    Resp::json(
+        StatusCode::NOT_FOUND,
+        &json!({"error": {"code": "NotFound", "message": format!("No emulated endpoint at {} {}.", req.method, req.raw_path)}}),
+    )
 }
 
 /// `GET /metadata/endpoints`: cloud configuration pointing everything at the emulator.
@@ -262,15 +298,26 @@ fn common_headers(mut r: Resp, req: &Req) -> Resp {
         .header("x-ms-request-id", req.request_id.clone())
         .header("x-ms-correlation-request-id", req.correlation_id.clone());
     let arm = req.segments.first().is_some_and(|s| {
-        s.eq_ignore_ascii_case("subscriptions") || s.eq_ignore_ascii_case("providers") || s.eq_ignore_ascii_case("tenants")
+        s.eq_ignore_ascii_case("subscriptions")
+            || s.eq_ignore_ascii_case("providers")
+            || s.eq_ignore_ascii_case("tenants")
     }) || req.segments.is_empty();
     if arm {
         r = r
-            .header("x-ms-routing-request-id", format!("LOCAL:{}:{}", util::compact_time(util::system_now_ms()), req.request_id))
+            .header(
+                "x-ms-routing-request-id",
+                format!(
+                    "LOCAL:{}:{}",
+                    util::compact_time(util::system_now_ms()),
+                    req.request_id
+                ),
+            )
             .header("cache-control", "no-cache")
             .header("expires", "-1");
     }
-    let echo = req.header("x-ms-return-client-request-id").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    let echo = req
+        .header("x-ms-return-client-request-id")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || req.segments.first().is_some_and(|s| s == "dfs");
     if echo {
         if let Some(c) = req.header("x-ms-client-request-id") {
@@ -286,9 +333,13 @@ fn common_headers(mut r: Resp, req: &Req) -> Resp {
 fn to_hyper(r: Resp) -> hyper::Response<Full<Bytes>> {
     let mut b = hyper::Response::builder().status(r.status);
     for (k, v) in &r.headers {
-        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
             b = b.header(n, v);
         }
     }
-    b.body(Full::new(r.body)).unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+    b.body(Full::new(r.body))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }

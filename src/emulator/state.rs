@@ -65,25 +65,37 @@ impl Directory {
     /// A tenant by id or domain (case-insensitive).
     pub fn tenant(&self, name: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| {
-            t.id.eq_ignore_ascii_case(name) || t.domains.iter().any(|d| d.eq_ignore_ascii_case(name))
+            t.id.eq_ignore_ascii_case(name)
+                || t.domains.iter().any(|d| d.eq_ignore_ascii_case(name))
         })
     }
 
     pub fn subscription(&self, id: &str) -> Option<&Subscription> {
-        self.subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(id))
+        self.subscriptions
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(id))
     }
 
     /// An app or managed identity by client id within a tenant.
     pub fn client(&self, tenant: &str, client_id: &str) -> Option<&Principal> {
         self.principals.iter().find(|p| {
             p.tenant.eq_ignore_ascii_case(tenant)
-                && p.client_id.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(client_id))
-                && matches!(p.kind, PrincipalKind::App | PrincipalKind::ManagedIdentity | PrincipalKind::ServicePrincipal)
+                && p.client_id
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(client_id))
+                && matches!(
+                    p.kind,
+                    PrincipalKind::App
+                        | PrincipalKind::ManagedIdentity
+                        | PrincipalKind::ServicePrincipal
+                )
         })
     }
 
     pub fn by_object_id(&self, oid: &str) -> Option<&Principal> {
-        self.principals.iter().find(|p| p.object_id.eq_ignore_ascii_case(oid))
+        self.principals
+            .iter()
+            .find(|p| p.object_id.eq_ignore_ascii_case(oid))
     }
 
     /// Applies the directory part of a seed (tenants, subscriptions, principals).
@@ -92,7 +104,11 @@ impl Directory {
             if t.id.trim().is_empty() {
                 return Err("tenant with empty id".into());
             }
-            match self.tenants.iter_mut().find(|x| x.id.eq_ignore_ascii_case(&t.id)) {
+            match self
+                .tenants
+                .iter_mut()
+                .find(|x| x.id.eq_ignore_ascii_case(&t.id))
+            {
                 Some(x) => {
                     for d in &t.domains {
                         if !x.domains.iter().any(|y| y.eq_ignore_ascii_case(d)) {
@@ -100,7 +116,10 @@ impl Directory {
                         }
                     }
                 }
-                None => self.tenants.push(Tenant { id: t.id.clone(), domains: t.domains.clone() }),
+                None => self.tenants.push(Tenant {
+                    id: t.id.clone(),
+                    domains: t.domains.clone(),
+                }),
             }
         }
         let first_tenant = || self.tenants.first().map(|t| t.id.clone());
@@ -111,7 +130,12 @@ impl Directory {
             }
             let tenant = match s.tenant.clone().or_else(first_tenant) {
                 Some(t) => t,
-                None => return Err(format!("subscription {} has no tenant (add a tenant first)", s.id)),
+                None => {
+                    return Err(format!(
+                        "subscription {} has no tenant (add a tenant first)",
+                        s.id
+                    ))
+                }
             };
             let tenant = self
                 .tenant(&tenant)
@@ -120,28 +144,37 @@ impl Directory {
             subs.push(Subscription {
                 id: s.id.clone(),
                 tenant,
-                display_name: s.display_name.clone().unwrap_or_else(|| format!("Emulated subscription {}", s.id)),
+                display_name: s
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| format!("Emulated subscription {}", s.id)),
             });
         }
         for s in subs {
-            self.subscriptions.retain(|x| !x.id.eq_ignore_ascii_case(&s.id));
+            self.subscriptions
+                .retain(|x| !x.id.eq_ignore_ascii_case(&s.id));
             self.subscriptions.push(s);
         }
         for p in &seed.principals {
             let principal = self.principal_from_seed(p, now_ms, settings)?;
+            let same_client = |x: &Principal| {
+                x.tenant.eq_ignore_ascii_case(&principal.tenant)
+                    && matches!((&x.client_id, &principal.client_id), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
+            };
             self.principals.retain(|x| {
-                !x.object_id.eq_ignore_ascii_case(&principal.object_id)
-                    && !(x.tenant.eq_ignore_ascii_case(&principal.tenant)
-                        && x.client_id.is_some()
-                        && x.client_id.as_deref().map(str::to_ascii_lowercase)
-                            == principal.client_id.as_deref().map(str::to_ascii_lowercase))
+                !x.object_id.eq_ignore_ascii_case(&principal.object_id) && !same_client(x)
             });
             self.principals.push(principal);
         }
         Ok(())
     }
 
-    fn principal_from_seed(&self, p: &PrincipalSeed, now_ms: i64, settings: &Settings) -> Result<Principal, String> {
+    fn principal_from_seed(
+        &self,
+        p: &PrincipalSeed,
+        now_ms: i64,
+        settings: &Settings,
+    ) -> Result<Principal, String> {
         let tenant = p
             .tenant
             .clone()
@@ -151,7 +184,9 @@ impl Directory {
             .tenant(&tenant)
             .map(|t| t.id.clone())
             .ok_or_else(|| format!("principal: unknown tenant {tenant}"))?;
-        if matches!(p.kind, PrincipalKind::App | PrincipalKind::ManagedIdentity) && p.client_id.is_none() {
+        if matches!(p.kind, PrincipalKind::App | PrincipalKind::ManagedIdentity)
+            && p.client_id.is_none()
+        {
             return Err(format!("{:?} principal needs a client_id", p.kind));
         }
         let object_id = match (&p.object_id, &p.client_id) {
@@ -159,7 +194,11 @@ impl Directory {
             (None, Some(c)) => derived_object_id(&tenant, c),
             (None, None) => util::new_guid(),
         };
-        let new_secs = p.new_for_secs.or(if p.new { Some(settings.principal_new_secs) } else { None });
+        let new_secs = p.new_for_secs.or(if p.new {
+            Some(settings.principal_new_secs)
+        } else {
+            None
+        });
         let mut fcs = p.federated_credentials.clone();
         for fc in &mut fcs {
             if fc.audiences.is_empty() {
@@ -184,7 +223,11 @@ impl Directory {
 
 /// The object id given to an app/identity registered without one.
 pub fn derived_object_id(tenant: &str, client_id: &str) -> String {
-    util::guid_from(&format!("oid:{}:{}", tenant.to_ascii_lowercase(), client_id.to_ascii_lowercase()))
+    util::guid_from(&format!(
+        "oid:{}:{}",
+        tenant.to_ascii_lowercase(),
+        client_id.to_ascii_lowercase()
+    ))
 }
 
 /// Everything behind the state lock.

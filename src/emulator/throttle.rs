@@ -38,16 +38,28 @@ impl ThrottleConfig {
     pub fn arm() -> ThrottleConfig {
         ThrottleConfig {
             enabled: true,
-            reads: Bucket { capacity: 250.0, refill_per_sec: 25.0 },
-            writes: Bucket { capacity: 200.0, refill_per_sec: 10.0 },
-            deletes: Bucket { capacity: 200.0, refill_per_sec: 10.0 },
+            reads: Bucket {
+                capacity: 250.0,
+                refill_per_sec: 25.0,
+            },
+            writes: Bucket {
+                capacity: 200.0,
+                refill_per_sec: 10.0,
+            },
+            deletes: Bucket {
+                capacity: 200.0,
+                refill_per_sec: 10.0,
+            },
             global_multiplier: 15.0,
         }
     }
 
     /// No throttling at all.
     pub fn off() -> ThrottleConfig {
-        ThrottleConfig { enabled: false, ..ThrottleConfig::arm() }
+        ThrottleConfig {
+            enabled: false,
+            ..ThrottleConfig::arm()
+        }
     }
 
     fn bucket(&self, class: OpClass) -> Bucket {
@@ -95,8 +107,13 @@ struct Level {
 /// Outcome of one admission check.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Decision {
-    Allowed { remaining: u64, global_remaining: u64 },
-    Throttled { retry_after_secs: u64 },
+    Allowed {
+        remaining: u64,
+        global_remaining: u64,
+    },
+    Throttled {
+        retry_after_secs: u64,
+    },
 }
 
 /// All buckets.
@@ -116,7 +133,9 @@ fn wait_secs(level: &Level, b: Bucket) -> u64 {
     if b.refill_per_sec <= 0.0 {
         return 3600;
     }
-    ((1.0 - level.tokens).max(0.0) / b.refill_per_sec).ceil().max(1.0) as u64
+    ((1.0 - level.tokens).max(0.0) / b.refill_per_sec)
+        .ceil()
+        .max(1.0) as u64
 }
 
 impl Throttle {
@@ -144,18 +163,25 @@ impl Throttle {
         let p = self
             .principal
             .entry((scope.clone(), principal.to_ascii_lowercase(), class))
-            .or_insert(Level { tokens: b.capacity, last_ms: now_ms });
+            .or_insert(Level {
+                tokens: b.capacity,
+                last_ms: now_ms,
+            });
         refill(p, b, now_ms);
-        let gl = self
-            .global
-            .entry((scope, class))
-            .or_insert(Level { tokens: g.capacity, last_ms: now_ms });
+        let gl = self.global.entry((scope, class)).or_insert(Level {
+            tokens: g.capacity,
+            last_ms: now_ms,
+        });
         refill(gl, g, now_ms);
         if p.tokens < 1.0 {
-            return Decision::Throttled { retry_after_secs: wait_secs(p, b) };
+            return Decision::Throttled {
+                retry_after_secs: wait_secs(p, b),
+            };
         }
         if gl.tokens < 1.0 {
-            return Decision::Throttled { retry_after_secs: wait_secs(gl, g) };
+            return Decision::Throttled {
+                retry_after_secs: wait_secs(gl, g),
+            };
         }
         p.tokens -= 1.0;
         gl.tokens -= 1.0;
@@ -179,7 +205,10 @@ mod tests {
     #[test]
     fn burst_then_429_then_refill() {
         let cfg = ThrottleConfig {
-            reads: Bucket { capacity: 3.0, refill_per_sec: 1.0 },
+            reads: Bucket {
+                capacity: 3.0,
+                refill_per_sec: 1.0,
+            },
             ..ThrottleConfig::arm()
         };
         let mut t = Throttle::default();
@@ -191,12 +220,23 @@ mod tests {
         }
         assert_eq!(
             t.check(&cfg, "s", "p", OpClass::Read, 0),
-            Decision::Throttled { retry_after_secs: 1 }
+            Decision::Throttled {
+                retry_after_secs: 1
+            }
         );
         // other principal and other class are independent
-        assert!(matches!(t.check(&cfg, "s", "q", OpClass::Read, 0), Decision::Allowed { .. }));
-        assert!(matches!(t.check(&cfg, "s", "p", OpClass::Write, 0), Decision::Allowed { .. }));
-        assert!(matches!(t.check(&cfg, "s", "p", OpClass::Read, 1000), Decision::Allowed { .. }));
+        assert!(matches!(
+            t.check(&cfg, "s", "q", OpClass::Read, 0),
+            Decision::Allowed { .. }
+        ));
+        assert!(matches!(
+            t.check(&cfg, "s", "p", OpClass::Write, 0),
+            Decision::Allowed { .. }
+        ));
+        assert!(matches!(
+            t.check(&cfg, "s", "p", OpClass::Read, 1000),
+            Decision::Allowed { .. }
+        ));
     }
 
     #[test]
@@ -204,14 +244,20 @@ mod tests {
         let cfg = ThrottleConfig::arm();
         let mut t = Throttle::default();
         match t.check(&cfg, "s", "p", OpClass::Write, 0) {
-            Decision::Allowed { remaining, global_remaining } => {
+            Decision::Allowed {
+                remaining,
+                global_remaining,
+            } => {
                 assert_eq!((remaining, global_remaining), (199, 2999))
             }
             d => panic!("{d:?}"),
         }
         let off = ThrottleConfig::off();
         for _ in 0..1000 {
-            assert!(matches!(t.check(&off, "s", "p", OpClass::Delete, 0), Decision::Allowed { .. }));
+            assert!(matches!(
+                t.check(&off, "s", "p", OpClass::Delete, 0),
+                Decision::Allowed { .. }
+            ));
         }
     }
 }

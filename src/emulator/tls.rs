@@ -27,12 +27,16 @@ fn gen_err(e: rcgen::Error) -> EmulatorError {
 }
 
 /// Generated CA + leaf: (ca_pem, leaf chain DER, leaf key DER).
-pub fn generate(extra_sans: &[String]) -> Result<(String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), EmulatorError> {
+pub fn generate(
+    extra_sans: &[String],
+) -> Result<(String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), EmulatorError> {
     let ca_key = KeyPair::generate().map_err(gen_err)?;
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "aifactory-emulator local CA");
-    ca.distinguished_name.push(DnType::OrganizationName, "aifactory-emulator");
+    ca.distinguished_name
+        .push(DnType::CommonName, "aifactory-emulator local CA");
+    ca.distinguished_name
+        .push(DnType::OrganizationName, "aifactory-emulator");
     ca.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
@@ -44,20 +48,25 @@ pub fn generate(extra_sans: &[String]) -> Result<(String, Vec<CertificateDer<'st
 
     let leaf_key = KeyPair::generate().map_err(gen_err)?;
     let mut leaf = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
-    leaf.distinguished_name.push(DnType::CommonName, "localhost");
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
     let mut dns = vec!["localhost".to_string()];
     dns.extend(extra_sans.iter().cloned());
     for d in dns {
         let name = d.clone().try_into().map_err(gen_err)?;
         leaf.subject_alt_names.push(SanType::DnsName(name));
     }
-    leaf.subject_alt_names.push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    leaf.subject_alt_names.push(SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+    leaf.subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    leaf.subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)));
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf.not_before = rcgen::date_time_ymd(2024, 1, 1);
     leaf.not_after = rcgen::date_time_ymd(2049, 12, 31);
-    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).map_err(gen_err)?;
+    let leaf_cert = leaf
+        .signed_by(&leaf_key, &ca_cert, &ca_key)
+        .map_err(gen_err)?;
 
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     Ok((ca_cert.pem(), vec![leaf_cert.der().clone()], key))
@@ -68,13 +77,19 @@ pub fn material(source: &TlsSource, extra_sans: &[String]) -> Result<TlsMaterial
     let (trust_pem, chain, key) = match source {
         TlsSource::Generate => generate(extra_sans)?,
         TlsSource::Files { cert, key } => {
-            let pem = std::fs::read_to_string(cert)
-                .map_err(|source| EmulatorError::Read { path: cert.clone(), source })?;
-            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())
-                .collect::<Result<_, _>>()
-                .map_err(|e| EmulatorError::Tls(format!("{}: {e}", cert.display())))?;
+            let pem = std::fs::read_to_string(cert).map_err(|source| EmulatorError::Read {
+                path: cert.clone(),
+                source,
+            })?;
+            let chain: Vec<CertificateDer<'static>> =
+                CertificateDer::pem_slice_iter(pem.as_bytes())
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| EmulatorError::Tls(format!("{}: {e}", cert.display())))?;
             if chain.is_empty() {
-                return Err(EmulatorError::Tls(format!("{}: no certificate", cert.display())));
+                return Err(EmulatorError::Tls(format!(
+                    "{}: no certificate",
+                    cert.display()
+                )));
             }
             let k = PrivateKeyDer::from_pem_file(key)
                 .map_err(|e| EmulatorError::Tls(format!("{}: {e}", key.display())))?;
@@ -82,7 +97,10 @@ pub fn material(source: &TlsSource, extra_sans: &[String]) -> Result<TlsMaterial
         }
     };
     let server_config = server_config(chain, key)?;
-    Ok(TlsMaterial { server_config, trust_pem })
+    Ok(TlsMaterial {
+        server_config,
+        trust_pem,
+    })
 }
 
 fn server_config(
@@ -105,7 +123,9 @@ pub fn client_config(pem: &str) -> Result<Arc<rustls::ClientConfig>, EmulatorErr
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(pem.as_bytes()) {
         let c = c.map_err(|e| EmulatorError::Tls(e.to_string()))?;
-        roots.add(c).map_err(|e| EmulatorError::Tls(e.to_string()))?;
+        roots
+            .add(c)
+            .map_err(|e| EmulatorError::Tls(e.to_string()))?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let cfg = rustls::ClientConfig::builder_with_provider(provider)
@@ -130,9 +150,10 @@ mod tests {
             roots.add(c.unwrap()).unwrap();
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .unwrap();
+        let verifier =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .unwrap();
         for name in ["localhost", "127.0.0.1", "::1", "st1.dfs.localhost"] {
             let sn = rustls_pki_types::ServerName::try_from(name).unwrap();
             verifier

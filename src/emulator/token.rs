@@ -69,7 +69,11 @@ pub fn decode(token: &str) -> Result<Jwt, JwtError> {
         header: obj(h)?,
         claims: obj(p)?,
         signing_input: format!("{h}.{p}"),
-        signature: if s.is_empty() { Vec::new() } else { b64url_decode(s).ok_or(JwtError::Malformed)? },
+        signature: if s.is_empty() {
+            Vec::new()
+        } else {
+            b64url_decode(s).ok_or(JwtError::Malformed)?
+        },
     })
 }
 
@@ -93,14 +97,20 @@ pub fn verify(key: &[u8], token: &str) -> Result<Jwt, JwtError> {
         return Err(JwtError::Signature);
     }
     let k = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::verify(&k, jwt.signing_input.as_bytes(), &jwt.signature).map_err(|_| JwtError::Signature)?;
+    hmac::verify(&k, jwt.signing_input.as_bytes(), &jwt.signature)
+        .map_err(|_| JwtError::Signature)?;
     Ok(jwt)
 }
 
 impl AccessClaims {
     /// Reads the claims the emulator relies on.
     pub fn from_jwt(jwt: &Jwt) -> Option<AccessClaims> {
-        let s = |k: &str| jwt.claims.get(k).and_then(Value::as_str).map(str::to_string);
+        let s = |k: &str| {
+            jwt.claims
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         Some(AccessClaims {
             aud: s("aud")?,
             tid: s("tid")?,
@@ -116,7 +126,11 @@ impl AccessClaims {
 pub fn claim_strings(claims: &Map<String, Value>, k: &str) -> Vec<String> {
     match claims.get(k) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -128,7 +142,10 @@ mod tests {
     #[test]
     fn mint_verify_roundtrip_and_tamper() {
         let key = b"0123456789abcdef0123456789abcdef";
-        let t = mint(key, &json!({"aud": "a", "tid": "t", "oid": "o", "exp": 10, "iat": 1}));
+        let t = mint(
+            key,
+            &json!({"aud": "a", "tid": "t", "oid": "o", "exp": 10, "iat": 1}),
+        );
         let j = verify(key, &t).unwrap();
         let c = AccessClaims::from_jwt(&j).unwrap();
         assert_eq!((c.aud.as_str(), c.exp), ("a", 10));

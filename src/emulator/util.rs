@@ -26,7 +26,14 @@ pub fn guid_from(seed: &str) -> String {
 
 fn format_guid(b: &[u8; 16]) -> String {
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// True when `s` is a GUID (8-4-4-4-12 hex digits, any case, optional braces not accepted).
@@ -153,7 +160,10 @@ pub fn parse_form(q: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (pct_decode(&k.replace('+', " ")), pct_decode(&v.replace('+', " ")))
+            (
+                pct_decode(&k.replace('+', " ")),
+                pct_decode(&v.replace('+', " ")),
+            )
         })
         .collect()
 }
@@ -204,11 +214,17 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("PUT /subscriptions/*/subnets/*", "put /subscriptions/a/b/subnets/x"));
+        assert!(glob_match(
+            "PUT /subscriptions/*/subnets/*",
+            "put /subscriptions/a/b/subnets/x"
+        ));
         assert!(glob_match("*", ""));
         assert!(glob_match("a?c", "ABC"));
         assert!(!glob_match("a*d", "abc"));
-        assert!(glob_match("*/virtualNetworks/*", "/s/virtualnetworks/v1/subnets/s"));
+        assert!(glob_match(
+            "*/virtualNetworks/*",
+            "/s/virtualnetworks/v1/subnets/s"
+        ));
     }
 
     #[test]

@@ -10,6 +10,6 @@ pub mod schema;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
-pub use resource::{Function, FunctionError, PlanRequest, PlanResponse, Resource};
+pub use resource::{DataSource, Function, FunctionError, PlanRequest, PlanResponse, Resource};
 pub use schema::{Attribute, Nesting, Schema, Type};
 pub use value::Value;

@@ -64,6 +64,17 @@ pub trait Resource: Send + Sync + 'static {
     async fn import(&self, id: &str) -> StateResponse;
 }
 
+/// A data source: reads, creates nothing.
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    /// Type name without the provider prefix (`project_names`).
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn validate(&self, config: &Value) -> Diagnostics;
+    /// The full state for `config` (computed attributes filled in).
+    async fn read(&self, config: Value) -> StateResponse;
+}
+
 /// An error from a provider function, pointing at one argument where it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionError {

@@ -21,7 +21,7 @@ use tf_provider::{AttributePath, Diagnostic as TfDiagnostic, Diagnostics as TfDi
 use crate::framework::{
     diag::{Diagnostics, Severity, Step},
     resource::{ApplyRequest, PlanRequest, StateResponse},
-    AttrPath, Function, Resource, Value,
+    AttrPath, DataSource, Function, Resource, Value,
 };
 use crate::provider::AifactoryProvider;
 use wire::Wire;
@@ -110,6 +110,22 @@ impl tf_provider::Provider for ProviderAdapter {
                     let boxed: Box<dyn tf_provider::DynamicResource> =
                         Box::new(ResourceAdapter(r.clone()));
                     (r.type_name().to_string(), boxed)
+                })
+                .collect(),
+        )
+    }
+
+    fn get_data_sources(
+        &self,
+        _diags: &mut TfDiagnostics,
+    ) -> Option<HashMap<String, Box<dyn tf_provider::DynamicDataSource>>> {
+        Some(
+            self.0
+                .data_sources()
+                .into_iter()
+                .map(|d| {
+                    let boxed: Box<dyn tf_provider::DynamicDataSource> = Box::new(DataSourceAdapter(d.clone()));
+                    (d.type_name().to_string(), boxed)
                 })
                 .collect(),
         )
@@ -273,6 +289,30 @@ impl tf_provider::Resource for ResourceAdapter {
 
     async fn import<'a>(&self, diags: &mut TfDiagnostics, id: String) -> Option<(Wire, Wire)> {
         state_result(self.0.import(&id).await, diags)
+    }
+}
+
+struct DataSourceAdapter(Arc<dyn DataSource>);
+
+#[async_trait]
+impl tf_provider::DataSource for DataSourceAdapter {
+    type State<'a> = Wire;
+    type ProviderMetaState<'a> = Wire;
+
+    fn schema(&self, _diags: &mut TfDiagnostics) -> Option<tf_provider::schema::Schema> {
+        Some(schema::to_tf(&self.0.schema()))
+    }
+
+    async fn validate<'a>(&self, diags: &mut TfDiagnostics, config: Wire) -> Option<()> {
+        copy_diags(self.0.validate(&config.0).await, diags);
+        Some(())
+    }
+
+    async fn read<'a>(&self, diags: &mut TfDiagnostics, config: Wire, _meta: Wire) -> Option<Wire> {
+        let resp = self.0.read(config.0).await;
+        let failed = resp.diags.has_errors();
+        copy_diags(resp.diags, diags);
+        if failed { None } else { Some(Wire(resp.state)) }
     }
 }
 

@@ -494,6 +494,7 @@ struct Runner<'a> {
     tf_log: Option<String>,
     log_path: Option<PathBuf>,
     timeout: Duration,
+    env: Vec<(String, String)>,
 }
 
 impl Runner<'_> {
@@ -509,10 +510,20 @@ impl Runner<'_> {
                 cmd.env_remove(&*k);
             }
         }
+        // Hermetic for Azure too: only the case's ARM_* settings reach the provider.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            if k.starts_with("ARM_") || k == "IDENTITY_ENDPOINT" || k == "IDENTITY_HEADER" {
+                cmd.env_remove(&*k);
+            }
+        }
         cmd.env("TF_CLI_CONFIG_FILE", &self.mirror.cli_config)
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
         if let Some(level) = &self.tf_log {
             cmd.env("TF_LOG", level);
             if let Some(p) = &self.log_path {
@@ -1276,6 +1287,25 @@ impl ImportStep {
 pub enum Step {
     Config(ConfigStep),
     Import(ImportStep),
+    /// Code run between steps, e.g. changing Azure behind Terraform's back (drift).
+    Hook(HookStep),
+}
+
+/// A named action between steps.
+pub struct HookStep {
+    pub name: String,
+    pub run: Box<dyn Fn() -> Result<(), String>>,
+}
+
+/// A step that runs `f` (for example to change a resource in the emulator).
+pub fn hook_step(name: &str, f: impl Fn() -> Result<(), String> + 'static) -> HookStep {
+    HookStep { name: name.to_string(), run: Box::new(f) }
+}
+
+impl From<HookStep> for Step {
+    fn from(s: HookStep) -> Step {
+        Step::Hook(s)
+    }
 }
 
 impl Step {
@@ -1284,6 +1314,7 @@ impl Step {
             Step::Config(s) if s.plan_only => "plan-only config",
             Step::Config(_) => "config",
             Step::Import(_) => "import",
+            Step::Hook(_) => "hook",
         }
     }
 }
@@ -1320,6 +1351,8 @@ pub struct Case {
     pub min_version: Option<Version>,
     /// TF_LOG level for this case (AIFACTORY_TF_LOG overrides).
     pub tf_log: Option<String>,
+    /// Extra environment for every terraform run (ARM_* settings for the emulator).
+    pub env: Vec<(String, String)>,
 }
 
 impl Case {
@@ -1330,7 +1363,20 @@ impl Case {
             check_destroy: None,
             min_version: None,
             tf_log: None,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets an environment variable for every terraform run of this case.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets several environment variables (for example `EmulatorFixture::env()`).
+    pub fn envs(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.env.extend(vars);
+        self
     }
 
     pub fn step(mut self, s: impl Into<Step>) -> Self {
@@ -1590,6 +1636,7 @@ pub fn run_case(cli: &Cli, case: &Case) -> Result<Outcome, CaseError> {
             tf_log,
             log_path,
             timeout,
+            env: case.env.clone(),
         },
         dir,
         initialized: false,
@@ -1603,6 +1650,7 @@ pub fn run_case(cli: &Cli, case: &Case) -> Result<Outcome, CaseError> {
         let result = match step {
             Step::Config(s) => run.config_step(s),
             Step::Import(s) => run.import_step(s),
+            Step::Hook(h) => (h.run)().map_err(|e| Failure::plain("", format!("hook `{}`: {e}", h.name))),
         };
         if let Err(mut f) = result {
             f.context = format!("step {}/{total} ({})", i + 1, step.kind());

@@ -20,7 +20,11 @@ pub enum LevelKind {
     Subscription,
     ResourceGroup,
     /// A provider resource; `extension` when its chain hangs off another resource.
-    Resource { namespace: String, extension: bool, top_level: bool },
+    Resource {
+        namespace: String,
+        extension: bool,
+        top_level: bool,
+    },
 }
 
 /// A parsed path.
@@ -49,8 +53,13 @@ impl ArmPath {
         let mut levels = Vec::new();
         let mut id = String::new();
         let mut i = 0;
-        if segs.first().is_some_and(|s| s.eq_ignore_ascii_case("subscriptions")) {
-            let sub = segs.get(1).ok_or_else(|| BadPath("missing subscription id".into()))?;
+        if segs
+            .first()
+            .is_some_and(|s| s.eq_ignore_ascii_case("subscriptions"))
+        {
+            let sub = segs
+                .get(1)
+                .ok_or_else(|| BadPath("missing subscription id".into()))?;
             id = format!("/subscriptions/{sub}");
             levels.push(Level {
                 kind: LevelKind::Subscription,
@@ -59,8 +68,13 @@ impl ArmPath {
                 name: sub.clone(),
             });
             i = 2;
-            if segs.get(2).is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups")) {
-                let rg = segs.get(3).ok_or_else(|| BadPath("missing resource group name".into()))?;
+            if segs
+                .get(2)
+                .is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups"))
+            {
+                let rg = segs
+                    .get(3)
+                    .ok_or_else(|| BadPath("missing resource group name".into()))?;
                 id = format!("{id}/resourceGroups/{rg}");
                 levels.push(Level {
                     kind: LevelKind::ResourceGroup,
@@ -81,7 +95,13 @@ impl ArmPath {
                 let ns = segs
                     .get(i + 1)
                     .ok_or_else(|| BadPath("missing resource provider namespace".into()))?;
-                let extension = matches!(levels.last(), Some(Level { kind: LevelKind::Resource { .. }, .. }));
+                let extension = matches!(
+                    levels.last(),
+                    Some(Level {
+                        kind: LevelKind::Resource { .. },
+                        ..
+                    })
+                );
                 id = format!("{id}/providers/{ns}");
                 chain = Some((ns.clone(), Vec::new(), extension));
                 chain_len = 0;
@@ -98,7 +118,10 @@ impl ArmPath {
             let full_type = format!("{ns}/{}", types.join("/"));
             match segs.get(i + 1) {
                 None => {
-                    let scope = levels.last().map(|l: &Level| l.id.clone()).unwrap_or_default();
+                    let scope = levels
+                        .last()
+                        .map(|l: &Level| l.id.clone())
+                        .unwrap_or_default();
                     collection = Some((scope, full_type));
                     i += 1;
                 }
@@ -119,7 +142,11 @@ impl ArmPath {
                 }
             }
         }
-        Ok(ArmPath { levels, collection, provider_namespace })
+        Ok(ArmPath {
+            levels,
+            collection,
+            provider_namespace,
+        })
     }
 
     pub fn subscription(&self) -> Option<&str> {
@@ -130,7 +157,9 @@ impl ArmPath {
     }
 
     pub fn resource_group(&self) -> Option<&Level> {
-        self.levels.iter().find(|l| l.kind == LevelKind::ResourceGroup)
+        self.levels
+            .iter()
+            .find(|l| l.kind == LevelKind::ResourceGroup)
     }
 
     /// The addressed level (last), if the path names something.
@@ -152,7 +181,11 @@ pub fn relative_name(id: &str) -> String {
 
 /// Parses a full ID string.
 pub fn parse_id(id: &str) -> Result<ArmPath, BadPath> {
-    let segs: Vec<String> = id.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let segs: Vec<String> = id
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     ArmPath::parse(&segs)
 }
 
@@ -165,24 +198,52 @@ mod tests {
         let p = parse_id("/subscriptions/S/resourcegroups/RG/providers/Microsoft.Network/virtualNetworks/v1/subnets/s1/providers/Microsoft.Authorization/roleAssignments/g").unwrap();
         assert_eq!(p.levels.len(), 5);
         assert_eq!(p.levels[1].id, "/subscriptions/S/resourceGroups/RG");
-        assert_eq!(p.levels[3].full_type, "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(
+            p.levels[3].full_type,
+            "Microsoft.Network/virtualNetworks/subnets"
+        );
         assert_eq!(p.levels[3].id, "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/v1/subnets/s1");
-        assert!(matches!(p.levels[2].kind, LevelKind::Resource { top_level: true, extension: false, .. }));
-        assert!(matches!(p.levels[4].kind, LevelKind::Resource { extension: true, .. }));
-        assert_eq!(p.levels[4].full_type, "Microsoft.Authorization/roleAssignments");
+        assert!(matches!(
+            p.levels[2].kind,
+            LevelKind::Resource {
+                top_level: true,
+                extension: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            p.levels[4].kind,
+            LevelKind::Resource {
+                extension: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            p.levels[4].full_type,
+            "Microsoft.Authorization/roleAssignments"
+        );
         assert_eq!(p.target().unwrap().name, "g");
     }
 
     #[test]
     fn collections() {
-        let p = parse_id("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks").unwrap();
+        let p = parse_id(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks",
+        )
+        .unwrap();
         assert_eq!(
             p.collection,
-            Some(("/subscriptions/s/resourceGroups/rg".into(), "Microsoft.Network/virtualNetworks".into()))
+            Some((
+                "/subscriptions/s/resourceGroups/rg".into(),
+                "Microsoft.Network/virtualNetworks".into()
+            ))
         );
         assert!(p.target().is_none());
         let p = parse_id("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets").unwrap();
-        assert_eq!(p.collection.unwrap().1, "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(
+            p.collection.unwrap().1,
+            "Microsoft.Network/virtualNetworks/subnets"
+        );
         let p = parse_id("/subscriptions/s/providers/Microsoft.Network").unwrap();
         assert_eq!(p.provider_namespace.as_deref(), Some("Microsoft.Network"));
         assert!(parse_id("/subscriptions/s/resourceGroups/rg/foo").is_err());
@@ -191,7 +252,9 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(
-            relative_name("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v1"),
+            relative_name(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v1"
+            ),
             "Microsoft.Network/virtualNetworks/v1"
         );
         assert_eq!(key("/A/B/"), "/a/b");

@@ -138,7 +138,9 @@ mod tests {
             o.async_url("https://h"),
             "https://h/subscriptions/s/providers/Microsoft.Network/locations/westeurope/operations/op1?api-version=2024-05-01"
         );
-        assert!(o.location_url("https://h").contains("/operationResults/op1"));
+        assert!(o
+            .location_url("https://h")
+            .contains("/operationResults/op1"));
         assert_eq!(o.status_doc("https://h")["status"], "InProgress");
         assert_eq!(o.retry_after(0, None), 2);
         assert_eq!(o.retry_after(0, Some(5)), 5);
@@ -148,6 +150,8 @@ mod tests {
         assert_eq!(d["status"], "Failed");
         assert_eq!(d["error"]["code"], "Boom");
         o.kind = OpKind::DeleteResourceGroup;
-        assert!(o.location_url("https://h").starts_with("https://h/subscriptions/s/operationresults/op1"));
+        assert!(o
+            .location_url("https://h")
+            .starts_with("https://h/subscriptions/s/operationresults/op1"));
     }
 }

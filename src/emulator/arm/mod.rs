@@ -110,11 +110,22 @@ fn route(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
         return generic(st, ctx, req, caller);
     }
     if !is(0, "subscriptions") {
-        return arm_error(StatusCode::NOT_FOUND, "NotFound", format!("The requested path '{}' is not an ARM endpoint of this emulator.", req.raw_path));
+        return arm_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!(
+                "The requested path '{}' is not an ARM endpoint of this emulator.",
+                req.raw_path
+            ),
+        );
     }
     let sub_id = segs[1];
     let Some(sub) = st.directory.subscription(sub_id).cloned() else {
-        return arm_error(StatusCode::NOT_FOUND, "SubscriptionNotFound", format!("The subscription '{sub_id}' could not be found."));
+        return arm_error(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{sub_id}' could not be found."),
+        );
     };
     if !sub.tenant.eq_ignore_ascii_case(&caller.tid) {
         return auth::arm_wrong_tenant(ctx.base, &caller.tid, &sub.tenant);
@@ -140,11 +151,26 @@ fn route(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
             .header(&format!("x-ms-ratelimit-remaining-subscription-{}", class.header_suffix()), "0")
             .header("x-ms-failure-cause", "gateway");
         }
-        Decision::Allowed { remaining, global_remaining } => (remaining, global_remaining),
+        Decision::Allowed {
+            remaining,
+            global_remaining,
+        } => (remaining, global_remaining),
     };
     let resp = route_subscription(st, ctx, req, caller, &sub, &segs);
-    resp.header(&format!("x-ms-ratelimit-remaining-subscription-{}", class.header_suffix()), remaining.to_string())
-        .header(&format!("x-ms-ratelimit-remaining-subscription-global-{}", class.header_suffix()), global.to_string())
+    resp.header(
+        &format!(
+            "x-ms-ratelimit-remaining-subscription-{}",
+            class.header_suffix()
+        ),
+        remaining.to_string(),
+    )
+    .header(
+        &format!(
+            "x-ms-ratelimit-remaining-subscription-global-{}",
+            class.header_suffix()
+        ),
+        global.to_string(),
+    )
 }
 
 fn route_subscription(
@@ -187,14 +213,21 @@ fn route_subscription(
                 return rg_not_found(segs[3]);
             }
             let rgk = key(&rg_id);
-            return list_generic(st, ctx, req, |r| r.parent_key == rgk && r.full_type != RG_TYPE);
+            return list_generic(st, ctx, req, |r| {
+                r.parent_key == rgk && r.full_type != RG_TYPE
+            });
         }
         return generic(st, ctx, req, caller);
     }
     if n == 3 && is(2, "resources") {
-        let prefix = format!("{}/resourcegroups/", key(&format!("/subscriptions/{}", sub.id)));
+        let prefix = format!(
+            "{}/resourcegroups/",
+            key(&format!("/subscriptions/{}", sub.id))
+        );
         return list_generic(st, ctx, req, |r| {
-            r.parent_key.starts_with(&prefix) && !r.parent_key[prefix.len()..].contains('/') && r.full_type != RG_TYPE
+            r.parent_key.starts_with(&prefix)
+                && !r.parent_key[prefix.len()..].contains('/')
+                && r.full_type != RG_TYPE
         });
     }
     if n == 4 && is(2, "operationresults") {
@@ -218,7 +251,14 @@ fn route_subscription(
         }
         if n == 8 && is(4, "locations") {
             let kind = segs[6].to_ascii_lowercase();
-            if ["operations", "operationstatuses", "asyncoperations", "azureasyncoperations"].contains(&kind.as_str()) {
+            if [
+                "operations",
+                "operationstatuses",
+                "asyncoperations",
+                "azureasyncoperations",
+            ]
+            .contains(&kind.as_str())
+            {
                 return operation_status(st, ctx, segs[7], &sub.id);
             }
             if kind == "operationresults" {
@@ -233,12 +273,19 @@ fn method_not_allowed(req: &Req) -> Resp {
     arm_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
-        format!("The requested resource does not support http method '{}'.", req.method),
+        format!(
+            "The requested resource does not support http method '{}'.",
+            req.method
+        ),
     )
 }
 
 fn rg_not_found(rg: &str) -> Resp {
-    arm_error(StatusCode::NOT_FOUND, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."))
+    arm_error(
+        StatusCode::NOT_FOUND,
+        "ResourceGroupNotFound",
+        format!("Resource group '{rg}' could not be found."),
+    )
 }
 
 fn subscription_json(sub: &super::state::Subscription) -> Value {
@@ -268,9 +315,15 @@ fn list_subscriptions(st: &State, caller: &Caller) -> Resp {
 /// Renders a page of `items` with `nextLink` (`$skiptoken` = offset).
 pub fn page(st: &State, ctx: &Ctx, req: &Req, items: Vec<Value>) -> Resp {
     let size = st.settings.page_size.max(1);
-    let start: usize = req.q("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let start: usize = req
+        .q("$skiptoken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
     let end = (start + size).min(items.len());
-    let chunk: Vec<Value> = items.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let chunk: Vec<Value> = items
+        .get(start..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
     let mut body = json!({ "value": chunk });
     if end < items.len() {
         let mut q: Vec<String> = req
@@ -290,17 +343,34 @@ fn list_generic(st: &State, ctx: &Ctx, req: &Req, f: impl Fn(&Stored) -> bool) -
     let type_filter = req.q("$filter").and_then(|f| {
         let f = f.trim();
         let lower = f.to_ascii_lowercase();
-        lower
-            .strip_prefix("resourcetype eq ")
-            .map(|_| f["resourceType eq ".len()..].trim().trim_matches('\'').to_string())
+        lower.strip_prefix("resourcetype eq ").map(|_| {
+            f["resourceType eq ".len()..]
+                .trim()
+                .trim_matches('\'')
+                .to_string()
+        })
     });
     let items: Vec<Value> = st
         .store
-        .filter(|r| f(r) && type_filter.as_ref().is_none_or(|t| r.full_type.eq_ignore_ascii_case(t)))
+        .filter(|r| {
+            f(r) && type_filter
+                .as_ref()
+                .is_none_or(|t| r.full_type.eq_ignore_ascii_case(t))
+        })
         .into_iter()
         .map(|r| {
             let mut m = Map::new();
-            for k in ["id", "name", "type", "location", "tags", "kind", "sku", "identity", "managedBy"] {
+            for k in [
+                "id",
+                "name",
+                "type",
+                "location",
+                "tags",
+                "kind",
+                "sku",
+                "identity",
+                "managedBy",
+            ] {
                 if let Some(v) = r.body.get(k) {
                     m.insert(k.into(), v.clone());
                 }
@@ -335,7 +405,9 @@ fn resource_group(st: &mut State, ctx: &Ctx, req: &Req, sub: &str, rg: &str) -> 
             put_resource_group(st, ctx, sub, rg, body, existing, now)
         }
         Method::PATCH => {
-            let Some(mut r) = existing else { return rg_not_found(rg) };
+            let Some(mut r) = existing else {
+                return rg_not_found(rg);
+            };
             let body = match object_body(req) {
                 Ok(b) => b,
                 Err(r) => return r,
@@ -352,17 +424,35 @@ fn resource_group(st: &mut State, ctx: &Ctx, req: &Req, sub: &str, rg: &str) -> 
             Resp::json(StatusCode::OK, &out)
         }
         Method::DELETE => {
-            let Some(mut r) = existing else { return rg_not_found(rg) };
-            if let Some(op) = st.ops.values().find(|o| !o.completed && o.kind == OpKind::DeleteResourceGroup && key(&o.target_id) == key(&id)) {
+            let Some(mut r) = existing else {
+                return rg_not_found(rg);
+            };
+            if let Some(op) = st.ops.values().find(|o| {
+                !o.completed
+                    && o.kind == OpKind::DeleteResourceGroup
+                    && key(&o.target_id) == key(&id)
+            }) {
                 let op = op.clone();
-                return lro_headers(Resp::empty(StatusCode::ACCEPTED), &op, ctx, now, st.settings.lro_retry_after_secs, false);
+                return lro_headers(
+                    Resp::empty(StatusCode::ACCEPTED),
+                    &op,
+                    ctx,
+                    now,
+                    st.settings.lro_retry_after_secs,
+                    false,
+                );
             }
             let delay = ctx.lro.delay_ms.unwrap_or(st.settings.lro_delay_ms);
             let op = Operation {
                 id: util::new_guid(),
                 subscription: sub.to_string(),
                 namespace: "Microsoft.Resources".into(),
-                location: r.body.get("location").and_then(Value::as_str).unwrap_or("global").to_string(),
+                location: r
+                    .body
+                    .get("location")
+                    .and_then(Value::as_str)
+                    .unwrap_or("global")
+                    .to_string(),
                 kind: OpKind::DeleteResourceGroup,
                 target_id: r.id.clone(),
                 api_version: ctx.api_version.clone(),
@@ -375,7 +465,14 @@ fn resource_group(st: &mut State, ctx: &Ctx, req: &Req, sub: &str, rg: &str) -> 
             set_ps(&mut r.body, "Deleting");
             st.store.put(r);
             st.ops.insert(op.id.clone(), op.clone());
-            lro_headers(Resp::empty(StatusCode::ACCEPTED), &op, ctx, now, st.settings.lro_retry_after_secs, false)
+            lro_headers(
+                Resp::empty(StatusCode::ACCEPTED),
+                &op,
+                ctx,
+                now,
+                st.settings.lro_retry_after_secs,
+                false,
+            )
         }
         _ => method_not_allowed(req),
     }
@@ -396,9 +493,23 @@ fn rg_being_deleted(rg: &str) -> Resp {
     )
 }
 
-fn put_resource_group(st: &mut State, ctx: &Ctx, sub: &str, rg: &str, body: Map<String, Value>, existing: Option<Stored>, now: i64) -> Resp {
+fn put_resource_group(
+    st: &mut State,
+    ctx: &Ctx,
+    sub: &str,
+    rg: &str,
+    body: Map<String, Value>,
+    existing: Option<Stored>,
+    now: i64,
+) -> Resp {
     let id = format!("/subscriptions/{sub}/resourceGroups/{rg}");
-    if rg.is_empty() || rg.len() > 90 || rg.ends_with('.') || !rg.chars().all(|c| c.is_alphanumeric() || "-_().".contains(c)) {
+    if rg.is_empty()
+        || rg.len() > 90
+        || rg.ends_with('.')
+        || !rg
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_().".contains(c))
+    {
         return arm_error(
             StatusCode::BAD_REQUEST,
             "InvalidResourceGroupName",
@@ -408,10 +519,21 @@ fn put_resource_group(st: &mut State, ctx: &Ctx, sub: &str, rg: &str, body: Map<
     if rg_deleting(st, &id) {
         return rg_being_deleted(rg);
     }
-    let Some(location) = body.get("location").and_then(Value::as_str).map(str::to_string) else {
-        return arm_error(StatusCode::BAD_REQUEST, "LocationRequired", "The location property is required for this definition.");
+    let Some(location) = body
+        .get("location")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "LocationRequired",
+            "The location property is required for this definition.",
+        );
     };
-    if let Some(old) = existing.as_ref().and_then(|e| e.body.get("location").and_then(Value::as_str)) {
+    if let Some(old) = existing
+        .as_ref()
+        .and_then(|e| e.body.get("location").and_then(Value::as_str))
+    {
         if norm_location(old) != norm_location(&location) {
             return arm_error(
                 StatusCode::CONFLICT,
@@ -450,41 +572,79 @@ fn put_resource_group(st: &mut State, ctx: &Ctx, sub: &str, rg: &str, body: Map<
         changed_ms: now,
     });
     let _ = ctx;
-    Resp::json(if created { StatusCode::CREATED } else { StatusCode::OK }, &out)
+    Resp::json(
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        &out,
+    )
 }
 
 fn norm_location(l: &str) -> String {
-    l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    l.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 // ---------------------------------------------------------------------------------------
 // Operations
 
 fn operation_status(st: &State, ctx: &Ctx, op_id: &str, sub: &str) -> Resp {
-    match st.ops.get(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(sub)) {
+    match st
+        .ops
+        .get(op_id)
+        .filter(|o| o.subscription.eq_ignore_ascii_case(sub))
+    {
         Some(op) => {
             let mut r = Resp::json(StatusCode::OK, &op.status_doc(ctx.base));
             if !op.completed {
-                r = r.header("retry-after", op.retry_after(st.now_ms(), st.settings.lro_retry_after_secs).to_string());
+                r = r.header(
+                    "retry-after",
+                    op.retry_after(st.now_ms(), st.settings.lro_retry_after_secs)
+                        .to_string(),
+                );
             }
             r
         }
-        None => arm_error(StatusCode::NOT_FOUND, "OperationNotFound", format!("The operation '{op_id}' could not be found.")),
+        None => arm_error(
+            StatusCode::NOT_FOUND,
+            "OperationNotFound",
+            format!("The operation '{op_id}' could not be found."),
+        ),
     }
 }
 
 fn operation_result(st: &State, ctx: &Ctx, op_id: &str, sub: &str) -> Resp {
-    let Some(op) = st.ops.get(op_id).filter(|o| o.subscription.eq_ignore_ascii_case(sub)) else {
-        return arm_error(StatusCode::NOT_FOUND, "OperationNotFound", format!("The operation '{op_id}' could not be found."));
+    let Some(op) = st
+        .ops
+        .get(op_id)
+        .filter(|o| o.subscription.eq_ignore_ascii_case(sub))
+    else {
+        return arm_error(
+            StatusCode::NOT_FOUND,
+            "OperationNotFound",
+            format!("The operation '{op_id}' could not be found."),
+        );
     };
     let now = st.now_ms();
     if !op.completed {
         return Resp::empty(StatusCode::ACCEPTED)
             .header("location", op.location_url(ctx.base))
-            .header("retry-after", op.retry_after(now, st.settings.lro_retry_after_secs).to_string());
+            .header(
+                "retry-after",
+                op.retry_after(now, st.settings.lro_retry_after_secs)
+                    .to_string(),
+            );
     }
     if let Some((code, message)) = &op.failure {
-        let status = if code == "InternalServerError" { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
+        let status = if code == "InternalServerError" {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
         return arm_error(status, code, message.clone());
     }
     match op.kind {
@@ -506,7 +666,9 @@ pub fn complete_due(st: &mut State) {
         .map(|o| o.id.clone())
         .collect();
     for id in due {
-        let Some(op) = st.ops.get_mut(&id) else { continue };
+        let Some(op) = st.ops.get_mut(&id) else {
+            continue;
+        };
         op.completed = true;
         let op = op.clone();
         st.dirty = true;
@@ -527,7 +689,11 @@ pub fn complete_due(st: &mut State) {
                 for rid in ids {
                     let is_target = key(&rid) == tk;
                     if let Some(r) = st.store.get_mut(&rid) {
-                        let ps = r.body.pointer("/properties/provisioningState").and_then(Value::as_str).unwrap_or("");
+                        let ps = r
+                            .body
+                            .pointer("/properties/provisioningState")
+                            .and_then(Value::as_str)
+                            .unwrap_or("");
                         if is_target && failed {
                             set_ps(&mut r.body, "Failed");
                         } else if ["Creating", "Updating", "Accepted"].contains(&ps) {
@@ -539,7 +705,14 @@ pub fn complete_due(st: &mut State) {
             OpKind::Delete | OpKind::DeleteResourceGroup => {
                 if failed {
                     if let Some(r) = st.store.get_mut(&op.target_id) {
-                        set_ps(&mut r.body, if op.kind == OpKind::Delete { "Failed" } else { "Succeeded" });
+                        set_ps(
+                            &mut r.body,
+                            if op.kind == OpKind::Delete {
+                                "Failed"
+                            } else {
+                                "Succeeded"
+                            },
+                        );
                     }
                 } else {
                     let removed = st.store.remove_tree(&op.target_id);
@@ -549,13 +722,16 @@ pub fn complete_due(st: &mut State) {
         }
     }
     // Keep finished operations pollable for an hour.
-    st.ops.retain(|_, o| !o.completed || now - o.done_ms < 3_600_000);
+    st.ops
+        .retain(|_, o| !o.completed || now - o.done_ms < 3_600_000);
 }
 
 /// Side effects of removing resources (DFS data of deleted storage accounts).
 fn forget_removed(st: &mut State, removed: &[Stored]) {
     for r in removed {
-        if r.full_type.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts") {
+        if r.full_type
+            .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+        {
             let name = r.id.rsplit('/').next().unwrap_or_default();
             st.dfs.drop_account(name);
         }
@@ -573,7 +749,14 @@ pub fn set_ps(body: &mut Value, state: &str) {
     body["properties"]["provisioningState"] = json!(state);
 }
 
-fn lro_headers(r: Resp, op: &Operation, ctx: &Ctx, now: i64, fixed: Option<u64>, with_async: bool) -> Resp {
+fn lro_headers(
+    r: Resp,
+    op: &Operation,
+    ctx: &Ctx,
+    now: i64,
+    fixed: Option<u64>,
+    with_async: bool,
+) -> Resp {
     let mut r = r
         .header("location", op.location_url(ctx.base))
         .header("retry-after", op.retry_after(now, fixed).to_string());
@@ -625,7 +808,12 @@ fn not_found(level: &Level, rg: Option<&Level>) -> Resp {
 }
 
 /// Checks that the resource group and every parent level exist. `Err` is the response.
-pub(crate) fn check_parents(st: &State, path: &ArmPath, upto: usize, for_write: bool) -> Result<(), Resp> {
+pub(crate) fn check_parents(
+    st: &State,
+    path: &ArmPath,
+    upto: usize,
+    for_write: bool,
+) -> Result<(), Resp> {
     for (i, level) in path.levels.iter().enumerate().take(upto) {
         match level.kind {
             LevelKind::Subscription => {}
@@ -662,7 +850,13 @@ pub(crate) fn check_parents(st: &State, path: &ArmPath, upto: usize, for_write: 
 fn generic(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
     let path = match ArmPath::parse(&req.segments) {
         Ok(p) => p,
-        Err(e) => return arm_error(StatusCode::BAD_REQUEST, "InvalidRequestUri", format!("The request URI '{}' is not valid: {e}.", req.raw_path)),
+        Err(e) => {
+            return arm_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestUri",
+                format!("The request URI '{}' is not valid: {e}.", req.raw_path),
+            )
+        }
     };
     if let Some(r) = authorization::route(st, ctx, req, &path, caller) {
         return r;
@@ -686,7 +880,10 @@ fn generic(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
             .store
             .filter(|r| {
                 r.full_type.eq_ignore_ascii_case(&full_type)
-                    && (r.parent_key == sk || (by_sub && r.parent_key.starts_with(&format!("{sk}/resourcegroups/")) && !r.parent_key[sk.len() + 16..].contains('/')))
+                    && (r.parent_key == sk
+                        || (by_sub
+                            && r.parent_key.starts_with(&format!("{sk}/resourcegroups/"))
+                            && !r.parent_key[sk.len() + 16..].contains('/')))
             })
             .into_iter()
             .map(|r| render(st, r))
@@ -694,20 +891,42 @@ fn generic(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
         return page(st, ctx, req, items);
     }
     let Some(target) = path.target().cloned() else {
-        return arm_error(StatusCode::BAD_REQUEST, "InvalidRequestUri", format!("The request URI '{}' does not name a resource.", req.raw_path));
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestUri",
+            format!(
+                "The request URI '{}' does not name a resource.",
+                req.raw_path
+            ),
+        );
     };
-    if matches!(target.kind, LevelKind::Subscription | LevelKind::ResourceGroup) {
-        return arm_error(StatusCode::BAD_REQUEST, "InvalidRequestUri", "Unexpected resource path.");
+    if matches!(
+        target.kind,
+        LevelKind::Subscription | LevelKind::ResourceGroup
+    ) {
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestUri",
+            "Unexpected resource path.",
+        );
     }
     let parents = path.levels.len() - 1;
     match req.method {
         Method::GET | Method::HEAD => {
             if let Err(r) = check_parents(st, &path, parents, false) {
-                return if req.method == Method::HEAD { Resp::empty(r.status) } else { r };
+                return if req.method == Method::HEAD {
+                    Resp::empty(r.status)
+                } else {
+                    r
+                };
             }
             match st.store.get(&target.id) {
-                Some(r) if req.method == Method::HEAD => Resp::empty(StatusCode::NO_CONTENT).header("etag", r.etag.clone()),
-                Some(r) => Resp::json(StatusCode::OK, &render(st, r)).header("etag", r.etag.clone()),
+                Some(r) if req.method == Method::HEAD => {
+                    Resp::empty(StatusCode::NO_CONTENT).header("etag", r.etag.clone())
+                }
+                Some(r) => {
+                    Resp::json(StatusCode::OK, &render(st, r)).header("etag", r.etag.clone())
+                }
                 None if req.method == Method::HEAD => Resp::empty(StatusCode::NOT_FOUND),
                 None => not_found(&target, path.resource_group()),
             }
@@ -731,7 +950,11 @@ fn generic(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
         }
         Method::DELETE => {
             if let Err(r) = check_parents(st, &path, parents, false) {
-                return if r.status == StatusCode::NOT_FOUND && st.store.contains(path.resource_group().map(|l| l.id.as_str()).unwrap_or("")) {
+                return if r.status == StatusCode::NOT_FOUND
+                    && st
+                        .store
+                        .contains(path.resource_group().map(|l| l.id.as_str()).unwrap_or(""))
+                {
                     Resp::empty(StatusCode::NO_CONTENT)
                 } else {
                     r
@@ -743,7 +966,14 @@ fn generic(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
             if let Err(r) = check_parents(st, &path, path.levels.len(), false) {
                 return r;
             }
-            arm_error(StatusCode::NOT_FOUND, "InvalidResourceType", format!("The action on '{}' is not supported by the emulator.", target.id))
+            arm_error(
+                StatusCode::NOT_FOUND,
+                "InvalidResourceType",
+                format!(
+                    "The action on '{}' is not supported by the emulator.",
+                    target.id
+                ),
+            )
         }
         _ => method_not_allowed(req),
     }
@@ -779,14 +1009,28 @@ fn preconditions(ctx: &Ctx, existing: Option<&Stored>) -> Result<(), Resp> {
 }
 
 fn etag_eq(a: &str, b: &str) -> bool {
-    let strip = |s: &str| s.trim().trim_start_matches("W/").trim_matches('"').to_ascii_lowercase();
+    let strip = |s: &str| {
+        s.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_ascii_lowercase()
+    };
     strip(a) == strip(b)
 }
 
 /// PUT on a provider resource (also used by seeding with `ctx.seed`).
-pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<String, Value>) -> Resp {
+pub fn put_resource(
+    st: &mut State,
+    ctx: &Ctx,
+    path: &ArmPath,
+    mut body: Map<String, Value>,
+) -> Resp {
     let Some(target) = path.target().cloned() else {
-        return arm_error(StatusCode::BAD_REQUEST, "InvalidRequestUri", "The request URI does not name a resource.");
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestUri",
+            "The request URI does not name a resource.",
+        );
     };
     let parents = path.levels.len() - 1;
     if let Err(r) = check_parents(st, path, parents, true) {
@@ -797,8 +1041,17 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
     if let Err(r) = preconditions(ctx, existing.as_ref()) {
         return r;
     }
-    let LevelKind::Resource { namespace, top_level, .. } = target.kind.clone() else {
-        return arm_error(StatusCode::BAD_REQUEST, "InvalidRequestUri", "Unexpected resource path.");
+    let LevelKind::Resource {
+        namespace,
+        top_level,
+        ..
+    } = target.kind.clone()
+    else {
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestUri",
+            "Unexpected resource path.",
+        );
     };
     let lock = network::lock_key(st, path, &body);
     if !ctx.seed {
@@ -809,10 +1062,21 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
     // Location rules for tracked resources.
     let in_rg = path.resource_group().is_some();
     if top_level && in_rg {
-        let Some(loc) = body.get("location").and_then(Value::as_str).map(str::to_string) else {
-            return arm_error(StatusCode::BAD_REQUEST, "LocationRequired", "The location property is required for this definition.");
+        let Some(loc) = body
+            .get("location")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return arm_error(
+                StatusCode::BAD_REQUEST,
+                "LocationRequired",
+                "The location property is required for this definition.",
+            );
         };
-        if let Some(old) = existing.as_ref().and_then(|e| e.body.get("location").and_then(Value::as_str)) {
+        if let Some(old) = existing
+            .as_ref()
+            .and_then(|e| e.body.get("location").and_then(Value::as_str))
+        {
             if norm_location(old) != norm_location(&loc) {
                 return arm_error(
                     StatusCode::BAD_REQUEST,
@@ -843,7 +1107,11 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
     };
     let lro = !ctx.seed && is_lro(st, &target.full_type);
     let created = existing.is_none();
-    let transient = if namespace.eq_ignore_ascii_case("Microsoft.Network") || !created { "Updating" } else { "Creating" };
+    let transient = if namespace.eq_ignore_ascii_case("Microsoft.Network") || !created {
+        "Updating"
+    } else {
+        "Creating"
+    };
     let mut out = Value::Object(Map::new());
     out["id"] = json!(stored_id);
     out["name"] = json!(stored_id.rsplit('/').next().unwrap_or(&target.name));
@@ -857,7 +1125,11 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
     if namespace.eq_ignore_ascii_case("Microsoft.Network") {
         out["etag"] = json!(etag);
     }
-    let parent_key = parents.checked_sub(1).and_then(|i| path.levels.get(i)).map(|l| key(&l.id)).unwrap_or_default();
+    let parent_key = parents
+        .checked_sub(1)
+        .and_then(|i| path.levels.get(i))
+        .map(|l| key(&l.id))
+        .unwrap_or_default();
     st.store.put(Stored {
         id: stored_id.clone(),
         parent_key,
@@ -868,8 +1140,19 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
         created_ms: now,
         changed_ms: now,
     });
-    network::apply_plan(st, ctx, &stored_id, plan, if lro { transient } else { "Succeeded" }, now);
-    let mut resp_status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    network::apply_plan(
+        st,
+        ctx,
+        &stored_id,
+        plan,
+        if lro { transient } else { "Succeeded" },
+        now,
+    );
+    let mut resp_status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut op = None;
     if lro {
         let delay = ctx.lro.delay_ms.unwrap_or(st.settings.lro_delay_ms);
@@ -893,7 +1176,11 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
     if ctx.seed {
         resp_status = StatusCode::OK;
     }
-    let body = st.store.get(&stored_id).map(|r| render(st, r)).unwrap_or(Value::Null);
+    let body = st
+        .store
+        .get(&stored_id)
+        .map(|r| render(st, r))
+        .unwrap_or(Value::Null);
     let mut r = Resp::json(resp_status, &body).header("etag", etag);
     if let Some(o) = op {
         r = lro_headers(r, &o, ctx, now, st.settings.lro_retry_after_secs, true);
@@ -904,7 +1191,12 @@ pub fn put_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, mut body: Map<Str
 /// Location of a resource or its nearest located ancestor.
 fn resource_location(st: &State, path: &ArmPath) -> String {
     for l in path.levels.iter().rev() {
-        if let Some(loc) = st.store.get(&l.id).and_then(|r| r.body.get("location")).and_then(Value::as_str) {
+        if let Some(loc) = st
+            .store
+            .get(&l.id)
+            .and_then(|r| r.body.get("location"))
+            .and_then(Value::as_str)
+        {
             return norm_location(loc);
         }
     }
@@ -913,7 +1205,10 @@ fn resource_location(st: &State, path: &ArmPath) -> String {
 
 fn storage_decorate(st: &State, ctx: &Ctx, target: &Level, out: &mut Value) {
     let _ = st;
-    if target.full_type.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts") {
+    if target
+        .full_type
+        .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")
+    {
         let name = target.name.to_ascii_lowercase();
         let dfs = format!("{}/dfs/{name}/", ctx.base);
         let blob = format!("{}/blob/{name}/", ctx.base);
@@ -945,16 +1240,29 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-fn patch_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level, body: Map<String, Value>) -> Resp {
+fn patch_resource(
+    st: &mut State,
+    ctx: &Ctx,
+    path: &ArmPath,
+    target: &Level,
+    body: Map<String, Value>,
+) -> Resp {
     let Some(mut r) = st.store.get(&target.id).cloned() else {
         return not_found(target, path.resource_group());
     };
     if let Err(resp) = preconditions(ctx, Some(&r)) {
         return resp;
     }
-    if let (Some(new), Some(old)) = (body.get("location").and_then(Value::as_str), r.body.get("location").and_then(Value::as_str)) {
+    if let (Some(new), Some(old)) = (
+        body.get("location").and_then(Value::as_str),
+        r.body.get("location").and_then(Value::as_str),
+    ) {
         if norm_location(new) != norm_location(old) {
-            return arm_error(StatusCode::BAD_REQUEST, "LocationNotAvailableForResourceType", "The location of a resource cannot be changed.");
+            return arm_error(
+                StatusCode::BAD_REQUEST,
+                "LocationNotAvailableForResourceType",
+                "The location of a resource cannot be changed.",
+            );
         }
     }
     for (k, v) in body {
@@ -964,14 +1272,22 @@ fn patch_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level, bod
                 r.body["tags"] = v;
             }
             _ => {
-                let slot = r.body.as_object_mut().map(|m| m.entry(k.clone()).or_insert(Value::Null));
+                let slot = r
+                    .body
+                    .as_object_mut()
+                    .map(|m| m.entry(k.clone()).or_insert(Value::Null));
                 if let Some(slot) = slot {
                     merge_patch(slot, &v);
                 }
             }
         }
     }
-    let ps = r.body.pointer("/properties/provisioningState").and_then(Value::as_str).unwrap_or("Succeeded").to_string();
+    let ps = r
+        .body
+        .pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
+        .unwrap_or("Succeeded")
+        .to_string();
     set_ps(&mut r.body, &ps);
     r.etag = util::new_etag();
     if r.body.get("etag").is_some() {
@@ -981,7 +1297,11 @@ fn patch_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level, bod
     let etag = r.etag.clone();
     let id = r.id.clone();
     st.store.put(r);
-    let out = st.store.get(&id).map(|x| render(st, x)).unwrap_or(Value::Null);
+    let out = st
+        .store
+        .get(&id)
+        .map(|x| render(st, x))
+        .unwrap_or(Value::Null);
     Resp::json(StatusCode::OK, &out).header("etag", etag)
 }
 
@@ -992,7 +1312,11 @@ fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) ->
     if let Err(r) = preconditions(ctx, Some(&existing)) {
         return r;
     }
-    let lock = network::lock_key(st, path, &existing.body.as_object().cloned().unwrap_or_default());
+    let lock = network::lock_key(
+        st,
+        path,
+        &existing.body.as_object().cloned().unwrap_or_default(),
+    );
     if let Some(r) = lock.as_ref().and_then(|k| network::conflict(st, ctx, k)) {
         return r;
     }
@@ -1024,7 +1348,14 @@ fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) ->
         }
         st.ops.insert(op.id.clone(), op.clone());
         network::touch_parent_vnet(st, &existing);
-        return lro_headers(Resp::empty(StatusCode::ACCEPTED), &op, ctx, now, st.settings.lro_retry_after_secs, true);
+        return lro_headers(
+            Resp::empty(StatusCode::ACCEPTED),
+            &op,
+            ctx,
+            now,
+            st.settings.lro_retry_after_secs,
+            true,
+        );
     }
     let removed = st.store.remove_tree(&existing.id);
     forget_removed(st, &removed);
@@ -1040,7 +1371,12 @@ pub fn render(st: &State, r: &Stored) -> Value {
 }
 
 /// Applies one seeded resource (synchronously, no auth).
-pub fn apply_seed_resource(st: &mut State, base: &str, id_str: &str, body: &Value) -> Result<(), String> {
+pub fn apply_seed_resource(
+    st: &mut State,
+    base: &str,
+    id_str: &str,
+    body: &Value,
+) -> Result<(), String> {
     let path = id::parse_id(id_str).map_err(|e| format!("{id_str}: {e}"))?;
     let ctx = Ctx {
         base,
@@ -1057,7 +1393,11 @@ pub fn apply_seed_resource(st: &mut State, base: &str, id_str: &str, body: &Valu
         _ => return Err(format!("{id_str}: body must be a JSON object")),
     };
     let resp = match path.target() {
-        Some(Level { kind: LevelKind::ResourceGroup, name, .. }) => {
+        Some(Level {
+            kind: LevelKind::ResourceGroup,
+            name,
+            ..
+        }) => {
             let sub = path.subscription().unwrap_or_default().to_string();
             if st.directory.subscription(&sub).is_none() {
                 return Err(format!("{id_str}: unknown subscription {sub}"));
@@ -1066,7 +1406,10 @@ pub fn apply_seed_resource(st: &mut State, base: &str, id_str: &str, body: &Valu
             let now = st.now_ms();
             put_resource_group(st, &ctx, &sub, &name.clone(), obj, existing, now)
         }
-        Some(Level { kind: LevelKind::Resource { .. }, .. }) => {
+        Some(Level {
+            kind: LevelKind::Resource { .. },
+            ..
+        }) => {
             if let Some(r) = authorization::seed_put(st, &ctx, &path, &obj) {
                 r
             } else {
@@ -1091,7 +1434,9 @@ pub fn apply_seed_resource(st: &mut State, base: &str, id_str: &str, body: &Valu
 /// beyond the ID grammar; the body is stored as given (id/name/type filled in).
 pub fn drift_put(st: &mut State, id_str: &str, body: Value) -> Result<Value, String> {
     let path = id::parse_id(id_str).map_err(|e| e.to_string())?;
-    let Some(target) = path.target().cloned() else { return Err("not a resource id".into()) };
+    let Some(target) = path.target().cloned() else {
+        return Err("not a resource id".into());
+    };
     let full_type = match target.kind {
         LevelKind::ResourceGroup => RG_TYPE.to_string(),
         LevelKind::Resource { .. } => target.full_type.clone(),
@@ -1109,7 +1454,13 @@ pub fn drift_put(st: &mut State, id_str: &str, body: Value) -> Result<Value, Str
     if out.pointer("/properties/provisioningState").is_none() {
         set_ps(&mut out, "Succeeded");
     }
-    let parent_key = path.levels.len().checked_sub(2).and_then(|i| path.levels.get(i)).map(|l| key(&l.id)).unwrap_or_default();
+    let parent_key = path
+        .levels
+        .len()
+        .checked_sub(2)
+        .and_then(|i| path.levels.get(i))
+        .map(|l| key(&l.id))
+        .unwrap_or_default();
     let now = st.now_ms();
     let etag = util::new_etag();
     if out.get("etag").is_some() {

@@ -71,7 +71,10 @@ impl Store {
             .filter(|x| **x == k || x.starts_with(&prefix))
             .cloned()
             .collect();
-        doomed.into_iter().filter_map(|x| self.map.remove(&x)).collect()
+        doomed
+            .into_iter()
+            .filter_map(|x| self.map.remove(&x))
+            .collect()
     }
 
     /// Direct children of `parent` of `full_type` (case-insensitive), in creation order.
@@ -87,7 +90,7 @@ impl Store {
     }
 
     /// Everything matching a predicate, in creation order.
-    pub fn filter<'a>(&'a self, f: impl Fn(&Stored) -> bool) -> Vec<&'a Stored> {
+    pub fn filter(&self, f: impl Fn(&Stored) -> bool) -> Vec<&Stored> {
         let mut v: Vec<&Stored> = self.map.values().filter(|r| f(r)).collect();
         v.sort_by_key(|r| r.seq);
         v
@@ -129,9 +132,16 @@ mod tests {
         let mut s = Store::default();
         s.put(r("/s/RG", "/s", "rg"));
         s.put(r("/s/RG/providers/N/t/A", "/s/rg", "N/t"));
-        s.put(r("/s/RG/providers/N/t/A/c/x", "/s/rg/providers/n/t/a", "N/t/c"));
+        s.put(r(
+            "/s/RG/providers/N/t/A/c/x",
+            "/s/rg/providers/n/t/a",
+            "N/t/c",
+        ));
         s.put(r("/s/RG/providers/N/t/AB", "/s/rg", "N/t"));
-        assert_eq!(s.get("/S/rg/PROVIDERS/n/T/a").map(|x| x.id.as_str()), Some("/s/RG/providers/N/t/A"));
+        assert_eq!(
+            s.get("/S/rg/PROVIDERS/n/T/a").map(|x| x.id.as_str()),
+            Some("/s/RG/providers/N/t/A")
+        );
         assert_eq!(s.children("/s/rg", "n/T").len(), 2);
         let gone = s.remove_tree("/s/rg/providers/n/t/a");
         assert_eq!(gone.len(), 2, "AB must survive");
