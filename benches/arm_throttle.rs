@@ -33,7 +33,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .filter(|v: &f64| v.is_finite() && *v > 0.0)
         .unwrap_or(1.0);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("arm_throttle: cannot start a runtime: {e}");
@@ -97,7 +100,12 @@ async fn run(scale: f64) -> Result<(), String> {
     let rg = format!("/subscriptions/{SUB}/resourceGroups/rg-bench");
     client
         .arm()
-        .put(&ctx, &rg, "2021-04-01", &serde_json::json!({"location": "westeurope"}))
+        .put(
+            &ctx,
+            &rg,
+            "2021-04-01",
+            &serde_json::json!({"location": "westeurope"}),
+        )
         .await
         .map_err(|e| e.detail())?;
     emu.clear_journal();
@@ -138,7 +146,10 @@ async fn run(scale: f64) -> Result<(), String> {
     println!("  bound (bucket)       {bound:.2} s  = ({REQUESTS} - {BURST}) / {rate}");
     println!("  ratio wall / bound   {:.3}", wall / bound);
     println!("  429s received        {throttled}");
-    println!("  GETs at the emulator {} (failures {failures})", gets.len());
+    println!(
+        "  GETs at the emulator {} (failures {failures})",
+        gets.len()
+    );
     println!(
         "  goal                 ratio <= 1.10 and zero 429s: {}",
         if wall / bound <= 1.10 && throttled == 0 && failures == 0 {

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use aifactory::azure::{
     Acl, AclEntry, AclKey, AclType, AttemptOutcome, AzureClient, AzureError, CloudOverrides,
-    Created, Ctx, DirectoryOptions, Perms, RecursiveMode, RecursiveOptions, RetryPolicy,
-    Sensitive, SetAccessControl, Settings, ThrottleSettings,
+    Created, Ctx, DirectoryOptions, Perms, RecursiveMode, RecursiveOptions, RetryPolicy, Sensitive,
+    SetAccessControl, Settings, ThrottleSettings,
 };
 use serde_json::{json, Value as Json};
 
@@ -51,7 +51,9 @@ mod mock {
                 .map(|(_, v)| v.as_str())
         }
         pub fn h(&self, k: &str) -> Option<&str> {
-            self.headers.get(&k.to_ascii_lowercase()).map(String::as_str)
+            self.headers
+                .get(&k.to_ascii_lowercase())
+                .map(String::as_str)
         }
         pub fn form(&self) -> HashMap<String, String> {
             url::form_urlencoded::parse(self.body.as_bytes())
@@ -135,17 +137,21 @@ mod mock {
             super::trace_capture();
             let dir = tempfile::tempdir().expect("tempdir");
             let ca_key = rcgen::KeyPair::generate().expect("ca key");
-            let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+            let mut ca_params =
+                rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
             ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
             ca_params
                 .distinguished_name
                 .push(rcgen::DnType::CommonName, "azure client test CA");
             let ca = ca_params.self_signed(&ca_key).expect("ca");
             let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
-            let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-                .expect("leaf params")
-                .signed_by(&leaf_key, &ca, &ca_key)
-                .expect("leaf");
+            let leaf = rcgen::CertificateParams::new(vec![
+                "127.0.0.1".to_string(),
+                "localhost".to_string(),
+            ])
+            .expect("leaf params")
+            .signed_by(&leaf_key, &ca, &ca_key)
+            .expect("leaf");
             let ca_path = dir.path().join("ca.pem");
             std::fs::write(&ca_path, ca.pem()).expect("write ca");
 
@@ -164,28 +170,43 @@ mod mock {
             let j = journal.clone();
             let task = tokio::spawn(async move {
                 loop {
-                    let Ok((tcp, _)) = listener.accept().await else { return };
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        return;
+                    };
                     let acceptor = acceptor.clone();
                     let handler = handler.clone();
                     let j = j.clone();
                     tokio::spawn(async move {
-                        let Ok(tls) = acceptor.accept(tcp).await else { return };
+                        let Ok(tls) = acceptor.accept(tcp).await else {
+                            return;
+                        };
                         let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                             let handler = handler.clone();
                             let j = j.clone();
                             async move {
                                 let (parts, body) = req.into_parts();
-                                let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                                let body = body
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
                                 let r = Req {
                                     method: parts.method.to_string(),
                                     path: parts.uri.path().to_string(),
-                                    query: url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-                                        .into_owned()
-                                        .collect(),
+                                    query: url::form_urlencoded::parse(
+                                        parts.uri.query().unwrap_or("").as_bytes(),
+                                    )
+                                    .into_owned()
+                                    .collect(),
                                     headers: parts
                                         .headers
                                         .iter()
-                                        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                                        .map(|(k, v)| {
+                                            (
+                                                k.as_str().to_string(),
+                                                v.to_str().unwrap_or("").to_string(),
+                                            )
+                                        })
                                         .collect(),
                                     body: String::from_utf8_lossy(&body).into_owned(),
                                 };
@@ -193,10 +214,17 @@ mod mock {
                                 let resp = match handler(&r) {
                                     Some(resp) => resp,
                                     None if r.is_token() => token_response(&r),
-                                    None => Resp::error(404, "NotFoundInStub", &format!("no route for {} {}", r.method, r.path)),
+                                    None => Resp::error(
+                                        404,
+                                        "NotFoundInStub",
+                                        &format!("no route for {} {}", r.method, r.path),
+                                    ),
                                 };
                                 let mut b = hyper::Response::builder().status(resp.status);
-                                b = b.header("x-ms-request-id", format!("req-{}", j.lock().expect("journal").len()));
+                                b = b.header(
+                                    "x-ms-request-id",
+                                    format!("req-{}", j.lock().expect("journal").len()),
+                                );
                                 if let Some(c) = r.headers.get("x-ms-correlation-request-id") {
                                     b = b.header("x-ms-correlation-request-id", c.as_str());
                                 }
@@ -204,8 +232,9 @@ mod mock {
                                     b = b.header(k.as_str(), v.as_str());
                                 }
                                 Ok::<_, std::convert::Infallible>(
-                                    b.body(Full::new(Bytes::from(resp.body)))
-                                        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new()))),
+                                    b.body(Full::new(Bytes::from(resp.body))).unwrap_or_else(
+                                        |_| hyper::Response::new(Full::new(Bytes::new())),
+                                    ),
                                 )
                             }
                         });
@@ -307,7 +336,10 @@ async fn client_secret_token_is_cached_and_sent_as_bearer() {
     let token_req = j.iter().find(|r| r.is_token()).expect("token request");
     assert_eq!(token_req.path, format!("/{TENANT}/oauth2/v2.0/token"));
     let f = token_req.form();
-    assert_eq!(f.get("grant_type").map(String::as_str), Some("client_credentials"));
+    assert_eq!(
+        f.get("grant_type").map(String::as_str),
+        Some("client_credentials")
+    );
     assert_eq!(f.get("client_id").map(String::as_str), Some(CLIENT));
     assert_eq!(f.get("client_secret").map(String::as_str), Some(SECRET));
     assert_eq!(
@@ -338,7 +370,11 @@ async fn oidc_token_from_setting_and_from_file() {
         oidc_token: Some(Sensitive::new("oidc-jwt-direct")),
         ..base.clone()
     };
-    client(&direct).arm().get(&Ctx::background(), RG, API).await.expect("direct");
+    client(&direct)
+        .arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("direct");
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("token");
     std::fs::write(&file, "oidc-jwt-from-file\n").expect("write");
@@ -347,7 +383,10 @@ async fn oidc_token_from_setting_and_from_file() {
         ..base
     };
     let c = client(&from_file);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("file");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("file");
     assert_eq!(c.active_credential(), Some("OIDC token file"));
     let assertions: Vec<String> = m
         .journal()
@@ -396,7 +435,10 @@ async fn github_style_request_url_and_azure_devops_and_tfc() {
         ..base.clone()
     };
     let c = client(&gh);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("github");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("github");
     assert_eq!(c.active_credential(), Some("GitHub Actions OIDC"));
 
     let ado = Settings {
@@ -415,7 +457,10 @@ async fn github_style_request_url_and_azure_devops_and_tfc() {
     };
     let c = client(&tfc);
     c.arm().get(&Ctx::background(), RG, API).await.expect("tfc");
-    assert_eq!(c.active_credential(), Some("HCP Terraform workload identity"));
+    assert_eq!(
+        c.active_credential(),
+        Some("HCP Terraform workload identity")
+    );
 
     let assertions: Vec<String> = m
         .journal()
@@ -459,14 +504,21 @@ async fn app_service_and_custom_endpoint_managed_identity() {
         ..base.clone()
     };
     let c = client(&app);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("app service");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("app service");
     assert_eq!(c.active_credential(), Some("managed identity"));
     let custom = Settings {
         msi_endpoint: Some(format!("{}/msi/imds", m.base)),
         client_id: None,
         ..base
     };
-    client(&custom).arm().get(&Ctx::background(), RG, API).await.expect("custom endpoint");
+    client(&custom)
+        .arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("custom endpoint");
     let bearers: Vec<String> = m
         .journal()
         .iter()
@@ -511,9 +563,15 @@ async fn azure_cli_through_a_stand_in_az() {
     assert_eq!(c.active_credential(), Some("Azure CLI"));
     let args = std::fs::read_to_string(&log).expect("args");
     assert_eq!(args.lines().count(), 1, "the CLI token is cached: {args}");
-    assert!(args.contains("account get-access-token -o json --scope https://management.azure.com/.default"));
+    assert!(args.contains(
+        "account get-access-token -o json --scope https://management.azure.com/.default"
+    ));
     assert!(args.contains(&format!("--tenant {TENANT}")));
-    let auth = m.journal().iter().find(|r| r.path == RG).and_then(|r| r.h("authorization").map(str::to_string));
+    let auth = m
+        .journal()
+        .iter()
+        .find(|r| r.path == RG)
+        .and_then(|r| r.h("authorization").map(str::to_string));
     assert_eq!(auth.as_deref(), Some("Bearer cli-access-token"));
 }
 
@@ -529,8 +587,32 @@ async fn certificate_credential_signs_an_assertion() {
             .map(|o| o.status.success())
             .unwrap_or(false)
     };
-    let made = run(&["req", "-x509", "-newkey", "rsa:2048", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1", "-nodes", "-subj", "/CN=aifactory-test"])
-        && run(&["pkcs12", "-export", "-out", "cert.pfx", "-inkey", "key.pem", "-in", "cert.pem", "-passout", "pass:pfx-password"]);
+    let made = run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "1",
+        "-nodes",
+        "-subj",
+        "/CN=aifactory-test",
+    ]) && run(&[
+        "pkcs12",
+        "-export",
+        "-out",
+        "cert.pfx",
+        "-inkey",
+        "key.pem",
+        "-in",
+        "cert.pem",
+        "-passout",
+        "pass:pfx-password",
+    ]);
     if !made {
         eprintln!("note: the openssl CLI is not available; certificate credential test skipped");
         return;
@@ -543,7 +625,10 @@ async fn certificate_credential_signs_an_assertion() {
         ..settings(&m)
     };
     let c = client(&s);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("cert");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("cert");
     assert_eq!(c.active_credential(), Some("client certificate"));
     let j = m.journal();
     let f = j.iter().find(|r| r.is_token()).expect("token").form();
@@ -573,11 +658,21 @@ async fn a_failing_method_falls_through_to_the_next() {
         ..settings(&m)
     };
     let c = client(&s);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("fallback");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("fallback");
     assert_eq!(c.active_credential(), Some("OIDC token"));
     // Later calls go straight to the method that worked.
-    c.arm().get(&Ctx::background(), RG, "2022-09-01").await.expect("again");
-    assert_eq!(m.token_calls(), 2, "one failed secret attempt, one assertion");
+    c.arm()
+        .get(&Ctx::background(), RG, "2022-09-01")
+        .await
+        .expect("again");
+    assert_eq!(
+        m.token_calls(),
+        2,
+        "one failed secret attempt, one assertion"
+    );
 }
 
 #[tokio::test]
@@ -603,7 +698,11 @@ async fn when_nothing_works_one_diagnostic_lists_every_method() {
         ..settings(&m)
     };
     let c = client(&s);
-    let err = c.arm().get(&Ctx::background(), RG, API).await.expect_err("no credential");
+    let err = c
+        .arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect_err("no credential");
     let AzureError::Credential { attempts } = &err else {
         panic!("expected a credential error, got {err:?}");
     };
@@ -679,19 +778,42 @@ async fn crud_list_paging_and_exists() {
     .await;
     let c = client(&settings(&m));
     let ctx = Ctx::background();
-    let put = c.arm().put(&ctx, RG, API, &json!({"location":"westeurope"})).await.expect("put");
+    let put = c
+        .arm()
+        .put(&ctx, RG, API, &json!({"location":"westeurope"}))
+        .await
+        .expect("put");
     assert_eq!(put["location"], "westeurope");
-    let patched = c.arm().patch(&ctx, RG, API, &json!({"tags":{"a":"b"}})).await.expect("patch");
+    let patched = c
+        .arm()
+        .patch(&ctx, RG, API, &json!({"tags":{"a":"b"}}))
+        .await
+        .expect("patch");
     assert_eq!(patched["tags"]["a"], "b");
     assert!(c.arm().exists(&ctx, RG, API).await.expect("head"));
-    assert!(!c.arm().exists(&ctx, &format!("{RG}-other"), API).await.expect("head 404"));
+    assert!(!c
+        .arm()
+        .exists(&ctx, &format!("{RG}-other"), API)
+        .await
+        .expect("head 404"));
     let items = c
         .arm()
-        .list(&ctx, &format!("/subscriptions/{SUB}/resourcegroups"), API)
+        .list_query(
+            &ctx,
+            &format!("/subscriptions/{SUB}/resourcegroups"),
+            API,
+            &[("$filter", "tagName eq 'env'")],
+        )
         .await
         .expect("list");
     let names: Vec<&str> = items.iter().filter_map(|i| i["name"].as_str()).collect();
     assert_eq!(names, ["a", "b", "c", "d"]);
+    let first = m
+        .journal()
+        .into_iter()
+        .find(|r| r.path.ends_with("/resourcegroups"))
+        .expect("first page");
+    assert_eq!(first.q("$filter"), Some("tagName eq 'env'"));
     let skip: Vec<Option<String>> = m
         .journal()
         .iter()
@@ -700,8 +822,16 @@ async fn crud_list_paging_and_exists() {
         .collect();
     assert_eq!(skip, [None, Some("page1".into()), Some("page2".into())]);
     c.arm().delete(&ctx, RG, API).await.expect("delete 200");
-    c.arm().delete(&ctx, &format!("{RG}-gone"), API).await.expect("delete 204");
-    assert!(c.arm().get_opt(&ctx, &format!("{RG}-missing"), API).await.expect("get_opt").is_none());
+    c.arm()
+        .delete(&ctx, &format!("{RG}-gone"), API)
+        .await
+        .expect("delete 204");
+    assert!(c
+        .arm()
+        .get_opt(&ctx, &format!("{RG}-missing"), API)
+        .await
+        .expect("get_opt")
+        .is_none());
 }
 
 fn vnet_id() -> String {
@@ -733,12 +863,21 @@ async fn lro_azure_async_operation_then_final_get() {
     let c = client(&settings(&m));
     let v = c
         .arm()
-        .put(&Ctx::background(), &vnet_id(), "2024-05-01", &json!({"location":"westeurope"}))
+        .put(
+            &Ctx::background(),
+            &vnet_id(),
+            "2024-05-01",
+            &json!({"location":"westeurope"}),
+        )
         .await
         .expect("put");
     assert_eq!(v["properties"]["provisioningState"], "Succeeded");
     assert_eq!(m.count("PUT", "virtualNetworks"), 1);
-    assert_eq!(m.count("GET", "/operations/op1"), 3, "InProgress, InProgress, Succeeded");
+    assert_eq!(
+        m.count("GET", "/operations/op1"),
+        3,
+        "InProgress, InProgress, Succeeded"
+    );
     assert_eq!(m.count("GET", "/virtualNetworks/v1"), 1, "one final GET");
 }
 
@@ -761,11 +900,18 @@ async fn lro_location_only_delete_follows_new_locations() {
     })
     .await;
     let c = client(&settings(&m));
-    c.arm().delete(&Ctx::background(), RG, API).await.expect("delete");
+    c.arm()
+        .delete(&Ctx::background(), RG, API)
+        .await
+        .expect("delete");
     assert_eq!(m.count("DELETE", RG), 1);
     assert_eq!(m.count("GET", "/operationresults/r1"), 1);
     assert_eq!(m.count("GET", "/operationresults/r2"), 1);
-    assert_eq!(m.count("GET", "resourceGroups/rg1"), 0, "DELETE needs no final GET");
+    assert_eq!(
+        m.count("GET", "resourceGroups/rg1"),
+        0,
+        "DELETE needs no final GET"
+    );
 }
 
 #[tokio::test]
@@ -773,7 +919,10 @@ async fn lro_location_only_put_gets_the_resource() {
     let m = Mock::start(move |r: &Req| {
         let host = r.h("host").unwrap_or_default().to_string();
         match (r.method.as_str(), r.path.as_str()) {
-            ("PUT", path) if path == RG => Some(Resp::empty(202).with("Location", &format!("https://{host}/loc/1?api-version={API}"))),
+            ("PUT", path) if path == RG => Some(Resp::empty(202).with(
+                "Location",
+                &format!("https://{host}/loc/1?api-version={API}"),
+            )),
             ("GET", "/loc/1") => Some(Resp::empty(200)),
             ("GET", path) if path == RG => Some(ok_rg()),
             _ => None,
@@ -781,7 +930,16 @@ async fn lro_location_only_put_gets_the_resource() {
     })
     .await;
     let c = client(&settings(&m));
-    let rg = c.arm().put(&Ctx::background(), RG, API, &json!({"location":"westeurope"})).await.expect("put");
+    let rg = c
+        .arm()
+        .put(
+            &Ctx::background(),
+            RG,
+            API,
+            &json!({"location":"westeurope"}),
+        )
+        .await
+        .expect("put");
     assert_eq!(rg["name"], "rg1");
     assert_eq!(m.count("GET", "/loc/1"), 1);
     assert_eq!(m.count("GET", RG), 1);
@@ -808,23 +966,43 @@ async fn lro_failed_and_canceled_become_typed_errors() {
     let ctx = Ctx::background();
     let err = c
         .arm()
-        .put(&ctx, &format!("{RG}/providers/Microsoft.Network/virtualNetworks/fails"), "2024-05-01", &json!({}))
+        .put(
+            &ctx,
+            &format!("{RG}/providers/Microsoft.Network/virtualNetworks/fails"),
+            "2024-05-01",
+            &json!({}),
+        )
         .await
         .expect_err("failed");
-    let AzureError::LroFailed(f) = &err else { panic!("{err:?}") };
+    let AzureError::LroFailed(f) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(f.status, "Failed");
     assert_eq!(err.code(), Some("NetcfgSubnetRangesOverlap"));
     assert!(err.detail().contains("overlaps"));
     assert_eq!(f.correlation_id.as_deref(), Some(ctx.correlation_id()));
     let err = c
         .arm()
-        .put(&ctx, &format!("{RG}/providers/Microsoft.Network/virtualNetworks/cancels"), "2024-05-01", &json!({}))
+        .put(
+            &ctx,
+            &format!("{RG}/providers/Microsoft.Network/virtualNetworks/cancels"),
+            "2024-05-01",
+            &json!({}),
+        )
         .await
         .expect_err("canceled");
-    let AzureError::LroFailed(f) = &err else { panic!("{err:?}") };
+    let AzureError::LroFailed(f) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(f.status, "Canceled");
-    assert!(err.detail().contains("CanceledAndSupersededDueToAnotherOperation"));
-    assert_eq!(m.count("GET", "virtualNetworks"), 0, "no final GET after failure");
+    assert!(err
+        .detail()
+        .contains("CanceledAndSupersededDueToAnotherOperation"));
+    assert_eq!(
+        m.count("GET", "virtualNetworks"),
+        0,
+        "no final GET after failure"
+    );
 }
 
 #[tokio::test]
@@ -832,17 +1010,27 @@ async fn lro_provisioning_state_polling() {
     let gets = Arc::new(AtomicUsize::new(0));
     let g = gets.clone();
     let m = Mock::start(move |r: &Req| match (r.method.as_str(), r.path.as_str()) {
-        ("PUT", p) if p == RG => Some(Resp::json(201, json!({"id": RG, "properties":{"provisioningState":"Creating"}}))),
+        ("PUT", p) if p == RG => Some(Resp::json(
+            201,
+            json!({"id": RG, "properties":{"provisioningState":"Creating"}}),
+        )),
         ("GET", p) if p == RG => {
             let n = g.fetch_add(1, Ordering::SeqCst);
             let state = ["Creating", "Updating", "Succeeded"][n.min(2)];
-            Some(Resp::json(200, json!({"id": RG, "properties":{"provisioningState": state}})))
+            Some(Resp::json(
+                200,
+                json!({"id": RG, "properties":{"provisioningState": state}}),
+            ))
         }
         _ => None,
     })
     .await;
     let c = client(&settings(&m));
-    let rg = c.arm().put(&Ctx::background(), RG, API, &json!({})).await.expect("put");
+    let rg = c
+        .arm()
+        .put(&Ctx::background(), RG, API, &json!({}))
+        .await
+        .expect("put");
     assert_eq!(rg["properties"]["provisioningState"], "Succeeded");
     assert_eq!(m.count("GET", RG), 3);
 }
@@ -860,10 +1048,19 @@ async fn retries_honour_retry_after_and_count_exactly() {
         }
         let i = k.fetch_add(1, Ordering::SeqCst);
         Some(match i {
-            0 => Resp::error(429, "TooManyRequests", "The request is being throttled.").with("Retry-After", "0"),
+            0 => Resp::error(429, "TooManyRequests", "The request is being throttled.")
+                .with("Retry-After", "0"),
             1 => Resp::error(503, "ServiceUnavailable", "busy").with("retry-after-ms", "5"),
-            2 => Resp::error(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in progress.").with("x-ms-retry-after-ms", "5"),
-            3 => Resp::error(429, "RetryableError", "A retryable error occurred.").with("Retry-After", &httpdate::fmt_http_date(std::time::SystemTime::now())),
+            2 => Resp::error(
+                409,
+                "AnotherOperationInProgress",
+                "Another operation on this or dependent resource is in progress.",
+            )
+            .with("x-ms-retry-after-ms", "5"),
+            3 => Resp::error(429, "RetryableError", "A retryable error occurred.").with(
+                "Retry-After",
+                &httpdate::fmt_http_date(std::time::SystemTime::now()),
+            ),
             _ => ok_rg(),
         })
     })
@@ -876,9 +1073,21 @@ async fn retries_honour_retry_after_and_count_exactly() {
         ..settings(&m)
     };
     let c = client(&s);
-    c.arm().get(&Ctx::background(), RG, API).await.expect("eventually");
-    assert_eq!(m.count("GET", RG), 5, "four transient failures, then success");
-    let ids: Vec<String> = m.journal().iter().filter(|r| r.path == RG).filter_map(|r| r.h("x-ms-client-request-id").map(str::to_string)).collect();
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("eventually");
+    assert_eq!(
+        m.count("GET", RG),
+        5,
+        "four transient failures, then success"
+    );
+    let ids: Vec<String> = m
+        .journal()
+        .iter()
+        .filter(|r| r.path == RG)
+        .filter_map(|r| r.h("x-ms-client-request-id").map(str::to_string))
+        .collect();
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
@@ -925,8 +1134,14 @@ async fn connection_failures_are_retried_then_reported() {
     let mut s = settings(&m);
     s.endpoints.resource_manager_endpoint = Some(format!("https://127.0.0.1:{port}"));
     let c = client(&s);
-    let err = c.arm().get(&Ctx::background(), RG, API).await.expect_err("refused");
-    let AzureError::Transport { attempts, url, .. } = &err else { panic!("{err:?}") };
+    let err = c
+        .arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect_err("refused");
+    let AzureError::Transport { attempts, url, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(*attempts, 4);
     assert!(url.contains(&port.to_string()));
     assert_eq!(err.summary(), "Could not reach Azure");
@@ -939,7 +1154,11 @@ async fn an_expired_token_is_refreshed_once() {
     let m = Mock::start(move |r: &Req| {
         (r.path == RG).then(|| {
             if k.fetch_add(1, Ordering::SeqCst) == 0 {
-                Resp::error(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.")
+                Resp::error(
+                    401,
+                    "ExpiredAuthenticationToken",
+                    "The access token expiry UTC time is earlier than current UTC time.",
+                )
             } else {
                 ok_rg()
             }
@@ -947,9 +1166,16 @@ async fn an_expired_token_is_refreshed_once() {
     })
     .await;
     let c = client(&settings(&m));
-    c.arm().get(&Ctx::background(), RG, API).await.expect("refreshed");
+    c.arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect("refreshed");
     assert_eq!(m.count("GET", RG), 2);
-    assert_eq!(m.token_calls(), 1, "azure_identity's own cache still holds a valid token");
+    assert_eq!(
+        m.token_calls(),
+        1,
+        "azure_identity's own cache still holds a valid token"
+    );
 }
 
 #[tokio::test]
@@ -969,22 +1195,34 @@ async fn errors_map_to_typed_variants_with_ids() {
     assert!(err.is_not_found());
     let api = err.api().expect("api");
     assert_eq!(api.code.as_deref(), Some("ResourceNotFound"));
-    assert!(api.request_id.as_deref().is_some_and(|r| r.starts_with("req-")));
+    assert!(api
+        .request_id
+        .as_deref()
+        .is_some_and(|r| r.starts_with("req-")));
     assert_eq!(api.correlation_id.as_deref(), Some(ctx.correlation_id()));
     assert!(err.detail().contains("Correlation ID: "));
     let err = c.arm().get(&ctx, "/forbidden", API).await.expect_err("403");
     assert!(matches!(err, AzureError::Auth(_)));
-    assert_eq!(err.summary(), "Not authorized in Azure: AuthorizationFailed");
+    assert_eq!(
+        err.summary(),
+        "Not authorized in Azure: AuthorizationFailed"
+    );
     let d = err.detail();
     assert!(d.contains("Inner: scope x (target t)"), "{d}");
     assert!(d.contains("PolicyViolation"), "{d}");
     let err = c.arm().get(&ctx, "/unauth", API).await.expect_err("401");
-    assert_eq!(err.summary(), "Azure rejected the credentials: InvalidAuthenticationTokenAudience");
+    assert_eq!(
+        err.summary(),
+        "Azure rejected the credentials: InvalidAuthenticationTokenAudience"
+    );
     let err = c.arm().get(&ctx, "/conflict", API).await.expect_err("409");
     assert!(matches!(err, AzureError::Conflict(_)));
     let err = c.arm().get(&ctx, "/unwrapped", API).await.expect_err("400");
     assert_eq!(err.code(), Some("InvalidTemplate"));
-    assert_eq!(err.api().and_then(|a| a.target.as_deref()), Some("properties"));
+    assert_eq!(
+        err.api().and_then(|a| a.target.as_deref()),
+        Some("properties")
+    );
 }
 
 #[tokio::test]
@@ -1000,14 +1238,32 @@ async fn headers_user_agent_and_correlation() {
     let ua = j[0].h("user-agent").expect("ua");
     assert_eq!(
         ua,
-        format!("terraform-provider-aifactory/{} terraform/1.11.4", env!("CARGO_PKG_VERSION"))
+        format!(
+            "terraform-provider-aifactory/{} terraform/1.11.4",
+            env!("CARGO_PKG_VERSION")
+        )
     );
-    let corr: Vec<&str> = j.iter().filter_map(|r| r.h("x-ms-correlation-request-id")).collect();
-    assert_eq!(corr, [op1.correlation_id(), op1.correlation_id(), op2.correlation_id()]);
-    let client_ids: Vec<&str> = j.iter().filter_map(|r| r.h("x-ms-client-request-id")).collect();
+    let corr: Vec<&str> = j
+        .iter()
+        .filter_map(|r| r.h("x-ms-correlation-request-id"))
+        .collect();
+    assert_eq!(
+        corr,
+        [
+            op1.correlation_id(),
+            op1.correlation_id(),
+            op2.correlation_id()
+        ]
+    );
+    let client_ids: Vec<&str> = j
+        .iter()
+        .filter_map(|r| r.h("x-ms-client-request-id"))
+        .collect();
     assert_eq!(client_ids.len(), 3);
     assert_ne!(client_ids[0], client_ids[1]);
-    assert!(j.iter().all(|r| r.h("x-ms-return-client-request-id") == Some("true")));
+    assert!(j
+        .iter()
+        .all(|r| r.h("x-ms-return-client-request-id") == Some("true")));
 }
 
 #[tokio::test]
@@ -1016,7 +1272,10 @@ async fn client_side_bucket_paces_reads() {
     let s = Settings {
         throttle: ThrottleSettings {
             enabled: true,
-            reads: aifactory::azure::BucketConfig { burst: 5.0, per_second: 20.0 },
+            reads: aifactory::azure::BucketConfig {
+                burst: 5.0,
+                per_second: 20.0,
+            },
             ..Default::default()
         },
         // A principal of its own, so no other test shares these buckets.
@@ -1026,13 +1285,17 @@ async fn client_side_bucket_paces_reads() {
     let c = client(&s);
     let ctx = Ctx::background();
     // Warm the token so only the bucket is measured.
-    c.token(&ctx, "https://management.azure.com/.default").await.expect("token");
+    c.token(&ctx, "https://management.azure.com/.default")
+        .await
+        .expect("token");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..15 {
         let c = c.clone();
         let ctx = ctx.clone();
-        tasks.push(tokio::spawn(async move { c.arm().get(&ctx, RG, API).await }));
+        tasks.push(tokio::spawn(
+            async move { c.arm().get(&ctx, RG, API).await },
+        ));
     }
     for t in tasks {
         t.await.expect("join").expect("get");
@@ -1054,7 +1317,9 @@ async fn plain_http_endpoints_and_bad_ca_files_are_refused() {
         ..Default::default()
     };
     let err = AzureClient::new(&s).expect_err("http");
-    assert!(matches!(&err, AzureError::Config { setting, .. } if setting == "resource_manager_endpoint"));
+    assert!(
+        matches!(&err, AzureError::Config { setting, .. } if setting == "resource_manager_endpoint")
+    );
     assert!(err.summary().contains("resource_manager_endpoint"));
     let s = Settings {
         endpoints: CloudOverrides {
@@ -1079,8 +1344,18 @@ async fn plain_http_endpoints_and_bad_ca_files_are_refused() {
         ca_certificate_file: None,
         ..settings(&m)
     };
-    let err = client(&s).arm().get(&Ctx::background(), RG, API).await.expect_err("untrusted");
-    assert!(matches!(err, AzureError::Credential { .. } | AzureError::Transport { .. }), "{err:?}");
+    let err = client(&s)
+        .arm()
+        .get(&Ctx::background(), RG, API)
+        .await
+        .expect_err("untrusted");
+    assert!(
+        matches!(
+            err,
+            AzureError::Credential { .. } | AzureError::Transport { .. }
+        ),
+        "{err:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1091,16 +1366,26 @@ async fn cancel_ends_an_lro_wait_and_a_backoff_wait_promptly() {
     let m = Mock::start(move |r: &Req| {
         let host = r.h("host").unwrap_or_default().to_string();
         match (r.method.as_str(), r.path.as_str()) {
-            ("PUT", _) => Some(Resp::json(201, json!({})).with("Azure-AsyncOperation", &format!("https://{host}/ops/slow")).with("Retry-After", "30")),
-            ("GET", "/ops/slow") => Some(Resp::json(200, json!({"status":"InProgress"})).with("Retry-After", "30")),
-            ("GET", "/throttled") => Some(Resp::error(429, "TooManyRequests", "wait").with("Retry-After", "15")),
+            ("PUT", _) => Some(
+                Resp::json(201, json!({}))
+                    .with("Azure-AsyncOperation", &format!("https://{host}/ops/slow"))
+                    .with("Retry-After", "30"),
+            ),
+            ("GET", "/ops/slow") => {
+                Some(Resp::json(200, json!({"status":"InProgress"})).with("Retry-After", "30"))
+            }
+            ("GET", "/throttled") => {
+                Some(Resp::error(429, "TooManyRequests", "wait").with("Retry-After", "15"))
+            }
             _ => None,
         }
     })
     .await;
     let c = client(&settings(&m));
     // Warm the token: only the waits are measured.
-    c.token(&Ctx::background(), "https://management.azure.com/.default").await.expect("token");
+    c.token(&Ctx::background(), "https://management.azure.com/.default")
+        .await
+        .expect("token");
 
     for which in ["lro", "backoff"] {
         let ctx = Ctx::background();
@@ -1119,14 +1404,33 @@ async fn cancel_ends_an_lro_wait_and_a_backoff_wait_promptly() {
         cancel.cancel();
         let res = task.await.expect("join");
         let took = at.elapsed();
-        assert!(matches!(res, Err(AzureError::Cancelled { .. })), "{which}: {res:?}");
-        assert!(took < Duration::from_millis(100), "{which} ended {took:?} after cancel");
+        assert!(
+            matches!(res, Err(AzureError::Cancelled { .. })),
+            "{which}: {res:?}"
+        );
+        assert!(
+            took < Duration::from_millis(100),
+            "{which} ended {took:?} after cancel"
+        );
     }
     // A deadline ends a wait the same way.
     let ctx = Ctx::background().with_timeout(Duration::from_millis(200));
     let at = Instant::now();
-    let err = c.arm().put(&ctx, RG, API, &json!({})).await.expect_err("deadline");
-    assert!(matches!(err, AzureError::Cancelled { reason: aifactory::azure::CancelReason::DeadlineExceeded, .. }), "{err:?}");
+    let err = c
+        .arm()
+        .put(&ctx, RG, API, &json!({}))
+        .await
+        .expect_err("deadline");
+    assert!(
+        matches!(
+            err,
+            AzureError::Cancelled {
+                reason: aifactory::azure::CancelReason::DeadlineExceeded,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(at.elapsed() < Duration::from_millis(400));
 }
 
@@ -1190,30 +1494,72 @@ async fn dfs_filesystem_directory_and_acls() {
     let c = client(&settings(&m));
     let ctx = Ctx::background();
     let dfs = c.dfs("acct").expect("dfs");
-    assert_eq!(dfs.create_filesystem(&ctx, "lake").await.expect("fs"), Created::Created);
-    assert_eq!(dfs.create_filesystem(&ctx, "existing").await.expect("fs again"), Created::AlreadyExisted);
+    assert_eq!(
+        dfs.create_filesystem(&ctx, "lake").await.expect("fs"),
+        Created::Created
+    );
+    assert_eq!(
+        dfs.create_filesystem(&ctx, "existing")
+            .await
+            .expect("fs again"),
+        Created::AlreadyExisted
+    );
     let opts = DirectoryOptions {
         permissions: Some("rwxr-x---".into()),
         ..Default::default()
     };
-    assert_eq!(dfs.create_directory(&ctx, "lake", "projects/p1", &opts).await.expect("dir"), Created::Created);
     assert_eq!(
-        dfs.create_directory(&ctx, "lake", "projects/p2", &DirectoryOptions::default()).await.expect("dir exists"),
+        dfs.create_directory(&ctx, "lake", "projects/p1", &opts)
+            .await
+            .expect("dir"),
+        Created::Created
+    );
+    assert_eq!(
+        dfs.create_directory(&ctx, "lake", "projects/p2", &DirectoryOptions::default())
+            .await
+            .expect("dir exists"),
         Created::AlreadyExisted
     );
-    let ac = dfs.get_access_control(&ctx, "lake", "projects/p1").await.expect("get acl");
+    let ac = dfs
+        .get_access_control(&ctx, "lake", "projects/p1")
+        .await
+        .expect("get acl");
     assert_eq!(ac.owner.as_deref(), Some("$superuser"));
     assert_eq!(ac.resource_type.as_deref(), Some("directory"));
     let merged = ac.acl.merged(&[
         AclEntry::new(false, AclType::User, "aaaa", Perms::ALL),
-        AclEntry::new(false, AclType::Group, "bbbb", Perms::parse("r-x").expect("perms")),
+        AclEntry::new(
+            false,
+            AclType::Group,
+            "bbbb",
+            Perms::parse("r-x").expect("perms"),
+        ),
     ]);
-    dfs.set_access_control(&ctx, "lake", "projects/p1", &SetAccessControl { acl: Some(merged), ..Default::default() })
-        .await
-        .expect("set acl");
-    let entries: Acl = "default:group:bbbb:r-x,group:bbbb:r-x".parse().expect("acl");
+    dfs.set_access_control(
+        &ctx,
+        "lake",
+        "projects/p1",
+        &SetAccessControl {
+            acl: Some(merged),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("set acl");
+    let entries: Acl = "default:group:bbbb:r-x,group:bbbb:r-x"
+        .parse()
+        .expect("acl");
     let out = dfs
-        .modify_acl_recursive(&ctx, "lake", "projects", &entries, RecursiveOptions { max_records: Some(100), force: true })
+        .modify_acl_recursive(
+            &ctx,
+            "lake",
+            "projects",
+            &entries,
+            RecursiveOptions {
+                max_records: Some(100),
+                force: true,
+            },
+        )
         .await
         .expect("recursive");
     assert_eq!(out.batches, 3);
@@ -1222,17 +1568,35 @@ async fn dfs_filesystem_directory_and_acls() {
     assert_eq!(out.failure_count, 1);
     assert_eq!(out.failed_entries[0].name, "projects/p1/locked.csv");
     let out = dfs
-        .remove_acl_recursive(&ctx, "lake", "projects", &[AclKey::group("bbbb"), AclKey::group("bbbb").as_default()], RecursiveOptions::default())
+        .remove_acl_recursive(
+            &ctx,
+            "lake",
+            "projects",
+            &[AclKey::group("bbbb"), AclKey::group("bbbb").as_default()],
+            RecursiveOptions::default(),
+        )
         .await
         .expect("remove");
     assert_eq!(out.batches, 1);
-    let removal = m.journal().into_iter().rfind(|r| r.q("mode") == Some("remove")).expect("remove request");
+    let removal = m
+        .journal()
+        .into_iter()
+        .rfind(|r| r.q("mode") == Some("remove"))
+        .expect("remove request");
     assert_eq!(removal.h("x-ms-acl"), Some("group:bbbb,default:group:bbbb"));
-    let err = dfs.get_access_control(&ctx, "lake", "missing").await.expect_err("404");
+    let err = dfs
+        .get_access_control(&ctx, "lake", "missing")
+        .await
+        .expect_err("404");
     assert!(err.is_not_found());
     assert_eq!(err.code(), Some("PathNotFound"));
     // Storage-scoped tokens, separate from the ARM one.
-    let scopes: Vec<String> = m.journal().iter().filter(|r| r.is_token()).filter_map(|r| r.form().get("scope").cloned()).collect();
+    let scopes: Vec<String> = m
+        .journal()
+        .iter()
+        .filter(|r| r.is_token())
+        .filter_map(|r| r.form().get("scope").cloned())
+        .collect();
     assert_eq!(scopes, ["https://storage.azure.com/.default"]);
     assert_eq!(RecursiveMode::Set, RecursiveMode::Set);
 }
@@ -1310,9 +1674,16 @@ async fn no_secret_token_or_assertion_in_trace_logs_or_diagnostics() {
     let s = settings(&m);
     let c = client(&s);
     let ctx = Ctx::background();
-    c.arm().put(&ctx, RG, API, &json!({"location":"westeurope"})).await.expect("put");
+    c.arm()
+        .put(&ctx, RG, API, &json!({"location":"westeurope"}))
+        .await
+        .expect("put");
     let err = c.arm().get(&ctx, "/denied", API).await.expect_err("403");
-    c.dfs("acct").expect("dfs").create_filesystem(&ctx, "lake").await.expect("fs");
+    c.dfs("acct")
+        .expect("dfs")
+        .create_filesystem(&ctx, "lake")
+        .await
+        .expect("fs");
     // An OIDC (GitHub-style) round trip in the same capture.
     let oidc = Settings {
         client_secret: None,
@@ -1322,15 +1693,30 @@ async fn no_secret_token_or_assertion_in_trace_logs_or_diagnostics() {
         client_id: Some("redaction-oidc".into()),
         ..settings(&m)
     };
-    client(&oidc).arm().get(&ctx, RG, API).await.expect("oidc get");
+    client(&oidc)
+        .arm()
+        .get(&ctx, RG, API)
+        .await
+        .expect("oidc get");
 
     let text = String::from_utf8(buf.0.lock().expect("capture").clone()).expect("utf8");
-    let ours: Vec<&str> = text.lines().filter(|l| l.contains(ctx.correlation_id())).collect();
+    let ours: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(ctx.correlation_id()))
+        .collect();
     assert!(
         ours.iter().filter(|l| l.contains("azure request")).count() >= 5,
         "the traffic log lines of this test are there: {ours:?}"
     );
-    assert!(text.contains("REDACTED"), "the SAS signature was masked: {text}");
+    assert!(
+        text.contains("REDACTED"),
+        "the SAS signature was masked: {text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("azure request") && l.contains("/oauth2/v2.0/token")),
+        "token requests are in the traffic log too"
+    );
     let diag = format!("{}\n{}\n{:?}\n{:?}", err.summary(), err.detail(), err, s);
     for secret in [
         SECRET,
@@ -1351,12 +1737,20 @@ async fn no_secret_token_or_assertion_in_trace_logs_or_diagnostics() {
         "pfx-password",
     ] {
         assert!(!text.contains(secret), "{secret} appeared in the trace log");
-        assert!(!diag.contains(secret), "{secret} appeared in a diagnostic or Debug output");
+        assert!(
+            !diag.contains(secret),
+            "{secret} appeared in a diagnostic or Debug output"
+        );
     }
     // The round trip really used them.
     let j = m.journal();
-    assert!(j.iter().any(|r| r.h("authorization") == Some("Bearer storage-ACCESS-TOKEN-def456")));
-    assert!(j.iter().any(|r| r.form().get("client_assertion").map(String::as_str) == Some("gh-assertion-SECRET-JWT")));
+    assert!(j
+        .iter()
+        .any(|r| r.h("authorization") == Some("Bearer storage-ACCESS-TOKEN-def456")));
+    assert!(j
+        .iter()
+        .any(|r| r.form().get("client_assertion").map(String::as_str)
+            == Some("gh-assertion-SECRET-JWT")));
 }
 
 #[test]
@@ -1380,15 +1774,35 @@ fn settings_from_an_explicit_environment() {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let s = Settings::from_vars_and(&vars, &aifactory::framework::Value::Null);
-    assert_eq!(s.client_certificate_path.as_deref(), Some(std::path::Path::new("/tmp/x.pfx")));
+    assert_eq!(
+        s.client_certificate_path.as_deref(),
+        Some(std::path::Path::new("/tmp/x.pfx"))
+    );
     assert!(s.use_msi);
     assert_eq!(s.msi_endpoint.as_deref(), Some("http://127.0.0.1:1/msi"));
-    assert_eq!(s.identity_endpoint.as_deref(), Some("http://127.0.0.1:2/id"));
-    assert_eq!(s.ado_pipeline_service_connection_id.as_deref(), Some("conn"));
-    assert_eq!(s.ado_oidc_request_uri.as_deref(), Some("https://dev.azure.com/x"));
-    assert_eq!(s.tfc_workload_identity_token.as_ref().map(Sensitive::expose), Some("tfc"));
+    assert_eq!(
+        s.identity_endpoint.as_deref(),
+        Some("http://127.0.0.1:2/id")
+    );
+    assert_eq!(
+        s.ado_pipeline_service_connection_id.as_deref(),
+        Some("conn")
+    );
+    assert_eq!(
+        s.ado_oidc_request_uri.as_deref(),
+        Some("https://dev.azure.com/x")
+    );
+    assert_eq!(
+        s.tfc_workload_identity_token
+            .as_ref()
+            .map(Sensitive::expose),
+        Some("tfc")
+    );
     let cloud = s.cloud().expect("cloud");
-    assert_eq!(cloud.resource_manager.as_str(), "https://management.usgovcloudapi.net/");
+    assert_eq!(
+        cloud.resource_manager.as_str(),
+        "https://management.usgovcloudapi.net/"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1413,7 +1827,12 @@ mod emu {
             .with_subscription(E_SUB)
             .with_app(E_CLIENT, E_SECRET)
             .with_managed_identity(E_MI, E_MI_OBJECT)
-            .with_federated_credential(E_FED, "https://token.actions.githubusercontent.com", "repo:org/repo:ref:refs/heads/main", "api://AzureADTokenExchange")
+            .with_federated_credential(
+                E_FED,
+                "https://token.actions.githubusercontent.com",
+                "repo:org/repo:ref:refs/heads/main",
+                "api://AzureADTokenExchange",
+            )
             .with_lro_delay(Duration::from_millis(150));
         let mut cfg = f(cfg);
         cfg.settings.lro_retry_after_secs = Some(0);
@@ -1449,6 +1868,25 @@ mod emu {
             },
             ..Default::default()
         }
+    }
+
+    /// A resource group with an HNS-enabled storage account in it (DFS needs one).
+    pub async fn storage_account(c: &AzureClient, ctx: &Ctx, rg_name: &str, account: &str) {
+        let rg = rg(rg_name);
+        c.arm()
+            .put(ctx, &rg, API, &json!({"location": "westeurope"}))
+            .await
+            .expect("rg for the storage account");
+        c.arm()
+            .put(
+                ctx,
+                &format!("{rg}/providers/Microsoft.Storage/storageAccounts/{account}"),
+                "2023-05-01",
+                &json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+                        "properties": {"isHnsEnabled": true}}),
+            )
+            .await
+            .expect("storage account");
     }
 
     pub fn rg(name: &str) -> String {
@@ -1493,7 +1931,16 @@ async fn emulator_round_trip_with_client_secret_arm_lro_and_dfs() {
     let c = client(&s);
     let ctx = Ctx::background();
     let rg = emu::rg("rg-roundtrip");
-    let created = c.arm().put(&ctx, &rg, API, &json!({"location":"westeurope","tags":{"env":"test"}})).await.expect("rg put");
+    let created = c
+        .arm()
+        .put(
+            &ctx,
+            &rg,
+            API,
+            &json!({"location":"westeurope","tags":{"env":"test"}}),
+        )
+        .await
+        .expect("rg put");
     assert_eq!(created["name"], "rg-roundtrip");
     assert!(c.arm().exists(&ctx, &rg, API).await.expect("head"));
     let vnet = format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet1");
@@ -1503,13 +1950,37 @@ async fn emulator_round_trip_with_client_secret_arm_lro_and_dfs() {
         .await
         .expect("vnet put (LRO)");
     assert_eq!(v["properties"]["provisioningState"], "Succeeded");
-    let listed = c.arm().list(&ctx, &format!("/subscriptions/{}/resourcegroups", emu::E_SUB), API).await.expect("list");
+    let listed = c
+        .arm()
+        .list(
+            &ctx,
+            &format!("/subscriptions/{}/resourcegroups", emu::E_SUB),
+            API,
+        )
+        .await
+        .expect("list");
     assert!(listed.iter().any(|g| g["name"] == "rg-roundtrip"));
-    c.arm().delete(&ctx, &rg, API).await.expect("rg delete (LRO)");
-    assert!(c.arm().get_opt(&ctx, &rg, API).await.expect("get after delete").is_none());
+    c.arm()
+        .delete(&ctx, &rg, API)
+        .await
+        .expect("rg delete (LRO)");
+    assert!(c
+        .arm()
+        .get_opt(&ctx, &rg, API)
+        .await
+        .expect("get after delete")
+        .is_none());
     // One token request for every ARM call of this client.
     let token_calls = emu::count(&e, "POST", "/oauth2/v2.0/token");
-    assert_eq!(token_calls, 1, "{:?}", e.journal().iter().map(|j| (&j.method, &j.path, j.status)).collect::<Vec<_>>());
+    assert_eq!(
+        token_calls,
+        1,
+        "{:?}",
+        e.journal()
+            .iter()
+            .map(|j| (&j.method, &j.path, j.status))
+            .collect::<Vec<_>>()
+    );
     // The emulator saw our correlation id on every ARM request.
     assert!(e
         .journal()
@@ -1518,6 +1989,7 @@ async fn emulator_round_trip_with_client_secret_arm_lro_and_dfs() {
         .all(|j| j.correlation_id == ctx.correlation_id()));
 
     // DFS: when the emulator serves it.
+    emu::storage_account(&c, &ctx, "rg-lake", "lakeacct").await;
     let dfs = c.dfs("lakeacct").expect("dfs");
     match dfs.create_filesystem(&ctx, "lake").await {
         Err(err) if err.status() == Some(501) => {
@@ -1525,24 +1997,57 @@ async fn emulator_round_trip_with_client_secret_arm_lro_and_dfs() {
         }
         other => {
             other.expect("create filesystem");
-            dfs.create_directory(&ctx, "lake", "projects/p1", &DirectoryOptions::default()).await.expect("dir");
+            dfs.create_directory(&ctx, "lake", "projects/p1", &DirectoryOptions::default())
+                .await
+                .expect("dir");
             assert_eq!(
-                dfs.create_directory(&ctx, "lake", "projects/p1", &DirectoryOptions::default()).await.expect("dir again"),
+                dfs.create_directory(&ctx, "lake", "projects/p1", &DirectoryOptions::default())
+                    .await
+                    .expect("dir again"),
                 Created::AlreadyExisted
             );
-            let ac = dfs.get_access_control(&ctx, "lake", "projects/p1").await.expect("acl");
-            let merged = ac.acl.merged(&[AclEntry::new(false, AclType::User, emu::E_MI_OBJECT, Perms::parse("r-x").expect("perms"))]);
-            dfs.set_access_control(&ctx, "lake", "projects/p1", &SetAccessControl { acl: Some(merged.clone()), ..Default::default() })
+            let ac = dfs
+                .get_access_control(&ctx, "lake", "projects/p1")
                 .await
-                .expect("set acl");
-            let again = dfs.get_access_control(&ctx, "lake", "projects/p1").await.expect("acl again");
+                .expect("acl");
+            let merged = ac.acl.merged(&[AclEntry::new(
+                false,
+                AclType::User,
+                emu::E_MI_OBJECT,
+                Perms::parse("r-x").expect("perms"),
+            )]);
+            dfs.set_access_control(
+                &ctx,
+                "lake",
+                "projects/p1",
+                &SetAccessControl {
+                    acl: Some(merged.clone()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("set acl");
+            let again = dfs
+                .get_access_control(&ctx, "lake", "projects/p1")
+                .await
+                .expect("acl again");
             assert!(again.acl.get(&AclKey::user(emu::E_MI_OBJECT)).is_some());
             let out = dfs
-                .modify_acl_recursive(&ctx, "lake", "projects", &"group::r-x".parse().expect("acl"), RecursiveOptions::default())
+                .modify_acl_recursive(
+                    &ctx,
+                    "lake",
+                    "projects",
+                    &"group::r-x".parse().expect("acl"),
+                    RecursiveOptions::default(),
+                )
                 .await
                 .expect("recursive");
             assert!(out.directories_successful >= 1);
-            assert_eq!(emu::count(&e, "POST", "/oauth2/v2.0/token"), 2, "one ARM and one storage token");
+            assert_eq!(
+                emu::count(&e, "POST", "/oauth2/v2.0/token"),
+                2,
+                "one ARM and one storage token"
+            );
         }
     }
 }
@@ -1554,38 +2059,92 @@ async fn emulator_retries_have_exact_counts_in_the_journal() {
     let s = emu::settings(&e);
     let c = client(&s);
     let ctx = Ctx::background();
-    c.arm().put(&ctx, &rg, API, &json!({"location":"westeurope"})).await.expect("rg");
+    c.arm()
+        .put(&ctx, &rg, API, &json!({"location":"westeurope"}))
+        .await
+        .expect("rg");
     e.set_faults(vec![
-        emu::fault("GET", "/subscriptions/*/resourceGroups/rg-retry", 503, &[1, 2]),
-        emu::fault("PUT", "/subscriptions/*/resourceGroups/rg-retry", 500, &[1, 2, 3, 4, 5, 6]),
+        emu::fault(
+            "GET",
+            "/subscriptions/*/resourceGroups/rg-retry",
+            503,
+            &[1, 2],
+        ),
+        emu::fault(
+            "PUT",
+            "/subscriptions/*/resourceGroups/rg-retry",
+            500,
+            &[1, 2, 3, 4, 5, 6],
+        ),
     ]);
-    c.arm().get(&ctx, &rg, API).await.expect("get after two 503s");
-    assert_eq!(emu::statuses(&e, "GET", "resourceGroups/rg-retry"), [503, 503, 200]);
-    let err = c.arm().put(&ctx, &rg, API, &json!({"location":"westeurope"})).await.expect_err("500s");
+    c.arm()
+        .get(&ctx, &rg, API)
+        .await
+        .expect("get after two 503s");
+    assert_eq!(
+        emu::statuses(&e, "GET", "resourceGroups/rg-retry"),
+        [503, 503, 200]
+    );
+    let err = c
+        .arm()
+        .put(&ctx, &rg, API, &json!({"location":"westeurope"}))
+        .await
+        .expect_err("500s");
     assert_eq!(err.status(), Some(500));
     // The first PUT (before the faults) plus max_attempts = 4.
-    assert_eq!(emu::statuses(&e, "PUT", "resourceGroups/rg-retry"), [201, 500, 500, 500, 500]);
-    e.set_faults(vec![aifactory::emulator::FaultRule::new("GET", "/subscriptions/*/resourceGroups/rg-retry", aifactory::emulator::FaultAction::RetryableError { retry_after_secs: 0 }).nth(&[1])]);
-    c.arm().get(&ctx, &rg, API).await.expect("after RetryableError");
-    assert_eq!(emu::statuses(&e, "GET", "resourceGroups/rg-retry"), [503, 503, 200, 429, 200]);
+    assert_eq!(
+        emu::statuses(&e, "PUT", "resourceGroups/rg-retry"),
+        [201, 500, 500, 500, 500]
+    );
+    e.set_faults(vec![aifactory::emulator::FaultRule::new(
+        "GET",
+        "/subscriptions/*/resourceGroups/rg-retry",
+        aifactory::emulator::FaultAction::RetryableError {
+            retry_after_secs: 0,
+        },
+    )
+    .nth(&[1])]);
+    c.arm()
+        .get(&ctx, &rg, API)
+        .await
+        .expect("after RetryableError");
+    assert_eq!(
+        emu::statuses(&e, "GET", "resourceGroups/rg-retry"),
+        [503, 503, 200, 429, 200]
+    );
 }
 
 #[tokio::test]
 async fn emulator_client_bucket_avoids_429s_that_an_unpaced_client_collects() {
     let fast_bucket = aifactory::emulator::ThrottleConfig {
         enabled: true,
-        reads: aifactory::emulator::Bucket { capacity: 10.0, refill_per_sec: 50.0 },
+        reads: aifactory::emulator::Bucket {
+            capacity: 10.0,
+            refill_per_sec: 50.0,
+        },
         ..aifactory::emulator::ThrottleConfig::arm()
     };
     let e = emu::start(|c| c.with_throttle(fast_bucket)).await;
     let rg = emu::rg("rg-bucket");
     let base = emu::settings(&e);
-    client(&base).arm().put(&Ctx::background(), &rg, API, &json!({"location":"westeurope"})).await.expect("rg");
+    client(&base)
+        .arm()
+        .put(
+            &Ctx::background(),
+            &rg,
+            API,
+            &json!({"location":"westeurope"}),
+        )
+        .await
+        .expect("rg");
     // Paced: the client's bucket mirrors the emulator's.
     let paced = Settings {
         throttle: ThrottleSettings {
             enabled: true,
-            reads: aifactory::azure::BucketConfig { burst: 10.0, per_second: 50.0 },
+            reads: aifactory::azure::BucketConfig {
+                burst: 10.0,
+                per_second: 50.0,
+            },
             ..Default::default()
         },
         ..base.clone()
@@ -1593,26 +2152,33 @@ async fn emulator_client_bucket_avoids_429s_that_an_unpaced_client_collects() {
     let run = |s: Settings| {
         let rg = rg.clone();
         async move {
-        let c = client(&s);
-        let ctx = Ctx::background();
-        c.token(&ctx, "https://management.azure.com/.default").await.expect("token");
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..40 {
-            let c = c.clone();
-            let ctx = ctx.clone();
-            let rg = rg.clone();
-            tasks.push(tokio::spawn(async move { c.arm().get(&ctx, &rg, API).await }));
-        }
-        for t in tasks {
-            t.await.expect("join").expect("get");
-        }
-        started.elapsed()
+            let c = client(&s);
+            let ctx = Ctx::background();
+            c.token(&ctx, "https://management.azure.com/.default")
+                .await
+                .expect("token");
+            let started = Instant::now();
+            let mut tasks = Vec::new();
+            for _ in 0..40 {
+                let c = c.clone();
+                let ctx = ctx.clone();
+                let rg = rg.clone();
+                tasks.push(tokio::spawn(
+                    async move { c.arm().get(&ctx, &rg, API).await },
+                ));
+            }
+            for t in tasks {
+                t.await.expect("join").expect("get");
+            }
+            started.elapsed()
         }
     };
     e.clear_journal();
     let took = run(paced).await;
-    let throttled = emu::statuses(&e, "GET", "rg-bucket").iter().filter(|s| **s == 429).count();
+    let throttled = emu::statuses(&e, "GET", "rg-bucket")
+        .iter()
+        .filter(|s| **s == 429)
+        .count();
     assert_eq!(throttled, 0, "the paced client received 429s");
     assert_eq!(emu::count(&e, "GET", "rg-bucket"), 40);
     // 10 at once, 30 more at 50/s, less the client's 5 % headroom: about 0.65 s.
@@ -1621,13 +2187,22 @@ async fn emulator_client_bucket_avoids_429s_that_an_unpaced_client_collects() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     e.clear_journal();
     let unpaced = Settings {
-        retry: RetryPolicy { max_attempts: 12, ..base.retry.clone() },
+        retry: RetryPolicy {
+            max_attempts: 12,
+            ..base.retry.clone()
+        },
         client_id: base.client_id.clone(),
         ..base
     };
     run(unpaced).await;
-    let throttled = emu::statuses(&e, "GET", "rg-bucket").iter().filter(|s| **s == 429).count();
-    assert!(throttled > 0, "without the client bucket the emulator throttles");
+    let throttled = emu::statuses(&e, "GET", "rg-bucket")
+        .iter()
+        .filter(|s| **s == 429)
+        .count();
+    assert!(
+        throttled > 0,
+        "without the client bucket the emulator throttles"
+    );
 }
 
 #[tokio::test]
@@ -1645,16 +2220,29 @@ async fn emulator_managed_identity_and_federated_assertion() {
         ..base.clone()
     };
     let c = client(&mi);
-    c.arm().get(&Ctx::background(), &format!("/subscriptions/{}", emu::E_SUB), "2022-12-01").await.expect("subscription via MSI");
+    c.arm()
+        .get(
+            &Ctx::background(),
+            &format!("/subscriptions/{}", emu::E_SUB),
+            "2022-12-01",
+        )
+        .await
+        .expect("subscription via MSI");
     assert_eq!(c.active_credential(), Some("managed identity"));
     // Federated (GitHub-style) assertion: an unsigned JWT with the registered iss/sub/aud.
     use base64::Engine;
     let b64 = |v: &Json| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_secs() + 600;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs()
+        + 600;
     let jwt = format!(
         "{}.{}.c2ln",
         b64(&json!({"alg":"RS256","typ":"JWT"})),
-        b64(&json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/repo:ref:refs/heads/main","aud":"api://AzureADTokenExchange","exp":exp}))
+        b64(
+            &json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/repo:ref:refs/heads/main","aud":"api://AzureADTokenExchange","exp":exp})
+        )
     );
     let fed = Settings {
         client_secret: None,
@@ -1664,7 +2252,14 @@ async fn emulator_managed_identity_and_federated_assertion() {
         ..base
     };
     let c = client(&fed);
-    c.arm().get(&Ctx::background(), &format!("/subscriptions/{}", emu::E_SUB), "2022-12-01").await.expect("subscription via OIDC");
+    c.arm()
+        .get(
+            &Ctx::background(),
+            &format!("/subscriptions/{}", emu::E_SUB),
+            "2022-12-01",
+        )
+        .await
+        .expect("subscription via OIDC");
     assert_eq!(c.active_credential(), Some("OIDC token"));
 }
 
@@ -1675,7 +2270,11 @@ async fn emulator_wrong_secret_gives_the_aggregated_diagnostic() {
         client_secret: Some(Sensitive::new("not-the-secret-XYZ")),
         ..emu::settings(&e)
     };
-    let err = client(&s).arm().get(&Ctx::background(), &emu::rg("x"), API).await.expect_err("bad secret");
+    let err = client(&s)
+        .arm()
+        .get(&Ctx::background(), &emu::rg("x"), API)
+        .await
+        .expect_err("bad secret");
     let d = err.detail();
     assert!(d.contains("client secret: failed"), "{d}");
     assert!(d.contains("AADSTS"), "{d}");
@@ -1690,23 +2289,41 @@ async fn emulator_round_trip_leaves_no_secret_in_trace_logs() {
     let ctx = Ctx::background();
     let c = client(&base);
     let rg = emu::rg("rg-redaction");
-    c.arm().put(&ctx, &rg, API, &json!({"location":"westeurope"})).await.expect("put");
+    c.arm()
+        .put(&ctx, &rg, API, &json!({"location":"westeurope"}))
+        .await
+        .expect("put");
     c.arm().get(&ctx, &rg, API).await.expect("get");
-    let dfs_ran = match c.dfs("redactacct").expect("dfs").create_filesystem(&ctx, "lake").await {
+    emu::storage_account(&c, &ctx, "rg-redaction-lake", "redactacct").await;
+    let dfs_ran = match c
+        .dfs("redactacct")
+        .expect("dfs")
+        .create_filesystem(&ctx, "lake")
+        .await
+    {
         Err(err) if err.status() == Some(501) => false,
         other => {
             other.expect("filesystem");
             true
         }
     };
-    let arm_token = c.token(&ctx, "https://management.azure.com/.default").await.expect("token");
+    let arm_token = c
+        .token(&ctx, "https://management.azure.com/.default")
+        .await
+        .expect("token");
     use base64::Engine;
     let b64 = |v: &Json| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_secs() + 600;
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs()
+        + 600;
     let assertion = format!(
         "{}.{}.c2ln",
         b64(&json!({"alg":"RS256","typ":"JWT"})),
-        b64(&json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/repo:ref:refs/heads/main","aud":"api://AzureADTokenExchange","exp":exp}))
+        b64(
+            &json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:org/repo:ref:refs/heads/main","aud":"api://AzureADTokenExchange","exp":exp})
+        )
     );
     let fed = Settings {
         client_secret: None,
@@ -1717,10 +2334,16 @@ async fn emulator_round_trip_leaves_no_secret_in_trace_logs() {
     };
     let fc = client(&fed);
     fc.arm().get(&ctx, &rg, API).await.expect("oidc get");
-    let fed_token = fc.token(&ctx, "https://management.azure.com/.default").await.expect("fed token");
+    let fed_token = fc
+        .token(&ctx, "https://management.azure.com/.default")
+        .await
+        .expect("fed token");
 
     let text = String::from_utf8(buf.0.lock().expect("capture").clone()).expect("utf8");
-    let ours = text.lines().filter(|l| l.contains(ctx.correlation_id())).count();
+    let ours = text
+        .lines()
+        .filter(|l| l.contains(ctx.correlation_id()))
+        .count();
     assert!(ours >= 3, "this test's request lines are in the capture");
     for (what, secret) in [
         ("client secret", emu::E_SECRET),
@@ -1728,7 +2351,10 @@ async fn emulator_round_trip_leaves_no_secret_in_trace_logs() {
         ("OIDC assertion", assertion.as_str()),
         ("token from the assertion", fed_token.expose()),
     ] {
-        assert!(!text.contains(secret), "the {what} appeared in the trace log");
+        assert!(
+            !text.contains(secret),
+            "the {what} appeared in the trace log"
+        );
     }
     if !dfs_ran {
         eprintln!("note: the emulator does not serve DFS yet; the DFS leg of this round trip ran against the stub only");

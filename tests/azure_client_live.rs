@@ -8,7 +8,11 @@ use aifactory::azure::{AzureClient, Ctx, Settings};
 use aifactory::framework::Value;
 
 fn configured() -> bool {
-    let set = |n: &str| std::env::var(n).map(|v| !v.trim().is_empty()).unwrap_or(false);
+    let set = |n: &str| {
+        std::env::var(n)
+            .map(|v| !v.trim().is_empty())
+            .unwrap_or(false)
+    };
     set("ARM_CLIENT_ID")
         && set("ARM_TENANT_ID")
         && set("ARM_SUBSCRIPTION_ID")
@@ -33,7 +37,10 @@ async fn live_get_subscription() {
         Ok(c) => c,
         Err(e) => panic!("{}\n{}", e.summary(), e.detail()),
     };
-    let sub = client.subscription_id().map(str::to_string).unwrap_or_default();
+    let sub = client
+        .subscription_id()
+        .map(str::to_string)
+        .unwrap_or_default();
     let ctx = Ctx::background().with_timeout(std::time::Duration::from_secs(120));
     match client
         .arm()

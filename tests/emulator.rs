@@ -981,7 +981,7 @@ async fn arm_put_create_update_casing_headers_etag_patch() {
 
 #[tokio::test]
 async fn lro_headers_and_status_progression() {
-    let (emu, c) = start(config().with_lro_delay(Duration::from_millis(300))).await;
+    let (emu, c) = start(config().with_lro_delay(Duration::from_millis(1000))).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "rg").await;
     let id = format!(
@@ -1055,7 +1055,7 @@ async fn lro_headers_and_status_progression() {
 
 #[tokio::test]
 async fn resource_group_cascade_delete() {
-    let (emu, c) = start(config().with_lro_delay(Duration::from_millis(200))).await;
+    let (emu, c) = start(config().with_lro_delay(Duration::from_millis(600))).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "doomed").await;
     let kv = format!(
@@ -1364,7 +1364,7 @@ async fn concurrent_vnet_writes_conflict() {
         cfg.settings.vnet_conflict = mode;
         let (emu, c) = start(cfg).await;
         let tok = net_setup(&c).await;
-        emu.update_settings(|s| s.lro_delay_ms = 400);
+        emu.update_settings(|s| s.lro_delay_ms = 60_000);
         let s1 = c
             .arm(
                 &tok,
@@ -1404,6 +1404,7 @@ async fn concurrent_vnet_writes_conflict() {
             )
             .await;
         assert_eq!(d.status, status);
+        emu.advance_clock(Duration::from_secs(61));
         poll(&c, &tok, &s1.h("azure-asyncoperation").unwrap()).await;
         let s2 = c
             .arm(
@@ -2233,7 +2234,7 @@ async fn throttling_429_after_burst() {
     let cfg = config().with_throttle(ThrottleConfig {
         reads: Bucket {
             capacity: 5.0,
-            refill_per_sec: 1.0,
+            refill_per_sec: 0.1,
         },
         ..ThrottleConfig::arm()
     });

@@ -116,10 +116,18 @@ pub struct AclKey {
 
 impl AclKey {
     pub fn user(id: impl Into<String>) -> Self {
-        AclKey { default: false, kind: AclType::User, id: id.into() }
+        AclKey {
+            default: false,
+            kind: AclType::User,
+            id: id.into(),
+        }
     }
     pub fn group(id: impl Into<String>) -> Self {
-        AclKey { default: false, kind: AclType::Group, id: id.into() }
+        AclKey {
+            default: false,
+            kind: AclType::Group,
+            id: id.into(),
+        }
     }
     /// The same key in the default scope.
     pub fn as_default(mut self) -> Self {
@@ -147,7 +155,11 @@ pub struct AclEntry {
 impl AclEntry {
     pub fn new(default: bool, kind: AclType, id: impl Into<String>, perms: Perms) -> Self {
         AclEntry {
-            key: AclKey { default, kind, id: id.into() },
+            key: AclKey {
+                default,
+                kind,
+                id: id.into(),
+            },
             perms,
         }
     }
@@ -242,7 +254,8 @@ impl Acl {
 
     /// Remove every entry (access and default, user and group) naming these principals.
     pub fn remove_principals(&mut self, ids: &[&str]) {
-        self.entries.retain(|e| e.key.id.is_empty() || !ids.contains(&e.key.id.as_str()));
+        self.entries
+            .retain(|e| e.key.id.is_empty() || !ids.contains(&e.key.id.as_str()));
     }
 
     /// The ACL with the given entries set, as a new value.
@@ -268,7 +281,10 @@ impl Acl {
 
 /// The `x-ms-acl` value for a recursive `remove`: keys without permissions.
 pub fn remove_spec(keys: &[AclKey]) -> String {
-    keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+    keys.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -293,10 +309,19 @@ mod tests {
     #[test]
     fn parse_errors_are_typed() {
         assert!(matches!("user:x".parse::<Acl>(), Err(AclError::Shape(_))));
-        assert!(matches!("owner::rwx".parse::<Acl>(), Err(AclError::Type(_))));
-        assert!(matches!("user::rwz".parse::<Acl>(), Err(AclError::Perms(_))));
+        assert!(matches!(
+            "owner::rwx".parse::<Acl>(),
+            Err(AclError::Type(_))
+        ));
+        assert!(matches!(
+            "user::rwz".parse::<Acl>(),
+            Err(AclError::Perms(_))
+        ));
         assert!(matches!("user::rw".parse::<Acl>(), Err(AclError::Perms(_))));
-        assert!(matches!("mask:1:rwx".parse::<Acl>(), Err(AclError::IdNotAllowed(_))));
+        assert!(matches!(
+            "mask:1:rwx".parse::<Acl>(),
+            Err(AclError::IdNotAllowed(_))
+        ));
         assert!(matches!("user::rwx,".parse::<Acl>(), Err(AclError::Empty)));
     }
 
@@ -305,10 +330,18 @@ mod tests {
         let mut acl: Acl = SAMPLE.parse().expect("parse");
         acl.set_entries(&[
             AclEntry::new(false, AclType::User, "1111", Perms::ALL),
-            AclEntry::new(false, AclType::Group, "2222", Perms::parse("r-x").expect("p")),
+            AclEntry::new(
+                false,
+                AclType::Group,
+                "2222",
+                Perms::parse("r-x").expect("p"),
+            ),
         ]);
         assert_eq!(acl.entries.len(), 11);
-        assert_eq!(acl.get(&AclKey::user("1111")).map(|e| e.perms), Some(Perms::ALL));
+        assert_eq!(
+            acl.get(&AclKey::user("1111")).map(|e| e.perms),
+            Some(Perms::ALL)
+        );
         assert!(acl.get(&AclKey::group("2222")).is_some());
         // The default-scope entry of 1111 is a different key and untouched.
         assert_eq!(

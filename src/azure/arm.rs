@@ -54,13 +54,17 @@ impl ArmClient {
             ));
         }
         if api_version.trim().is_empty() {
-            return Err(AzureError::config("api-version", format!("no api-version for {id}")));
+            return Err(AzureError::config(
+                "api-version",
+                format!("no api-version for {id}"),
+            ));
         }
         let mut url = self.base.clone();
         let path = format!("{}{}", self.base.path().trim_end_matches('/'), id);
         url.set_path(&path);
         url.set_query(None);
-        url.query_pairs_mut().append_pair("api-version", api_version);
+        url.query_pairs_mut()
+            .append_pair("api-version", api_version);
         Ok(url)
     }
 
@@ -84,12 +88,19 @@ impl ArmClient {
     /// GET a resource.
     pub async fn get(&self, ctx: &Ctx, id: &str, api_version: &str) -> Result<Json, AzureError> {
         let url = self.url(id, api_version)?;
-        let r = self.send(ctx, &self.request(Method::GET, url.clone())).await?;
+        let r = self
+            .send(ctx, &self.request(Method::GET, url.clone()))
+            .await?;
         r.json(&url)
     }
 
     /// GET a resource; `None` when it does not exist (404).
-    pub async fn get_opt(&self, ctx: &Ctx, id: &str, api_version: &str) -> Result<Option<Json>, AzureError> {
+    pub async fn get_opt(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        api_version: &str,
+    ) -> Result<Option<Json>, AzureError> {
         match self.get(ctx, id, api_version).await {
             Ok(j) => Ok(Some(j)),
             Err(AzureError::NotFound(_)) => Ok(None),
@@ -119,11 +130,19 @@ impl ArmClient {
             req = req.json(b);
         }
         let initial = self.send(ctx, &req).await?;
-        self.poller().complete(ctx, Verb::of(&method), &url, initial).await
+        self.poller()
+            .complete(ctx, Verb::of(&method), &url, initial)
+            .await
     }
 
     /// PUT (create or replace) and wait for the operation; returns the final resource.
-    pub async fn put(&self, ctx: &Ctx, id: &str, api_version: &str, body: &Json) -> Result<Json, AzureError> {
+    pub async fn put(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        api_version: &str,
+        body: &Json,
+    ) -> Result<Json, AzureError> {
         let url = self.url(id, api_version)?;
         Ok(self
             .write(ctx, Method::PUT, url, Some(body))
@@ -132,7 +151,13 @@ impl ArmClient {
     }
 
     /// PATCH and wait; returns the final resource.
-    pub async fn patch(&self, ctx: &Ctx, id: &str, api_version: &str, body: &Json) -> Result<Json, AzureError> {
+    pub async fn patch(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        api_version: &str,
+        body: &Json,
+    ) -> Result<Json, AzureError> {
         let url = self.url(id, api_version)?;
         Ok(self
             .write(ctx, Method::PATCH, url, Some(body))
@@ -162,24 +187,50 @@ impl ArmClient {
     }
 
     /// GET a collection, following `nextLink` until it is absent; returns every `value`.
-    pub async fn list(&self, ctx: &Ctx, path: &str, api_version: &str) -> Result<Vec<Json>, AzureError> {
+    pub async fn list(
+        &self,
+        ctx: &Ctx,
+        path: &str,
+        api_version: &str,
+    ) -> Result<Vec<Json>, AzureError> {
+        self.list_query(ctx, path, api_version, &[]).await
+    }
+
+    /// [`ArmClient::list`] with extra query parameters on the first page (e.g.
+    /// `("$filter", "principalId eq '...'")`); later pages follow `nextLink` as given.
+    pub async fn list_query(
+        &self,
+        ctx: &Ctx,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<Json>, AzureError> {
         let mut url = self.url(path, api_version)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter());
+        }
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
-            let r = self.send(ctx, &self.request(Method::GET, url.clone())).await?;
+            let r = self
+                .send(ctx, &self.request(Method::GET, url.clone()))
+                .await?;
             let page = r.json(&url)?;
             if let Some(values) = page.get("value").and_then(Json::as_array) {
                 items.extend(values.iter().cloned());
             }
-            match page.get("nextLink").and_then(Json::as_str).filter(|s| !s.is_empty()) {
+            match page
+                .get("nextLink")
+                .and_then(Json::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 None => return Ok(items),
                 Some(next) => {
-                    let next = Url::parse(next).or_else(|_| self.base.join(next)).map_err(|e| {
-                        AzureError::Protocol {
+                    let next = Url::parse(next)
+                        .or_else(|_| self.base.join(next))
+                        .map_err(|e| AzureError::Protocol {
                             url: redact_url(&url),
                             message: format!("nextLink is not a URL: {e}"),
-                        }
-                    })?;
+                        })?;
                     if next.origin() != self.base.origin() {
                         return Err(AzureError::Protocol {
                             url: redact_url(&url),

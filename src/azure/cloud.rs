@@ -56,9 +56,8 @@ pub fn known_environment(name: &str) -> Option<&'static str> {
 
 /// Parse an endpoint setting: must be an absolute `https://` URL.
 pub fn https_url(setting: &str, value: &str) -> Result<Url, AzureError> {
-    let url = Url::parse(value.trim()).map_err(|e| {
-        AzureError::config(setting, format!("{value:?} is not a valid URL ({e})"))
-    })?;
+    let url = Url::parse(value.trim())
+        .map_err(|e| AzureError::config(setting, format!("{value:?} is not a valid URL ({e})")))?;
     if url.scheme() != "https" {
         return Err(AzureError::config(
             setting,
@@ -69,7 +68,10 @@ pub fn https_url(setting: &str, value: &str) -> Result<Url, AzureError> {
         ));
     }
     if url.host_str().is_none() {
-        return Err(AzureError::config(setting, format!("{value:?} has no host")));
+        return Err(AzureError::config(
+            setting,
+            format!("{value:?} has no host"),
+        ));
     }
     Ok(url)
 }
@@ -86,7 +88,10 @@ impl Cloud {
         Ok(match canonical {
             "usgovernment" => Cloud {
                 name: canonical.into(),
-                resource_manager: https_url("environment", "https://management.usgovcloudapi.net/")?,
+                resource_manager: https_url(
+                    "environment",
+                    "https://management.usgovcloudapi.net/",
+                )?,
                 authority_host: https_url("environment", "https://login.microsoftonline.us/")?,
                 resource_manager_audience: "https://management.usgovcloudapi.net/".into(),
                 storage_audience: STORAGE_AUDIENCE.into(),
@@ -137,7 +142,10 @@ impl Cloud {
             c.dfs_template = v.to_string();
         }
         // The template must give an https URL for a sample account.
-        https_url("storage_dfs_endpoint_template", &c.dfs_template.replace(ACCOUNT_PLACEHOLDER, "account"))?;
+        https_url(
+            "storage_dfs_endpoint_template",
+            &c.dfs_template.replace(ACCOUNT_PLACEHOLDER, "account"),
+        )?;
         Ok(c)
     }
 
@@ -186,14 +194,20 @@ mod tests {
         assert_eq!(p.arm_scope(), "https://management.azure.com/.default");
         assert_eq!(p.storage_scope(), "https://storage.azure.com/.default");
         let g = Cloud::named("usgovernment").expect("gov");
-        assert_eq!(g.authority_host.as_str(), "https://login.microsoftonline.us/");
+        assert_eq!(
+            g.authority_host.as_str(),
+            "https://login.microsoftonline.us/"
+        );
         assert_eq!(
             g.dfs_endpoint("acct").expect("dfs").as_str(),
             "https://acct.dfs.core.usgovcloudapi.net/"
         );
         let c = Cloud::named("AzureChinaCloud").expect("china");
         assert_eq!(c.name, "china");
-        assert_eq!(c.arm_scope(), "https://management.chinacloudapi.cn/.default");
+        assert_eq!(
+            c.arm_scope(),
+            "https://management.chinacloudapi.cn/.default"
+        );
         assert!(Cloud::named("german").is_err());
     }
 
@@ -216,7 +230,9 @@ mod tests {
             ..Default::default()
         };
         let err = Cloud::resolve("public", &bad).expect_err("http refused");
-        assert!(matches!(&err, AzureError::Config { setting, .. } if setting == "resource_manager_endpoint"));
+        assert!(
+            matches!(&err, AzureError::Config { setting, .. } if setting == "resource_manager_endpoint")
+        );
         assert!(err.detail().contains("https"));
         let bad = CloudOverrides {
             storage_dfs_endpoint_template: Some("http://{account}.dfs.local".into()),

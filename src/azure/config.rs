@@ -329,7 +329,10 @@ impl Settings {
         }
         for (setting, url) in [
             ("oidc_request_url", self.oidc_request_url.as_deref()),
-            ("SYSTEM_OIDCREQUESTURI", self.ado_oidc_request_uri.as_deref()),
+            (
+                "SYSTEM_OIDCREQUESTURI",
+                self.ado_oidc_request_uri.as_deref(),
+            ),
         ] {
             if let (Some(u), true) = (url, self.use_oidc) {
                 super::cloud::https_url(setting, u)?;
@@ -413,7 +416,10 @@ mod tests {
         let s = Settings::from_vars_and(&v, &config);
         assert_eq!(s.subscription_id.as_deref(), Some("sub-config"));
         assert_eq!(s.tenant_id.as_deref(), Some("tenant-env"));
-        assert_eq!(s.client_secret.as_ref().map(Sensitive::expose), Some("secret-env"));
+        assert_eq!(
+            s.client_secret.as_ref().map(Sensitive::expose),
+            Some("secret-env")
+        );
         assert!(s.use_oidc);
         assert!(!s.use_cli);
         assert_eq!(s.oidc_request_url.as_deref(), Some("https://gh/token?x=1"));
@@ -425,7 +431,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_secrets() {
-        let v = vars(&[("ARM_CLIENT_SECRET", "hunter2"), ("IDENTITY_HEADER", "hdr-secret")]);
+        let v = vars(&[
+            ("ARM_CLIENT_SECRET", "hunter2"),
+            ("IDENTITY_HEADER", "hdr-secret"),
+        ]);
         let s = Settings::from_vars_and(&v, &Value::Null);
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("hunter2"));
@@ -443,7 +452,10 @@ mod tests {
             "oidc_token",
             "oidc_request_token",
         ] {
-            assert!(get(secret).map(|a| a.sensitive).unwrap_or(false), "{secret}");
+            assert!(
+                get(secret).map(|a| a.sensitive).unwrap_or(false),
+                "{secret}"
+            );
         }
         assert!(!get("client_id").map(|a| a.sensitive).unwrap_or(true));
         let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();

@@ -135,7 +135,9 @@ pub struct DfsClient {
 
 fn check_filesystem(fs: &str) -> Result<(), AzureError> {
     let ok = (3..=63).contains(&fs.len())
-        && fs.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '$')
+        && fs
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '$')
         && !fs.starts_with('-')
         && !fs.ends_with('-')
         && !fs.contains("--");
@@ -163,18 +165,29 @@ impl DfsClient {
     }
 
     /// URL of a filesystem or a path in it, with query pairs.
-    pub fn url(&self, fs: &str, path: Option<&str>, query: &[(&str, &str)]) -> Result<Url, AzureError> {
+    pub fn url(
+        &self,
+        fs: &str,
+        path: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> Result<Url, AzureError> {
         check_filesystem(fs)?;
         let mut url = self.endpoint.clone();
         {
             let mut segs = url.path_segments_mut().map_err(|_| {
-                AzureError::config("storage_dfs_endpoint_template", "the DFS endpoint cannot take a path")
+                AzureError::config(
+                    "storage_dfs_endpoint_template",
+                    "the DFS endpoint cannot take a path",
+                )
             })?;
             segs.pop_if_empty().push(fs);
             if let Some(p) = path {
                 for seg in p.split('/').filter(|s| !s.is_empty()) {
                     if seg == "." || seg == ".." {
-                        return Err(AzureError::config("path", format!("{p:?} contains {seg:?}")));
+                        return Err(AzureError::config(
+                            "path",
+                            format!("{p:?} contains {seg:?}"),
+                        ));
                     }
                     segs.push(seg);
                 }
@@ -258,9 +271,20 @@ impl DfsClient {
     }
 
     /// Owner, group, permissions and ACL of a path (`/` or empty: the filesystem root).
-    pub async fn get_access_control(&self, ctx: &Ctx, fs: &str, path: &str) -> Result<AccessControl, AzureError> {
-        let url = self.url(fs, Some(path), &[("action", "getAccessControl"), ("upn", "false")])?;
-        let r = self.send(ctx, &self.request(Method::HEAD, url.clone())).await?;
+    pub async fn get_access_control(
+        &self,
+        ctx: &Ctx,
+        fs: &str,
+        path: &str,
+    ) -> Result<AccessControl, AzureError> {
+        let url = self.url(
+            fs,
+            Some(path),
+            &[("action", "getAccessControl"), ("upn", "false")],
+        )?;
+        let r = self
+            .send(ctx, &self.request(Method::HEAD, url.clone()))
+            .await?;
         let h = |n: &str| r.header(n).map(str::to_string);
         let acl = match r.header("x-ms-acl") {
             Some(s) => s.parse::<Acl>().map_err(|e| AzureError::Protocol {
@@ -329,7 +353,10 @@ impl DfsClient {
         let mut continuation: Option<String> = None;
         let max_records = opts.max_records.map(|n| n.clamp(1, 2000).to_string());
         loop {
-            let mut q: Vec<(&str, &str)> = vec![("action", "setAccessControlRecursive"), ("mode", mode.as_str())];
+            let mut q: Vec<(&str, &str)> = vec![
+                ("action", "setAccessControlRecursive"),
+                ("mode", mode.as_str()),
+            ];
             if let Some(m) = &max_records {
                 q.push(("maxRecords", m));
             }
@@ -340,7 +367,9 @@ impl DfsClient {
                 q.push(("continuation", c));
             }
             let url = self.url(fs, Some(path), &q)?;
-            let req = self.request(Method::PATCH, url.clone()).header("x-ms-acl", acl_spec);
+            let req = self
+                .request(Method::PATCH, url.clone())
+                .header("x-ms-acl", acl_spec);
             let r = self.send(ctx, &req).await?;
             out.batches += 1;
             let body: RecursiveBody = if r.body.is_empty() {
@@ -355,7 +384,11 @@ impl DfsClient {
             out.files_successful += body.files_successful;
             out.failure_count += body.failure_count;
             out.failed_entries.extend(body.failed_entries);
-            match r.header("x-ms-continuation").map(str::trim).filter(|c| !c.is_empty()) {
+            match r
+                .header("x-ms-continuation")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
                 Some(c) => continuation = Some(c.to_string()),
                 None => return Ok(out),
             }
@@ -371,8 +404,15 @@ impl DfsClient {
         entries: &Acl,
         opts: RecursiveOptions,
     ) -> Result<RecursiveOutcome, AzureError> {
-        self.set_access_control_recursive(ctx, fs, path, RecursiveMode::Modify, &entries.to_string(), opts)
-            .await
+        self.set_access_control_recursive(
+            ctx,
+            fs,
+            path,
+            RecursiveMode::Modify,
+            &entries.to_string(),
+            opts,
+        )
+        .await
     }
 
     /// Recursive `remove`: drop these keys everywhere below `path`.
@@ -384,8 +424,15 @@ impl DfsClient {
         keys: &[AclKey],
         opts: RecursiveOptions,
     ) -> Result<RecursiveOutcome, AzureError> {
-        self.set_access_control_recursive(ctx, fs, path, RecursiveMode::Remove, &remove_spec(keys), opts)
-            .await
+        self.set_access_control_recursive(
+            ctx,
+            fs,
+            path,
+            RecursiveMode::Remove,
+            &remove_spec(keys),
+            opts,
+        )
+        .await
     }
 }
 

@@ -185,7 +185,11 @@ impl AzureError {
             }
             AzureError::Auth(e) => format!("Not authorized in Azure{}", code_suffix(e)),
             AzureError::Api(e) => {
-                format!("Azure request failed with HTTP {}{}", e.status, code_suffix(e))
+                format!(
+                    "Azure request failed with HTTP {}{}",
+                    e.status,
+                    code_suffix(e)
+                )
             }
             AzureError::Transport { .. } => "Could not reach Azure".into(),
             AzureError::LroFailed(f) => format!(
@@ -488,7 +492,8 @@ mod tests {
         let p = parse_error_body(br#"{"code":"ResourceNotFound","message":"gone"}"#);
         assert_eq!(p.code.as_deref(), Some("ResourceNotFound"));
         assert_eq!(p.message.as_deref(), Some("gone"));
-        let p = parse_error_body(br#"{"error":"invalid_client","error_description":"AADSTS7000215"}"#);
+        let p =
+            parse_error_body(br#"{"error":"invalid_client","error_description":"AADSTS7000215"}"#);
         assert_eq!(p.code.as_deref(), Some("invalid_client"));
         assert_eq!(p.message.as_deref(), Some("AADSTS7000215"));
         let p = parse_error_body(b"<html>Bad gateway</html>");
@@ -504,15 +509,30 @@ mod tests {
             code: Some(code.into()),
             ..Default::default()
         };
-        assert!(matches!(classify(e(404, "ResourceNotFound")), AzureError::NotFound(_)));
-        assert!(matches!(classify(e(403, "AuthorizationFailed")), AzureError::Auth(_)));
-        assert!(matches!(classify(e(409, "RoleAssignmentExists")), AzureError::Conflict(_)));
+        assert!(matches!(
+            classify(e(404, "ResourceNotFound")),
+            AzureError::NotFound(_)
+        ));
+        assert!(matches!(
+            classify(e(403, "AuthorizationFailed")),
+            AzureError::Auth(_)
+        ));
+        assert!(matches!(
+            classify(e(409, "RoleAssignmentExists")),
+            AzureError::Conflict(_)
+        ));
         assert!(matches!(
             classify(e(409, "AnotherOperationInProgress")),
             AzureError::Throttled(_)
         ));
-        assert!(matches!(classify(e(429, "TooManyRequests")), AzureError::Throttled(_)));
-        assert!(matches!(classify(e(400, "InvalidRequest")), AzureError::Api(_)));
+        assert!(matches!(
+            classify(e(429, "TooManyRequests")),
+            AzureError::Throttled(_)
+        ));
+        assert!(matches!(
+            classify(e(400, "InvalidRequest")),
+            AzureError::Api(_)
+        ));
     }
 
     #[test]
@@ -528,7 +548,10 @@ mod tests {
             attempts: 1,
             ..Default::default()
         });
-        assert_eq!(err.summary(), "Not authorized in Azure: AuthorizationFailed");
+        assert_eq!(
+            err.summary(),
+            "Not authorized in Azure: AuthorizationFailed"
+        );
         let d = err.detail();
         assert!(d.contains("Request ID: req-1"), "{d}");
         assert!(d.contains("Correlation ID: corr-1"), "{d}");
@@ -541,7 +564,9 @@ mod tests {
             attempts: vec![
                 CredentialAttempt {
                     method: "client certificate".into(),
-                    outcome: AttemptOutcome::Skipped("ARM_CLIENT_CERTIFICATE_PATH is not set".into()),
+                    outcome: AttemptOutcome::Skipped(
+                        "ARM_CLIENT_CERTIFICATE_PATH is not set".into(),
+                    ),
                 },
                 CredentialAttempt {
                     method: "client secret".into(),

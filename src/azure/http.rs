@@ -78,10 +78,18 @@ pub fn build_clients(settings: &Settings) -> Result<HttpClients, AzureError> {
     let strict = builder(settings, &roots)
         .https_only(true)
         .build()
-        .map_err(|e| AzureError::config("ca_certificate_file", format!("cannot build the HTTPS client: {e}")))?;
-    let local = builder(settings, &roots)
-        .build()
-        .map_err(|e| AzureError::config("ca_certificate_file", format!("cannot build the HTTPS client: {e}")))?;
+        .map_err(|e| {
+            AzureError::config(
+                "ca_certificate_file",
+                format!("cannot build the HTTPS client: {e}"),
+            )
+        })?;
+    let local = builder(settings, &roots).build().map_err(|e| {
+        AzureError::config(
+            "ca_certificate_file",
+            format!("cannot build the HTTPS client: {e}"),
+        )
+    })?;
     Ok(HttpClients { strict, local })
 }
 
@@ -127,7 +135,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("missing.pem");
         let err = read_ca_file(&missing).expect_err("missing");
-        assert!(matches!(&err, AzureError::Config { setting, .. } if setting == "ca_certificate_file"));
+        assert!(
+            matches!(&err, AzureError::Config { setting, .. } if setting == "ca_certificate_file")
+        );
         let junk = dir.path().join("junk.pem");
         std::fs::write(&junk, "not a certificate").expect("write");
         assert!(read_ca_file(&junk).is_err());
@@ -136,7 +146,11 @@ mod tests {
     #[test]
     fn local_endpoints_allow_http_only_on_the_host() {
         assert!(local_endpoint("msi_endpoint", "http://127.0.0.1:41741/msi/token").is_ok());
-        assert!(local_endpoint("msi_endpoint", "http://169.254.169.254/metadata/identity/oauth2/token").is_ok());
+        assert!(local_endpoint(
+            "msi_endpoint",
+            "http://169.254.169.254/metadata/identity/oauth2/token"
+        )
+        .is_ok());
         assert!(local_endpoint("msi_endpoint", "http://localhost:8081/").is_ok());
         assert!(local_endpoint("msi_endpoint", "http://[::1]:8081/").is_ok());
         assert!(local_endpoint("msi_endpoint", "https://msi.example.com/").is_ok());

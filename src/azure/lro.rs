@@ -91,16 +91,18 @@ fn parse_poll_url(resp: &Response, name: &str, base: &Url) -> Option<Url> {
 }
 
 fn failure(status: &str, body: &Json, url: &Url, ctx: &Ctx) -> AzureError {
-    let err = body.get("error").or_else(|| body.get("properties").and_then(|p| p.get("error")));
+    let err = body
+        .get("error")
+        .or_else(|| body.get("properties").and_then(|p| p.get("error")));
     let parsed = err
         .map(|e| super::error::parse_error_body(e.to_string().as_bytes()))
         .unwrap_or_default();
     AzureError::LroFailed(Box::new(LroFailure {
         status: status.to_string(),
         code: parsed.code,
-        message: parsed.message.or_else(|| {
-            Some(format!("the operation's status is {status}"))
-        }),
+        message: parsed
+            .message
+            .or_else(|| Some(format!("the operation's status is {status}"))),
         details: parsed.details,
         url: redact_url(url),
         correlation_id: Some(ctx.correlation_id().to_string()),
@@ -182,13 +184,21 @@ impl Poller<'_> {
     }
 
     /// Poll an `Azure-AsyncOperation` URL until its status is terminal.
-    async fn poll_status(&self, ctx: &Ctx, op_url: &Url, first_wait: Duration) -> Result<(), AzureError> {
+    async fn poll_status(
+        &self,
+        ctx: &Ctx,
+        op_url: &Url,
+        first_wait: Duration,
+    ) -> Result<(), AzureError> {
         let mut wait = first_wait;
         loop {
             ctx.sleep("waiting for an Azure operation", wait).await?;
             let r = self.get(ctx, op_url).await?;
             let body = r.json(op_url)?;
-            let status = body.get("status").and_then(Json::as_str).unwrap_or("InProgress");
+            let status = body
+                .get("status")
+                .and_then(Json::as_str)
+                .unwrap_or("InProgress");
             match state_of(status) {
                 State::Succeeded => return Ok(()),
                 State::Failed | State::Canceled => {
@@ -246,7 +256,9 @@ impl Poller<'_> {
     ) -> Result<Option<Json>, AzureError> {
         match verb {
             Verb::Delete => Ok(None),
-            Verb::Put | Verb::Patch => Ok(Some(self.get(ctx, resource_url).await?.json(resource_url)?)),
+            Verb::Put | Verb::Patch => {
+                Ok(Some(self.get(ctx, resource_url).await?.json(resource_url)?))
+            }
             Verb::Post => match location {
                 Some(loc) => {
                     let r = self.get(ctx, &loc).await?;
@@ -289,6 +301,9 @@ mod tests {
         assert_eq!(err.code(), Some("InUseSubnetCannotBeDeleted"));
         assert!(err.detail().contains("Subnet s1 is in use"));
         assert!(err.detail().contains("Inner: m"));
-        assert_eq!(err.summary(), "Azure operation failed (InUseSubnetCannotBeDeleted)");
+        assert_eq!(
+            err.summary(),
+            "Azure operation failed (InUseSubnetCannotBeDeleted)"
+        );
     }
 }

@@ -49,8 +49,7 @@ pub use dfs::{
     RecursiveOptions, RecursiveOutcome, SetAccessControl,
 };
 pub use error::{
-    ApiError, AttemptOutcome, AzureError, CancelReason, CredentialAttempt, ErrorDetail,
-    LroFailure,
+    ApiError, AttemptOutcome, AzureError, CancelReason, CredentialAttempt, ErrorDetail, LroFailure,
 };
 pub use pipeline::{Pipeline, Request, Response};
 pub use retry::RetryPolicy;

@@ -165,7 +165,8 @@ impl Pipeline {
                         correlation_id = ctx.correlation_id(),
                         "retrying Azure request"
                     );
-                    ctx.sleep("waiting to retry an Azure request", delay).await?;
+                    ctx.sleep("waiting to retry an Azure request", delay)
+                        .await?;
                     waited += delay;
                 }
             }
@@ -182,7 +183,10 @@ impl Pipeline {
             }
         }
         let permit = match ctx
-            .run("waiting for a free Azure request slot", self.slots.clone().acquire_owned())
+            .run(
+                "waiting for a free Azure request slot",
+                self.slots.clone().acquire_owned(),
+            )
             .await
         {
             Ok(Ok(p)) => p,
@@ -211,7 +215,9 @@ impl Pipeline {
             rb = rb.header(k.as_str(), v.as_str());
         }
         if let Some(body) = &req.body {
-            rb = rb.header("Content-Type", "application/json").body(body.clone());
+            rb = rb
+                .header("Content-Type", "application/json")
+                .body(body.clone());
         } else if matches!(req.method, Method::PUT | Method::PATCH | Method::POST) {
             rb = rb.header("Content-Length", "0");
         }

@@ -212,6 +212,9 @@ mod tests {
             p.next_delay(1, Duration::from_secs(9), Some(Duration::from_secs(2))),
             None
         );
-        assert_eq!(RetryPolicy::none().next_delay(1, Duration::ZERO, None), None);
+        assert_eq!(
+            RetryPolicy::none().next_delay(1, Duration::ZERO, None),
+            None
+        );
     }
 }

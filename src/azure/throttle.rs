@@ -140,7 +140,9 @@ impl TokenBucket {
     /// Tokens available now (negative: that many reservations are waiting).
     pub fn available(&self) -> f64 {
         let s = self.lock();
-        let elapsed = Instant::now().saturating_duration_since(s.last).as_secs_f64();
+        let elapsed = Instant::now()
+            .saturating_duration_since(s.last)
+            .as_secs_f64();
         (s.tokens + elapsed * self.cfg.per_second).min(self.cfg.burst)
     }
 
@@ -230,7 +232,10 @@ mod tests {
         for _ in 0..5 {
             b.acquire(&ctx).await.expect("burst");
         }
-        assert!(Instant::now() - start < Duration::from_millis(15), "the burst needs no wait");
+        assert!(
+            Instant::now() - start < Duration::from_millis(15),
+            "the burst needs no wait"
+        );
         for _ in 0..10 {
             b.acquire(&ctx).await.expect("refill");
         }

@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn urls_without_query_are_unchanged() {
         let u = Url::parse("https://management.azure.com/subscriptions/x").expect("url");
-        assert_eq!(redact_url(&u), "https://management.azure.com/subscriptions/x");
+        assert_eq!(
+            redact_url(&u),
+            "https://management.azure.com/subscriptions/x"
+        );
         assert_eq!(redact_str("not a url?sig=1"), "not a url");
     }
 }

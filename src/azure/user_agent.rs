@@ -11,10 +11,7 @@ pub fn user_agent(terraform_version: &str) -> String {
         format!("terraform-provider-aifactory/{PROVIDER_VERSION}")
     } else {
         // Keep header-safe characters only.
-        let tf: String = tf
-            .chars()
-            .filter(|c| c.is_ascii_graphic())
-            .collect();
+        let tf: String = tf.chars().filter(|c| c.is_ascii_graphic()).collect();
         format!("terraform-provider-aifactory/{PROVIDER_VERSION} terraform/{tf}")
     }
 }

@@ -164,6 +164,7 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    let signals = install_signals();
     let emu = Emulator::start(cli.config).await?;
     let info = emu.info();
     if let Some(p) = &cli.info_out {
@@ -180,7 +181,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         info.identity_header
     );
     println!("{}", info.base_url);
-    wait_for_signal().await;
+    wait_for_signal(signals).await;
     eprintln!("aifactory-emulator: shutting down");
     tokio::time::timeout(Duration::from_secs(10), emu.stop())
         .await
@@ -188,24 +189,48 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Signal handlers, installed before the ready line so an early SIGTERM is not fatal.
 #[cfg(unix)]
-async fn wait_for_signal() {
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+fn install_signals() -> Signals {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    Signals {
+        term: signal(SignalKind::terminate()).ok(),
+        int: signal(SignalKind::interrupt()).ok(),
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal(mut s: Signals) {
+    async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
             }
+            None => std::future::pending::<()>().await,
         }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+    }
+    tokio::select! {
+        _ = recv(&mut s.term) => {}
+        _ = recv(&mut s.int) => {}
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signal() {
+struct Signals;
+
+#[cfg(not(unix))]
+fn install_signals() -> Signals {
+    Signals
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal(_s: Signals) {
     let _ = tokio::signal::ctrl_c().await;
 }
 

@@ -295,35 +295,34 @@ impl PathAcl {
     /// Applies `x-ms-permissions` (symbolic or octal); with a mask, the group triad sets the mask.
     pub fn chmod(&mut self, perms: &str) -> Result<(), AclError> {
         let p = perms.trim();
-        let bits: [u8; 3] =
-            if p.len() == 4 || p.len() == 3 && p.chars().all(|c| ('0'..='7').contains(&c)) {
-                let digits: Vec<u8> = p.chars().rev().take(3).map(|c| c as u8 - b'0').collect();
-                if !p.chars().all(|c| ('0'..='7').contains(&c)) || digits.len() != 3 {
-                    return Err(AclError(format!("invalid permissions '{p}'")));
-                }
-                [digits[2], digits[1], digits[0]]
+        let octal = (p.len() == 3 || p.len() == 4) && p.chars().all(|c| ('0'..='7').contains(&c));
+        let bits: [u8; 3] = if octal {
+            // Last three digits (a leading sticky/setuid digit is accepted and ignored).
+            let d: Vec<u8> = p.bytes().map(|b| b - b'0').collect();
+            let n = d.len();
+            [d[n - 3], d[n - 2], d[n - 1]]
+        } else {
+            let s = p.trim_end_matches('+');
+            if !s.is_ascii() || s.len() != 9 {
+                return Err(AclError(format!("invalid permissions '{p}'")));
+            }
+            // Sticky bit: `t` = sticky + x, `T` = sticky without x (sticky itself is not modelled).
+            let other = if s.ends_with('t') {
+                format!("{}x", &s[6..8])
+            } else if s.ends_with('T') {
+                format!("{}-", &s[6..8])
             } else {
-                let s = p.trim_end_matches('+');
-                if s.len() != 9 {
-                    return Err(AclError(format!("invalid permissions '{p}'")));
-                }
-                // Sticky bit: `t` = sticky + x, `T` = sticky without x (sticky itself is not modelled).
-                let other = if s.ends_with('t') {
-                    format!("{}x", &s[6..8])
-                } else if s.ends_with('T') {
-                    format!("{}-", &s[6..8])
-                } else {
-                    s[6..9].to_string()
-                };
-                match (
-                    parse_triad(&s[0..3]),
-                    parse_triad(&s[3..6]),
-                    parse_triad(&other),
-                ) {
-                    (Some(a), Some(b), Some(c)) => [a, b, c],
-                    _ => return Err(AclError(format!("invalid permissions '{p}'"))),
-                }
+                s[6..9].to_string()
             };
+            match (
+                parse_triad(&s[0..3]),
+                parse_triad(&s[3..6]),
+                parse_triad(&other),
+            ) {
+                (Some(a), Some(b), Some(c)) => [a, b, c],
+                _ => return Err(AclError(format!("invalid permissions '{p}'"))),
+            }
+        };
         let has_mask = self.access.iter().any(|a| a.kind == Kind::Mask);
         for a in self.access.iter_mut().filter(|a| a.id.is_empty()) {
             match a.kind {
@@ -559,6 +558,12 @@ mod tests {
         a.chmod("rwxr-x--x").unwrap();
         assert_eq!(a.permissions().trim_end_matches('+'), "rwxr-x--x");
         assert!(a.chmod("rwx").is_err());
+        assert!(a.chmod("07a0").is_err());
+        assert!(a.chmod("!!!").is_err());
+        assert!(a.chmod("rwxr-x---é").is_err());
+        assert!(a.chmod("rwxr-xé-").is_err());
+        a.chmod("1750").unwrap();
+        assert_eq!(a.permissions().trim_end_matches('+'), "rwxr-x---");
         a.set(
             &parse(
                 "user::rwx,group::r--,other::---,default:user::rwx",

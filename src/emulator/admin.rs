@@ -152,7 +152,7 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
                 .or_else(|| req.q("advance_secs").and_then(|s| s.parse().ok()))
                 .unwrap_or(0);
             let mut st = shared.lock();
-            st.clock_offset_ms += secs * 1000;
+            st.clock_offset_ms = st.clock_offset_ms.saturating_add(secs.saturating_mul(1000));
             st.dirty = true;
             Resp::json(
                 StatusCode::OK,

@@ -78,9 +78,9 @@ pub fn authenticate(
     }
     let jwt = token::verify(key, tok.trim()).map_err(|_| AuthFailure::Invalid)?;
     let claims = AccessClaims::from_jwt(&jwt).ok_or(AuthFailure::Invalid)?;
-    if claims.exp * 1000 <= now_ms {
+    if claims.exp.saturating_mul(1000) <= now_ms {
         return Err(AuthFailure::Expired {
-            exp_ms: claims.exp * 1000,
+            exp_ms: claims.exp.saturating_mul(1000),
             now_ms,
         });
     }

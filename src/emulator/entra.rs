@@ -84,7 +84,7 @@ pub fn known_resource(st: &State, resource: &str) -> bool {
 /// Mints an access token for `p` with audience `aud`. Returns (token, iat, exp) in seconds.
 pub fn issue(st: &State, p: &Principal, aud: &str, appidacr: &str) -> (String, i64, i64) {
     let now = st.now_ms() / 1000;
-    let exp = now + st.settings.token_lifetime_secs as i64;
+    let exp = now.saturating_add(st.settings.token_lifetime_secs.min(i64::MAX as u64 / 2) as i64);
     let mut claims = json!({
         "aud": aud,
         "iss": format!("https://sts.windows.net/{}/", p.tenant),
@@ -313,8 +313,8 @@ pub fn check_assertion(
             format!(
                 "Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, expiry time of assertion {}.",
                 util::iso8601(now_ms),
-                nbf.map(|n| util::iso8601(n * 1000)).unwrap_or_default(),
-                exp.map(|e| util::iso8601(e * 1000)).unwrap_or_default()
+                nbf.map(|n| util::iso8601(n.saturating_mul(1000))).unwrap_or_default(),
+                exp.map(|e| util::iso8601(e.saturating_mul(1000))).unwrap_or_default()
             ),
         )
     };

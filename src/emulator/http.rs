@@ -156,3 +156,37 @@ pub fn storage_error(
     Resp::json(status, &json!({"error": {"code": code, "message": msg}}))
         .header("x-ms-error-code", code)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_shapes() {
+        let r = arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", "gone");
+        assert_eq!(
+            r.body_json().unwrap(),
+            json!({"error": {"code": "ResourceNotFound", "message": "gone"}})
+        );
+        assert_eq!(
+            r.get_header("Content-Type"),
+            Some("application/json; charset=utf-8")
+        );
+        let s = storage_error(
+            StatusCode::CONFLICT,
+            "PathAlreadyExists",
+            "exists",
+            "rid",
+            "t",
+        );
+        assert_eq!(s.get_header("x-ms-error-code"), Some("PathAlreadyExists"));
+        assert_eq!(
+            s.body_json().unwrap()["error"]["message"],
+            "exists\nRequestId:rid\nTime:t"
+        );
+        let r = Resp::empty(StatusCode::OK)
+            .header("X-A", "1")
+            .header("x-a", "2");
+        assert_eq!(r.headers, vec![("x-a".to_string(), "2".to_string())]);
+    }
+}

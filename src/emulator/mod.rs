@@ -4,24 +4,28 @@
 //! User guide: `docs/guides/emulator.md`.
 //!
 //! # Status (keep current)
-//! Implemented:
-//! - TLS: generated CA + loopback server certificate (or `--cert/--key`), CA PEM on disk.
+//! Implemented (all acceptance items of the emulator issue):
+//! - TLS: generated CA + loopback server certificate (or `--cert/--key`), CA PEM on disk,
+//!   HTTP/1.1 and HTTP/2, loopback-only bind.
 //! - Entra: `POST /{tenant}/oauth2/v2.0/token` and v1 `/oauth2/token`; client secret (form
 //!   or Basic), certificate assertions (RS256/PS256 verified against registered certs by
-//!   `x5t`/`x5t#S256`), federated assertions (iss/sub/aud/exp); AADSTS errors; HS256 JWTs;
-//!   OIDC discovery document.
+//!   `x5t`/`x5t#S256`), federated assertions (iss/sub/aud/exp/nbf); AADSTS errors; HS256
+//!   JWTs; OIDC discovery document.
 //! - MSI: App Service `/msi/token` (2019-08-01, `X-IDENTITY-HEADER`), IMDS-shaped
 //!   `/metadata/identity/oauth2/token`.
 //! - ARM: auth errors (401 codes + `WWW-Authenticate`), `api-version`, subscriptions,
 //!   resource groups (async cascade delete), generic resources (PUT 201/200, GET, HEAD,
-//!   PATCH merge, DELETE 200/202/204), caller casing, parents, ETag/If-Match/If-None-Match,
-//!   LROs (`Azure-AsyncOperation`, `Location`, `Retry-After`, status progression), lists
-//!   with `nextLink` paging, correlation/request-id/rate-limit headers, throttling.
-//! - Network: vNet/subnet validation, inline subnets, subnets in vNet GET, private endpoints
-//!   holding subnets, per-vNet lock (409/429).
-//! - Faults/latency, journal, admin API, seed file, state file, virtual clock.
+//!   PATCH merge, DELETE 200/202/204), caller casing, parent checks, ETag/If-Match/
+//!   If-None-Match, LROs (`Azure-AsyncOperation`, `Location`, `Retry-After`, status
+//!   progression, failure), lists with `nextLink` paging, request/correlation/routing/
+//!   rate-limit headers, token-bucket throttling.
+//! - Network (`network`): vNet/subnet validation, inline subnets, subnets in vNet GET,
+//!   private endpoints holding subnets, per-vNet lock (409/429).
+//! - Authorization (`authorization`, `roles`): role assignments and built-in definitions.
+//! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
+//! - Faults/latency, journal, admin API, seed file, state file, virtual clock, binary.
 //!
-//! Not yet: see the report in `docs/guides/emulator.md` ("Limits").
+//! Not emulated: see "Limits" in `docs/guides/emulator.md`.
 
 pub mod acl;
 pub mod admin;

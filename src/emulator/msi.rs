@@ -119,3 +119,90 @@ pub fn imds(st: &State, req: &Req) -> Resp {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::config::Settings;
+    use crate::emulator::faults::Faults;
+    use crate::emulator::seed::{PrincipalSeed, Seed, TenantSeed};
+
+    fn req(q: &str, headers: &[(&str, &str)]) -> Req {
+        let mut h = http::HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        Req {
+            method: http::Method::GET,
+            raw_path: "/msi/token".into(),
+            raw_query: q.into(),
+            segments: vec!["msi".into(), "token".into()],
+            query: crate::emulator::util::parse_form(q),
+            headers: h,
+            body: bytes::Bytes::new(),
+            request_id: "r".into(),
+            correlation_id: "c".into(),
+        }
+    }
+
+    #[test]
+    fn selects_identity_and_checks_header() {
+        let mut st = State::new(Settings::default(), Faults::new(vec![], Some(1)));
+        let mi = |c: &str, o: &str| PrincipalSeed {
+            kind: PrincipalKind::ManagedIdentity,
+            client_id: Some(c.into()),
+            object_id: Some(o.into()),
+            resource_id: Some(format!("/mi/{c}")),
+            ..Default::default()
+        };
+        let seed = Seed {
+            tenants: vec![TenantSeed {
+                id: "t".into(),
+                domains: vec![],
+            }],
+            principals: vec![mi("c1", "o1"), mi("c2", "o2")],
+            ..Seed::default()
+        };
+        st.directory.apply(&seed, 0, &Settings::default()).unwrap();
+        let base = "resource=https://management.azure.com&api-version=2019-08-01";
+        let ok = |q: &str| {
+            app_service(
+                &st,
+                "H",
+                &req(&format!("{base}{q}"), &[("x-identity-header", "H")]),
+            )
+        };
+        assert_eq!(ok("").principal.as_deref(), Some("o1"));
+        assert_eq!(ok("&client_id=c2").principal.as_deref(), Some("o2"));
+        assert_eq!(ok("&object_id=o2").principal.as_deref(), Some("o2"));
+        assert_eq!(ok("&mi_res_id=/mi/c2").principal.as_deref(), Some("o2"));
+        assert_eq!(ok("&client_id=zz").status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            app_service(&st, "H", &req(base, &[("x-identity-header", "no")])).status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            app_service(
+                &st,
+                "H",
+                &req(
+                    "resource=https://management.azure.com&api-version=2017-09-01",
+                    &[("x-identity-header", "H")]
+                )
+            )
+            .status,
+            StatusCode::BAD_REQUEST
+        );
+        let r = ok("");
+        let v = r.body_json().unwrap();
+        assert!(v["expires_on"].as_str().unwrap().parse::<i64>().is_ok());
+        assert_eq!(imds(&st, &req(base, &[])).status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            imds(&st, &req(base, &[("metadata", "true")])).status,
+            StatusCode::OK
+        );
+    }
+}

@@ -343,3 +343,19 @@ fn to_hyper(r: Resp) -> hyper::Response<Full<Bytes>> {
     b.body(Full::new(r.body))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_decoded_and_metadata_points_home() {
+        assert_eq!(
+            decode_segments("/a/%7Bb%7D//c%20d/"),
+            vec!["a", "{b}", "c d"]
+        );
+        let m = cloud_metadata("https://127.0.0.1:1").body_json().unwrap();
+        assert_eq!(m["resourceManager"], "https://127.0.0.1:1/");
+        assert_eq!(m["authentication"]["loginEndpoint"], "https://127.0.0.1:1/");
+    }
+}

@@ -216,7 +216,8 @@ impl Directory {
             federated_credentials: fcs,
             certificates: p.certificates.clone(),
             resource_id: p.resource_id.clone(),
-            new_until_ms: new_secs.map(|s| now_ms + (s as i64) * 1000),
+            new_until_ms: new_secs
+                .map(|s| now_ms.saturating_add((s.min(i64::MAX as u64 / 1000) as i64) * 1000)),
         })
     }
 }
@@ -268,5 +269,68 @@ impl State {
     /// Virtual "now" in epoch ms.
     pub fn now_ms(&self) -> i64 {
         util::system_now_ms() + self.clock_offset_ms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::seed::{PrincipalSeed, SubscriptionSeed, TenantSeed};
+
+    #[test]
+    fn seed_directory_merges_and_derives_ids() {
+        let mut d = Directory::default();
+        let seed = Seed {
+            tenants: vec![TenantSeed {
+                id: "T".into(),
+                domains: vec!["contoso.example".into()],
+            }],
+            subscriptions: vec![SubscriptionSeed {
+                id: "S".into(),
+                tenant: None,
+                display_name: None,
+            }],
+            principals: vec![PrincipalSeed {
+                client_id: Some("C".into()),
+                secrets: vec!["a".into()],
+                new: true,
+                ..Default::default()
+            }],
+            ..Seed::default()
+        };
+        d.apply(&seed, 1000, &Settings::default()).unwrap();
+        assert_eq!(d.tenant("CONTOSO.example").unwrap().id, "T");
+        assert_eq!(d.subscription("s").unwrap().tenant, "T");
+        let p = d.client("t", "c").unwrap();
+        assert_eq!(p.object_id, derived_object_id("T", "C"));
+        assert_eq!(p.new_until_ms, Some(1000 + 30_000));
+        // Re-seeding the same client replaces it.
+        let again = Seed {
+            principals: vec![PrincipalSeed {
+                client_id: Some("c".into()),
+                secrets: vec!["b".into()],
+                ..Default::default()
+            }],
+            ..Seed::default()
+        };
+        d.apply(&again, 0, &Settings::default()).unwrap();
+        assert_eq!(d.principals.len(), 1);
+        assert_eq!(d.principals[0].secrets, vec!["b".to_string()]);
+        let bad = Seed {
+            subscriptions: vec![SubscriptionSeed {
+                id: "X".into(),
+                tenant: Some("nope".into()),
+                display_name: None,
+            }],
+            ..Seed::default()
+        };
+        assert!(d.apply(&bad, 0, &Settings::default()).is_err());
+        let app_without_client = Seed {
+            principals: vec![PrincipalSeed::default()],
+            ..Seed::default()
+        };
+        assert!(d
+            .apply(&app_without_client, 0, &Settings::default())
+            .is_err());
     }
 }

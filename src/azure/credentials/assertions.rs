@@ -48,7 +48,10 @@ pub struct FileAssertion(pub PathBuf);
 impl ClientAssertion for FileAssertion {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
         let s = tokio::fs::read_to_string(&self.0).await.map_err(|e| {
-            cred_err(format!("cannot read OIDC token file {}: {e}", self.0.display()))
+            cred_err(format!(
+                "cannot read OIDC token file {}: {e}",
+                self.0.display()
+            ))
         })?;
         let s = s.trim();
         if s.is_empty() {
@@ -101,7 +104,8 @@ impl RequestAssertion {
     /// GitHub style: the audience is appended to the given URL.
     pub fn github(client: reqwest::Client, url: Url, bearer: Sensitive) -> Self {
         let mut url = url;
-        url.query_pairs_mut().append_pair("audience", GITHUB_AUDIENCE);
+        url.query_pairs_mut()
+            .append_pair("audience", GITHUB_AUDIENCE);
         RequestAssertion {
             kind: RequestKind::Github,
             client,
@@ -186,9 +190,10 @@ impl ClientAssertion for RequestAssertion {
             attempt: 1,
             error: None,
         });
-        let body = res.bytes().await.map_err(|e| {
-            cred_err(format!("reading the OIDC token response failed: {e}"))
-        })?;
+        let body = res
+            .bytes()
+            .await
+            .map_err(|e| cred_err(format!("reading the OIDC token response failed: {e}")))?;
         if !(200..300).contains(&status) {
             return Err(cred_err(format!(
                 "OIDC token request to {} returned HTTP {status}",
@@ -244,7 +249,10 @@ mod tests {
             "conn-1",
             Sensitive::new("b"),
         );
-        assert!(a.url.as_str().ends_with("?api-version=7.1&serviceConnectionId=conn-1"));
+        assert!(a
+            .url
+            .as_str()
+            .ends_with("?api-version=7.1&serviceConnectionId=conn-1"));
     }
 
     #[tokio::test]

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, SecretBytes, TokenCredential};
+use azure_core::http::policies::Policy;
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
@@ -48,7 +49,11 @@ type MakeCred = Box<dyn FnOnce(String, String) -> azure_core::Result<Arc<dyn Tok
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync + fmt::Debug {
     /// A fresh token and its expiry.
-    async fn fetch(&self, ctx: &Ctx, scope: &str) -> Result<(Sensitive, OffsetDateTime), AzureError>;
+    async fn fetch(
+        &self,
+        ctx: &Ctx,
+        scope: &str,
+    ) -> Result<(Sensitive, OffsetDateTime), AzureError>;
 }
 
 /// A fixed token (tests, tools that already hold a token).
@@ -138,12 +143,62 @@ fn read_trimmed(path: &std::path::Path, what: &str) -> Result<String, String> {
     Ok(s)
 }
 
+/// Writes our traffic log line for each token request `azure_identity` sends.
+#[derive(Debug)]
+struct TokenTrafficLog;
+
+#[async_trait::async_trait]
+impl Policy for TokenTrafficLog {
+    async fn send(
+        &self,
+        ctx: &azure_core::http::Context,
+        request: &mut azure_core::http::Request,
+        next: &[Arc<dyn Policy>],
+    ) -> azure_core::http::policies::PolicyResult {
+        let Some((first, rest)) = next.split_first() else {
+            return Err(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Other,
+                "no transport after the traffic log policy",
+            ));
+        };
+        let started = std::time::Instant::now();
+        let url = request.url().clone();
+        let method = request.method().to_string();
+        let res = first.send(ctx, request, rest).await;
+        let request_id_name = azure_core::http::headers::HeaderName::from_static("x-ms-request-id");
+        let (status, request_id, error) = match &res {
+            Ok(r) => (
+                Some(u16::from(r.status())),
+                r.headers().get_optional_string(&request_id_name),
+                None,
+            ),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        super::traffic_log::log(&super::traffic_log::Traffic {
+            method: &method,
+            url: &url,
+            status,
+            duration: started.elapsed(),
+            request_id: request_id.as_deref(),
+            correlation_id: "-",
+            attempt: 1,
+            error: error.as_deref(),
+        });
+        res
+    }
+}
+
 /// `azure_identity` client options: our HTTPS client as transport, our authority host,
-/// a short retry policy of its own for the token endpoint.
+/// our traffic log, a short retry policy of its own for the token endpoint.
 fn identity_options(cloud: &Cloud, clients: &HttpClients) -> ClientOptions {
     let mut custom = CustomConfiguration::default();
-    custom.authority_host = cloud.authority_host.as_str().trim_end_matches('/').to_string();
+    custom.authority_host = cloud
+        .authority_host
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
     ClientOptions {
+        per_try_policies: vec![Arc::new(TokenTrafficLog)],
         transport: Some(Transport::new(Arc::new(clients.strict.clone()))),
         retry: RetryOptions::exponential(ExponentialRetryOptions {
             initial_delay: time::Duration::milliseconds(250),
@@ -189,7 +244,8 @@ impl CredentialChain {
         let mut entries = Vec::new();
 
         // Service principal identity: client ID (or its file) and tenant.
-        let client_id: Result<Option<String>, String> = match (&s.client_id, &s.client_id_file_path) {
+        let client_id: Result<Option<String>, String> = match (&s.client_id, &s.client_id_file_path)
+        {
             (Some(id), _) => Ok(Some(id.clone())),
             (None, Some(p)) => read_trimmed(p, "client ID").map(Some),
             (None, None) => Ok(None),
@@ -215,7 +271,9 @@ impl CredentialChain {
         };
         let oidc_gate = |lack: Vec<(&str, &str)>| -> Option<EntryState> {
             if !s.use_oidc {
-                return Some(EntryState::Skipped("use_oidc (ARM_USE_OIDC) is not true".into()));
+                return Some(EntryState::Skipped(
+                    "use_oidc (ARM_USE_OIDC) is not true".into(),
+                ));
             }
             (!lack.is_empty()).then(|| EntryState::Skipped(missing(&lack)))
         };
@@ -248,7 +306,9 @@ impl CredentialChain {
                     tenant,
                     id,
                     assertion,
-                    Some(ClientAssertionCredentialOptions { client_options: opts }),
+                    Some(ClientAssertionCredentialOptions {
+                        client_options: opts,
+                    }),
                 )?;
                 Ok(c as Arc<dyn TokenCredential>)
             })
@@ -373,7 +433,10 @@ impl CredentialChain {
             oidc_gate({
                 let mut lack = vec![];
                 if s.ado_pipeline_service_connection_id.is_none() {
-                    lack.push(("ado_pipeline_service_connection_id", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"));
+                    lack.push((
+                        "ado_pipeline_service_connection_id",
+                        "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                    ));
                 }
                 if s.ado_oidc_request_uri.is_none() {
                     lack.push(("SYSTEM_OIDCREQUESTURI", "SYSTEM_OIDCREQUESTURI"));
@@ -386,7 +449,10 @@ impl CredentialChain {
             &|| {
                 let uri = s.ado_oidc_request_uri.as_deref().ok_or("no uri")?;
                 let uri = https_url("SYSTEM_OIDCREQUESTURI", uri).map_err(|e| e.detail())?;
-                let conn = s.ado_pipeline_service_connection_id.as_deref().ok_or("no id")?;
+                let conn = s
+                    .ado_pipeline_service_connection_id
+                    .as_deref()
+                    .ok_or("no id")?;
                 let bearer = s.ado_system_access_token.clone().ok_or("no token")?;
                 Ok(assertion_cred(
                     RequestAssertion::azure_devops(clients.strict.clone(), uri, conn, bearer),
@@ -401,10 +467,16 @@ impl CredentialChain {
             oidc_gate({
                 let mut lack = vec![];
                 if s.oidc_request_url.is_none() {
-                    lack.push(("oidc_request_url", "ARM_OIDC_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_URL"));
+                    lack.push((
+                        "oidc_request_url",
+                        "ARM_OIDC_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_URL",
+                    ));
                 }
                 if s.oidc_request_token.is_none() {
-                    lack.push(("oidc_request_token", "ARM_OIDC_REQUEST_TOKEN or ACTIONS_ID_TOKEN_REQUEST_TOKEN"));
+                    lack.push((
+                        "oidc_request_token",
+                        "ARM_OIDC_REQUEST_TOKEN or ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                    ));
                 }
                 lack
             }),
@@ -451,7 +523,9 @@ impl CredentialChain {
                 }
             } else if let Some(ep) = &s.identity_endpoint {
                 match (&s.identity_header, local_endpoint("IDENTITY_ENDPOINT", ep)) {
-                    (None, _) => EntryState::Broken("IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not".into()),
+                    (None, _) => EntryState::Broken(
+                        "IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not".into(),
+                    ),
                     (_, Err(e)) => EntryState::Broken(e.detail()),
                     (Some(h), Ok(endpoint)) => EntryState::Ready(Arc::new(LocalMsiCredential {
                         client: clients.local.clone(),
@@ -549,7 +623,11 @@ fn error_chain(e: &azure_core::Error) -> String {
 
 #[async_trait::async_trait]
 impl TokenSource for CredentialChain {
-    async fn fetch(&self, ctx: &Ctx, scope: &str) -> Result<(Sensitive, OffsetDateTime), AzureError> {
+    async fn fetch(
+        &self,
+        ctx: &Ctx,
+        scope: &str,
+    ) -> Result<(Sensitive, OffsetDateTime), AzureError> {
         let winner = *self.winner.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(i) = winner {
             if let Some(Entry {
@@ -646,7 +724,9 @@ impl TokenProvider {
     /// A valid token for `scope` (cached, or fetched once for all concurrent callers).
     pub async fn token(&self, ctx: &Ctx, scope: &str) -> Result<Sensitive, AzureError> {
         let slot = self.slot(scope);
-        let mut guard = ctx.run("waiting for an Azure access token", slot.lock()).await?;
+        let mut guard = ctx
+            .run("waiting for an Azure access token", slot.lock())
+            .await?;
         let now = OffsetDateTime::now_utc();
         if let Some(c) = guard.as_ref() {
             if now < c.refresh_at {
@@ -715,7 +795,8 @@ mod tests {
         for _ in 0..20 {
             let p = p.clone();
             handles.push(tokio::spawn(async move {
-                p.token(&Ctx::background(), "https://management.azure.com/.default").await
+                p.token(&Ctx::background(), "https://management.azure.com/.default")
+                    .await
             }));
         }
         for h in handles {
@@ -785,7 +866,9 @@ mod tests {
                 method::CLI
             ]
         );
-        assert!(attempts.iter().all(|a| matches!(a.outcome, AttemptOutcome::Skipped(_))));
+        assert!(attempts
+            .iter()
+            .all(|a| matches!(a.outcome, AttemptOutcome::Skipped(_))));
         let d = err.detail();
         assert!(d.contains("ARM_CLIENT_SECRET"), "{d}");
         assert!(d.contains("ARM_USE_OIDC"), "{d}");
@@ -802,9 +885,15 @@ mod tests {
             ..Default::default()
         };
         let chain = chain_for(&settings);
-        let err = chain.fetch(&Ctx::background(), "s/.default").await.expect_err("fails");
+        let err = chain
+            .fetch(&Ctx::background(), "s/.default")
+            .await
+            .expect_err("fails");
         let d = err.detail();
-        assert!(d.contains("client secret: skipped, tenant_id (ARM_TENANT_ID) is not set"), "{d}");
+        assert!(
+            d.contains("client secret: skipped, tenant_id (ARM_TENANT_ID) is not set"),
+            "{d}"
+        );
         assert!(!d.contains("very-secret-value"));
     }
 
@@ -822,9 +911,18 @@ mod tests {
             ..Default::default()
         };
         let chain = chain_for(&settings);
-        let err = chain.fetch(&Ctx::background(), "s/.default").await.expect_err("fails");
+        let err = chain
+            .fetch(&Ctx::background(), "s/.default")
+            .await
+            .expect_err("fails");
         let d = err.detail();
-        assert!(d.contains("client certificate: failed, cannot load the PKCS#12 certificate"), "{d}");
-        assert!(d.contains("client secret: failed, cannot read client secret file"), "{d}");
+        assert!(
+            d.contains("client certificate: failed, cannot load the PKCS#12 certificate"),
+            "{d}"
+        );
+        assert!(
+            d.contains("client secret: failed, cannot read client secret file"),
+            "{d}"
+        );
     }
 }

@@ -109,7 +109,10 @@ impl TokenCredential for LocalMsiCredential {
                 q.append_pair("client_id", id);
             }
         }
-        let mut req = self.client.get(url.clone()).header("Accept", "application/json");
+        let mut req = self
+            .client
+            .get(url.clone())
+            .header("Accept", "application/json");
         req = match &self.protocol {
             MsiProtocol::AppService { header } => req.header("X-IDENTITY-HEADER", header.expose()),
             MsiProtocol::Imds => req.header("Metadata", "true"),
@@ -141,7 +144,10 @@ impl TokenCredential for LocalMsiCredential {
             url: &url,
             status: Some(status),
             duration: started.elapsed(),
-            request_id: res.headers().get("x-ms-request-id").and_then(|v| v.to_str().ok()),
+            request_id: res
+                .headers()
+                .get("x-ms-request-id")
+                .and_then(|v| v.to_str().ok()),
             correlation_id: "-",
             attempt: 1,
             error: None,
@@ -159,7 +165,11 @@ impl TokenCredential for LocalMsiCredential {
                 .unwrap_or_default();
             return Err(err(format!(
                 "managed identity endpoint returned HTTP {status}{}",
-                if why.is_empty() { String::new() } else { format!(": {why}") }
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {why}")
+                }
             )));
         }
         let r: MsiResponse = serde_json::from_slice(&body)
@@ -169,7 +179,10 @@ impl TokenCredential for LocalMsiCredential {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| err("managed identity response has no access_token".into()))?;
         let now = OffsetDateTime::now_utc();
-        let expires_on = match (r.expires_on.and_then(|v| v.value()), r.expires_in.and_then(|v| v.value())) {
+        let expires_on = match (
+            r.expires_on.and_then(|v| v.value()),
+            r.expires_in.and_then(|v| v.value()),
+        ) {
             (Some(ts), _) => OffsetDateTime::from_unix_timestamp(ts)
                 .map_err(|e| err(format!("bad expires_on: {e}")))?,
             (None, Some(secs)) => now + time::Duration::seconds(secs),
@@ -189,13 +202,17 @@ mod tests {
             resource_of("https://management.azure.com/.default"),
             "https://management.azure.com/"
         );
-        assert_eq!(resource_of("https://storage.azure.com"), "https://storage.azure.com/");
+        assert_eq!(
+            resource_of("https://storage.azure.com"),
+            "https://storage.azure.com/"
+        );
     }
 
     #[test]
     fn expiry_accepts_numbers_and_strings() {
         let r: MsiResponse =
-            serde_json::from_str(r#"{"access_token":"t","expires_on":"1586984735"}"#).expect("json");
+            serde_json::from_str(r#"{"access_token":"t","expires_on":"1586984735"}"#)
+                .expect("json");
         assert_eq!(r.expires_on.and_then(|v| v.value()), Some(1586984735));
         let r: MsiResponse =
             serde_json::from_str(r#"{"access_token":"t","expires_in":3599}"#).expect("json");

@@ -214,7 +214,7 @@ fn route_subscription(
             }
             let rgk = key(&rg_id);
             return list_generic(st, ctx, req, |r| {
-                r.parent_key == rgk && r.full_type != RG_TYPE
+                r.parent_key == rgk && r.full_type != RG_TYPE && !is_extension_type(&r.full_type)
             });
         }
         return generic(st, ctx, req, caller);
@@ -228,6 +228,7 @@ fn route_subscription(
             r.parent_key.starts_with(&prefix)
                 && !r.parent_key[prefix.len()..].contains('/')
                 && r.full_type != RG_TYPE
+                && !is_extension_type(&r.full_type)
         });
     }
     if n == 4 && is(2, "operationresults") {
@@ -267,6 +268,12 @@ fn route_subscription(
         }
     }
     generic(st, ctx, req, caller)
+}
+
+/// Extension resources (role assignments) are not part of generic resource lists.
+fn is_extension_type(t: &str) -> bool {
+    t.to_ascii_lowercase()
+        .starts_with("microsoft.authorization/")
 }
 
 fn method_not_allowed(req: &Req) -> Resp {
@@ -457,7 +464,7 @@ fn resource_group(st: &mut State, ctx: &Ctx, req: &Req, sub: &str, rg: &str) -> 
                 target_id: r.id.clone(),
                 api_version: ctx.api_version.clone(),
                 started_ms: now,
-                done_ms: now + delay as i64,
+                done_ms: now.saturating_add(delay.min(i64::MAX as u64) as i64),
                 failure: ctx.lro.fail.clone(),
                 completed: false,
                 lock_key: None,
@@ -1165,7 +1172,7 @@ pub fn put_resource(
             target_id: stored_id.clone(),
             api_version: ctx.api_version.clone(),
             started_ms: now,
-            done_ms: now + delay as i64,
+            done_ms: now.saturating_add(delay.min(i64::MAX as u64) as i64),
             failure: ctx.lro.fail.clone(),
             completed: false,
             lock_key: lock.clone(),
@@ -1338,7 +1345,7 @@ fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) ->
             target_id: existing.id.clone(),
             api_version: ctx.api_version.clone(),
             started_ms: now,
-            done_ms: now + delay as i64,
+            done_ms: now.saturating_add(delay.min(i64::MAX as u64) as i64),
             failure: ctx.lro.fail.clone(),
             completed: false,
             lock_key: lock,
