@@ -1,0 +1,231 @@
+//! The `resources` map (one record per Azure object the project owns), private state, and
+//! the translation between the core's [`DesiredProject`] and both.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
+use crate::framework::Value;
+use crate::project::{
+    api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject, Perms,
+};
+
+/// The DFS REST version ACL and directory records are written with.
+pub const DFS_API: &str = crate::azure::dfs::DFS_VERSION;
+/// `type` of an ACL entry record.
+pub const ACL_TYPE: &str = "dfs/acl";
+/// `type` of the project directory record.
+pub const DIRECTORY_TYPE: &str = "dfs/directory";
+/// Key of the project directory record.
+pub const DIRECTORY_KEY: &str = "datalake_directory";
+
+/// One object of the `resources` map. `None` = not known yet (plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub api_version: String,
+}
+
+pub type Records = BTreeMap<String, Record>;
+
+fn opt(v: &Option<String>) -> Value {
+    v.as_ref().map_or(Value::Unknown, |s| Value::string(s.clone()))
+}
+
+impl Record {
+    pub fn to_value(&self) -> Value {
+        Value::object([
+            ("type", Value::string(self.ty.clone())),
+            ("name", opt(&self.name)),
+            ("id", opt(&self.id)),
+            ("api_version", Value::string(self.api_version.clone())),
+        ])
+    }
+
+    fn from_value(v: &Value) -> Option<Record> {
+        Some(Record {
+            ty: v.get("type").as_str()?.to_string(),
+            name: v.get("name").as_str().map(str::to_string),
+            id: v.get("id").as_str().map(str::to_string),
+            api_version: v.get("api_version").as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    pub fn is_acl(&self) -> bool {
+        self.ty == ACL_TYPE
+    }
+    pub fn is_role(&self) -> bool {
+        self.ty.eq_ignore_ascii_case(api::ROLE_ASSIGNMENT.resource_type)
+    }
+    pub fn is_directory(&self) -> bool {
+        self.ty == DIRECTORY_TYPE
+    }
+    pub fn is_arm_resource(&self) -> bool {
+        !self.is_acl() && !self.is_role() && !self.is_directory()
+    }
+}
+
+pub fn records_value(r: &Records) -> Value {
+    Value::Map(r.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+}
+
+/// The `resources` map of a state (empty when absent or unknown).
+pub fn records_from(v: &Value) -> Records {
+    v.as_map()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Record::from_value(v).map(|r| (k.clone(), r)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `default:user:<oid>` style key of an entry (no permissions).
+pub fn ace_key(e: &DesiredAclEntry) -> Option<String> {
+    Some(azure_entry(e)?.key.to_string())
+}
+
+/// The entry as the DFS client's type; `None` while the principal is unknown.
+pub fn azure_entry(e: &DesiredAclEntry) -> Option<AclEntry> {
+    let kind = match e.kind {
+        AclKind::User => AclType::User,
+        AclKind::Group => AclType::Group,
+        AclKind::Mask => AclType::Mask,
+    };
+    let id = match e.kind {
+        AclKind::Mask => String::new(),
+        _ => e.principal_id.clone()?,
+    };
+    Some(AclEntry::new(e.scope == AclScope::Default, kind, id, az_perms(e.perms)))
+}
+
+pub fn az_perms(p: Perms) -> AzPerms {
+    AzPerms { read: p.read, write: p.write, execute: p.execute }
+}
+
+/// The DFS path of an entry (`/` is the filesystem root).
+pub fn dfs_path(path: &str) -> &str {
+    path.trim_matches('/')
+}
+
+/// `https://{account}.dfs.../{fs}[/{path}]`.
+pub fn path_url(lake: &DesiredDatalake, path: &str) -> String {
+    let p = dfs_path(path);
+    if p.is_empty() {
+        format!("{}/{}", lake.dfs_endpoint, lake.filesystem)
+    } else {
+        format!("{}/{}/{p}", lake.dfs_endpoint, lake.filesystem)
+    }
+}
+
+/// The parsed key of an ACL record's id (`...#default:user:<oid>`).
+pub fn acl_key_of_id(id: &str) -> Option<AclKey> {
+    let (_, key) = id.rsplit_once('#')?;
+    // A key is an entry without permissions; parse it through the entry grammar.
+    let entry: AclEntry = format!("{key}:---").parse().ok()?;
+    Some(entry.key)
+}
+
+/// The DFS path (relative, `""` = root) of an ACL or directory record's id.
+pub fn path_of_id(lake: &DesiredDatalake, id: &str) -> Option<String> {
+    let base = format!("{}/{}", lake.dfs_endpoint, lake.filesystem);
+    let rest = id.split('#').next()?.strip_prefix(&base)?;
+    Some(rest.trim_matches('/').to_string())
+}
+
+/// Every object of a desired project as a record, by key.
+pub fn desired_records(d: &DesiredProject) -> Records {
+    let mut out = Records::new();
+    for r in &d.resources {
+        out.insert(
+            r.key.clone(),
+            Record {
+                ty: r.resource_type.clone(),
+                name: Some(r.name.clone()),
+                id: Some(r.id.clone()),
+                api_version: r.api_version.clone(),
+            },
+        );
+    }
+    for ra in &d.role_assignments {
+        out.insert(
+            ra.key.clone(),
+            Record {
+                ty: api::ROLE_ASSIGNMENT.resource_type.to_string(),
+                name: ra.name.clone(),
+                id: ra.id.clone(),
+                api_version: ra.api_version.clone(),
+            },
+        );
+    }
+    if let Some(lake) = &d.datalake {
+        for e in &d.acl {
+            out.insert(
+                e.key.clone(),
+                Record {
+                    ty: ACL_TYPE.to_string(),
+                    name: e.ace(),
+                    id: ace_key(e).map(|k| format!("{}#{k}", path_url(lake, &e.path))),
+                    api_version: DFS_API.to_string(),
+                },
+            );
+        }
+        if let Some(path) = &d.datalake_path {
+            out.insert(
+                DIRECTORY_KEY.to_string(),
+                Record {
+                    ty: DIRECTORY_TYPE.to_string(),
+                    name: Some(path.clone()),
+                    id: Some(path_url(lake, path)),
+                    api_version: DFS_API.to_string(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// What a plan without prior state planned, for the delete half of a replacement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedCreate {
+    pub resource_group_id: String,
+    /// Key -> planned ID (`None` while unknown).
+    pub ids: BTreeMap<String, Option<String>>,
+}
+
+/// Private state of a project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Private {
+    #[serde(default)]
+    pub planned_create: Option<PlannedCreate>,
+    /// Role assignments that existed under another name and were adopted: key -> actual ID.
+    #[serde(default)]
+    pub adopted: BTreeMap<String, String>,
+}
+
+impl Private {
+    pub fn from_value(v: &Value) -> Private {
+        v.as_str()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
+    pub fn to_value(&self) -> Value {
+        if self == &Private::default() {
+            return Value::Null;
+        }
+        Value::String(serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+/// Keys present in either map whose records differ in a known part.
+pub fn changed_keys(a: &Records, b: &Records) -> BTreeSet<String> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,466 @@
+//! Reading `aifactory_project` configuration (and state, which has the same shape) into
+//! the core's [`ProjectSpec`] plus the resource's own options, with shape checks on exact
+//! attribute paths. Object-shaped inputs are `map(string)`/`map(bool)` or, for `team`,
+//! `dynamic` (tf-provider cannot send nested attributes), so every key and type is checked
+//! here.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::framework::{AttrPath, Diagnostics, Severity, Step, Value};
+use crate::naming::Environment;
+use crate::project::{
+    Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
+    TeamPrincipalType,
+};
+
+/// Keys of `naming`.
+pub const NAMING_KEYS: [&str; 3] = ["prefix", "location_short", "suffix"];
+/// Keys of `common`; the first three are required.
+pub const COMMON_KEYS: [&str; 5] = [
+    "resource_group_name",
+    "private_dns_zone_resource_group_id",
+    "log_analytics_workspace_id",
+    "datalake_storage_account_id",
+    "datalake_filesystem",
+];
+/// Keys of `services`.
+pub const SERVICE_KEYS: [&str; 3] = ["databricks", "data_factory", "azure_ml"];
+/// Attributes of `team`.
+pub const TEAM_KEYS: [&str; 3] = ["object_ids", "principal_type", "service_principal_object_id"];
+/// Keys of `timeouts`.
+pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
+
+/// Top-level attributes typed as maps: a core issue on `naming.prefix` is reported on
+/// `naming["prefix"]`, the path Terraform resolves in a map.
+const MAP_ATTRS: [&str; 6] = ["naming", "common", "services", "subnet_ids", "tags", "timeouts"];
+
+/// The provider facts a project needs besides its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderFacts {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub cloud: Cloud,
+}
+
+/// Operation time limits (`timeouts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub read: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            create: Duration::from_secs(60 * 60),
+            read: Duration::from_secs(5 * 60),
+            update: Duration::from_secs(60 * 60),
+            delete: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// Everything the configuration (or state) says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub spec: ProjectSpec,
+    pub force_destroy: bool,
+    pub datalake_delete_on_destroy: bool,
+    pub timeouts: Timeouts,
+}
+
+/// A core issue's path as Terraform resolves it (map keys instead of attributes).
+pub fn fix_path(path: AttrPath) -> AttrPath {
+    let mut steps = path.0;
+    if let (Some(Step::Attr(first)), Some(second)) = (steps.first().cloned(), steps.get_mut(1)) {
+        if MAP_ATTRS.contains(&first.as_str()) {
+            if let Step::Attr(name) = second {
+                *second = Step::Key(name.clone());
+            }
+        }
+    }
+    AttrPath(steps)
+}
+
+/// Parse a Go duration (`30m`, `1h30m`, `90s`, `1.5h`, `500ms`).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += n * factor;
+    }
+    (total.is_finite() && total >= 0.0 && total < 1e9).then(|| Duration::from_secs_f64(total))
+}
+
+/// A map attribute whose values are strings; reports wrong shapes and unknown keys.
+fn string_map(
+    v: &Value,
+    attr: &str,
+    allowed: Option<&[&str]>,
+    example: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if v.is_null() || v.is_unknown() {
+        return out;
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(
+            AttrPath::attr(attr),
+            format!("`{attr}` must be a map of strings"),
+            format!("Write it like {example}."),
+        );
+        return out;
+    };
+    for (k, item) in m {
+        let path = AttrPath::attr(attr).and_key(k.clone());
+        if let Some(allowed) = allowed {
+            if !allowed.contains(&k.as_str()) {
+                diags.error(
+                    path.clone(),
+                    format!("Unsupported key {k:?} in `{attr}`"),
+                    format!(
+                        "`{attr}` takes {}. Remove {k:?}; for example {example}.",
+                        allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                continue;
+            }
+        }
+        match item.inner() {
+            Value::Null | Value::Unknown => {}
+            Value::String(s) => {
+                out.insert(k.clone(), s.clone());
+            }
+            _ => diags.error(path, format!("`{attr}[{k:?}]` must be a string"), format!("Write it like {example}.")),
+        }
+    }
+    out
+}
+
+fn strings(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Vec<String> {
+    match v.inner() {
+        Value::Null | Value::Unknown => Vec::new(),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item.inner() {
+                Value::String(s) => Some(s.clone()),
+                Value::Unknown => None,
+                _ => {
+                    diags.error(path.and_index(i), "Must be a string", format!("Every element of {path} is a string."));
+                    None
+                }
+            })
+            .collect(),
+        _ => {
+            diags.error(path.clone(), format!("{path} must be a list of strings"), format!("Write {path} = [\"...\"]."));
+            Vec::new()
+        }
+    }
+}
+
+fn enum_value<T: std::str::FromStr<Err = crate::naming::UnknownValue>>(
+    v: &Value,
+    attr: &str,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    let s = v.as_str()?;
+    match s.parse::<T>() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.error(
+                AttrPath::attr(attr),
+                format!("Invalid {attr} {s:?}"),
+                format!("Set `{attr}` to one of: {}.", e.expected.join(", ")),
+            );
+            None
+        }
+    }
+}
+
+/// The `team` value, shape-checked.
+fn team(v: &Value, diags: &mut Diagnostics) -> Team {
+    let shape = "Write `team = { object_ids = [\"<Entra object ID>\"], principal_type = \"Group\", \
+                 service_principal_object_id = \"<object ID>\" }` (principal_type and \
+                 service_principal_object_id are optional).";
+    let path = AttrPath::attr("team");
+    let mut out = Team::default();
+    if v.is_null() || v.is_unknown() {
+        return out;
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(path, "`team` must be an object", shape);
+        return out;
+    };
+    for k in m.keys().filter(|k| !TEAM_KEYS.contains(&k.as_str())) {
+        diags.error(path.and_attr(k.clone()), format!("Unsupported attribute {k:?} in `team`"), shape);
+    }
+    match m.get("object_ids") {
+        None => diags.error(path.clone(), "`team.object_ids` is required", shape),
+        Some(ids) => out.object_ids = strings(ids, path.and_attr("object_ids"), diags),
+    }
+    if let Some(t) = m.get("principal_type") {
+        match t.inner() {
+            Value::Null | Value::Unknown => {}
+            Value::String(s) => match s.parse::<TeamPrincipalType>() {
+                Ok(p) => out.principal_type = p,
+                Err(e) => diags.error(
+                    path.and_attr("principal_type"),
+                    format!("Invalid team.principal_type {s:?}"),
+                    format!("Set it to one of: {} (the type of every object in team.object_ids).", e.expected.join(", ")),
+                ),
+            },
+            _ => diags.error(path.and_attr("principal_type"), "`team.principal_type` must be a string", shape),
+        }
+    }
+    if let Some(sp) = m.get("service_principal_object_id") {
+        match sp.inner() {
+            Value::Null | Value::Unknown => {}
+            Value::String(s) => out.service_principal_object_id = Some(s.clone()),
+            _ => diags.error(
+                path.and_attr("service_principal_object_id"),
+                "`team.service_principal_object_id` must be a string",
+                shape,
+            ),
+        }
+    }
+    out
+}
+
+fn services(v: &Value, diags: &mut Diagnostics) -> Services {
+    let example = "`services = { databricks = true, data_factory = false }`";
+    let mut out = Services::default();
+    if v.is_null() || v.is_unknown() {
+        return out;
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(AttrPath::attr("services"), "`services` must be a map of booleans", format!("Write it like {example}."));
+        return out;
+    };
+    for (k, item) in m {
+        let path = AttrPath::attr("services").and_key(k.clone());
+        let b = match item.inner() {
+            Value::Null | Value::Unknown => None,
+            Value::Bool(b) => Some(*b),
+            _ => {
+                diags.error(path.clone(), format!("`services[{k:?}]` must be true or false"), format!("Write it like {example}."));
+                None
+            }
+        };
+        match k.as_str() {
+            "databricks" => out.databricks = b,
+            "data_factory" => out.data_factory = b,
+            "azure_ml" => out.azure_ml = b,
+            _ => diags.error(
+                path,
+                format!("Unknown service {k:?}"),
+                "`services` takes `databricks` and `data_factory` (esml) and `azure_ml` (genai).",
+            ),
+        }
+    }
+    out
+}
+
+fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
+    let mut out = Timeouts::default();
+    let m = string_map(v, "timeouts", Some(&TIMEOUT_KEYS), "`timeouts = { create = \"90m\", delete = \"30m\" }`", diags);
+    for (k, text) in m {
+        let Some(d) = parse_duration(&text) else {
+            diags.error(
+                AttrPath::attr("timeouts").and_key(k.clone()),
+                format!("Invalid duration {text:?}"),
+                "Use Go duration syntax, for example \"30m\", \"1h30m\" or \"90s\".",
+            );
+            continue;
+        };
+        if d.is_zero() {
+            diags.error(
+                AttrPath::attr("timeouts").and_key(k.clone()),
+                "A timeout must be longer than zero",
+                "Give a positive duration such as \"30m\", or remove the key for the default.",
+            );
+            continue;
+        }
+        match k.as_str() {
+            "create" => out.create = d,
+            "read" => out.read = d,
+            "update" => out.update = d,
+            _ => out.delete = d,
+        }
+    }
+    out
+}
+
+fn optional_bool(v: &Value, attr: &str, diags: &mut Diagnostics) -> Option<bool> {
+    match v.inner() {
+        Value::Null | Value::Unknown => None,
+        Value::Bool(b) => Some(*b),
+        _ => {
+            diags.error(AttrPath::attr(attr), format!("`{attr}` must be true or false"), "");
+            None
+        }
+    }
+}
+
+/// Shape checks that need no provider facts (ValidateResourceConfig).
+pub fn check_shapes(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let facts = ProviderFacts {
+        subscription_id: String::new(),
+        tenant_id: String::new(),
+        cloud: Cloud::Public,
+    };
+    let _ = read_inputs(config, &facts, &mut diags);
+    diags
+}
+
+/// Read configuration or state. Unknown parts read as absent; callers check
+/// `is_wholly_known` where it matters. `None` when something is unusable (diagnosed).
+pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) -> Option<Inputs> {
+    let before = diags.0.len();
+    let number = match v.get("number").inner() {
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e9 => *n as i64,
+        Value::Number(n) => {
+            diags.error(AttrPath::attr("number"), format!("{n} is not a whole number"), "Set `number` to the project number, 1 to 999.");
+            0
+        }
+        _ => 0,
+    };
+    let environment = enum_value::<Environment>(v.get("environment"), "environment", diags);
+    let project_type = enum_value::<ProjectType>(v.get("project_type"), "project_type", diags);
+    let network_access = match v.get("network_access").inner() {
+        Value::String(_) => enum_value::<NetworkAccess>(v.get("network_access"), "network_access", diags),
+        _ => Some(NetworkAccess::Private),
+    };
+    let location = v.get("location").as_str().unwrap_or_default().to_string();
+    let naming = string_map(
+        v.get("naming"),
+        "naming",
+        Some(&NAMING_KEYS),
+        "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
+        diags,
+    );
+    let common_value = v.get("common");
+    let common = string_map(
+        common_value,
+        "common",
+        Some(&COMMON_KEYS),
+        "`common = { resource_group_name = \"...\", private_dns_zone_resource_group_id = \"...\", log_analytics_workspace_id = \"...\" }`",
+        diags,
+    );
+    if let Some(m) = common_value.as_map() {
+        for required in &COMMON_KEYS[..3] {
+            if !m.contains_key(*required) {
+                diags.error(
+                    AttrPath::attr("common"),
+                    format!("`common.{required}` is required"),
+                    format!("Add `{required} = \"...\"` to `common`: the project refers to the AI factory's common part."),
+                );
+            }
+        }
+    }
+    let subnet_ids = string_map(
+        v.get("subnet_ids"),
+        "subnet_ids",
+        None,
+        "`subnet_ids = { private_endpoints = \"/subscriptions/.../subnets/snt-prj001-genai\" }`",
+        diags,
+    );
+    let tags = string_map(v.get("tags"), "tags", None, "`tags = { cost_center = \"1234\" }`", diags);
+    let team = team(v.get("team"), diags);
+    let services = services(v.get("services"), diags);
+    let ip_allowlist = strings(v.get("ip_allowlist"), AttrPath::attr("ip_allowlist"), diags);
+    let timeouts = timeouts(v.get("timeouts"), diags);
+    let force_destroy = optional_bool(v.get("force_destroy"), "force_destroy", diags).unwrap_or(false);
+    let datalake_delete_on_destroy =
+        optional_bool(v.get("datalake_delete_on_destroy"), "datalake_delete_on_destroy", diags).unwrap_or(false);
+    let key_vault_purge_protection =
+        optional_bool(v.get("key_vault_purge_protection"), "key_vault_purge_protection", diags);
+    let identity_principal_id = v.get("identity_principal_id").as_str().map(str::to_string);
+    if diags.0[before..].iter().any(|d| d.severity == Severity::Error) {
+        return None;
+    }
+    let spec = ProjectSpec {
+        subscription_id: facts.subscription_id.clone(),
+        tenant_id: facts.tenant_id.clone(),
+        cloud: facts.cloud,
+        number,
+        environment: environment?,
+        location,
+        project_type: project_type?,
+        naming: NamingOptions {
+            prefix: naming.get("prefix").cloned(),
+            location_short: naming.get("location_short").cloned(),
+            suffix: naming.get("suffix").cloned(),
+        },
+        common: CommonRefs {
+            resource_group_name: common.get("resource_group_name").cloned().unwrap_or_default(),
+            private_dns_zone_resource_group_id: common
+                .get("private_dns_zone_resource_group_id")
+                .cloned()
+                .unwrap_or_default(),
+            log_analytics_workspace_id: common.get("log_analytics_workspace_id").cloned().unwrap_or_default(),
+            datalake_storage_account_id: common.get("datalake_storage_account_id").cloned(),
+            datalake_filesystem: common.get("datalake_filesystem").cloned(),
+        },
+        subnet_ids,
+        team,
+        services,
+        network_access: network_access?,
+        ip_allowlist,
+        tags,
+        identity_principal_id,
+        key_vault_purge_protection,
+    };
+    Some(Inputs { spec, force_destroy, datalake_delete_on_destroy, timeouts })
+}
+
+/// Are the inputs that decide the names (and so the resource group ID) known?
+pub fn naming_known(v: &Value) -> bool {
+    ["number", "environment", "location", "naming"]
+        .iter()
+        .all(|a| v.get(a).is_wholly_known())
+        && v.get("common").is_wholly_known_at("resource_group_name")
+}
+
+trait KnownAt {
+    fn is_wholly_known_at(&self, key: &str) -> bool;
+}
+
+impl KnownAt for Value {
+    fn is_wholly_known_at(&self, key: &str) -> bool {
+        !self.is_unknown() && self.get(key).is_wholly_known()
+    }
+}
