@@ -1565,7 +1565,11 @@ impl WorkDir {
             }
         }
         for (name, contents) in files {
-            fs::write(self.path.join(name), contents).map_err(io_err)?;
+            let path = self.path.join(name);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io_err)?;
+            }
+            fs::write(path, contents).map_err(io_err)?;
         }
         Ok(())
     }
@@ -2090,6 +2094,10 @@ pub fn example_dirs() -> Vec<PathBuf> {
         let mut subdirs = Vec::new();
         for e in entries.flatten() {
             let p = e.path();
+            // Child modules are applied through the example that calls them.
+            if p.is_dir() && p.file_name().is_some_and(|n| n == "modules") {
+                continue;
+            }
             if p.is_dir() {
                 subdirs.push(p);
             } else if p.extension().is_some_and(|x| x == "tf") {
@@ -2125,6 +2133,26 @@ pub fn example_case(dir: &Path) -> Case {
         let text = fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
         files.push((p.file_name().unwrap().to_string_lossy().into_owned(), text));
     }
+    // Data files the configuration reads (projects.yaml) and its child modules.
+    fn extras(root: &Path, dir: &Path, files: &mut Files) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().into_owned();
+            let in_modules = rel.starts_with("modules");
+            if p.is_dir() {
+                if in_modules || p.file_name().is_some_and(|n| n == "modules") {
+                    extras(root, &p, files);
+                }
+            } else if in_modules || p.extension().is_some_and(|x| x == "yaml" || x == "json") {
+                if let Ok(text) = fs::read_to_string(&p) {
+                    files.push((rel, text));
+                }
+            }
+        }
+    }
+    extras(dir, dir, &mut files);
     let all: String = files
         .iter()
         .map(|(_, t)| t.as_str())

@@ -1026,6 +1026,15 @@ fn etag_eq(a: &str, b: &str) -> bool {
 }
 
 /// PUT on a provider resource (also used by seeding with `ctx.seed`).
+/// (account, container) of `.../storageAccounts/{account}/blobServices/default/containers/{name}`.
+fn container_of(id: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = id.split('/').collect();
+    let i = parts.iter().position(|p| p.eq_ignore_ascii_case("storageAccounts"))?;
+    let account = parts.get(i + 1)?;
+    let name = parts.last()?;
+    Some((account.to_string(), name.to_string()))
+}
+
 pub fn put_resource(
     st: &mut State,
     ctx: &Ctx,
@@ -1155,6 +1164,15 @@ pub fn put_resource(
         if lro { transient } else { "Succeeded" },
         now,
     );
+    // A blob container of a storage account is, on the DFS endpoint, a filesystem.
+    if target.full_type.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts/blobServices/containers") {
+        if let Some((account, name)) = container_of(&stored_id) {
+            let seed = crate::emulator::seed::FilesystemSeed { account, name, directories: Vec::new() };
+            if let Err(e) = crate::emulator::dfs::seed_filesystem(st, &seed) {
+                return arm_error(StatusCode::BAD_REQUEST, "ContainerOperationFailure", &e);
+            }
+        }
+    }
     let mut resp_status = if created {
         StatusCode::CREATED
     } else {
