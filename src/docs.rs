@@ -17,6 +17,19 @@ fn read(root: &Path, rel: &str) -> Option<String> {
     std::fs::read_to_string(root.join(rel)).ok()
 }
 
+/// A template with the generated tables it asks for (`{{ project.resource_list }}`,
+/// `{{ project.role_matrix }}`, `{{ project.acl_layout }}`, `{{ project.naming_rules }}`):
+/// rendered from the same tables the project template uses.
+fn expand(text: Option<String>) -> Option<String> {
+    use crate::project::docs;
+    text.map(|t| {
+        t.replace("{{ project.resource_list }}", docs::resource_list_markdown().trim_end())
+            .replace("{{ project.role_matrix }}", docs::role_matrix_markdown().trim_end())
+            .replace("{{ project.acl_layout }}", docs::acl_layout_markdown().trim_end())
+            .replace("{{ project.naming_rules }}", docs::naming_rules_markdown().trim_end())
+    })
+}
+
 fn frontmatter(title: &str, description: &str) -> String {
     let mut s = String::from("---\n");
     let _ = writeln!(s, "page_title: \"{title}\"");
@@ -190,7 +203,7 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
                     ),
                     ("Import", read(root, &format!("{dir}/import.sh")), "shell"),
                 ],
-                read(root, &format!("templates/resources/{}.md", r.type_name())),
+                expand(read(root, &format!("templates/resources/{}.md", r.type_name()))),
             ),
         ));
     }
@@ -204,7 +217,7 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
                 &format!("{full} (Data Source)"),
                 &d.schema(),
                 &[("Example Usage", read(root, &format!("{dir}/data-source.tf")), "terraform")],
-                read(root, &format!("templates/data-sources/{}.md", d.type_name())),
+                expand(read(root, &format!("templates/data-sources/{}.md", d.type_name()))),
             ),
         ));
     }

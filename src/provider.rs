@@ -11,6 +11,8 @@ use crate::azure::{self, AzureClient, Ctx, Settings};
 use crate::framework::{schema::Schema, AttrPath, DataSource, Diagnostic, Diagnostics, Function, Resource, Value};
 use crate::functions::allocate_subnets::AllocateSubnets;
 use crate::resources::arm_resource::ArmResource;
+use crate::resources::project::Project;
+use crate::resources::project_names::ProjectNames;
 use crate::resources::subnet_allocation::SubnetAllocation;
 
 /// Azure clouds the provider knows by name (`environment`, `ARM_ENVIRONMENT`).
@@ -21,6 +23,8 @@ pub const ENVIRONMENTS: [&str; 3] = ["public", "usgovernment", "china"];
 pub struct ProviderContext {
     settings: OnceLock<Settings>,
     client: OnceLock<Result<AzureClient, String>>,
+    /// `purge_soft_delete_on_destroy`.
+    purge_soft_delete_on_destroy: OnceLock<bool>,
 }
 
 impl ProviderContext {
@@ -29,6 +33,21 @@ impl ProviderContext {
         let ctx = ProviderContext::default();
         let _ = ctx.settings.set(settings);
         Arc::new(ctx)
+    }
+
+    /// The settings (from the provider configuration, else the `ARM_*` variables alone).
+    pub fn settings(&self) -> Settings {
+        self.settings.get().cloned().unwrap_or_else(|| Settings::from_env_and(&Value::Null))
+    }
+
+    /// Purge soft-deleted Key Vaults and AI Services accounts when a project is destroyed.
+    pub fn purge_soft_delete_on_destroy(&self) -> bool {
+        self.purge_soft_delete_on_destroy.get().copied().unwrap_or(false)
+    }
+
+    /// Set `purge_soft_delete_on_destroy` (tools and benchmarks; configure sets it once).
+    pub fn set_purge_soft_delete_on_destroy(&self, on: bool) {
+        let _ = self.purge_soft_delete_on_destroy.set(on);
     }
 
     /// The Azure client, built on first use. The error is a diagnostic on the provider.
@@ -85,7 +104,18 @@ impl AifactoryProvider {
                 (client certificate, client secret, OIDC token or token file, Azure DevOps, GitHub Actions, \
                 HCP Terraform, managed identity, Azure CLI)."
                 .into(),
-            attributes: azure::settings_schema_attributes(),
+            attributes: {
+                let mut attrs = azure::settings_schema_attributes();
+                attrs.push(crate::framework::Attribute::optional(
+                    "purge_soft_delete_on_destroy",
+                    crate::framework::Type::Bool,
+                    "Purge Key Vaults and AI Services accounts that `aifactory_project` deletes, so their names are free \
+                     at once (Azure otherwise keeps them soft-deleted for the retention period: 7 days outside prod, 90 \
+                     in prod). Purging is irreversible, and impossible for a vault with purge protection (prod). Default \
+                     false: a re-created project recovers its soft-deleted vault and account instead.",
+                ));
+                attrs
+            },
         }
     }
 
@@ -122,15 +152,22 @@ impl AifactoryProvider {
         tracing::debug!(terraform_version, "provider configured");
         // Configure runs once per provider process; a second call keeps the first settings.
         let _ = self.ctx.settings.set(settings);
+        if let Some(on) = config.get("purge_soft_delete_on_destroy").as_bool() {
+            self.ctx.set_purge_soft_delete_on_destroy(on);
+        }
         diags
     }
 
     pub fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(SubnetAllocation), Arc::new(ArmResource::new(self.ctx.clone()))]
+        vec![
+            Arc::new(SubnetAllocation::new(self.ctx.clone())),
+            Arc::new(ArmResource::new(self.ctx.clone())),
+            Arc::new(Project::new(self.ctx.clone())),
+        ]
     }
 
     pub fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![Arc::new(ProjectNames::new(self.ctx.clone()))]
     }
 
     pub fn functions(&self) -> Vec<Arc<dyn Function>> {

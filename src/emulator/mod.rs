@@ -38,6 +38,7 @@ pub mod entra;
 mod error;
 pub mod faults;
 pub mod http;
+pub mod identity;
 pub mod journal;
 pub mod msi;
 pub mod network;

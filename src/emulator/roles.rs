@@ -19,6 +19,12 @@ const NO: &[&str] = &[];
 
 /// The built-in roles.
 pub const BUILT_IN: &[Role] = &[
+    Role { id: "69566ab7-960f-475b-8e7c-b3118f30c6bd", name: "Storage File Data Privileged Contributor", description: "Customer has read, write, delete and modify NTFS permission access on Azure Storage file shares.", actions: NO, not_actions: NO, data_actions: &["Microsoft.Storage/storageAccounts/fileServices/fileshares/files/*"] },
+    Role { id: "673868aa-7521-48a0-acc6-0f60742d39f5", name: "Data Factory Contributor", description: "Create and manage data factories, as well as child resources within them.", actions: &["Microsoft.DataFactory/dataFactories/*", "Microsoft.DataFactory/factories/*", "Microsoft.Resources/subscriptions/resourceGroups/read"], not_actions: NO, data_actions: NO },
+    Role { id: "7ca78c08-252a-4471-8644-bb5ff32d4ba0", name: "Search Service Contributor", description: "Lets you manage Search services, but not access to them.", actions: &["Microsoft.Search/searchServices/*", "Microsoft.Resources/subscriptions/resourceGroups/read"], not_actions: NO, data_actions: NO },
+    Role { id: "a97b65f3-24c7-4388-baec-2e87135dc908", name: "Cognitive Services User", description: "Lets you read and list keys of Cognitive Services.", actions: &["Microsoft.CognitiveServices/*/read", "Microsoft.CognitiveServices/accounts/listkeys/action"], not_actions: NO, data_actions: &["Microsoft.CognitiveServices/*"] },
+    Role { id: "b78c5d69-af96-48a3-bf8d-a8b4d589de94", name: "Azure AI Administrator", description: "A Built-in role that has all control plane permissions to work with Azure AI and its dependencies.", actions: &["Microsoft.MachineLearningServices/workspaces/*", "Microsoft.CognitiveServices/*", "Microsoft.Resources/subscriptions/resourceGroups/read"], not_actions: NO, data_actions: NO },
+    Role { id: "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815", name: "AzureML Compute Operator", description: "Can access and perform CRUD operations on Machine Learning Services managed compute resources.", actions: &["Microsoft.MachineLearningServices/workspaces/computes/*", "Microsoft.MachineLearningServices/workspaces/read"], not_actions: NO, data_actions: NO },
     Role { id: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", name: "Owner", description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.", actions: &["*"], not_actions: NO, data_actions: NO },
     Role { id: "b24988ac-6180-42a0-ab88-20f7382dd24c", name: "Contributor", description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.", actions: &["*"], not_actions: &["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"], data_actions: NO },
     Role { id: "acdd72a7-3385-48ef-bd42-f606fba81ae7", name: "Reader", description: "View all resources, but does not allow you to make any changes.", actions: &["*/read"], not_actions: NO, data_actions: NO },
@@ -60,6 +66,13 @@ pub fn storage_data_role(id: &str, write: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_the_project_template_assigns_is_known() {
+        for r in crate::project::rbac::ROLES {
+            assert!(by_id(r.guid).is_some(), "{} ({}) missing from the emulator's table", r.name, r.guid);
+        }
+    }
 
     #[test]
     fn table_is_consistent() {

@@ -11,6 +11,8 @@ use aifactory::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
+/// Further subscriptions (the factory example's test and prod stages).
+pub const MORE_SUBSCRIPTIONS: [&str; 2] = ["00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003"];
 pub const CLIENT_ID: &str = "22222222-2222-2222-2222-222222222222";
 pub const CLIENT_SECRET: &str = "acceptance-secret-not-for-logs";
 
@@ -37,6 +39,8 @@ impl EmulatorFixture {
             EmulatorConfig::default()
                 .with_tenant(TENANT)
                 .with_subscription(SUBSCRIPTION)
+                .with_subscription(MORE_SUBSCRIPTIONS[0])
+                .with_subscription(MORE_SUBSCRIPTIONS[1])
                 .with_app(CLIENT_ID, CLIENT_SECRET),
         );
         let (tx, rx) = mpsc::channel();

@@ -815,6 +815,15 @@ fn not_found(level: &Level, rg: Option<&Level>) -> Resp {
 }
 
 /// Checks that the resource group and every parent level exist. `Err` is the response.
+/// `.../storageAccounts/{a}/{blob|file|queue|table}Services/default`.
+fn implicit_service(id: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    lower.contains("/providers/microsoft.storage/storageaccounts/")
+        && ["/blobservices/default", "/fileservices/default", "/queueservices/default", "/tableservices/default"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+}
+
 pub(crate) fn check_parents(
     st: &State,
     path: &ArmPath,
@@ -833,8 +842,12 @@ pub(crate) fn check_parents(
                 }
             }
             LevelKind::Resource { .. } => {
+                // A storage account's `blobServices/default` (and file/queue/table services)
+                // exist with the account: Azure never asks for them to be created.
+                if implicit_service(&level.id) && i > 0 && path.levels.get(i - 1).is_some_and(|p| st.store.contains(&p.id)) {
+                    continue;
+                }
                 if !st.store.contains(&level.id) {
-                    let _ = i;
                     return Err(if for_write {
                         arm_error(
                             StatusCode::NOT_FOUND,
@@ -1135,6 +1148,14 @@ pub fn put_resource(
     for (k, v) in body {
         out[k.as_str()] = v;
     }
+    super::identity::decorate(
+        st,
+        &target.full_type,
+        &stored_id,
+        path.subscription().unwrap_or_default(),
+        existing.as_ref().map_or(now, |e| e.created_ms),
+        &mut out,
+    );
     set_ps(&mut out, if lro { transient } else { "Succeeded" });
     storage_decorate(st, ctx, &target, &mut out);
     let etag = util::new_etag();

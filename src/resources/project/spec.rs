@@ -286,7 +286,10 @@ fn services(v: &Value, diags: &mut Diagnostics) -> Services {
             _ => diags.error(
                 path,
                 format!("Unknown service {k:?}"),
-                "`services` takes `databricks` and `data_factory` (esml) and `azure_ml` (genai).",
+                format!(
+                    "`services` takes {}: `databricks` and `data_factory` for esml, `azure_ml` for genai.",
+                    SERVICE_KEYS.join(", ")
+                ),
             ),
         }
     }
@@ -463,4 +466,18 @@ impl KnownAt for Value {
     fn is_wholly_known_at(&self, key: &str) -> bool {
         !self.is_unknown() && self.get(key).is_wholly_known()
     }
+}
+
+/// `naming`, `common` and `services` alone (for `aifactory_project_names`).
+pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
+    let naming = string_map(
+        v.get("naming"),
+        "naming",
+        Some(&NAMING_KEYS),
+        "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
+        diags,
+    );
+    let common = string_map(v.get("common"), "common", Some(&COMMON_KEYS), "`common = { resource_group_name = \"...\" }`", diags);
+    let services = services(v.get("services"), diags);
+    (naming, common, services)
 }

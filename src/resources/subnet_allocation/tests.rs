@@ -38,7 +38,7 @@ fn three() -> Value {
 }
 
 async fn plan(prior: &Value, config: &Value) -> PlanResponse {
-    SubnetAllocation
+    SubnetAllocation::default()
         .plan(PlanRequest {
             prior: prior.clone(),
             proposed: config.clone(),
@@ -65,7 +65,7 @@ async fn plan_knows_every_cidr_and_apply_returns_it_unchanged() {
         .is_some_and(|c| c.ends_with("/64")));
     // /25 + /26 + /27 = 128 + 64 + 32
     assert_eq!(p.planned.get("allocated_addresses"), &Value::Number(224.0));
-    let applied = SubnetAllocation
+    let applied = SubnetAllocation::default()
         .apply(ApplyRequest {
             prior: Value::Null,
             planned: p.planned.clone(),
@@ -136,7 +136,7 @@ async fn slot_settings_are_checked_on_their_attributes() {
 
     let mut cfg = config(three());
     cfg.set("strategy", Value::string("spread"));
-    let d = SubnetAllocation.validate(&cfg).await;
+    let d = SubnetAllocation::default().validate(&cfg).await;
     assert!(d.iter().any(|d| d.path == AttrPath::attr("strategy")));
 }
 
@@ -169,7 +169,7 @@ async fn same_slot_same_cidrs_whatever_else_is_occupied() {
 async fn bad_cidr_is_reported_on_its_list_index() {
     let mut cfg = config(three());
     cfg.set("reserved", list(&["10.20.0.0/24", "not-a-cidr"]));
-    let d = SubnetAllocation.validate(&cfg).await;
+    let d = SubnetAllocation::default().validate(&cfg).await;
     assert!(
         d.iter()
             .any(|d| d.path == AttrPath::attr("reserved").and_index(1)),
@@ -209,7 +209,7 @@ async fn exhaustion_names_the_request() {
 
 #[tokio::test]
 async fn import_adopts_existing_subnets_and_the_next_plan_keeps_them() {
-    let imported = SubnetAllocation
+    let imported = SubnetAllocation::default()
         .import("project001|genai=10.20.5.0/25,aks=10.20.6.0/26")
         .await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
@@ -239,7 +239,7 @@ async fn import_id_errors_explain_the_format() {
         "p|genai=10.0.0.1/24",
         "p|a=10.0.0.0/24,a=10.0.1.0/24",
     ] {
-        let r = SubnetAllocation.import(bad).await;
+        let r = SubnetAllocation::default().import(bad).await;
         assert!(r.diags.has_errors(), "{bad}");
         assert!(
             r.diags.iter().all(|d| d.detail.contains("KEY|NAME=CIDR")),
@@ -253,7 +253,7 @@ async fn import_id_errors_explain_the_format() {
 #[tokio::test]
 async fn destroy_returns_no_state() {
     let planned = plan(&Value::Null, &config(three())).await.planned;
-    let r = SubnetAllocation
+    let r = SubnetAllocation::default()
         .apply(ApplyRequest {
             prior: planned,
             planned: Value::Null,

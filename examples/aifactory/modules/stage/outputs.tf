@@ -1,0 +1,18 @@
+output "summary" {
+  description = "What this stage holds, for the demo's report."
+  value = {
+    environment     = var.environment
+    virtual_network = module.common.virtual_network_id
+    common_subnets  = module.common.common_subnet_cidrs
+    projects = {
+      for k, p in aifactory_project.project : k => {
+        resource_group   = p.resource_group_name
+        subnets          = aifactory_subnet_allocation.project[k].cidrs
+        resources        = length(p.resources)
+        role_assignments = length([for key, r in p.resources : key if r.type == "Microsoft.Authorization/roleAssignments"])
+        acl_entries      = length([for key, r in p.resources : key if r.type == "dfs/acl"])
+        datalake_path    = p.datalake_path
+      }
+    }
+  }
+}

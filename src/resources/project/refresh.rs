@@ -1,0 +1,613 @@
+//! Reading a project back from Azure: drift detection for `read` (what was deleted or
+//! changed behind Terraform's back) and discovery for `import` (the inputs, from the
+//! ownership tags and the resources' own settings).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value as Json;
+
+use crate::azure::{AzureClient, AzureError, Ctx};
+use crate::project::{api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE};
+
+use super::engine::list_filtered;
+use super::model::{self, Record, Records};
+
+/// GETs in flight at once while refreshing.
+const READS_IN_FLIGHT: usize = 16;
+
+/// What a refresh found.
+#[derive(Debug, Clone, Default)]
+pub struct Refreshed {
+    /// The resource group is gone: the whole project is.
+    pub gone: bool,
+    /// What still exists.
+    pub records: Records,
+    /// Key -> what differs from the configuration.
+    pub drift: BTreeMap<String, String>,
+    /// The managed identity's principal ID as Azure has it.
+    pub principal: Option<String>,
+}
+
+/// Property paths a body sets but Azure never returns.
+const WRITE_ONLY: [&str; 2] = ["createMode", "restore"];
+
+fn looks_like_id(s: &str) -> bool {
+    s.starts_with("/subscriptions/") || s.starts_with("/providers/")
+}
+
+fn norm_loc(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+}
+
+fn short(v: &Json) -> String {
+    let s = v.to_string();
+    if s.len() > 80 {
+        format!("{}...", &s[..77])
+    } else {
+        s
+    }
+}
+
+/// Differences between what a body sets and what Azure returned, as `path: actual
+/// (configured desired)` lines. Properties Azure adds are ignored; IDs and locations
+/// compare the way ARM does (case-insensitively, locations without spaces).
+pub fn body_diff(desired: &Json, actual: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_at("", desired, actual, &mut out);
+    out
+}
+
+fn diff_at(path: &str, desired: &Json, actual: &Json, out: &mut Vec<String>) {
+    match (desired, actual) {
+        (Json::Object(d), Json::Object(a)) => {
+            for (k, dv) in d {
+                if WRITE_ONLY.contains(&k.as_str()) {
+                    continue;
+                }
+                let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let av = a.get(k).or_else(|| a.iter().find(|(ak, _)| ak.eq_ignore_ascii_case(k)).map(|(_, v)| v));
+                match av {
+                    Some(av) => diff_at(&sub, dv, av, out),
+                    None => {
+                        let empty = match dv {
+                            Json::Null => true,
+                            Json::Array(x) => x.is_empty(),
+                            Json::Object(x) => x.is_empty(),
+                            _ => false,
+                        };
+                        if !empty {
+                            out.push(format!("{sub} is not set (configured {})", short(dv)));
+                        }
+                    }
+                }
+            }
+        }
+        (Json::Array(d), Json::Array(a)) if d.len() == a.len() => {
+            for (i, (dv, av)) in d.iter().zip(a).enumerate() {
+                diff_at(&format!("{path}[{i}]"), dv, av, out);
+            }
+        }
+        (Json::String(d), Json::String(a)) => {
+            let same = d == a
+                || ((looks_like_id(d) || path.ends_with("location") || path.ends_with("tenantId"))
+                    && norm_loc(d) == norm_loc(a))
+                || (path.ends_with("location") && norm_loc(d) == norm_loc(a));
+            if !same {
+                out.push(format!("{path} is {} (configured {})", short(actual), short(desired)));
+            }
+        }
+        (Json::Number(d), Json::Number(a)) if d.as_f64() == a.as_f64() => {}
+        (d, a) if d == a => {}
+        (Json::Null, _) => {}
+        (d, a) => out.push(format!("{path} is {} (configured {})", short(a), short(d))),
+    }
+}
+
+/// The role assignments that exist in and below the group and at the other scopes the
+/// records use, by lowercase ID.
+async fn role_ids(client: &AzureClient, ctx: &Ctx, rg_id: &str, records: &Records) -> Result<BTreeSet<String>, AzureError> {
+    let mut scopes: BTreeSet<String> = BTreeSet::new();
+    scopes.insert(rg_id.to_string());
+    for r in records.values().filter(|r| r.is_role()) {
+        if let Some((scope, _)) = r.id.as_deref().and_then(|id| id.split_once("/providers/Microsoft.Authorization/")) {
+            if !super::engine::inside(rg_id, scope) && !scope.eq_ignore_ascii_case(rg_id) {
+                scopes.insert(scope.to_string());
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for scope in scopes {
+        let items = list_filtered(
+            client,
+            ctx,
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+            api::ROLE_ASSIGNMENT.api_version,
+            None,
+        )
+        .await?;
+        out.extend(items.iter().filter_map(|i| i.get("id").and_then(Json::as_str)).map(|s| s.to_ascii_lowercase()));
+    }
+    Ok(out)
+}
+
+/// Compare what the records say exists with Azure.
+pub async fn refresh(
+    client: &AzureClient,
+    ctx: &Ctx,
+    desired: &DesiredProject,
+    records: &Records,
+    adopted: &BTreeMap<String, String>,
+) -> Result<Refreshed, AzureError> {
+    let mut out = Refreshed { records: records.clone(), ..Refreshed::default() };
+    let rg = client.arm().get_opt(ctx, &desired.resource_group_id, api::RESOURCE_GROUP.api_version).await?;
+    let Some(rg) = rg else {
+        out.gone = true;
+        out.records.clear();
+        return Ok(out);
+    };
+    let bodies: BTreeMap<&str, &Json> = desired.resources.iter().map(|r| (r.key.as_str(), &r.body)).collect();
+    if let Some(body) = bodies.get("resource_group") {
+        let d = body_diff(body, &rg);
+        if !d.is_empty() {
+            out.drift.insert("resource_group".into(), d.join("; "));
+        }
+    }
+
+    // ARM resources.
+    let arm: Vec<(String, Record)> = records
+        .iter()
+        .filter(|(k, r)| r.is_arm_resource() && k.as_str() != "resource_group")
+        .map(|(k, r)| (k.clone(), r.clone()))
+        .collect();
+    type Read<'x> = std::pin::Pin<Box<dyn std::future::Future<Output = (String, Result<Option<Json>, AzureError>)> + Send + 'x>>;
+    let reads: Vec<Read<'_>> = arm
+        .into_iter()
+        .map(|(k, r)| -> Read<'_> {
+            Box::pin(async move {
+                let id = r.id.clone().unwrap_or_default();
+                (k, client.arm().get_opt(ctx, &id, &r.api_version).await)
+            })
+        })
+        .collect();
+    let results = super::engine::bounded(reads, READS_IN_FLIGHT).await;
+    for (key, result) in results {
+        match result? {
+            None => {
+                out.records.remove(&key);
+            }
+            Some(actual) => {
+                if key == "identity" {
+                    out.principal = actual.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
+                }
+                if let Some(body) = bodies.get(key.as_str()) {
+                    let d = body_diff(body, &actual);
+                    if !d.is_empty() {
+                        out.drift.insert(key.clone(), d.join("; "));
+                    }
+                }
+            }
+        }
+    }
+
+    // Role assignments: one list per scope.
+    if records.values().any(Record::is_role) {
+        let existing = role_ids(client, ctx, &desired.resource_group_id, records).await?;
+        for (key, r) in records.iter().filter(|(_, r)| r.is_role()) {
+            let id = adopted.get(key).or(r.id.as_ref()).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+            if !existing.contains(&id) {
+                out.records.remove(key);
+            }
+        }
+    }
+
+    // Data lake: one getAccessControl per path.
+    if let Some(lake) = &desired.datalake {
+        let mut paths: BTreeMap<String, Vec<(String, Record)>> = BTreeMap::new();
+        for (key, r) in records.iter().filter(|(_, r)| r.is_acl() || r.is_directory()) {
+            if let Some(p) = r.id.as_deref().and_then(|id| model::path_of_id(lake, id)) {
+                paths.entry(p).or_default().push((key.clone(), r.clone()));
+            }
+        }
+        let dfs = client.dfs(&lake.account_name)?;
+        for (path, recs) in paths {
+            match dfs.get_access_control(ctx, &lake.filesystem, &path).await {
+                Err(e) if e.is_not_found() => {
+                    for (k, _) in recs {
+                        out.records.remove(&k);
+                    }
+                }
+                Err(e) => return Err(e),
+                Ok(ac) => {
+                    let traverse = super::engine::others_traverse(&ac.acl);
+                    let is_project_dir = lake.directories.last().is_some_and(|d| model::dfs_path(d) == path);
+                    for (k, r) in recs.into_iter().filter(|(_, r)| r.is_acl()) {
+                        let Some(key) = r.id.as_deref().and_then(model::acl_key_of_id) else { continue };
+                        let want = r.name.as_deref().and_then(|n| n.rsplit(':').next()).unwrap_or_default().to_string();
+                        match ac.acl.get(&key) {
+                            // Parents where everyone may traverse need no named entries.
+                            None if traverse && !is_project_dir && want == "--x" && !key.default => {}
+                            None => {
+                                out.records.remove(&k);
+                            }
+                            Some(e) if e.perms.to_string() != want => {
+                                out.drift.insert(k, format!("permissions are {} (configured {want})", e.perms));
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Import
+// ---------------------------------------------------------------------------------------
+
+/// What import found about a project's inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub number: i64,
+    pub environment: String,
+    pub project_type: String,
+    pub location: String,
+    pub naming: BTreeMap<String, String>,
+    pub common: BTreeMap<String, String>,
+    pub subnet_ids: BTreeMap<String, String>,
+    pub team_ids: Vec<String>,
+    pub team_principal_type: String,
+    pub service_principal: Option<String>,
+    pub services: BTreeMap<String, bool>,
+    pub network_access: String,
+    pub ip_allowlist: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+    pub key_vault_purge_protection: Option<bool>,
+    pub principal: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Parts of a project resource group name `{prefix}esml-project{NNN}-{loc}-{env}{suffix}-rg`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RgNameParts {
+    pub prefix: String,
+    pub number: i64,
+    pub location_short: String,
+    pub environment: String,
+    pub suffix: String,
+}
+
+pub fn parse_rg_name(name: &str) -> Option<RgNameParts> {
+    let lower = name.to_ascii_lowercase();
+    let at = lower.find("esml-project")?;
+    let prefix = name[..at].to_string();
+    let rest = &name[at + "esml-project".len()..];
+    let nnn = rest.get(..3)?;
+    if !nnn.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.get(3..)?.strip_prefix('-')?;
+    let rest = rest.strip_suffix("-rg").or_else(|| rest.strip_suffix("-RG"))?;
+    for env in ["dev", "test", "prod"] {
+        let marker = format!("-{env}");
+        if let Some(pos) = rest.find(&marker) {
+            let loc = &rest[..pos];
+            let suffix = &rest[pos + marker.len()..];
+            if !loc.is_empty() && !loc.contains('-') {
+                return Some(RgNameParts {
+                    prefix,
+                    number: nnn.parse().ok()?,
+                    location_short: loc.to_string(),
+                    environment: env.to_string(),
+                    suffix: suffix.to_string(),
+                });
+            }
+        }
+    }
+    None
+}
+
+fn rg_of(id: &str) -> Option<String> {
+    ArmId::parse(id).map(|a| a.resource_group)
+}
+
+fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
+    items
+        .iter()
+        .filter(|i| i.get("type").and_then(Json::as_str).is_some_and(|t| t.eq_ignore_ascii_case(ty)))
+        .collect()
+}
+
+fn id_of(j: &Json) -> String {
+    j.get("id").and_then(Json::as_str).unwrap_or_default().to_string()
+}
+
+/// Rebuild a project's inputs from Azure: ownership tags on the group (or, for groups
+/// without them, its name), the settings of its resources, role assignments and the lake.
+pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id: &str) -> Result<Discovered, String> {
+    let az = |e: AzureError| format!("{}: {}", e.summary(), e.detail());
+    let arm = client.arm();
+    let parsed = crate::project::ids::parse_resource_group_id(rg_id)
+        .ok_or_else(|| format!("{rg_id:?} is not a resource group ID. Use `/subscriptions/<subscription>/resourceGroups/<project resource group>`."))?;
+    if !parsed.subscription.eq_ignore_ascii_case(subscription) {
+        return Err(format!(
+            "{rg_id} is in subscription {}, but the provider is configured for {subscription}. Configure the provider for the project's subscription.",
+            parsed.subscription
+        ));
+    }
+    let rg = arm
+        .get_opt(ctx, rg_id, api::RESOURCE_GROUP.api_version)
+        .await
+        .map_err(az)?
+        .ok_or_else(|| format!("Azure has no resource group {rg_id}."))?;
+    let mut d = Discovered { location: rg.get("location").and_then(Json::as_str).unwrap_or_default().to_string(), ..Discovered::default() };
+    let tags: BTreeMap<String, String> = rg
+        .get("tags")
+        .and_then(Json::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default();
+    let tag = |name: &str| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let name_parts = parse_rg_name(&parsed.resource_group);
+    match (tag(TAG_PROJECT), &name_parts) {
+        (Some(p), _) if p.strip_prefix("project").and_then(|n| n.parse::<i64>().ok()).is_some() => {
+            d.number = p.strip_prefix("project").and_then(|n| n.parse().ok()).unwrap_or_default();
+        }
+        (_, Some(n)) => {
+            d.number = n.number;
+            d.warnings.push(format!(
+                "{rg_id} has no `{TAG_PROJECT}` tag; took the project number from its name. The provider adds the ownership tags on the next apply."
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "{rg_id} is not an AI factory project: it has no `{TAG_PROJECT}` tag and its name does not follow `<prefix>esml-project<NNN>-<loc>-<env><suffix>-rg`."
+            ))
+        }
+    }
+    d.environment = tag(TAG_ENVIRONMENT)
+        .or_else(|| name_parts.as_ref().map(|n| n.environment.clone()))
+        .ok_or_else(|| format!("{rg_id} has no `{TAG_ENVIRONMENT}` tag and no environment in its name."))?;
+    d.tags = tags
+        .iter()
+        .filter(|(k, _)| ![TAG_PROJECT, TAG_ENVIRONMENT, TAG_TYPE].iter().any(|t| t.eq_ignore_ascii_case(k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    let items = list_filtered(client, ctx, &format!("{rg_id}/resources"), "2021-04-01", None).await.map_err(az)?;
+    let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty() || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
+    d.project_type = tag(TAG_TYPE).unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
+    let genai = d.project_type == "genai";
+
+    // Naming from the group's name.
+    if let Some(n) = &name_parts {
+        d.naming.insert("prefix".into(), n.prefix.clone());
+        d.naming.insert("location_short".into(), n.location_short.clone());
+        d.naming.insert("suffix".into(), n.suffix.clone());
+    }
+
+    // Services: the optional ones present (absent ones are left out, as in a
+    // configuration that does not mention them).
+    let present = |t: &str| !find_type(&items, t).is_empty();
+    if genai && present(api::ML_WORKSPACE.resource_type) {
+        d.services.insert("azure_ml".into(), true);
+    }
+    if !genai && present(api::DATABRICKS.resource_type) {
+        d.services.insert("databricks".into(), true);
+    }
+    if !genai && present(api::DATA_FACTORY.resource_type) {
+        d.services.insert("data_factory".into(), true);
+    }
+
+    let get = |id: String, api_version: &'static str| async move { arm.get_opt(ctx, &id, api_version).await };
+
+    // Identity.
+    let identity = find_type(&items, api::IDENTITY.resource_type).first().map(|j| id_of(j));
+    let mut salt_of_names: Option<String> = None;
+    if let Some(id) = identity {
+        if let Some(j) = get(id.clone(), api::IDENTITY.api_version).await.map_err(az)? {
+            d.principal = j.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
+            let name = id.rsplit('/').next().unwrap_or_default().to_string();
+            // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}
+            if let Some(n) = &name_parts {
+                let head = format!("mi-prj{:03}-{}-{}-", d.number, n.location_short, d.environment);
+                salt_of_names = name
+                    .strip_prefix(&head)
+                    .and_then(|rest| rest.strip_suffix(&n.suffix).or(Some(rest)))
+                    .map(|s| s.chars().take(crate::naming::SALT_LEN).collect());
+            }
+        }
+    }
+
+    // Key vault: network access, IP rules, purge protection.
+    d.network_access = "private".into();
+    if let Some(kv) = find_type(&items, api::KEY_VAULT.resource_type).first().map(|j| id_of(j)) {
+        if let Some(j) = get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
+            let public = j.pointer("/properties/publicNetworkAccess").and_then(Json::as_str).unwrap_or("Disabled");
+            if public.eq_ignore_ascii_case("enabled") {
+                d.network_access = "allowlist".into();
+            }
+            d.ip_allowlist = j
+                .pointer("/properties/networkAcls/ipRules")
+                .and_then(Json::as_array)
+                .map(|a| a.iter().filter_map(|r| r.get("value").and_then(Json::as_str).map(str::to_string)).collect())
+                .unwrap_or_default();
+            let pp = j.pointer("/properties/enablePurgeProtection").and_then(Json::as_bool).unwrap_or(false);
+            let prod = d.environment == "prod";
+            if pp != prod {
+                d.key_vault_purge_protection = Some(pp);
+            }
+        }
+    }
+
+    // Application Insights: the Log Analytics workspace.
+    if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type).first().map(|j| id_of(j)) {
+        if let Some(j) = get(ai, api::APP_INSIGHTS.api_version).await.map_err(az)? {
+            if let Some(la) = j.pointer("/properties/WorkspaceResourceId").and_then(Json::as_str) {
+                d.common.insert("log_analytics_workspace_id".into(), la.to_string());
+            }
+        }
+    }
+
+    // Private endpoints: the subnet and the DNS zones' resource group.
+    if let Some(pe) = find_type(&items, api::PRIVATE_ENDPOINT.resource_type).first().map(|j| id_of(j)) {
+        if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version).await.map_err(az)? {
+            if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
+                d.subnet_ids.insert("private_endpoints".into(), s.to_string());
+            }
+        }
+        let zg = format!("{pe}/privateDnsZoneGroups/default");
+        if let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version).await.map_err(az)? {
+            if let Some(z) = j.pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId").and_then(Json::as_str) {
+                if let Some(a) = ArmId::parse(z) {
+                    d.common.insert(
+                        "private_dns_zone_resource_group_id".into(),
+                        crate::project::ids::resource_group_id(&a.subscription, &a.resource_group),
+                    );
+                }
+            }
+        }
+    }
+
+    // Databricks: the injected subnets.
+    if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type).first().map(|j| id_of(j)) {
+        if let Some(j) = get(dbx, api::DATABRICKS.api_version).await.map_err(az)? {
+            let p = |n: &str| j.pointer(&format!("/properties/parameters/{n}/value")).and_then(Json::as_str).map(str::to_string);
+            if let (Some(vnet), Some(public), Some(private)) = (p("customVirtualNetworkId"), p("customPublicSubnetName"), p("customPrivateSubnetName")) {
+                d.subnet_ids.insert("dbx_public".into(), format!("{vnet}/subnets/{public}"));
+                d.subnet_ids.insert("dbx_private".into(), format!("{vnet}/subnets/{private}"));
+            }
+        }
+    }
+
+    // Team and service principal: the group's own role assignments.
+    let assignments = list_filtered(
+        client,
+        ctx,
+        &format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments"),
+        api::ROLE_ASSIGNMENT.api_version,
+        Some("atScope()"),
+    )
+    .await
+    .map_err(az)?;
+    let mut team: BTreeSet<String> = BTreeSet::new();
+    let mut team_type: Option<String> = None;
+    for a in &assignments {
+        let scope = a.pointer("/properties/scope").and_then(Json::as_str).unwrap_or_default();
+        if !scope.eq_ignore_ascii_case(rg_id) {
+            continue;
+        }
+        let principal = a.pointer("/properties/principalId").and_then(Json::as_str).unwrap_or_default().to_ascii_lowercase();
+        let ptype = a.pointer("/properties/principalType").and_then(Json::as_str).unwrap_or_default();
+        let desc = a.pointer("/properties/description").and_then(Json::as_str).unwrap_or_default();
+        if d.principal.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&principal)) || principal.is_empty() {
+            continue;
+        }
+        let ours = desc.starts_with("aifactory: role.");
+        if (ours && desc.starts_with("aifactory: role.sp.")) || (!ours && ptype == "ServicePrincipal") {
+            if ours || d.service_principal.is_none() {
+                d.service_principal = Some(principal);
+            }
+        } else if (ours && desc.starts_with("aifactory: role.team.")) || (!ours && (ptype == "User" || ptype == "Group")) {
+            team.insert(principal);
+            if ptype == "User" || ptype == "Group" {
+                team_type = Some(ptype.to_string());
+            }
+        }
+    }
+    d.team_ids = team.into_iter().collect();
+    d.team_principal_type = team_type.unwrap_or_else(|| "Group".into());
+
+    // The data lake: a team member's (or the service principal's) role on a storage
+    // account outside the group, and the filesystem holding projects/project<NNN>.
+    let member = d.team_ids.first().cloned().or(d.service_principal.clone());
+    if let Some(m) = member {
+        let theirs = list_filtered(
+            client,
+            ctx,
+            &format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleAssignments"),
+            api::ROLE_ASSIGNMENT.api_version,
+            Some(&format!("principalId eq '{m}'")),
+        )
+        .await
+        .map_err(az)?;
+        let lake = theirs.iter().find_map(|a| {
+            let scope = a.pointer("/properties/scope").and_then(Json::as_str)?;
+            let parsed = ArmId::parse(scope)?;
+            (parsed.is_type("Microsoft.Storage", &["storageAccounts"]) && !super::engine::inside(rg_id, scope)).then(|| scope.to_string())
+        });
+        if let Some(account_id) = lake {
+            let account = account_id.rsplit('/').next().unwrap_or_default().to_string();
+            match find_filesystem(client, ctx, &account, &format!("projects/project{:03}", d.number)).await {
+                Some(fs) => {
+                    d.common.insert("datalake_storage_account_id".into(), account_id);
+                    d.common.insert("datalake_filesystem".into(), fs);
+                }
+                None => d.warnings.push(format!(
+                    "Found a role assignment on the data lake {account_id} but no filesystem with projects/project{:03}; set common.datalake_storage_account_id and common.datalake_filesystem in the configuration.",
+                    d.number
+                )),
+            }
+        }
+    }
+
+    // The common resource group: the one whose salt the names carry.
+    let mut candidates: Vec<String> = Vec::new();
+    for id in d.common.values().chain(d.subnet_ids.values()) {
+        if let Some(rg) = rg_of(id) {
+            if !candidates.iter().any(|c| c.eq_ignore_ascii_case(&rg)) {
+                candidates.push(rg);
+            }
+        }
+    }
+    let chosen = match &salt_of_names {
+        Some(s) => candidates.iter().find(|c| crate::naming::salt(subscription, c) == *s).cloned(),
+        None => None,
+    };
+    match chosen.or_else(|| candidates.first().cloned()) {
+        Some(c) => {
+            if salt_of_names.as_ref().is_some_and(|s| crate::naming::salt(subscription, &c) != *s) {
+                d.warnings.push(format!(
+                    "The resource names do not carry the salt of any common resource group this project refers to (tried {}); they were probably made by the ESML pipelines. Set common.resource_group_name; the plan then shows which resources the provider would rename.",
+                    candidates.join(", ")
+                ));
+            }
+            d.common.insert("resource_group_name".into(), c);
+        }
+        None => d.warnings.push("Could not determine common.resource_group_name; set it in the configuration.".into()),
+    }
+    if !d.common.contains_key("private_dns_zone_resource_group_id") {
+        if let Some(c) = d.common.get("resource_group_name").cloned() {
+            d.common.insert(
+                "private_dns_zone_resource_group_id".into(),
+                crate::project::ids::resource_group_id(subscription, &c),
+            );
+        }
+    }
+    Ok(d)
+}
+
+/// The filesystem of `account` that has `path` (a directory).
+async fn find_filesystem(client: &AzureClient, ctx: &Ctx, account: &str, path: &str) -> Option<String> {
+    let dfs = client.dfs(account).ok()?;
+    let mut url = dfs.endpoint().clone();
+    url.query_pairs_mut().append_pair("resource", "account");
+    let req = crate::azure::Request::new(reqwest::Method::GET, url.clone(), client.cloud().storage_scope())
+        .header("x-ms-version", model::DFS_API);
+    let resp = client.pipeline().send(ctx, &req).await.ok()?;
+    let body = resp.json(&url).ok()?;
+    let names: Vec<String> = body
+        .get("filesystems")
+        .and_then(Json::as_array)?
+        .iter()
+        .filter_map(|f| f.get("name").and_then(Json::as_str).map(str::to_string))
+        .collect();
+    for fs in names {
+        if let Ok(ac) = dfs.get_access_control(ctx, &fs, path).await {
+            if ac.resource_type.as_deref().is_none_or(|t| t == "directory") {
+                return Some(fs);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,257 @@
+//! `aifactory_project_names`: every Azure name a project would get, from the same naming
+//! core `aifactory_project` uses. Pure: no network call, nothing created. The subscription
+//! (part of the salt) comes from `subscription_id` or the provider's settings.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::framework::{
+    resource::StateResponse,
+    schema::{Attribute, Schema, Type},
+    AttrPath, DataSource, Diagnostics, Value,
+};
+use crate::naming::{self, Environment, NameKind, NamingInput};
+use crate::project::{
+    CommonRefs, Layout, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
+};
+use crate::provider::ProviderContext;
+
+use super::project::spec::{fix_path, maps};
+
+/// `aifactory_project_names`.
+pub struct ProjectNames {
+    ctx: Arc<ProviderContext>,
+}
+
+impl ProjectNames {
+    pub fn new(ctx: Arc<ProviderContext>) -> Self {
+        ProjectNames { ctx }
+    }
+}
+
+fn schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "Every Azure name an `aifactory_project` with these inputs would get — resource group, \
+managed identity, key vault, storage accounts, Machine Learning, Databricks, Data Factory, AI Search, AI \
+Services, private endpoints and their network interfaces, and the data lake directory — without creating \
+anything and without a network call. Use it to reserve or check names before a project exists, or to refer to \
+a project's resources from another configuration.\n\n\
+Names are salted with the subscription and `common.resource_group_name` (see the naming rules of \
+`aifactory_project`); the subscription is `subscription_id`, else the provider's."
+            .into(),
+        attributes: vec![
+            Attribute::required("number", Type::Number, "Project number, 1 to 999."),
+            Attribute::required("environment", Type::String, "`dev`, `test` or `prod`."),
+            Attribute::required("location", Type::String, "Azure region, for example `westeurope`."),
+            Attribute::required("project_type", Type::String, "`esml` or `genai`: decides which names the project uses."),
+            Attribute::optional("naming", Type::map(Type::String), "As in `aifactory_project`: `prefix`, `location_short`, `suffix`."),
+            Attribute::required(
+                "common",
+                Type::map(Type::String),
+                "As in `aifactory_project`; only `resource_group_name` matters here (it salts the globally unique names), other keys are accepted and ignored.",
+            ),
+            Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `databricks`, `data_factory`, `azure_ml`."),
+            Attribute::optional(
+                "network_access",
+                Type::String,
+                "`private` (default; names of private endpoints included) or `allowlist`.",
+            ),
+            Attribute::optional("subscription_id", Type::String, "Subscription of the project. Default: the provider's `subscription_id` (or ARM_SUBSCRIPTION_ID)."),
+            Attribute::computed(
+                "names",
+                Type::map(Type::String),
+                "Name by logical key, only for what this project type and these services use: `resource_group`, `identity`, `key_vault`, `storage`, `ml_storage`, `app_insights`, `ml_workspace`, `databricks`, `databricks_managed_resource_group`, `data_factory`, `search`, `ai_services`, `private_endpoint.<target>_<group>`, `network_interface.<target>_<group>`, and `datalake_path`.",
+            ),
+            Attribute::computed("resource_group_id", Type::String, "The project's resource group ID."),
+            Attribute::computed("salt", Type::String, "The 5-character salt of the globally unique names."),
+        ],
+    }
+}
+
+fn kind_key(kind: NameKind) -> &'static str {
+    match kind {
+        NameKind::ResourceGroup => "resource_group",
+        NameKind::Identity => "identity",
+        NameKind::KeyVault => "key_vault",
+        NameKind::Storage => "storage",
+        NameKind::MlStorage => "ml_storage",
+        NameKind::AppInsights => "app_insights",
+        NameKind::MlWorkspace => "ml_workspace",
+        NameKind::Databricks => "databricks",
+        NameKind::DatabricksManagedResourceGroup => "databricks_managed_resource_group",
+        NameKind::DataFactory => "data_factory",
+        NameKind::Search => "search",
+        NameKind::AiServices => "ai_services",
+        NameKind::PrivateEndpoint => "private_endpoint",
+        NameKind::NetworkInterface => "network_interface",
+    }
+}
+
+/// The names of a configuration; `None` with diagnostics when it is not usable.
+pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &mut Diagnostics) -> Option<(BTreeMap<String, String>, String, String)> {
+    let (naming_map, common_map, services) = maps(config, diags);
+    let maps = Maps { naming: naming_map, common: common_map, services };
+    let number = match config.get("number").as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
+        Some(n) => {
+            diags.error(AttrPath::attr("number"), format!("{n} is not a whole number"), "Set `number` to the project number, 1 to 999.");
+            return None;
+        }
+        None => 0,
+    };
+    let parse = |attr: &str, diags: &mut Diagnostics| -> Option<String> { config.get(attr).as_str().map(str::to_string).or_else(|| { diags.error(AttrPath::attr(attr), format!("`{attr}` is required"), ""); None }) };
+    let environment: Environment = match parse("environment", diags)?.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            diags.error(AttrPath::attr("environment"), format!("Invalid environment {:?}", e.value), format!("Set `environment` to one of: {}.", e.expected.join(", ")));
+            return None;
+        }
+    };
+    let project_type: ProjectType = match parse("project_type", diags)?.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(AttrPath::attr("project_type"), format!("Invalid project_type {:?}", e.value), format!("Set `project_type` to one of: {}.", e.expected.join(", ")));
+            return None;
+        }
+    };
+    let network_access = match config.get("network_access").as_str() {
+        None => NetworkAccess::Private,
+        Some(s) => match s.parse() {
+            Ok(n) => n,
+            Err(e) => {
+                let e: crate::naming::UnknownValue = e;
+                diags.error(AttrPath::attr("network_access"), format!("Invalid network_access {s:?}"), format!("Set it to one of: {}.", e.expected.join(", ")));
+                return None;
+            }
+        },
+    };
+    let location = parse("location", diags)?;
+    let subscription = config
+        .get("subscription_id")
+        .as_str()
+        .map(str::to_string)
+        .or(provider_subscription)
+        .filter(|s| !s.trim().is_empty());
+    let Some(subscription) = subscription else {
+        diags.error(
+            AttrPath::attr("subscription_id"),
+            "No subscription for the names",
+            "Set `subscription_id`, or the provider's `subscription_id` (ARM_SUBSCRIPTION_ID): the globally unique names are salted with it.",
+        );
+        return None;
+    };
+    let Some(common_rg) = maps.common.get("resource_group_name").cloned() else {
+        diags.error(AttrPath::attr("common"), "`common.resource_group_name` is required", "Add `resource_group_name = \"...\"` to `common`: it salts the globally unique names.");
+        return None;
+    };
+    let input = NamingInput {
+        number,
+        environment,
+        location: location.clone(),
+        prefix: maps.naming.get("prefix").cloned(),
+        location_short: maps.naming.get("location_short").cloned(),
+        suffix: maps.naming.get("suffix").cloned(),
+        subscription_id: subscription.clone(),
+        common_resource_group_name: common_rg.clone(),
+    };
+    let spec = ProjectSpec {
+        subscription_id: subscription.clone(),
+        tenant_id: String::new(),
+        cloud: crate::project::Cloud::Public,
+        number,
+        environment,
+        location,
+        project_type,
+        naming: NamingOptions {
+            prefix: input.prefix.clone(),
+            location_short: input.location_short.clone(),
+            suffix: input.suffix.clone(),
+        },
+        common: CommonRefs { resource_group_name: common_rg, ..CommonRefs::default() },
+        subnet_ids: BTreeMap::new(),
+        team: Team::default(),
+        services: maps.services,
+        network_access,
+        ip_allowlist: Vec::new(),
+        tags: BTreeMap::new(),
+        identity_principal_id: None,
+        key_vault_purge_protection: None,
+    };
+    let layout = Layout::of(&spec);
+    let names = match naming::compose(&input) {
+        Ok((names, issues)) => {
+            for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
+                let mut d = crate::project::Issue::from(i).to_diagnostic();
+                d.path = fix_path(d.path);
+                diags.push(d);
+            }
+            names
+        }
+        Err(issues) => {
+            for i in issues {
+                let mut d = crate::project::Issue::from(i).to_diagnostic();
+                d.path = fix_path(d.path);
+                diags.push(d);
+            }
+            return None;
+        }
+    };
+    if diags.has_errors() {
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for (kind, name) in names.all() {
+        if layout.uses_name(kind, None) {
+            out.insert(kind_key(kind).to_string(), name.to_string());
+        }
+    }
+    for (key, pe) in &names.private_endpoints {
+        if layout.uses_name(NameKind::PrivateEndpoint, Some(key)) {
+            out.insert(format!("private_endpoint.{key}"), pe.endpoint.clone());
+            out.insert(format!("network_interface.{key}"), pe.network_interface.clone());
+        }
+    }
+    out.insert("datalake_path".into(), names.datalake_path.clone());
+    let rg_id = crate::project::ids::resource_group_id(&subscription, &names.resource_group);
+    Some((out, rg_id, names.salt.clone()))
+}
+
+/// The type checks `services` etc. need here.
+pub struct Maps {
+    pub naming: BTreeMap<String, String>,
+    pub common: BTreeMap<String, String>,
+    pub services: Services,
+}
+
+#[async_trait]
+impl DataSource for ProjectNames {
+    fn type_name(&self) -> &'static str {
+        "project_names"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let _ = maps(config, &mut diags);
+        diags
+    }
+
+    async fn read(&self, config: Value) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let provider_sub = self.ctx.settings().subscription_id;
+        let Some((names, rg_id, salt)) = names_of(&config, provider_sub, &mut diags) else {
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        };
+        let mut state = config;
+        state.set("names", Value::Map(names.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+        state.set("resource_group_id", Value::String(rg_id));
+        state.set("salt", Value::String(salt));
+        StateResponse { state, private: Value::Null, diags }
+    }
+}

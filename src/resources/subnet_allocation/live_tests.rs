@@ -1,0 +1,756 @@
+//! Live-mode tests: the resource's plan, apply, read, import and destroy against the
+//! in-process emulator over real HTTPS on loopback (no Terraform). Every test uses its own
+//! emulator and resource group, so the process-wide vNet registries never mix tests.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{json, Value as Json};
+
+use super::*;
+use crate::azure::{CloudOverrides, RetryPolicy, Sensitive, Settings, ThrottleSettings};
+use crate::emulator::{Emulator, EmulatorConfig, RunningEmulator, ThrottleConfig};
+use crate::framework::Severity;
+
+const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
+const SECRET: &str = "unit-test-secret";
+
+struct Env {
+    emu: RunningEmulator,
+    res: SubnetAllocation,
+    vnet: String,
+}
+
+/// A resource group name no other test (or earlier run) uses: plan memos are keyed by vNet.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
+/// An emulator with a resource group and a vNet (`space`), and the resource pointed at it.
+async fn env(rg: &str, space: &[&str]) -> Env {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .with_tenant(TENANT)
+            .with_subscription(SUB)
+            .with_app(CLIENT, SECRET)
+            .with_throttle(ThrottleConfig::off()),
+    )
+    .await
+    .expect("emulator starts");
+    let info = emu.info();
+    let settings = Settings {
+        subscription_id: Some(SUB.into()),
+        tenant_id: Some(TENANT.into()),
+        client_id: Some(CLIENT.into()),
+        client_secret: Some(Sensitive::new(SECRET)),
+        use_cli: false,
+        endpoints: CloudOverrides {
+            resource_manager_endpoint: Some(info.resource_manager_endpoint.clone()),
+            authority_host: Some(info.authority_host.clone()),
+            ..Default::default()
+        },
+        ca_certificate_file: Some(info.ca_pem_path.clone()),
+        lro_poll_interval: Duration::from_millis(10),
+        retry: RetryPolicy {
+            max_attempts: 20,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(100),
+            max_total: Duration::from_secs(30),
+        },
+        throttle: ThrottleSettings {
+            enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let ctx = ProviderContext::with_settings(settings);
+    let rg_id = format!("/subscriptions/{SUB}/resourceGroups/{}", unique(rg));
+    let vnet = format!("{rg_id}/providers/Microsoft.Network/virtualNetworks/vnet1");
+    let c = ctx.azure().expect("client");
+    let rctx = ctx.request_ctx(Duration::from_secs(60));
+    c.arm()
+        .put(
+            &rctx,
+            &rg_id,
+            "2021-04-01",
+            &json!({"location": "westeurope"}),
+        )
+        .await
+        .expect("resource group");
+    c.arm()
+        .put(
+            &rctx,
+            &vnet,
+            live::NETWORK_API,
+            &json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": space}}}),
+        )
+        .await
+        .expect("vnet");
+    let res = SubnetAllocation::new(ctx);
+    Env { emu, res, vnet }
+}
+
+fn req(prefix: f64) -> Value {
+    Value::object([("prefix_length", Value::Number(prefix))])
+}
+
+fn with(mut r: Value, attr: &str, v: Value) -> Value {
+    r.set(attr, v);
+    r
+}
+
+fn config(key: &str, vnet: &str, subnets: Value) -> Value {
+    Value::object([
+        ("key", Value::string(key)),
+        ("virtual_network_id", Value::string(vnet)),
+        ("address_space", Value::Null),
+        ("reserved", Value::Null),
+        ("occupied", Value::Null),
+        ("strategy", Value::Null),
+        ("slot", Value::Null),
+        ("slot_prefix_length", Value::Null),
+        ("subnets", subnets),
+        ("id", Value::Null),
+        ("cidrs", Value::Null),
+        ("ipv6_cidrs", Value::Null),
+        ("allocated_addresses", Value::Null),
+        ("subnet_ids", Value::Null),
+        ("virtual_network_address_space", Value::Null),
+    ])
+}
+
+/// State and private state after an apply.
+#[derive(Clone)]
+struct Held {
+    state: Value,
+    private: Value,
+}
+
+impl Held {
+    fn none() -> Held {
+        Held {
+            state: Value::Null,
+            private: Value::Null,
+        }
+    }
+}
+
+async fn plan(e: &Env, prior: &Held, cfg: &Value) -> PlanResponse {
+    e.res
+        .plan(PlanRequest {
+            prior: prior.state.clone(),
+            proposed: cfg.clone(),
+            config: cfg.clone(),
+            prior_private: prior.private.clone(),
+        })
+        .await
+}
+
+async fn apply(e: &Env, prior: &Held, p: &PlanResponse, cfg: &Value) -> StateResponse {
+    e.res
+        .apply(ApplyRequest {
+            prior: prior.state.clone(),
+            planned: p.planned.clone(),
+            config: cfg.clone(),
+            planned_private: p.private.clone(),
+        })
+        .await
+}
+
+/// Plan and apply, both without errors.
+async fn converge(e: &Env, prior: &Held, cfg: &Value) -> Held {
+    let p = plan(e, prior, cfg).await;
+    assert!(!p.diags.has_errors(), "plan: {:?}", p.diags);
+    let a = apply(e, prior, &p, cfg).await;
+    assert!(!a.diags.has_errors(), "apply: {:?}", a.diags);
+    assert_eq!(a.state, p.planned, "apply changed the planned values");
+    Held {
+        state: a.state,
+        private: a.private,
+    }
+}
+
+fn cidr(state: &Value, purpose: &str) -> String {
+    state
+        .get("cidrs")
+        .get(purpose)
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// name -> (prefixes, body) of the emulator's vNet.
+fn subnets(e: &Env) -> BTreeMap<String, (Vec<String>, Json)> {
+    let v = e.emu.resource(&e.vnet).expect("vnet");
+    live::parse_vnet(&v)
+        .subnets
+        .into_iter()
+        .map(|s| {
+            let p = s.prefixes.iter().map(|c| c.to_string()).collect();
+            (s.name, (p, s.body))
+        })
+        .collect()
+}
+
+fn put_subnet(e: &Env, name: &str, prefix: &str) {
+    e.emu
+        .put_resource(
+            &format!("{}/subnets/{name}", e.vnet),
+            json!({"properties": {"addressPrefix": prefix}}),
+        )
+        .expect("subnet put behind the provider's back");
+}
+
+fn texts(d: &Diagnostics) -> String {
+    d.iter()
+        .map(|d| format!("{} | {} | {}", d.path, d.summary, d.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_subnets_with_settings_around_foreign_ones_and_plans_stay_empty() {
+    let e = env("rg-create", &["10.20.0.0/16"]).await;
+    put_subnet(&e, "AzureBastionSubnet", "10.20.0.0/26");
+    let nsg = format!("/subscriptions/{SUB}/resourceGroups/rg-x/providers/Microsoft.Network/networkSecurityGroups/nsg1");
+    let requests = Value::object([
+        (
+            "genai",
+            with(
+                with(
+                    with(
+                        req(25.0),
+                        "network_security_group_id",
+                        Value::string(nsg.clone()),
+                    ),
+                    "service_endpoints",
+                    Value::List(vec![
+                        Value::string("Microsoft.Storage"),
+                        Value::string("Microsoft.KeyVault"),
+                    ]),
+                ),
+                "private_endpoint_network_policies",
+                Value::string("Disabled"),
+            ),
+        ),
+        (
+            "dbx",
+            with(
+                with(req(26.0), "name", Value::string("snt-custom-dbx")),
+                "delegation",
+                Value::string("Microsoft.Databricks/workspaces"),
+            ),
+        ),
+    ]);
+    let cfg = config("p001", &e.vnet, requests);
+    let p = plan(&e, &Held::none(), &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    assert!(p.planned.is_wholly_known(), "{:?}", p.planned);
+    assert_eq!(
+        p.planned.get("virtual_network_address_space"),
+        &Value::List(vec![Value::string("10.20.0.0/16")])
+    );
+    assert_eq!(
+        p.planned.get("subnet_ids").get("dbx").as_str(),
+        Some(format!("{}/subnets/snt-custom-dbx", e.vnet).as_str())
+    );
+    let held = converge(&e, &Held::none(), &cfg).await;
+    let live = subnets(&e);
+    let genai = &live["snt-p001-genai"];
+    assert_eq!(genai.0, vec![cidr(&held.state, "genai")]);
+    assert_eq!(
+        genai.1["properties"]["networkSecurityGroup"]["id"],
+        json!(nsg)
+    );
+    assert_eq!(
+        genai.1["properties"]["serviceEndpoints"][1]["service"],
+        "Microsoft.KeyVault"
+    );
+    assert_eq!(
+        genai.1["properties"]["privateEndpointNetworkPolicies"],
+        "Disabled"
+    );
+    assert_eq!(
+        live["snt-custom-dbx"].1["properties"]["delegations"][0]["properties"]["serviceName"],
+        "Microsoft.Databricks/workspaces"
+    );
+    // Nothing overlaps the foreign subnet.
+    for (name, (prefixes, _)) in &live {
+        if name != "AzureBastionSubnet" {
+            assert!(
+                !prefixes
+                    .iter()
+                    .any(|p| p.starts_with("10.20.0.0/") || p.starts_with("10.20.0.32/")),
+                "{name}: {prefixes:?}"
+            );
+        }
+    }
+    // Refresh and re-plan change nothing.
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
+    assert_eq!(r.state, held.state);
+    let again = plan(
+        &e,
+        &Held {
+            state: r.state,
+            private: r.private,
+        },
+        &cfg,
+    )
+    .await;
+    assert_eq!(again.planned, held.state);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_subnet_under_the_requested_name_is_adopted_not_reallocated() {
+    let e = env("rg-adopt", &["10.20.0.0/16"]).await;
+    put_subnet(&e, "snt-prj001-genai", "10.20.77.0/25");
+    let cfg = config(
+        "prj001",
+        &e.vnet,
+        Value::object([("genai", req(25.0)), ("aks", req(26.0))]),
+    );
+    let held = converge(&e, &Held::none(), &cfg).await;
+    assert_eq!(cidr(&held.state, "genai"), "10.20.77.0/25");
+    assert_eq!(
+        subnets(&e)["snt-prj001-genai"].0,
+        vec!["10.20.77.0/25".to_string()]
+    );
+    // Destroy deletes the adopted subnet too (it is owned now), and nothing else.
+    put_subnet(&e, "foreign", "10.20.200.0/24");
+    let d = e
+        .res
+        .apply(ApplyRequest {
+            prior: held.state,
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: Value::Null,
+        })
+        .await;
+    assert!(!d.diags.has_errors(), "{}", texts(&d.diags));
+    assert_eq!(
+        subnets(&e).keys().cloned().collect::<Vec<_>>(),
+        vec!["foreign".to_string()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_is_seen_by_refresh_and_repaired_by_the_next_plan() {
+    let e = env("rg-drift", &["10.20.0.0/16"]).await;
+    let cfg = config(
+        "p2",
+        &e.vnet,
+        Value::object([("genai", req(25.0)), ("aks", req(26.0))]),
+    );
+    let held = converge(&e, &Held::none(), &cfg).await;
+    let genai = cidr(&held.state, "genai");
+    let aks = cidr(&held.state, "aks");
+    // Deleted behind Terraform's back: refresh drops it, the plan re-creates it in place.
+    assert_eq!(
+        e.emu
+            .delete_resource(&format!("{}/subnets/snt-p2-genai", e.vnet)),
+        1
+    );
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert_eq!(
+        r.state.get("cidrs").get("genai"),
+        &Value::Null,
+        "{:?}",
+        r.state
+    );
+    assert!(r.state.get("subnet_ids").get("genai").is_null());
+    let refreshed = Held {
+        state: r.state,
+        private: r.private,
+    };
+    let p = plan(&e, &refreshed, &cfg).await;
+    assert_eq!(cidr(&p.planned, "genai"), genai);
+    assert_ne!(
+        p.planned, refreshed.state,
+        "the deleted subnet must show in the plan"
+    );
+    let a = apply(&e, &refreshed, &p, &cfg).await;
+    assert!(!a.diags.has_errors(), "{}", texts(&a.diags));
+    assert_eq!(subnets(&e)["snt-p2-genai"].0, vec![genai.clone()]);
+    let held = Held {
+        state: a.state,
+        private: a.private,
+    };
+    // Prefix changed behind Terraform's back: refresh shows it, the plan changes it back.
+    let changed = if aks == "10.20.0.128/26" {
+        "10.20.1.0/26"
+    } else {
+        "10.20.2.0/26"
+    };
+    put_subnet(&e, "snt-p2-aks", changed);
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert_eq!(cidr(&r.state, "aks"), changed);
+    let refreshed = Held {
+        state: r.state,
+        private: r.private,
+    };
+    let p = plan(&e, &refreshed, &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    assert_eq!(
+        cidr(&p.planned, "aks"),
+        aks,
+        "the plan restores the allocated range"
+    );
+    let a = apply(&e, &refreshed, &p, &cfg).await;
+    assert!(!a.diags.has_errors(), "{}", texts(&a.diags));
+    assert_eq!(subnets(&e)["snt-p2-aks"].0, vec![aks]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_taken_after_the_plan_fails_the_apply_with_a_replan_message() {
+    let e = env("rg-race", &["10.20.0.0/24"]).await;
+    let cfg = config(
+        "p3",
+        &e.vnet,
+        Value::object([("a", req(26.0)), ("b", req(26.0))]),
+    );
+    let p = plan(&e, &Held::none(), &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    // Another workspace takes b's planned range before the apply.
+    let b = cidr(&p.planned, "b");
+    put_subnet(&e, "snt-other-b", &b);
+    // Terraform re-plans right before applying: the recorded plan is still the answer
+    // where free, and the taken range is an error naming the subnet.
+    let replan = plan(&e, &Held::none(), &cfg).await;
+    let t = texts(&replan.diags);
+    assert!(replan.diags.has_errors(), "re-plan must fail: {t}");
+    assert!(
+        t.contains("was taken by subnet snt-other-b") && t.contains("run terraform plan again"),
+        "{t}"
+    );
+    // Applying the old plan (for example if the re-plan happened before the other write)
+    // creates `a`, refuses `b`, and tracks exactly what exists.
+    let a = apply(&e, &Held::none(), &p, &cfg).await;
+    let t = texts(&a.diags);
+    assert!(
+        t.contains("was taken by subnet snt-other-b") && t.contains("run terraform plan again"),
+        "{t}"
+    );
+    assert_eq!(
+        a.state.get("cidrs").as_map().map(|m| m.len()),
+        Some(1),
+        "{:?}",
+        a.state
+    );
+    assert_eq!(cidr(&a.state, "a"), cidr(&p.planned, "a"));
+    let live = subnets(&e);
+    assert!(
+        live.contains_key("snt-p3-a") && !live.contains_key("snt-p3-b"),
+        "{live:?}"
+    );
+    // A new plan (the resource is tainted: prior null) adopts `a` and allocates b afresh.
+    let p2 = plan(&e, &Held::none(), &cfg).await;
+    assert!(!p2.diags.has_errors(), "{}", texts(&p2.diags));
+    assert_eq!(cidr(&p2.planned, "a"), cidr(&p.planned, "a"));
+    assert_ne!(cidr(&p2.planned, "b"), b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_of_a_subnet_in_use_names_the_private_endpoint() {
+    let e = env("rg-inuse", &["10.20.0.0/16"]).await;
+    let cfg = config("p4", &e.vnet, Value::object([("pe", req(27.0))]));
+    let held = converge(&e, &Held::none(), &cfg).await;
+    let subnet_id = held
+        .state
+        .get("subnet_ids")
+        .get("pe")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let rg = e
+        .vnet
+        .split("/providers/")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let pe = format!("{rg}/providers/Microsoft.Network/privateEndpoints/pe-kv");
+    e.emu
+        .put_resource(
+            &pe,
+            json!({"location": "westeurope", "properties": {"subnet": {"id": subnet_id}}}),
+        )
+        .expect("private endpoint");
+    let d = e
+        .res
+        .apply(ApplyRequest {
+            prior: held.state.clone(),
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: Value::Null,
+        })
+        .await;
+    let t = texts(&d.diags);
+    assert!(d.diags.has_errors());
+    assert!(
+        t.contains("pe-kv") && t.contains("InUseSubnetCannotBeDeleted") && t.contains("snt-p4-pe"),
+        "{t}"
+    );
+    e.emu.delete_resource(&pe);
+    let d = e
+        .res
+        .apply(ApplyRequest {
+            prior: held.state,
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: Value::Null,
+        })
+        .await;
+    assert!(!d.diags.has_errors(), "{}", texts(&d.diags));
+    assert!(subnets(&e).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_by_vnet_and_key_adopts_the_named_subnets() {
+    let e = env("rg-import", &["10.20.0.0/16"]).await;
+    put_subnet(&e, "snt-prj007-genai", "10.20.5.0/25");
+    put_subnet(&e, "snt-prj007-aks-002", "10.20.6.0/24");
+    put_subnet(&e, "snt-prj008-genai", "10.20.7.0/25");
+    let r = e.res.import(&format!("{}|prj007", e.vnet)).await;
+    assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
+    assert_eq!(cidr(&r.state, "genai"), "10.20.5.0/25");
+    assert_eq!(cidr(&r.state, "aks-002"), "10.20.6.0/24");
+    assert_eq!(r.state.get("cidrs").as_map().map(|m| m.len()), Some(2));
+    let imported = Held {
+        state: r.state,
+        private: r.private,
+    };
+    let cfg = config(
+        "prj007",
+        &e.vnet,
+        Value::object([("genai", req(25.0)), ("aks-002", req(24.0))]),
+    );
+    let p = plan(&e, &imported, &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    assert_eq!(p.planned.get("cidrs"), imported.state.get("cidrs"));
+    assert_eq!(
+        p.planned.get("subnet_ids"),
+        imported.state.get("subnet_ids")
+    );
+    let bad = e.res.import(&format!("{}|nobody", e.vnet)).await;
+    assert!(
+        texts(&bad.diags).contains("snt-nobody-"),
+        "{}",
+        texts(&bad.diags)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vnet_created_in_the_same_apply_gives_unknowns_then_a_clear_error_if_still_missing() {
+    let e = env("rg-later", &["10.20.0.0/16"]).await;
+    let missing = e.vnet.replace("/vnet1", "/vnet-later");
+    let cfg = config("p5", &missing, Value::object([("genai", req(25.0))]));
+    let p = plan(&e, &Held::none(), &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    assert_eq!(p.planned.get("cidrs"), &Value::Unknown);
+    let a = apply(&e, &Held::none(), &p, &cfg).await;
+    assert!(
+        texts(&a.diags).contains("does not exist"),
+        "{}",
+        texts(&a.diags)
+    );
+    assert!(a.state.is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_allocations_planned_in_one_run_do_not_plan_the_same_range() {
+    let e = env("rg-siblings", &["10.20.0.0/16"]).await;
+    let a = plan(
+        &e,
+        &Held::none(),
+        &config("pa", &e.vnet, Value::object([("x", req(24.0))])),
+    )
+    .await;
+    let b = plan(
+        &e,
+        &Held::none(),
+        &config("pb", &e.vnet, Value::object([("x", req(24.0))])),
+    )
+    .await;
+    assert_ne!(cidr(&a.planned, "x"), cidr(&b.planned, "x"));
+    let t = texts(&b.diags);
+    assert!(
+        !b.diags.iter().any(|d| d.severity == Severity::Error),
+        "{t}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dual_stack_subnets_get_both_prefixes_and_default_names_are_checked() {
+    let e = env("rg-dual", &["10.20.0.0/16", "fd00:20::/48"]).await;
+    let cfg = config(
+        "p6",
+        &e.vnet,
+        Value::object([("genai", with(req(25.0), "ipv6", Value::Bool(true)))]),
+    );
+    let held = converge(&e, &Held::none(), &cfg).await;
+    let v6 = held
+        .state
+        .get("ipv6_cidrs")
+        .get("genai")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(v6.starts_with("fd00:20:") && v6.ends_with("/64"), "{v6}");
+    let live = subnets(&e);
+    assert_eq!(live["snt-p6-genai"].0, vec![cidr(&held.state, "genai"), v6]);
+    // A purpose that makes an invalid default name, and two requests naming one subnet.
+    let bad = config(
+        "p6",
+        &e.vnet,
+        Value::object([
+            ("bad purpose", req(26.0)),
+            ("x", with(req(26.0), "name", Value::string("snt-p6-genai"))),
+            ("genai", req(25.0)),
+        ]),
+    );
+    let p = plan(&e, &held, &bad).await;
+    let t = texts(&p.diags);
+    assert!(
+        t.contains("subnets[\"bad purpose\"]") && t.contains("is not valid"),
+        "{t}"
+    );
+    assert!(t.contains("used by two requests"), "{t}");
+}
+
+#[tokio::test]
+async fn settings_need_a_virtual_network_and_are_checked_on_their_paths() {
+    let mut pure = Value::object([
+        ("key", Value::string("p")),
+        (
+            "address_space",
+            Value::List(vec![Value::string("10.0.0.0/16")]),
+        ),
+        (
+            "subnets",
+            Value::object([("genai", with(req(25.0), "name", Value::string("snt-x")))]),
+        ),
+    ]);
+    let d = SubnetAllocation::default().validate(&pure).await;
+    assert!(
+        d.iter().any(
+            |d| d.path == AttrPath::attr("subnets").and_key("genai").and_attr("name")
+                && d.summary.contains("virtual_network_id")
+        ),
+        "{}",
+        texts(&d)
+    );
+    pure.set(
+        "virtual_network_id",
+        Value::string(
+            "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v",
+        ),
+    );
+    pure.set(
+        "subnets",
+        Value::object([(
+            "genai",
+            with(
+                with(
+                    with(req(25.0), "name", Value::string("-bad")),
+                    "private_endpoint_network_policies",
+                    Value::string("Off"),
+                ),
+                "network_security_group_id",
+                Value::string("/subscriptions/s/nsg"),
+            ),
+        )]),
+    );
+    let d = SubnetAllocation::default().validate(&pure).await;
+    for attr in [
+        "name",
+        "private_endpoint_network_policies",
+        "network_security_group_id",
+    ] {
+        assert!(
+            d.iter()
+                .any(|d| d.path == AttrPath::attr("subnets").and_key("genai").and_attr(attr)),
+            "no error on {attr}: {}",
+            texts(&d)
+        );
+    }
+    let mut no_pool = Value::object([
+        ("key", Value::string("p")),
+        ("subnets", Value::object([("a", req(25.0))])),
+    ]);
+    let d = SubnetAllocation::default().validate(&no_pool).await;
+    assert!(
+        d.iter().any(|d| d.path == AttrPath::attr("address_space")),
+        "{}",
+        texts(&d)
+    );
+    no_pool.set("virtual_network_id", Value::Unknown);
+    assert!(SubnetAllocation::default()
+        .validate(&no_pool)
+        .await
+        .is_empty());
+}
+
+/// The ESML "all" subnet set: /23, /23, /24, /25, /26, /26, /26, /27 (1,632 addresses).
+fn esml_all() -> Value {
+    Value::object([
+        ("aca", req(23.0)),
+        ("aca-002", req(23.0)),
+        ("aks-002", req(24.0)),
+        ("genai", req(25.0)),
+        ("aks", req(26.0)),
+        ("dbxpub", req(26.0)),
+        ("dbxpriv", req(26.0)),
+        ("webapp", req(27.0)),
+    ])
+}
+
+/// Create projects one after another in a fresh /16 until the first plan fails; returns
+/// (projects that fit, addresses per project).
+async fn fill(strategy: Option<i64>) -> (usize, f64) {
+    let e = env("rg-fill", &["10.20.0.0/16"]).await;
+    let mut per_project = 0.0;
+    for i in 0.. {
+        let mut cfg = config(&format!("prj{i:03}"), &e.vnet, esml_all());
+        if let Some(slot_prefix) = strategy {
+            cfg.set("strategy", Value::string("slot"));
+            cfg.set("slot", Value::Number(i as f64));
+            cfg.set("slot_prefix_length", Value::Number(slot_prefix as f64));
+        }
+        let p = plan(&e, &Held::none(), &cfg).await;
+        if p.diags.has_errors() {
+            let all = subnets(&e);
+            assert_eq!(
+                all.len(),
+                i * 8,
+                "every fitted project created its 8 subnets"
+            );
+            return (i, per_project);
+        }
+        let a = apply(&e, &Held::none(), &p, &cfg).await;
+        assert!(!a.diags.has_errors(), "project {i}: {}", texts(&a.diags));
+        per_project = a.state.get("allocated_addresses").as_f64().unwrap_or(0.0);
+    }
+    unreachable!("the loop returns")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_16_holds_40_esml_projects_packed_and_32_in_21_slots() {
+    let (packed, per_project) = fill(None).await;
+    let (slot, _) = fill(Some(21)).await;
+    println!(
+        "vnet_fill 10.20.0.0/16, ESML 'all' set (/23,/23,/24,/25,/26,/26,/26,/27): {per_project} addresses per project; \
+         packed: {packed} projects ({:.1}% of the /16 allocated); slot /21: {slot} projects (2048 reserved per project, \
+         {:.1}% allocated); ESML subnetCalc_v2: 24 projects",
+        packed as f64 * per_project / 655.36,
+        slot as f64 * per_project / 655.36
+    );
+    assert_eq!(per_project, 1632.0);
+    assert_eq!(packed, 40);
+    assert_eq!(slot, 32);
+}
