@@ -1,0 +1,90 @@
+//! The whole factory (`examples/aifactory`) through real Terraform against the emulator:
+//! onboarding a project is adding an entry to `projects.yaml`, offboarding is removing it,
+//! and neither touches any other project.
+
+#[path = "support/emulator.rs"]
+mod emulator;
+#[path = "support/terraform.rs"]
+#[allow(dead_code)]
+mod terraform;
+
+use std::path::Path;
+
+use emulator::EmulatorFixture;
+use serde_json::Value;
+use terraform::*;
+
+/// The example's files, with `projects.yaml` listing the given project numbers.
+fn factory(numbers: &[u32]) -> Files {
+    fn walk(root: &Path, dir: &Path, out: &mut Files) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read example").flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                let rel = p.strip_prefix(root).expect("inside").to_string_lossy().into_owned();
+                out.push((rel, std::fs::read_to_string(&p).expect("read file")));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aifactory");
+    let mut files = Files::new();
+    walk(&root, &root, &mut files);
+    let mut yaml = String::from("projects:\n");
+    for n in numbers {
+        yaml.push_str(&format!(
+            "  - number: {n}\n    type: genai\n    cost_centre: \"47{n:02}\"\n    principal_type: Group\n    members:\n      - 6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d000{}\n",
+            n % 6 + 1
+        ));
+    }
+    files.push(("projects.yaml".to_string(), yaml));
+    files
+}
+
+/// Every planned change whose address mentions `needle`, with its actions.
+fn changes_matching(plan: &Value, needle: &str) -> Vec<(String, Vec<String>)> {
+    plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let addr = c["address"].as_str()?;
+            let actions: Vec<String> = c
+                .pointer("/change/actions")?
+                .as_array()?
+                .iter()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect();
+            (addr.contains(needle) && actions != ["no-op"]).then(|| (addr.to_string(), actions))
+        })
+        .collect()
+}
+
+fn only_project_changes(project: &'static str, action: &'static str) -> PlanCheck {
+    plan_check(format!("only {project} is {action}d"), true, move |p| {
+        let all = changes_matching(&p.json, "");
+        if all.is_empty() {
+            return Err("the plan changes nothing".into());
+        }
+        for (addr, actions) in &all {
+            if !addr.contains(project) || actions != &[action.to_string()] {
+                return Err(format!("unexpected change {addr}: {actions:?}"));
+            }
+        }
+        Ok(())
+    })
+}
+
+#[test]
+fn onboarding_and_offboarding_touch_only_that_project() {
+    let fx = EmulatorFixture::start();
+    let case = Case::new("factory_onboarding")
+        .envs(fx.env())
+        .step(ConfigStep::from_files(factory(&[1, 2])).check(output_matches("factory", |f| {
+            ["dev", "test", "prod"].iter().all(|s| f[s]["projects"].as_object().is_some_and(|p| p.len() == 2))
+        })))
+        .step(ConfigStep::from_files(factory(&[1, 2, 3])).plan_check(only_project_changes("project003", "create")))
+        .step(ConfigStep::from_files(factory(&[1, 3])).plan_check(only_project_changes("project002", "delete")));
+    run_on_all_clis(&case);
+}
