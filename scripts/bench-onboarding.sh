@@ -63,11 +63,15 @@ JSON
 TF
 }
 calls() { wc -l < "$work/journal.jsonl"; }
-timed() { local s e; s=$(date +%s.%N); "$@" > "$work/last.log" 2>&1 || { tail -40 "$work/last.log"; exit 1; }; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.1f}')"; }
+timed() {  # prints seconds; on failure the log goes to stderr (not into the caller's $(...))
+  local s e; s=$(date +%s.%N)
+  "$@" > "$work/last.log" 2>&1 || { tail -40 "$work/last.log" >&2; exit 1; }
+  e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.1f}')"
+}
 
 cd "$work/cfg"
-"$tf" init -no-color > /dev/null
 write_cfg "$n"
+"$tf" init -no-color > /dev/null
 c0=$(calls); t_base=$(timed "$tf" apply -auto-approve -no-color -parallelism=10); c1=$(calls)
 write_cfg "$((n + 1))"
 t_plan=$(timed "$tf" plan -no-color -out="$work/plan"); c2=$(calls)
