@@ -13,7 +13,7 @@
 //!
 //! ARM's buckets (writes 200 + 10 per second, reads 250 + 25 per second — long-running
 //! operations are polled with reads) make 50 projects take minutes; to keep the bench near
-//! two minutes the 50-project run refills both buckets 4 times faster, in the client and
+//! two minutes the 50-project run refills both buckets 8 times faster, in the client and
 //! the emulator alike (`PROJECT_BENCH_REAL_THROTTLE=1`: the real rates). The bounds printed
 //! are for the rates used. LRO delays are never scaled.
 //!
@@ -137,24 +137,6 @@ fn settings(emu: &RunningEmulator, scale: f64) -> Settings {
     s
 }
 
-/// Fills in new identities' `principalId` the way Azure does (the emulator does not yet).
-fn identity_shim(emu: Arc<RunningEmulator>, ids: Vec<String>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            for id in &ids {
-                if let Some(mut body) = emu.resource(id) {
-                    if body.pointer("/properties/principalId").is_none() {
-                        let guid = aifactory::naming::Guid::v5(&aifactory::naming::Guid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes()).to_string();
-                        body["properties"]["principalId"] = json!(guid);
-                        let _ = emu.put_resource(id, body);
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-}
-
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -254,15 +236,6 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     let project = Arc::new(Project::new(ctx.clone()));
     let facts = aifactory::resources::project::ProviderFacts { subscription_id: SUB.into(), tenant_id: TENANT.into(), cloud: aifactory::project::Cloud::Public };
 
-    // Identities to fill in.
-    let mut ids = Vec::new();
-    for i in 1..=n {
-        let mut d = aifactory::framework::Diagnostics::new();
-        let inputs = aifactory::resources::project::read_inputs(&config(i as i64), &facts, &mut d).ok_or("config")?;
-        ids.push(aifactory::project::desired(&inputs.spec).map_err(|e| format!("{e:?}"))?.identity_id);
-    }
-    let shim = identity_shim(emu.clone(), ids);
-
     // Plan.
     let started = Instant::now();
     let mut plans = Vec::new();
@@ -328,7 +301,6 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     let arm_reads = emu.journal().iter().skip(before).filter(|e| !e.path.contains("oauth2") && !e.path.contains("/dfs/")).count() as f64;
     // ARM's read bucket: 250 burst, 25 per second.
     let read_bound_ms = if arm_reads > 250.0 { ((arm_reads - 250.0) / (25.0 * scale) * 1000.0) as u64 } else { LATENCY_MS };
-    shim.abort();
 
     let (critical_ms, writes_one) = critical_path_ms(1, &facts)?;
     let total_writes = (writes_one * n) as f64;
@@ -352,15 +324,6 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
 }
 
 fn main() {
-    let missing: Vec<&str> = aifactory::project::rbac::ROLES
-        .iter()
-        .filter(|r| aifactory::emulator::roles::by_id(r.guid).is_none())
-        .map(|r| r.name)
-        .collect();
-    if !missing.is_empty() {
-        println!("project bench: skipped: the emulator does not know the built-in roles {missing:?} yet");
-        return;
-    }
     let real = std::env::var("PROJECT_BENCH_REAL_THROTTLE").is_ok_and(|v| v == "1");
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -382,7 +345,7 @@ fn main() {
     );
     let total = Instant::now();
     for n in [1usize, 10, 50] {
-        let scale = if n >= 50 && !real { 4.0 } else { 1.0 };
+        let scale = if n >= 50 && !real { 8.0 } else { 1.0 };
         match rt.block_on(run_size(n, scale)) {
             Ok(f) => {
                 let bound = f.critical_ms.max(f.throttle_ms).max(f.read_throttle_ms);

@@ -1,10 +1,6 @@
 //! Acceptance tests of `aifactory_project` and `aifactory_project_names`: real Terraform
 //! CLIs (1.0.3 and the newest on PATH), the built provider, and the in-process Azure
 //! emulator over HTTPS (loopback only).
-//!
-//! The emulator does not yet fill in a user-assigned identity's `principalId` (Azure does
-//! on create); `IdentityShim` does it for the project's identity. The tests skip with a
-//! note while the emulator's role table lacks built-in roles the project assigns.
 
 #[path = "support/emulator.rs"]
 mod emulator;
@@ -13,13 +9,12 @@ mod emulator;
 mod terraform;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use aifactory::emulator::{FaultAction, FaultRule, Seed};
 use aifactory::naming::{Environment, NamingInput};
-use emulator::{EmulatorFixture, SUBSCRIPTION, TENANT};
+use emulator::{EmulatorFixture, SUBSCRIPTION};
 use serde_json::{json, Value};
 use terraform::*;
 
@@ -42,25 +37,6 @@ fn lake_id() -> String {
     format!("{}/providers/Microsoft.Storage/storageAccounts/lakeweudev", rg(COMMON_RG))
 }
 
-/// Built-in roles the project assigns that the emulator does not know yet.
-fn missing_roles() -> Vec<&'static str> {
-    aifactory::project::rbac::ROLES
-        .iter()
-        .filter(|r| aifactory::emulator::roles::by_id(r.guid).is_none())
-        .map(|r| r.name)
-        .collect()
-}
-
-macro_rules! require_emulator_roles {
-    () => {
-        let missing = missing_roles();
-        if !missing.is_empty() {
-            eprintln!("note: skipped: the emulator does not know the built-in roles {missing:?} yet");
-            return;
-        }
-    };
-}
-
 /// The common part every test project refers to, seeded into the emulator.
 fn common_seed() -> Seed {
     serde_json::from_value(json!({
@@ -78,45 +54,6 @@ fn common_seed() -> Seed {
     .expect("seed")
 }
 
-/// Fills in the project identity's `principalId` right after Azure... the emulator creates it.
-struct IdentityShim {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl IdentityShim {
-    fn start(fx: Arc<EmulatorFixture>, ids: Vec<String>) -> IdentityShim {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                for id in &ids {
-                    if let Some(mut body) = fx.emulator.resource(id) {
-                        if body.pointer("/properties/principalId").is_none() {
-                            let guid = aifactory::naming::Guid::v5(&aifactory::naming::Guid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes()).to_string();
-                            body["properties"]["principalId"] = json!(guid);
-                            body["properties"]["clientId"] = json!(guid);
-                            body["properties"]["tenantId"] = json!(TENANT);
-                            let _ = fx.emulator.put_resource(id, body);
-                        }
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        });
-        IdentityShim { stop, thread: Some(thread) }
-    }
-}
-
-impl Drop for IdentityShim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn names() -> aifactory::naming::ProjectNames {
     aifactory::naming::names(&NamingInput {
         number: 1,
@@ -131,20 +68,14 @@ fn names() -> aifactory::naming::ProjectNames {
     .expect("names")
 }
 
-fn identity_id() -> String {
-    let n = names();
-    format!("{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{}", rg(&n.resource_group), n.identity)
-}
-
-fn start() -> (Arc<EmulatorFixture>, IdentityShim) {
-    let fx = Arc::new(EmulatorFixture::start_with(|c| c.with_seed(common_seed())));
-    let shim = IdentityShim::start(fx.clone(), vec![identity_id()]);
-    (fx, shim)
+fn start() -> Arc<EmulatorFixture> {
+    Arc::new(EmulatorFixture::start_with(|c| c.with_seed(common_seed())))
 }
 
 /// A genai project with private networking and the data lake.
 fn project_hcl(members: &[&str], extra: &str) -> String {
     let ids = members.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ");
+    let subnet = format!("{}/subnets/snt-prj001-genai", vnet_id());
     format!(
         r#"{PROVIDER_PREAMBLE}
 resource "aifactory_project" "p001" {{
@@ -190,11 +121,10 @@ output "key_vault_name_from_data_source" {{
         dns = rg("acme-dns"),
         la = la_id(),
         lake = lake_id(),
-        subnet = format!("{}/subnets/snt-prj001-genai", vnet_id()),
     )
 }
 
-fn planned_change<'a>(plan: &'a Value) -> Result<&'a Value, String> {
+fn planned_change(plan: &Value) -> Result<&Value, String> {
     plan["resource_changes"]
         .as_array()
         .and_then(|a| a.iter().find(|c| c["address"] == ADDR))
@@ -229,8 +159,7 @@ fn mark(fx: &Arc<EmulatorFixture>, at: &Arc<AtomicU64>) -> impl Fn() -> Result<(
 /// verification, destroy.
 #[test]
 fn project_lifecycle() {
-    require_emulator_roles!();
-    let (fx, _shim) = start();
+    let fx = start();
     let n = names();
     let rg_id = rg(&n.resource_group);
     let kv_id = format!("{rg_id}/providers/Microsoft.KeyVault/vaults/{}", n.key_vault);
@@ -342,8 +271,7 @@ fn project_lifecycle() {
 /// (no object is created twice) and converges.
 #[test]
 fn project_failed_create_continues() {
-    require_emulator_roles!();
-    let (fx, _shim) = start();
+    let fx = start();
     let n = names();
     let rg_id = rg(&n.resource_group);
     let seq = Arc::new(AtomicU64::new(0));
@@ -410,8 +338,7 @@ fn project_failed_create_continues() {
 /// a too short `timeouts.create` ends the apply with what was created kept in state.
 #[test]
 fn project_force_destroy_and_timeouts() {
-    require_emulator_roles!();
-    let (fx, _shim) = start();
+    let fx = start();
     let n = names();
     let rg_id = rg(&n.resource_group);
     let foreign = format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/somebodyelse");

@@ -428,18 +428,24 @@ impl Resource for Project {
             // Something comes from another resource: the objects are known after apply.
             let unknown_ids = !spec::naming_known(&config);
             let mut d = Diagnostics::new();
-            let named = if unknown_ids { None } else { desired_of(&config, &facts, None, &mut d).map(|(_, d)| d) };
+            let named = if unknown_ids {
+                None
+            } else {
+                spec::read_inputs(&config, &facts, &mut d)
+                    .and_then(|i| crate::naming::names(&i.spec.naming_input()).ok())
+                    .map(|n| (crate::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
+            };
             match &named {
-                Some(dp) => {
-                    planned.set("id", Value::string(dp.resource_group_id.clone()));
-                    planned.set("resource_group_name", Value::string(dp.resource_group_name.clone()));
+                Some((id, name)) => {
+                    planned.set("id", Value::string(id.clone()));
+                    planned.set("resource_group_name", Value::string(name.clone()));
                 }
                 None => {
                     planned.set("id", Value::Unknown);
                     planned.set("resource_group_name", Value::Unknown);
                 }
             }
-            if !prior.is_null() && named.as_ref().is_some_and(|dp| prior.get("id").as_str() != Some(dp.resource_group_id.as_str())) {
+            if !prior.is_null() && named.as_ref().is_some_and(|(id, _)| !prior.get("id").as_str().is_some_and(|p| p.eq_ignore_ascii_case(id))) {
                 requires_replace.push(AttrPath::attr("naming"));
             }
             planned.set("identity_principal_id", if prior.is_null() { Value::Unknown } else { prior.get("identity_principal_id").clone() });

@@ -284,7 +284,9 @@ impl<'a> Engine<'a> {
                 // work to it and only a trickle of the rest: slow chains start early and the
                 // throttle stays busy with everything else meanwhile.
                 let busy = self.write_backlog() > WRITE_BACKLOG;
-                let top = ready.first().map_or(0, |i| tails[*i]);
+                // The most critical work not started yet, ready or not: while its chain is
+                // pending, minor work only trickles into a busy budget.
+                let top = (0..jobs.len()).filter(|i| state[*i] == 0).map(|i| tails[i]).max().unwrap_or(0);
                 low_in_flight.retain(|i| state[*i] == 1);
                 for i in ready {
                     if in_flight.len() >= self.jobs_in_flight.max(1) {

@@ -120,7 +120,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         rest = &rest[unit_len..];
         total += n * factor;
     }
-    (total.is_finite() && total >= 0.0 && total < 1e9).then(|| Duration::from_secs_f64(total))
+    (total.is_finite() && (0.0..1e9).contains(&total)).then(|| Duration::from_secs_f64(total))
 }
 
 /// A map attribute whose values are strings; reports wrong shapes and unknown keys.

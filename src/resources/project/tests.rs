@@ -230,57 +230,9 @@ pub fn common_seed() -> Seed {
     serde_json::from_value(seed).expect("seed")
 }
 
-/// Built-in roles the project assigns that the emulator does not know yet (its role table
-/// lacks some); emulator tests skip with a note until it has them all.
-pub fn missing_emulator_roles() -> Vec<&'static str> {
-    crate::project::rbac::ROLES
-        .iter()
-        .filter(|r| crate::emulator::roles::by_id(r.guid).is_none())
-        .map(|r| r.name)
-        .collect()
-}
-
-macro_rules! require_emulator_roles {
-    () => {
-        let missing = missing_emulator_roles();
-        if !missing.is_empty() {
-            eprintln!("note: skipped: the emulator does not know the built-in roles {missing:?} yet");
-            return;
-        }
-    };
-}
-
 pub struct Fixture {
     pub emulator: Arc<RunningEmulator>,
     pub project: Project,
-    shim: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        self.shim.abort();
-    }
-}
-
-/// The emulator does not fill in a user-assigned identity's `principalId` yet: do it the
-/// way Azure does, right after each create.
-pub fn identity_shim(emulator: Arc<RunningEmulator>, ids: Vec<String>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            for id in &ids {
-                if let Some(mut body) = emulator.resource(id) {
-                    if body.pointer("/properties/principalId").is_none() {
-                        let guid = crate::naming::Guid::v5(&crate::naming::Guid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes()).to_string();
-                        body["properties"]["principalId"] = json!(guid);
-                        body["properties"]["clientId"] = json!(guid);
-                        body["properties"]["tenantId"] = json!(TENANT);
-                        let _ = emulator.put_resource(id, body);
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
 }
 
 pub fn settings_for(emulator: &RunningEmulator) -> Settings {
@@ -315,10 +267,7 @@ async fn fixture(customise: impl FnOnce(EmulatorConfig) -> EmulatorConfig) -> Fi
     );
     let emulator = Arc::new(Emulator::start(config).await.expect("emulator starts"));
     let ctx = ProviderContext::with_settings(settings_for(&emulator));
-    let mut d = Diagnostics::new();
-    let (_, dp) = desired_of(&config_lake(), &facts(), None, &mut d).expect("valid");
-    let shim = identity_shim(emulator.clone(), vec![dp.identity_id.clone()]);
-    Fixture { emulator, project: Project::new(ctx), shim }
+    Fixture { emulator, project: Project::new(ctx) }
 }
 
 fn config_lake() -> Value {
@@ -390,7 +339,6 @@ fn assert_no_changes(prior: &Value, plan: &PlanResponse) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_create_refresh_update_drift_destroy() {
-    require_emulator_roles!();
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
 
@@ -471,7 +419,6 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_create_is_recorded_and_the_replacement_continues() {
-    require_emulator_roles!();
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
     fx.emulator.add_fault(
@@ -513,7 +460,6 @@ async fn a_failed_create_is_recorded_and_the_replacement_continues() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
-    require_emulator_roles!();
     let fx = fixture(|c| c).await;
     let cfg = config(&[M1], false);
     let mut d = Diagnostics::new();
@@ -530,7 +476,7 @@ async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
         .expect("seeded");
     // Entra has not replicated the service principal yet: two PrincipalNotFound first.
     fx.emulator.add_fault(
-        FaultRule::new("PUT", &format!("*/roleAssignments/*"), FaultAction::Status { status: 400, code: Some("PrincipalNotFound".into()), message: None, retry_after_secs: None })
+        FaultRule::new("PUT", "*/roleAssignments/*", FaultAction::Status { status: 400, code: Some("PrincipalNotFound".into()), message: None, retry_after_secs: None })
             .nth(&[1, 2]),
     );
     let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
@@ -550,7 +496,6 @@ async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn destroy_refuses_foreign_resources_unless_forced() {
-    require_emulator_roles!();
     let fx = fixture(|c| c).await;
     let cfg = config(&[M1], false);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
@@ -571,7 +516,6 @@ async fn destroy_refuses_foreign_resources_unless_forced() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_rebuilds_the_state() {
-    require_emulator_roles!();
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
@@ -590,4 +534,149 @@ async fn import_rebuilds_the_state() {
     assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
     let gone = fx.destroy(&read.state, &read.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+}
+
+/// A refused vault name is checked for a soft-deleted vault (which would be recovered);
+/// the emulator has none (it does not model soft delete), so the conflict stands. Destroy
+/// with `purge_soft_delete_on_destroy` purges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
+    let fx = fixture(|c| c).await;
+    let cfg = config(&[M1], false);
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
+    let kv = dp.resources.iter().find(|r| r.key == "key_vault").expect("kv").clone();
+    fx.emulator.add_fault(
+        FaultRule::new("PUT", &kv.id, FaultAction::Status { status: 409, code: Some("ConflictError".into()), message: Some("exists in deleted state".into()), retry_after_secs: None })
+            .nth(&[1]),
+    );
+    let seq = fx.last_seq();
+    let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    let failed = fx.apply(&Value::Null, &plan, &cfg).await;
+    assert!(failed.diags.iter().any(|d| d.summary.contains("ConflictError")), "{:?}", failed.diags);
+    let checked = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .any(|e| e.seq > seq && e.method == "GET" && e.path.ends_with(&format!("/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}", kv.name)));
+    assert!(checked, "the deleted vault was not looked up");
+    fx.emulator.set_faults(Vec::new());
+
+    // The replacement (hand-over, then create) converges; destroy purges.
+    let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    let handed = fx.destroy(&failed.state, &plan.private).await;
+    assert!(!handed.diags.has_errors(), "{:?}", handed.diags);
+    let created = fx.apply(&Value::Null, &plan, &cfg).await;
+    assert!(!created.diags.has_errors(), "{:?}", created.diags);
+    fx.project.ctx.set_purge_soft_delete_on_destroy(true);
+    let seq = fx.last_seq();
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    let purged = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .any(|e| e.seq > seq && e.method == "POST" && e.path.ends_with(&format!("deletedVaults/{}/purge", kv.name)));
+    assert!(purged, "no purge call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_project_with_databricks_and_data_factory() {
+    let fx = fixture(|c| c).await;
+    // Databricks needs its two subnets in the project's vNet.
+    for s in ["snt-prj001-dbxpub", "snt-prj001-dbxpriv"] {
+        fx.emulator
+            .put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": if s.ends_with("pub") { "10.20.2.0/26" } else { "10.20.2.64/26" }}}))
+            .expect("subnet");
+    }
+    let mut cfg = config(&[M1, M2], true);
+    cfg.set("project_type", Value::string("esml"));
+    cfg.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true)), ("data_factory".to_string(), Value::Bool(true))])));
+    cfg.set(
+        "subnet_ids",
+        smap(&[
+            ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
+            ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
+            ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
+        ]),
+    );
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let recs = resources_of(&created.state);
+    for k in ["ml_workspace", "databricks", "data_factory", "datalake_directory"] {
+        assert!(recs.contains_key(k), "{k}");
+    }
+    let read = fx.project.read(created.state.clone(), created.private.clone()).await;
+    let again = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_no_changes(&read.state, &again);
+    // Turning Data Factory off removes exactly its objects.
+    let mut off = cfg.clone();
+    off.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true))])));
+    let plan = fx.plan(&read.state, &read.private, &off).await;
+    let removed = model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned));
+    assert!(!removed.is_empty() && removed.iter().all(|k| k.contains("data_factory")), "{removed:?}");
+    let applied = fx.apply(&read.state, &plan, &off).await;
+    assert!(!applied.diags.has_errors(), "{:?}", applied.diags);
+    let df = recs["data_factory"].id.clone().unwrap_or_default();
+    assert!(fx.emulator.resource(&df).is_none());
+    let gone = fx.destroy(&applied.state, &applied.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_inputs_plan_unknown_objects_and_known_names() {
+    let ctx = ProviderContext::with_settings(Settings {
+        subscription_id: Some(SUB.into()),
+        tenant_id: Some(TENANT.into()),
+        ..Settings::default()
+    });
+    let project = Project::new(ctx);
+    let mut cfg = config(&[M1], true);
+    cfg.set("common", {
+        let mut m = cfg.get("common").clone();
+        m.set("log_analytics_workspace_id", Value::Unknown);
+        m
+    });
+    let plan = project
+        .plan(PlanRequest { prior: Value::Null, proposed: cfg.clone(), config: cfg, prior_private: Value::Null })
+        .await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    assert!(plan.planned.get("resources").is_unknown());
+    assert!(plan.planned.get("id").as_str().is_some_and(|id| id.ends_with("acme-esml-project001-weu-dev-001-rg")));
+}
+
+/// Cancelling (StopProvider, a deadline) ends the apply promptly, and what exists is
+/// recorded, including a resource whose long-running create was interrupted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_apply_records_what_exists() {
+    let fx = fixture(|c| c).await;
+    fx.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 30_000 }));
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&config(&[M1], false), &facts(), None, &mut d).expect("valid");
+    let client = fx.project.ctx.azure().expect("client");
+    let token = crate::azure::CancellationToken::new();
+    let engine = Engine::new(client, crate::azure::Ctx::new(token.clone()));
+    let mut run = Run::new(dp, Records::new(), BTreeMap::new());
+    let cancel = {
+        let token = token.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            token.cancel();
+        })
+    };
+    let started = std::time::Instant::now();
+    engine.apply(&mut run, &Default::default(), &Default::default(), None).await;
+    let _ = cancel.await;
+    assert!(started.elapsed() < Duration::from_secs(10), "cancellation took {:?}", started.elapsed());
+    assert!(run.errors.iter().any(|e| e.error.is_cancelled()), "{:?}", run.errors);
+    assert!(run.records.contains_key("key_vault"), "the interrupted key vault is recorded: {:?}", run.records.keys());
+    for (k, r) in run.records.iter().filter(|(_, r)| r.is_arm_resource()) {
+        assert!(fx.emulator.resource(r.id.as_deref().unwrap_or_default()).is_some(), "{k} recorded but missing");
+    }
+    // Nothing that exists is missing from the records.
+    for r in model::desired_records(&run.desired).values().filter(|r| r.is_arm_resource()) {
+        let id = r.id.clone().unwrap_or_default();
+        if fx.emulator.resource(&id).is_some() {
+            assert!(run.records.values().any(|x| x.id.as_deref() == Some(id.as_str())), "{id} exists but is not recorded");
+        }
+    }
 }
