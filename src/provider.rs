@@ -12,6 +12,7 @@ use crate::framework::{schema::Schema, AttrPath, DataSource, Diagnostic, Diagnos
 use crate::functions::allocate_subnets::AllocateSubnets;
 use crate::resources::arm_resource::ArmResource;
 use crate::resources::project::Project;
+use crate::resources::datalake_acl::DatalakeAcl;
 use crate::resources::project_names::ProjectNames;
 use crate::resources::subnet_allocation::SubnetAllocation;
 
@@ -162,6 +163,7 @@ impl AifactoryProvider {
         vec![
             Arc::new(SubnetAllocation::new(self.ctx.clone())),
             Arc::new(ArmResource::new(self.ctx.clone())),
+            Arc::new(DatalakeAcl::new(self.ctx.clone())),
             Arc::new(Project::new(self.ctx.clone())),
         ]
     }

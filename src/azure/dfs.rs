@@ -270,6 +270,19 @@ impl DfsClient {
         }
     }
 
+    /// Delete a directory and everything below it. Idempotent: a path that does not exist
+    /// is not an error. Only callers the user asked to delete data may use it.
+    pub async fn delete_directory(&self, ctx: &Ctx, fs: &str, path: &str) -> Result<(), AzureError> {
+        if path.trim_matches('/').is_empty() {
+            return Err(AzureError::config("path", "refusing to delete the filesystem root"));
+        }
+        let url = self.url(fs, Some(path), &[("recursive", "true")])?;
+        match self.send(ctx, &self.request(Method::DELETE, url)).await {
+            Ok(_) | Err(AzureError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Owner, group, permissions and ACL of a path (`/` or empty: the filesystem root).
     pub async fn get_access_control(
         &self,
@@ -395,6 +408,54 @@ impl DfsClient {
         }
     }
 
+    /// Read-modify-write of one path's ACL: `change` edits the current ACL, which is then
+    /// written with `If-Match` on the read's ETag. Paths shared by several writers (a
+    /// lake's root and `projects`) stay consistent: writers in this process take turns per
+    /// path, and a change by anyone else in between (412) is retried on the new ACL.
+    /// `change` may refuse with an error (nothing is written); an ACL over the service's
+    /// 32-entries-per-scope limit is refused too. Returns whether anything was written.
+    pub async fn update_acl(
+        &self,
+        ctx: &Ctx,
+        fs: &str,
+        path: &str,
+        change: impl Fn(&mut Acl) -> Result<(), AzureError>,
+    ) -> Result<bool, AzureError> {
+        let lock = path_lock(&format!("{}|{fs}|{}", self.endpoint, path.trim_matches('/')));
+        let _turn = ctx.run("waiting for another change of the same ACL", lock.lock()).await?;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let current = self.get_access_control(ctx, fs, path).await?;
+            let mut acl = current.acl.clone();
+            change(&mut acl)?;
+            if acl == current.acl {
+                return Ok(false);
+            }
+            if let Err(e) = acl.check_limits() {
+                return Err(AzureError::config(
+                    format!("the ACL of `/{}` in filesystem {fs}", path.trim_matches('/')),
+                    format!("{e}: Azure accepts at most 32 entries per scope. Grant groups instead of individual principals."),
+                ));
+            }
+            let set = SetAccessControl {
+                acl: Some(acl),
+                if_match: current.etag.clone(),
+                ..SetAccessControl::default()
+            };
+            match self.set_access_control(ctx, fs, path, &set).await {
+                Ok(()) => return Ok(true),
+                Err(e) if e.status() == Some(412) && attempt < 20 => {
+                    let jitter = rand::random::<u64>() % 200;
+                    let backoff = 50 * u64::from(attempt.min(10)) + jitter;
+                    ctx.sleep("retrying after a concurrent ACL change", std::time::Duration::from_millis(backoff))
+                        .await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Recursive `modify`: set these entries everywhere below `path`, keep the others.
     pub async fn modify_acl_recursive(
         &self,
@@ -434,6 +495,15 @@ impl DfsClient {
         )
         .await
     }
+}
+
+/// The process-wide turn of one path's ACL (keyed by endpoint, filesystem and path).
+fn path_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(key.to_string()).or_default().clone()
 }
 
 #[cfg(test)]

@@ -89,3 +89,22 @@ resource "aifactory_arm_resource" "lake_filesystem" {
   api_version = "2023-05-01"
   body        = jsonencode({ properties = { publicAccess = "None" } })
 }
+
+# Everyone may traverse the lake's root and `projects` (execute only, no listing), so the
+# projects' principals reach their own folder without each project adding entries to these
+# shared parents (Azure allows 32 entries per ACL; a factory has hundreds of principals).
+resource "aifactory_datalake_acl" "lake_root" {
+  storage_account_id = aifactory_arm_resource.lake.id
+  filesystem         = "lake3"
+  path               = "/"
+  entries            = ["other::--x"]
+  depends_on         = [aifactory_arm_resource.lake_filesystem]
+}
+
+resource "aifactory_datalake_acl" "lake_projects" {
+  storage_account_id = aifactory_arm_resource.lake.id
+  filesystem         = "lake3"
+  path               = "projects"
+  entries            = ["other::--x"]
+  depends_on         = [aifactory_arm_resource.lake_filesystem]
+}

@@ -20,8 +20,8 @@ output "datalake_storage_account_id" {
 
 output "datalake_filesystem" {
   value = "lake3"
-  # The filesystem must exist before projects set ACLs in it.
-  depends_on = [aifactory_arm_resource.lake_filesystem]
+  # The filesystem and its traverse entries must exist before projects set ACLs in it.
+  depends_on = [aifactory_datalake_acl.lake_root, aifactory_datalake_acl.lake_projects]
 }
 
 output "common_subnet_cidrs" {

@@ -1,0 +1,2 @@
+# <storage account ID>|<filesystem>|<path>|<entries, comma-separated, permissions optional>
+terraform import aifactory_datalake_acl.projects '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-002/providers/Microsoft.Storage/storageAccounts/acmelakeweudev|lake3|projects|other::--x,group:7d0b3a2e-0000-4000-8000-00000000c0de,default:group:7d0b3a2e-0000-4000-8000-00000000c0de'

@@ -1,0 +1,487 @@
+//! `aifactory_datalake_acl`: chosen entries of one data lake path's POSIX ACL (ADLS Gen2),
+//! for the common environment's lake layout — typically `other::--x` on the filesystem
+//! root and `projects`, so every project's principals can traverse to their folder
+//! without each project adding entries to the shared parents (Azure allows 32 per scope).
+//!
+//! Owns: the translation between the resource's HCL and [`crate::azure::DfsClient`]'s
+//! read-modify-write ([`crate::azure::DfsClient::update_acl`]). It manages only the
+//! entries it lists: every other entry of the path (other projects', the owner's) is kept
+//! as found, before and after. Must not: delete directories or data, touch paths below.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
+use crate::framework::{
+    resource::{ApplyRequest, StateResponse},
+    schema::{Attribute, Schema, Type},
+    AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
+};
+use crate::provider::ProviderContext;
+
+/// Time one apply, read or import may take.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+const IMPORT_USAGE: &str = "Use `<storage account ID>|<filesystem>|<path>|<entries>`, entries comma-separated with or \
+without permissions, for example `/subscriptions/.../storageAccounts/lakeweudev|lake3|projects|other::--x,default:other::`. \
+The path `/` is the filesystem root.";
+
+pub struct DatalakeAcl {
+    ctx: Arc<ProviderContext>,
+}
+
+impl DatalakeAcl {
+    pub fn new(ctx: Arc<ProviderContext>) -> Self {
+        DatalakeAcl { ctx }
+    }
+}
+
+fn schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "Chosen entries of the POSIX access control list of one path in an Azure Data Lake Storage Gen2 \
+filesystem (a storage account with hierarchical namespace).\n\n\
+The resource manages only the entries it lists; every other entry of the path (the owner's, other projects') is \
+kept as found. Writes are read-modify-write with `If-Match`, so concurrent changes by `aifactory_project` \
+resources or other writers are never overwritten.\n\n\
+The AI Factory's common environment uses it to let everyone traverse the lake's root and `projects` folders \
+(`other::--x`: execute only, no listing). Azure allows 32 entries per ACL scope: without that traverse entry every \
+project adds its members, service principal and identity to those shared parents, and the lake fills up after a \
+handful of projects; with it, `aifactory_project` adds nothing there.\n\n\
+Drift: an entry removed or changed behind Terraform's back shows in the next plan. Destroy removes the named \
+(`user:<id>`, `group:<id>`) entries it manages; the base entries (`user::`, `group::`, `mask::`, `other::`) \
+cannot be removed from a POSIX ACL and are left as they are. Neither the directory nor its data is ever deleted."
+            .into(),
+        attributes: vec![
+            Attribute::required(
+                "storage_account_id",
+                Type::String,
+                "ARM ID of the storage account (hierarchical namespace enabled). Its name selects the DFS endpoint. Changing it replaces the resource.",
+            )
+            .forces_replacement(),
+            Attribute::required(
+                "filesystem",
+                Type::String,
+                "The filesystem (container), for example `lake3`. Changing it replaces the resource.",
+            )
+            .forces_replacement(),
+            Attribute::optional(
+                "path",
+                Type::String,
+                "Directory inside the filesystem, for example `projects`; `/` (the default) is the filesystem root. Changing it replaces the resource.",
+            )
+            .forces_replacement(),
+            Attribute::required(
+                "entries",
+                Type::Set(Box::new(Type::String)),
+                "The ACL entries this resource manages, in the ADLS grammar `[default:]user|group|mask|other:[object id]:rwx`, \
+for example `other::--x` or `default:group:<object id>:r-x`. Each (scope, type, id) may appear once. Removing a named \
+entry from the set removes it from the path.",
+            ),
+            Attribute::optional(
+                "create_directory",
+                Type::Bool,
+                "Create the directory (and its parents) when it does not exist. Default `true`. Destroy never deletes it.",
+            ),
+            Attribute::computed("id", Type::String, "`<storage account ID>|<filesystem>|<path>`."),
+        ],
+    }
+}
+
+/// The storage account name of an ARM storage account ID.
+fn account_name(id: &str) -> Option<&str> {
+    let segments: Vec<&str> = id.trim_end_matches('/').split('/').collect();
+    let i = segments.iter().position(|s| s.eq_ignore_ascii_case("storageAccounts"))?;
+    let name = segments.get(i + 1)?;
+    let ok = i + 2 == segments.len()
+        && id.to_ascii_lowercase().starts_with("/subscriptions/")
+        && (3..=24).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    ok.then_some(name)
+}
+
+/// `/`, `` and `//` are the root; other paths lose their outer slashes.
+fn dfs_path(path: &str) -> &str {
+    path.trim_matches('/')
+}
+
+fn resource_id(account_id: &str, fs: &str, path: &str) -> String {
+    format!("{account_id}|{fs}|/{}", dfs_path(path))
+}
+
+/// Parsed entries, with the index of each in the configured set for diagnostics.
+fn parse_entries(v: &Value) -> Result<Vec<(String, AclEntry)>, String> {
+    let mut out: Vec<(String, AclEntry)> = Vec::new();
+    for item in v.as_list().unwrap_or_default() {
+        let Some(text) = item.as_str() else { continue };
+        let entry: AclEntry = text.parse().map_err(|e| format!("{e}. Write entries like `other::--x` or `user:<object id>:rwx`."))?;
+        if let Some((other, _)) = out.iter().find(|(_, e)| e.key == entry.key) {
+            return Err(format!(
+                "{text:?} and {other:?} set the same entry ({}); keep one of them.",
+                entry.key
+            ));
+        }
+        out.push((text.to_string(), entry));
+    }
+    Ok(out)
+}
+
+fn is_named(key: &AclKey) -> bool {
+    matches!(key.kind, AclType::User | AclType::Group) && !key.id.is_empty()
+}
+
+struct Target {
+    account_id: String,
+    account: String,
+    fs: String,
+    path: String,
+    create_directory: bool,
+}
+
+fn target(v: &Value) -> Option<Target> {
+    let account_id = v.get("storage_account_id").as_str()?.to_string();
+    let account = account_name(&account_id)?.to_string();
+    Some(Target {
+        account,
+        account_id,
+        fs: v.get("filesystem").as_str()?.to_string(),
+        path: v.get("path").as_str().unwrap_or("/").to_string(),
+        create_directory: v.get("create_directory").as_bool().unwrap_or(true),
+    })
+}
+
+fn state(t: &Target, path_attr: &Value, create_attr: &Value, entries: Vec<String>) -> Value {
+    Value::object([
+        ("storage_account_id", Value::string(&t.account_id)),
+        ("filesystem", Value::string(&t.fs)),
+        ("path", path_attr.clone()),
+        ("entries", Value::List(entries.into_iter().map(Value::String).collect())),
+        ("create_directory", create_attr.clone()),
+        ("id", Value::string(resource_id(&t.account_id, &t.fs, &t.path))),
+    ])
+}
+
+/// The configured entries as Azure holds them now: the user's text for entries that match,
+/// Azure's for entries whose permissions differ; named entries Azure lacks are dropped
+/// (base entries always exist).
+fn observed(want: &[(String, AclEntry)], acl: &Acl) -> Vec<String> {
+    want.iter()
+        .filter_map(|(text, e)| match acl.get(&e.key) {
+            Some(actual) if actual.perms == e.perms => Some(text.clone()),
+            Some(actual) => Some(actual.to_string()),
+            None => None,
+        })
+        .collect()
+}
+
+fn azure_error(diags: &mut Diagnostics, what: &str, e: &AzureError) {
+    diags.error(AttrPath::root(), format!("{what}: {}", e.summary()), e.detail());
+}
+
+impl DatalakeAcl {
+    /// Create the directory if asked and needed, then set `planned` and remove the named
+    /// entries of `prior` that are no longer listed.
+    async fn write(
+        &self,
+        client: &AzureClient,
+        t: &Target,
+        planned: &[AclEntry],
+        prior: &[AclEntry],
+    ) -> Result<(), (String, AzureError)> {
+        let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
+        let dfs = client.dfs(&t.account).map_err(|e| (format!("Reaching the data lake {}", t.account), e))?;
+        let path = dfs_path(&t.path);
+        if !path.is_empty() && t.create_directory {
+            dfs.create_directory(&ctx, &t.fs, path, &DirectoryOptions::default())
+                .await
+                .map_err(|e| (format!("Creating the directory /{path} in {}/{}", t.account, t.fs), e))?;
+        }
+        let removed: Vec<AclKey> = prior
+            .iter()
+            .filter(|p| is_named(&p.key) && !planned.iter().any(|e| e.key == p.key))
+            .map(|p| p.key.clone())
+            .collect();
+        dfs.update_acl(&ctx, &t.fs, path, |acl| {
+            acl.remove_keys(&removed);
+            acl.set_entries(planned);
+            Ok(())
+        })
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            let what = format!("Setting the ACL of /{path} in {}/{}", t.account, t.fs);
+            if e.is_not_found() && !t.create_directory {
+                (what, AzureError::config("path", format!("/{path} does not exist in {}/{}: create it, or set `create_directory = true`.", t.account, t.fs)))
+            } else {
+                (what, e)
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl Resource for DatalakeAcl {
+    fn type_name(&self) -> &'static str {
+        "datalake_acl"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        if let Some(id) = config.get("storage_account_id").as_str() {
+            if account_name(id).is_none() {
+                diags.error(
+                    AttrPath::attr("storage_account_id"),
+                    "Invalid storage account ID",
+                    format!("{id:?} is not a storage account ID: expected `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>` with a name of 3-24 lowercase letters and digits."),
+                );
+            }
+        }
+        if let Some(fs) = config.get("filesystem").as_str() {
+            let ok = (3..=63).contains(&fs.len())
+                && fs.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !fs.starts_with('-')
+                && !fs.ends_with('-')
+                && !fs.contains("--");
+            if !ok {
+                diags.error(
+                    AttrPath::attr("filesystem"),
+                    "Invalid filesystem name",
+                    format!("{fs:?}: filesystem names are 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."),
+                );
+            }
+        }
+        if let Some(p) = config.get("path").as_str() {
+            if p.split('/').any(|s| s == "." || s == "..") || p.contains('\\') {
+                diags.error(AttrPath::attr("path"), "Invalid path", format!("{p:?}: write a plain directory path such as `projects` or `projects/shared`, without `.`, `..` or backslashes."));
+            }
+        }
+        let entries = config.get("entries");
+        if entries.is_wholly_known() {
+            match parse_entries(entries) {
+                Err(msg) => diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg),
+                Ok(list) => {
+                    let acl = Acl::new(list.into_iter().map(|(_, e)| e).collect());
+                    if acl.check_limits().is_err() {
+                        diags.error(
+                            AttrPath::attr("entries"),
+                            "Too many ACL entries",
+                            "Azure accepts at most 32 entries per scope (access, default), including the base entries. Grant groups instead of individual principals.",
+                        );
+                    }
+                }
+            }
+        }
+        diags
+    }
+
+    async fn plan(&self, req: PlanRequest) -> PlanResponse {
+        let mut planned = req.config.clone();
+        let mut diags = Diagnostics::new();
+        let known = |k: &str| req.config.get(k).is_wholly_known();
+        if known("storage_account_id") && known("filesystem") && known("path") {
+            match target(&req.config) {
+                Some(t) => planned.set("id", Value::string(resource_id(&t.account_id, &t.fs, &t.path))),
+                None => diags.error(AttrPath::attr("storage_account_id"), "Invalid storage account ID", "Expected a storage account ARM ID."),
+            }
+        } else {
+            planned.set("id", Value::Unknown);
+        }
+        let mut requires_replace = Vec::new();
+        if !req.prior.is_null() {
+            for k in ["storage_account_id", "filesystem"] {
+                if req.prior.get(k) != req.config.get(k) {
+                    requires_replace.push(AttrPath::attr(k));
+                }
+            }
+            // `/` and null, or `projects/` and `projects`, are the same path: no replacement.
+            let p = |v: &Value| dfs_path(v.get("path").as_str().unwrap_or("/")).to_string();
+            if p(&req.prior) != p(&req.config) {
+                requires_replace.push(AttrPath::attr("path"));
+            }
+        }
+        PlanResponse { planned, private: Value::Null, requires_replace, diags }
+    }
+
+    async fn apply(&self, req: ApplyRequest) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let prior_entries: Vec<AclEntry> = parse_entries(req.prior.get("entries"))
+            .map(|l| l.into_iter().map(|(_, e)| e).collect())
+            .unwrap_or_default();
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: req.prior, private: Value::Null, diags };
+            }
+        };
+        if req.planned.is_null() {
+            let Some(t) = target(&req.prior) else { return StateResponse::default() };
+            // Named entries go; base entries cannot be removed and stay as they are.
+            return match self.write(client, &t, &[], &prior_entries).await {
+                Ok(()) => StateResponse::default(),
+                Err((_, e)) if e.is_not_found() => StateResponse::default(),
+                Err((what, e)) => {
+                    azure_error(&mut diags, &what, &e);
+                    StateResponse { state: req.prior, private: Value::Null, diags }
+                }
+            };
+        }
+        let Some(t) = target(&req.planned) else {
+            diags.error(AttrPath::attr("storage_account_id"), "Invalid storage account ID", "Expected a storage account ARM ID.");
+            return StateResponse { state: req.prior, private: Value::Null, diags };
+        };
+        let want = match parse_entries(req.planned.get("entries")) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg);
+                return StateResponse { state: req.prior, private: Value::Null, diags };
+            }
+        };
+        let planned_entries: Vec<AclEntry> = want.iter().map(|(_, e)| e.clone()).collect();
+        match self.write(client, &t, &planned_entries, &prior_entries).await {
+            Ok(()) => {
+                let texts = want.into_iter().map(|(s, _)| s).collect();
+                StateResponse {
+                    state: state(&t, req.planned.get("path"), req.planned.get("create_directory"), texts),
+                    private: Value::Null,
+                    diags,
+                }
+            }
+            Err((what, e)) => {
+                azure_error(&mut diags, &what, &e);
+                // Nothing untracked: keep what the path holds now of the listed entries.
+                let check = self.ctx.request_ctx(Duration::from_secs(60));
+                let now = match client.dfs(&t.account) {
+                    Ok(dfs) => dfs.get_access_control(&check, &t.fs, dfs_path(&t.path)).await.ok(),
+                    Err(_) => None,
+                };
+                match now {
+                    Some(ac) => {
+                        let seen = observed(&want, &ac.acl);
+                        StateResponse {
+                            state: state(&t, req.planned.get("path"), req.planned.get("create_directory"), seen),
+                            private: Value::Null,
+                            diags,
+                        }
+                    }
+                    None => StateResponse { state: req.prior, private: Value::Null, diags },
+                }
+            }
+        }
+    }
+
+    async fn read(&self, prior: Value, private: Value) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let Some(t) = target(&prior) else { return StateResponse { state: prior, private, diags } };
+        let want = parse_entries(prior.get("entries")).unwrap_or_default();
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: prior, private, diags };
+            }
+        };
+        let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
+        let result = match client.dfs(&t.account) {
+            Ok(dfs) => dfs.get_access_control(&ctx, &t.fs, dfs_path(&t.path)).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            // The path (or the filesystem, or the account) is gone: so are the entries.
+            Err(e) if e.is_not_found() => StateResponse { state: Value::Null, private, diags },
+            Err(e) => {
+                azure_error(&mut diags, &format!("Reading the ACL of /{} in {}/{}", dfs_path(&t.path), t.account, t.fs), &e);
+                StateResponse { state: prior, private, diags }
+            }
+            Ok(ac) => {
+                let seen = observed(&want, &ac.acl);
+                StateResponse { state: state(&t, prior.get("path"), prior.get("create_directory"), seen), private, diags }
+            }
+        }
+    }
+
+    async fn import(&self, import_id: &str) -> StateResponse {
+        let mut diags = Diagnostics::new();
+        let parts: Vec<&str> = import_id.split('|').collect();
+        let [account_id, fs, path, keys] = parts[..] else {
+            diags.error(AttrPath::root(), "Invalid import ID", format!("{import_id:?} does not have four parts. {IMPORT_USAGE}"));
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        };
+        let Some(account) = account_name(account_id) else {
+            diags.error(AttrPath::root(), "Invalid import ID", format!("{account_id:?} is not a storage account ID. {IMPORT_USAGE}"));
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        };
+        // Keys with or without permissions: `other::--x` or `other:`.
+        let mut wanted: BTreeMap<AclKey, ()> = BTreeMap::new();
+        for k in keys.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            // An entry (`other::--x`), else a key (`other:`, `user:<id>`) given a placeholder.
+            let parsed = k.parse::<AclEntry>().or_else(|_| format!("{k}:---").parse::<AclEntry>());
+            match parsed {
+                Ok(e) => {
+                    wanted.insert(e.key, ());
+                }
+                Err(e) => {
+                    diags.error(AttrPath::root(), "Invalid import ID", format!("{k:?}: {e}. {IMPORT_USAGE}"));
+                    return StateResponse { state: Value::Null, private: Value::Null, diags };
+                }
+            }
+        }
+        if wanted.is_empty() {
+            diags.error(AttrPath::root(), "Invalid import ID", format!("No entries listed. {IMPORT_USAGE}"));
+            return StateResponse { state: Value::Null, private: Value::Null, diags };
+        }
+        let client = match self.ctx.azure() {
+            Ok(c) => c,
+            Err(d) => {
+                diags.push(d);
+                return StateResponse { state: Value::Null, private: Value::Null, diags };
+            }
+        };
+        let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
+        let ac = match client.dfs(account) {
+            Ok(dfs) => dfs.get_access_control(&ctx, fs, dfs_path(path)).await,
+            Err(e) => Err(e),
+        };
+        match ac {
+            Ok(ac) => {
+                let mut entries = Vec::new();
+                for key in wanted.keys() {
+                    match ac.acl.get(key) {
+                        Some(e) => entries.push(e.to_string()),
+                        None => {
+                            diags.error(
+                                AttrPath::root(),
+                                "Cannot import an ACL entry that does not exist",
+                                format!("/{} in {account}/{fs} has no entry {key}; its ACL is {}.", dfs_path(path), ac.acl),
+                            );
+                            return StateResponse { state: Value::Null, private: Value::Null, diags };
+                        }
+                    }
+                }
+                let path_attr = if dfs_path(path).is_empty() { Value::Null } else { Value::string(dfs_path(path)) };
+                let t = Target {
+                    account_id: account_id.to_string(),
+                    account: account.to_string(),
+                    fs: fs.to_string(),
+                    path: path.to_string(),
+                    create_directory: true,
+                };
+                StateResponse { state: state(&t, &path_attr, &Value::Null, entries), private: Value::Null, diags }
+            }
+            Err(e) => {
+                azure_error(&mut diags, &format!("Reading the ACL of /{} in {account}/{fs}", dfs_path(path)), &e);
+                StateResponse { state: Value::Null, private: Value::Null, diags }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
