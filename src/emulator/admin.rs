@@ -12,6 +12,7 @@
 //! | `POST /_emulator/token` `{"client_id"\|"object_id", "audience"}` | mint a token without credentials |
 //! | `POST /_emulator/reset` | back to the start configuration (state, faults, settings, journal) |
 //! | `GET /_emulator/state` | the ARM store (debugging) |
+//! | `GET /_emulator/soft-deleted` | soft-deleted key vaults and Cognitive Services accounts (`{"value":[..]}`) |
 //!
 //! Owns the admin surface; must not bypass the modules' own functions.
 
@@ -197,6 +198,16 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
                 }
                 Err(e) => err(StatusCode::INTERNAL_SERVER_ERROR, e),
             }
+        }
+        ("soft-deleted", Method::GET) => {
+            let mut st = shared.lock();
+            arm::complete_due(&mut st);
+            let all: Vec<Value> = st
+                .soft_deleted
+                .values()
+                .map(super::softdelete::Deleted::render)
+                .collect();
+            Resp::json(StatusCode::OK, &json!({ "value": all }))
         }
         ("state", Method::GET) => {
             let st = shared.lock();

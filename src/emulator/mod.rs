@@ -22,6 +22,8 @@
 //! - Network (`network`): vNet/subnet validation, inline subnets, subnets in vNet GET,
 //!   private endpoints holding subnets, per-vNet lock (409/429).
 //! - Authorization (`authorization`, `roles`): role assignments and built-in definitions.
+//! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
+//!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
 //! - Faults/latency, journal, admin API, seed file, state file, virtual clock, binary.
 //!
@@ -46,6 +48,7 @@ pub mod persist;
 pub mod roles;
 pub mod seed;
 pub mod server;
+pub mod softdelete;
 pub mod state;
 pub mod throttle;
 pub mod tls;
@@ -435,6 +438,17 @@ impl RunningEmulator {
     pub fn delete_resource(&self, id: &str) -> usize {
         let mut st = self.shared.lock();
         arm::drift_delete(&mut st, id)
+    }
+
+    /// Soft-deleted key vaults and Cognitive Services accounts, as their deletedVaults /
+    /// deletedAccounts GET renders them.
+    pub fn soft_deleted(&self) -> Vec<serde_json::Value> {
+        let mut st = self.shared.lock();
+        arm::complete_due(&mut st);
+        st.soft_deleted
+            .values()
+            .map(softdelete::Deleted::render)
+            .collect()
     }
 
     /// Back to the start configuration.

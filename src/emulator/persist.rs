@@ -1,11 +1,13 @@
 //! `--state-file`: the persisted subset of state (signing key, directory, ARM store,
-//! operations, DFS data, clock offset) as JSON; atomic writes (temp file + rename).
+//! operations, DFS data, soft-deleted vaults/accounts, clock offset) as JSON; atomic
+//! writes (temp file + rename).
 //!
 //! Owns the file format; must not decide when to write (the server's persister task does).
 
 use super::arm::lro::Operation;
 use super::arm::store::Store;
 use super::dfs::DfsState;
+use super::softdelete::SoftDeleted;
 use super::state::{Directory, State};
 use super::EmulatorError;
 use base64::Engine;
@@ -24,6 +26,9 @@ struct Persisted {
     ops: BTreeMap<String, Operation>,
     dfs: DfsState,
     clock_offset_ms: i64,
+    /// Soft-deleted vaults and accounts (absent in files written before soft delete).
+    #[serde(default)]
+    soft_deleted: SoftDeleted,
 }
 
 /// Serializes the persisted part of `st`.
@@ -36,6 +41,7 @@ pub fn snapshot(st: &State) -> Result<Vec<u8>, EmulatorError> {
         ops: st.ops.clone(),
         dfs: st.dfs.clone(),
         clock_offset_ms: st.clock_offset_ms,
+        soft_deleted: st.soft_deleted.clone(),
     };
     serde_json::to_vec_pretty(&p).map_err(|source| EmulatorError::Json {
         what: "state",
@@ -89,6 +95,7 @@ pub fn load(path: &Path, st: &mut State) -> Result<bool, EmulatorError> {
     st.ops = p.ops;
     st.dfs = p.dfs;
     st.clock_offset_ms = p.clock_offset_ms;
+    st.soft_deleted = p.soft_deleted;
     Ok(true)
 }
 

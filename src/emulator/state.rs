@@ -240,6 +240,8 @@ pub struct State {
     pub store: Store,
     pub ops: BTreeMap<String, Operation>,
     pub dfs: DfsState,
+    /// Soft-deleted key vaults and Cognitive Services accounts.
+    pub soft_deleted: super::softdelete::SoftDeleted,
     pub throttle: Throttle,
     pub faults: Faults,
     /// Added to wall-clock time (`POST /_emulator/clock`).
@@ -259,6 +261,7 @@ impl State {
             store: Store::default(),
             ops: BTreeMap::new(),
             dfs: DfsState::default(),
+            soft_deleted: Default::default(),
             throttle: Throttle::default(),
             faults,
             clock_offset_ms: 0,

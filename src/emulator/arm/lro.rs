@@ -19,6 +19,8 @@ pub enum OpKind {
     Delete,
     /// DELETE of a resource group (cascade).
     DeleteResourceGroup,
+    /// Purge of a soft-deleted vault or account (`target_id` = its soft-delete key).
+    Purge,
 }
 
 /// One operation.

@@ -17,7 +17,7 @@ use super::faults::LroOverride;
 use super::http::{arm_error, Req, Resp};
 use super::state::State;
 use super::throttle::{Decision, OpClass};
-use super::{authorization, network, util};
+use super::{authorization, network, softdelete, util};
 use http::{Method, StatusCode};
 use id::{key, ArmPath, Level, LevelKind};
 use lro::{OpKind, Operation};
@@ -235,6 +235,9 @@ fn route_subscription(
         return operation_result(st, ctx, segs[3], &sub.id);
     }
     if is(2, "providers") {
+        if let Some(r) = softdelete::route(st, ctx, req, &sub.id, segs) {
+            return r;
+        }
         if n == 3 {
             return Resp::json(StatusCode::OK, &json!({"value": []}));
         }
@@ -276,7 +279,7 @@ fn is_extension_type(t: &str) -> bool {
         .starts_with("microsoft.authorization/")
 }
 
-fn method_not_allowed(req: &Req) -> Resp {
+pub(crate) fn method_not_allowed(req: &Req) -> Resp {
     arm_error(
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
@@ -659,7 +662,7 @@ fn operation_result(st: &State, ctx: &Ctx, op_id: &str, sub: &str) -> Resp {
             Some(r) => Resp::json(StatusCode::OK, &render(st, r)),
             None => Resp::empty(StatusCode::NO_CONTENT),
         },
-        OpKind::Delete | OpKind::DeleteResourceGroup => Resp::empty(StatusCode::OK),
+        OpKind::Delete | OpKind::DeleteResourceGroup | OpKind::Purge => Resp::empty(StatusCode::OK),
     }
 }
 
@@ -724,10 +727,13 @@ pub fn complete_due(st: &mut State) {
                 } else {
                     let removed = st.store.remove_tree(&op.target_id);
                     forget_removed(st, &removed);
+                    softdelete::retain(st, &removed);
                 }
             }
+            OpKind::Purge => softdelete::complete_purge(st, &op.target_id, failed),
         }
     }
+    softdelete::expire(st);
     // Keep finished operations pollable for an hour.
     st.ops
         .retain(|_, o| !o.completed || now - o.done_ms < 3_600_000);
@@ -756,7 +762,7 @@ pub fn set_ps(body: &mut Value, state: &str) {
     body["properties"]["provisioningState"] = json!(state);
 }
 
-fn lro_headers(
+pub(crate) fn lro_headers(
     r: Resp,
     op: &Operation,
     ctx: &Ctx,
@@ -1119,6 +1125,17 @@ pub fn put_resource(
             }
         }
     }
+    // Soft-deleted vaults and accounts: refuse, or recover (the body becomes the resource).
+    let recovered = match softdelete::prepare_put(
+        st,
+        &target.full_type,
+        &target.id,
+        existing.is_some(),
+        &mut body,
+    ) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     body.remove("id");
     body.remove("name");
     body.remove("type");
@@ -1177,6 +1194,9 @@ pub fn put_resource(
         created_ms: now,
         changed_ms: now,
     });
+    if let Some(k) = recovered {
+        st.soft_deleted.remove(&k);
+    }
     network::apply_plan(
         st,
         ctx,
@@ -1405,6 +1425,7 @@ fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) ->
     }
     let removed = st.store.remove_tree(&existing.id);
     forget_removed(st, &removed);
+    softdelete::retain(st, &removed);
     network::touch_parent_vnet(st, &existing);
     Resp::empty(StatusCode::OK)
 }

@@ -536,9 +536,9 @@ async fn import_rebuilds_the_state() {
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
 }
 
-/// A refused vault name is checked for a soft-deleted vault (which would be recovered);
-/// the emulator has none (it does not model soft delete), so the conflict stands. Destroy
-/// with `purge_soft_delete_on_destroy` purges.
+/// A refused vault name (an injected 409) is checked for a soft-deleted vault (which would
+/// be recovered); there is none, so the conflict stands. Destroy with
+/// `purge_soft_delete_on_destroy` purges.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
     let fx = fixture(|c| c).await;
@@ -578,6 +578,142 @@ async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
         .into_iter()
         .any(|e| e.seq > seq && e.method == "POST" && e.path.ends_with(&format!("deletedVaults/{}/purge", kv.name)));
     assert!(purged, "no purge call");
+}
+
+/// The key vault and the AI Services account of a genai project, as the plan names them.
+fn soft_deletable(cfg: &Value) -> (crate::project::DesiredResource, crate::project::DesiredResource) {
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(cfg, &facts(), None, &mut d).expect("valid");
+    let find = |t: &str| {
+        dp.resources.iter().find(|r| r.resource_type.eq_ignore_ascii_case(t)).cloned().unwrap_or_else(|| panic!("no {t}"))
+    };
+    (find(crate::project::api::KEY_VAULT.resource_type), find(crate::project::api::AI_SERVICES.resource_type))
+}
+
+fn deleted_vault_path(kv: &crate::project::DesiredResource) -> String {
+    format!("/subscriptions/{SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}", kv.name)
+}
+
+fn deleted_account_path(ai: &crate::project::DesiredResource, rg_name: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/providers/Microsoft.CognitiveServices/locations/westeurope/resourceGroups/{rg_name}/deletedAccounts/{}",
+        ai.name
+    )
+}
+
+impl Fixture {
+    /// A soft-delete endpoint read with the provider's client (`None` = 404).
+    async fn get_deleted(&self, path: &str, api_version: &str) -> Option<serde_json::Value> {
+        let client = self.project.ctx.azure().expect("client");
+        client.arm().get_opt(&crate::azure::Ctx::background(), path, api_version).await.expect("GET")
+    }
+}
+
+/// Azure keeps a destroyed project's key vault and AI Services account soft-deleted (the
+/// emulator models it): creating the project again hits 409 on both names, finds them
+/// soft-deleted, recovers them (`createMode: recover`, `restore: true`), applies the body,
+/// and says so in a warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_create_after_destroy_recovers_the_soft_deleted_vault_and_account() {
+    let fx = fixture(|c| c).await;
+    let cfg = config(&[M1], false);
+    let (kv, ai) = soft_deletable(&cfg);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    assert!(fx.emulator.resource(&kv.id).is_none() && fx.emulator.resource(&ai.id).is_none());
+    let soft = fx.emulator.soft_deleted();
+    assert_eq!(soft.len(), 2, "{soft:?}");
+    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_some());
+    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_some());
+
+    // Create again.
+    let seq = fx.last_seq();
+    let again = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let journal: Vec<_> = fx.emulator.journal().into_iter().filter(|e| e.seq > seq).collect();
+    let puts_of = |id: &str| -> Vec<(u16, serde_json::Value)> {
+        journal.iter().filter(|e| e.method == "PUT" && e.path.eq_ignore_ascii_case(id)).map(|e| (e.status, e.body.clone())).collect()
+    };
+    let kv_puts = puts_of(&kv.id);
+    assert_eq!(kv_puts.len(), 3, "refused, recover, body: {kv_puts:?}");
+    assert_eq!(kv_puts[0].0, 409);
+    assert_eq!(kv_puts[1].1.pointer("/properties/createMode").and_then(serde_json::Value::as_str), Some("recover"), "{kv_puts:?}");
+    assert!(kv_puts[1].0 < 300 && kv_puts[2].0 < 300, "{kv_puts:?}");
+    assert!(kv_puts[2].1.pointer("/properties/createMode").is_none());
+    let ai_puts = puts_of(&ai.id);
+    assert_eq!(ai_puts.len(), 3, "refused, restore, body: {ai_puts:?}");
+    assert_eq!(ai_puts[0].0, 409);
+    assert_eq!(ai_puts[1].1.pointer("/properties/restore"), Some(&json!(true)), "{ai_puts:?}");
+    assert!(ai_puts[1].0 < 300 && ai_puts[2].0 < 300, "{ai_puts:?}");
+    assert!(journal.iter().any(|e| e.method == "GET" && e.path == deleted_vault_path(&kv)));
+    assert!(journal.iter().any(|e| e.method == "GET" && e.path == deleted_account_path(&ai, &rg_name)));
+    // Both exist again, with the project's body, and nothing is soft-deleted any more.
+    let vault = fx.emulator.resource(&kv.id).expect("vault recovered");
+    assert_eq!(vault["properties"]["provisioningState"], "Succeeded");
+    assert_eq!(vault["properties"]["publicNetworkAccess"], kv.body["properties"]["publicNetworkAccess"]);
+    assert!(vault["properties"].get("createMode").is_none());
+    let account = fx.emulator.resource(&ai.id).expect("account restored");
+    assert!(account["properties"].get("restore").is_none());
+    assert!(fx.emulator.soft_deleted().is_empty());
+    // The warning says what happened.
+    let warned: Vec<String> = again.diags.iter().filter(|d| d.detail.contains("recovered")).map(|d| d.detail.clone()).collect();
+    assert_eq!(warned.len(), 2, "{:?}", again.diags);
+    assert!(warned.iter().any(|w| w.contains(&kv.name)) && warned.iter().any(|w| w.contains(&ai.name)), "{warned:?}");
+    // And the next plan is empty.
+    let read = fx.project.read(again.state.clone(), again.private.clone()).await;
+    assert!(!read.diags.has_errors(), "{:?}", read.diags);
+    let plan = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_no_changes(&read.state, &plan);
+}
+
+/// With `purge_soft_delete_on_destroy`, destroy purges the soft-deleted key vault and AI
+/// Services account; creating the project again needs no recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_with_purge_frees_the_names() {
+    let fx = fixture(|c| c).await;
+    fx.project.ctx.set_purge_soft_delete_on_destroy(true);
+    let cfg = config(&[M1], false);
+    let (kv, ai) = soft_deletable(&cfg);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
+    let seq = fx.last_seq();
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    assert!(gone.diags.iter().all(|d| !d.detail.contains("purge")), "no purge warning: {:?}", gone.diags);
+    let writes = fx.writes(seq);
+    assert!(writes.iter().any(|(m, p, s)| m == "POST" && p.ends_with(&format!("deletedVaults/{}/purge", kv.name)) && *s == 202), "{writes:?}");
+    assert!(writes.iter().any(|(m, p, s)| m == "DELETE" && *p == deleted_account_path(&ai, &rg_name) && *s == 202), "{writes:?}");
+    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_none(), "deletedVaults GET is 404");
+    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_none(), "deletedAccounts GET is 404");
+    assert!(fx.emulator.soft_deleted().is_empty());
+
+    // Creating again is a plain create.
+    let seq = fx.last_seq();
+    let again = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let writes = fx.writes(seq);
+    for id in [&kv.id, &ai.id] {
+        let puts: Vec<u16> = writes.iter().filter(|(m, p, _)| m == "PUT" && p.eq_ignore_ascii_case(id)).map(|(_, _, s)| *s).collect();
+        assert_eq!(puts, vec![201], "{id}: {writes:?}");
+    }
+    assert!(again.diags.iter().all(|d| !d.detail.contains("recovered")), "{:?}", again.diags);
+
+    // With purge protection the vault cannot be purged: destroy still succeeds, with a
+    // warning, and the vault stays soft-deleted (the account is purged).
+    let mut protected = cfg.clone();
+    protected.set("key_vault_purge_protection", Value::Bool(true));
+    let updated = fx.converge(&again.state, &again.private, &protected).await;
+    let gone = fx.destroy(&updated.state, &updated.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    assert!(
+        gone.diags.iter().any(|d| d.detail.contains("Could not purge") && d.detail.contains(&kv.name)),
+        "{:?}",
+        gone.diags
+    );
+    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_some());
+    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
