@@ -3,6 +3,8 @@
 //!
 //! - lifecycle: create into a vNet with settings, adopt an existing subnet, drift (deleted
 //!   and changed subnets), import by `<vnet id>|<key>`, destroy keeps foreign subnets;
+//! - settings drift (an NSG removed, service endpoints swapped and added in Azure): the
+//!   plan names the attributes, the apply restores them in place;
 //! - a subnet in use by a private endpoint: the error names it;
 //! - four working directories applying into one vNet at the same moment (packed: no
 //!   overlap, every run succeeds or asks to re-plan, a second round converges; slot: all
@@ -303,6 +305,129 @@ fn subnets_in_a_live_vnet_lifecycle() {
         fx.emulator.resource(&vnet).is_none(),
         "destroy left the vNet"
     );
+}
+
+/// Settings drift: an NSG removed, a service endpoint replaced and one added in Azure show
+/// in the next plan on their attributes, as an in-place update at the same range; apply
+/// restores them and the plans after it are empty.
+#[test]
+fn subnet_settings_drift_shows_in_the_plan_and_apply_restores_it() {
+    let fx = Arc::new(EmulatorFixture::start());
+    let rg = "rg-subnets-settings-drift";
+    let vnet = vnet_id(rg);
+    let nsg = format!(
+        "{}/providers/Microsoft.Network/networkSecurityGroups/nsg-prj001",
+        rg_id(rg)
+    );
+    let aks = format!("{vnet}/subnets/snt-prj001-aks");
+    let (fx1, aks1) = (fx.clone(), aks.clone());
+    let (fx2, aks2) = (fx.clone(), aks.clone());
+    let case = Case::new("subnets_live_settings_drift")
+        .envs(fx.env())
+        .step(
+            config_step(with_allocation(rg))
+                .check(attr(ALLOC, "cidrs.aks", "10.20.0.128/26"))
+                .check(subnet_is(&fx, &vnet, "snt-prj001-aks", "10.20.0.128/26")),
+        )
+        .step(hook_step(
+            "remove snt-prj001-aks's NSG and swap Microsoft.KeyVault for Microsoft.Sql behind Terraform's back",
+            move || {
+                edit_subnet(&fx1, &aks1, |p| {
+                    p.remove("networkSecurityGroup");
+                    p.insert(
+                        "serviceEndpoints".into(),
+                        json!([{"service": "Microsoft.Storage"}, {"service": "Microsoft.Sql"}]),
+                    );
+                })
+            },
+        ))
+        .step(
+            // The NSG shows on its own attribute, from none back to the configured one.
+            config_step(with_allocation(rg))
+                .plan_check(plan_actions(ALLOC, &["update"]))
+                .plan_check(plan_contains(&format!(
+                    "network_security_group_id = \"\" -> \"{nsg}\""
+                )))
+                .plan_check(plan_contains("Microsoft.Sql"))
+                .plan_check(planned_attr(ALLOC, "cidrs.aks", "10.20.0.128/26"))
+                .plan_check(planned_attr(
+                    ALLOC,
+                    "subnet_ids.aks",
+                    format!("{vnet}/subnets/snt-prj001-aks").as_str(),
+                ))
+                .check(subnet_is(&fx, &vnet, "snt-prj001-aks", "10.20.0.128/26"))
+                .check(aks_settings_are(&fx, &aks, &nsg)),
+        )
+        .step(hook_step(
+            "add a third service endpoint to snt-prj001-aks behind Terraform's back",
+            move || {
+                edit_subnet(&fx2, &aks2, |p| {
+                    if let Some(list) = p
+                        .get_mut("serviceEndpoints")
+                        .and_then(Value::as_array_mut)
+                    {
+                        list.push(json!({"service": "Microsoft.Sql"}));
+                    }
+                })
+            },
+        ))
+        .step(
+            // `service_endpoints` must match exactly: the extra one shows and is removed.
+            // (Text checks only: Terraform 1.0 cannot render this drift as JSON, see
+            // src/resources/subnet_allocation/drift.rs.)
+            config_step(with_allocation(rg))
+                .plan_check(plan_contains("service_endpoints"))
+                .plan_check(plan_contains("Microsoft.Sql"))
+                .plan_check(plan_contains("0 to add, 1 to change, 0 to destroy"))
+                .check(subnet_is(&fx, &vnet, "snt-prj001-aks", "10.20.0.128/26"))
+                .check(aks_settings_are(&fx, &aks, &nsg)),
+        );
+    run_on_all_clis(&case);
+    assert!(
+        fx.emulator.resource(&vnet).is_none(),
+        "destroy left the vNet"
+    );
+}
+
+/// Edit the properties of subnet `id` in the emulator (behind Terraform's back).
+fn edit_subnet(
+    fx: &EmulatorFixture,
+    id: &str,
+    edit: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> Result<(), String> {
+    let mut body = fx.emulator.resource(id).ok_or(format!("{id} missing"))?;
+    let props = body["properties"]
+        .as_object_mut()
+        .ok_or(format!("{id} has no properties"))?;
+    edit(props);
+    fx.emulator
+        .put_resource(id, body)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The aks subnet has its configured NSG and exactly its two service endpoints.
+fn aks_settings_are(fx: &Arc<EmulatorFixture>, aks: &str, nsg: &str) -> Check {
+    let (fx, aks, nsg) = (fx.clone(), aks.to_string(), nsg.to_string());
+    check(
+        "emulator: snt-prj001-aks has its NSG and exactly its two service endpoints",
+        move |_| {
+            let body = fx.emulator.resource(&aks).ok_or("aks missing")?;
+            let got = body.pointer("/properties/networkSecurityGroup/id");
+            if got != Some(&json!(nsg)) {
+                return Err(format!("NSG is {got:?}, expected {nsg}"));
+            }
+            let services: Vec<&str> = body
+                .pointer("/properties/serviceEndpoints")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|e| e["service"].as_str()).collect())
+                .unwrap_or_default();
+            if services != ["Microsoft.Storage", "Microsoft.KeyVault"] {
+                return Err(format!("service endpoints are {services:?}"));
+            }
+            Ok(())
+        },
+    )
 }
 
 /// A subnet held by a private endpoint: destroy fails naming it, and succeeds once it is gone.

@@ -7,9 +7,10 @@
 //!   the plan; apply stores exactly what was planned. No I/O, no credentials.
 //! - **live** (`virtual_network_id` set, [`live`]): plan reads the virtual network (its
 //!   address spaces are the pool, other subnets are occupied), apply creates the subnets
-//!   there one write at a time per vNet, refresh sees subnets deleted or changed behind
-//!   Terraform's back, destroy deletes only the subnets this allocation owns. All Azure I/O
-//!   goes through [`crate::azure`] via the provider's [`ProviderContext`].
+//!   there one write at a time per vNet, refresh sees subnets deleted, moved or with
+//!   configured settings changed behind Terraform's back ([`drift`]), destroy deletes
+//!   only the subnets this allocation owns. All Azure I/O goes through [`crate::azure`]
+//!   via the provider's [`ProviderContext`].
 //!
 //! Must not: talk to Azure in pure mode, or write a subnet that overlaps another.
 
@@ -26,6 +27,7 @@ use crate::framework::{
 };
 use crate::provider::ProviderContext;
 
+mod drift;
 mod live;
 mod memo;
 
@@ -75,8 +77,10 @@ With `virtual_network_id` the allocation is made against the live virtual networ
 created there: the plan reads the vNet (its address spaces are the pool, every subnet this allocation \
 does not own is occupied), apply creates each subnet with its settings, one write at a time per vNet, \
 and fails with a message to re-plan if another workspace took a planned range in the meantime. \
-Refresh notices subnets deleted or changed outside Terraform; destroy deletes only the subnets this \
-allocation owns. Without it the resource is pure: no Azure access and no credentials.\n\n\
+Refresh notices subnets deleted, moved to another range, or whose configured settings were changed \
+outside Terraform, and the next plan shows the change back (a changed setting on its own attribute, as an \
+in-place update that keeps the subnet's range); destroy deletes only the subnets this allocation owns. \
+Without it the resource is pure: no Azure access and no credentials.\n\n\
 Azure rules are enforced: an IPv4 subnet is `/29` or larger (Azure reserves 5 addresses in each), an \
 IPv6 subnet is `/64`."
             .into(),
@@ -144,7 +148,15 @@ With `virtual_network_id` a request also takes the subnet's settings: `name` (de
 `private_endpoint_network_policies` (`Disabled`, `Enabled`, `NetworkSecurityGroupEnabled` or \
 `RouteTableEnabled`). A setting that is given is enforced; one left out is left as the subnet has it \
 (Azure's default on a new subnet), so adopting an existing subnet never strips its NSG. To remove a \
-setting, set it to `\"\"` (or `[]` for `service_endpoints`).",
+setting, set it to `\"\"` (or `[]` for `service_endpoints`).\n\n\
+Settings drift is detected: when a given setting differs in Azure (changed, added or removed outside \
+Terraform), refresh records the actual value in the state, so the next plan shows it changing back on \
+that attribute, for example `network_security_group_id = \"\" -> \"/subscriptions/.../nsg-prj001\"` for an \
+NSG removed in the portal, and the apply updates the subnet in place at its range (properties the \
+allocation does not manage, such as a NAT gateway, are kept, and private endpoints stay attached). \
+IDs and service names compare case-insensitively, `service_endpoints` as a set that must match exactly (an endpoint added in Azure \
+shows as a change), `delegation` by service name. Settings left out of the configuration are never \
+reported.",
             ),
             Attribute::computed("id", Type::String, "The `key`."),
             Attribute::computed("cidrs", Type::map(Type::String), "The IPv4 CIDR of each subnet, by name."),

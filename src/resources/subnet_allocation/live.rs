@@ -18,7 +18,11 @@
 //!   that exist.
 //! - **read** re-reads the vNet: a subnet deleted behind Terraform's back leaves
 //!   `subnet_ids`/`cidrs` (the next plan re-creates it at its allocated range, kept in the
-//!   private state); a changed prefix shows as a change back.
+//!   private state); a changed prefix shows as a change back; a configured setting that
+//!   differs in Azure (NSG, route table, delegation, service endpoints, private endpoint
+//!   policies) is written with its actual value into the request's entry of `subnets`
+//!   ([`drift`]), so the plan shows it changing back and the apply rewrites that subnet in
+//!   place (same range, same serialized re-read-then-PUT as a create).
 //! - **destroy** deletes only the subnets in `subnet_ids`; a subnet still in use gives
 //!   Azure's error plus the resources holding it.
 //! - **import** `<vnet id>|<key>` adopts the vNet's subnets named `snt-<key>-<purpose>`.
@@ -30,7 +34,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value as Json};
 
 use super::{
-    base_state, check_network_id, default_subnet_name, memo, name_prefix, parse_inputs,
+    base_state, check_network_id, default_subnet_name, drift, memo, name_prefix, parse_inputs,
     previous as previous_of, push_issues, requests, same_vnet, set_results, SubnetSettings,
     IMPORT_SEPARATOR, IMPORT_USAGE,
 };
@@ -1515,12 +1519,28 @@ pub(super) async fn read(ctx: &ProviderContext, state: Value, private: Value) ->
     };
     let before = Tracked::from_state(&state);
     let mut now = Tracked::default();
+    let mut bodies: BTreeMap<String, &Json> = BTreeMap::new();
     for (p, id) in &before.ids {
         let Some(s) = vnet.subnet(last_segment(id)) else {
             continue;
         };
         let v4 = s.v4().or_else(|| before.v4.get(p).cloned());
         now.set(p, id, v4, s.v6());
+        bodies.insert(p.clone(), &s.body);
+    }
+    // Settings changed behind Terraform's back: the actual values go into the request's
+    // entry of `subnets`, so the next plan shows them changing back (in place).
+    let mut state = state;
+    if let Some((subnets, drifted)) = drift::with_actual_settings(state.get("subnets"), &bodies) {
+        for (p, attr, actual) in &drifted {
+            tracing::info!(
+                purpose = %p,
+                attribute = %attr,
+                actual = %actual,
+                "subnet setting changed outside Terraform"
+            );
+        }
+        state.set("subnets", subnets);
     }
     let state = now.into_state(state, Some(vnet.address_space.clone()));
     StateResponse {

@@ -754,3 +754,218 @@ async fn a_16_holds_40_esml_projects_packed_and_32_in_21_slots() {
     assert_eq!(packed, 40);
     assert_eq!(slot, 32);
 }
+
+/// Replace the properties of subnet `name` in the emulator behind the provider's back.
+fn edit_subnet(e: &Env, name: &str, edit: impl FnOnce(&mut Json)) {
+    let id = format!("{}/subnets/{name}", e.vnet);
+    let mut body = e.emu.resource(&id).expect("subnet exists");
+    edit(&mut body["properties"]);
+    e.emu
+        .put_resource(&id, body)
+        .expect("subnet edited behind the provider's back");
+}
+
+fn strings_of(v: &Value) -> Vec<String> {
+    v.as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() {
+    let e = env("rg-settings-drift", &["10.20.0.0/16"]).await;
+    let rg = e
+        .vnet
+        .split("/providers/")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let nsg = format!("{rg}/providers/Microsoft.Network/networkSecurityGroups/nsg-genai");
+    let other_nsg = format!("{rg}/providers/Microsoft.Network/networkSecurityGroups/nsg-hand");
+    let rt = format!("{rg}/providers/Microsoft.Network/routeTables/rt-genai");
+    let endpoints = |items: &[&str]| Value::List(items.iter().map(|s| Value::string(*s)).collect());
+    let genai = [
+        ("network_security_group_id", Value::string(nsg.clone())),
+        ("route_table_id", Value::string(rt.clone())),
+        (
+            "service_endpoints",
+            endpoints(&["Microsoft.Storage", "Microsoft.KeyVault"]),
+        ),
+        (
+            "private_endpoint_network_policies",
+            Value::string("Disabled"),
+        ),
+    ]
+    .into_iter()
+    .fold(req(25.0), |r, (a, v)| with(r, a, v));
+    let cfg = config(
+        "p7",
+        &e.vnet,
+        Value::object([
+            ("genai", genai),
+            (
+                "dbx",
+                with(
+                    req(26.0),
+                    "delegation",
+                    Value::string("Microsoft.Databricks/workspaces"),
+                ),
+            ),
+            // No settings: whatever Azure has is left as found.
+            ("aks", req(26.0)),
+        ]),
+    );
+    let held = converge(&e, &Held::none(), &cfg).await;
+    let cidrs = held.state.get("cidrs").clone();
+    let ids = held.state.get("subnet_ids").clone();
+    // A private endpoint in genai (Azure shows it on the subnet, read-only).
+    let pe = format!("{rg}/providers/Microsoft.Network/privateEndpoints/pe-genai");
+    e.emu
+        .put_resource(
+            &pe,
+            json!({"location": "westeurope", "properties": {"subnet": {"id": format!("{}/subnets/snt-p7-genai", e.vnet)}}}),
+        )
+        .expect("private endpoint");
+
+    // Equal in meaning is no drift: ID case, endpoint order.
+    edit_subnet(&e, "snt-p7-genai", |p| {
+        p["networkSecurityGroup"] = json!({"id": nsg.to_ascii_uppercase()});
+        p["serviceEndpoints"] =
+            json!([{"service": "Microsoft.KeyVault"}, {"service": "Microsoft.Storage"}]);
+    });
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
+    assert_eq!(r.state, held.state, "case and order are not drift");
+
+    // Behind Terraform's back: genai's NSG removed, a service endpoint added, its policy
+    // flipped and a NAT gateway attached; dbx delegated elsewhere; aks (no settings
+    // configured) given an NSG.
+    let nat = format!("{rg}/providers/Microsoft.Network/natGateways/nat1");
+    edit_subnet(&e, "snt-p7-genai", |p| {
+        if let Some(o) = p.as_object_mut() {
+            o.remove("networkSecurityGroup");
+        }
+        p["serviceEndpoints"] = json!([
+            {"service": "Microsoft.Storage"},
+            {"service": "Microsoft.KeyVault"},
+            {"service": "Microsoft.Sql"}
+        ]);
+        p["privateEndpointNetworkPolicies"] = json!("Enabled");
+        p["natGateway"] = json!({"id": nat});
+    });
+    edit_subnet(&e, "snt-p7-dbx", |p| {
+        p["delegations"] =
+            json!([{"name": "web", "properties": {"serviceName": "Microsoft.Web/serverFarms"}}]);
+    });
+    edit_subnet(&e, "snt-p7-aks", |p| {
+        p["networkSecurityGroup"] = json!({"id": other_nsg});
+    });
+
+    // Refresh: the actual values stand in the state on their attributes.
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
+    let s = r.state.get("subnets");
+    assert_eq!(
+        s.get("genai").get("network_security_group_id"),
+        &Value::string(""),
+        "a removed NSG reads as \"\""
+    );
+    assert_eq!(
+        strings_of(s.get("genai").get("service_endpoints")),
+        ["Microsoft.Storage", "Microsoft.KeyVault", "Microsoft.Sql"]
+    );
+    assert_eq!(
+        s.get("genai").get("private_endpoint_network_policies"),
+        &Value::string("Enabled")
+    );
+    assert_eq!(
+        s.get("genai").get("route_table_id"),
+        &Value::string(rt.clone()),
+        "unchanged settings stay as configured"
+    );
+    assert_eq!(
+        s.get("dbx").get("delegation"),
+        &Value::string("Microsoft.Web/serverFarms")
+    );
+    assert_eq!(
+        s.get("aks"),
+        cfg.get("subnets").get("aks"),
+        "settings not configured are left as found"
+    );
+    assert_eq!(r.state.get("cidrs"), &cidrs);
+    assert_eq!(r.state.get("subnet_ids"), &ids);
+    let refreshed = Held {
+        state: r.state,
+        private: r.private,
+    };
+
+    // Plan: an in-place update back to the configuration, ranges and IDs unchanged.
+    let p = plan(&e, &refreshed, &cfg).await;
+    assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
+    assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+    assert_ne!(
+        p.planned, refreshed.state,
+        "the drift must show in the plan"
+    );
+    assert_eq!(p.planned.get("subnets"), cfg.get("subnets"));
+    assert_eq!(p.planned.get("cidrs"), &cidrs);
+    assert_eq!(p.planned.get("subnet_ids"), &ids);
+
+    // Apply: the subnets are written back at the same ranges.
+    let a = apply(&e, &refreshed, &p, &cfg).await;
+    assert!(!a.diags.has_errors(), "{}", texts(&a.diags));
+    assert_eq!(a.state, p.planned);
+    let live = subnets(&e);
+    let g = &live["snt-p7-genai"].1["properties"];
+    assert_eq!(
+        live["snt-p7-genai"].0,
+        vec![cidrs.get("genai").as_str().unwrap_or_default().to_string()]
+    );
+    assert_eq!(g["networkSecurityGroup"]["id"], json!(nsg));
+    assert_eq!(g["routeTable"]["id"], json!(rt));
+    assert_eq!(
+        g["serviceEndpoints"],
+        json!([{"service": "Microsoft.Storage"}, {"service": "Microsoft.KeyVault"}]),
+        "the endpoint added in Azure is removed"
+    );
+    assert_eq!(g["privateEndpointNetworkPolicies"], "Disabled");
+    assert_eq!(g["natGateway"]["id"], json!(nat), "unmanaged property kept");
+    assert_eq!(
+        g["privateEndpoints"][0]["id"],
+        json!(pe),
+        "the private endpoint stays attached"
+    );
+    let d = &live["snt-p7-dbx"].1["properties"];
+    assert_eq!(
+        live["snt-p7-dbx"].0,
+        vec![cidrs.get("dbx").as_str().unwrap_or_default().to_string()]
+    );
+    assert_eq!(
+        d["delegations"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        d["delegations"]
+    );
+    assert_eq!(
+        d["delegations"][0]["properties"]["serviceName"],
+        "Microsoft.Databricks/workspaces"
+    );
+    assert_eq!(
+        live["snt-p7-aks"].1["properties"]["networkSecurityGroup"]["id"],
+        json!(other_nsg),
+        "aks configures no NSG: the one set in Azure stays"
+    );
+
+    // Converged: refresh and plan change nothing.
+    let held = Held {
+        state: a.state,
+        private: a.private,
+    };
+    let r = e.res.read(held.state.clone(), held.private.clone()).await;
+    assert_eq!(r.state, held.state);
+    let again = plan(&e, &held, &cfg).await;
+    assert_eq!(again.planned, held.state);
+    e.emu.delete_resource(&pe);
+}
