@@ -24,7 +24,7 @@ use url::Url;
 
 use crate::azure::{
     Acl, AclKey, AzureClient, AzureError, Created, Ctx, DirectoryOptions, RecursiveOptions,
-    Request, SetAccessControl,
+    Request,
 };
 use crate::project::{api, DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, Node};
 
@@ -870,9 +870,9 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Read-modify-write of one path's ACL with `If-Match`. The parents' ACLs are shared by
-    /// every project: writers in this process take turns per path, and a change by anyone
-    /// else in between (412) is retried on the new ACL.
+    /// Read-modify-write of one path's ACL with `If-Match` ([`crate::azure::DfsClient::update_acl`]): the
+    /// parents' ACLs are shared by every project, so writers take turns per path and a
+    /// change by anyone else in between is retried on the new ACL.
     async fn merge_acl(
         &self,
         dfs: &crate::azure::DfsClient,
@@ -880,41 +880,24 @@ impl<'a> Engine<'a> {
         path: &str,
         change: impl Fn(&mut Acl),
     ) -> Result<(), AzureError> {
-        let lock = path_lock(&format!("{}|{fs}|{path}", dfs.endpoint()));
-        let _turn = self.ctx.run("waiting for another project's ACL change", lock.lock()).await?;
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            let current = dfs.get_access_control(&self.ctx, fs, path).await?;
-            let mut acl = current.acl.clone();
-            change(&mut acl);
-            if acl == current.acl {
-                return Ok(());
-            }
+        dfs.update_acl(&self.ctx, fs, path, |acl| {
+            change(acl);
             if acl.check_limits().is_err() {
                 return Err(AzureError::Config {
                     setting: "the data lake's ACL".into(),
                     message: format!(
-                        "the ACL of `/{path}` in {} would exceed Azure's limit of 32 entries per scope: every project adds \
+                        "the ACL of `/{path}` in {fs} would exceed Azure's limit of 32 entries per scope: every project adds \
                          its members, service principal and identity there so they can traverse to their folder. Give \
-                         everyone traversal once in the common part instead: `other::--x` on `/` and `projects` \
-                         (execute only, no listing); projects then add no entries to the parents.",
-                        fs
+                         everyone traversal once in the common part instead, with `aifactory_datalake_acl` entries \
+                         `other::--x` on `/` and `projects` (execute only, no listing); projects then add no entries \
+                         to the parents."
                     ),
                 });
             }
-            let set = SetAccessControl { acl: Some(acl), if_match: current.etag.clone(), ..SetAccessControl::default() };
-            match dfs.set_access_control(&self.ctx, fs, path, &set).await {
-                Ok(()) => return Ok(()),
-                Err(e) if e.status() == Some(412) && attempt < 20 => {
-                    let jitter = rand::random::<u64>() % 200;
-                    self.ctx
-                        .sleep("retrying a concurrent ACL change", Duration::from_millis(50 * u64::from(attempt.min(10)) + jitter))
-                        .await?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+            Ok(())
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn remove_acl(&self, lake: DesiredDatalake, path: String, recs: Vec<(String, Record)>) -> JobResult {
@@ -955,14 +938,8 @@ impl<'a> Engine<'a> {
         let path = rec.name.clone().unwrap_or_default();
         let what = format!("Deleting the data lake directory {path}");
         let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
-        let url = dfs
-            .url(&lake.filesystem, Some(&path), &[("recursive", "true")])
-            .map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
-        let req = Request::new(Method::DELETE, url, self.client.cloud().storage_scope())
-            .header("x-ms-version", model::DFS_API);
-        match self.client.pipeline().send(&self.ctx, &req).await {
-            Ok(_) => Ok(Effect { removed: vec![DIRECTORY_KEY.to_string()], ..Effect::default() }),
-            Err(e) if e.is_not_found() => Ok(Effect { removed: vec![DIRECTORY_KEY.to_string()], ..Effect::default() }),
+        match dfs.delete_directory(&self.ctx, &lake.filesystem, &path).await {
+            Ok(()) => Ok(Effect { removed: vec![DIRECTORY_KEY.to_string()], ..Effect::default() }),
             Err(e) => Err(fail(DIRECTORY_KEY, what, e)),
         }
     }
@@ -1088,15 +1065,6 @@ pub fn others_traverse(acl: &Acl) -> bool {
     acl.entries
         .iter()
         .any(|e| e.key.kind == crate::azure::AclType::Other && !e.key.default && e.perms.execute)
-}
-
-/// The process-wide turn of one data lake path's ACL.
-fn path_lock(key: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(key.to_string()).or_default().clone()
 }
 
 /// Estimated duration of a write (relative units): long-running operations by type.
