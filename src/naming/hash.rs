@@ -1,7 +1,8 @@
 //! Hash primitives for deterministic names and GUIDs, written out so the crate needs no
 //! extra dependency: SHA-1 (FIPS 180-4 §6.1, only for RFC 4122 name-based UUIDs, never
-//! for security), SHA-256 (FIPS 180-4 §6.2), RFC 4648 base32 and RFC 4122 version-5 UUIDs.
-//! All of it is pure and platform independent (explicit big-endian arithmetic).
+//! for security), SHA-256 (FIPS 180-4 §6.2), RFC 4648 base32, RFC 4122 version-5 UUIDs,
+//! and ARM's `uniqueString()` (the 64-bit Murmur variant of Azure Resource Manager).
+//! All of it is pure and platform independent (explicit byte-order arithmetic).
 
 use std::fmt;
 
@@ -143,6 +144,84 @@ pub fn base32_lower(data: &[u8]) -> String {
     }
     if bits > 0 {
         out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+/// The 64-bit Murmur variant behind ARM's `uniqueString()` (ARM's own code calls it
+/// `ComputeHash.MurmurHash64`, in Microsoft.WindowsAzure.ResourceStack): two 32-bit lanes
+/// mixed like MurmurHash3 x86, seed 0, 8 bytes (two little-endian words) per round, the
+/// lanes cross-added, each finalised with MurmurHash3's `fmix32`, and combined as
+/// `high << 32 | low`.
+pub fn arm_murmur64(data: &[u8]) -> u64 {
+    const M1: u32 = 0x239b_961b;
+    const M2: u32 = 0xab0e_9789;
+    // Lane mixes: `a` takes the first word of a round, `b` the second.
+    let mix_a = |w: u32| w.wrapping_mul(M1).rotate_left(15).wrapping_mul(M2);
+    let mix_b = |w: u32| w.wrapping_mul(M2).rotate_left(17).wrapping_mul(M1);
+    let le = |bytes: &[u8]| -> u32 {
+        bytes
+            .iter()
+            .rev()
+            .fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
+    };
+    let (mut a, mut b) = (0u32, 0u32);
+    let mut rounds = data.chunks_exact(8);
+    for round in &mut rounds {
+        a = (a ^ mix_a(le(&round[..4])))
+            .rotate_left(19)
+            .wrapping_add(b)
+            .wrapping_mul(5)
+            .wrapping_add(0x561c_cd1b);
+        b = (b ^ mix_b(le(&round[4..])))
+            .rotate_left(13)
+            .wrapping_add(a)
+            .wrapping_mul(5)
+            .wrapping_add(0x0bca_a747);
+    }
+    let tail = rounds.remainder();
+    if !tail.is_empty() {
+        let split = tail.len().min(4);
+        a ^= mix_a(le(&tail[..split]));
+        if tail.len() > 4 {
+            b ^= mix_b(le(&tail[split..]));
+        }
+    }
+    // The length is mixed in as a 32-bit value, like the reference.
+    let len = data.len() as u32;
+    a ^= len;
+    b ^= len;
+    a = a.wrapping_add(b);
+    b = b.wrapping_add(a);
+    a = fmix32(a);
+    b = fmix32(b);
+    a = a.wrapping_add(b);
+    b = b.wrapping_add(a);
+    (u64::from(b) << 32) | u64::from(a)
+}
+
+/// MurmurHash3's 32-bit finaliser.
+fn fmix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^ (h >> 16)
+}
+
+/// ARM's (and Bicep's) `uniqueString(values...)`: the values joined with `-`, UTF-8
+/// encoded, hashed with [`arm_murmur64`], and written as 13 characters of the alphabet
+/// `a-z2-7`, five bits each from the most significant end (the 13th character carries the
+/// last four bits and a zero bit). Case-sensitive: ARM does not normalise the inputs.
+///
+/// Example: `unique_string(&["hello", "world"])` is `a7wkljktk6wne`.
+pub fn unique_string(values: &[&str]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut h = arm_murmur64(values.join("-").as_bytes());
+    let mut out = String::with_capacity(13);
+    for _ in 0..13 {
+        out.push(char::from(ALPHABET[(h >> 59) as usize]));
+        h <<= 5;
     }
     out
 }

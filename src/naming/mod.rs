@@ -37,6 +37,13 @@
 //! four-letter location with `test`/`prod` still fits 24 characters (ESML's own patterns
 //! overflow there); the Databricks managed resource group does not repeat the suffix.
 //!
+//! `naming.salt = "esml"` ([`SaltMode::Esml`]) adopts projects made by the ESML pipelines:
+//! the salt is ESML's ([`esml_salt`], Bicep `uniqueString`) and the key vault, storage
+//! accounts, Data Factory and Databricks take ESML's own patterns
+//! ([`NameKind::esml_pattern`]). The names ESML salts with its random 10 characters (the
+//! managed identity, AI Search; AI Services has another shape too) cannot be reproduced
+//! and keep this provider's patterns.
+//!
 //! Every composed name is checked against its type's rule; a violation is reported on the
 //! input that caused it with the fix ("shorten naming.prefix by 3 characters").
 
@@ -75,8 +82,8 @@ pub const SALT_DOMAIN: &str = "aifactory-salt-v1";
 /// names case-insensitively. The result depends on nothing else (no clock, no platform),
 /// so every plan on every machine gets the same names; one AI factory (subscription +
 /// common resource group, one per environment) gets one salt, 32^5 ≈ 33.5 million values.
-/// ESML derives its salt with Bicep's `uniqueString`; this provider does not reproduce
-/// that hash, so it cannot adopt names created by the ESML pipelines.
+/// ESML derives its salt with Bicep's `uniqueString` instead: see [`esml_salt`] and
+/// `naming.salt = "esml"` ([`SaltMode::Esml`]).
 ///
 /// Example: `salt("00000000-0000-0000-0000-000000000000", "acme-esml-common-weu-dev-001")`.
 pub fn salt(subscription_id: &str, common_resource_group_name: &str) -> String {
@@ -88,6 +95,76 @@ pub fn salt(subscription_id: &str, common_resource_group_name: &str) -> String {
     let mut s = hash::base32_lower(&hash::sha256(input.as_bytes()));
     s.truncate(SALT_LEN);
     s
+}
+
+/// ESML's salt `uniqueInAIFenv`: the first [`SALT_LEN`] characters of ARM's
+/// `uniqueString(<common resource group ID>)` ([`hash::unique_string`]), the ID being
+/// `/subscriptions/{subscription}/resourceGroups/{common resource group name}`.
+///
+/// ARM hashes the ID exactly as Bicep renders `commonResourceGroupRef.id`: the
+/// subscription ID as ARM reports it (lowercase, so it is lowercased here) and the group
+/// name as ESML's parameter spells it (kept as written: `uniqueString` is case-sensitive,
+/// so `common.resource_group_name` must be written with ESML's casing).
+pub fn esml_salt(subscription_id: &str, common_resource_group_name: &str) -> String {
+    let id = format!(
+        "/subscriptions/{}/resourceGroups/{}",
+        subscription_id.trim().to_ascii_lowercase(),
+        common_resource_group_name.trim()
+    );
+    let mut s = hash::unique_string(&[&id]);
+    s.truncate(SALT_LEN);
+    s
+}
+
+/// `naming.salt`: whose salt (and, for ESML, whose patterns) the globally unique names
+/// follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaltMode {
+    /// This provider's salt ([`salt`]) and patterns (the default).
+    #[default]
+    AiFactory,
+    /// ESML's salt ([`esml_salt`]) and ESML's key vault, storage, Data Factory and
+    /// Databricks patterns, to adopt projects the ESML pipelines created.
+    Esml,
+}
+
+impl SaltMode {
+    /// The values `naming.salt` takes.
+    pub const VALUES: [&'static str; 2] = ["aifactory", "esml"];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaltMode::AiFactory => "aifactory",
+            SaltMode::Esml => "esml",
+        }
+    }
+    /// The salt of one AI factory (subscription + common resource group) in this mode.
+    pub fn salt(self, subscription_id: &str, common_resource_group_name: &str) -> String {
+        match self {
+            SaltMode::AiFactory => salt(subscription_id, common_resource_group_name),
+            SaltMode::Esml => esml_salt(subscription_id, common_resource_group_name),
+        }
+    }
+}
+
+impl FromStr for SaltMode {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "aifactory" => Ok(SaltMode::AiFactory),
+            "esml" => Ok(SaltMode::Esml),
+            _ => Err(UnknownValue {
+                value: s.to_string(),
+                expected: &SaltMode::VALUES,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for SaltMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// dev, test or prod.
@@ -229,6 +306,19 @@ impl NameKind {
             NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
             NameKind::NetworkInterface => "{private endpoint name}-nic",
         }
+    }
+
+    /// The pattern with `naming.salt = "esml"` where it differs from [`Self::pattern`]
+    /// (ESML's own, from its `CmnAIfactoryNaming.bicep`), for docs.
+    pub fn esml_pattern(self) -> Option<&'static str> {
+        Some(match self {
+            NameKind::KeyVault => "kv-p{NNN}-{loc}-{env}-{s5}{d2}",
+            NameKind::Storage => "saprj{NNN}{loc}{s5}1{sfx}{env}",
+            NameKind::MlStorage => "saprj{NNN}{loc}{s5}2{sfx}{env}",
+            NameKind::DataFactory => "adf-{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::Databricks => "dbx-{NNN}-{loc}-{env}-{s5}{suffix}",
+            _ => return None,
+        })
     }
 }
 
@@ -521,6 +611,8 @@ struct Ctx {
     salt: String,
     prefix: String,
     suffix: String,
+    /// ESML's patterns where they differ ([`NameKind::esml_pattern`]).
+    esml: bool,
 }
 
 impl Ctx {
@@ -567,6 +659,7 @@ impl Ctx {
             .add(Self::u(Part::LocationShort), &self.loc)
             .lit("-")
             .add(Source::Environment, &self.env)
+            .lit(if self.esml { "-" } else { "" })
             .add(Source::Salt, &self.salt)
             .add(Self::u(Part::Suffix), &self.suffix_d2())
     }
@@ -577,7 +670,14 @@ impl Ctx {
             .add(Self::u(Part::LocationShort), &self.loc)
             .add(Source::Salt, &self.salt)
             .lit(n)
-            .add(Self::u(Part::Suffix), &self.suffix_d2())
+            .add(
+                Self::u(Part::Suffix),
+                &if self.esml {
+                    self.suffix_compact()
+                } else {
+                    self.suffix_d2()
+                },
+            )
             .add(Source::Environment, &self.env)
     }
     fn search(&self) -> Composed {
@@ -753,6 +853,14 @@ fn user_fix(src: Source) -> Fix {
 /// that breaks its rule (each carrying the [`NameKind`] and, for private endpoints, the
 /// endpoint key, so callers can keep only the issues of names they use).
 pub fn compose(input: &NamingInput) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
+    compose_with(input, SaltMode::AiFactory)
+}
+
+/// [`compose`] with the salt (and patterns) of `mode` (`naming.salt`).
+pub fn compose_with(
+    input: &NamingInput,
+    mode: SaltMode,
+) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
     let issues = check_parts(input);
     if !issues.is_empty() {
         return Err(issues);
@@ -769,12 +877,13 @@ pub fn compose(input: &NamingInput) -> Result<(ProjectNames, Vec<Issue>), Vec<Is
         nnn: format!("{:03}", input.number),
         env: input.environment.as_str().to_string(),
         loc: location_short.clone(),
-        salt: salt(&input.subscription_id, &input.common_resource_group_name),
+        salt: mode.salt(&input.subscription_id, &input.common_resource_group_name),
         prefix: input.prefix.clone().unwrap_or_default(),
         suffix: input
             .suffix
             .clone()
             .unwrap_or_else(|| DEFAULT_SUFFIX.to_string()),
+        esml: mode == SaltMode::Esml,
     };
 
     let rg = ctx.resource_group();
@@ -786,13 +895,21 @@ pub fn compose(input: &NamingInput) -> Result<(ProjectNames, Vec<Issue>), Vec<Is
         (NameKind::MlStorage, "ml_storage", ctx.storage("2")),
         (NameKind::AppInsights, "app_insights", ctx.dashed("ain-prj")),
         (NameKind::MlWorkspace, "ml_workspace", ctx.dashed("aml-")),
-        (NameKind::Databricks, "databricks", ctx.dashed("dbx-prj")),
+        (
+            NameKind::Databricks,
+            "databricks",
+            ctx.dashed(if ctx.esml { "dbx-" } else { "dbx-prj" }),
+        ),
         (
             NameKind::DatabricksManagedResourceGroup,
             "databricks_managed_resource_group",
             rg.clone().lit("-dbxmgmt"),
         ),
-        (NameKind::DataFactory, "data_factory", ctx.dashed("adf-prj")),
+        (
+            NameKind::DataFactory,
+            "data_factory",
+            ctx.dashed(if ctx.esml { "adf-" } else { "adf-prj" }),
+        ),
         (NameKind::Search, "search", ctx.search()),
         (NameKind::AiServices, "ai_services", ctx.dashed("ais-prj")),
     ];
@@ -877,7 +994,12 @@ pub fn compose(input: &NamingInput) -> Result<(ProjectNames, Vec<Issue>), Vec<Is
 /// problem found, each on the input to change (`naming.prefix`, `naming.suffix`,
 /// `naming.location_short`, `number`, `location`, `common.resource_group_name`).
 pub fn names(input: &NamingInput) -> Result<ProjectNames, Vec<Issue>> {
-    let (names, issues) = compose(input)?;
+    names_with(input, SaltMode::AiFactory)
+}
+
+/// [`names`] with the salt (and patterns) of `mode` (`naming.salt`).
+pub fn names_with(input: &NamingInput, mode: SaltMode) -> Result<ProjectNames, Vec<Issue>> {
+    let (names, issues) = compose_with(input, mode)?;
     if issues.is_empty() {
         Ok(names)
     } else {

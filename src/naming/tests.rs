@@ -56,6 +56,154 @@ fn salt_is_pinned_across_platforms_and_releases() {
     assert_eq!(salt("00000000-0000-0000-0000-000000000000", "RG"), "ugdf2");
 }
 
+/// ARM `uniqueString()` vectors with outputs published by others (each produced by ARM,
+/// by Microsoft's Azure.Deployments.Expression package, or by an independent port that
+/// states it matches ARM). Not used: the examples in PowerShell/DSC's uniqueString docs,
+/// because DSC hashes with the standard MurmurHash64A and RFC 4648 base32 of the
+/// little-endian bytes, which is not ARM's function (its outputs differ).
+#[test]
+fn unique_string_matches_published_arm_vectors() {
+    let cases: &[(&[&str], &str)] = &[
+        // JasonWhall/go-azure-uniquestring README: "hello-world" hashes to
+        // 571013382255652050, encoded "a7wkljktk6wne".
+        (&["hello", "world"], "a7wkljktk6wne"),
+        // takekazuomi/arm-uniquestring README (runs Azure.Deployments.Expression), also
+        // the arm2tf provider's acceptance test.
+        (&["test"], "rbgf3xv4ufgzg"),
+        // Stack Overflow 43295720 (ARM's own assemblies): uniqueString('tyeth').
+        (&["tyeth"], "zcztcwvu6iyg6"),
+        // arm2tf provider acceptance test: three values.
+        (&["test", "test2", "test3"], "bqgd334z2uj64"),
+        // AzureNaming.Utilities tests (Azure.Deployments.Expression): a resource group ID,
+        // the very shape ESML hashes.
+        (
+            &["/subscriptions/3c7f956b-55ee-4686-9d30-da1eb631dc59/resourceGroups/rg-devopsshieldek010dev"],
+            "fd63l2gacbtca",
+        ),
+        // A public pure-bash port's self-test ("verified against Bicep uniqueString()").
+        (&["abc"], "cgtzqvhu4i23s"),
+        (
+            &["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-rg"],
+            "bmg7c6xu4tw46",
+        ),
+        (&["foo", "bar", "baz"], "xzi4ioaxtmth4"),
+    ];
+    for (values, expected) in cases {
+        assert_eq!(
+            hash::unique_string(values),
+            *expected,
+            "uniqueString({values:?})"
+        );
+    }
+    assert_eq!(hash::arm_murmur64(b"hello-world"), 571_013_382_255_652_050);
+}
+
+#[test]
+fn unique_string_shape_and_tail_lengths() {
+    // Every tail length (0..=7 bytes after the 8-byte rounds) gives 13 characters of the
+    // alphabet, the last one from four bits plus a zero bit (an even alphabet index).
+    for n in 0..=24usize {
+        let text: String = "abcdefghijklmnopqrstuvwxyz".chars().take(n).collect();
+        let u = hash::unique_string(&[&text]);
+        assert_eq!(u.len(), 13, "{text:?}");
+        assert!(u
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c)));
+        let last = u.as_bytes()[12];
+        let index = if last.is_ascii_lowercase() {
+            last - b'a'
+        } else {
+            last - b'2' + 26
+        };
+        assert_eq!(index % 2, 0, "{text:?} -> {u}");
+    }
+    // Joined with '-': two values equal one value holding the hyphen; case matters.
+    assert_eq!(
+        hash::unique_string(&["a", "b"]),
+        hash::unique_string(&["a-b"])
+    );
+    assert_ne!(hash::unique_string(&["ABC"]), hash::unique_string(&["abc"]));
+}
+
+#[test]
+fn esml_salt_is_bicep_unique_string_of_the_common_group_id() {
+    // The resource-group-ID vector above, truncated: ESML's `uniqueInAIFenv`.
+    let zero = "00000000-0000-0000-0000-000000000000";
+    assert_eq!(esml_salt(zero, "my-rg"), "bmg7c");
+    let id = format!("/subscriptions/{SUB}/resourceGroups/{CMN}");
+    assert_eq!(esml_salt(SUB, CMN), hash::unique_string(&[&id])[..SALT_LEN]);
+    // ARM reports subscription IDs lowercase, so their case does not matter; the group
+    // name is hashed as written (uniqueString is case-sensitive).
+    assert_eq!(esml_salt(&SUB.to_uppercase(), CMN), esml_salt(SUB, CMN));
+    assert_eq!(
+        esml_salt(&format!(" {SUB} "), &format!(" {CMN}")),
+        esml_salt(SUB, CMN)
+    );
+    assert_ne!(esml_salt(SUB, &CMN.to_uppercase()), esml_salt(SUB, CMN));
+    assert_ne!(esml_salt(SUB, CMN), salt(SUB, CMN));
+    assert_eq!(SaltMode::Esml.salt(SUB, CMN), esml_salt(SUB, CMN));
+    assert_eq!(SaltMode::AiFactory.salt(SUB, CMN), salt(SUB, CMN));
+    assert_eq!(SaltMode::default(), SaltMode::AiFactory);
+    for v in SaltMode::VALUES {
+        assert_eq!(v.parse::<SaltMode>().map(|m| m.as_str()), Ok(v));
+    }
+    let e = "ESML".parse::<SaltMode>().err();
+    assert_eq!(
+        e.map(|e| e.expected.to_vec()),
+        Some(vec!["aifactory", "esml"])
+    );
+}
+
+#[test]
+fn esml_mode_gives_esml_names() {
+    let n = names_with(&input(), SaltMode::Esml).unwrap_or_else(|e| panic!("{e:?}"));
+    let s = &n.salt;
+    assert_eq!(s, &esml_salt(SUB, CMN));
+    // ESML's CmnAIfactoryNaming.bicep patterns.
+    assert_eq!(n.key_vault, format!("kv-p001-weu-dev-{s}01"));
+    assert_eq!(n.storage, format!("saprj001weu{s}1001dev"));
+    assert_eq!(n.ml_storage, format!("saprj001weu{s}2001dev"));
+    assert_eq!(n.data_factory, format!("adf-001-weu-dev-{s}-001"));
+    assert_eq!(n.databricks, format!("dbx-001-weu-dev-{s}-001"));
+    assert_eq!(n.ml_workspace, format!("aml-001-weu-dev-{s}-001"));
+    assert_eq!(n.app_insights, format!("ain-prj001-weu-dev-{s}-001"));
+    // Unchanged: the resource group, and the names ESML salts with its random salt.
+    assert_eq!(n.resource_group, "acme-esml-project001-weu-dev-001-rg");
+    assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.search, format!("aisearchprj001weudev{s}001"));
+    assert_eq!(n.ai_services, format!("ais-prj001-weu-dev-{s}-001"));
+    assert_eq!(
+        n.private_endpoints["storage_blob"].endpoint,
+        format!("{}-blob-pend", n.storage)
+    );
+    for kind in NameKind::ALL {
+        let (name, esml) = (kind.pattern(), kind.esml_pattern());
+        assert!(esml.is_none_or(|e| e != name), "{kind:?}");
+    }
+    // The default mode is unchanged by the new API.
+    assert_eq!(names_with(&input(), SaltMode::AiFactory), names(&input()));
+}
+
+#[test]
+fn esml_patterns_that_overflow_are_blamed_on_an_input() {
+    // ESML's storage pattern keeps the whole suffix: a four-letter location in prod is 25.
+    let mut i = input();
+    i.environment = Environment::Prod;
+    i.location_short = Some("swec".to_string());
+    assert!(names(&i).is_ok());
+    let e = match names_with(&i, SaltMode::Esml) {
+        Ok(n) => panic!("expected issues, got {n:?}"),
+        Err(e) => e,
+    };
+    assert!(
+        e.iter().any(|x| {
+            x.name_kind().is_some_and(|(k, _)| k == NameKind::Storage)
+                && (x.path == Part::LocationShort.path() || x.path == Part::Suffix.path())
+        }),
+        "{e:?}"
+    );
+}
+
 #[test]
 fn default_names_follow_the_conventions() {
     let n = names(&input()).unwrap_or_else(|e| panic!("{e:?}"));

@@ -179,11 +179,23 @@ pub fn naming_rules_markdown() -> String {
          differ between AI factories: the first {} characters of the lowercase RFC 4648 base32 (`a-z2-7`) \
          encoding of SHA-256 over `\"{}:\" + lowercase(subscription ID) + \":\" + lowercase(common \
          resource group name)`. It is stable across runs, machines and provider versions.\n\n\
+         With `naming.salt = \"esml\"` the names are the ones ESML's pipelines give, to adopt an ESML \
+         project: `s5` is ESML's salt, the first {} characters of ARM/Bicep `uniqueString(\"/subscriptions/\
+         <subscription ID, lowercase>/resourceGroups/<common resource group name>\")` (case-sensitive: write \
+         `common.resource_group_name` as ESML's parameters spell it), and {}. The managed identity, AI Search \
+         and AI Services keep the patterns above: ESML salts them with a random 10-character value that \
+         cannot be reproduced, so an adopted ESML project gets new ones.\n\n\
          Every name is checked at plan time; a name that breaks its rule is reported on the input to \
          change, with the fix (for example \"Shorten naming.location_short by 2 characters\").\n\n\
          Default location codes:\n\n| Location | Code |\n|---|---|\n",
         naming::SALT_LEN,
-        naming::SALT_DOMAIN
+        naming::SALT_DOMAIN,
+        naming::SALT_LEN,
+        NameKind::ALL
+            .iter()
+            .filter_map(|k| k.esml_pattern().map(|p| format!("the {} is `{p}`", k.label())))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for (l, c) in regions::LOCATION_SHORT {
         let _ = writeln!(s, "| {l} | {c} |");

@@ -177,6 +177,8 @@ pub struct NamingOptions {
     pub prefix: Option<String>,
     pub location_short: Option<String>,
     pub suffix: Option<String>,
+    /// `naming.salt` (default [`naming::SaltMode::AiFactory`]).
+    pub salt: naming::SaltMode,
 }
 
 /// `common`: references into the AI factory's common part.

@@ -86,7 +86,7 @@ pub(super) fn check(
     let mut issues: Vec<Issue> = Vec::new();
 
     // Names: keep only the issues of names this project uses.
-    let names = match naming::compose(&spec.naming_input()) {
+    let names = match naming::compose_with(&spec.naming_input(), spec.naming.salt) {
         Ok((names, name_issues)) => {
             issues.extend(
                 name_issues

@@ -95,7 +95,7 @@ in reverse order and refuses to delete a resource group holding resources the pr
             Attribute::optional(
                 "naming",
                 Type::map(Type::String),
-                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`). See the naming rules below. A change that renames the resource group replaces the project.",
+                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`), `salt` (`aifactory`, the default, or `esml`: ESML's salt, Bicep `uniqueString` of the common resource group's ID, and ESML's key vault, storage, Data Factory and Databricks patterns, to adopt a project ESML's pipelines created; write `common.resource_group_name` with ESML's casing then). See the naming rules below. A change that renames the resource group replaces the project; changing `salt` renames the globally unique resources.",
             ),
             Attribute::required(
                 "common",
@@ -432,7 +432,7 @@ impl Resource for Project {
                 None
             } else {
                 spec::read_inputs(&config, &facts, &mut d)
-                    .and_then(|i| crate::naming::names(&i.spec.naming_input()).ok())
+                    .and_then(|i| crate::naming::names_with(&i.spec.naming_input(), i.spec.naming.salt).ok())
                     .map(|n| (crate::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
             };
             match &named {

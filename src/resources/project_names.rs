@@ -12,7 +12,7 @@ use crate::framework::{
     schema::{Attribute, Schema, Type},
     AttrPath, DataSource, Diagnostics, Value,
 };
-use crate::naming::{self, Environment, NameKind, NamingInput};
+use crate::naming::{self, Environment, NameKind, NamingInput, SaltMode};
 use crate::project::{
     CommonRefs, Layout, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
 };
@@ -40,14 +40,16 @@ Services, private endpoints and their network interfaces, and the data lake dire
 anything and without a network call. Use it to reserve or check names before a project exists, or to refer to \
 a project's resources from another configuration.\n\n\
 Names are salted with the subscription and `common.resource_group_name` (see the naming rules of \
-`aifactory_project`); the subscription is `subscription_id`, else the provider's."
+`aifactory_project`); the subscription is `subscription_id`, else the provider's. With `naming.salt = \"esml\"` \
+they are the names ESML's pipelines give (ESML's salt and its key vault, storage, Data Factory and Databricks \
+patterns)."
             .into(),
         attributes: vec![
             Attribute::required("number", Type::Number, "Project number, 1 to 999."),
             Attribute::required("environment", Type::String, "`dev`, `test` or `prod`."),
             Attribute::required("location", Type::String, "Azure region, for example `westeurope`."),
             Attribute::required("project_type", Type::String, "`esml` or `genai`: decides which names the project uses."),
-            Attribute::optional("naming", Type::map(Type::String), "As in `aifactory_project`: `prefix`, `location_short`, `suffix`."),
+            Attribute::optional("naming", Type::map(Type::String), "As in `aifactory_project`: `prefix`, `location_short`, `suffix`, `salt` (`aifactory` or `esml`)."),
             Attribute::required(
                 "common",
                 Type::map(Type::String),
@@ -66,7 +68,7 @@ Names are salted with the subscription and `common.resource_group_name` (see the
                 "Name by logical key, only for what this project type and these services use: `resource_group`, `identity`, `key_vault`, `storage`, `ml_storage`, `app_insights`, `ml_workspace`, `databricks`, `databricks_managed_resource_group`, `data_factory`, `search`, `ai_services`, `private_endpoint.<target>_<group>`, `network_interface.<target>_<group>`, and `datalake_path`.",
             ),
             Attribute::computed("resource_group_id", Type::String, "The project's resource group ID."),
-            Attribute::computed("salt", Type::String, "The 5-character salt of the globally unique names."),
+            Attribute::computed("salt", Type::String, "The 5-character salt of the globally unique names (ESML's with `naming.salt = \"esml\"`)."),
         ],
     }
 }
@@ -147,6 +149,8 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         diags.error(AttrPath::attr("common"), "`common.resource_group_name` is required", "Add `resource_group_name = \"...\"` to `common`: it salts the globally unique names.");
         return None;
     };
+    // An invalid `naming.salt` was diagnosed by `maps`; the names are not returned then.
+    let salt: SaltMode = maps.naming.get("salt").and_then(|s| s.parse().ok()).unwrap_or_default();
     let input = NamingInput {
         number,
         environment,
@@ -169,6 +173,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
             prefix: input.prefix.clone(),
             location_short: input.location_short.clone(),
             suffix: input.suffix.clone(),
+            salt,
         },
         common: CommonRefs { resource_group_name: common_rg, ..CommonRefs::default() },
         subnet_ids: BTreeMap::new(),
@@ -181,7 +186,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         key_vault_purge_protection: None,
     };
     let layout = Layout::of(&spec);
-    let names = match naming::compose(&input) {
+    let names = match naming::compose_with(&input, salt) {
         Ok((names, issues)) => {
             for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
                 let mut d = crate::project::Issue::from(i).to_diagnostic();

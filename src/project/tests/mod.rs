@@ -45,6 +45,7 @@ pub(super) fn esml() -> ProjectSpec {
             prefix: Some("acme-".to_string()),
             location_short: Some("weu".to_string()),
             suffix: Some("-001".to_string()),
+            ..NamingOptions::default()
         },
         common: CommonRefs {
             resource_group_name: "acme-esml-common-weu-dev-001".to_string(),

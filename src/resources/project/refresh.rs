@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::azure::{AzureClient, AzureError, Ctx};
+use crate::naming::SaltMode;
 use crate::project::{api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE};
 
 use super::engine::list_filtered;
@@ -419,9 +420,20 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
     }
 
-    // Key vault: network access, IP rules, purge protection.
+    // Key vault: network access, IP rules, purge protection; the salt from its name when
+    // no identity gave it (`kv-p{NNN}-{loc}-{env}{s5}{d2}`, ESML's with a hyphen before
+    // the salt).
     d.network_access = "private".into();
     if let Some(kv) = find_type(&items, api::KEY_VAULT.resource_type).first().map(|j| id_of(j)) {
+        if let (None, Some(n)) = (&salt_of_names, &name_parts) {
+            let name = kv.rsplit('/').next().unwrap_or_default();
+            let head = format!("kv-p{:03}-{}-{}", d.number, n.location_short, d.environment);
+            salt_of_names = name
+                .strip_prefix(&head)
+                .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
+                .filter(|rest| rest.len() > crate::naming::SALT_LEN)
+                .map(|rest| rest.chars().take(crate::naming::SALT_LEN).collect());
+        }
         if let Some(j) = get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
             let public = j.pointer("/properties/publicNetworkAccess").and_then(Json::as_str).unwrap_or("Disabled");
             if public.eq_ignore_ascii_case("enabled") {
@@ -551,7 +563,8 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
     }
 
-    // The common resource group: the one whose salt the names carry.
+    // The common resource group and `naming.salt`: the group whose salt (this provider's
+    // or ESML's) the names carry.
     let mut candidates: Vec<String> = Vec::new();
     for id in d.common.values().chain(d.subnet_ids.values()) {
         if let Some(rg) = rg_of(id) {
@@ -560,21 +573,36 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
             }
         }
     }
-    let chosen = match &salt_of_names {
-        Some(s) => candidates.iter().find(|c| crate::naming::salt(subscription, c) == *s).cloned(),
-        None => None,
-    };
-    match chosen.or_else(|| candidates.first().cloned()) {
-        Some(c) => {
-            if salt_of_names.as_ref().is_some_and(|s| crate::naming::salt(subscription, &c) != *s) {
+    let untagged = tag(TAG_PROJECT).is_none();
+    let (common_rg, mode) = match salt_of_names.as_deref().and_then(|s| match_salt(subscription, &candidates, s)) {
+        Some((c, mode)) => (Some(c), mode),
+        None => {
+            if salt_of_names.is_some() && !candidates.is_empty() {
                 d.warnings.push(format!(
-                    "The resource names do not carry the salt of any common resource group this project refers to (tried {}); they were probably made by the ESML pipelines. Set common.resource_group_name; the plan then shows which resources the provider would rename.",
+                    "The resource names carry neither this provider's salt nor ESML's (Bicep uniqueString) salt of any common resource group this project refers to (tried {}). Set common.resource_group_name (with the casing ESML's pipelines used) and naming.salt; the plan then shows which resources the provider would rename.",
                     candidates.join(", ")
                 ));
             }
+            // A group without ownership tags was made by ESML's pipelines.
+            (candidates.first().cloned(), if untagged { SaltMode::Esml } else { SaltMode::AiFactory })
+        }
+    };
+    match common_rg {
+        Some(c) => {
             d.common.insert("resource_group_name".into(), c);
         }
         None => d.warnings.push("Could not determine common.resource_group_name; set it in the configuration.".into()),
+    }
+    if mode == SaltMode::Esml {
+        d.naming.insert("salt".into(), mode.as_str().into());
+        d.warnings.push(
+            "Imported with naming.salt = \"esml\": ESML's salt (Bicep uniqueString of the common resource group's ID) and ESML's key vault, storage, Data Factory and Databricks names. ESML adds a random 10-character salt to the managed identity and AI Search names and names AI Services differently; the provider cannot reproduce those, so it creates its own identity, AI Search and AI Services (listed below when the project has them).".into(),
+        );
+    }
+    if let Some(c) = d.common.get("resource_group_name").cloned() {
+        for w in unadopted(&d, subscription, &c, mode, &items) {
+            d.warnings.push(w);
+        }
     }
     if !d.common.contains_key("private_dns_zone_resource_group_id") {
         if let Some(c) = d.common.get("resource_group_name").cloned() {
@@ -585,6 +613,67 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
     }
     Ok(d)
+}
+
+/// The candidate common resource group (as found, or lowercased: ESML hashes the name as
+/// its parameter spells it) and the [`SaltMode`] whose salt is `salt`.
+pub fn match_salt(subscription: &str, candidates: &[String], salt: &str) -> Option<(String, SaltMode)> {
+    for c in candidates {
+        if SaltMode::AiFactory.salt(subscription, c) == salt {
+            return Some((c.clone(), SaltMode::AiFactory));
+        }
+        let lower = c.to_ascii_lowercase();
+        for v in [c.clone(), lower] {
+            if SaltMode::Esml.salt(subscription, &v) == salt {
+                return Some((v, SaltMode::Esml));
+            }
+        }
+    }
+    None
+}
+
+/// Warnings for resources of the group whose names are not the ones the provider gives
+/// them (so it leaves them alone, unmanaged, and creates its own).
+fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode, items: &[Json]) -> Vec<String> {
+    let Ok(environment) = d.environment.parse() else {
+        return Vec::new();
+    };
+    let input = crate::naming::NamingInput {
+        number: d.number,
+        environment,
+        location: d.location.clone(),
+        prefix: d.naming.get("prefix").cloned(),
+        location_short: d.naming.get("location_short").cloned(),
+        suffix: d.naming.get("suffix").cloned(),
+        subscription_id: subscription.to_string(),
+        common_resource_group_name: common_rg.to_string(),
+    };
+    let Ok((names, _)) = crate::naming::compose_with(&input, mode) else {
+        return Vec::new();
+    };
+    let kinds: [(&str, &api::ApiType, Vec<&str>); 8] = [
+        ("managed identity", &api::IDENTITY, vec![&names.identity]),
+        ("key vault", &api::KEY_VAULT, vec![&names.key_vault]),
+        ("storage account", &api::STORAGE, vec![&names.storage, &names.ml_storage]),
+        ("Machine Learning workspace", &api::ML_WORKSPACE, vec![&names.ml_workspace]),
+        ("Databricks workspace", &api::DATABRICKS, vec![&names.databricks]),
+        ("Data Factory", &api::DATA_FACTORY, vec![&names.data_factory]),
+        ("AI Search service", &api::SEARCH, vec![&names.search]),
+        ("AI Services account", &api::AI_SERVICES, vec![&names.ai_services]),
+    ];
+    let mut out = Vec::new();
+    for (label, ty, expected) in kinds {
+        for item in find_type(items, ty.resource_type) {
+            let name = item.get("name").and_then(Json::as_str).unwrap_or_default();
+            if !name.is_empty() && !expected.iter().any(|e| e.eq_ignore_ascii_case(name)) {
+                out.push(format!(
+                    "The {label} {name} does not have a name the provider gives (expected {} with naming.salt = \"{mode}\"); the provider does not manage it and creates its own where the project needs one. Move its data and settings before deleting it.",
+                    expected.join(" or ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The filesystem of `account` that has `path` (a directory).

@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::framework::{AttrPath, Diagnostics, Severity, Step, Value};
-use crate::naming::Environment;
+use crate::naming::{Environment, SaltMode};
 use crate::project::{
     Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
     TeamPrincipalType,
 };
 
 /// Keys of `naming`.
-pub const NAMING_KEYS: [&str; 3] = ["prefix", "location_short", "suffix"];
+pub const NAMING_KEYS: [&str; 4] = ["prefix", "location_short", "suffix", "salt"];
 /// Keys of `common`; the first three are required.
 pub const COMMON_KEYS: [&str; 5] = [
     "resource_group_name",
@@ -375,6 +375,7 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
         diags,
     );
+    let salt = naming_salt(&naming, diags);
     let common_value = v.get("common");
     let common = string_map(
         common_value,
@@ -427,6 +428,7 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
             prefix: naming.get("prefix").cloned(),
             location_short: naming.get("location_short").cloned(),
             suffix: naming.get("suffix").cloned(),
+            salt: salt?,
         },
         common: CommonRefs {
             resource_group_name: common.get("resource_group_name").cloned().unwrap_or_default(),
@@ -468,6 +470,29 @@ impl KnownAt for Value {
     }
 }
 
+/// `naming.salt`: absent means [`SaltMode::AiFactory`]; `None` (diagnosed on
+/// `naming["salt"]`) when it is not one of [`SaltMode::VALUES`].
+pub fn naming_salt(naming: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Option<SaltMode> {
+    let Some(text) = naming.get("salt") else {
+        return Some(SaltMode::default());
+    };
+    match text.parse::<SaltMode>() {
+        Ok(mode) => Some(mode),
+        Err(e) => {
+            diags.error(
+                AttrPath::attr("naming").and_key("salt".to_string()),
+                format!("Invalid naming.salt {text:?}"),
+                format!(
+                    "Set `naming.salt` to one of: {} (`aifactory`, the default, is this provider's salt; \
+                     `esml` reproduces the names ESML's pipelines gave, to adopt an ESML project), or remove it.",
+                    e.expected.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
 /// `naming`, `common` and `services` alone (for `aifactory_project_names`).
 pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
     let naming = string_map(
@@ -477,6 +502,7 @@ pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BT
         "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
         diags,
     );
+    let _ = naming_salt(&naming, diags);
     let common = string_map(v.get("common"), "common", Some(&COMMON_KEYS), "`common = { resource_group_name = \"...\" }`", diags);
     let services = services(v.get("services"), diags);
     (naming, common, services)

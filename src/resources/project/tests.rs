@@ -816,3 +816,106 @@ async fn a_cancelled_apply_records_what_exists() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// naming.salt = "esml"
+// ---------------------------------------------------------------------------------------
+
+fn config_esml() -> Value {
+    let mut c = config_lake();
+    c.set(
+        "naming",
+        smap(&[("prefix", "acme-"), ("location_short", "weu"), ("suffix", "-001"), ("salt", "esml")]),
+    );
+    c
+}
+
+#[test]
+fn naming_salt_is_validated_and_read() {
+    let mut c = config(&[M1], false);
+    c.set("naming", smap(&[("prefix", "acme-"), ("salt", "bicep")]));
+    let d = spec::check_shapes(&c);
+    let bad: Vec<_> = d.iter().filter(|x| x.path.to_string() == r#"naming["salt"]"#).collect();
+    assert_eq!(bad.len(), 1, "{d:?}");
+    assert!(bad[0].detail.contains("aifactory, esml"), "{:?}", bad[0]);
+    let mut d = Diagnostics::new();
+    let esml = spec::read_inputs(&config_esml(), &facts(), &mut d).expect("valid");
+    assert_eq!(esml.spec.naming.salt, crate::naming::SaltMode::Esml);
+    let default = spec::read_inputs(&config(&[M1], false), &facts(), &mut d).expect("valid");
+    assert_eq!(default.spec.naming.salt, crate::naming::SaltMode::AiFactory);
+    assert!(!d.has_errors(), "{d:?}");
+    // The data source shares the map: the same check, and the ESML salt.
+    let mut ds = config(&[M1], false);
+    ds.set("naming", smap(&[("salt", "ESML")]));
+    let mut d = Diagnostics::new();
+    assert!(crate::resources::project_names::names_of(&ds, Some(SUB.into()), &mut d).is_none());
+    assert!(d.iter().any(|x| x.path.to_string() == r#"naming["salt"]"#), "{d:?}");
+    let mut d = Diagnostics::new();
+    let (names, _, salt) =
+        crate::resources::project_names::names_of(&config_esml(), Some(SUB.into()), &mut d).expect("names");
+    assert_eq!(salt, crate::naming::esml_salt(SUB, COMMON_RG));
+    assert_eq!(names["key_vault"], format!("kv-p001-weu-dev-{salt}01"));
+}
+
+#[test]
+fn esml_mode_plans_esml_names() {
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&config_esml(), &facts(), None, &mut d).expect("valid");
+    let records = model::desired_records(&dp);
+    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let names: Vec<String> = records.values().filter_map(|r| r.name.clone()).collect();
+    for want in [format!("kv-p001-weu-dev-{s5}01"), format!("saprj001weu{s5}1001dev")] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+}
+
+#[test]
+fn salts_are_matched_to_the_common_group_and_mode() {
+    let cands = vec!["other-rg".to_string(), "Acme-ESML-Common-weu-dev-001".to_string()];
+    let ours = crate::naming::salt(SUB, "acme-esml-common-weu-dev-001");
+    assert_eq!(
+        refresh::match_salt(SUB, &cands, &ours),
+        Some(("Acme-ESML-Common-weu-dev-001".to_string(), crate::naming::SaltMode::AiFactory))
+    );
+    // ESML's is case-sensitive: the group as found, else lowercased.
+    for spelled in ["Acme-ESML-Common-weu-dev-001", "acme-esml-common-weu-dev-001"] {
+        let esml = crate::naming::esml_salt(SUB, spelled);
+        assert_eq!(
+            refresh::match_salt(SUB, &cands, &esml),
+            Some((spelled.to_string(), crate::naming::SaltMode::Esml))
+        );
+    }
+    assert_eq!(refresh::match_salt(SUB, &cands, "zzzzz"), None);
+}
+
+/// A project made with ESML's names and no ownership tags (as ESML's pipelines leave it)
+/// imports with `naming.salt = "esml"`; a resource ESML named with its random salt is
+/// reported as not adopted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_named_project_imports_with_the_esml_salt() {
+    let fx = fixture(|c| c).await;
+    let cfg = config_esml();
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    // Drop the ownership tags, and add an AI Search service with ESML's random salt.
+    let mut body = fx.emulator.resource(&rg_id).expect("group");
+    body["tags"] = json!({"cost_center": "1234"});
+    fx.emulator.put_resource(&rg_id, body).expect("untag");
+    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let esml_search = format!("aisearchprj001weudev{s5}0dbf2948001");
+    fx.emulator
+        .put_resource(&format!("{rg_id}/providers/Microsoft.Search/searchServices/{esml_search}"), json!({"location": "westeurope"}))
+        .expect("search");
+    let imported = fx.project.import(&rg_id).await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    let a = created.state.to_json();
+    let b = imported.state.to_json();
+    for attr in ["number", "environment", "project_type", "naming", "common", "id", "resources"] {
+        assert_eq!(a[attr], b[attr], "{attr}");
+    }
+    assert_eq!(b["naming"]["salt"], "esml");
+    let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
+    assert!(details.iter().any(|d| d.contains("naming.salt = \"esml\"") && d.contains("random")), "{details:?}");
+    assert!(details.iter().any(|d| d.contains(&esml_search) && d.contains("does not manage it")), "{details:?}");
+    assert!(!details.iter().any(|d| d.contains("carry neither")), "{details:?}");
+}
