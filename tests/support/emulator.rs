@@ -53,21 +53,7 @@ impl EmulatorFixture {
 
     /// The `ARM_*` settings that point a provider at this emulator.
     pub fn env(&self) -> Vec<(String, String)> {
-        let info = self.emulator.info();
-        [
-            ("ARM_TENANT_ID", TENANT.to_string()),
-            ("ARM_SUBSCRIPTION_ID", SUBSCRIPTION.to_string()),
-            ("ARM_CLIENT_ID", CLIENT_ID.to_string()),
-            ("ARM_CLIENT_SECRET", CLIENT_SECRET.to_string()),
-            ("ARM_USE_CLI", "false".to_string()),
-            ("ARM_RESOURCE_MANAGER_ENDPOINT", info.resource_manager_endpoint.clone()),
-            ("ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST", info.authority_host.clone()),
-            ("ARM_STORAGE_DFS_ENDPOINT_TEMPLATE", info.dfs_endpoint_template.clone()),
-            ("ARM_CA_CERTIFICATE_FILE", info.ca_pem_path.display().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        self.emulator.info().provider_env(TENANT, SUBSCRIPTION, CLIENT_ID, CLIENT_SECRET)
     }
 
     /// Run a future on the emulator's runtime (for admin calls in hooks).

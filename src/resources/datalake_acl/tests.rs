@@ -43,21 +43,7 @@ async fn env() -> Env {
     )
     .await
     .expect("emulator starts");
-    let info = emu.info();
-    let vars: EnvVars = [
-        ("ARM_TENANT_ID", TENANT.to_string()),
-        ("ARM_SUBSCRIPTION_ID", SUB.to_string()),
-        ("ARM_CLIENT_ID", CLIENT.to_string()),
-        ("ARM_CLIENT_SECRET", SECRET.to_string()),
-        ("ARM_USE_CLI", "false".to_string()),
-        ("ARM_RESOURCE_MANAGER_ENDPOINT", info.resource_manager_endpoint.clone()),
-        ("ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST", info.authority_host.clone()),
-        ("ARM_STORAGE_DFS_ENDPOINT_TEMPLATE", info.dfs_endpoint_template.clone()),
-        ("ARM_CA_CERTIFICATE_FILE", info.ca_pem_path.display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let vars: EnvVars = emu.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
     let ctx = ProviderContext::with_settings(Settings::from_vars_and(&vars, &Value::Null));
     Env { _emu: emu, res: DatalakeAcl::new(ctx.clone()), ctx }
 }

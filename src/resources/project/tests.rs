@@ -236,22 +236,7 @@ pub struct Fixture {
 }
 
 pub fn settings_for(emulator: &RunningEmulator) -> Settings {
-    let info = emulator.info();
-    let vars: EnvVars = [
-        ("ARM_TENANT_ID", TENANT.to_string()),
-        ("ARM_SUBSCRIPTION_ID", SUB.to_string()),
-        ("ARM_CLIENT_ID", CLIENT.to_string()),
-        ("ARM_CLIENT_SECRET", SECRET.to_string()),
-        ("ARM_USE_CLI", "false".to_string()),
-        ("ARM_RESOURCE_MANAGER_ENDPOINT", info.resource_manager_endpoint.clone()),
-        ("ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST", info.authority_host.clone()),
-        ("ARM_STORAGE_DFS_ENDPOINT_TEMPLATE", info.dfs_endpoint_template.clone()),
-        ("ARM_CA_CERTIFICATE_FILE", info.ca_pem_path.display().to_string()),
-        ("ARM_LRO_POLL_INTERVAL_SECONDS", "1".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let vars: EnvVars = emulator.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
     let mut s = Settings::from_vars_and(&vars, &Value::Null);
     s.lro_poll_interval = Duration::from_millis(200);
     s
