@@ -15,6 +15,8 @@ pub enum Part {
     Prefix,
     Suffix,
     LocationShort,
+    /// `naming.random_salt` (ESML's 10-character random salt, with `naming.salt = "esml"`).
+    RandomSalt,
 }
 
 impl Part {
@@ -27,6 +29,7 @@ impl Part {
             Part::Prefix => "prefix",
             Part::Suffix => "suffix",
             Part::LocationShort => "location_short",
+            Part::RandomSalt => "random_salt",
         }
     }
 }
@@ -42,6 +45,17 @@ impl fmt::Display for Part {
 pub enum PartProblem {
     Empty,
     InvalidChar { ch: char, allow_hyphen: bool },
+}
+
+/// What is wrong with `naming.random_salt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RandomSaltProblem {
+    /// Not exactly [`super::RANDOM_SALT_LEN`] characters.
+    Length { len: usize },
+    /// A character ESML never puts in its random salt.
+    InvalidChar { ch: char },
+    /// Set while `naming.salt` is not `esml` (only ESML's names carry it).
+    WithoutEsml,
 }
 
 /// How to repair a name that breaks its rule.
@@ -95,6 +109,11 @@ pub enum IssueKind {
         part: Part,
         value: String,
         problem: PartProblem,
+    },
+    /// `naming.random_salt` is not a value ESML produces, or is set without `naming.salt = "esml"`.
+    InvalidRandomSalt {
+        value: String,
+        problem: RandomSaltProblem,
     },
     /// `common.resource_group_name` is not a valid resource group name.
     InvalidCommonResourceGroup { value: String, violation: Violation },
@@ -152,6 +171,19 @@ impl Issue {
                     format!("{part} = {value:?} contains {ch:?}")
                 }
             },
+            K::InvalidRandomSalt { value, problem } => match problem {
+                RandomSaltProblem::Length { len } => format!(
+                    "naming.random_salt {value:?} has {len} character{}, not {}",
+                    plural(*len),
+                    super::RANDOM_SALT_LEN
+                ),
+                RandomSaltProblem::InvalidChar { ch } => {
+                    format!("naming.random_salt {value:?} contains {ch:?}")
+                }
+                RandomSaltProblem::WithoutEsml => {
+                    "naming.random_salt is set without naming.salt = \"esml\"".to_string()
+                }
+            },
             K::InvalidCommonResourceGroup { value, violation } => {
                 format!("common.resource_group_name {value:?} {violation}")
             }
@@ -192,6 +224,20 @@ impl Issue {
                 PartProblem::InvalidChar { allow_hyphen: false, .. } => format!(
                     "{part} may contain only lowercase letters and digits (it is embedded in storage \
                      account names, which allow nothing else). Change {part} accordingly."
+                ),
+            },
+            K::InvalidRandomSalt { problem, .. } => match problem {
+                RandomSaltProblem::WithoutEsml => "naming.random_salt is ESML's 10-character random salt and only \
+                     ESML's names (naming.salt = \"esml\") carry it. Set naming.salt = \"esml\" to adopt an ESML \
+                     project, or remove naming.random_salt."
+                    .to_string(),
+                _ => format!(
+                    "naming.random_salt must be ESML's random salt as its pipelines used it: exactly {} lowercase \
+                     letters, digits or hyphens (ESML takes it from aifactory_salt_random or the first {} \
+                     characters of a GUID). Copy it from the project's managed identity name \
+                     mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>, or remove naming.random_salt.",
+                    super::RANDOM_SALT_LEN,
+                    super::RANDOM_SALT_LEN
                 ),
             },
             K::InvalidCommonResourceGroup { .. } => "common.resource_group_name must be the name of the \

@@ -40,9 +40,12 @@
 //! `naming.salt = "esml"` ([`SaltMode::Esml`]) adopts projects made by the ESML pipelines:
 //! the salt is ESML's ([`esml_salt`], Bicep `uniqueString`) and the key vault, storage
 //! accounts, Data Factory and Databricks take ESML's own patterns
-//! ([`NameKind::esml_pattern`]). The names ESML salts with its random 10 characters (the
-//! managed identity, AI Search; AI Services has another shape too) cannot be reproduced
-//! and keep this provider's patterns.
+//! ([`NameKind::esml_pattern`]). The managed identity, AI Search and AI Services names
+//! carry ESML's random 10-character salt too (`randomSalt`, from `aifactory_salt_random` or
+//! a GUID): with `naming.random_salt` ([`check_random_salt`]) they take ESML's patterns
+//! ([`NameKind::esml_random_pattern`]), without it they keep this provider's. Import reads
+//! the random salt back from the managed identity's name ([`esml_random_salt_of_identity`]),
+//! as ESML's pipeline does.
 //!
 //! Every composed name is checked against its type's rule; a violation is reported on the
 //! input that caused it with the fix ("shorten naming.prefix by 3 characters").
@@ -63,11 +66,13 @@ pub mod rules;
 mod tests;
 
 pub use hash::Guid;
-pub use issue::{Fix, Issue, IssueKind, Part, PartProblem};
+pub use issue::{Fix, Issue, IssueKind, Part, PartProblem, RandomSaltProblem};
 pub use rules::{rule_for, NameRule, Violation};
 
 /// Length of the salt in names.
 pub const SALT_LEN: usize = 5;
+/// Length of ESML's random salt (`randomSalt`, `naming.random_salt`).
+pub const RANDOM_SALT_LEN: usize = 10;
 /// Default `naming.suffix` (ESML's `admin_prjResourceSuffix`).
 pub const DEFAULT_SUFFIX: &str = "-001";
 /// Version tag mixed into the salt; changing it renames every globally unique resource.
@@ -114,6 +119,53 @@ pub fn esml_salt(subscription_id: &str, common_resource_group_name: &str) -> Str
     let mut s = hash::unique_string(&[&id]);
     s.truncate(SALT_LEN);
     s
+}
+
+/// Check `naming.random_salt` (`value`) against `naming.salt` (`mode`): only ESML's names
+/// carry it, and it must be a value ESML produces: exactly [`RANDOM_SALT_LEN`] lowercase
+/// letters, digits or hyphens (`aifactory_salt_random`, or the first ten characters of a
+/// lowercase GUID, which may hold its first hyphen). The issue is on `naming.random_salt`.
+pub fn check_random_salt(mode: SaltMode, value: Option<&str>) -> Result<(), Issue> {
+    let Some(v) = value else {
+        return Ok(());
+    };
+    let problem = if mode != SaltMode::Esml {
+        Some(RandomSaltProblem::WithoutEsml)
+    } else if let Some(ch) = v
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        Some(RandomSaltProblem::InvalidChar { ch })
+    } else if v.chars().count() != RANDOM_SALT_LEN {
+        Some(RandomSaltProblem::Length {
+            len: v.chars().count(),
+        })
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(Issue::new(
+            Part::RandomSalt.path(),
+            IssueKind::InvalidRandomSalt {
+                value: v.to_string(),
+                problem,
+            },
+        )),
+    }
+}
+
+/// ESML's random salt read back from the project managed identity's name
+/// `mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}` (ESML's pipeline re-derives it the same way):
+/// `head` is `mi-prj{NNN}-{loc}-{env}-{s5}`, `suffixes` the suffixes to try (the project's,
+/// then ESML's `keepMIandKVsuffixAs001` `-001`). `None` unless what is between is a random
+/// salt [`check_random_salt`] accepts.
+pub fn esml_random_salt_of_identity(name: &str, head: &str, suffixes: &[&str]) -> Option<String> {
+    let rest = name.get(..head.len()).filter(|h| h.eq_ignore_ascii_case(head)).map(|_| &name[head.len()..])?;
+    suffixes.iter().find_map(|sfx| {
+        let r = rest.strip_suffix(sfx)?;
+        check_random_salt(SaltMode::Esml, Some(r)).ok().map(|()| r.to_string())
+    })
 }
 
 /// `naming.salt`: whose salt (and, for ESML, whose patterns) the globally unique names
@@ -317,6 +369,18 @@ impl NameKind {
             NameKind::MlStorage => "saprj{NNN}{loc}{s5}2{sfx}{env}",
             NameKind::DataFactory => "adf-{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::Databricks => "dbx-{NNN}-{loc}-{env}-{s5}{suffix}",
+            _ => return None,
+        })
+    }
+
+    /// The pattern with `naming.salt = "esml"` and `naming.random_salt` (`r10`) where it
+    /// differs from [`Self::esml_pattern`] (ESML's `CmnAIfactoryNaming.bicep`; `r10*` is the
+    /// random salt without hyphens, `take(x, n)` the first `n` characters), for docs.
+    pub fn esml_random_pattern(self) -> Option<&'static str> {
+        Some(match self {
+            NameKind::Identity => "mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}",
+            NameKind::Search => "take(aisearchprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 60)",
+            NameKind::AiServices => "take(aiservicesprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 64)",
             _ => return None,
         })
     }
@@ -554,6 +618,8 @@ enum Source {
     Number,
     Environment,
     Salt,
+    /// ESML's random salt: fixed length, never blamed for length.
+    RandomSalt,
     User(Part),
 }
 
@@ -575,6 +641,19 @@ impl Composed {
     }
     fn text(&self) -> String {
         self.parts.iter().map(|(_, s)| s.as_str()).collect()
+    }
+    /// The first `n` characters (Bicep `take`).
+    fn take(mut self, n: usize) -> Self {
+        let mut left = n;
+        for (_, s) in &mut self.parts {
+            let len = s.chars().count();
+            if len > left {
+                *s = s.chars().take(left).collect();
+            }
+            left -= len.min(left);
+        }
+        self.parts.retain(|(_, s)| !s.is_empty());
+        self
     }
     /// The source of the character at `index` (in chars).
     fn source_at(&self, index: usize) -> Source {
@@ -613,6 +692,8 @@ struct Ctx {
     suffix: String,
     /// ESML's patterns where they differ ([`NameKind::esml_pattern`]).
     esml: bool,
+    /// ESML's random salt (`naming.random_salt`, only with `esml`).
+    random: Option<String>,
 }
 
 impl Ctx {
@@ -679,6 +760,34 @@ impl Ctx {
                 },
             )
             .add(Source::Environment, &self.env)
+    }
+    /// ESML's `take(replace(toLower('{lead}prj{NNN}{loc}{env}{s5}{r10}{sfx}'), '-', ''), max)`
+    /// (AI Search, AI Services); every part but the random salt is already lowercase and
+    /// without hyphens.
+    fn esml_compact(&self, lead: &str, random: &str, max: usize) -> Composed {
+        Composed::default()
+            .lit(lead)
+            .add(Source::Number, &self.nnn)
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .add(Source::Environment, &self.env)
+            .add(Source::Salt, &self.salt)
+            .add(Source::RandomSalt, &random.replace('-', ""))
+            .add(Self::u(Part::Suffix), &self.suffix_compact())
+            .take(max)
+    }
+    /// `mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}` (ESML's `miPrjName`).
+    fn esml_identity(&self, random: &str) -> Composed {
+        Composed::default()
+            .lit("mi-prj")
+            .add(Source::Number, &self.nnn)
+            .lit("-")
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .lit("-")
+            .add(Source::Environment, &self.env)
+            .lit("-")
+            .add(Source::Salt, &self.salt)
+            .add(Source::RandomSalt, random)
+            .add(Self::u(Part::Suffix), &self.suffix)
     }
     fn search(&self) -> Composed {
         Composed::default()
@@ -796,6 +905,7 @@ fn blame(c: &Composed, violation: &Violation) -> Fix {
                 Part::Prefix => 0,
                 Part::Suffix => 1,
                 Part::LocationShort => 2,
+                Part::RandomSalt => 3,
             };
             let mut able: Vec<(Part, usize)> = users
                 .iter()
@@ -844,6 +954,9 @@ fn blame(c: &Composed, violation: &Violation) -> Fix {
 fn user_fix(src: Source) -> Fix {
     match src {
         Source::User(p) => Fix::Change { part: p },
+        Source::RandomSalt => Fix::Change {
+            part: Part::RandomSalt,
+        },
         _ => Fix::Unfixable,
     }
 }
@@ -861,7 +974,21 @@ pub fn compose_with(
     input: &NamingInput,
     mode: SaltMode,
 ) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
-    let issues = check_parts(input);
+    compose_salted(input, mode, None)
+}
+
+/// [`compose_with`] plus ESML's random salt (`naming.random_salt`, checked with
+/// [`check_random_salt`]): with `mode` [`SaltMode::Esml`] the managed identity, AI Search and
+/// AI Services take ESML's patterns ([`NameKind::esml_random_pattern`]).
+pub fn compose_salted(
+    input: &NamingInput,
+    mode: SaltMode,
+    random_salt: Option<&str>,
+) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
+    let mut issues = check_parts(input);
+    if let Err(issue) = check_random_salt(mode, random_salt) {
+        issues.push(issue);
+    }
     if !issues.is_empty() {
         return Err(issues);
     }
@@ -884,12 +1011,21 @@ pub fn compose_with(
             .clone()
             .unwrap_or_else(|| DEFAULT_SUFFIX.to_string()),
         esml: mode == SaltMode::Esml,
+        random: random_salt.map(str::to_string),
+    };
+    let (identity, search, ai_services) = match &ctx.random {
+        Some(r) => (
+            ctx.esml_identity(r),
+            ctx.esml_compact("aisearchprj", r, 60),
+            ctx.esml_compact("aiservicesprj", r, 64),
+        ),
+        None => (ctx.dashed("mi-prj"), ctx.search(), ctx.dashed("ais-prj")),
     };
 
     let rg = ctx.resource_group();
     let singles: Vec<(NameKind, &'static str, Composed)> = vec![
         (NameKind::ResourceGroup, "resource_group", rg.clone()),
-        (NameKind::Identity, "identity", ctx.dashed("mi-prj")),
+        (NameKind::Identity, "identity", identity),
         (NameKind::KeyVault, "key_vault", ctx.key_vault()),
         (NameKind::Storage, "storage", ctx.storage("1")),
         (NameKind::MlStorage, "ml_storage", ctx.storage("2")),
@@ -910,8 +1046,8 @@ pub fn compose_with(
             "data_factory",
             ctx.dashed(if ctx.esml { "adf-" } else { "adf-prj" }),
         ),
-        (NameKind::Search, "search", ctx.search()),
-        (NameKind::AiServices, "ai_services", ctx.dashed("ais-prj")),
+        (NameKind::Search, "search", search),
+        (NameKind::AiServices, "ai_services", ai_services),
     ];
 
     let mut issues = Vec::new();
@@ -999,7 +1135,17 @@ pub fn names(input: &NamingInput) -> Result<ProjectNames, Vec<Issue>> {
 
 /// [`names`] with the salt (and patterns) of `mode` (`naming.salt`).
 pub fn names_with(input: &NamingInput, mode: SaltMode) -> Result<ProjectNames, Vec<Issue>> {
-    let (names, issues) = compose_with(input, mode)?;
+    names_salted(input, mode, None)
+}
+
+/// [`names`] with the salt (and patterns) of `mode` and ESML's random salt
+/// ([`compose_salted`]).
+pub fn names_salted(
+    input: &NamingInput,
+    mode: SaltMode,
+    random_salt: Option<&str>,
+) -> Result<ProjectNames, Vec<Issue>> {
+    let (names, issues) = compose_salted(input, mode, random_salt)?;
     if issues.is_empty() {
         Ok(names)
     } else {

@@ -204,6 +204,131 @@ fn esml_patterns_that_overflow_are_blamed_on_an_input() {
     );
 }
 
+/// ESML's random salt as a GUID's first ten characters (holding the GUID's first hyphen).
+const R10: &str = "0dbf2948-a";
+
+#[test]
+fn esml_random_salt_gives_esml_identity_search_and_ai_services_names() {
+    let n = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
+    let s = esml_salt(SUB, CMN);
+    // CmnAIfactoryNaming.bicep: miPrjName keeps the hyphen; safeNameAISearch and
+    // aiServicesName remove every hyphen (and are taken to 60 and 64 characters).
+    assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}0dbf2948-a-001"));
+    assert_eq!(n.search, format!("aisearchprj001weudev{s}0dbf2948a001"));
+    assert_eq!(n.ai_services, format!("aiservicesprj001weudev{s}0dbf2948a001"));
+    assert_eq!(
+        n.private_endpoints["search_search_service"].endpoint,
+        format!("{}-searchservice-pend", n.search)
+    );
+    // Everything else is as without the random salt.
+    let without = names_with(&input(), SaltMode::Esml).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(n.key_vault, without.key_vault);
+    assert_eq!(n.storage, without.storage);
+    assert_eq!(n.data_factory, without.data_factory);
+    assert_eq!(n.resource_group, without.resource_group);
+    assert_ne!(n.identity, without.identity);
+    // Docs: a pattern for exactly the three kinds.
+    let kinds: Vec<NameKind> = NameKind::ALL
+        .into_iter()
+        .filter(|k| k.esml_random_pattern().is_some())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![NameKind::Identity, NameKind::Search, NameKind::AiServices]
+    );
+}
+
+#[test]
+fn esml_compact_names_are_taken_like_bicep() {
+    // A long suffix: ESML's take(…, 60) for AI Search and take(…, 64) for AI Services keep
+    // the names inside Azure's limits, exactly as ESML cuts them.
+    let mut i = input();
+    i.suffix = Some("-012345678901234567890123456789".to_string());
+    let (n, issues) =
+        compose_salted(&i, SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
+    let s = esml_salt(SUB, CMN);
+    let full = |lead: &str| format!("{lead}prj001weudev{s}0dbf2948a012345678901234567890123456789");
+    let take = |x: String, k: usize| x.chars().take(k).collect::<String>();
+    assert_eq!(n.search, take(full("aisearch"), 60));
+    assert_eq!(n.search.len(), 60);
+    assert_eq!(n.ai_services, take(full("aiservices"), 64));
+    assert!(issues
+        .iter()
+        .all(|x| !matches!(x.name_kind(), Some((NameKind::Search | NameKind::AiServices | NameKind::Identity, None)))),
+        "{issues:?}");
+}
+
+#[test]
+fn random_salt_is_validated() {
+    assert_eq!(check_random_salt(SaltMode::Esml, Some(R10)), Ok(()));
+    assert_eq!(check_random_salt(SaltMode::Esml, Some("abcdefghij")), Ok(()));
+    assert_eq!(check_random_salt(SaltMode::AiFactory, None), Ok(()));
+    let problem = |mode, v: &str| match check_random_salt(mode, Some(v)) {
+        Ok(()) => panic!("{v:?} accepted"),
+        Err(Issue {
+            path,
+            kind: IssueKind::InvalidRandomSalt { problem, .. },
+        }) => {
+            assert_eq!(path, Part::RandomSalt.path());
+            problem
+        }
+        Err(other) => panic!("{other:?}"),
+    };
+    assert_eq!(problem(SaltMode::Esml, "0dbf2948"), RandomSaltProblem::Length { len: 8 });
+    assert_eq!(problem(SaltMode::Esml, "0dbf2948-ab"), RandomSaltProblem::Length { len: 11 });
+    assert_eq!(problem(SaltMode::Esml, "0DBF2948-A"), RandomSaltProblem::InvalidChar { ch: 'D' });
+    assert_eq!(problem(SaltMode::Esml, "0dbf2948_a"), RandomSaltProblem::InvalidChar { ch: '_' });
+    assert_eq!(problem(SaltMode::AiFactory, R10), RandomSaltProblem::WithoutEsml);
+    // Texts name the attribute and the fix.
+    let e = check_random_salt(SaltMode::AiFactory, Some(R10)).err().map(|e| e.detail()).unwrap_or_default();
+    assert!(e.contains("naming.salt = \"esml\"") && e.contains("remove naming.random_salt"), "{e}");
+    let e = check_random_salt(SaltMode::Esml, Some("x")).err().map(|e| (e.summary(), e.detail())).unwrap_or_default();
+    assert!(e.0.contains("naming.random_salt") && e.1.contains("exactly 10"), "{e:?}");
+    // Composition refuses an invalid one, on naming.random_salt.
+    let e = compose_salted(&input(), SaltMode::AiFactory, Some(R10)).err().unwrap_or_default();
+    assert_eq!(e.iter().map(|x| x.path.clone()).collect::<Vec<_>>(), vec![Part::RandomSalt.path()]);
+}
+
+#[test]
+fn random_salt_is_read_back_from_the_identity_name() {
+    let s = esml_salt(SUB, CMN);
+    let head = format!("mi-prj001-weu-dev-{s}");
+    let parse = |name: &str| esml_random_salt_of_identity(name, &head, &["-002", "-001"]);
+    assert_eq!(parse(&format!("{head}0dbf2948-a-002")).as_deref(), Some(R10));
+    // ESML's keepMIandKVsuffixAs001.
+    assert_eq!(parse(&format!("{head}0dbf2948-a-001")).as_deref(), Some(R10));
+    // Case-insensitive head (Azure names are), the salt as written.
+    assert_eq!(parse(&format!("MI-PRJ001-weu-dev-{s}0dbf2948-a-002")).as_deref(), Some(R10));
+    // This provider's identity (no random salt), other projects, wrong lengths.
+    for bad in [
+        format!("{head}-002"),
+        format!("mi-prj002-weu-dev-{s}0dbf2948-a-002"),
+        format!("{head}0dbf2948-002"),
+        format!("{head}0dbf2948-ab-002"),
+        format!("{head}0dbf2948-a-003"),
+        "mi".to_string(),
+    ] {
+        assert_eq!(parse(&bad), None, "{bad}");
+    }
+}
+
+proptest! {
+    /// Every random salt ESML can produce gives valid names, and import reads it back
+    /// from the identity's name.
+    #[test]
+    fn random_salts_round_trip_through_the_identity(r in "[a-z0-9-]{10}", number in 1i64..1000) {
+        let mut i = input();
+        i.number = number;
+        let (n, issues) = compose_salted(&i, SaltMode::Esml, Some(&r)).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        for kind in [NameKind::Identity, NameKind::Search, NameKind::AiServices] {
+            prop_assert!(issues.iter().all(|x| x.name_kind() != Some((kind, None))), "{:?}", issues);
+        }
+        let head = format!("mi-prj{number:03}-weu-dev-{}", n.salt);
+        prop_assert_eq!(esml_random_salt_of_identity(&n.identity, &head, &["-001"]), Some(r.clone()));
+        prop_assert!(!n.search.contains('-') && !n.ai_services.contains('-'));
+    }
+}
+
 #[test]
 fn default_names_follow_the_conventions() {
     let n = names(&input()).unwrap_or_else(|e| panic!("{e:?}"));

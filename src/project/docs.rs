@@ -182,9 +182,13 @@ pub fn naming_rules_markdown() -> String {
          With `naming.salt = \"esml\"` the names are the ones ESML's pipelines give, to adopt an ESML \
          project: `s5` is ESML's salt, the first {} characters of ARM/Bicep `uniqueString(\"/subscriptions/\
          <subscription ID, lowercase>/resourceGroups/<common resource group name>\")` (case-sensitive: write \
-         `common.resource_group_name` as ESML's parameters spell it), and {}. The managed identity, AI Search \
-         and AI Services keep the patterns above: ESML salts them with a random 10-character value that \
-         cannot be reproduced, so an adopted ESML project gets new ones.\n\n\
+         `common.resource_group_name` as ESML's parameters spell it), and {}. ESML also salts the managed \
+         identity, AI Search and AI Services with its random {}-character `randomSalt` (`aifactory_salt_random`, \
+         or the start of a GUID, so it may hold a hyphen): set it as `naming.random_salt` (`r10`, exactly {} \
+         lowercase letters, digits or hyphens; only with `naming.salt = \"esml\"`) and {} (`r10*` is `r10` \
+         without hyphens, `take(x, n)` its first `n` characters, as in ESML's Bicep). Without \
+         `naming.random_salt` they keep the patterns above, so ESML's are replaced. Import reads \
+         `naming.random_salt` from the managed identity's name, as ESML's pipeline does.\n\n\
          Every name is checked at plan time; a name that breaks its rule is reported on the input to \
          change, with the fix (for example \"Shorten naming.location_short by 2 characters\").\n\n\
          Default location codes:\n\n| Location | Code |\n|---|---|\n",
@@ -194,6 +198,13 @@ pub fn naming_rules_markdown() -> String {
         NameKind::ALL
             .iter()
             .filter_map(|k| k.esml_pattern().map(|p| format!("the {} is `{p}`", k.label())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        naming::RANDOM_SALT_LEN,
+        naming::RANDOM_SALT_LEN,
+        NameKind::ALL
+            .iter()
+            .filter_map(|k| k.esml_random_pattern().map(|p| format!("the {} is `{p}`", k.label())))
             .collect::<Vec<_>>()
             .join(", ")
     );

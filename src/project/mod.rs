@@ -179,6 +179,9 @@ pub struct NamingOptions {
     pub suffix: Option<String>,
     /// `naming.salt` (default [`naming::SaltMode::AiFactory`]).
     pub salt: naming::SaltMode,
+    /// `naming.random_salt`: ESML's 10-character random salt (only with
+    /// [`naming::SaltMode::Esml`]).
+    pub random_salt: Option<String>,
 }
 
 /// `common`: references into the AI factory's common part.
@@ -250,6 +253,14 @@ impl ProjectSpec {
             subscription_id: self.subscription_id.clone(),
             common_resource_group_name: self.common.resource_group_name.clone(),
         }
+    }
+}
+
+impl ProjectSpec {
+    /// Every name of the project with its `naming.salt` and `naming.random_salt`
+    /// ([`naming::compose_salted`]).
+    pub fn compose_names(&self) -> Result<(naming::ProjectNames, Vec<naming::Issue>), Vec<naming::Issue>> {
+        naming::compose_salted(&self.naming_input(), self.naming.salt, self.naming.random_salt.as_deref())
     }
 }
 

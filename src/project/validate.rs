@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::framework::AttrPath;
-use crate::naming::{self, Guid, ProjectNames};
+use crate::naming::{Guid, ProjectNames};
 
 use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
@@ -86,7 +86,7 @@ pub(super) fn check(
     let mut issues: Vec<Issue> = Vec::new();
 
     // Names: keep only the issues of names this project uses.
-    let names = match naming::compose_with(&spec.naming_input(), spec.naming.salt) {
+    let names = match spec.compose_names() {
         Ok((names, name_issues)) => {
             issues.extend(
                 name_issues

@@ -95,7 +95,7 @@ in reverse order and refuses to delete a resource group holding resources the pr
             Attribute::optional(
                 "naming",
                 Type::map(Type::String),
-                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`), `salt` (`aifactory`, the default, or `esml`: ESML's salt, Bicep `uniqueString` of the common resource group's ID, and ESML's key vault, storage, Data Factory and Databricks patterns, to adopt a project ESML's pipelines created; write `common.resource_group_name` with ESML's casing then). See the naming rules below. A change that renames the resource group replaces the project; changing `salt` renames the globally unique resources.",
+                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`), `salt` (`aifactory`, the default, or `esml`: ESML's salt, Bicep `uniqueString` of the common resource group's ID, and ESML's key vault, storage, Data Factory and Databricks patterns, to adopt a project ESML's pipelines created; write `common.resource_group_name` with ESML's casing then), `random_salt` (only with `salt = \"esml\"`: ESML's 10-character random salt, lowercase letters, digits and hyphens as in the project managed identity's name `mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>`; with it the managed identity, AI Search and AI Services take ESML's names too; import sets it). See the naming rules below. A change that renames the resource group replaces the project; changing `salt` renames the globally unique resources.",
             ),
             Attribute::required(
                 "common",
@@ -432,7 +432,7 @@ impl Resource for Project {
                 None
             } else {
                 spec::read_inputs(&config, &facts, &mut d)
-                    .and_then(|i| crate::naming::names_with(&i.spec.naming_input(), i.spec.naming.salt).ok())
+                    .and_then(|i| i.spec.compose_names().ok().filter(|(_, issues)| issues.is_empty()).map(|(n, _)| n))
                     .map(|n| (crate::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
             };
             match &named {

@@ -42,14 +42,15 @@ a project's resources from another configuration.\n\n\
 Names are salted with the subscription and `common.resource_group_name` (see the naming rules of \
 `aifactory_project`); the subscription is `subscription_id`, else the provider's. With `naming.salt = \"esml\"` \
 they are the names ESML's pipelines give (ESML's salt and its key vault, storage, Data Factory and Databricks \
-patterns)."
+patterns); add `naming.random_salt` (ESML's 10-character random salt) for ESML's managed identity, AI Search \
+and AI Services names too."
             .into(),
         attributes: vec![
             Attribute::required("number", Type::Number, "Project number, 1 to 999."),
             Attribute::required("environment", Type::String, "`dev`, `test` or `prod`."),
             Attribute::required("location", Type::String, "Azure region, for example `westeurope`."),
             Attribute::required("project_type", Type::String, "`esml` or `genai`: decides which names the project uses."),
-            Attribute::optional("naming", Type::map(Type::String), "As in `aifactory_project`: `prefix`, `location_short`, `suffix`, `salt` (`aifactory` or `esml`)."),
+            Attribute::optional("naming", Type::map(Type::String), "As in `aifactory_project`: `prefix`, `location_short`, `suffix`, `salt` (`aifactory` or `esml`), `random_salt` (ESML's 10-character random salt, with `salt = \"esml\"`)."),
             Attribute::required(
                 "common",
                 Type::map(Type::String),
@@ -151,6 +152,12 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
     };
     // An invalid `naming.salt` was diagnosed by `maps`; the names are not returned then.
     let salt: SaltMode = maps.naming.get("salt").and_then(|s| s.parse().ok()).unwrap_or_default();
+    // Likewise an invalid `naming.random_salt`.
+    let random_salt = maps
+        .naming
+        .get("random_salt")
+        .filter(|r| naming::check_random_salt(salt, Some(r)).is_ok())
+        .cloned();
     let input = NamingInput {
         number,
         environment,
@@ -174,6 +181,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
             location_short: input.location_short.clone(),
             suffix: input.suffix.clone(),
             salt,
+            random_salt: random_salt.clone(),
         },
         common: CommonRefs { resource_group_name: common_rg, ..CommonRefs::default() },
         subnet_ids: BTreeMap::new(),
@@ -186,7 +194,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         key_vault_purge_protection: None,
     };
     let layout = Layout::of(&spec);
-    let names = match naming::compose_with(&input, salt) {
+    let names = match naming::compose_salted(&input, salt, random_salt.as_deref()) {
         Ok((names, issues)) => {
             for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
                 let mut d = crate::project::Issue::from(i).to_diagnostic();

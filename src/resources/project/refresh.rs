@@ -320,6 +320,10 @@ fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
         .collect()
 }
 
+fn name_of(j: &Json) -> &str {
+    j.get("name").and_then(Json::as_str).unwrap_or_default()
+}
+
 fn id_of(j: &Json) -> String {
     j.get("id").and_then(Json::as_str).unwrap_or_default().to_string()
 }
@@ -402,14 +406,20 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
 
     let get = |id: String, api_version: &'static str| async move { arm.get_opt(ctx, &id, api_version).await };
 
-    // Identity.
-    let identity = find_type(&items, api::IDENTITY.resource_type).first().map(|j| id_of(j));
+    // Identity: the project's (`mi-prj…`; ESML also makes `mi-aca-…`).
+    let identities = find_type(&items, api::IDENTITY.resource_type);
+    let identity = identities
+        .iter()
+        .find(|j| name_of(j).to_ascii_lowercase().starts_with("mi-prj"))
+        .or(identities.first())
+        .map(|j| id_of(j));
+    let identity_name = identity.as_deref().map(|id| id.rsplit('/').next().unwrap_or_default().to_string());
     let mut salt_of_names: Option<String> = None;
     if let Some(id) = identity {
         if let Some(j) = get(id.clone(), api::IDENTITY.api_version).await.map_err(az)? {
             d.principal = j.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
             let name = id.rsplit('/').next().unwrap_or_default().to_string();
-            // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}
+            // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}, ESML's mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}
             if let Some(n) = &name_parts {
                 let head = format!("mi-prj{:03}-{}-{}-", d.number, n.location_short, d.environment);
                 salt_of_names = name
@@ -593,14 +603,23 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
         None => d.warnings.push("Could not determine common.resource_group_name; set it in the configuration.".into()),
     }
+    let mut random_salt: Option<String> = None;
     if mode == SaltMode::Esml {
         d.naming.insert("salt".into(), mode.as_str().into());
-        d.warnings.push(
-            "Imported with naming.salt = \"esml\": ESML's salt (Bicep uniqueString of the common resource group's ID) and ESML's key vault, storage, Data Factory and Databricks names. ESML adds a random 10-character salt to the managed identity and AI Search names and names AI Services differently; the provider cannot reproduce those, so it creates its own identity, AI Search and AI Services (listed below when the project has them).".into(),
-        );
+        // ESML's random salt, read back from the project identity's name as ESML's
+        // pipeline does; with it the identity, AI Search and AI Services are adopted by
+        // their ESML names.
+        if let (Some(name), Some(n), Some(s5)) = (&identity_name, &name_parts, &salt_of_names) {
+            let head = format!("mi-prj{:03}-{}-{}-{s5}", d.number, n.location_short, d.environment);
+            let suffix = if n.suffix.is_empty() { crate::naming::DEFAULT_SUFFIX } else { n.suffix.as_str() };
+            random_salt = crate::naming::esml_random_salt_of_identity(name, &head, &[suffix, "-001"]);
+        }
+        if let Some(r) = &random_salt {
+            d.naming.insert("random_salt".into(), r.clone());
+        }
     }
     if let Some(c) = d.common.get("resource_group_name").cloned() {
-        for w in unadopted(&d, subscription, &c, mode, &items) {
+        for w in unadopted(&d, subscription, &c, mode, random_salt.as_deref(), &items) {
             d.warnings.push(w);
         }
     }
@@ -634,7 +653,7 @@ pub fn match_salt(subscription: &str, candidates: &[String], salt: &str) -> Opti
 
 /// Warnings for resources of the group whose names are not the ones the provider gives
 /// them (so it leaves them alone, unmanaged, and creates its own).
-fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode, items: &[Json]) -> Vec<String> {
+fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode, random_salt: Option<&str>, items: &[Json]) -> Vec<String> {
     let Ok(environment) = d.environment.parse() else {
         return Vec::new();
     };
@@ -648,7 +667,7 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         subscription_id: subscription.to_string(),
         common_resource_group_name: common_rg.to_string(),
     };
-    let Ok((names, _)) = crate::naming::compose_with(&input, mode) else {
+    let Ok((names, _)) = crate::naming::compose_salted(&input, mode, random_salt) else {
         return Vec::new();
     };
     let kinds: [(&str, &api::ApiType, Vec<&str>); 8] = [
@@ -666,9 +685,20 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         for item in find_type(items, ty.resource_type) {
             let name = item.get("name").and_then(Json::as_str).unwrap_or_default();
             if !name.is_empty() && !expected.iter().any(|e| e.eq_ignore_ascii_case(name)) {
+                // Without the random salt ESML's identity, AI Search and AI Services
+                // names cannot be given; say how to get it.
+                let hint = if mode == SaltMode::Esml
+                    && random_salt.is_none()
+                    && [api::IDENTITY.resource_type, api::SEARCH.resource_type, api::AI_SERVICES.resource_type].contains(&ty.resource_type)
+                {
+                    " ESML salts this name with its random 10-character salt, which the import could not read from a managed identity named mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>; if this is ESML's, set naming.random_salt to that salt."
+                } else {
+                    ""
+                };
                 out.push(format!(
-                    "The {label} {name} does not have a name the provider gives (expected {} with naming.salt = \"{mode}\"); the provider does not manage it and creates its own where the project needs one. Move its data and settings before deleting it.",
-                    expected.join(" or ")
+                    "The {label} {name} does not have a name the provider gives (expected {} with naming.salt = \"{mode}\"{}); the provider does not manage it and creates its own where the project needs one. Move its data and settings before deleting it.{hint}",
+                    expected.join(" or "),
+                    random_salt.map(|r| format!(" and naming.random_salt = \"{r}\"")).unwrap_or_default()
                 ));
             }
         }

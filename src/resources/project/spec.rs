@@ -15,7 +15,7 @@ use crate::project::{
 };
 
 /// Keys of `naming`.
-pub const NAMING_KEYS: [&str; 4] = ["prefix", "location_short", "suffix", "salt"];
+pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
 /// Keys of `common`; the first three are required.
 pub const COMMON_KEYS: [&str; 5] = [
     "resource_group_name",
@@ -376,6 +376,7 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         diags,
     );
     let salt = naming_salt(&naming, diags);
+    let random_salt = naming_random_salt(&naming, salt, diags);
     let common_value = v.get("common");
     let common = string_map(
         common_value,
@@ -429,6 +430,7 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
             location_short: naming.get("location_short").cloned(),
             suffix: naming.get("suffix").cloned(),
             salt: salt?,
+            random_salt: random_salt?,
         },
         common: CommonRefs {
             resource_group_name: common.get("resource_group_name").cloned().unwrap_or_default(),
@@ -493,6 +495,30 @@ pub fn naming_salt(naming: &BTreeMap<String, String>, diags: &mut Diagnostics) -
     }
 }
 
+/// `naming.random_salt`, checked against `naming.salt` (`mode`, `None` when that was
+/// invalid and diagnosed): `Some(value)` when usable, `None` (diagnosed on
+/// `naming["random_salt"]`) when it is not a value ESML produces or is set without
+/// `naming.salt = "esml"`.
+pub fn naming_random_salt(
+    naming: &BTreeMap<String, String>,
+    mode: Option<SaltMode>,
+    diags: &mut Diagnostics,
+) -> Option<Option<String>> {
+    let value = naming.get("random_salt");
+    let Some(mode) = mode else {
+        return Some(value.cloned());
+    };
+    match crate::naming::check_random_salt(mode, value.map(String::as_str)) {
+        Ok(()) => Some(value.cloned()),
+        Err(issue) => {
+            let mut d = issue.to_diagnostic();
+            d.path = fix_path(d.path);
+            diags.push(d);
+            None
+        }
+    }
+}
+
 /// `naming`, `common` and `services` alone (for `aifactory_project_names`).
 pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
     let naming = string_map(
@@ -502,7 +528,8 @@ pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BT
         "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
         diags,
     );
-    let _ = naming_salt(&naming, diags);
+    let salt = naming_salt(&naming, diags);
+    let _ = naming_random_salt(&naming, salt, diags);
     let common = string_map(v.get("common"), "common", Some(&COMMON_KEYS), "`common = { resource_group_name = \"...\" }`", diags);
     let services = services(v.get("services"), diags);
     (naming, common, services)

@@ -904,3 +904,147 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
     assert!(details.iter().any(|d| d.contains(&esml_search) && d.contains("does not manage it")), "{details:?}");
     assert!(!details.iter().any(|d| d.contains("carry neither")), "{details:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// naming.random_salt (ESML's random salt)
+// ---------------------------------------------------------------------------------------
+
+/// ESML's random salt as its pipelines make it (a GUID's first ten characters).
+const R10: &str = "0dbf2948-a";
+
+fn config_esml_random() -> Value {
+    let mut c = config_lake();
+    c.set(
+        "naming",
+        smap(&[("prefix", "acme-"), ("location_short", "weu"), ("suffix", "-001"), ("salt", "esml"), ("random_salt", R10)]),
+    );
+    c
+}
+
+#[test]
+fn naming_random_salt_is_validated_and_read() {
+    let with = |pairs: &[(&str, &str)]| {
+        let mut c = config(&[M1], false);
+        c.set("naming", smap(pairs));
+        c
+    };
+    let on_random = |c: &Value| -> Vec<crate::framework::Diagnostic> {
+        spec::check_shapes(c).iter().filter(|x| x.path.to_string() == r#"naming["random_salt"]"#).cloned().collect()
+    };
+    // Not a value ESML makes.
+    for bad in ["0dbf2948", "0DBF2948-A", "0dbf2948_a", "0dbf2948-ab"] {
+        let d = on_random(&with(&[("salt", "esml"), ("random_salt", bad)]));
+        assert_eq!(d.len(), 1, "{bad}: {d:?}");
+        assert!(d[0].detail.contains("exactly 10") && d[0].detail.contains("remove naming.random_salt"), "{:?}", d[0]);
+    }
+    // Without naming.salt = "esml": the fix is named.
+    for pairs in [&[("random_salt", R10)][..], &[("salt", "aifactory"), ("random_salt", R10)][..]] {
+        let d = on_random(&with(pairs));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].detail.contains("Set naming.salt = \"esml\""), "{:?}", d[0]);
+    }
+    // An invalid naming.salt is reported once, on naming["salt"] only.
+    assert!(on_random(&with(&[("salt", "bicep"), ("random_salt", R10)])).is_empty());
+    let mut d = Diagnostics::new();
+    let i = spec::read_inputs(&config_esml_random(), &facts(), &mut d).expect("valid");
+    assert!(!d.has_errors(), "{d:?}");
+    assert_eq!(i.spec.naming.random_salt.as_deref(), Some(R10));
+    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let (_, dp) = desired_of(&config_esml_random(), &facts(), None, &mut d).expect("valid");
+    let names: Vec<String> = model::desired_records(&dp).values().filter_map(|r| r.name.clone()).collect();
+    for want in [
+        format!("mi-prj001-weu-dev-{s5}{R10}-001"),
+        format!("aisearchprj001weudev{s5}0dbf2948a001"),
+        format!("aiservicesprj001weudev{s5}0dbf2948a001"),
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    // The data source: the same names, the same checks.
+    let mut d = Diagnostics::new();
+    let (ds, _, _) =
+        crate::resources::project_names::names_of(&config_esml_random(), Some(SUB.into()), &mut d).expect("names");
+    assert_eq!(ds["identity"], format!("mi-prj001-weu-dev-{s5}{R10}-001"));
+    assert_eq!(ds["search"], format!("aisearchprj001weudev{s5}0dbf2948a001"));
+    assert_eq!(ds["ai_services"], format!("aiservicesprj001weudev{s5}0dbf2948a001"));
+    let mut d = Diagnostics::new();
+    assert!(crate::resources::project_names::names_of(&with(&[("random_salt", R10)]), Some(SUB.into()), &mut d).is_none());
+    let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
+    assert_eq!(paths, vec![r#"naming["random_salt"]"#.to_string()], "{d:?}");
+}
+
+/// Create with ESML's names (`naming.salt = "esml"` and its random salt), drop the
+/// ownership tags (ESML's pipelines set none) and import: the import finds the random salt
+/// in the identity's name, adopts every object by its ESML name, and the next plan is empty.
+async fn esml_made_project_imports_cleanly(cfg: Value) {
+    let fx = fixture(|c| c).await;
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let mut body = fx.emulator.resource(&rg_id).expect("group");
+    body["tags"] = json!({"cost_center": "1234"});
+    fx.emulator.put_resource(&rg_id, body).expect("untag");
+    // ESML's second identity (for Container Apps): not part of a project here.
+    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let aca = format!("mi-aca-prj001-weu-dev-{s5}{R10}-001");
+    fx.emulator
+        .put_resource(&format!("{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{aca}"), json!({"location": "westeurope"}))
+        .expect("aca identity");
+
+    let imported = fx.project.import(&rg_id).await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    let a = created.state.to_json();
+    let b = imported.state.to_json();
+    for attr in ["number", "environment", "location", "project_type", "naming", "common", "subnet_ids", "team", "tags", "network_access", "services", "id", "identity_principal_id", "resources", "datalake_path"] {
+        assert_eq!(a[attr], b[attr], "{attr}");
+    }
+    assert_eq!(b["naming"]["salt"], "esml");
+    assert_eq!(b["naming"]["random_salt"], R10);
+    let resources = resources_of(&imported.state);
+    for key in ["identity", "key_vault", "storage"] {
+        assert!(resources.contains_key(key), "{key} not adopted: {:?}", resources.keys());
+    }
+    // The only warning about names is the foreign identity's.
+    let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
+    let unadopted: Vec<&String> = details.iter().filter(|d| d.contains("does not manage it")).collect();
+    assert_eq!(unadopted.len(), 1, "{details:?}");
+    assert!(unadopted[0].contains(&aca) && unadopted[0].contains(&format!("naming.random_salt = \"{R10}\"")), "{details:?}");
+    assert!(!details.iter().any(|d| d.contains("carry neither") || d.contains("could not read")), "{details:?}");
+
+    // The next plan renames and replaces nothing: it only adds the ownership tags ESML's
+    // group lacks (an in-place update of the group); after that the plan is empty.
+    let read = fx.project.read(imported.state.clone(), imported.private.clone()).await;
+    assert!(!read.diags.has_errors(), "{:?}", read.diags);
+    let drift = read.state.get("drift").to_json();
+    assert_eq!(drift.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()), Some(vec!["resource_group".to_string()]), "{drift}");
+    assert!(drift["resource_group"].as_str().unwrap_or_default().split("; ").all(|d| d.starts_with("tags.aifactory-")), "{drift}");
+    let plan = fx.plan(&read.state, &read.private, &cfg).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
+    assert!(model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned)).is_empty());
+    let from = fx.last_seq();
+    let applied = fx.apply(&read.state, &plan, &cfg).await;
+    assert!(!applied.diags.has_errors(), "{:?}", applied.diags);
+    let writes = fx.writes(from);
+    assert!(!writes.is_empty() && writes.iter().all(|(m, p, _)| m != "DELETE" && p.trim_end_matches('/').eq_ignore_ascii_case(&rg_id)), "{writes:?}");
+    let read = fx.project.read(applied.state.clone(), applied.private.clone()).await;
+    let again = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_no_changes(&read.state, &again);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_made_genai_project_imports_with_its_random_salt() {
+    let cfg = config_esml_random();
+    esml_made_project_imports_cleanly(cfg.clone()).await;
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
+    let records = model::desired_records(&dp);
+    for key in ["search", "ai_services"] {
+        assert!(records.contains_key(key), "{key} not in {:?}", records.keys());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_made_esml_project_imports_with_its_random_salt() {
+    let mut cfg = config_esml_random();
+    cfg.set("project_type", Value::string("esml"));
+    esml_made_project_imports_cleanly(cfg).await;
+}
