@@ -167,12 +167,37 @@ pub fn init() {
     if file.is_some() {
         std::env::remove_var("PLUGIN_LOG_FILE");
     }
-    if let Some(max) = max {
-        let layer = HclogLayer {
+    // The log output filters per layer, so that the StopProvider watch beside it sees the
+    // gRPC request spans at any level (and even with logging off).
+    let hclog = max.map(|max| {
+        HclogLayer {
             max,
             out: Mutex::new(out),
-        };
-        let _ = tracing_subscriber::registry().with(layer).try_init();
+        }
+        .with_filter(Wanted(max))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(hclog)
+        .with(crate::tfplugin::stop_rpc_layer())
+        .try_init();
+}
+
+/// [`wanted`] as a per-layer filter (decided once per callsite).
+struct Wanted(Level);
+
+impl<S> tracing_subscriber::layer::Filter<S> for Wanted {
+    fn enabled(&self, meta: &tracing::Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+        wanted(meta.target(), meta.level(), &self.0)
+    }
+    fn callsite_enabled(&self, meta: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        if wanted(meta.target(), meta.level(), &self.0) {
+            tracing::subscriber::Interest::always()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
+    }
+    fn max_level_hint(&self) -> Option<tracing_subscriber::filter::LevelFilter> {
+        Some(tracing_subscriber::filter::LevelFilter::from_level(self.0))
     }
 }
 

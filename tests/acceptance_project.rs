@@ -410,3 +410,172 @@ data "aifactory_project_names" "p" {{
     let arm_calls = fx.emulator.journal().iter().skip(before).filter(|e| !e.path.contains("oauth2")).count();
     assert_eq!(arm_calls, 0, "the data source must not call Azure");
 }
+
+/// ARM ids PUT (2xx) since `seq`, and data-lake writes (2xx) since `seq` as
+/// (`directory` or `acl`, account, path inside the account).
+fn written_since(fx: &EmulatorFixture, seq: u64) -> (BTreeSet<String>, BTreeSet<(String, String, String)>) {
+    let (mut arm, mut dfs) = (BTreeSet::new(), BTreeSet::new());
+    for e in fx.emulator.journal() {
+        if e.seq <= seq || e.method == "GET" || e.method == "HEAD" || !(200..300).contains(&e.status) {
+            continue;
+        }
+        if e.path.starts_with("/subscriptions/") && e.method == "PUT" {
+            arm.insert(e.path.clone());
+        } else if let Some((account, path)) = e.path.strip_prefix("/dfs/").and_then(|p| p.split_once('/')) {
+            let what = if e.method == "PUT" && e.query.contains("resource=directory") {
+                "directory"
+            } else if e.query.contains("acl") || e.query.contains("Acl") || e.query.contains("AccessControl") {
+                "acl"
+            } else {
+                "other"
+            };
+            dfs.insert((what.to_string(), account.to_string(), format!("/{path}")));
+        }
+    }
+    (arm, dfs)
+}
+
+/// (account, path) of a data-lake record id `https://{account}.dfs.../{path}[#entry]`.
+fn dfs_target(id: &str) -> Option<(String, String)> {
+    let rest = id.split('#').next()?.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/')?;
+    Some((host.split('.').next()?.to_string(), format!("/{path}")))
+}
+
+/// Ctrl-C during a slow create: Terraform sends StopProvider, the provider cancels the wait
+/// on Azure at once and returns what exists; Terraform saves it (no errored.tfstate), and
+/// every object of the project that exists in Azure is in the state. The next apply
+/// completes the project and the plan after it is empty.
+#[test]
+fn project_interrupted_create_keeps_what_exists() {
+    const SLOW: u64 = 60_000;
+    let fx = start();
+    let n = names();
+    let rg_id = rg(&n.resource_group);
+    let search_id = format!("{rg_id}/providers/Microsoft.Search/searchServices/{}", n.search);
+    let cfg = project_hcl(&[M1], "");
+    let seq = Arc::new(AtomicU64::new(0));
+    let (fx_slow, seq_slow) = (fx.clone(), seq.clone());
+    let (fx_when, seq_when) = (fx.clone(), seq.clone());
+    let kv_id = format!("{rg_id}/providers/Microsoft.KeyVault/vaults/{}", n.key_vault);
+    let (fx_check, seq_check, search_check, vault_check) = (fx.clone(), seq.clone(), search_id.clone(), kv_id);
+    let fx_fast = fx.clone();
+    let case = Case::new("project_interrupted_create")
+        .envs(fx.env())
+        .step(hook_step("AI Search creation takes a minute, every other LRO half a second", move || {
+            seq_slow.store(fx_slow.emulator.journal().last().map_or(0, |e| e.seq), Ordering::SeqCst);
+            fx_slow.emulator.update_settings(|s| s.lro_delay_ms = 500);
+            fx_slow.emulator.add_fault(
+                FaultRule::new("PUT", "*/Microsoft.Search/searchServices/*", FaultAction::SlowLro { delay_ms: SLOW }).named("slow-search").times(1),
+            );
+            Ok(())
+        }))
+        .step(interrupt_step(
+            cfg.clone(),
+            std::time::Duration::from_secs(120),
+            // Ctrl-C once Azure has accepted the search service and the key vault exists:
+            // the search LRO is in flight, other objects are created or being created.
+            move || {
+                let from = seq_when.load(Ordering::SeqCst);
+                let journal = fx_when.emulator.journal();
+                let search_started = journal.iter().any(|e| e.seq > from && e.faults.iter().any(|f| f == "slow-search") && e.status < 300);
+                let vault = journal.iter().any(|e| e.seq > from && e.method == "PUT" && e.path.contains("/Microsoft.KeyVault/vaults/") && e.status < 300);
+                Ok(search_started && vault)
+            },
+            move |it| {
+                let fx = &fx_check;
+                let combined = it.apply.combined();
+                if it.apply.success() {
+                    return Err("the interrupted apply succeeded".into());
+                }
+                if it.exit_after_signal > std::time::Duration::from_secs(15) {
+                    return Err(format!("Terraform took {:.1?} to exit after SIGINT (the provider did not cancel)", it.exit_after_signal));
+                }
+                if it.errored_state {
+                    return Err("Terraform wrote errored.tfstate: it could not persist the state".into());
+                }
+                if !text_contains(&combined, "Interrupt received") {
+                    return Err("Terraform did not report the interrupt".into());
+                }
+                // The saved state file itself holds the project (not only `show`).
+                let in_file = it.state_file["resources"]
+                    .as_array()
+                    .is_some_and(|rs| rs.iter().any(|r| r["type"] == "aifactory_project" && r["name"] == "p001"));
+                if !in_file {
+                    return Err(format!("terraform.tfstate has no aifactory_project.p001: {}", it.state_file));
+                }
+                let values = resource_values(&it.state, ADDR)?;
+                let records = values["resources"].as_object().ok_or("state has no `resources` map")?;
+                let mut arm_ids = BTreeSet::new();
+                let mut dfs_ids = Vec::new();
+                for (key, r) in records {
+                    let id = r["id"].as_str().ok_or_else(|| format!("resources[{key}] has no id"))?;
+                    if let Some(kind) = r["type"].as_str().and_then(|t| t.strip_prefix("dfs/")) {
+                        let (account, path) = dfs_target(id).ok_or_else(|| format!("resources[{key}].id {id} is not a data-lake URL"))?;
+                        dfs_ids.push((kind.to_string(), account, path));
+                    } else {
+                        // Every recorded ARM object exists.
+                        if fx.emulator.resource(id).is_none() {
+                            return Err(format!("resources[{key}] = {id} is in state but not in Azure"));
+                        }
+                        arm_ids.insert(id.to_ascii_lowercase());
+                    }
+                }
+                if !arm_ids.contains(&rg_id_lower(&search_check)) {
+                    return Err(format!("the resource group is not in state: {arm_ids:?}"));
+                }
+                if !arm_ids.contains(&search_check.to_ascii_lowercase()) {
+                    return Err(format!("the search service whose creation was interrupted is not in state: {arm_ids:?}"));
+                }
+                if !arm_ids.contains(&vault_check.to_ascii_lowercase()) {
+                    return Err(format!("the key vault is not in state: {arm_ids:?}"));
+                }
+                // Every object the apply created that exists in Azure is tracked, itself or
+                // through its parent.
+                let (written, dfs_written) = written_since(fx, seq_check.load(Ordering::SeqCst));
+                let mut untracked = Vec::new();
+                for id in &written {
+                    if fx.emulator.resource(id).is_none() {
+                        continue;
+                    }
+                    let low = id.to_ascii_lowercase();
+                    let tracked = arm_ids.iter().any(|t| low == *t || low.starts_with(&format!("{t}/")));
+                    if !tracked {
+                        untracked.push(id.clone());
+                    }
+                }
+                for (what, account, path) in &dfs_written {
+                    // A directory created and ACL entries written are recorded on their path.
+                    let tracked = what == "other"
+                        || dfs_ids.iter().any(|(kind, a, p)| kind == what && a.eq_ignore_ascii_case(account) && p == path);
+                    if !tracked {
+                        untracked.push(format!("{what} {account}{path}"));
+                    }
+                }
+                if !untracked.is_empty() {
+                    return Err(format!("created in Azure but not in state: {untracked:#?}\nstate: {records:#?}"));
+                }
+                eprintln!(
+                    "note: interrupted create kept {} ARM objects and {} data-lake records; checked {} ARM writes and data-lake writes {dfs_written:?}",
+                    arm_ids.len(),
+                    dfs_ids.len(),
+                    written.len()
+                );
+                Ok(())
+            },
+        ))
+        .step(hook_step("Azure is fast again", move || {
+            fx_fast.emulator.set_faults(Vec::new());
+            fx_fast.emulator.update_settings(|s| s.lro_delay_ms = 0);
+            Ok(())
+        }))
+        .step(config_step(cfg).plan_check(plan_replaces(ADDR)).check(attr(ADDR, "resources.search.id", search_id.as_str())))
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+    assert!(fx.emulator.resource(&rg_id).is_none());
+}
+
+/// The resource group id (lower case) of an id inside it.
+fn rg_id_lower(id: &str) -> String {
+    id.to_ascii_lowercase().split("/providers/").next().unwrap_or_default().to_string()
+}

@@ -9,7 +9,7 @@ mod schema;
 mod sockets;
 pub mod wire;
 
-pub use sockets::{stop_token, watch_sockets};
+pub use sockets::{is_stop_call, stop_rpc_layer, stop_token, watch_sockets};
 
 use std::borrow::Cow;
 use std::collections::HashMap;

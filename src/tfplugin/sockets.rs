@@ -1,14 +1,21 @@
-//! Two things tf-provider's API does not let us reach, done by watching this process's
-//! sockets in `/proc/self/fd`:
+//! Two things tf-provider's API does not let us reach:
 //!
-//! - **TCP_NODELAY.** tf-provider accepts connections on its own listener and never sets
-//!   it, so a small gRPC response written in two pieces waits for the client's delayed
-//!   ACK: about 40 ms on every call on Linux. Each new socket gets TCP_NODELAY (harmless
-//!   on any TCP socket; refused and ignored on others).
-//! - **StopProvider.** tf-provider answers StopProvider by shutting its server down, which
-//!   first closes the listening socket, then waits for in-flight calls. When the listener
-//!   disappears we cancel [`stop_token`], so in-flight operations (waits on Azure) end
-//!   promptly and return what they have, instead of running to completion.
+//! - **TCP_NODELAY** (by watching this process's sockets in `/proc/self/fd`). tf-provider
+//!   accepts connections on its own listener and never sets it, so a small gRPC response
+//!   written in two pieces waits for the client's delayed ACK: about 40 ms on every call
+//!   on Linux. Each new socket gets TCP_NODELAY (harmless on any TCP socket; refused and
+//!   ignored on others).
+//! - **StopProvider.** tf-provider answers StopProvider by cancelling a token of its own
+//!   that nothing outside the crate can see; its gRPC server then shuts down gracefully:
+//!   it stops accepting and waits for the calls in flight, but keeps the listening socket
+//!   open until the last connection has closed (tonic drops it only when serving ends).
+//!   So the listener cannot tell us in time. What does reach us is the request itself:
+//!   tf-provider's gRPC server traces every call with a `request` span carrying its `uri`
+//!   (tower-http's trace layer). [`stop_rpc_layer`] watches those spans, whatever the log
+//!   level, and cancels [`stop_token`] on StopProvider (or go-plugin's controller
+//!   Shutdown), so in-flight operations (waits on Azure) end promptly and return what
+//!   they have, instead of running to completion. A listener that disappears (the
+//!   server has ended) cancels it too.
 //!
 //! Must not: touch sockets in any other way.
 
@@ -17,11 +24,88 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::subscriber::Interest;
+use tracing::{Metadata, Subscriber};
+use tracing_subscriber::layer::{Context, Filter, Layer};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Cancelled when Terraform stops the provider (StopProvider) or the server shuts down.
 pub fn stop_token() -> CancellationToken {
     static TOKEN: OnceLock<CancellationToken> = OnceLock::new();
     TOKEN.get_or_init(CancellationToken::new).clone()
+}
+
+/// gRPC methods after which in-flight operations must end: plugin protocol 6's
+/// StopProvider, and go-plugin's controller Shutdown.
+const STOP_METHODS: [&str; 2] = ["/tfplugin6.Provider/StopProvider", "/plugin.GRPCController/Shutdown"];
+
+/// True for the span the gRPC server opens per call (tower-http's `request` span).
+fn is_request_span(meta: &Metadata<'_>) -> bool {
+    meta.is_span() && meta.name() == "request" && meta.target().starts_with("tower_http::trace")
+}
+
+/// True when `uri` (a path or a full URI) calls one of [`STOP_METHODS`].
+pub fn is_stop_call(uri: &str) -> bool {
+    let path = uri.split(['?', '#']).next().unwrap_or(uri);
+    STOP_METHODS.iter().any(|m| path.ends_with(m))
+}
+
+/// Sees the per-call request spans, and nothing else, at any log level.
+struct RequestSpans;
+
+impl<S> Filter<S> for RequestSpans {
+    fn enabled(&self, meta: &Metadata<'_>, _cx: &Context<'_, S>) -> bool {
+        is_request_span(meta)
+    }
+    fn callsite_enabled(&self, meta: &'static Metadata<'static>) -> Interest {
+        if is_request_span(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+}
+
+/// Cancels [`stop_token`] when a stop call arrives.
+struct StopOnRequest;
+
+#[derive(Default)]
+struct Uri(Option<String>);
+
+impl Visit for Uri {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "uri" {
+            self.0 = Some(format!("{value:?}"));
+        }
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "uri" {
+            self.0 = Some(value.to_string());
+        }
+    }
+}
+
+impl<S: Subscriber> Layer<S> for StopOnRequest {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
+        let mut uri = Uri::default();
+        attrs.record(&mut uri);
+        if uri.0.as_deref().is_some_and(is_stop_call) {
+            // No logging here (we are inside the dispatcher); `watch_sockets` logs it.
+            stop_token().cancel();
+        }
+    }
+}
+
+/// The tracing layer that turns StopProvider into a cancelled [`stop_token`]. Install it
+/// beside the log output layer (it filters per layer, so it sees the request spans
+/// whatever the log level and hides nothing from other layers).
+pub fn stop_rpc_layer<S>() -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    StopOnRequest.with_filter(RequestSpans)
 }
 
 /// Sockets of this process, by descriptor and inode.
@@ -98,8 +182,13 @@ impl Watch {
     }
 }
 
-/// Watch in the background: often while Terraform connects, then every 100 ms.
+/// Watch in the background: often while Terraform connects, then every 100 ms. Also
+/// logs when the provider is told to stop.
 pub fn watch_sockets() {
+    tokio::spawn(async {
+        stop_token().cancelled().await;
+        tracing::info!("provider is stopping: cancelling in-flight operations");
+    });
     tokio::spawn(async {
         let mut watch = Watch::default();
         for round in 0u32.. {
@@ -108,7 +197,6 @@ pub fn watch_sockets() {
                 tracing::trace!(sockets = n, "TCP_NODELAY set");
             }
             if listener_gone && !stop_token().is_cancelled() {
-                tracing::info!("provider is stopping: cancelling in-flight operations");
                 stop_token().cancel();
             }
             let pause = if round < 400 { 5 } else { 100 };
@@ -136,6 +224,54 @@ mod tests {
             )
         };
         rc == 0 && v != 0
+    }
+
+    #[test]
+    fn stop_calls_are_recognised() {
+        assert!(is_stop_call("/tfplugin6.Provider/StopProvider"));
+        assert!(is_stop_call("http://127.0.0.1:4242/tfplugin6.Provider/StopProvider"));
+        assert!(is_stop_call("/plugin.GRPCController/Shutdown"));
+        assert!(!is_stop_call("/tfplugin6.Provider/ApplyResourceChange"));
+        assert!(!is_stop_call("/tfplugin6.Provider/StopProviderX"));
+    }
+
+    /// A `request` span like tower-http's, at DEBUG, reaches the layer even though the
+    /// only other layer shows WARN and above; other spans and events do not.
+    #[test]
+    fn stop_layer_sees_request_spans_at_any_level() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        use tracing_subscriber::prelude::*;
+
+        struct Count(Arc<AtomicUsize>);
+        impl<S: Subscriber> Layer<S> for Count {
+            fn on_new_span(&self, _a: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        struct Spans(Arc<AtomicUsize>);
+        impl<S: Subscriber> Layer<S> for Spans {
+            fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: Context<'_, S>) {
+                let mut uri = Uri::default();
+                attrs.record(&mut uri);
+                if uri.0.is_some() && is_request_span(attrs.metadata()) {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+        let warn_only = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(AtomicUsize::new(0));
+        let subscriber = tracing_subscriber::registry()
+            .with(Count(warn_only.clone()).with_filter(tracing_subscriber::filter::LevelFilter::WARN))
+            .with(Spans(seen.clone()).with_filter(RequestSpans));
+        tracing::subscriber::with_default(subscriber, || {
+            let uri = "/tfplugin6.Provider/ApplyResourceChange";
+            let _a = tracing::debug_span!(target: "tower_http::trace::make_span", "request", uri = %uri).entered();
+            let _b = tracing::debug_span!(target: "tower_http::trace::make_span", "other", uri = %uri).entered();
+            let _c = tracing::warn_span!("ours").entered();
+        });
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+        assert_eq!(warn_only.load(Ordering::SeqCst), 1);
     }
 
     #[test]

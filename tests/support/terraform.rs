@@ -2,7 +2,7 @@
 //! built provider binary, offline, following terraform-plugin-testing's step
 //! model (config steps, import steps, post-test destroy).
 //!
-//! Self-contained on purpose (std + serde_json + tempfile only), so that an
+//! Self-contained on purpose (std + serde_json + tempfile, and libc for signals), so that an
 //! integration test can pull it in with
 //! `#[path = "support/terraform.rs"] mod terraform;`.
 //!
@@ -26,7 +26,7 @@ use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -498,7 +498,10 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    fn run(&self, dir: &Path, args: &[&str]) -> Result<TfOutput, Failure> {
+    /// The terraform command for `args` in `dir`: hermetic environment (no inherited
+    /// `TF_*`/`ARM_*`), the provider mirror, the case's environment and TF_LOG settings;
+    /// stdin null, stdout and stderr piped.
+    fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.cli.path);
         cmd.args(args).current_dir(dir).stdin(Stdio::null());
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -530,6 +533,24 @@ impl Runner<'_> {
                 cmd.env("TF_LOG_PATH", p);
             }
         }
+        cmd
+    }
+
+    /// Starts `terraform <args>` in `dir` without waiting for it (same environment as
+    /// [`Runner::run`]), in a process group of its own so that a signal can reach Terraform
+    /// and its providers together, as a Ctrl-C in a terminal does. Holds no permit.
+    fn spawn(&self, dir: &Path, args: &[&str]) -> io::Result<Child> {
+        let mut cmd = self.command(dir, args);
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+        }
+        cmd.spawn()
+    }
+
+    fn run(&self, dir: &Path, args: &[&str]) -> Result<TfOutput, Failure> {
+        let mut cmd = self.command(dir, args);
 
         let _permit = permit();
         let start = Instant::now();
@@ -1289,6 +1310,8 @@ pub enum Step {
     Import(ImportStep),
     /// Code run between steps, e.g. changing Azure behind Terraform's back (drift).
     Hook(HookStep),
+    /// An apply interrupted by SIGINT (Ctrl-C) part-way.
+    Interrupt(InterruptStep),
 }
 
 /// A named action between steps.
@@ -1308,6 +1331,63 @@ impl From<HookStep> for Step {
     }
 }
 
+/// What an interrupted apply left behind, for [`InterruptStep`] checks.
+pub struct Interrupted {
+    /// The interrupted `terraform apply` (its exit code and output).
+    pub apply: TfOutput,
+    /// From the start of the apply to the SIGINT.
+    pub signalled_after: Duration,
+    /// From the SIGINT to Terraform's exit.
+    pub exit_after_signal: Duration,
+    /// `terraform show -json` after the interrupted apply.
+    pub state: Value,
+    /// The raw `terraform.tfstate` as Terraform wrote it (Null when absent).
+    pub state_file: Value,
+    /// Whether Terraform wrote `errored.tfstate` (it could not persist the state).
+    pub errored_state: bool,
+}
+
+/// A step that starts `terraform apply -auto-approve` on a configuration, polls `when`
+/// while it runs, sends one SIGINT to Terraform's process group (as Ctrl-C in a terminal
+/// does: Terraform and its providers) once `when` returns true, waits for Terraform to
+/// exit, and runs `check` on what it left. A second SIGINT (which would make Terraform
+/// abandon the providers) is never sent.
+pub struct InterruptStep {
+    pub files: Files,
+    /// Polled every 50 ms while the apply runs; true = interrupt now.
+    pub when: WhenFn,
+    /// Fail when `when` is not true within this time.
+    pub max_wait: Duration,
+    pub check: InterruptedCheckFn,
+}
+
+/// When to interrupt (see [`InterruptStep`]).
+pub type WhenFn = Box<dyn Fn() -> Result<bool, String>>;
+/// A check on what an interrupted apply left.
+pub type InterruptedCheckFn = Box<dyn Fn(&Interrupted) -> Result<(), String>>;
+
+/// Shorthand for an [`InterruptStep`] on `main.tf` = `hcl` that interrupts once `when` is
+/// true (within `max_wait`) and then runs `check`.
+pub fn interrupt_step(
+    hcl: impl Into<String>,
+    max_wait: Duration,
+    when: impl Fn() -> Result<bool, String> + 'static,
+    check: impl Fn(&Interrupted) -> Result<(), String> + 'static,
+) -> InterruptStep {
+    InterruptStep {
+        files: vec![("main.tf".to_string(), hcl.into())],
+        when: Box::new(when),
+        max_wait,
+        check: Box::new(check),
+    }
+}
+
+impl From<InterruptStep> for Step {
+    fn from(s: InterruptStep) -> Step {
+        Step::Interrupt(s)
+    }
+}
+
 impl Step {
     fn kind(&self) -> &'static str {
         match self {
@@ -1315,6 +1395,7 @@ impl Step {
             Step::Config(_) => "config",
             Step::Import(_) => "import",
             Step::Hook(_) => "hook",
+            Step::Interrupt(_) => "interrupted apply",
         }
     }
 }
@@ -1655,6 +1736,7 @@ pub fn run_case(cli: &Cli, case: &Case) -> Result<Outcome, CaseError> {
             Step::Config(s) => run.config_step(s),
             Step::Import(s) => run.import_step(s),
             Step::Hook(h) => (h.run)().map_err(|e| Failure::plain("", format!("hook `{}`: {e}", h.name))),
+            Step::Interrupt(s) => run.interrupt_step(s),
         };
         if let Err(mut f) = result {
             f.context = format!("step {}/{total} ({})", i + 1, step.kind());
@@ -1717,6 +1799,24 @@ pub fn run_on_all_clis(case: &Case) {
             msg.push_str(&e.to_string());
         }
         panic!("{msg}");
+    }
+}
+
+#[cfg(unix)]
+const INTERRUPT: i32 = libc::SIGINT;
+#[cfg(unix)]
+const KILL: i32 = libc::SIGKILL;
+
+/// Sends `signal` to the process group led by `pid` (see [`Runner::spawn`]).
+#[cfg(unix)]
+fn kill_group(pid: u32, signal: i32) -> io::Result<()> {
+    let pgid = libc::pid_t::try_from(pid).map_err(|_| io::Error::other("pid out of range"))?;
+    // SAFETY: kill has no memory effects; the group is one this harness started (its
+    // leader is our child, not yet reaped, so the id cannot have been reused).
+    if unsafe { libc::kill(-pgid, signal) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -1900,6 +2000,151 @@ impl CaseRun<'_> {
                 "Expected a non-empty plan, but got an empty plan",
             ));
         }
+        Ok(())
+    }
+
+    fn interrupt_step(&mut self, step: &InterruptStep) -> Result<(), Failure> {
+        self.dir.write_config(&step.files)?;
+        let dir = self.path().to_path_buf();
+        if !self.initialized {
+            let out = self.init(&dir)?;
+            if !out.success() {
+                return Err(Failure::command(&out, describe_exit(&out)));
+            }
+            self.initialized = true;
+        }
+        let args = ["apply", "-no-color", "-input=false", "-auto-approve"];
+        let command = format!("terraform {}", args.join(" "));
+        let _permit = permit();
+        let start = Instant::now();
+        let mut child = self.tf.spawn(&dir, &args).map_err(|e| Failure {
+            message: format!("cannot start {}: {e}", self.tf.cli.path.display()),
+            ..Failure::new(command.clone())
+        })?;
+        let pid = child.id();
+        let mut out_pipe = child.stdout.take().expect("piped stdout");
+        let mut err_pipe = child.stderr.take().expect("piped stderr");
+        let out_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = out_pipe.read_to_end(&mut buf);
+            buf
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = err_pipe.read_to_end(&mut buf);
+            buf
+        });
+        let finish = |child: &mut Child, timed_out: bool| {
+            let status = child.wait().ok();
+            let stdout =
+                String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+            let stderr =
+                String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+            TfOutput {
+                args: args.iter().map(|s| s.to_string()).collect(),
+                code: if timed_out {
+                    None
+                } else {
+                    status.and_then(|s| s.code())
+                },
+                stdout,
+                stderr,
+                elapsed: start.elapsed(),
+                timed_out,
+            }
+        };
+        // Wait for the moment to interrupt.
+        let mut when_error = None;
+        let signalled = loop {
+            match (step.when)() {
+                Ok(true) => break true,
+                Ok(false) => {}
+                Err(e) => {
+                    when_error = Some(e);
+                    break false;
+                }
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                let out = finish(&mut child, false);
+                return Err(Failure::command(
+                    &out,
+                    "terraform apply ended before the moment to interrupt it",
+                ));
+            }
+            if start.elapsed() > step.max_wait {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        if !signalled {
+            let _ = kill_group(pid, KILL);
+            let out = finish(&mut child, true);
+            let why = when_error.unwrap_or_else(|| {
+                format!(
+                    "the moment to interrupt did not come within {:?}",
+                    step.max_wait
+                )
+            });
+            return Err(Failure::command(&out, why));
+        }
+        let signalled_after = start.elapsed();
+        let sent = Instant::now();
+        if let Err(e) = kill_group(pid, INTERRUPT) {
+            let _ = kill_group(pid, KILL);
+            let out = finish(&mut child, true);
+            return Err(Failure::command(&out, format!("cannot send SIGINT: {e}")));
+        }
+        // One SIGINT only; if Terraform never exits, kill it (a failure).
+        let mut timed_out = false;
+        let exit_after_signal = loop {
+            match child.try_wait() {
+                Ok(Some(_)) | Err(_) => break sent.elapsed(),
+                Ok(None) => {}
+            }
+            if sent.elapsed() > self.tf.timeout {
+                timed_out = true;
+                let _ = kill_group(pid, KILL);
+                break sent.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let apply = finish(&mut child, timed_out);
+        drop(_permit);
+        if timed_out {
+            return Err(Failure::command(
+                &apply,
+                format!(
+                    "terraform did not exit within {:?} of SIGINT",
+                    self.tf.timeout
+                ),
+            ));
+        }
+        let errored_state = dir.join("errored.tfstate").exists();
+        let state_file = fs::read_to_string(dir.join("terraform.tfstate"))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null);
+        let state = self.tf.show_json(&dir, None)?;
+        let it = Interrupted {
+            apply,
+            signalled_after,
+            exit_after_signal,
+            state,
+            state_file,
+            errored_state,
+        };
+        eprintln!(
+            "note: `{}` on {}: SIGINT {:.1?} into the apply; Terraform exited {:.2?} later (code {:?})",
+            self.case.name,
+            self.tf.cli.label(),
+            it.signalled_after,
+            it.exit_after_signal,
+            it.apply.code
+        );
+        (step.check)(&it).map_err(|e| {
+            Failure::command(&it.apply, format!("after the interrupted apply: {e}"))
+        })?;
+        self.last_state = Some(it.state.clone());
         Ok(())
     }
 
