@@ -345,8 +345,10 @@ fn project_force_destroy_and_timeouts() {
     let (fx_slow, fx_fast, fx_foreign, foreign_id) = (fx.clone(), fx.clone(), fx.clone(), foreign.clone());
     let case = Case::new("project_force_destroy_and_timeouts")
         .envs(fx.env())
-        .step(hook_step("key vault creation takes 20 s", move || {
-            fx_slow.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 20_000 }).times(1));
+        // Every key vault write is slow until the next hook: on the second CLI the vault the
+        // first one destroyed is soft-deleted, and the provider's recover write must be slow too.
+        .step(hook_step("key vault writes take 20 s", move || {
+            fx_slow.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 20_000 }));
             Ok(())
         }))
         .step(config_step(project_hcl(&[M1], "  timeouts = { create = \"3s\" }\n")).expect_error("timed out"))

@@ -44,6 +44,9 @@ const LOW_PRIORITY_WHEN_BUSY: usize = 2;
 const RECHECK: Duration = Duration::from_millis(200);
 /// Time for the existence check after a failed or cancelled write.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// Existence checks after a write whose outcome is unknown, and the pause between them.
+const UNKNOWN_OUTCOME_LOOKS: u32 = 4;
+const UNKNOWN_OUTCOME_PAUSE: Duration = Duration::from_millis(500);
 
 /// What a finished job changed.
 #[derive(Debug, Default, Clone)]
@@ -738,10 +741,28 @@ impl<'a> Engine<'a> {
     /// After a failed or cancelled write: record the resource if Azure has it anyway.
     async fn after_failure(&self, r: &DesiredResource, what: String, error: AzureError) -> JobError {
         let mut partial = Effect::default();
-        if let Ok(Some(_)) = self.client.arm().get_opt(&self.check_ctx(), &r.id, &r.api_version).await {
+        if self.exists_after(&error, &r.id, &r.api_version).await {
             partial.set.push((r.key.clone(), arm_record(r)));
         }
         JobError { key: r.key.clone(), what, error, partial }
+    }
+
+    /// Does `id` exist after a write that ended with `error`? When the write's outcome is
+    /// unknown (cancelled or cut off after it may have reached Azure), Azure may still be
+    /// registering it: look a few times before concluding it does not exist.
+    async fn exists_after(&self, error: &AzureError, id: &str, api_version: &str) -> bool {
+        let unknown_outcome = matches!(error, AzureError::Cancelled { .. } | AzureError::Transport { .. });
+        let looks = if unknown_outcome { UNKNOWN_OUTCOME_LOOKS } else { 1 };
+        let check = self.check_ctx();
+        for look in 0..looks {
+            if look > 0 && check.sleep("checking whether an interrupted write took effect", UNKNOWN_OUTCOME_PAUSE).await.is_err() {
+                return false;
+            }
+            if let Ok(Some(_)) = self.client.arm().get_opt(&check, id, api_version).await {
+                return true;
+            }
+        }
+        false
     }
 
     async fn put_role(&self, ra: DesiredRoleAssignment) -> JobResult {
@@ -773,8 +794,9 @@ impl<'a> Engine<'a> {
                     delay = (delay * 2).min(Duration::from_secs(15));
                 }
                 Err(e) => {
+                    let exists = self.exists_after(&e, &id, &ra.api_version).await;
                     let mut err = fail(&ra.key, what, e);
-                    if let Ok(Some(_)) = self.client.arm().get_opt(&self.check_ctx(), &id, &ra.api_version).await {
+                    if exists {
                         err.partial.set.push((ra.key.clone(), role_record(&ra)));
                     }
                     return Err(err);
