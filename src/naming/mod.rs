@@ -45,7 +45,9 @@
 //! a GUID): with `naming.random_salt` ([`check_random_salt`]) they take ESML's patterns
 //! ([`NameKind::esml_random_pattern`]), without it they keep this provider's. Import reads
 //! the random salt back from the managed identity's name ([`esml_random_salt_of_identity`]),
-//! as ESML's pipeline does.
+//! as ESML's pipeline does. Private endpoints take ESML's names too (`{target}-pend`,
+//! `{target}-{group id}-pend` for storage and Data Factory; see [`PrivateEndpointNames`]),
+//! their DNS zone groups `{endpoint}DnsZone` instead of `default`.
 //!
 //! Every composed name is checked against its type's rule; a violation is reported on the
 //! input that caused it with the fix ("shorten naming.prefix by 3 characters").
@@ -369,6 +371,9 @@ impl NameKind {
             NameKind::MlStorage => "saprj{NNN}{loc}{s5}2{sfx}{env}",
             NameKind::DataFactory => "adf-{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::Databricks => "dbx-{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::PrivateEndpoint => {
+                "{target name}-pend (storage, Data Factory: {target name}-{group id}-pend)"
+            }
             _ => return None,
         })
     }
@@ -531,14 +536,75 @@ pub struct NamingInput {
     pub common_resource_group_name: String,
 }
 
+/// How the configs inside a private endpoint's DNS zone group are named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneConfigNaming {
+    /// This provider's: the zone's name with dots as hyphens
+    /// (`privatelink-vaultcore-azure-net`).
+    ZoneDashed,
+    /// ESML's `privateDns.bicep` (key vault, storage, AI Search, Data Factory, Databricks):
+    /// one config named like the private endpoint.
+    Endpoint,
+    /// ESML's `machinelearningNetwork.bicep` and `csAIServices.bicep` (ML workspace, AI
+    /// Services): each config named like its zone (`privatelink.api.azureml.ms`).
+    Zone,
+}
+
 /// Names of one private endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrivateEndpointNames {
     pub endpoint: String,
     pub network_interface: String,
+    /// The name of its private link service connection (`privateLinkServiceConnections[0]`).
+    pub connection: String,
+    /// The name of its DNS zone group (`default`; ESML's `{endpoint}DnsZone`).
+    pub dns_zone_group: String,
+    /// How the zone group's configs are named.
+    pub zone_config: ZoneConfigNaming,
     /// Logical key of the target resource.
     pub target: String,
     pub group_id: String,
+}
+
+/// ESML's private endpoint for one target, from its Bicep (`esml-genai-1`, modules
+/// `keyVault.bicep`, `storageAccount.bicep`, `aiSearch.bicep`, `csAIServices.bicep`,
+/// `machineLearningv2.bicep` + `machinelearningNetwork.bicep`, `dataFactory.bicep`,
+/// `databricksPrivate.bicep`, `privateDns.bicep`):
+///
+/// | target | endpoint | connection | zone configs |
+/// |---|---|---|---|
+/// | key vault | `{kv}-pend` | endpoint | endpoint |
+/// | storage (each group id) | `{sa}-{group id}-pend` | endpoint | endpoint |
+/// | ML workspace | `{aml}-pend` | endpoint | zone |
+/// | AI Search | `{search}-pend` | `{search}` | endpoint |
+/// | AI Services | `{ais}-pend` | endpoint | zone |
+/// | Data Factory | `{adf}-{group id}-pend` (`-dataFactory-`, case kept) | endpoint | endpoint |
+/// | Databricks | `{dbx}-pend` | endpoint | endpoint |
+///
+/// The network interface is always `{endpoint}-nic`, the zone group `{endpoint}DnsZone`.
+/// ESML makes no `dfs` endpoint on project storage; the provider's follows the storage
+/// pattern (`{sa}-dfs-pend`).
+struct EsmlEndpoint {
+    /// The group ID goes into the name (storage, Data Factory).
+    with_group: bool,
+    /// The connection is named like the target, not the endpoint (AI Search).
+    connection_is_target: bool,
+    zone_config: ZoneConfigNaming,
+}
+
+fn esml_endpoint(t: &PrivateLinkTarget) -> EsmlEndpoint {
+    let (with_group, connection_is_target, zone_config) = match t.target {
+        "storage" | "ml_storage" | "data_factory" => (true, false, ZoneConfigNaming::Endpoint),
+        "search" => (false, true, ZoneConfigNaming::Endpoint),
+        "ml_workspace" | "ai_services" => (false, false, ZoneConfigNaming::Zone),
+        _ => (false, false, ZoneConfigNaming::Endpoint),
+    };
+    EsmlEndpoint {
+        with_group,
+        connection_is_target,
+        zone_config,
+    }
 }
 
 /// Every name a project would get (whether or not its type and services use it).
@@ -1081,19 +1147,44 @@ pub fn compose_salted(
             continue;
         };
         let key = t.key();
-        let pe = target
-            .clone()
-            .lit("-")
-            .lit(&t.group_id.to_ascii_lowercase())
-            .lit("-pend");
+        let esml = ctx.esml.then(|| esml_endpoint(t));
+        let pe = match &esml {
+            // ESML's `{target}-pend` / `{target}-{group id}-pend` (group ID as written).
+            Some(e) if e.with_group => target.clone().lit("-").lit(t.group_id).lit("-pend"),
+            Some(_) => target.clone().lit("-pend"),
+            None => target
+                .clone()
+                .lit("-")
+                .lit(&t.group_id.to_ascii_lowercase())
+                .lit("-pend"),
+        };
         let endpoint = check(NameKind::PrivateEndpoint, Some(key.clone()), &pe);
         let nic = pe.clone().lit("-nic");
         let network_interface = check(NameKind::NetworkInterface, Some(key.clone()), &nic);
+        let (connection, dns_zone_group, zone_config) = match &esml {
+            Some(e) => (
+                if e.connection_is_target {
+                    target.text()
+                } else {
+                    endpoint.clone()
+                },
+                format!("{endpoint}DnsZone"),
+                e.zone_config,
+            ),
+            None => (
+                endpoint.clone(),
+                "default".to_string(),
+                ZoneConfigNaming::ZoneDashed,
+            ),
+        };
         private_endpoints.insert(
             key,
             PrivateEndpointNames {
                 endpoint,
                 network_interface,
+                connection,
+                dns_zone_group,
+                zone_config,
                 target: t.target.to_string(),
                 group_id: t.group_id.to_string(),
             },

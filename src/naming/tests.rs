@@ -216,10 +216,10 @@ fn esml_random_salt_gives_esml_identity_search_and_ai_services_names() {
     assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}0dbf2948-a-001"));
     assert_eq!(n.search, format!("aisearchprj001weudev{s}0dbf2948a001"));
     assert_eq!(n.ai_services, format!("aiservicesprj001weudev{s}0dbf2948a001"));
-    assert_eq!(
-        n.private_endpoints["search_search_service"].endpoint,
-        format!("{}-searchservice-pend", n.search)
-    );
+    // aiSearch.bicep: `{search}-pend`, its connection named like the service.
+    let pe = &n.private_endpoints["search_search_service"];
+    assert_eq!(pe.endpoint, format!("{}-pend", n.search));
+    assert_eq!(pe.connection, n.search);
     // Everything else is as without the random salt.
     let without = names_with(&input(), SaltMode::Esml).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(n.key_vault, without.key_vault);
@@ -653,4 +653,75 @@ proptest! {
         i.common_resource_group_name = rg;
         prop_assert_eq!(names(&i), names(&i.clone()));
     }
+}
+
+/// ESML's private endpoint names per target and group ID, written out from its Bicep
+/// (esml-genai-1 with keyVault.bicep, storageAccount.bicep, aiSearch.bicep,
+/// csAIServices.bicep, machineLearningv2.bicep + machinelearningNetwork.bicep,
+/// dataFactory.bicep, databricksPrivate.bicep and privateDns.bicep).
+#[test]
+fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
+    let n = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
+    let cases: [(&str, String, &str); 16] = [
+        ("key_vault_vault", format!("{}-pend", n.key_vault), "endpoint"),
+        ("storage_blob", format!("{}-blob-pend", n.storage), "endpoint"),
+        ("storage_dfs", format!("{}-dfs-pend", n.storage), "endpoint"),
+        ("storage_file", format!("{}-file-pend", n.storage), "endpoint"),
+        ("storage_queue", format!("{}-queue-pend", n.storage), "endpoint"),
+        ("storage_table", format!("{}-table-pend", n.storage), "endpoint"),
+        ("ml_storage_blob", format!("{}-blob-pend", n.ml_storage), "endpoint"),
+        ("ml_storage_dfs", format!("{}-dfs-pend", n.ml_storage), "endpoint"),
+        ("ml_storage_file", format!("{}-file-pend", n.ml_storage), "endpoint"),
+        ("ml_storage_queue", format!("{}-queue-pend", n.ml_storage), "endpoint"),
+        ("ml_storage_table", format!("{}-table-pend", n.ml_storage), "endpoint"),
+        ("ml_workspace_amlworkspace", format!("{}-pend", n.ml_workspace), "zone"),
+        ("search_search_service", format!("{}-pend", n.search), "endpoint"),
+        ("ai_services_account", format!("{}-pend", n.ai_services), "zone"),
+        ("data_factory_data_factory", format!("{}-dataFactory-pend", n.data_factory), "endpoint"),
+        ("databricks_databricks_ui_api", format!("{}-pend", n.databricks), "endpoint"),
+    ];
+    assert_eq!(n.private_endpoints.len(), cases.len());
+    for (key, endpoint, configs) in cases {
+        let pe = &n.private_endpoints[key];
+        assert_eq!(pe.endpoint, endpoint, "{key}");
+        assert_eq!(pe.network_interface, format!("{endpoint}-nic"), "{key}");
+        assert_eq!(pe.dns_zone_group, format!("{endpoint}DnsZone"), "{key}");
+        let want_connection = if key.starts_with("search_") { n.search.clone() } else { endpoint.clone() };
+        assert_eq!(pe.connection, want_connection, "{key}");
+        let want_configs = match configs {
+            "zone" => ZoneConfigNaming::Zone,
+            _ => ZoneConfigNaming::Endpoint,
+        };
+        assert_eq!(pe.zone_config, want_configs, "{key}");
+        assert_eq!(rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint), Ok(()), "{key}");
+        assert_eq!(rule_for(NameKind::NetworkInterface).check(&pe.network_interface), Ok(()), "{key}");
+    }
+    // Literal, for one project: the key vault's endpoint.
+    let s = esml_salt(SUB, CMN);
+    assert_eq!(n.private_endpoints["key_vault_vault"].endpoint, format!("kv-p001-weu-dev-{s}01-pend"));
+    assert_eq!(n.private_endpoints["key_vault_vault"].network_interface, format!("kv-p001-weu-dev-{s}01-pend-nic"));
+    // Without the random salt the same patterns apply to this provider's search name.
+    let without = names_with(&input(), SaltMode::Esml).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(without.private_endpoints["search_search_service"].endpoint, format!("{}-pend", without.search));
+}
+
+#[test]
+fn default_mode_keeps_its_private_endpoint_names_and_zone_groups() {
+    let n = names(&input()).unwrap_or_else(|e| panic!("{e:?}"));
+    for (key, pe) in &n.private_endpoints {
+        let target = n.of_target(&pe.target).unwrap_or_default();
+        let want = format!("{target}-{}-pend", pe.group_id.to_ascii_lowercase());
+        assert_eq!(pe.endpoint, want, "{key}");
+        assert_eq!(pe.network_interface, format!("{want}-nic"), "{key}");
+        assert_eq!(pe.connection, want, "{key}");
+        assert_eq!(pe.dns_zone_group, "default", "{key}");
+        assert_eq!(pe.zone_config, ZoneConfigNaming::ZoneDashed, "{key}");
+    }
+    assert_eq!(
+        n.private_endpoints["data_factory_data_factory"].endpoint,
+        format!("{}-datafactory-pend", n.data_factory)
+    );
+    assert_eq!(NameKind::PrivateEndpoint.pattern(), "{target name}-{group id}-pend");
+    assert!(NameKind::PrivateEndpoint.esml_pattern().is_some_and(|p| p.starts_with("{target name}-pend")));
+    assert_eq!(NameKind::NetworkInterface.esml_pattern(), None);
 }

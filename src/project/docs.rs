@@ -71,7 +71,7 @@ pub fn resource_list_markdown() -> String {
         ("search", &api::SEARCH, "genai (basic; standard in prod)"),
         ("ai_services", &api::AI_SERVICES, "genai (kind AIServices, custom subdomain)"),
         ("private_endpoint.<target>_<group>", &api::PRIVATE_ENDPOINT, "network_access = \"private\""),
-        ("private_dns_zone_group.<target>_<group>", &api::PRIVATE_DNS_ZONE_GROUP, "network_access = \"private\" (name `default`)"),
+        ("private_dns_zone_group.<target>_<group>", &api::PRIVATE_DNS_ZONE_GROUP, "network_access = \"private\" (name `default`; `<endpoint>DnsZone` with naming.salt = \"esml\")"),
     ];
     for (key, t, when) in rows {
         let _ = writeln!(
@@ -188,7 +188,12 @@ pub fn naming_rules_markdown() -> String {
          lowercase letters, digits or hyphens; only with `naming.salt = \"esml\"`) and {} (`r10*` is `r10` \
          without hyphens, `take(x, n)` its first `n` characters, as in ESML's Bicep). Without \
          `naming.random_salt` they keep the patterns above, so ESML's are replaced. Import reads \
-         `naming.random_salt` from the managed identity's name, as ESML's pipeline does.\n\n\
+         `naming.random_salt` from the managed identity's name, as ESML's pipeline does. With `naming.salt = \"esml\"` \
+         a private endpoint's network interface is `{{private endpoint name}}-nic`, its connection is named like \
+         the endpoint (AI Search: like the service), and its DNS zone group is `{{private endpoint name}}DnsZone` \
+         (not `default`) with one config named like the endpoint (ML workspace and AI Services: one per zone, \
+         named like the zone), as ESML's Bicep makes them; ESML makes no `dfs` endpoint on project storage, the \
+         provider's is `{{storage}}-dfs-pend`.\n\n\
          Every name is checked at plan time; a name that breaks its rule is reported on the input to \
          change, with the fix (for example \"Shorten naming.location_short by 2 characters\").\n\n\
          Default location codes:\n\n| Location | Code |\n|---|---|\n",

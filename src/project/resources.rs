@@ -27,7 +27,8 @@
 //!   local (key) authentication, so every caller uses Entra ID and the role matrix.
 //! * Network: private mode sets public network access to Disabled with default-deny ACLs
 //!   and adds one private endpoint per (service, group id) in `subnet_ids.private_endpoints`,
-//!   each with `privateDnsZoneGroups/default` pointing at the zones of its cloud in
+//!   each with `privateDnsZoneGroups/default` (ESML's `{endpoint}DnsZone` with
+//!   `naming.salt = "esml"`) pointing at the zones of its cloud in
 //!   `common.private_dns_zone_resource_group_id`. Allowlist mode enables public access with
 //!   default deny and `ip_allowlist` as IP rules, and creates no private endpoints (Data
 //!   Factory and Databricks have no ARM IP rules and stay publicly reachable with Entra ID).
@@ -39,6 +40,7 @@ use super::ids::resource_id;
 use super::network::{dns_zones, zone_config_name};
 use super::validate::Checked;
 use super::{DesiredResource, Environment, Layout, ProjectSpec};
+use crate::naming::{self, ZoneConfigNaming};
 
 struct Ctx<'a> {
     spec: &'a ProjectSpec,
@@ -408,7 +410,7 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
                         "subnet": { "id": subnet },
                         "customNetworkInterfaceName": pe.network_interface,
                         "privateLinkServiceConnections": [{
-                            "name": pe.endpoint,
+                            "name": pe.connection,
                             "properties": {
                                 "privateLinkServiceId": x.id(target_type, target_name),
                                 "groupIds": [t.group_id],
@@ -418,14 +420,18 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
                 }),
                 &["resource_group", t.target],
             ));
-            let zones = dns_zones(spec.cloud, t.group_id)
-                .map(|z| z.zones)
-                .unwrap_or_default();
+            let zones = zone_order(
+                pe.zone_config,
+                dns_zones(spec.cloud, t.group_id)
+                    .map(|z| z.zones)
+                    .unwrap_or_default(),
+            );
             let configs: Vec<Value> = zones
                 .iter()
-                .map(|zone| {
+                .enumerate()
+                .map(|(i, zone)| {
                     json!({
-                        "name": zone_config_name(zone),
+                        "name": config_name(pe, i, zone),
                         "properties": {
                             "privateDnsZoneId": format!("{}/providers/Microsoft.Network/privateDnsZones/{zone}", c.dns_zone_rg_id),
                         },
@@ -435,12 +441,38 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
             out.push(x.resource_with_id(
                 &format!("private_dns_zone_group.{key}"),
                 &api::PRIVATE_DNS_ZONE_GROUP,
-                "default",
-                format!("{pe_id}/privateDnsZoneGroups/default"),
+                &pe.dns_zone_group,
+                format!("{pe_id}/privateDnsZoneGroups/{}", pe.dns_zone_group),
                 json!({ "properties": { "privateDnsZoneConfigs": configs } }),
                 &[pe_key.as_str()],
             ));
         }
     }
     out
+}
+
+/// The name of a DNS zone group's `index`th config (for `zone`).
+fn config_name(pe: &naming::PrivateEndpointNames, index: usize, zone: &str) -> String {
+    match pe.zone_config {
+        ZoneConfigNaming::ZoneDashed => zone_config_name(zone),
+        // ESML's privateDns.bicep makes one config, named like the endpoint (the zones of
+        // these group IDs are single); any further one is named like its zone.
+        ZoneConfigNaming::Endpoint if index == 0 => pe.endpoint.clone(),
+        ZoneConfigNaming::Endpoint | ZoneConfigNaming::Zone => zone.to_string(),
+    }
+}
+
+/// The zones in the order the configs list them: ESML's `csAIServices.bicep` puts the
+/// OpenAI zone first (openai, cognitiveservices, services.ai).
+fn zone_order(style: ZoneConfigNaming, mut zones: Vec<&'static str>) -> Vec<&'static str> {
+    if style == ZoneConfigNaming::Zone {
+        if let Some(i) = zones
+            .iter()
+            .position(|z| z.starts_with("privatelink.openai."))
+        {
+            let z = zones.remove(i);
+            zones.insert(0, z);
+        }
+    }
+    zones
 }

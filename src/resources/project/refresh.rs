@@ -471,15 +471,26 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
     }
 
-    // Private endpoints: the subnet and the DNS zones' resource group.
-    if let Some(pe) = find_type(&items, api::PRIVATE_ENDPOINT.resource_type).first().map(|j| id_of(j)) {
-        if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version).await.map_err(az)? {
-            if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
-                d.subnet_ids.insert("private_endpoints".into(), s.to_string());
+    // Private endpoints: the subnet and the DNS zones' resource group, from the key vault's
+    // endpoint first (every project has one; ESML's group also holds endpoints of objects
+    // the provider does not make, such as Data Factory's `portal`), looking at a few.
+    let mut pes: Vec<&Json> = find_type(&items, api::PRIVATE_ENDPOINT.resource_type);
+    pes.sort_by_key(|j| !name_of(j).to_ascii_lowercase().starts_with("kv-"));
+    for pe in pes.iter().take(3).map(|j| id_of(j)) {
+        if !d.subnet_ids.contains_key("private_endpoints") {
+            if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version).await.map_err(az)? {
+                if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
+                    d.subnet_ids.insert("private_endpoints".into(), s.to_string());
+                }
             }
         }
-        let zg = format!("{pe}/privateDnsZoneGroups/default");
-        if let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version).await.map_err(az)? {
+        // The zone group: ours is `default`, ESML's `{endpoint}DnsZone`.
+        let pe_name = pe.rsplit('/').next().unwrap_or_default().to_string();
+        for group in ["default".to_string(), format!("{pe_name}DnsZone")] {
+            let zg = format!("{pe}/privateDnsZoneGroups/{group}");
+            let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version).await.map_err(az)? else {
+                continue;
+            };
             if let Some(z) = j.pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId").and_then(Json::as_str) {
                 if let Some(a) = ArmId::parse(z) {
                     d.common.insert(
@@ -488,6 +499,10 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
                     );
                 }
             }
+            break;
+        }
+        if d.subnet_ids.contains_key("private_endpoints") && d.common.contains_key("private_dns_zone_resource_group_id") {
+            break;
         }
     }
 
@@ -701,6 +716,19 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
                     random_salt.map(|r| format!(" and naming.random_salt = \"{r}\"")).unwrap_or_default()
                 ));
             }
+        }
+    }
+    // Private endpoints: adopted by the names of this mode (ESML's `{target}-pend` with
+    // naming.salt = "esml"); ESML's others (Data Factory's `portal`, ACR, databases...)
+    // stay unmanaged.
+    let expected: BTreeSet<String> = names.private_endpoints.values().map(|p| p.endpoint.to_ascii_lowercase()).collect();
+    for item in find_type(items, api::PRIVATE_ENDPOINT.resource_type) {
+        let name = name_of(item);
+        if !name.is_empty() && !expected.contains(&name.to_ascii_lowercase()) {
+            out.push(format!(
+                "The private endpoint {name} is not one the provider makes (with naming.salt = \"{mode}\" its endpoints are named like {}); the provider does not manage it and leaves it in place.",
+                names.private_endpoints.get("key_vault_vault").map(|p| p.endpoint.as_str()).unwrap_or("<target>-pend")
+            ));
         }
     }
     out

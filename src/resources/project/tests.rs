@@ -977,7 +977,12 @@ fn naming_random_salt_is_validated_and_read() {
 /// in the identity's name, adopts every object by its ESML name, and the next plan is empty.
 async fn esml_made_project_imports_cleanly(cfg: Value) {
     let fx = fixture(|c| c).await;
+    // Databricks (esml projects with services.databricks) needs its two subnets.
+    for (s, cidr) in [("snt-prj001-dbxpub", "10.20.2.0/26"), ("snt-prj001-dbxpriv", "10.20.2.64/26")] {
+        fx.emulator.put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": cidr}})).expect("subnet");
+    }
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let endpoints = assert_esml_endpoints(&fx, &resources_of(&created.state));
     let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
@@ -988,6 +993,13 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     fx.emulator
         .put_resource(&format!("{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{aca}"), json!({"location": "westeurope"}))
         .expect("aca identity");
+    // ESML's Data Factory also has a `portal` endpoint, which the provider does not make.
+    let portal = resources_of(&created.state).get("data_factory").and_then(|r| r.name.clone()).map(|adf| format!("{adf}-portal-pend"));
+    if let Some(p) = &portal {
+        fx.emulator
+            .put_resource(&format!("{rg_id}/providers/Microsoft.Network/privateEndpoints/{p}"), json!({"location": "westeurope", "properties": {}}))
+            .expect("portal endpoint");
+    }
 
     let imported = fx.project.import(&rg_id).await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
@@ -1002,11 +1014,23 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     for key in ["identity", "key_vault", "storage"] {
         assert!(resources.contains_key(key), "{key} not adopted: {:?}", resources.keys());
     }
+    // Every private endpoint and its DNS zone group, by ESML's names.
+    for (key, pe) in &endpoints {
+        assert_eq!(resources.get(&format!("private_endpoint.{key}")).and_then(|r| r.name.clone()).as_deref(), Some(pe.as_str()), "{key}");
+        assert_eq!(
+            resources.get(&format!("private_dns_zone_group.{key}")).and_then(|r| r.name.clone()),
+            Some(format!("{pe}DnsZone")),
+            "{key}"
+        );
+    }
     // The only warning about names is the foreign identity's.
     let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
     let unadopted: Vec<&String> = details.iter().filter(|d| d.contains("does not manage it")).collect();
-    assert_eq!(unadopted.len(), 1, "{details:?}");
+    assert_eq!(unadopted.len(), 1 + usize::from(portal.is_some()), "{details:?}");
     assert!(unadopted[0].contains(&aca) && unadopted[0].contains(&format!("naming.random_salt = \"{R10}\"")), "{details:?}");
+    if let Some(p) = &portal {
+        assert!(unadopted.iter().any(|d| d.contains(&format!("private endpoint {p} ")) && d.contains("leaves it in place")), "{details:?}");
+    }
     assert!(!details.iter().any(|d| d.contains("carry neither") || d.contains("could not read")), "{details:?}");
 
     // The next plan renames and replaces nothing: it only adds the ownership tags ESML's
@@ -1030,9 +1054,86 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     assert_no_changes(&read.state, &again);
 }
 
+/// ESML's private endpoint name for an endpoint key and its target's name, written out
+/// from ESML's Bicep (esml-genai-1 and its modules), independently of `naming`.
+fn esml_endpoint_name(key: &str, target: &str) -> String {
+    match key {
+        "key_vault_vault" | "ml_workspace_amlworkspace" | "search_search_service" | "ai_services_account" | "databricks_databricks_ui_api" => {
+            format!("{target}-pend")
+        }
+        "data_factory_data_factory" => format!("{target}-dataFactory-pend"),
+        k => {
+            let group = k.rsplit('_').next().unwrap_or_default();
+            assert!(["blob", "dfs", "file", "queue", "table"].contains(&group), "unexpected endpoint {k}");
+            format!("{target}-{group}-pend")
+        }
+    }
+}
+
+/// The created project's private endpoints, NICs, connections and DNS zone groups carry
+/// ESML's names (as its Bicep makes them); returns endpoint key -> endpoint name.
+fn assert_esml_endpoints(fx: &Fixture, recs: &Records) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, r) in recs.iter().filter(|(k, _)| k.starts_with("private_endpoint.")) {
+        let key = k.trim_start_matches("private_endpoint.");
+        let target = ["ml_storage", "storage", "key_vault", "ml_workspace", "search", "ai_services", "data_factory", "databricks"]
+            .into_iter()
+            .find(|t| key.starts_with(&format!("{t}_")))
+            .unwrap_or_else(|| panic!("no target for {key}"));
+        let target_name = recs[target].name.clone().unwrap_or_default();
+        let want = esml_endpoint_name(key, &target_name);
+        assert_eq!(r.name.as_deref(), Some(want.as_str()), "{key}");
+        let id = r.id.clone().unwrap_or_default();
+        let body = fx.emulator.resource(&id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(body["properties"]["customNetworkInterfaceName"], format!("{want}-nic"), "{key}");
+        let connection = if target == "search" { target_name.clone() } else { want.clone() };
+        assert_eq!(body["properties"]["privateLinkServiceConnections"][0]["name"], connection, "{key}");
+        let zg = fx.emulator.resource(&format!("{id}/privateDnsZoneGroups/{want}DnsZone")).unwrap_or_else(|| panic!("{key}: no {want}DnsZone"));
+        let configs = zg["properties"]["privateDnsZoneConfigs"].as_array().cloned().unwrap_or_default();
+        let config_names: Vec<&str> = configs.iter().filter_map(|c| c["name"].as_str()).collect();
+        match target {
+            // machinelearningNetwork.bicep and csAIServices.bicep: one config per zone, named like it.
+            "ml_workspace" => assert_eq!(config_names, ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"], "{key}"),
+            "ai_services" => assert_eq!(
+                config_names,
+                ["privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com", "privatelink.services.ai.azure.com"],
+                "{key}"
+            ),
+            // privateDns.bicep: one config named like the endpoint.
+            _ => assert_eq!(config_names, [want.as_str()], "{key}"),
+        }
+        out.insert(key.to_string(), want);
+    }
+    assert!(recs.contains_key("private_endpoint.key_vault_vault"), "{:?}", recs.keys());
+    out
+}
+
+#[test]
+fn esml_mode_names_private_endpoints_as_esml_and_ours_are_unchanged() {
+    let mut d = Diagnostics::new();
+    let (_, ours) = desired_of(&config_lake(), &facts(), None, &mut d).expect("valid");
+    let recs = model::desired_records(&ours);
+    let kv = recs["key_vault"].name.clone().unwrap_or_default();
+    assert_eq!(recs["private_endpoint.key_vault_vault"].name, Some(format!("{kv}-vault-pend")));
+    assert_eq!(recs["private_dns_zone_group.key_vault_vault"].name.as_deref(), Some("default"));
+    let (_, esml) = desired_of(&config_esml_random(), &facts(), None, &mut d).expect("valid");
+    let recs = model::desired_records(&esml);
+    let kv = recs["key_vault"].name.clone().unwrap_or_default();
+    let search = recs["search"].name.clone().unwrap_or_default();
+    assert_eq!(recs["private_endpoint.key_vault_vault"].name, Some(format!("{kv}-pend")));
+    assert_eq!(recs["private_dns_zone_group.key_vault_vault"].name, Some(format!("{kv}-pendDnsZone")));
+    assert_eq!(recs["private_endpoint.search_search_service"].name, Some(format!("{search}-pend")));
+    assert!(recs["private_dns_zone_group.search_search_service"]
+        .id
+        .as_deref()
+        .is_some_and(|id| id.ends_with(&format!("/privateEndpoints/{search}-pend/privateDnsZoneGroups/{search}-pendDnsZone"))));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_esml_made_genai_project_imports_with_its_random_salt() {
-    let cfg = config_esml_random();
+    let mut cfg = config_esml_random();
+    // With Azure ML: the ML storage's endpoints and the workspace's too.
+    cfg.set("services", Value::Map(BTreeMap::from([("azure_ml".to_string(), Value::Bool(true))])));
     esml_made_project_imports_cleanly(cfg.clone()).await;
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
@@ -1046,5 +1147,15 @@ async fn an_esml_made_genai_project_imports_with_its_random_salt() {
 async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
     cfg.set("project_type", Value::string("esml"));
+    // Databricks and Data Factory with their private endpoints.
+    cfg.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true)), ("data_factory".to_string(), Value::Bool(true))])));
+    cfg.set(
+        "subnet_ids",
+        smap(&[
+            ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
+            ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
+            ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
+        ]),
+    );
     esml_made_project_imports_cleanly(cfg).await;
 }
