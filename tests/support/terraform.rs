@@ -2418,11 +2418,31 @@ pub fn example_case(dir: &Path) -> Case {
         .is_some_and(|c| c.as_os_str() == "functions")
         || all.contains("provider::");
     let name = format!("example:{}", rel.display());
+    let imports = example_imports(dir, &all);
     let mut case = Case::new(&name).step(ConfigStep::from_files(files));
+    // The documented import commands work against what the example created.
+    for (addr, id) in imports {
+        case = case.step(import_step(&addr).id(&id).check(attr_set(&addr, "id")));
+    }
     if is_function {
         case = case.min_version(FUNCTIONS_MIN);
     }
     case
+}
+
+/// The `terraform import ADDRESS ID` lines of the example's `import.sh` whose resource the
+/// example's configuration declares (ID in single quotes or bare).
+fn example_imports(dir: &Path, config: &str) -> Vec<(String, String)> {
+    let Ok(text) = fs::read_to_string(dir.join("import.sh")) else { return Vec::new() };
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("terraform import "))
+        .filter_map(|rest| {
+            let (addr, id) = rest.trim().split_once(' ')?;
+            let id = id.trim().trim_matches('\'');
+            let (ty, name) = addr.split_once('.')?;
+            config.contains(&format!("resource \"{ty}\" \"{name}\"")).then(|| (addr.to_string(), id.to_string()))
+        })
+        .collect()
 }
 
 /// Applies the example directory on every CLI (see [`example_case`]).
