@@ -26,6 +26,8 @@ pub struct ProviderContext {
     client: OnceLock<Result<AzureClient, String>>,
     /// `purge_soft_delete_on_destroy`.
     purge_soft_delete_on_destroy: OnceLock<bool>,
+    /// `recover_soft_deleted`.
+    recover_soft_deleted: OnceLock<bool>,
 }
 
 impl ProviderContext {
@@ -49,6 +51,17 @@ impl ProviderContext {
     /// Set `purge_soft_delete_on_destroy` (tools and benchmarks; configure sets it once).
     pub fn set_purge_soft_delete_on_destroy(&self, on: bool) {
         let _ = self.purge_soft_delete_on_destroy.set(on);
+    }
+
+    /// Recover a soft-deleted Key Vault or AI Services account of the same name when a
+    /// project creates one (default), instead of failing.
+    pub fn recover_soft_deleted(&self) -> bool {
+        self.recover_soft_deleted.get().copied().unwrap_or(true)
+    }
+
+    /// Set `recover_soft_deleted` (tools and tests; configure sets it once).
+    pub fn set_recover_soft_deleted(&self, on: bool) {
+        let _ = self.recover_soft_deleted.set(on);
     }
 
     /// The Azure client, built on first use. The error is a diagnostic on the provider.
@@ -97,7 +110,7 @@ impl AifactoryProvider {
             version: 0,
             description: "The `aifactory` provider provisions an enterprise AI Factory on Azure: \
                 deterministic subnet allocation for AI/ML project teams, generic Azure Resource Manager \
-                resources, and (in later releases) whole projects with their services, private endpoints, \
+                resources, data-lake ACL entries, and whole projects with their services, private endpoints, \
                 role assignments and data-lake ACLs. Pure features such as `aifactory_subnet_allocation` \
                 and the `allocate_subnets` function need no Azure credentials and make no network calls.\n\n\
                 Authentication follows the azurerm provider's conventions: every setting below defaults to \
@@ -114,6 +127,11 @@ impl AifactoryProvider {
                      at once (Azure otherwise keeps them soft-deleted for the retention period: 7 days outside prod, 90 \
                      in prod). Purging is irreversible, and impossible for a vault with purge protection (prod). Default \
                      false: a re-created project recovers its soft-deleted vault and account instead.",
+                ));
+                attrs.push(crate::framework::Attribute::optional(
+                    "recover_soft_deleted",
+                    crate::framework::Type::Bool,
+                    "When `aifactory_project` creates a Key Vault or AI Services account whose name is soft-deleted (a destroyed project re-created within the retention period), recover it, with its secrets, keys and deployments, and then apply the configuration. Default true. With false, apply fails and says how to purge or recover the vault or account yourself.",
                 ));
                 attrs
             },
@@ -155,6 +173,9 @@ impl AifactoryProvider {
         let _ = self.ctx.settings.set(settings);
         if let Some(on) = config.get("purge_soft_delete_on_destroy").as_bool() {
             self.ctx.set_purge_soft_delete_on_destroy(on);
+        }
+        if let Some(on) = config.get("recover_soft_deleted").as_bool() {
+            self.ctx.set_recover_soft_deleted(on);
         }
         diags
     }

@@ -283,6 +283,7 @@ impl Project {
     fn engine<'a>(&self, client: &'a AzureClient, timeout: Duration) -> Engine<'a> {
         let mut e = Engine::new(client, self.ctx.request_ctx(timeout));
         e.purge_soft_delete_on_destroy = self.ctx.purge_soft_delete_on_destroy();
+        e.recover_soft_deleted = self.ctx.recover_soft_deleted();
         e
     }
 

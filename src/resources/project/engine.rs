@@ -193,6 +193,8 @@ pub struct Engine<'a> {
     pub client: &'a AzureClient,
     pub ctx: Ctx,
     pub purge_soft_delete_on_destroy: bool,
+    /// Recover a soft-deleted key vault or AI Services account instead of failing.
+    pub recover_soft_deleted: bool,
     pub jobs_in_flight: usize,
     pub principal_retry: Duration,
     pub identity_wait: Duration,
@@ -241,6 +243,7 @@ impl<'a> Engine<'a> {
             client,
             ctx,
             purge_soft_delete_on_destroy: false,
+            recover_soft_deleted: true,
             jobs_in_flight: DEFAULT_JOBS_IN_FLIGHT,
             principal_retry: PRINCIPAL_RETRY,
             identity_wait: IDENTITY_WAIT,
@@ -645,6 +648,26 @@ impl<'a> Engine<'a> {
             // A key vault or AI Services account of this name is soft-deleted (Azure answers
             // 409): recover it, then apply the body.
             Err(e) if creating && e.status() == Some(409) => match self.soft_deleted(&r, &location, &rg_name).await {
+                Some(_) if !self.recover_soft_deleted => {
+                    let (kind, how) = if r.resource_type.eq_ignore_ascii_case(api::KEY_VAULT.resource_type) {
+                        ("Key Vault", format!("`az keyvault recover --name {0}` or `az keyvault purge --name {0}`", r.name))
+                    } else {
+                        ("AI Services account", format!(
+                            "`az cognitiveservices account recover` or `az cognitiveservices account purge` with `--name {} --resource-group {rg_name} --location {location}`",
+                            r.name
+                        ))
+                    };
+                    let error = AzureError::Config {
+                        setting: "recover_soft_deleted".into(),
+                        message: format!(
+                            "the {kind} {} is soft-deleted (a project of this name was destroyed within the retention period), \
+                             and the provider setting `recover_soft_deleted = false` forbids recovering it. Recover or purge it \
+                             yourself ({how}), or set `recover_soft_deleted = true`.",
+                            r.name
+                        ),
+                    };
+                    return Err(self.after_failure(&r, what, error).await);
+                }
                 Some(recover) => {
                     warnings.push(format!(
                         "{} {} was soft-deleted; recovered it (Azure keeps deleted key vaults and AI Services accounts for their retention period).",

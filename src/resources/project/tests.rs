@@ -653,6 +653,33 @@ async fn re_create_after_destroy_recovers_the_soft_deleted_vault_and_account() {
     assert_no_changes(&read.state, &plan);
 }
 
+/// With `recover_soft_deleted = false`, a soft-deleted vault blocks the create with an error
+/// that names the setting and the commands; nothing is recovered behind the user's back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_recovery_a_soft_deleted_vault_fails_the_create_clearly() {
+    let fx = fixture(|c| c).await;
+    fx.project.ctx.set_recover_soft_deleted(false);
+    let cfg = config(&[M1], false);
+    let (kv, _) = soft_deletable(&cfg);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    let seq = fx.last_seq();
+    let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    let again = fx.apply(&Value::Null, &plan, &cfg).await;
+    let text = format!("{:?}", again.diags);
+    assert!(again.diags.has_errors(), "{text}");
+    assert!(text.contains("recover_soft_deleted") && text.contains("az keyvault purge") && text.contains(&kv.name), "{text}");
+    let recovered = fx.emulator.journal().into_iter().filter(|e| e.seq > seq).any(|e| {
+        e.method == "PUT" && e.body.pointer("/properties/createMode").and_then(serde_json::Value::as_str) == Some("recover")
+    });
+    assert!(!recovered, "no recovery was attempted");
+    assert!(fx.emulator.resource(&kv.id).is_none(), "the vault stays soft-deleted");
+    // Whatever the failed create made is in state, so the next apply or destroy finds it.
+    let rg_key = again.state.get("resources").get("resource_group");
+    assert!(!rg_key.is_null(), "the resource group it created is tracked: {:?}", again.state);
+}
+
 /// With `purge_soft_delete_on_destroy`, destroy purges the soft-deleted key vault and AI
 /// Services account; creating the project again needs no recovery.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
