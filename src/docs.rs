@@ -66,19 +66,31 @@ fn type_text(a: &Attribute) -> String {
         AttrType::Nested(Nesting::List, _) => "Attributes List".into(),
         AttrType::Nested(Nesting::Set, _) => "Attributes Set".into(),
         AttrType::Nested(Nesting::Map, _) => "Attributes Map".into(),
+        AttrType::Block(Nesting::Single, _) => "Block, Optional".into(),
+        AttrType::Block(Nesting::List, _) => "Block List".into(),
+        AttrType::Block(Nesting::Set, _) => "Block Set".into(),
+        AttrType::Block(Nesting::Map, _) => "Block Map".into(),
     }
 }
 
-/// `### Required` / `### Optional` / `### Read-Only` lists, nested schemas after them.
+/// `### Required` / `### Optional` / `### Read-Only` lists (`Optional:` and so on inside
+/// a nested schema), nested schemas after them, as tfplugindocs writes them: attributes
+/// and blocks sorted together, a nested attribute linking `#nestedatt--<path>`, a block
+/// `#nestedblock--<path>`.
 fn attributes_section(out: &mut String, attrs: &[Attribute], anchor_prefix: &str) {
-    let mut nested: Vec<(String, &Attribute)> = Vec::new();
+    let root = anchor_prefix.is_empty();
+    let mut nested: Vec<(String, &'static str, &Attribute)> = Vec::new();
     for group in ["Required", "Optional", "Read-Only"] {
         let mut members: Vec<&Attribute> = attrs.iter().filter(|a| mode_word(a) == group).collect();
         if members.is_empty() {
             continue;
         }
         members.sort_by(|a, b| a.name.cmp(&b.name));
-        let _ = writeln!(out, "### {group}\n");
+        if root {
+            let _ = writeln!(out, "### {group}\n");
+        } else {
+            let _ = writeln!(out, "{group}:\n");
+        }
         for a in members {
             let anchor = format!("{anchor_prefix}{}", a.name);
             let mut desc = a.description.clone();
@@ -88,26 +100,31 @@ fn attributes_section(out: &mut String, attrs: &[Attribute], anchor_prefix: &str
             if a.sensitive {
                 desc.push_str(" Sensitive.");
             }
-            if let AttrType::Nested(..) = a.ty {
+            let kind = match a.ty {
+                AttrType::Nested(..) => Some("nestedatt"),
+                AttrType::Block(..) => Some("nestedblock"),
+                AttrType::Plain(_) => None,
+            };
+            if let Some(kind) = kind {
                 let _ = writeln!(
                     out,
-                    "- `{}` ({}) {} (see [below for nested schema](#nestedatt--{anchor}))",
+                    "- `{}` ({}) {} (see [below for nested schema](#{kind}--{anchor}))",
                     a.name,
                     type_text(a),
                     desc
                 );
-                nested.push((anchor, a));
+                nested.push((anchor, kind, a));
             } else {
                 let _ = writeln!(out, "- `{}` ({}) {}", a.name, type_text(a), desc);
             }
         }
         out.push('\n');
     }
-    for (anchor, a) in nested {
-        if let AttrType::Nested(_, inner) = &a.ty {
+    for (anchor, kind, a) in nested {
+        if let AttrType::Nested(_, inner) | AttrType::Block(_, inner) = &a.ty {
             let _ = writeln!(
                 out,
-                "<a id=\"nestedatt--{anchor}\"></a>\n### Nested Schema for `{}`\n",
+                "<a id=\"{kind}--{anchor}\"></a>\n### Nested Schema for `{}`\n",
                 anchor.replace("--", ".")
             );
             attributes_section(out, inner, &format!("{anchor}--"));

@@ -351,7 +351,7 @@ fn project_force_destroy_and_timeouts() {
             fx_slow.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 20_000 }));
             Ok(())
         }))
-        .step(config_step(project_hcl(&[M1], "  timeouts = { create = \"3s\" }\n")).expect_error("timed out"))
+        .step(config_step(project_hcl(&[M1], "  timeouts {\n    create = \"3s\"\n  }\n")).expect_error("timed out"))
         .step(hook_step("back to normal", move || {
             fx_fast.emulator.set_faults(Vec::new());
             Ok(())

@@ -467,3 +467,113 @@ fn attribute_paths_render_like_hcl() {
     };
     assert_eq!(path_string(&p), "address_space[0]");
 }
+
+const PROJECT: &str = "aifactory_project";
+
+/// The smallest `aifactory_project` configuration that plans without Azure.
+fn project_config(timeouts: Option<&[(&str, &str)]>) -> Value {
+    let s = Value::string;
+    let mut c = Value::object([
+        ("number", Value::Number(1.0)),
+        ("environment", s("dev")),
+        ("location", s("westeurope")),
+        ("project_type", s("genai")),
+        ("network_access", s("allowlist")),
+        (
+            "common",
+            Value::object([
+                ("resource_group_name", s("acme-esml-common-weu-dev-001")),
+                (
+                    "private_dns_zone_resource_group_id",
+                    s("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dns"),
+                ),
+                (
+                    "log_analytics_workspace_id",
+                    s("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/la/providers/Microsoft.OperationalInsights/workspaces/la"),
+                ),
+            ]),
+        ),
+        (
+            "team",
+            Value::object([(
+                "object_ids",
+                Value::List(vec![s("0a1b2c3d-0000-4000-8000-000000000001")]),
+            )]),
+        ),
+    ]);
+    if let Some(pairs) = timeouts {
+        c.set(
+            "timeouts",
+            Value::object(pairs.iter().map(|(k, v)| (*k, s(*v)))),
+        );
+    }
+    c
+}
+
+/// `timeouts` on `aifactory_project` is an optional single block (`timeouts { ... }`):
+/// declared as a NestingGroup block with no minimum (tf-provider's `Single` would make it
+/// required), absent = every attribute null, errors on `timeouts.create`.
+#[tokio::test]
+async fn project_timeouts_is_an_optional_block() {
+    use support::tfplugin6::schema::nested_block::NestingMode;
+    let mut p = ProviderProcess::start().await;
+    let block = p
+        .resource_block(PROJECT)
+        .await
+        .unwrap_or_else(|| panic!("{PROJECT} missing"));
+    assert!(
+        !block.attributes.iter().any(|a| a.name == "timeouts"),
+        "timeouts is still an attribute"
+    );
+    let nb = block
+        .block_types
+        .iter()
+        .find(|b| b.type_name == "timeouts")
+        .unwrap_or_else(|| panic!("no timeouts block: {:?}", block.block_types));
+    assert_eq!(NestingMode::try_from(nb.nesting), Ok(NestingMode::Group));
+    assert_eq!((nb.min_items, nb.max_items), (0, 0), "the block must be optional");
+    let inner = nb.block.as_ref().expect("timeouts block schema");
+    let mut names: Vec<&str> = inner.attributes.iter().map(|a| a.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["create", "delete", "read", "update"]);
+    for a in &inner.attributes {
+        assert!(a.optional && !a.required && !a.computed, "{}: {a:?}", a.name);
+        assert_eq!(a.r#type, b"\"string\"", "{}", a.name);
+    }
+
+    // Validation points into the block.
+    let diags = p
+        .validate_resource(PROJECT, &project_config(Some(&[("create", "soon"), ("delete", "30m")])))
+        .await;
+    let errors: Vec<&Diag> = diags.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{}", show(&diags));
+    assert_eq!(errors[0].path, "timeouts.create", "{}", show(&diags));
+    assert!(
+        errors[0].summary.contains("soon"),
+        "{}",
+        show(&diags)
+    );
+    let diags = p.validate_resource(PROJECT, &project_config(None)).await;
+    assert!(!has_errors(&diags), "{}", show(&diags));
+
+    // Plan hands Terraform the block the way it sent it: all null when absent.
+    let settings = Value::object([
+        ("subscription_id", Value::string("00000000-0000-0000-0000-000000000001")),
+        ("tenant_id", Value::string("11111111-1111-1111-1111-111111111111")),
+    ]);
+    let diags = p.configure(&settings).await;
+    assert!(!has_errors(&diags), "{}", show(&diags));
+    let all_null = Value::object(
+        ["create", "read", "update", "delete"].map(|k| (k, Value::Null)),
+    );
+    let (planned, _, diags) = p.plan_create(PROJECT, &project_config(None)).await;
+    assert!(!has_errors(&diags), "{}", show(&diags));
+    assert_eq!(planned.get("timeouts"), &all_null);
+    let (planned, _, diags) = p
+        .plan_create(PROJECT, &project_config(Some(&[("create", "3s")])))
+        .await;
+    assert!(!has_errors(&diags), "{}", show(&diags));
+    let mut want = all_null;
+    want.set("create", Value::string("3s"));
+    assert_eq!(planned.get("timeouts"), &want);
+}

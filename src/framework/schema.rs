@@ -47,7 +47,7 @@ impl Type {
     }
 }
 
-/// How a nested attribute's objects are collected.
+/// How a nested attribute's or a nested block's objects are collected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nesting {
     Single,
@@ -56,7 +56,8 @@ pub enum Nesting {
     Map,
 }
 
-/// The type of an attribute: a plain type, or nested attributes (protocol 6).
+/// The type of an attribute: a plain type, nested attributes (protocol 6), or a nested
+/// block.
 ///
 /// Note: tf-provider 0.2.2 sends nested attributes with both `type` and `nested_type`
 /// set, which Terraform rejects ("Type and NestedType cannot both be set"), so resources
@@ -65,6 +66,14 @@ pub enum Nesting {
 pub enum AttrType {
     Plain(Type),
     Nested(Nesting, Vec<Attribute>),
+    /// A nested block, written `name { ... }` in HCL rather than `name = { ... }`. It lives
+    /// in the attribute list so every schema keeps its shape; the adapter declares it as a
+    /// protocol block. Its attributes are addressed like an object's (`timeouts.create`).
+    ///
+    /// `Nesting::Single`: at most one block; its value is `Null` when the block is absent
+    /// and otherwise an object with every attribute present (`Null` when unset), as in
+    /// HashiCorp's plugin framework. The block's mode is `Optional`.
+    Block(Nesting, Vec<Attribute>),
 }
 
 /// Whether the user sets an attribute, the provider does, or both.
@@ -126,6 +135,19 @@ impl Attribute {
         description: &str,
     ) -> Self {
         Self::new(name, AttrType::Nested(nesting, attrs), mode, description)
+    }
+    /// An optional nested block (see [`AttrType::Block`]).
+    pub fn block(name: &str, nesting: Nesting, attrs: Vec<Attribute>, description: &str) -> Self {
+        Self::new(
+            name,
+            AttrType::Block(nesting, attrs),
+            Mode::Optional,
+            description,
+        )
+    }
+    /// True for a nested block.
+    pub fn is_block(&self) -> bool {
+        matches!(self.ty, AttrType::Block(..))
     }
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;

@@ -30,7 +30,7 @@ use async_trait::async_trait;
 use crate::azure::{AzureClient, AzureError};
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
-    schema::{Attribute, Schema, Type},
+    schema::{Attribute, Nesting, Schema, Type},
     AttrPath, Diagnostic, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
 use crate::project::{self as core, Cloud, DesiredProject};
@@ -139,10 +139,16 @@ in reverse order and refuses to delete a resource group holding resources the pr
                 Type::Bool,
                 "Delete the project's data lake directory `projects/project<NNN>` with all its data on destroy. Default false: the directory and its data stay; the project's ACL entries are removed.",
             ),
-            Attribute::optional(
+            Attribute::block(
                 "timeouts",
-                Type::map(Type::String),
-                "Time limits per operation, in Go duration syntax: `create` (default `60m`), `read` (`5m`), `update` (`60m`), `delete` (`60m`). Written as an attribute: `timeouts = { create = \"90m\" }`.",
+                Nesting::Single,
+                vec![
+                    Attribute::optional("create", Type::String, "Time limit for creating the project, in Go duration syntax (`90m`, `1h30m`). Default `60m`."),
+                    Attribute::optional("read", Type::String, "Time limit for refreshing the project, in Go duration syntax. Default `5m`."),
+                    Attribute::optional("update", Type::String, "Time limit for updating the project, in Go duration syntax. Default `60m`."),
+                    Attribute::optional("delete", Type::String, "Time limit for destroying the project, in Go duration syntax. Default `60m`."),
+                ],
+                "Time limits per operation, as in every azurerm resource: `timeouts { create = \"90m\" }`. When one runs out, the operation stops and the state keeps what exists.",
             ),
             Attribute::computed("id", Type::String, "The project's resource group ID."),
             Attribute::computed("resource_group_name", Type::String, "The project's resource group name."),

@@ -21,6 +21,7 @@ use tf_provider::{AttributePath, Diagnostic as TfDiagnostic, Diagnostics as TfDi
 use crate::framework::{
     diag::{Diagnostics, Severity, Step},
     resource::{ApplyRequest, PlanRequest, StateResponse},
+    schema::Attribute,
     AttrPath, DataSource, Function, Resource, Value,
 };
 use crate::provider::AifactoryProvider;
@@ -62,14 +63,24 @@ fn copy_diags(from: Diagnostics, to: &mut TfDiagnostics) {
 }
 
 /// Hand a state result back: `None` tells the crate (and Terraform) there is no object.
-fn state_result(resp: StateResponse, diags: &mut TfDiagnostics) -> Option<(Wire, Wire)> {
+/// `attrs` is the resource's schema, for its blocks (see [`schema::blocks_out`]).
+fn state_result(
+    attrs: &[Attribute],
+    resp: StateResponse,
+    diags: &mut TfDiagnostics,
+) -> Option<(Wire, Wire)> {
     let has_errors = resp.diags.has_errors();
     copy_diags(resp.diags, diags);
     match resp.state {
         Value::Null if has_errors => None,
         Value::Null => None,
-        state => Some((Wire(state), Wire(resp.private))),
+        state => Some((Wire(schema::blocks_out(attrs, state)), Wire(resp.private))),
     }
+}
+
+/// A value from Terraform with its blocks as resources see them (see [`schema::blocks_in`]).
+fn value_in(attrs: &[Attribute], w: Wire) -> Value {
+    schema::blocks_in(attrs, w.0)
 }
 
 struct ProviderAdapter(Arc<AifactoryProvider>);
@@ -84,7 +95,8 @@ impl tf_provider::Provider for ProviderAdapter {
     }
 
     async fn validate<'a>(&self, diags: &mut TfDiagnostics, config: Wire) -> Option<()> {
-        copy_diags(self.0.validate(&config.0), diags);
+        let config = value_in(&self.0.schema().attributes, config);
+        copy_diags(self.0.validate(&config), diags);
         Some(())
     }
 
@@ -94,7 +106,8 @@ impl tf_provider::Provider for ProviderAdapter {
         terraform_version: String,
         config: Wire,
     ) -> Option<()> {
-        copy_diags(self.0.configure(&terraform_version, &config.0), diags);
+        let config = value_in(&self.0.schema().attributes, config);
+        copy_diags(self.0.configure(&terraform_version, &config), diags);
         Some(())
     }
 
@@ -108,7 +121,7 @@ impl tf_provider::Provider for ProviderAdapter {
                 .into_iter()
                 .map(|r| {
                     let boxed: Box<dyn tf_provider::DynamicResource> =
-                        Box::new(ResourceAdapter(r.clone()));
+                        Box::new(ResourceAdapter::new(r.clone()));
                     (r.type_name().to_string(), boxed)
                 })
                 .collect(),
@@ -124,7 +137,8 @@ impl tf_provider::Provider for ProviderAdapter {
                 .data_sources()
                 .into_iter()
                 .map(|d| {
-                    let boxed: Box<dyn tf_provider::DynamicDataSource> = Box::new(DataSourceAdapter(d.clone()));
+                    let boxed: Box<dyn tf_provider::DynamicDataSource> =
+                        Box::new(DataSourceAdapter::new(d.clone()));
                     (d.type_name().to_string(), boxed)
                 })
                 .collect(),
@@ -149,7 +163,28 @@ impl tf_provider::Provider for ProviderAdapter {
     }
 }
 
-struct ResourceAdapter(Arc<dyn Resource>);
+/// A resource with its schema's attributes, which value translation needs on every call.
+///
+/// UpgradeResourceState stays tf-provider's: at the schema's version it hands the stored
+/// state JSON back unchanged, at any other version it calls `Resource::upgrade`, whose
+/// state argument is a type the crate does not export, so no upgrade can be written here.
+/// Schema changes therefore keep the version and keep old state JSON decodable: Terraform
+/// decodes it against the new schema and fills an object's missing attributes with null
+/// (so `aifactory_project`'s former `timeouts` map, `{"create": "90m"}`, reads as the block).
+struct ResourceAdapter(Arc<dyn Resource>, Vec<Attribute>);
+
+impl ResourceAdapter {
+    fn new(r: Arc<dyn Resource>) -> Self {
+        let attrs = r.schema().attributes;
+        ResourceAdapter(r, attrs)
+    }
+    fn value_in(&self, w: Wire) -> Value {
+        value_in(&self.1, w)
+    }
+    fn value_out(&self, v: Value) -> Wire {
+        Wire(schema::blocks_out(&self.1, v))
+    }
+}
 
 #[async_trait]
 impl tf_provider::Resource for ResourceAdapter {
@@ -162,7 +197,7 @@ impl tf_provider::Resource for ResourceAdapter {
     }
 
     async fn validate<'a>(&self, diags: &mut TfDiagnostics, config: Wire) -> Option<()> {
-        copy_diags(self.0.validate(&config.0).await, diags);
+        copy_diags(self.0.validate(&self.value_in(config)).await, diags);
         Some(())
     }
 
@@ -173,7 +208,8 @@ impl tf_provider::Resource for ResourceAdapter {
         private_state: Wire,
         _meta: Wire,
     ) -> Option<(Wire, Wire)> {
-        state_result(self.0.read(state.0, private_state.0).await, diags)
+        let resp = self.0.read(self.value_in(state), private_state.0).await;
+        state_result(&self.1, resp, diags)
     }
 
     async fn plan_create<'a>(
@@ -187,13 +223,13 @@ impl tf_provider::Resource for ResourceAdapter {
             .0
             .plan(PlanRequest {
                 prior: Value::Null,
-                proposed: proposed.0,
-                config: config.0,
+                proposed: self.value_in(proposed),
+                config: self.value_in(config),
                 prior_private: Value::Null,
             })
             .await;
         copy_diags(resp.diags, diags);
-        Some((Wire(resp.planned), Wire(resp.private)))
+        Some((self.value_out(resp.planned), Wire(resp.private)))
     }
 
     async fn plan_update<'a>(
@@ -208,15 +244,15 @@ impl tf_provider::Resource for ResourceAdapter {
         let resp = self
             .0
             .plan(PlanRequest {
-                prior: prior.0,
-                proposed: proposed.0,
-                config: config.0,
+                prior: self.value_in(prior),
+                proposed: self.value_in(proposed),
+                config: self.value_in(config),
                 prior_private: prior_private.0,
             })
             .await;
         copy_diags(resp.diags, diags);
         let replace = resp.requires_replace.iter().map(to_tf_path).collect();
-        Some((Wire(resp.planned), Wire(resp.private), replace))
+        Some((self.value_out(resp.planned), Wire(resp.private), replace))
     }
 
     async fn plan_destroy<'a>(
@@ -239,11 +275,11 @@ impl tf_provider::Resource for ResourceAdapter {
     ) -> Option<(Wire, Wire)> {
         let req = ApplyRequest {
             prior: Value::Null,
-            planned: planned.0,
-            config: config.0,
+            planned: self.value_in(planned),
+            config: self.value_in(config),
             planned_private: planned_private.0,
         };
-        state_result(self.0.apply(req).await, diags)
+        state_result(&self.1, self.0.apply(req).await, diags)
     }
 
     async fn update<'a>(
@@ -256,12 +292,12 @@ impl tf_provider::Resource for ResourceAdapter {
         _meta: Wire,
     ) -> Option<(Wire, Wire)> {
         let req = ApplyRequest {
-            prior: prior.0,
-            planned: planned.0,
-            config: config.0,
+            prior: self.value_in(prior),
+            planned: self.value_in(planned),
+            config: self.value_in(config),
             planned_private: planned_private.0,
         };
-        state_result(self.0.apply(req).await, diags)
+        state_result(&self.1, self.0.apply(req).await, diags)
     }
 
     async fn destroy<'a>(
@@ -272,7 +308,7 @@ impl tf_provider::Resource for ResourceAdapter {
         _meta: Wire,
     ) -> Option<()> {
         let req = ApplyRequest {
-            prior: prior.0,
+            prior: self.value_in(prior),
             planned: Value::Null,
             config: Value::Null,
             planned_private: planned_private.0,
@@ -288,11 +324,19 @@ impl tf_provider::Resource for ResourceAdapter {
     }
 
     async fn import<'a>(&self, diags: &mut TfDiagnostics, id: String) -> Option<(Wire, Wire)> {
-        state_result(self.0.import(&id).await, diags)
+        state_result(&self.1, self.0.import(&id).await, diags)
     }
 }
 
-struct DataSourceAdapter(Arc<dyn DataSource>);
+/// A data source with its schema's attributes (see [`ResourceAdapter`]).
+struct DataSourceAdapter(Arc<dyn DataSource>, Vec<Attribute>);
+
+impl DataSourceAdapter {
+    fn new(d: Arc<dyn DataSource>) -> Self {
+        let attrs = d.schema().attributes;
+        DataSourceAdapter(d, attrs)
+    }
+}
 
 #[async_trait]
 impl tf_provider::DataSource for DataSourceAdapter {
@@ -304,15 +348,19 @@ impl tf_provider::DataSource for DataSourceAdapter {
     }
 
     async fn validate<'a>(&self, diags: &mut TfDiagnostics, config: Wire) -> Option<()> {
-        copy_diags(self.0.validate(&config.0).await, diags);
+        copy_diags(self.0.validate(&value_in(&self.1, config)).await, diags);
         Some(())
     }
 
     async fn read<'a>(&self, diags: &mut TfDiagnostics, config: Wire, _meta: Wire) -> Option<Wire> {
-        let resp = self.0.read(config.0).await;
+        let resp = self.0.read(value_in(&self.1, config)).await;
         let failed = resp.diags.has_errors();
         copy_diags(resp.diags, diags);
-        if failed { None } else { Some(Wire(resp.state)) }
+        if failed {
+            None
+        } else {
+            Some(Wire(schema::blocks_out(&self.1, resp.state)))
+        }
     }
 }
 

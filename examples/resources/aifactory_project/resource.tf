@@ -109,7 +109,10 @@ resource "aifactory_project" "p001" {
   }
   network_access = "private"
   tags           = { cost_center = "1234" }
-  timeouts       = { create = "90m" }
+
+  timeouts {
+    create = "90m"
+  }
 
   # The zones and the filesystem must exist before the private endpoints and ACLs use them.
   depends_on = [aifactory_arm_resource.zone, aifactory_arm_resource.lake_filesystem]

@@ -28,12 +28,12 @@ pub const COMMON_KEYS: [&str; 5] = [
 pub const SERVICE_KEYS: [&str; 3] = ["databricks", "data_factory", "azure_ml"];
 /// Attributes of `team`.
 pub const TEAM_KEYS: [&str; 3] = ["object_ids", "principal_type", "service_principal_object_id"];
-/// Keys of `timeouts`.
+/// Attributes of the `timeouts` block.
 pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
 
 /// Top-level attributes typed as maps: a core issue on `naming.prefix` is reported on
 /// `naming["prefix"]`, the path Terraform resolves in a map.
-const MAP_ATTRS: [&str; 6] = ["naming", "common", "services", "subnet_ids", "tags", "timeouts"];
+const MAP_ATTRS: [&str; 5] = ["naming", "common", "services", "subnet_ids", "tags"];
 
 /// The provider facts a project needs besides its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct ProviderFacts {
     pub cloud: Cloud,
 }
 
-/// Operation time limits (`timeouts`).
+/// Operation time limits (the `timeouts` block).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     pub create: Duration,
@@ -296,13 +296,39 @@ fn services(v: &Value, diags: &mut Diagnostics) -> Services {
     out
 }
 
+/// The `timeouts` block: `Null` when absent (every default), else an object whose
+/// attributes are Go durations or null.
 fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
+    let example = "`timeouts { create = \"90m\" }`";
     let mut out = Timeouts::default();
-    let m = string_map(v, "timeouts", Some(&TIMEOUT_KEYS), "`timeouts = { create = \"90m\", delete = \"30m\" }`", diags);
-    for (k, text) in m {
-        let Some(d) = parse_duration(&text) else {
+    if v.is_null() || v.is_unknown() {
+        return out;
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(AttrPath::attr("timeouts"), "`timeouts` must be a block", format!("Write it like {example}."));
+        return out;
+    };
+    for (k, item) in m {
+        let path = AttrPath::attr("timeouts").and_attr(k.clone());
+        if !TIMEOUT_KEYS.contains(&k.as_str()) {
             diags.error(
-                AttrPath::attr("timeouts").and_key(k.clone()),
+                path,
+                format!("Unsupported argument {k:?} in `timeouts`"),
+                format!("`timeouts` takes `create`, `read`, `update` and `delete`; for example {example}."),
+            );
+            continue;
+        }
+        let text = match item.inner() {
+            Value::Null | Value::Unknown => continue,
+            Value::String(s) => s,
+            _ => {
+                diags.error(path, format!("`timeouts.{k}` must be a string"), format!("Write it like {example}."));
+                continue;
+            }
+        };
+        let Some(d) = parse_duration(text) else {
+            diags.error(
+                path,
                 format!("Invalid duration {text:?}"),
                 "Use Go duration syntax, for example \"30m\", \"1h30m\" or \"90s\".",
             );
@@ -310,9 +336,9 @@ fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
         };
         if d.is_zero() {
             diags.error(
-                AttrPath::attr("timeouts").and_key(k.clone()),
+                path,
                 "A timeout must be longer than zero",
-                "Give a positive duration such as \"30m\", or remove the key for the default.",
+                format!("Give a positive duration such as \"30m\", or remove `{k}` for the default."),
             );
             continue;
         }

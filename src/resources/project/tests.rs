@@ -126,15 +126,81 @@ fn durations_parse_like_go() {
 fn shape_errors_name_the_attribute() {
     let mut c = config(&[M1], false);
     c.set("naming", smap(&[("prefixx", "a")]));
-    c.set("timeouts", smap(&[("create", "soon")]));
+    c.set("timeouts", Value::object([("create", Value::string("soon")), ("read", Value::Null), ("update", Value::Null), ("delete", Value::Null)]));
     c.set("services", Value::Map(BTreeMap::from([("gpu".to_string(), Value::Bool(true))])));
     c.set("team", Value::object([("object_ids", Value::string("not a list")), ("owner", Value::string("x"))]));
     let d = spec::check_shapes(&c);
     let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
-    for want in [r#"naming["prefixx"]"#, r#"timeouts["create"]"#, r#"services["gpu"]"#, "team.owner", "team.object_ids"] {
+    for want in [r#"naming["prefixx"]"#, "timeouts.create", r#"services["gpu"]"#, "team.owner", "team.object_ids"] {
         assert!(paths.iter().any(|p| p == want), "{want} not in {paths:?}");
     }
     assert!(d.iter().all(|x| !x.detail.is_empty() || x.summary.contains("must")), "{d:?}");
+}
+
+/// The `timeouts` block as the adapter hands it over: `Null` when absent, else an object
+/// with every attribute (null when unset).
+fn timeouts_block(pairs: &[(&str, &str)]) -> Value {
+    let mut v = Value::object(spec::TIMEOUT_KEYS.map(|k| (k, Value::Null)));
+    for (k, text) in pairs {
+        v.set(k, Value::string(*text));
+    }
+    v
+}
+
+#[test]
+fn timeouts_block_sets_durations_and_keeps_defaults() {
+    let read = |t: Value| {
+        let mut c = config(&[M1], false);
+        c.set("timeouts", t);
+        let mut d = Diagnostics::new();
+        let inputs = read_inputs(&c, &facts(), &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        inputs.map(|i| i.timeouts)
+    };
+    assert_eq!(read(Value::Null), Some(Timeouts::default()));
+    let default = Timeouts::default();
+    assert_eq!(default.create, Duration::from_secs(3600));
+    assert_eq!(default.read, Duration::from_secs(300));
+    assert_eq!(default.update, Duration::from_secs(3600));
+    assert_eq!(default.delete, Duration::from_secs(3600));
+    assert_eq!(read(timeouts_block(&[])), Some(Timeouts::default()));
+    assert_eq!(
+        read(timeouts_block(&[("create", "90m"), ("delete", "30m")])),
+        Some(Timeouts { create: Duration::from_secs(5400), delete: Duration::from_secs(1800), ..default })
+    );
+    // Unknown (from a variable not yet known) reads as the default.
+    let mut unknown = timeouts_block(&[("read", "10m")]);
+    unknown.set("create", Value::Unknown);
+    assert_eq!(read(unknown), Some(Timeouts { read: Duration::from_secs(600), ..default }));
+}
+
+#[test]
+fn timeouts_block_errors_name_the_block_attribute() {
+    let mut c = config(&[M1], false);
+    c.set("timeouts", timeouts_block(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]));
+    let mut delete_number = c.get("timeouts").clone();
+    delete_number.set("delete", Value::Number(5.0));
+    c.set("timeouts", delete_number);
+    let d = spec::check_shapes(&c);
+    let found: Vec<(String, String)> = d.iter().map(|x| (x.path.to_string(), x.summary.clone())).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("timeouts.create".to_string(), "Invalid duration \"soon\"".to_string()),
+            ("timeouts.delete".to_string(), "`timeouts.delete` must be a string".to_string()),
+            ("timeouts.read".to_string(), "A timeout must be longer than zero".to_string()),
+        ]
+    );
+    assert!(d.iter().all(|x| !x.detail.is_empty()), "{d:?}");
+    // The path reaches the adapter as attribute steps, which Terraform resolves in a block.
+    let path = &d.iter().next().map(|x| x.path.clone()).unwrap_or_default();
+    use crate::framework::Step;
+    assert_eq!(path.0, vec![Step::Attr("timeouts".into()), Step::Attr("create".into())]);
+    // Not a block at all (only a hand-made state could say so).
+    let mut c = config(&[M1], false);
+    c.set("timeouts", Value::string("90m"));
+    let d = spec::check_shapes(&c);
+    assert!(d.iter().any(|x| x.path.to_string() == "timeouts" && x.summary.contains("block")), "{d:?}");
 }
 
 #[test]
