@@ -19,6 +19,7 @@ use crate::framework::{
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
 use crate::provider::ProviderContext;
+use super::azure_error;
 
 /// Time one operation may take (Azure's slowest LROs take well under this).
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -149,10 +150,6 @@ fn state(resource_id: &str, api_version: &str, body: String, output: &Json) -> V
         ("id", Value::string(resource_id)),
         ("output", Value::String(output.to_string())),
     ])
-}
-
-fn azure_error(diags: &mut Diagnostics, what: &str, e: &crate::azure::AzureError) {
-    diags.error(AttrPath::root(), format!("{what}: {}", e.summary()), e.detail());
 }
 
 #[async_trait]

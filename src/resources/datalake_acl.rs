@@ -21,6 +21,7 @@ use crate::framework::{
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
 use crate::provider::ProviderContext;
+use super::azure_error;
 
 /// Time one apply, read or import may take.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -175,10 +176,6 @@ fn observed(want: &[(String, AclEntry)], acl: &Acl) -> Vec<String> {
             None => None,
         })
         .collect()
-}
-
-fn azure_error(diags: &mut Diagnostics, what: &str, e: &AzureError) {
-    diags.error(AttrPath::root(), format!("{what}: {}", e.summary()), e.detail());
 }
 
 impl DatalakeAcl {
