@@ -48,6 +48,11 @@
 //! as ESML's pipeline does. Private endpoints take ESML's names too (`{target}-pend`,
 //! `{target}-{group id}-pend` for storage and Data Factory; see [`PrivateEndpointNames`]),
 //! their DNS zone groups `{endpoint}DnsZone` instead of `default`.
+//! Those are the names of ESML's `esml-genai-1` template; an esml project takes those of
+//! ESML's older `esml-project/22-main.bicep` where they differ ([`EsmlTemplate::Project`],
+//! [`NameKind::esml_project_pattern`]): storage without the `1`, ML workspace and
+//! Databricks without the salt, and the key vault's and storage's endpoints
+//! `pend-prj{NNN}-kv1-to-vnt-mlcmn` / `pend-sa-prj{NNN}{loc}{env}-{group id}-to-vnt-mlcmn`.
 //!
 //! Every composed name is checked against its type's rule; a violation is reported on the
 //! input that caused it with the fix ("shorten naming.prefix by 3 characters").
@@ -221,6 +226,22 @@ impl fmt::Display for SaltMode {
     }
 }
 
+/// Which of ESML's templates `naming.salt = "esml"` reproduces the names of. ESML makes
+/// genai projects with `esml-genai-1` (names from `CmnAIfactoryNaming.bicep`) and its Azure
+/// ML ("esml") projects with the older `esml-project/22-main.bicep`, whose names differ
+/// ([`NameKind::esml_project_pattern`]). Ignored with [`SaltMode::AiFactory`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum EsmlTemplate {
+    /// `esml-genai-1` (genai projects).
+    #[default]
+    Genai,
+    /// `esml-project/22-main.bicep` (esml projects). `databricks_private`: ESML's
+    /// `databricksPrivate` (the private-link workspace `dbxp-…` with a private endpoint,
+    /// which is what the provider makes with `network_access = "private"`) rather than the
+    /// public `dbx-…`.
+    Project { databricks_private: bool },
+}
+
 /// dev, test or prod.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -386,6 +407,25 @@ impl NameKind {
             NameKind::Identity => "mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}",
             NameKind::Search => "take(aisearchprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 60)",
             NameKind::AiServices => "take(aiservicesprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 64)",
+            _ => return None,
+        })
+    }
+
+    /// The pattern with `naming.salt = "esml"` for an esml project, where it differs from
+    /// [`Self::esml_pattern`] (ESML's `esml-project/22-main.bicep` and its modules), for docs.
+    pub fn esml_project_pattern(self) -> Option<&'static str> {
+        Some(match self {
+            NameKind::Storage => "saprj{NNN}{loc}{s5}{sfx}{env}",
+            NameKind::MlWorkspace => "aml-prj{NNN}-{loc}-{env}{suffix}",
+            NameKind::Databricks => {
+                "dbxp-prj{NNN}-{loc}-{env}{suffix} (network_access = \"allowlist\": dbx-prj{NNN}-{loc}-{env}{suffix})"
+            }
+            NameKind::DatabricksManagedResourceGroup => "{resource group}{suffix}-dbxmgmt",
+            NameKind::DataFactory => "adf-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::PrivateEndpoint => {
+                "key vault: pend-prj{NNN}-kv1-to-vnt-mlcmn, storage: pend-sa-prj{NNN}{loc}{env}-{group id}-to-vnt-mlcmn, \
+                 ML workspace and Databricks: {target name}-pend, Data Factory: {target name}-dataFactory-pend"
+            }
             _ => return None,
         })
     }
@@ -760,6 +800,9 @@ struct Ctx {
     esml: bool,
     /// ESML's random salt (`naming.random_salt`, only with `esml`).
     random: Option<String>,
+    /// With `esml`: ESML's `esml-project` template ([`EsmlTemplate::Project`]); the value
+    /// is its `databricksPrivate`.
+    project: Option<bool>,
 }
 
 impl Ctx {
@@ -816,7 +859,7 @@ impl Ctx {
             .add(Source::Number, &self.nnn)
             .add(Self::u(Part::LocationShort), &self.loc)
             .add(Source::Salt, &self.salt)
-            .lit(n)
+            .add(Source::Fixed, n)
             .add(
                 Self::u(Part::Suffix),
                 &if self.esml {
@@ -854,6 +897,42 @@ impl Ctx {
             .add(Source::Salt, &self.salt)
             .add(Source::RandomSalt, random)
             .add(Self::u(Part::Suffix), &self.suffix)
+    }
+    /// `{lead}{NNN}-{loc}-{env}{suffix}` (no salt: ESML's `esml-project` ML workspace and
+    /// Databricks).
+    fn unsalted(&self, lead: &str) -> Composed {
+        Composed::default()
+            .lit(lead)
+            .add(Source::Number, &self.nnn)
+            .lit("-")
+            .add(Self::u(Part::LocationShort), &self.loc)
+            .lit("-")
+            .add(Source::Environment, &self.env)
+            .add(Self::u(Part::Suffix), &self.suffix)
+    }
+    /// ESML's `esml-project` private endpoint names where its Bicep passes one (key vault:
+    /// `pend-prj{NNN}-kv1-to-vnt-mlcmn`; storage: `pend-sa-prj{NNN}{loc}{env}-{group id}-to-vnt-mlcmn`).
+    /// `None` where its modules name the endpoint after the target (as in `esml-genai-1`).
+    fn project_endpoint(&self, t: &PrivateLinkTarget) -> Option<Composed> {
+        match t.target {
+            "key_vault" => Some(
+                Composed::default()
+                    .lit("pend-prj")
+                    .add(Source::Number, &self.nnn)
+                    .lit("-kv1-to-vnt-mlcmn"),
+            ),
+            "storage" => Some(
+                Composed::default()
+                    .lit("pend-sa-prj")
+                    .add(Source::Number, &self.nnn)
+                    .add(Self::u(Part::LocationShort), &self.loc)
+                    .add(Source::Environment, &self.env)
+                    .lit("-")
+                    .lit(t.group_id)
+                    .lit("-to-vnt-mlcmn"),
+            ),
+            _ => None,
+        }
     }
     fn search(&self) -> Composed {
         Composed::default()
@@ -1051,6 +1130,19 @@ pub fn compose_salted(
     mode: SaltMode,
     random_salt: Option<&str>,
 ) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
+    compose_template(input, mode, random_salt, EsmlTemplate::Genai)
+}
+
+/// [`compose_salted`] for one of ESML's templates: with `mode` [`SaltMode::Esml`] and
+/// [`EsmlTemplate::Project`] the storage, ML workspace, Databricks (and its managed resource
+/// group), Data Factory and the key vault's and storage's private endpoints take the names
+/// of ESML's `esml-project` template ([`NameKind::esml_project_pattern`]).
+pub fn compose_template(
+    input: &NamingInput,
+    mode: SaltMode,
+    random_salt: Option<&str>,
+    template: EsmlTemplate,
+) -> Result<(ProjectNames, Vec<Issue>), Vec<Issue>> {
     let mut issues = check_parts(input);
     if let Err(issue) = check_random_salt(mode, random_salt) {
         issues.push(issue);
@@ -1078,6 +1170,10 @@ pub fn compose_salted(
             .unwrap_or_else(|| DEFAULT_SUFFIX.to_string()),
         esml: mode == SaltMode::Esml,
         random: random_salt.map(str::to_string),
+        project: match (mode, template) {
+            (SaltMode::Esml, EsmlTemplate::Project { databricks_private }) => Some(databricks_private),
+            _ => None,
+        },
     };
     let (identity, search, ai_services) = match &ctx.random {
         Some(r) => (
@@ -1089,29 +1185,40 @@ pub fn compose_salted(
     };
 
     let rg = ctx.resource_group();
+    // ESML's esml-project template (22-main.bicep): `sa{prj}{loc}{s5}{sfx}{env}`,
+    // `aml-{prj}-{loc}-{env}{suffix}`, `dbx(p)-{prj}-{loc}-{env}{suffix}` with the managed
+    // group `{rg}{suffix}-dbxmgmt`, `adf-{prj}-{loc}-{env}-{s5}{suffix}`.
+    let (storage, ml_workspace, databricks, databricks_rg, data_factory) = match ctx.project {
+        Some(dbx_private) => (
+            ctx.storage(""),
+            ctx.unsalted("aml-prj"),
+            ctx.unsalted(if dbx_private { "dbxp-prj" } else { "dbx-prj" }),
+            rg.clone().add(Ctx::u(Part::Suffix), &ctx.suffix).lit("-dbxmgmt"),
+            ctx.dashed("adf-prj"),
+        ),
+        None => (
+            ctx.storage("1"),
+            ctx.dashed("aml-"),
+            ctx.dashed(if ctx.esml { "dbx-" } else { "dbx-prj" }),
+            rg.clone().lit("-dbxmgmt"),
+            ctx.dashed(if ctx.esml { "adf-" } else { "adf-prj" }),
+        ),
+    };
     let singles: Vec<(NameKind, &'static str, Composed)> = vec![
         (NameKind::ResourceGroup, "resource_group", rg.clone()),
         (NameKind::Identity, "identity", identity),
         (NameKind::KeyVault, "key_vault", ctx.key_vault()),
-        (NameKind::Storage, "storage", ctx.storage("1")),
+        (NameKind::Storage, "storage", storage),
         (NameKind::MlStorage, "ml_storage", ctx.storage("2")),
         (NameKind::AppInsights, "app_insights", ctx.dashed("ain-prj")),
-        (NameKind::MlWorkspace, "ml_workspace", ctx.dashed("aml-")),
-        (
-            NameKind::Databricks,
-            "databricks",
-            ctx.dashed(if ctx.esml { "dbx-" } else { "dbx-prj" }),
-        ),
+        (NameKind::MlWorkspace, "ml_workspace", ml_workspace),
+        (NameKind::Databricks, "databricks", databricks),
         (
             NameKind::DatabricksManagedResourceGroup,
             "databricks_managed_resource_group",
-            rg.clone().lit("-dbxmgmt"),
+            databricks_rg,
         ),
-        (
-            NameKind::DataFactory,
-            "data_factory",
-            ctx.dashed(if ctx.esml { "adf-" } else { "adf-prj" }),
-        ),
+        (NameKind::DataFactory, "data_factory", data_factory),
         (NameKind::Search, "search", search),
         (NameKind::AiServices, "ai_services", ai_services),
     ];
@@ -1148,11 +1255,14 @@ pub fn compose_salted(
         };
         let key = t.key();
         let esml = ctx.esml.then(|| esml_endpoint(t));
-        let pe = match &esml {
+        let legacy = ctx.project.and_then(|_| ctx.project_endpoint(t));
+        let pe = match (&esml, legacy) {
+            // ESML's esml-project template passes these names to its modules.
+            (Some(_), Some(l)) => l,
             // ESML's `{target}-pend` / `{target}-{group id}-pend` (group ID as written).
-            Some(e) if e.with_group => target.clone().lit("-").lit(t.group_id).lit("-pend"),
-            Some(_) => target.clone().lit("-pend"),
-            None => target
+            (Some(e), None) if e.with_group => target.clone().lit("-").lit(t.group_id).lit("-pend"),
+            (Some(_), None) => target.clone().lit("-pend"),
+            (None, _) => target
                 .clone()
                 .lit("-")
                 .lit(&t.group_id.to_ascii_lowercase())

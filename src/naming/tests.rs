@@ -725,3 +725,126 @@ fn default_mode_keeps_its_private_endpoint_names_and_zone_groups() {
     assert!(NameKind::PrivateEndpoint.esml_pattern().is_some_and(|p| p.starts_with("{target name}-pend")));
     assert_eq!(NameKind::NetworkInterface.esml_pattern(), None);
 }
+
+// ---------------------------------------------------------------------------------------
+// ESML's esml-project template (22-main.bicep), for esml projects
+// ---------------------------------------------------------------------------------------
+
+fn project_names(dbx_private: bool, random: Option<&str>) -> ProjectNames {
+    let template = EsmlTemplate::Project { databricks_private: dbx_private };
+    match compose_template(&input(), SaltMode::Esml, random, template) {
+        Ok((n, issues)) if issues.is_empty() => n,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Every name, written out from `esml-project/22-main.bicep` (projectName `prj001`,
+/// uniqueInAIFenv `s5`, resourceSuffix `-001`, twoNumbers `01`).
+#[test]
+fn esml_project_template_gives_its_names() {
+    let n = project_names(true, Some(R10));
+    let s = esml_salt(SUB, CMN);
+    assert_eq!(n.salt, s);
+    // targetResourceGroup '{prefix}esml-project001-{loc}-{env}{suffix}-rg'.
+    assert_eq!(n.resource_group, "acme-esml-project001-weu-dev-001-rg");
+    // mi-${projectName}-${locationSuffix}-${env}-${uniqueInAIFenv}${randomSalt}${resourceSuffix}
+    assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}{R10}-001"));
+    // kv-p${projectNumber}-${locationSuffix}-${env}-${uniqueInAIFenv}${twoNumbers}
+    assert_eq!(n.key_vault, format!("kv-p001-weu-dev-{s}01"));
+    // sa${projectName}${locationSuffix}${uniqueInAIFenv}${prjResourceSuffixNoDash}${env}
+    assert_eq!(n.storage, format!("saprj001weu{s}001dev"));
+    // ain-${projectName}-${locationSuffix}-${env}-${uniqueInAIFenv}${resourceSuffix}
+    assert_eq!(n.app_insights, format!("ain-prj001-weu-dev-{s}-001"));
+    // aml-${projectName}-${locationSuffix}-${env}${resourceSuffix}: no salt.
+    assert_eq!(n.ml_workspace, "aml-prj001-weu-dev-001");
+    // dbxp-… (databricksPrivate) / dbx-… and '${targetResourceGroup}${resourceSuffix}-dbxmgmt'.
+    assert_eq!(n.databricks, "dbxp-prj001-weu-dev-001");
+    assert_eq!(project_names(false, Some(R10)).databricks, "dbx-prj001-weu-dev-001");
+    assert_eq!(n.databricks_managed_resource_group, "acme-esml-project001-weu-dev-001-rg-001-dbxmgmt");
+    // adf-${projectName}-${locationSuffix}-${env}-${uniqueInAIFenv}${resourceSuffix}
+    assert_eq!(n.data_factory, format!("adf-prj001-weu-dev-{s}-001"));
+    for (kind, name) in n.all() {
+        assert_eq!(rule_for(kind).check(name), Ok(()), "{kind:?} {name}");
+    }
+    // Without the random salt the identity keeps this provider's name, as for genai.
+    assert_eq!(project_names(true, None).identity, format!("mi-prj001-weu-dev-{s}-001"));
+    // Each documented pattern differs from the genai one it replaces.
+    for kind in NameKind::ALL {
+        if let Some(p) = kind.esml_project_pattern() {
+            assert_ne!(Some(p), kind.esml_pattern(), "{kind:?}");
+        }
+    }
+}
+
+/// The endpoints: names 22-main.bicep passes (key vault, storage) or its modules give
+/// (machineLearning.bicep + machinelearningNetwork.bicep `{aml}-pend`, dataFactory.bicep
+/// `{adf}-{gid}-pend`, databricksPrivate.bicep `{dbxp}-pend`); NIC `{pe}-nic`, connection
+/// like the endpoint, zone group `{pe}DnsZone` (privateDns.bicep / machinelearningNetwork.bicep).
+#[test]
+fn esml_project_template_names_its_private_endpoints() {
+    let n = project_names(true, Some(R10));
+    let cases: [(&str, String, ZoneConfigNaming); 9] = [
+        ("key_vault_vault", "pend-prj001-kv1-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("storage_blob", "pend-sa-prj001weudev-blob-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("storage_dfs", "pend-sa-prj001weudev-dfs-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("storage_file", "pend-sa-prj001weudev-file-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("storage_queue", "pend-sa-prj001weudev-queue-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("storage_table", "pend-sa-prj001weudev-table-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
+        ("ml_workspace_amlworkspace", "aml-prj001-weu-dev-001-pend".into(), ZoneConfigNaming::Zone),
+        ("data_factory_data_factory", format!("{}-dataFactory-pend", n.data_factory), ZoneConfigNaming::Endpoint),
+        ("databricks_databricks_ui_api", "dbxp-prj001-weu-dev-001-pend".into(), ZoneConfigNaming::Endpoint),
+    ];
+    for (key, endpoint, zone_config) in cases {
+        let pe = &n.private_endpoints[key];
+        assert_eq!(pe.endpoint, endpoint, "{key}");
+        assert_eq!(pe.network_interface, format!("{endpoint}-nic"), "{key}");
+        assert_eq!(pe.connection, endpoint, "{key}");
+        assert_eq!(pe.dns_zone_group, format!("{endpoint}DnsZone"), "{key}");
+        assert_eq!(pe.zone_config, zone_config, "{key}");
+        assert_eq!(rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint), Ok(()), "{key}");
+        assert_eq!(rule_for(NameKind::NetworkInterface).check(&pe.network_interface), Ok(()), "{key}");
+    }
+}
+
+/// The template only applies with `naming.salt = "esml"`; genai's ESML names and the
+/// default names are unchanged.
+#[test]
+fn esml_project_template_changes_nothing_else() {
+    let project = EsmlTemplate::Project { databricks_private: true };
+    for mode in [SaltMode::AiFactory, SaltMode::Esml] {
+        let random = (mode == SaltMode::Esml).then_some(R10);
+        let genai = compose_template(&input(), mode, random, EsmlTemplate::Genai);
+        assert_eq!(genai, compose_salted(&input(), mode, random), "{mode}");
+        if mode == SaltMode::AiFactory {
+            assert_eq!(compose_template(&input(), mode, None, project), compose(&input()));
+        }
+    }
+    let genai = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
+    let project = project_names(true, Some(R10));
+    // Shared with esml-genai-1: group, identity, key vault, Application Insights.
+    for (a, b) in [
+        (&genai.resource_group, &project.resource_group),
+        (&genai.identity, &project.identity),
+        (&genai.key_vault, &project.key_vault),
+        (&genai.app_insights, &project.app_insights),
+    ] {
+        assert_eq!(a, b);
+    }
+    assert_ne!(genai.storage, project.storage);
+}
+
+/// A long location in prod overflows ESML's own pattern; the issue names an input.
+#[test]
+fn esml_project_template_overflow_is_blamed_on_an_input() {
+    let mut i = input();
+    i.environment = Environment::Prod;
+    i.location_short = Some("swedc".to_string());
+    let template = EsmlTemplate::Project { databricks_private: true };
+    let (_, issues) = compose_template(&i, SaltMode::Esml, None, template).unwrap_or_else(|e| panic!("{e:?}"));
+    // saprj001swedc{s5}001prod = 25 characters.
+    assert!(
+        issues.iter().any(|x| x.name_kind().is_some_and(|(k, _)| k == NameKind::Storage)
+            && (x.path == Part::LocationShort.path() || x.path == Part::Suffix.path())),
+        "{issues:?}"
+    );
+}

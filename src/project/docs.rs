@@ -194,6 +194,12 @@ pub fn naming_rules_markdown() -> String {
          (not `default`) with one config named like the endpoint (ML workspace and AI Services: one per zone, \
          named like the zone), as ESML's Bicep makes them; ESML makes no `dfs` endpoint on project storage, the \
          provider's is `{{storage}}-dfs-pend`.\n\n\
+         An esml project with `naming.salt = \"esml\"` follows ESML's older `esml-project` template \
+         (`22-main.bicep`, which ESML's esml projects come from) where it differs from the above: {}. \
+         Its private endpoints' network interfaces, connections and DNS zone groups are named as above. \
+         ESML's template also makes a second key vault (`kv-2…`), storage account (`sa2…`) and managed ML \
+         workspace (`aml2-…`) that use each other; the project's workspace is the first (`aml-prj…`, with \
+         `kv-p…` and `saprj…`), so import adopts those and warns that the second ones are not managed.\n\n\
          Every name is checked at plan time; a name that breaks its rule is reported on the input to \
          change, with the fix (for example \"Shorten naming.location_short by 2 characters\").\n\n\
          Default location codes:\n\n| Location | Code |\n|---|---|\n",
@@ -210,6 +216,11 @@ pub fn naming_rules_markdown() -> String {
         NameKind::ALL
             .iter()
             .filter_map(|k| k.esml_random_pattern().map(|p| format!("the {} is `{p}`", k.label())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        NameKind::ALL
+            .iter()
+            .filter_map(|k| k.esml_project_pattern().map(|p| format!("the {} is `{p}`", k.label())))
             .collect::<Vec<_>>()
             .join(", ")
     );

@@ -258,9 +258,31 @@ impl ProjectSpec {
 
 impl ProjectSpec {
     /// Every name of the project with its `naming.salt` and `naming.random_salt`
-    /// ([`naming::compose_salted`]).
+    /// ([`naming::compose_template`]; with `naming.salt = "esml"` an esml project takes the
+    /// names of ESML's `esml-project` template, a genai project those of `esml-genai-1`).
     pub fn compose_names(&self) -> Result<(naming::ProjectNames, Vec<naming::Issue>), Vec<naming::Issue>> {
-        naming::compose_salted(&self.naming_input(), self.naming.salt, self.naming.random_salt.as_deref())
+        naming::compose_template(
+            &self.naming_input(),
+            self.naming.salt,
+            self.naming.random_salt.as_deref(),
+            self.esml_template(),
+        )
+    }
+
+    /// Which of ESML's templates `naming.salt = "esml"` follows for this project.
+    pub fn esml_template(&self) -> naming::EsmlTemplate {
+        esml_template(self.project_type, self.network_access)
+    }
+}
+
+/// ESML's template for a project type: `esml-project` for esml (its private-link
+/// Databricks with `network_access = "private"`), `esml-genai-1` for genai.
+pub fn esml_template(project_type: ProjectType, network_access: NetworkAccess) -> naming::EsmlTemplate {
+    match project_type {
+        ProjectType::Esml => naming::EsmlTemplate::Project {
+            databricks_private: network_access == NetworkAccess::Private,
+        },
+        ProjectType::Genai => naming::EsmlTemplate::Genai,
     }
 }
 

@@ -194,7 +194,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         key_vault_purge_protection: None,
     };
     let layout = Layout::of(&spec);
-    let names = match naming::compose_salted(&input, salt, random_salt.as_deref()) {
+    let names = match spec.compose_names() {
         Ok((names, issues)) => {
             for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
                 let mut d = crate::project::Issue::from(i).to_diagnostic();

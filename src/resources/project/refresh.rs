@@ -433,8 +433,12 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     // Key vault: network access, IP rules, purge protection; the salt from its name when
     // no identity gave it (`kv-p{NNN}-{loc}-{env}{s5}{d2}`, ESML's with a hyphen before
     // the salt).
+    // ESML's esml-project template also makes a second vault (`kv-2{NNN}-…`, for its
+    // managed ML workspace): the project's is `kv-p…`.
     d.network_access = "private".into();
-    if let Some(kv) = find_type(&items, api::KEY_VAULT.resource_type).first().map(|j| id_of(j)) {
+    let vaults = find_type(&items, api::KEY_VAULT.resource_type);
+    let vault = vaults.iter().find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p")).or(vaults.first());
+    if let Some(kv) = vault.map(|j| id_of(j)) {
         if let (None, Some(n)) = (&salt_of_names, &name_parts) {
             let name = kv.rsplit('/').next().unwrap_or_default();
             let head = format!("kv-p{:03}-{}-{}", d.number, n.location_short, d.environment);
@@ -475,7 +479,11 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     // endpoint first (every project has one; ESML's group also holds endpoints of objects
     // the provider does not make, such as Data Factory's `portal`), looking at a few.
     let mut pes: Vec<&Json> = find_type(&items, api::PRIVATE_ENDPOINT.resource_type);
-    pes.sort_by_key(|j| !name_of(j).to_ascii_lowercase().starts_with("kv-"));
+    // (ours and esml-genai-1's `kv-p…-pend`, esml-project's `pend-prj{NNN}-kv1-to-vnt-mlcmn`)
+    pes.sort_by_key(|j| {
+        let n = name_of(j).to_ascii_lowercase();
+        !(n.starts_with("kv-") || n.contains("-kv1-"))
+    });
     for pe in pes.iter().take(3).map(|j| id_of(j)) {
         if !d.subnet_ids.contains_key("private_endpoints") {
             if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version).await.map_err(az)? {
@@ -682,7 +690,11 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         subscription_id: subscription.to_string(),
         common_resource_group_name: common_rg.to_string(),
     };
-    let Ok((names, _)) = crate::naming::compose_salted(&input, mode, random_salt) else {
+    let template = match (d.project_type.parse(), d.network_access.parse()) {
+        (Ok(ty), Ok(access)) => crate::project::esml_template(ty, access),
+        _ => crate::naming::EsmlTemplate::Genai,
+    };
+    let Ok((names, _)) = crate::naming::compose_template(&input, mode, random_salt, template) else {
         return Vec::new();
     };
     let kinds: [(&str, &api::ApiType, Vec<&str>); 8] = [
@@ -707,6 +719,8 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
                     && [api::IDENTITY.resource_type, api::SEARCH.resource_type, api::AI_SERVICES.resource_type].contains(&ty.resource_type)
                 {
                     " ESML salts this name with its random 10-character salt, which the import could not read from a managed identity named mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>; if this is ESML's, set naming.random_salt to that salt."
+                } else if mode == SaltMode::Esml && d.project_type == "esml" {
+                    esml_project_hint(ty, name)
                 } else {
                     ""
                 };
@@ -732,6 +746,22 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         }
     }
     out
+}
+
+/// Why an object of ESML's `esml-project` template (22-main.bicep) is not adopted, for the
+/// ones the template makes beside the project's own.
+fn esml_project_hint(ty: &api::ApiType, name: &str) -> &'static str {
+    let n = name.to_ascii_lowercase();
+    let second = (ty.resource_type == api::KEY_VAULT.resource_type && n.starts_with("kv-2"))
+        || (ty.resource_type == api::STORAGE.resource_type && n.starts_with("sa2"))
+        || (ty.resource_type == api::ML_WORKSPACE.resource_type && n.starts_with("aml2-"));
+    if second {
+        " ESML's esml-project template makes it for its second, managed Machine Learning workspace (aml2-…, with kv-2… and sa2…); the provider's workspace is ESML's first (aml-prj…), with the key vault kv-p… and the storage account saprj… it uses."
+    } else if ty.resource_type == api::DATABRICKS.resource_type {
+        " ESML names its public Databricks workspace dbx-prj… and its private-link one (databricksPrivate) dbxp-prj…; the provider's name follows network_access (dbxp- with \"private\", dbx- with \"allowlist\")."
+    } else {
+        ""
+    }
 }
 
 /// The filesystem of `account` that has `path` (a directory).

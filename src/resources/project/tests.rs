@@ -1075,7 +1075,9 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
         fx.emulator.put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": cidr}})).expect("subnet");
     }
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let endpoints = assert_esml_endpoints(&fx, &resources_of(&created.state));
+    // An esml project follows ESML's esml-project template (22-main.bicep), a genai one esml-genai-1.
+    let legacy = cfg.get("project_type").as_str() == Some("esml");
+    let endpoints = assert_esml_endpoints(&fx, &resources_of(&created.state), legacy);
     let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
@@ -1092,6 +1094,21 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
         fx.emulator
             .put_resource(&format!("{rg_id}/providers/Microsoft.Network/privateEndpoints/{p}"), json!({"location": "westeurope", "properties": {}}))
             .expect("portal endpoint");
+    }
+
+    // esml-project also makes a second key vault and storage account for its second,
+    // managed ML workspace (aml2-…); the project's workspace uses the first ones.
+    let second: Vec<String> = if legacy {
+        vec![
+            format!("{rg_id}/providers/Microsoft.KeyVault/vaults/kv-2001-weu-dev-{s5}01"),
+            format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/sa2prj001weu{s5}001dev"),
+            format!("{rg_id}/providers/Microsoft.MachineLearningServices/workspaces/aml2-prj001-weu-dev-001"),
+        ]
+    } else {
+        Vec::new()
+    };
+    for id in &second {
+        fx.emulator.put_resource(id, json!({"location": "westeurope", "properties": {}})).expect("second");
     }
 
     let imported = fx.project.import(&rg_id).await;
@@ -1119,7 +1136,14 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     // The only warning about names is the foreign identity's.
     let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
     let unadopted: Vec<&String> = details.iter().filter(|d| d.contains("does not manage it")).collect();
-    assert_eq!(unadopted.len(), 1 + usize::from(portal.is_some()), "{details:?}");
+    assert_eq!(unadopted.len(), 1 + usize::from(portal.is_some()) + second.len(), "{details:?}");
+    for id in &second {
+        let name = id.rsplit('/').next().unwrap_or_default();
+        assert!(
+            unadopted.iter().any(|d| d.contains(&format!(" {name} ")) && d.contains("second, managed Machine Learning workspace")),
+            "{name}: {details:?}"
+        );
+    }
     assert!(unadopted[0].contains(&aca) && unadopted[0].contains(&format!("naming.random_salt = \"{R10}\"")), "{details:?}");
     if let Some(p) = &portal {
         assert!(unadopted.iter().any(|d| d.contains(&format!("private endpoint {p} ")) && d.contains("leaves it in place")), "{details:?}");
@@ -1148,9 +1172,14 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
 }
 
 /// ESML's private endpoint name for an endpoint key and its target's name, written out
-/// from ESML's Bicep (esml-genai-1 and its modules), independently of `naming`.
-fn esml_endpoint_name(key: &str, target: &str) -> String {
+/// from ESML's Bicep (esml-genai-1 and its modules; with `legacy` esml-project/22-main.bicep,
+/// which passes its own names for the key vault's and storage's), independently of `naming`.
+fn esml_endpoint_name(key: &str, target: &str, legacy: bool) -> String {
     match key {
+        "key_vault_vault" if legacy => "pend-prj001-kv1-to-vnt-mlcmn".to_string(),
+        k if legacy && k.starts_with("storage_") => {
+            format!("pend-sa-prj001weudev-{}-to-vnt-mlcmn", k.trim_start_matches("storage_"))
+        }
         "key_vault_vault" | "ml_workspace_amlworkspace" | "search_search_service" | "ai_services_account" | "databricks_databricks_ui_api" => {
             format!("{target}-pend")
         }
@@ -1165,7 +1194,7 @@ fn esml_endpoint_name(key: &str, target: &str) -> String {
 
 /// The created project's private endpoints, NICs, connections and DNS zone groups carry
 /// ESML's names (as its Bicep makes them); returns endpoint key -> endpoint name.
-fn assert_esml_endpoints(fx: &Fixture, recs: &Records) -> BTreeMap<String, String> {
+fn assert_esml_endpoints(fx: &Fixture, recs: &Records, legacy: bool) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (k, r) in recs.iter().filter(|(k, _)| k.starts_with("private_endpoint.")) {
         let key = k.trim_start_matches("private_endpoint.");
@@ -1174,7 +1203,7 @@ fn assert_esml_endpoints(fx: &Fixture, recs: &Records) -> BTreeMap<String, Strin
             .find(|t| key.starts_with(&format!("{t}_")))
             .unwrap_or_else(|| panic!("no target for {key}"));
         let target_name = recs[target].name.clone().unwrap_or_default();
-        let want = esml_endpoint_name(key, &target_name);
+        let want = esml_endpoint_name(key, &target_name, legacy);
         assert_eq!(r.name.as_deref(), Some(want.as_str()), "{key}");
         let id = r.id.clone().unwrap_or_default();
         let body = fx.emulator.resource(&id).unwrap_or_else(|| panic!("{id} missing"));
@@ -1236,6 +1265,8 @@ async fn an_esml_made_genai_project_imports_with_its_random_salt() {
     }
 }
 
+/// An esml project made by ESML's esml-project template (22-main.bicep): its names, and the
+/// import adopts every object (not ESML's second key vault, storage account and ML workspace).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
@@ -1249,6 +1280,28 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
             ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
             ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
         ]),
+    );
+    // 22-main.bicep's names, written out.
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
+    let recs = model::desired_records(&dp);
+    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    for (key, want) in [
+        ("resource_group", "acme-esml-project001-weu-dev-001-rg".to_string()),
+        ("identity", format!("mi-prj001-weu-dev-{s5}{R10}-001")),
+        ("key_vault", format!("kv-p001-weu-dev-{s5}01")),
+        ("storage", format!("saprj001weu{s5}001dev")),
+        ("app_insights", format!("ain-prj001-weu-dev-{s5}-001")),
+        ("ml_workspace", "aml-prj001-weu-dev-001".to_string()),
+        ("databricks", "dbxp-prj001-weu-dev-001".to_string()),
+        ("data_factory", format!("adf-prj001-weu-dev-{s5}-001")),
+    ] {
+        assert_eq!(recs[key].name.as_deref(), Some(want.as_str()), "{key}");
+    }
+    let dbx = dp.resources.iter().find(|r| r.key == "databricks").map(|r| r.body["properties"]["managedResourceGroupId"].clone());
+    assert!(
+        dbx.as_ref().and_then(|v| v.as_str()).is_some_and(|id| id.ends_with("/resourceGroups/acme-esml-project001-weu-dev-001-rg-001-dbxmgmt")),
+        "{dbx:?}"
     );
     esml_made_project_imports_cleanly(cfg).await;
 }
