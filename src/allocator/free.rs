@@ -1,9 +1,9 @@
 //! Free-space bookkeeping: the free part of a pool as maximal aligned blocks.
 //!
 //! A free interval is cut into its maximal aligned blocks (the usual range-to-CIDR
-//! decomposition). Two free blocks are then never buddies, so "the smallest free aligned
-//! block that holds a request" is simply the smallest block in this set whose size is at
-//! least the request. Blocks are indexed twice: by (size descending, address) for best
+//! decomposition), each pool prefix on its own (a subnet must lie inside one prefix), so
+//! "the smallest free aligned block that holds a request" is simply the smallest block in
+//! this set whose size is at least the request. Blocks are indexed twice: by (size descending, address) for best
 //! fit in one `BTreeSet` range lookup, and by address for removing a given range. Every
 //! operation is O(log n) in the number of free blocks (plus the <= 64 split pieces).
 
@@ -24,14 +24,15 @@ pub(crate) struct Blocks {
     free: u128,
 }
 
-/// Sort half-open ranges and merge the overlapping or touching ones.
-fn merged(ranges: impl IntoIterator<Item = (u128, u128)>) -> Vec<(u128, u128)> {
+/// Sort half-open ranges and merge the overlapping ones, and the touching ones too when
+/// `touching` is set.
+fn merged(ranges: impl IntoIterator<Item = (u128, u128)>, touching: bool) -> Vec<(u128, u128)> {
     let mut v: Vec<(u128, u128)> = ranges.into_iter().filter(|(s, e)| s < e).collect();
     v.sort_unstable();
     let mut out: Vec<(u128, u128)> = Vec::with_capacity(v.len());
     for (s, e) in v {
         match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            Some(last) if s < last.1 || (touching && s == last.1) => last.1 = last.1.max(e),
             _ => out.push((s, e)),
         }
     }
@@ -60,8 +61,11 @@ impl Blocks {
         let w = b.width;
         let limit = block_size(w, 0);
         let clip = move |n: Net| (n.start.min(limit), n.end(w).min(limit));
-        let pool = merged(pool.into_iter().map(clip));
-        let blocked = merged(blocked.into_iter().map(clip));
+        // Pool prefixes that merely touch stay apart: a subnet must lie inside one address
+        // prefix of its vNet (Azure's NetcfgSubnetRangeOutsideVnet), so no block may span
+        // two, even where two prefixes together form a larger aligned block.
+        let pool = merged(pool.into_iter().map(clip), false);
+        let blocked = merged(blocked.into_iter().map(clip), true);
         let mut j = 0;
         for (ps, pe) in pool {
             let mut cur = ps;
@@ -297,6 +301,20 @@ mod tests {
             ],
         );
         assert_eq!(list(&f), ["10.0.0.128/25", "10.0.1.0/25"]);
+    }
+
+    #[test]
+    fn no_block_spans_two_touching_pool_prefixes() {
+        // 10.212.0.0/15 and 10.214.0.0/15 together are the aligned 10.212.0.0/14, but a
+        // subnet must lie inside one vNet address prefix.
+        let mut f = FreeSpace::new(&[c("10.212.0.0/15"), c("10.214.0.0/15")], &[]);
+        assert_eq!(list(&f), ["10.212.0.0/15", "10.214.0.0/15"]);
+        assert_eq!(f.place(14), None);
+        assert_eq!(f.place(15), Some(c("10.212.0.0/15")));
+        assert_eq!(f.place(15), Some(c("10.214.0.0/15")));
+        // Nested prefixes are one range.
+        let f = FreeSpace::new(&[c("10.0.0.0/16"), c("10.0.0.0/17")], &[]);
+        assert_eq!(list(&f), ["10.0.0.0/16"]);
     }
 
     #[test]
