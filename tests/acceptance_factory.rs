@@ -5,7 +5,6 @@
 #[path = "support/emulator.rs"]
 mod emulator;
 #[path = "support/terraform.rs"]
-#[allow(dead_code)]
 mod terraform;
 
 use std::path::Path;

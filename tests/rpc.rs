@@ -504,7 +504,7 @@ fn project_config(timeouts: Option<&[(&str, &str)]>) -> Value {
     if let Some(pairs) = timeouts {
         c.set(
             "timeouts",
-            Value::object(pairs.iter().map(|(k, v)| (*k, s(*v)))),
+            Value::object(pairs.iter().map(|(k, v)| (*k, s(v)))),
         );
     }
     c

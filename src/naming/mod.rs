@@ -132,6 +132,8 @@ pub fn esml_salt(subscription_id: &str, common_resource_group_name: &str) -> Str
 /// carry it, and it must be a value ESML produces: exactly [`RANDOM_SALT_LEN`] lowercase
 /// letters, digits or hyphens (`aifactory_salt_random`, or the first ten characters of a
 /// lowercase GUID, which may hold its first hyphen). The issue is on `naming.random_salt`.
+// An Issue is built at most once per plan; boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
 pub fn check_random_salt(mode: SaltMode, value: Option<&str>) -> Result<(), Issue> {
     let Some(v) = value else {
         return Ok(());
