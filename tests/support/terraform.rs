@@ -559,18 +559,7 @@ impl Runner<'_> {
             ..Failure::new(format!("terraform {}", args.join(" ")))
         };
         let mut child = cmd.spawn().map_err(spawn_err)?;
-        let mut out_pipe = child.stdout.take().expect("piped stdout");
-        let mut err_pipe = child.stderr.take().expect("piped stderr");
-        let out_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = out_pipe.read_to_end(&mut buf);
-            buf
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = err_pipe.read_to_end(&mut buf);
-            buf
-        });
+        let (out_reader, err_reader) = pipe_readers(&mut child);
         let mut timed_out = false;
         let status = loop {
             match child.try_wait() {
@@ -2022,18 +2011,7 @@ impl CaseRun<'_> {
             ..Failure::new(command.clone())
         })?;
         let pid = child.id();
-        let mut out_pipe = child.stdout.take().expect("piped stdout");
-        let mut err_pipe = child.stderr.take().expect("piped stderr");
-        let out_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = out_pipe.read_to_end(&mut buf);
-            buf
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = err_pipe.read_to_end(&mut buf);
-            buf
-        });
+        let (out_reader, err_reader) = pipe_readers(&mut child);
         let finish = |child: &mut Child, timed_out: bool| {
             let status = child.wait().ok();
             let stdout =
@@ -2323,6 +2301,22 @@ impl CaseRun<'_> {
         }
         Ok(())
     }
+}
+
+/// Threads that drain a child's piped stdout and stderr (so it never blocks on a full pipe).
+fn pipe_readers(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::thread::JoinHandle<Vec<u8>>) {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>);
+    let err = child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>);
+    (drain(out), drain(err))
 }
 
 // ---------------------------------------------------------------------------
