@@ -78,7 +78,7 @@ cq=$(calls); t_quick=$(timed "$tf" plan -refresh=false -no-color); cq2=$(calls)
 c1=$(calls)
 t_plan=$(timed "$tf" plan -no-color -out="$work/plan"); c2=$(calls)
 t_apply=$(timed "$tf" apply -no-color "$work/plan"); c3=$(calls)
-echo "onboarding benchmark: $("$tf" version | head -1), emulator latency ${latency} ms per call"
+echo "onboarding benchmark: $("$tf" version | sed -n 1p), emulator latency ${latency} ms per call"
 echo "  build a factory of $n projects (1 stage):  ${t_base} s, $((cb - c0)) ARM/Entra/DFS calls"
 echo "  plan  after adding project $((n + 1)):           ${t_plan} s, $((c2 - c1)) calls (refreshes all $n projects)"
 echo "  apply of that plan:                       ${t_apply} s, $((c3 - c2)) calls"

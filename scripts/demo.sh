@@ -55,7 +55,7 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 cd "$work/factory"
-echo "== $("$tf" version | head -1), provider $version, emulator at $url"
+echo "== $("$tf" version | sed -n 1p), provider $version, emulator at $url"
 "$tf" init -no-color >/dev/null
 start=$(date +%s.%N)
 "$tf" apply -auto-approve -no-color > "$work/apply.log" 2>&1 || { tail -60 "$work/apply.log"; exit 1; }

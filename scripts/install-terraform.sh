@@ -30,9 +30,11 @@ log() { echo "install-terraform: $*" >&2; }
 
 is_wanted_version() {
     # 1.0.3 prints "Terraform v1.0.3" on the first line of `terraform version`.
-    local first
-    first="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | head -n 1)" || return 1
-    [[ "$first" == "Terraform v$VERSION" ]]
+    # Read all of the output: with `| head -n 1` under pipefail, terraform could be killed
+    # by SIGPIPE while writing its second line, and the check would fail at random.
+    local out
+    out="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null)" || return 1
+    [[ "${out%%$'\n'*}" == "Terraform v$VERSION" ]]
 }
 
 if [[ -x "$dest" ]] && is_wanted_version "$dest"; then

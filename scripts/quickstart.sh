@@ -32,7 +32,7 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/.terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 cd "$work"
-echo "== $("$tf" version | head -1), provider $version, examples/quickstart"
+echo "== $("$tf" version | sed -n 1p), provider $version, examples/quickstart"
 "$tf" init -no-color >/dev/null
 start=$(date +%s.%N)
 "$tf" apply -auto-approve -no-color | grep -E '^(Apply complete|Plan:)' || true
