@@ -2590,6 +2590,15 @@ fn vault_body(purge_protection: bool, rbac: bool) -> Value {
 }
 
 /// Waits for an operation behind a `Location` header (202 -> 200/204).
+/// DELETE `path` and, when Azure answers 202, wait for the operation; the DELETE's status.
+async fn delete_and_wait(c: &Client, tok: &str, path: &str) -> u16 {
+    let d = c.arm(tok, "DELETE", path, None).await;
+    if d.status == 202 {
+        wait_location(c, tok, &d).await;
+    }
+    d.status
+}
+
 async fn wait_location(c: &Client, tok: &str, r: &R) {
     let loc = r.h("location").expect("Location header");
     for _ in 0..200 {
@@ -2621,11 +2630,8 @@ async fn key_vault_soft_delete_recover_and_purge() {
     assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
 
     // Delete: the vault goes, its soft-deleted twin appears.
-    let d = c.arm(&tok, "DELETE", &kv, None).await;
-    assert!(d.status == 200 || d.status == 202, "{}", d.status);
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    let d = delete_and_wait(&c, &tok, &kv).await;
+    assert!(d == 200 || d == 202, "{d}");
     assert_eq!(c.arm(&tok, "GET", &kv, None).await.status, 404);
     let g = c.arm(&tok, "GET", &deleted, None).await;
     assert_eq!(g.status, 200, "{}", String::from_utf8_lossy(&g.body));
@@ -2731,10 +2737,7 @@ async fn key_vault_soft_delete_recover_and_purge() {
     );
 
     // Delete again and purge: 202 + Location, then gone, and the name is free.
-    let d = c.arm(&tok, "DELETE", &kv, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &kv).await;
     let purge = format!(
         "/subscriptions/{S}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-soft-1/purge?{KV_API}"
     );
@@ -2754,10 +2757,7 @@ async fn key_vault_soft_delete_recover_and_purge() {
             .status,
         201
     );
-    let d = c.arm(&tok, "DELETE", &kv2, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &kv2).await;
     let p = c
         .arm(&tok, "POST", &format!("/subscriptions/{S}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-protected/purge?{KV_API}"), None)
         .await;
@@ -2778,10 +2778,7 @@ async fn key_vault_soft_delete_recover_and_purge() {
     let mut hard = vault_body(false, true);
     hard["properties"]["enableSoftDelete"] = json!(false);
     assert_eq!(c.arm(&tok, "PUT", &kv3, Some(hard)).await.status, 201);
-    let d = c.arm(&tok, "DELETE", &kv3, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &kv3).await;
     assert_eq!(
         c.arm(
             &tok,
@@ -2856,10 +2853,7 @@ async fn cognitive_account_soft_delete_restore_and_purge() {
         "properties": {"customSubDomainName": "ai-soft-1", "publicNetworkAccess": "Disabled"}});
     let r = c.arm(&tok, "PUT", &acct, Some(body.clone())).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let d = c.arm(&tok, "DELETE", &acct, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &acct).await;
     assert_eq!(c.arm(&tok, "GET", &acct, None).await.status, 404);
     let g = c.arm(&tok, "GET", &deleted, None).await;
     assert_eq!(g.status, 200, "{}", String::from_utf8_lossy(&g.body));
@@ -2906,10 +2900,7 @@ async fn cognitive_account_soft_delete_restore_and_purge() {
     assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
 
     // Delete again and purge (DELETE on the deleted account): 202 + Azure-AsyncOperation.
-    let d = c.arm(&tok, "DELETE", &acct, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &acct).await;
     let p = c.arm(&tok, "DELETE", &deleted, None).await;
     assert_eq!(p.status, 202, "{}", String::from_utf8_lossy(&p.body));
     let (status, _) = poll(
@@ -2940,10 +2931,7 @@ async fn soft_deleted_items_survive_a_restart() {
             .status,
         201
     );
-    let d = c.arm(&tok, "DELETE", &kv, None).await;
-    if d.status == 202 {
-        wait_location(&c, &tok, &d).await;
-    }
+    delete_and_wait(&c, &tok, &kv).await;
     emu.stop().await.unwrap();
     let (emu, c) = start(config().with_state_file(&state)).await;
     let g = c
