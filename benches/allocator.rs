@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use aifactory::allocator::{allocate, AllocationInput, Cidr4, FreeSpace, RequestSpec, Strategy};
+use aifactory_allocator::{allocate, AllocationInput, Cidr4, FreeSpace, RequestSpec, Strategy};
 
 const RUNS: usize = 5;
 /// The speed set: 2x/27, 2x/28, 4x/29 = 128 addresses; 100,000 of them fill 76% of a /8.

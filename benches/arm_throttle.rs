@@ -12,11 +12,11 @@
 
 use std::time::{Duration, Instant};
 
-use aifactory::azure::{
+use aifactory_azure::{
     AzureClient, BucketConfig, CloudOverrides, Ctx, RetryPolicy, Sensitive, Settings,
     ThrottleSettings,
 };
-use aifactory::emulator::{Bucket, Emulator, EmulatorConfig, ThrottleConfig};
+use aifactory_emulator::{Bucket, Emulator, EmulatorConfig, ThrottleConfig};
 
 const TENANT: &str = "33333333-3333-3333-3333-3333333333dd";
 const SUB: &str = "44444444-4444-4444-4444-4444444444ee";

@@ -23,11 +23,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aifactory::azure::{BucketConfig, EnvVars, Settings};
-use aifactory::emulator::{Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed, ThrottleConfig, VnetConflict};
+use aifactory_azure::{BucketConfig, EnvVars, Settings};
+use aifactory_emulator::{Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed, ThrottleConfig, VnetConflict};
 use aifactory::framework::resource::ApplyRequest;
 use aifactory::framework::{PlanRequest, Resource, Value};
-use aifactory::provider::ProviderContext;
+use aifactory::context::ProviderContext;
 use aifactory::resources::project::Project;
 use serde_json::json;
 
@@ -116,7 +116,7 @@ fn seed() -> Result<Seed, String> {
 
 fn settings(emu: &RunningEmulator, scale: f64) -> Settings {
     let vars: EnvVars = emu.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
-    let mut s = Settings::from_vars_and(&vars, &Value::Null);
+    let mut s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
     s.throttle.writes = BucketConfig { burst: 200.0, per_second: 10.0 * scale };
     s.throttle.deletes = BucketConfig { burst: 200.0, per_second: 10.0 * scale };
     s.throttle.reads = BucketConfig { burst: 250.0, per_second: 25.0 * scale };
@@ -136,14 +136,14 @@ fn vm_hwm_kib() -> u64 {
 fn critical_path_ms(number: i64, facts: &aifactory::resources::project::ProviderFacts) -> Result<(u64, usize), String> {
     let mut d = aifactory::framework::Diagnostics::new();
     let inputs = aifactory::resources::project::read_inputs(&config(number), facts, &mut d).ok_or("config")?;
-    let dp = aifactory::project::desired(&inputs.spec).map_err(|e| format!("{e:?}"))?;
+    let dp = aifactory_template::project::desired(&inputs.spec).map_err(|e| format!("{e:?}"))?;
     let order = dp.apply_order().map_err(|e| e.to_string())?;
     let mut finish: BTreeMap<String, u64> = BTreeMap::new();
     let mut writes = 0usize;
     for n in &order {
         let key = n.key();
         let (calls, lro) = match n {
-            aifactory::project::Node::Resource(r) => {
+            aifactory_template::project::Node::Resource(r) => {
                 let delay = LRO_DELAYS
                     .iter()
                     .find(|(glob, _)| {
@@ -155,12 +155,12 @@ fn critical_path_ms(number: i64, facts: &aifactory::resources::project::Provider
                 writes += 1;
                 (if r.lro { 3 } else { 1 }, if r.lro { delay } else { 0 })
             }
-            aifactory::project::Node::RoleAssignment(_) => {
+            aifactory_template::project::Node::RoleAssignment(_) => {
                 writes += 1;
                 (1, 0)
             }
             // Directory create, then one ACL change per path (read + write on parents).
-            aifactory::project::Node::Acl(_) => (2, 0),
+            aifactory_template::project::Node::Acl(_) => (2, 0),
         };
         let start = n.depends_on().iter().filter_map(|d| finish.get(d)).max().copied().unwrap_or(0);
         finish.insert(key.to_string(), start + calls * LATENCY_MS + lro);
@@ -211,16 +211,16 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     {
         let client = ctx.azure().map_err(|d| d.detail)?;
         let dfs = client.dfs("lakeweudev").map_err(|e| e.to_string())?;
-        let c = aifactory::azure::Ctx::background();
+        let c = aifactory_azure::Ctx::background();
         for path in ["/", "projects"] {
             let mut acl = dfs.get_access_control(&c, "lake3", path).await.map_err(|e| e.to_string())?.acl;
-            acl.set_entries(&["other::--x".parse().map_err(|e: aifactory::azure::AclError| e.to_string())?]);
-            let set = aifactory::azure::SetAccessControl { acl: Some(acl), ..Default::default() };
+            acl.set_entries(&["other::--x".parse().map_err(|e: aifactory_azure::AclError| e.to_string())?]);
+            let set = aifactory_azure::SetAccessControl { acl: Some(acl), ..Default::default() };
             dfs.set_access_control(&c, "lake3", path, &set).await.map_err(|e| e.to_string())?;
         }
     }
     let project = Arc::new(Project::new(ctx.clone()));
-    let facts = aifactory::resources::project::ProviderFacts { subscription_id: SUB.into(), tenant_id: TENANT.into(), cloud: aifactory::project::Cloud::Public };
+    let facts = aifactory::resources::project::ProviderFacts { subscription_id: SUB.into(), tenant_id: TENANT.into(), cloud: aifactory_template::project::Cloud::Public };
 
     // Plan.
     let started = Instant::now();

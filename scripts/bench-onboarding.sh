@@ -9,7 +9,7 @@ n="${1:-50}"
 latency="${AIFACTORY_BENCH_LATENCY_MS:-50}"
 
 bash scripts/ensure-tools.sh >/dev/null
-cargo build --release --bins --quiet
+cargo build --release --workspace --bins --quiet
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 mirror="$root/.cache/mirror"
 dest="$mirror/registry.terraform.io/aifactory/aifactory/$version/linux_amd64"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 bash scripts/ensure-tools.sh
-cargo build --release --bins
+cargo build --release --workspace --bins
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 mirror="$root/.cache/mirror"

@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
 cargo build --bin terraform-provider-aifactory
-cargo test --lib --bins --tests --no-fail-fast "$@"
+cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 # Benches must at least build (their figures come from `cargo bench`).
-cargo test --benches --no-run --quiet
+cargo test --workspace --benches --no-run --quiet

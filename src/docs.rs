@@ -21,7 +21,7 @@ fn read(root: &Path, rel: &str) -> Option<String> {
 /// `{{ project.role_matrix }}`, `{{ project.acl_layout }}`, `{{ project.naming_rules }}`):
 /// rendered from the same tables the project template uses.
 fn expand(text: Option<String>) -> Option<String> {
-    use crate::project::docs;
+    use aifactory_template::project::docs;
     text.map(|t| {
         t.replace("{{ project.resource_list }}", docs::resource_list_markdown().trim_end())
             .replace("{{ project.role_matrix }}", docs::role_matrix_markdown().trim_end())

@@ -1,17 +1,15 @@
 //! terraform-provider-aifactory: provisions and runs an enterprise AI Factory on Azure.
 //!
-//! Codemap: see ARCHITECTURE.md. Pure cores (`allocator`) carry the logic; `framework`
-//! is the provider vocabulary; `resources` and `functions` are thin translations;
-//! `tfplugin` is the only module that knows the plugin protocol crate.
-pub mod allocator;
-pub mod azure;
+//! This crate is the provider layer of the workspace (codemap: ARCHITECTURE.md). The pure
+//! cores (`aifactory-allocator`, `aifactory-template`) and the Azure client
+//! (`aifactory-azure`) are crates of their own; here `framework` is the provider
+//! vocabulary, `resources` and `functions` are thin translations between Terraform values
+//! and those crates, and `tfplugin` is the only module that knows the plugin protocol crate.
+pub mod context;
 pub mod docs;
-pub mod emulator;
 pub mod framework;
 pub mod functions;
 pub mod logging;
-pub mod naming;
-pub mod project;
 pub mod provider;
 pub mod resources;
 pub mod tfplugin;

@@ -179,7 +179,7 @@ resource "aifactory_datalake_acl" "projects" {{
 }
 
 /// The lake's ACL entries as the emulator holds them (through the provider's own DFS client).
-fn lake_acl(fx: &EmulatorFixture, path: &str) -> Result<aifactory::azure::Acl, String> {
+fn lake_acl(fx: &EmulatorFixture, path: &str) -> Result<aifactory_azure::Acl, String> {
     let ctx = provider_context(fx);
     fx.block_on(async {
         let client = ctx.azure().map_err(|d| d.summary.clone())?;
@@ -191,7 +191,7 @@ fn lake_acl(fx: &EmulatorFixture, path: &str) -> Result<aifactory::azure::Acl, S
     })
 }
 
-fn change_lake_acl(fx: &EmulatorFixture, path: &str, f: impl Fn(&mut aifactory::azure::Acl) + Send + Sync) -> Result<(), String> {
+fn change_lake_acl(fx: &EmulatorFixture, path: &str, f: impl Fn(&mut aifactory_azure::Acl) + Send + Sync) -> Result<(), String> {
     let ctx = provider_context(fx);
     fx.block_on(async {
         let client = ctx.azure().map_err(|d| d.summary.clone())?;
@@ -206,12 +206,12 @@ fn change_lake_acl(fx: &EmulatorFixture, path: &str, f: impl Fn(&mut aifactory::
     })
 }
 
-fn provider_context(fx: &EmulatorFixture) -> Arc<aifactory::provider::ProviderContext> {
-    aifactory::azure::http::install_crypto_provider();
+fn provider_context(fx: &EmulatorFixture) -> Arc<aifactory::context::ProviderContext> {
+    aifactory_azure::http::install_crypto_provider();
     let vars = fx.env().into_iter().collect();
-    aifactory::provider::ProviderContext::with_settings(aifactory::azure::Settings::from_vars_and(
+    aifactory::context::ProviderContext::with_settings(aifactory_azure::Settings::from_vars_and(
         &vars,
-        &aifactory::framework::Value::Null,
+        &aifactory_azure::NoConfig,
     ))
 }
 
@@ -245,7 +245,7 @@ fn datalake_acl_lifecycle_drift_and_import() {
         .step(config_step(lake_config(&["other::--x", &platform, &platform_default])))
         .step(hook_step("remove our named entry and open `other` behind Terraform's back", move || {
             change_lake_acl(&fx2, "projects", |a| {
-                a.remove_keys(&[aifactory::azure::AclKey::group(PLATFORM).as_default()]);
+                a.remove_keys(&[aifactory_azure::AclKey::group(PLATFORM).as_default()]);
                 a.set_entries(&["other::r-x".parse().expect("entry")]);
             })
         }))
@@ -265,7 +265,7 @@ fn datalake_acl_lifecycle_drift_and_import() {
                 .plan_check(plan_actions(PROJECTS_ACL, &["update"])),
         )
         .step(hook_step("the swapped-out entry is gone", move || {
-            use aifactory::azure::AclKey;
+            use aifactory_azure::AclKey;
             let acl = lake_acl(&fx4, "projects")?;
             let gone = acl.get(&AclKey::group(PLATFORM)).is_none();
             let kept = acl.get(&AclKey::group(PLATFORM).as_default()).is_some() && acl.get(&AclKey::group(ANALYSTS)).is_some();

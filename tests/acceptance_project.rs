@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use aifactory::emulator::{FaultAction, FaultRule, Seed};
-use aifactory::naming::{Environment, NamingInput};
+use aifactory_emulator::{FaultAction, FaultRule, Seed};
+use aifactory_template::naming::{Environment, NamingInput};
 use emulator::{EmulatorFixture, SUBSCRIPTION};
 use serde_json::{json, Value};
 use terraform::*;
@@ -53,8 +53,8 @@ fn common_seed() -> Seed {
     .expect("seed")
 }
 
-fn names() -> aifactory::naming::ProjectNames {
-    aifactory::naming::names(&NamingInput {
+fn names() -> aifactory_template::naming::ProjectNames {
+    aifactory_template::naming::names(&NamingInput {
         number: 1,
         environment: Environment::Dev,
         location: "westeurope".into(),

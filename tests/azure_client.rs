@@ -3,7 +3,7 @@
 //! Most tests run against a scriptable HTTPS stub defined below (`mock`): each test
 //! scripts exactly the responses it needs (LRO variants, faults, tokens) and counts the
 //! calls from the stub's journal. The emulator tests at the end run the same client
-//! against `aifactory::emulator`. Tests never touch the process environment: every input
+//! against `aifactory_emulator`. Tests never touch the process environment: every input
 //! goes through an explicit `Settings`. Only 127.0.0.1 is contacted.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aifactory::azure::{
+use aifactory_azure::{
     Acl, AclEntry, AclKey, AclType, AttemptOutcome, AzureClient, AzureError, CloudOverrides,
     Created, Ctx, DirectoryOptions, Perms, RecursiveMode, RecursiveOptions, RetryPolicy, Sensitive,
     SetAccessControl, Settings, ThrottleSettings,
@@ -133,7 +133,7 @@ mod mock {
         /// Start a stub: `handler` answers first; token requests it leaves alone get
         /// [`token_response`]; anything else is 404.
         pub async fn start(handler: impl Fn(&Req) -> Option<Resp> + Send + Sync + 'static) -> Mock {
-            aifactory::azure::http::install_crypto_provider();
+            aifactory_azure::http::install_crypto_provider();
             super::trace_capture();
             let dir = tempfile::tempdir().expect("tempdir");
             let ca_key = rcgen::KeyPair::generate().expect("ca key");
@@ -1272,7 +1272,7 @@ async fn client_side_bucket_paces_reads() {
     let s = Settings {
         throttle: ThrottleSettings {
             enabled: true,
-            reads: aifactory::azure::BucketConfig {
+            reads: aifactory_azure::BucketConfig {
                 burst: 5.0,
                 per_second: 20.0,
             },
@@ -1425,7 +1425,7 @@ async fn cancel_ends_an_lro_wait_and_a_backoff_wait_promptly() {
         matches!(
             err,
             AzureError::Cancelled {
-                reason: aifactory::azure::CancelReason::DeadlineExceeded,
+                reason: aifactory_azure::CancelReason::DeadlineExceeded,
                 ..
             }
         ),
@@ -1755,7 +1755,7 @@ async fn no_secret_token_or_assertion_in_trace_logs_or_diagnostics() {
 
 #[test]
 fn settings_from_an_explicit_environment() {
-    let vars: aifactory::azure::EnvVars = [
+    let vars: aifactory_azure::EnvVars = [
         ("ARM_CLIENT_ID", "c"),
         ("ARM_TENANT_ID", "t"),
         ("ARM_CLIENT_CERTIFICATE_PATH", "/tmp/x.pfx"),
@@ -1773,7 +1773,7 @@ fn settings_from_an_explicit_environment() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let s = Settings::from_vars_and(&vars, &aifactory::framework::Value::Null);
+    let s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
     assert_eq!(
         s.client_certificate_path.as_deref(),
         Some(std::path::Path::new("/tmp/x.pfx"))
@@ -1810,7 +1810,7 @@ fn settings_from_an_explicit_environment() {
 
 mod emu {
     use super::*;
-    use aifactory::emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator};
+    use aifactory_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator};
 
     pub const E_TENANT: &str = "33333333-3333-3333-3333-3333333333dd";
     pub const E_SUB: &str = "44444444-4444-4444-4444-4444444444ee";
@@ -2096,10 +2096,10 @@ async fn emulator_retries_have_exact_counts_in_the_journal() {
         emu::statuses(&e, "PUT", "resourceGroups/rg-retry"),
         [201, 500, 500, 500, 500]
     );
-    e.set_faults(vec![aifactory::emulator::FaultRule::new(
+    e.set_faults(vec![aifactory_emulator::FaultRule::new(
         "GET",
         "/subscriptions/*/resourceGroups/rg-retry",
-        aifactory::emulator::FaultAction::RetryableError {
+        aifactory_emulator::FaultAction::RetryableError {
             retry_after_secs: 0,
         },
     )
@@ -2116,13 +2116,13 @@ async fn emulator_retries_have_exact_counts_in_the_journal() {
 
 #[tokio::test]
 async fn emulator_client_bucket_avoids_429s_that_an_unpaced_client_collects() {
-    let fast_bucket = aifactory::emulator::ThrottleConfig {
+    let fast_bucket = aifactory_emulator::ThrottleConfig {
         enabled: true,
-        reads: aifactory::emulator::Bucket {
+        reads: aifactory_emulator::Bucket {
             capacity: 10.0,
             refill_per_sec: 50.0,
         },
-        ..aifactory::emulator::ThrottleConfig::arm()
+        ..aifactory_emulator::ThrottleConfig::arm()
     };
     let e = emu::start(|c| c.with_throttle(fast_bucket)).await;
     let rg = emu::rg("rg-bucket");
@@ -2141,7 +2141,7 @@ async fn emulator_client_bucket_avoids_429s_that_an_unpaced_client_collects() {
     let paced = Settings {
         throttle: ThrottleSettings {
             enabled: true,
-            reads: aifactory::azure::BucketConfig {
+            reads: aifactory_azure::BucketConfig {
                 burst: 10.0,
                 per_second: 50.0,
             },

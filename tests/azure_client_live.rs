@@ -4,8 +4,7 @@
 //! `ARM_SUBSCRIPTION_ID` and a secret (`ARM_CLIENT_SECRET` or `ARM_CLIENT_SECRET_FILE_PATH`)
 //! are set. Reads the environment; never writes it.
 
-use aifactory::azure::{AzureClient, Ctx, Settings};
-use aifactory::framework::Value;
+use aifactory_azure::{AzureClient, Ctx, Settings};
 
 fn configured() -> bool {
     let set = |n: &str| {
@@ -30,7 +29,7 @@ async fn live_get_subscription() {
     }
     let settings = Settings {
         use_cli: false,
-        ..Settings::from_env_and(&Value::Null)
+        ..Settings::from_env_and(&aifactory_azure::NoConfig)
     }
     .with_terraform_version("live-test");
     let client = match AzureClient::new(&settings) {

@@ -1,7 +1,7 @@
 //! Integration tests for the loopback Azure emulator over real HTTPS on 127.0.0.1.
 //! Contacts only loopback.
 
-use aifactory::emulator::{
+use aifactory_emulator::{
     Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, PrincipalKind, RunningEmulator, Seed,
     ThrottleConfig, VnetConflict,
 };
@@ -64,7 +64,7 @@ impl Client {
     fn new(emu: &RunningEmulator) -> Client {
         Client {
             addr: emu.addr(),
-            tls: aifactory::emulator::tls::client_config(emu.ca_pem()).unwrap(),
+            tls: aifactory_emulator::tls::client_config(emu.ca_pem()).unwrap(),
         }
     }
 
@@ -133,8 +133,8 @@ impl Client {
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    aifactory::emulator::util::pct_encode(k),
-                    aifactory::emulator::util::pct_encode(v)
+                    aifactory_emulator::util::pct_encode(k),
+                    aifactory_emulator::util::pct_encode(v)
                 )
             })
             .collect();
@@ -355,7 +355,7 @@ async fn token_endpoint_secret_success_and_error_codes() {
             Some(
                 format!(
                     "grant_type=client_credentials&scope={}",
-                    aifactory::emulator::util::pct_encode(STORAGE_SCOPE)
+                    aifactory_emulator::util::pct_encode(STORAGE_SCOPE)
                 )
                 .into_bytes(),
             ),
@@ -1445,7 +1445,7 @@ async fn role_assignments_rules() {
     let fresh = "99999999-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
     let cfg = config()
         .with_object(PrincipalKind::User, user)
-        .with_principal(aifactory::emulator::PrincipalSeed {
+        .with_principal(aifactory_emulator::PrincipalSeed {
             kind: PrincipalKind::ServicePrincipal,
             object_id: Some(fresh.into()),
             new_for_secs: Some(30),
@@ -1612,7 +1612,7 @@ async fn role_assignments_rules() {
     let list = |filter: &str, scope: &str| {
         let c = c.clone();
         let tok = tok.clone();
-        let p = format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter={}", aifactory::emulator::util::pct_encode(filter));
+        let p = format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter={}", aifactory_emulator::util::pct_encode(filter));
         async move {
             c.arm(&tok, "GET", &p, None).await.json()["value"]
                 .as_array()
@@ -2072,7 +2072,7 @@ async fn dfs_set_access_control_recursive_with_continuation() {
         if let Some(t) = &cont {
             p.push_str(&format!(
                 "&continuation={}",
-                aifactory::emulator::util::pct_encode(t)
+                aifactory_emulator::util::pct_encode(t)
             ));
         }
         let r = dfs(&c, &st, "PATCH", &p, &[("x-ms-acl", &acl)]).await;
@@ -2431,7 +2431,7 @@ async fn admin_seed_drift_reset_and_info() {
         "{}/providers/Microsoft.Network/virtualNetworks/v",
         rg("seeded")
     );
-    let r = c.send("PUT", &format!("/_emulator/resource?id={}", aifactory::emulator::util::pct_encode(&id)), &[("content-type", "application/json")], Some(json!({"location": "westeurope", "tags": {"drift": "yes"}, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}).to_string().into_bytes())).await;
+    let r = c.send("PUT", &format!("/_emulator/resource?id={}", aifactory_emulator::util::pct_encode(&id)), &[("content-type", "application/json")], Some(json!({"location": "westeurope", "tags": {"drift": "yes"}, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}).to_string().into_bytes())).await;
     assert_eq!(r.status, 200);
     let v = c
         .arm(&tok, "GET", &format!("{id}?{API}"), None)
@@ -2443,7 +2443,7 @@ async fn admin_seed_drift_reset_and_info() {
             "DELETE",
             &format!(
                 "/_emulator/resource?id={}",
-                aifactory::emulator::util::pct_encode(&id)
+                aifactory_emulator::util::pct_encode(&id)
             ),
             &[],
             None,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use aifactory::allocator::{
+use aifactory_allocator::{
     allocate, parse_cidr, AllocationInput, Cidr, Previous, RequestSpec, Strategy,
 };
 use libfuzzer_sys::fuzz_target;
@@ -103,7 +103,7 @@ fn check(input: &AllocationInput) {
             "{name} overlaps another result"
         );
         assert_eq!(
-            c.to_string().parse::<aifactory::allocator::Cidr4>().ok(),
+            c.to_string().parse::<aifactory_allocator::Cidr4>().ok(),
             Some(*c),
             "{name} not aligned"
         );

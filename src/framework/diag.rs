@@ -4,69 +4,8 @@
 //! and, where it concerns one attribute, the path to it, so Terraform underlines
 //! the right line of HCL.
 
-use std::fmt;
 
-/// One step of an attribute path.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Step {
-    /// An object attribute, `subnets`.
-    Attr(String),
-    /// A map key, `["genai"]`.
-    Key(String),
-    /// A list index, `[2]`.
-    Index(usize),
-}
-
-/// A path from the root of a resource's configuration to one attribute.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AttrPath(pub Vec<Step>);
-
-impl AttrPath {
-    /// The root path (the whole resource).
-    pub fn root() -> Self {
-        AttrPath(Vec::new())
-    }
-    /// A path starting at a top-level attribute.
-    pub fn attr(name: impl Into<String>) -> Self {
-        AttrPath(vec![Step::Attr(name.into())])
-    }
-    /// This path followed by an attribute.
-    pub fn and_attr(&self, name: impl Into<String>) -> Self {
-        let mut p = self.clone();
-        p.0.push(Step::Attr(name.into()));
-        p
-    }
-    /// This path followed by a map key.
-    pub fn and_key(&self, key: impl Into<String>) -> Self {
-        let mut p = self.clone();
-        p.0.push(Step::Key(key.into()));
-        p
-    }
-    /// This path followed by a list index.
-    pub fn and_index(&self, index: usize) -> Self {
-        let mut p = self.clone();
-        p.0.push(Step::Index(index));
-        p
-    }
-    /// True for the root path.
-    pub fn is_root(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, step) in self.0.iter().enumerate() {
-            match step {
-                Step::Attr(a) if i == 0 => write!(f, "{a}")?,
-                Step::Attr(a) => write!(f, ".{a}")?,
-                Step::Key(k) => write!(f, "[{k:?}]")?,
-                Step::Index(n) => write!(f, "[{n}]")?,
-            }
-        }
-        Ok(())
-    }
-}
+pub use aifactory_attrpath::{AttrPath, Step};
 
 /// Error or warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,5 +109,38 @@ mod tests {
         assert!(!d.has_errors());
         d.error(AttrPath::root(), "e", "");
         assert!(d.has_errors());
+    }
+}
+
+/// A core's typed issue as a diagnostic: the cores (allocator, template) report issues on
+/// attribute paths with their summary and detail; the provider turns them into
+/// diagnostics here, at the edge.
+pub trait ToDiagnostic {
+    fn to_diagnostic(&self) -> Diagnostic;
+}
+
+impl ToDiagnostic for aifactory_allocator::Issue {
+    fn to_diagnostic(&self) -> Diagnostic {
+        if self.is_warning() {
+            Diagnostic::warning(self.path.clone(), self.summary(), self.detail())
+        } else {
+            Diagnostic::error(self.path.clone(), self.summary(), self.detail())
+        }
+    }
+}
+
+impl ToDiagnostic for aifactory_template::project::Issue {
+    fn to_diagnostic(&self) -> Diagnostic {
+        if self.is_warning() {
+            Diagnostic::warning(self.path.clone(), self.summary(), self.detail())
+        } else {
+            Diagnostic::error(self.path.clone(), self.summary(), self.detail())
+        }
+    }
+}
+
+impl ToDiagnostic for aifactory_template::naming::Issue {
+    fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(self.path.clone(), self.summary(), self.detail())
     }
 }

@@ -9,7 +9,7 @@ pub mod resource;
 pub mod schema;
 pub mod value;
 
-pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
+pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step, ToDiagnostic};
 pub use resource::{DataSource, Function, FunctionError, PlanRequest, PlanResponse, Resource};
 pub use schema::{Attribute, Nesting, Schema, Type};
 pub use value::Value;

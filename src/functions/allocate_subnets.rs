@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::allocator::{self, AllocationInput, RequestSpec, Strategy};
+use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 use crate::framework::{
     diag::Step,
     schema::{FunctionSignature, Parameter, Type},

@@ -2,7 +2,7 @@
 //! JSON body — for the common environment's pieces (resource groups, virtual networks,
 //! private DNS zones, Log Analytics) that need no resource of their own.
 //!
-//! Owns: the translation between the resource's HCL and [`crate::azure::ArmClient`].
+//! Owns: the translation between the resource's HCL and [`aifactory_azure::ArmClient`].
 //! Drift: `read` GETs the resource and compares only what the body sets (Azure adds
 //! read-only and default properties); a difference shows in the next plan as a change
 //! of `body`. Must not: interpret bodies beyond that comparison.
@@ -18,7 +18,7 @@ use crate::framework::{
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::provider::ProviderContext;
+use crate::context::ProviderContext;
 use super::azure_error;
 
 /// Time one operation may take (Azure's slowest LROs take well under this).

@@ -3,8 +3,8 @@
 //! root and `projects`, so every project's principals can traverse to their folder
 //! without each project adding entries to the shared parents (Azure allows 32 per scope).
 //!
-//! Owns: the translation between the resource's HCL and [`crate::azure::DfsClient`]'s
-//! read-modify-write ([`crate::azure::DfsClient::update_acl`]). It manages only the
+//! Owns: the translation between the resource's HCL and [`aifactory_azure::DfsClient`]'s
+//! read-modify-write ([`aifactory_azure::DfsClient::update_acl`]). It manages only the
 //! entries it lists: every other entry of the path (other projects', the owner's) is kept
 //! as found, before and after. Must not: delete directories or data, touch paths below.
 
@@ -14,13 +14,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
+use aifactory_azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::provider::ProviderContext;
+use crate::context::ProviderContext;
 use super::azure_error;
 
 /// Time one apply, read or import may take.

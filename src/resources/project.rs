@@ -1,7 +1,7 @@
 //! `aifactory_project`: one block creates a whole AI/ML project in Azure — resource group,
 //! managed identity, key vault, storage, Application Insights, Machine Learning, Databricks,
 //! Data Factory, AI Search, AI Services, private endpoints with DNS, role assignments and
-//! data lake ACLs — from the pure template in [`crate::project`].
+//! data lake ACLs — from the pure template in [`aifactory_template::project`].
 //!
 //! Owns: the HCL shape (`spec`), the `resources` map and private state (`model`), the apply
 //! engine (`engine`: dependency order, parallel waves, adoption, retries, soft-delete
@@ -27,14 +27,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::azure::{AzureClient, AzureError};
+use aifactory_azure::{AzureClient, AzureError};
+use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Nesting, Schema, Type},
     AttrPath, Diagnostic, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::project::{self as core, Cloud, DesiredProject};
-use crate::provider::ProviderContext;
+use aifactory_template::project::{self as core, Cloud, DesiredProject};
+use crate::context::ProviderContext;
 
 pub use engine::{Engine, Run, DEFAULT_JOBS_IN_FLIGHT};
 pub use model::{desired_records, Private, Record, Records};
@@ -189,7 +190,7 @@ pub(crate) fn facts(ctx: &ProviderContext) -> Result<ProviderFacts, Diagnostic> 
             "Set `tenant_id` in the provider block or ARM_TENANT_ID: the project's key vault is bound to it.",
         )
     })?;
-    let cloud = match crate::azure::cloud::known_environment(&s.environment) {
+    let cloud = match aifactory_azure::cloud::known_environment(&s.environment) {
         Some("usgovernment") => Cloud::UsGovernment,
         Some("china") => Cloud::China,
         _ => Cloud::Public,
@@ -440,7 +441,7 @@ impl Resource for Project {
             } else {
                 spec::read_inputs(&config, &facts, &mut d)
                     .and_then(|i| i.spec.compose_names().ok().filter(|(_, issues)| issues.is_empty()).map(|(n, _)| n))
-                    .map(|n| (crate::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
+                    .map(|n| (aifactory_template::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
             };
             match &named {
                 Some((id, name)) => {

@@ -7,16 +7,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::StateResponse,
     schema::{Attribute, Schema, Type},
     AttrPath, DataSource, Diagnostics, Value,
 };
-use crate::naming::{self, Environment, NameKind, NamingInput, SaltMode};
-use crate::project::{
+use aifactory_template::naming::{self, Environment, NameKind, NamingInput, SaltMode};
+use aifactory_template::project::{
     CommonRefs, Layout, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
 };
-use crate::provider::ProviderContext;
+use crate::context::ProviderContext;
 
 use super::project::spec::{fix_path, maps};
 
@@ -125,7 +126,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         Some(s) => match s.parse() {
             Ok(n) => n,
             Err(e) => {
-                let e: crate::naming::UnknownValue = e;
+                let e: aifactory_template::naming::UnknownValue = e;
                 diags.error(AttrPath::attr("network_access"), format!("Invalid network_access {s:?}"), format!("Set it to one of: {}.", e.expected.join(", ")));
                 return None;
             }
@@ -171,7 +172,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
     let spec = ProjectSpec {
         subscription_id: subscription.clone(),
         tenant_id: String::new(),
-        cloud: crate::project::Cloud::Public,
+        cloud: aifactory_template::project::Cloud::Public,
         number,
         environment,
         location,
@@ -197,7 +198,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
     let names = match spec.compose_names() {
         Ok((names, issues)) => {
             for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
-                let mut d = crate::project::Issue::from(i).to_diagnostic();
+                let mut d = aifactory_template::project::Issue::from(i).to_diagnostic();
                 d.path = fix_path(d.path);
                 diags.push(d);
             }
@@ -205,7 +206,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         }
         Err(issues) => {
             for i in issues {
-                let mut d = crate::project::Issue::from(i).to_diagnostic();
+                let mut d = aifactory_template::project::Issue::from(i).to_diagnostic();
                 d.path = fix_path(d.path);
                 diags.push(d);
             }
@@ -228,7 +229,7 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         }
     }
     out.insert("datalake_path".into(), names.datalake_path.clone());
-    let rg_id = crate::project::ids::resource_group_id(&subscription, &names.resource_group);
+    let rg_id = aifactory_template::project::ids::resource_group_id(&subscription, &names.resource_group);
     Some((out, rg_id, names.salt.clone()))
 }
 

@@ -3,13 +3,13 @@
 //!
 //! Two modes:
 //! - **pure** (no `virtual_network_id`): the translation between the resource's HCL shape
-//!   and [`crate::allocator`]. The allocation is computed at plan time, so CIDRs show in
+//!   and [`aifactory_allocator`]. The allocation is computed at plan time, so CIDRs show in
 //!   the plan; apply stores exactly what was planned. No I/O, no credentials.
 //! - **live** (`virtual_network_id` set, [`live`]): plan reads the virtual network (its
 //!   address spaces are the pool, other subnets are occupied), apply creates the subnets
 //!   there one write at a time per vNet, refresh sees subnets deleted, moved or with
 //!   configured settings changed behind Terraform's back ([`drift`]), destroy deletes
-//!   only the subnets this allocation owns. All Azure I/O goes through [`crate::azure`]
+//!   only the subnets this allocation owns. All Azure I/O goes through [`aifactory_azure`]
 //!   via the provider's [`ProviderContext`].
 //!
 //! Must not: talk to Azure in pure mode, or write a subnet that overlaps another.
@@ -19,13 +19,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::allocator::{self, AllocationInput, Previous, RequestSpec, Strategy};
+use aifactory_allocator::{self as allocator, AllocationInput, Previous, RequestSpec, Strategy};
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::provider::ProviderContext;
+use crate::context::ProviderContext;
 
 mod drift;
 mod live;

@@ -20,10 +20,8 @@
 //! Must not: touch sockets in any other way.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::subscriber::Interest;
@@ -31,11 +29,7 @@ use tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-/// Cancelled when Terraform stops the provider (StopProvider) or the server shuts down.
-pub fn stop_token() -> CancellationToken {
-    static TOKEN: OnceLock<CancellationToken> = OnceLock::new();
-    TOKEN.get_or_init(CancellationToken::new).clone()
-}
+pub use crate::context::stop_token;
 
 /// gRPC methods after which in-flight operations must end: plugin protocol 6's
 /// StopProvider, and go-plugin's controller Shutdown.

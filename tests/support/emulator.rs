@@ -7,7 +7,7 @@
 
 use std::sync::mpsc;
 
-use aifactory::emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";

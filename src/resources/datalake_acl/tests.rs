@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::azure::{EnvVars, Settings};
-use crate::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
+use aifactory_azure::{EnvVars, Settings};
+use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
 use crate::framework::resource::ApplyRequest;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
@@ -44,7 +44,7 @@ async fn env() -> Env {
     .await
     .expect("emulator starts");
     let vars: EnvVars = emu.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
-    let ctx = ProviderContext::with_settings(Settings::from_vars_and(&vars, &Value::Null));
+    let ctx = ProviderContext::with_settings(Settings::from_vars_and(&vars, &aifactory_azure::NoConfig));
     Env { _emu: emu, res: DatalakeAcl::new(ctx.clone()), ctx }
 }
 

@@ -18,15 +18,15 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use std::task::Poll;
-use reqwest::Method;
+use aifactory_azure::Method;
 use serde_json::{json, Value as Json};
-use url::Url;
+use aifactory_azure::Url;
 
-use crate::azure::{
+use aifactory_azure::{
     Acl, AclKey, AzureClient, AzureError, Created, Ctx, DirectoryOptions, RecursiveOptions,
     Request,
 };
-use crate::project::{api, DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, Node};
+use aifactory_template::project::{api, DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, Node};
 
 use super::model::{self, Record, Records, DIRECTORY_KEY};
 
@@ -345,7 +345,7 @@ impl<'a> Engine<'a> {
         self.client
             .pipeline()
             .throttle()
-            .map_or(0.0, |t| -t.bucket(crate::azure::OpClass::Write).available())
+            .map_or(0.0, |t| -t.bucket(aifactory_azure::OpClass::Write).available())
     }
 
     fn launch<'b>(&'b self, i: usize, job: &Job, run: &mut Run) -> JobFuture<'b> {
@@ -858,7 +858,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    async fn set_acl(&self, lake: DesiredDatalake, path: String, entries: Vec<crate::project::DesiredAclEntry>) -> JobResult {
+    async fn set_acl(&self, lake: DesiredDatalake, path: String, entries: Vec<aifactory_template::project::DesiredAclEntry>) -> JobResult {
         let what = format!("Setting ACL entries on {}/{}/{path}", lake.account_name, lake.filesystem);
         let key0 = entries.first().map(|e| e.key.clone()).unwrap_or_default();
         let mut az = Vec::new();
@@ -915,12 +915,12 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Read-modify-write of one path's ACL with `If-Match` ([`crate::azure::DfsClient::update_acl`]): the
+    /// Read-modify-write of one path's ACL with `If-Match` ([`aifactory_azure::DfsClient::update_acl`]): the
     /// parents' ACLs are shared by every project, so writers take turns per path and a
     /// change by anyone else in between is retried on the new ACL.
     async fn merge_acl(
         &self,
-        dfs: &crate::azure::DfsClient,
+        dfs: &aifactory_azure::DfsClient,
         fs: &str,
         path: &str,
         change: impl Fn(&mut Acl),
@@ -952,7 +952,7 @@ impl<'a> Engine<'a> {
             .iter()
             .filter_map(|(_, r)| r.id.as_deref().and_then(model::acl_key_of_id))
             // Masks stay: named entries of others may rely on them.
-            .filter(|k| k.kind != crate::azure::AclType::Mask)
+            .filter(|k| k.kind != aifactory_azure::AclType::Mask)
             .collect();
         let removed: Vec<String> = recs.iter().map(|(k, _)| k.clone()).collect();
         let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(&key0, what.clone(), e))?;
@@ -1109,7 +1109,7 @@ impl<'a> Engine<'a> {
 pub fn others_traverse(acl: &Acl) -> bool {
     acl.entries
         .iter()
-        .any(|e| e.key.kind == crate::azure::AclType::Other && !e.key.default && e.perms.execute)
+        .any(|e| e.key.kind == aifactory_azure::AclType::Other && !e.key.default && e.perms.execute)
 }
 
 /// Estimated duration of a write (relative units): long-running operations by type.

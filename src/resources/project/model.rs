@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
+use aifactory_azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
 use crate::framework::Value;
-use crate::project::{
+use aifactory_template::project::{
     api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject, Perms,
 };
 
 /// The DFS REST version ACL and directory records are written with.
-pub const DFS_API: &str = crate::azure::dfs::DFS_VERSION;
+pub const DFS_API: &str = aifactory_azure::dfs::DFS_VERSION;
 /// `type` of an ACL entry record.
 pub const ACL_TYPE: &str = "dfs/acl";
 /// `type` of the project directory record.

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use crate::azure::{AzureClient, AzureError, Ctx};
-use crate::naming::SaltMode;
-use crate::project::{api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE};
+use aifactory_azure::{AzureClient, AzureError, Ctx};
+use aifactory_template::naming::SaltMode;
+use aifactory_template::project::{api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE};
 
 use super::engine::list_filtered;
 use super::model::{self, Record, Records};
@@ -333,7 +333,7 @@ fn id_of(j: &Json) -> String {
 pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id: &str) -> Result<Discovered, String> {
     let az = |e: AzureError| format!("{}: {}", e.summary(), e.detail());
     let arm = client.arm();
-    let parsed = crate::project::ids::parse_resource_group_id(rg_id)
+    let parsed = aifactory_template::project::ids::parse_resource_group_id(rg_id)
         .ok_or_else(|| format!("{rg_id:?} is not a resource group ID. Use `/subscriptions/<subscription>/resourceGroups/<project resource group>`."))?;
     if !parsed.subscription.eq_ignore_ascii_case(subscription) {
         return Err(format!(
@@ -425,7 +425,7 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
                 salt_of_names = name
                     .strip_prefix(&head)
                     .and_then(|rest| rest.strip_suffix(&n.suffix).or(Some(rest)))
-                    .map(|s| s.chars().take(crate::naming::SALT_LEN).collect());
+                    .map(|s| s.chars().take(aifactory_template::naming::SALT_LEN).collect());
             }
         }
     }
@@ -445,8 +445,8 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
             salt_of_names = name
                 .strip_prefix(&head)
                 .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
-                .filter(|rest| rest.len() > crate::naming::SALT_LEN)
-                .map(|rest| rest.chars().take(crate::naming::SALT_LEN).collect());
+                .filter(|rest| rest.len() > aifactory_template::naming::SALT_LEN)
+                .map(|rest| rest.chars().take(aifactory_template::naming::SALT_LEN).collect());
         }
         if let Some(j) = get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
             let public = j.pointer("/properties/publicNetworkAccess").and_then(Json::as_str).unwrap_or("Disabled");
@@ -503,7 +503,7 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
                 if let Some(a) = ArmId::parse(z) {
                     d.common.insert(
                         "private_dns_zone_resource_group_id".into(),
-                        crate::project::ids::resource_group_id(&a.subscription, &a.resource_group),
+                        aifactory_template::project::ids::resource_group_id(&a.subscription, &a.resource_group),
                     );
                 }
             }
@@ -634,8 +634,8 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         // their ESML names.
         if let (Some(name), Some(n), Some(s5)) = (&identity_name, &name_parts, &salt_of_names) {
             let head = format!("mi-prj{:03}-{}-{}-{s5}", d.number, n.location_short, d.environment);
-            let suffix = if n.suffix.is_empty() { crate::naming::DEFAULT_SUFFIX } else { n.suffix.as_str() };
-            random_salt = crate::naming::esml_random_salt_of_identity(name, &head, &[suffix, "-001"]);
+            let suffix = if n.suffix.is_empty() { aifactory_template::naming::DEFAULT_SUFFIX } else { n.suffix.as_str() };
+            random_salt = aifactory_template::naming::esml_random_salt_of_identity(name, &head, &[suffix, "-001"]);
         }
         if let Some(r) = &random_salt {
             d.naming.insert("random_salt".into(), r.clone());
@@ -650,7 +650,7 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         if let Some(c) = d.common.get("resource_group_name").cloned() {
             d.common.insert(
                 "private_dns_zone_resource_group_id".into(),
-                crate::project::ids::resource_group_id(subscription, &c),
+                aifactory_template::project::ids::resource_group_id(subscription, &c),
             );
         }
     }
@@ -680,7 +680,7 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
     let Ok(environment) = d.environment.parse() else {
         return Vec::new();
     };
-    let input = crate::naming::NamingInput {
+    let input = aifactory_template::naming::NamingInput {
         number: d.number,
         environment,
         location: d.location.clone(),
@@ -691,10 +691,10 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         common_resource_group_name: common_rg.to_string(),
     };
     let template = match (d.project_type.parse(), d.network_access.parse()) {
-        (Ok(ty), Ok(access)) => crate::project::esml_template(ty, access),
-        _ => crate::naming::EsmlTemplate::Genai,
+        (Ok(ty), Ok(access)) => aifactory_template::project::esml_template(ty, access),
+        _ => aifactory_template::naming::EsmlTemplate::Genai,
     };
-    let Ok((names, _)) = crate::naming::compose_template(&input, mode, random_salt, template) else {
+    let Ok((names, _)) = aifactory_template::naming::compose_template(&input, mode, random_salt, template) else {
         return Vec::new();
     };
     let kinds: [(&str, &api::ApiType, Vec<&str>); 8] = [
@@ -769,7 +769,7 @@ async fn find_filesystem(client: &AzureClient, ctx: &Ctx, account: &str, path: &
     let dfs = client.dfs(account).ok()?;
     let mut url = dfs.endpoint().clone();
     url.query_pairs_mut().append_pair("resource", "account");
-    let req = crate::azure::Request::new(reqwest::Method::GET, url.clone(), client.cloud().storage_scope())
+    let req = aifactory_azure::Request::new(aifactory_azure::Method::GET, url.clone(), client.cloud().storage_scope())
         .header("x-ms-version", model::DFS_API);
     let resp = client.pipeline().send(ctx, &req).await.ok()?;
     let body = resp.json(&url).ok()?;

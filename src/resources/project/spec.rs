@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::framework::ToDiagnostic;
 use crate::framework::{AttrPath, Diagnostics, Severity, Step, Value};
-use crate::naming::{Environment, SaltMode};
-use crate::project::{
+use aifactory_template::naming::{Environment, SaltMode};
+use aifactory_template::project::{
     Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
     TeamPrincipalType,
 };
@@ -191,7 +192,7 @@ fn strings(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Vec<String> {
     }
 }
 
-fn enum_value<T: std::str::FromStr<Err = crate::naming::UnknownValue>>(
+fn enum_value<T: std::str::FromStr<Err = aifactory_template::naming::UnknownValue>>(
     v: &Value,
     attr: &str,
     diags: &mut Diagnostics,
@@ -534,7 +535,7 @@ pub fn naming_random_salt(
     let Some(mode) = mode else {
         return Some(value.cloned());
     };
-    match crate::naming::check_random_salt(mode, value.map(String::as_str)) {
+    match aifactory_template::naming::check_random_salt(mode, value.map(String::as_str)) {
         Ok(()) => Some(value.cloned()),
         Err(issue) => {
             let mut d = issue.to_diagnostic();

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::azure::{EnvVars, Settings};
-use crate::emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed};
+use aifactory_azure::{EnvVars, Settings};
+use aifactory_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed};
 use crate::framework::resource::ApplyRequest;
 
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
@@ -303,7 +303,7 @@ pub struct Fixture {
 
 pub fn settings_for(emulator: &RunningEmulator) -> Settings {
     let vars: EnvVars = emulator.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
-    let mut s = Settings::from_vars_and(&vars, &Value::Null);
+    let mut s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
     s.lro_poll_interval = Duration::from_millis(200);
     s
 }
@@ -632,20 +632,20 @@ async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
 }
 
 /// The key vault and the AI Services account of a genai project, as the plan names them.
-fn soft_deletable(cfg: &Value) -> (crate::project::DesiredResource, crate::project::DesiredResource) {
+fn soft_deletable(cfg: &Value) -> (aifactory_template::project::DesiredResource, aifactory_template::project::DesiredResource) {
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(cfg, &facts(), None, &mut d).expect("valid");
     let find = |t: &str| {
         dp.resources.iter().find(|r| r.resource_type.eq_ignore_ascii_case(t)).cloned().unwrap_or_else(|| panic!("no {t}"))
     };
-    (find(crate::project::api::KEY_VAULT.resource_type), find(crate::project::api::AI_SERVICES.resource_type))
+    (find(aifactory_template::project::api::KEY_VAULT.resource_type), find(aifactory_template::project::api::AI_SERVICES.resource_type))
 }
 
-fn deleted_vault_path(kv: &crate::project::DesiredResource) -> String {
+fn deleted_vault_path(kv: &aifactory_template::project::DesiredResource) -> String {
     format!("/subscriptions/{SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}", kv.name)
 }
 
-fn deleted_account_path(ai: &crate::project::DesiredResource, rg_name: &str) -> String {
+fn deleted_account_path(ai: &aifactory_template::project::DesiredResource, rg_name: &str) -> String {
     format!(
         "/subscriptions/{SUB}/providers/Microsoft.CognitiveServices/locations/westeurope/resourceGroups/{rg_name}/deletedAccounts/{}",
         ai.name
@@ -656,7 +656,7 @@ impl Fixture {
     /// A soft-delete endpoint read with the provider's client (`None` = 404).
     async fn get_deleted(&self, path: &str, api_version: &str) -> Option<serde_json::Value> {
         let client = self.project.ctx.azure().expect("client");
-        client.arm().get_opt(&crate::azure::Ctx::background(), path, api_version).await.expect("GET")
+        client.arm().get_opt(&aifactory_azure::Ctx::background(), path, api_version).await.expect("GET")
     }
 }
 
@@ -867,8 +867,8 @@ async fn a_cancelled_apply_records_what_exists() {
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&config(&[M1], false), &facts(), None, &mut d).expect("valid");
     let client = fx.project.ctx.azure().expect("client");
-    let token = crate::azure::CancellationToken::new();
-    let engine = Engine::new(client, crate::azure::Ctx::new(token.clone()));
+    let token = aifactory_azure::CancellationToken::new();
+    let engine = Engine::new(client, aifactory_azure::Ctx::new(token.clone()));
     let mut run = Run::new(dp, Records::new(), BTreeMap::new());
     let cancel = {
         let token = token.clone();
@@ -918,9 +918,9 @@ fn naming_salt_is_validated_and_read() {
     assert!(bad[0].detail.contains("aifactory, esml"), "{:?}", bad[0]);
     let mut d = Diagnostics::new();
     let esml = spec::read_inputs(&config_esml(), &facts(), &mut d).expect("valid");
-    assert_eq!(esml.spec.naming.salt, crate::naming::SaltMode::Esml);
+    assert_eq!(esml.spec.naming.salt, aifactory_template::naming::SaltMode::Esml);
     let default = spec::read_inputs(&config(&[M1], false), &facts(), &mut d).expect("valid");
-    assert_eq!(default.spec.naming.salt, crate::naming::SaltMode::AiFactory);
+    assert_eq!(default.spec.naming.salt, aifactory_template::naming::SaltMode::AiFactory);
     assert!(!d.has_errors(), "{d:?}");
     // The data source shares the map: the same check, and the ESML salt.
     let mut ds = config(&[M1], false);
@@ -931,7 +931,7 @@ fn naming_salt_is_validated_and_read() {
     let mut d = Diagnostics::new();
     let (names, _, salt) =
         crate::resources::project_names::names_of(&config_esml(), Some(SUB.into()), &mut d).expect("names");
-    assert_eq!(salt, crate::naming::esml_salt(SUB, COMMON_RG));
+    assert_eq!(salt, aifactory_template::naming::esml_salt(SUB, COMMON_RG));
     assert_eq!(names["key_vault"], format!("kv-p001-weu-dev-{salt}01"));
 }
 
@@ -940,7 +940,7 @@ fn esml_mode_plans_esml_names() {
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&config_esml(), &facts(), None, &mut d).expect("valid");
     let records = model::desired_records(&dp);
-    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let names: Vec<String> = records.values().filter_map(|r| r.name.clone()).collect();
     for want in [format!("kv-p001-weu-dev-{s5}01"), format!("saprj001weu{s5}1001dev")] {
         assert!(names.contains(&want), "{want} not in {names:?}");
@@ -950,17 +950,17 @@ fn esml_mode_plans_esml_names() {
 #[test]
 fn salts_are_matched_to_the_common_group_and_mode() {
     let cands = vec!["other-rg".to_string(), "Acme-ESML-Common-weu-dev-001".to_string()];
-    let ours = crate::naming::salt(SUB, "acme-esml-common-weu-dev-001");
+    let ours = aifactory_template::naming::salt(SUB, "acme-esml-common-weu-dev-001");
     assert_eq!(
         refresh::match_salt(SUB, &cands, &ours),
-        Some(("Acme-ESML-Common-weu-dev-001".to_string(), crate::naming::SaltMode::AiFactory))
+        Some(("Acme-ESML-Common-weu-dev-001".to_string(), aifactory_template::naming::SaltMode::AiFactory))
     );
     // ESML's is case-sensitive: the group as found, else lowercased.
     for spelled in ["Acme-ESML-Common-weu-dev-001", "acme-esml-common-weu-dev-001"] {
-        let esml = crate::naming::esml_salt(SUB, spelled);
+        let esml = aifactory_template::naming::esml_salt(SUB, spelled);
         assert_eq!(
             refresh::match_salt(SUB, &cands, &esml),
-            Some((spelled.to_string(), crate::naming::SaltMode::Esml))
+            Some((spelled.to_string(), aifactory_template::naming::SaltMode::Esml))
         );
     }
     assert_eq!(refresh::match_salt(SUB, &cands, "zzzzz"), None);
@@ -979,7 +979,7 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
     fx.emulator.put_resource(&rg_id, body).expect("untag");
-    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let esml_search = format!("aisearchprj001weudev{s5}0dbf2948001");
     fx.emulator
         .put_resource(&format!("{rg_id}/providers/Microsoft.Search/searchServices/{esml_search}"), json!({"location": "westeurope"}))
@@ -1042,7 +1042,7 @@ fn naming_random_salt_is_validated_and_read() {
     let i = spec::read_inputs(&config_esml_random(), &facts(), &mut d).expect("valid");
     assert!(!d.has_errors(), "{d:?}");
     assert_eq!(i.spec.naming.random_salt.as_deref(), Some(R10));
-    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let (_, dp) = desired_of(&config_esml_random(), &facts(), None, &mut d).expect("valid");
     let names: Vec<String> = model::desired_records(&dp).values().filter_map(|r| r.name.clone()).collect();
     for want in [
@@ -1083,7 +1083,7 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     body["tags"] = json!({"cost_center": "1234"});
     fx.emulator.put_resource(&rg_id, body).expect("untag");
     // ESML's second identity (for Container Apps): not part of a project here.
-    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let aca = format!("mi-aca-prj001-weu-dev-{s5}{R10}-001");
     fx.emulator
         .put_resource(&format!("{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{aca}"), json!({"location": "westeurope"}))
@@ -1285,7 +1285,7 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
     let recs = model::desired_records(&dp);
-    let s5 = crate::naming::esml_salt(SUB, COMMON_RG);
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     for (key, want) in [
         ("resource_group", "acme-esml-project001-weu-dev-001-rg".to_string()),
         ("identity", format!("mi-prj001-weu-dev-{s5}{R10}-001")),

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{json, Value as Json};
 
 use super::*;
-use crate::azure::{CloudOverrides, RetryPolicy, Sensitive, Settings, ThrottleSettings};
-use crate::emulator::{Emulator, EmulatorConfig, RunningEmulator, ThrottleConfig};
+use aifactory_azure::{CloudOverrides, RetryPolicy, Sensitive, Settings, ThrottleSettings};
+use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator, ThrottleConfig};
 use crate::framework::Severity;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";

@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value as Json};
 
-use crate::allocator::{Allocation, AllocationInput, Previous};
+use aifactory_allocator::{Allocation, AllocationInput, Previous};
 
 /// How long a memo is honoured.
 const TTL: Duration = Duration::from_secs(24 * 60 * 60);

@@ -1,0 +1,8 @@
+//! The AI Factory's templates, pure: ESML naming conventions and Azure name rules
+//! (`naming`), and the project template that turns a project's inputs into the desired
+//! Azure objects, role assignments, ACL entries and their order (`project`).
+//!
+//! Must not know Terraform values or diagnostics (issues are typed, on attribute paths),
+//! and does no I/O.
+pub mod naming;
+pub mod project;

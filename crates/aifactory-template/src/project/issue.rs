@@ -1,0 +1,355 @@
+//! Typed problems found in a project specification, with the text the user sees.
+
+use std::fmt;
+
+use aifactory_attrpath::AttrPath;
+use crate::naming;
+
+/// Which GUID-valued input is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuidField {
+    Tenant,
+    TeamMember,
+    ServicePrincipal,
+    IdentityPrincipal,
+}
+
+impl GuidField {
+    fn label(self) -> &'static str {
+        match self {
+            GuidField::Tenant => "The provider's tenant ID",
+            GuidField::TeamMember => "This team member's object ID",
+            GuidField::ServicePrincipal => "team.service_principal_object_id",
+            GuidField::IdentityPrincipal => "identity_principal_id",
+        }
+    }
+}
+
+/// Why an `ip_allowlist` entry is unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpProblem {
+    /// Not `a.b.c.d` or `a.b.c.d/n` (IPv4 only).
+    Syntax,
+    /// Bits set after the prefix; `suggested` is the network.
+    HostBits,
+    /// A private, loopback, link-local, shared or multicast range.
+    NotPublic,
+    /// `/0`.
+    Everything,
+}
+
+/// Why a tag is unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagProblem {
+    EmptyKey,
+    KeyTooLong,
+    ValueTooLong,
+    ForbiddenChar(char),
+}
+
+/// A problem with the project specification, on one attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub path: AttrPath,
+    pub kind: IssueKind,
+}
+
+/// What went wrong (typed, so tests and callers can match on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKind {
+    /// A naming problem (see [`naming::IssueKind`]).
+    Naming(naming::IssueKind),
+    /// An input that must be an Entra object ID / tenant ID is not a GUID.
+    InvalidGuid { field: GuidField, value: String },
+    /// An ARM resource ID of the wrong shape or type; `expected` describes the shape.
+    InvalidResourceId {
+        value: String,
+        expected: &'static str,
+    },
+    /// A subnet purpose this project needs is missing from `subnet_ids`.
+    MissingSubnet {
+        purpose: &'static str,
+        needed_for: &'static str,
+    },
+    /// Warning: a `subnet_ids` entry this project does not use.
+    UnusedSubnet { purpose: String },
+    /// `dbx_public` and `dbx_private` are in different virtual networks.
+    SubnetsInDifferentVnets { other: String },
+    /// A Databricks subnet is in another subscription than the project.
+    SubnetInOtherSubscription { subscription: String },
+    /// One of `common.datalake_storage_account_id` / `common.datalake_filesystem` is set
+    /// without the other.
+    DatalakeIncomplete { missing: &'static str },
+    /// `common.datalake_filesystem` is not a valid filesystem (container) name.
+    InvalidFilesystem { value: String },
+    /// A team member is listed twice (`first` is the earlier index).
+    DuplicateMember { object_id: String, first: usize },
+    /// The project service principal is also listed as a team member.
+    ServicePrincipalInTeam { object_id: String },
+    /// A service toggle that the project type does not offer is set to true.
+    ServiceNotAvailable {
+        service: &'static str,
+        project_type: &'static str,
+    },
+    /// `services.azure_ml = false` on an esml project, which always has Machine Learning.
+    ServiceAlwaysOn {
+        service: &'static str,
+        project_type: &'static str,
+    },
+    /// An `ip_allowlist` entry is unusable.
+    InvalidIpRule {
+        value: String,
+        problem: IpProblem,
+        suggested: Option<String>,
+    },
+    /// Warning: an `ip_allowlist` entry repeats an earlier one (or is covered by it).
+    DuplicateIpRule { value: String },
+    /// Warning: `ip_allowlist` is set but `network_access = "private"` ignores it.
+    IpAllowlistIgnored,
+    /// Warning: `network_access = "allowlist"` with an empty list closes every service.
+    IpAllowlistEmpty,
+    /// A user tag uses one of the ownership tag names.
+    ReservedTag { key: String },
+    /// A user tag breaks Azure's tag rules.
+    InvalidTag { key: String, problem: TagProblem },
+    /// More tags than Azure allows on one resource (ownership tags included).
+    TooManyTags { count: usize, max: usize },
+}
+
+impl From<naming::Issue> for Issue {
+    fn from(i: naming::Issue) -> Self {
+        Issue {
+            path: i.path,
+            kind: IssueKind::Naming(i.kind),
+        }
+    }
+}
+
+impl Issue {
+    pub fn new(path: AttrPath, kind: IssueKind) -> Self {
+        Issue { path, kind }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self.kind,
+            IssueKind::UnusedSubnet { .. }
+                | IssueKind::DuplicateIpRule { .. }
+                | IssueKind::IpAllowlistIgnored
+                | IssueKind::IpAllowlistEmpty
+        )
+    }
+
+    pub fn is_error(&self) -> bool {
+        !self.is_warning()
+    }
+
+    fn naming(&self) -> Option<naming::Issue> {
+        match &self.kind {
+            IssueKind::Naming(k) => Some(naming::Issue::new(self.path.clone(), k.clone())),
+            _ => None,
+        }
+    }
+
+    /// One line: what is wrong.
+    pub fn summary(&self) -> String {
+        use IssueKind as K;
+        if let Some(n) = self.naming() {
+            return n.summary();
+        }
+        match &self.kind {
+            K::Naming(_) => String::new(),
+            K::InvalidGuid { field, value } => format!("{} {value:?} is not a GUID", field.label()),
+            K::InvalidResourceId { value, .. } => {
+                format!("{value:?} is not the expected Azure resource ID")
+            }
+            K::MissingSubnet {
+                purpose,
+                needed_for,
+            } => {
+                format!("subnet_ids has no {purpose:?} entry, needed for {needed_for}")
+            }
+            K::UnusedSubnet { purpose } => {
+                format!("subnet_ids[{purpose:?}] is not used by this project")
+            }
+            K::SubnetsInDifferentVnets { other } => {
+                format!("The Databricks subnets are in different virtual networks (the other one is in {other})")
+            }
+            K::SubnetInOtherSubscription { subscription } => {
+                format!(
+                    "This Databricks subnet is in subscription {subscription}, not the project's"
+                )
+            }
+            K::DatalakeIncomplete { missing } => format!("{missing} is not set"),
+            K::InvalidFilesystem { value } => {
+                format!("{value:?} is not a valid data lake filesystem name")
+            }
+            K::DuplicateMember { object_id, first } => {
+                format!("{object_id} is already listed at team.object_ids[{first}]")
+            }
+            K::ServicePrincipalInTeam { object_id } => {
+                format!("{object_id} is the project service principal and also a team member")
+            }
+            K::ServiceNotAvailable {
+                service,
+                project_type,
+            } => {
+                format!("services.{service} is not available for project_type = {project_type:?}")
+            }
+            K::ServiceAlwaysOn {
+                service,
+                project_type,
+            } => {
+                format!("services.{service} cannot be false for project_type = {project_type:?}")
+            }
+            K::InvalidIpRule { value, problem, .. } => match problem {
+                IpProblem::Syntax => format!("{value:?} is not an IPv4 address or CIDR"),
+                IpProblem::HostBits => format!("{value:?} has host bits set"),
+                IpProblem::NotPublic => format!("{value:?} is not a public internet range"),
+                IpProblem::Everything => format!("{value:?} allows the whole internet"),
+            },
+            K::DuplicateIpRule { value } => {
+                format!("{value:?} is already allowed by an earlier entry")
+            }
+            K::IpAllowlistIgnored => {
+                "ip_allowlist is ignored with network_access = \"private\"".to_string()
+            }
+            K::IpAllowlistEmpty => {
+                "network_access = \"allowlist\" with an empty ip_allowlist".to_string()
+            }
+            K::ReservedTag { key } => format!("Tag {key:?} is set by the provider"),
+            K::InvalidTag { key, problem } => match problem {
+                TagProblem::EmptyKey => "A tag has an empty name".to_string(),
+                TagProblem::KeyTooLong => format!("Tag name {key:?} is longer than 128 characters"),
+                TagProblem::ValueTooLong => {
+                    format!("The value of tag {key:?} is longer than 256 characters")
+                }
+                TagProblem::ForbiddenChar(c) => format!("Tag name {key:?} contains {c:?}"),
+            },
+            K::TooManyTags { count, max } => {
+                format!("{count} tags per resource, more than Azure's {max}")
+            }
+        }
+    }
+
+    /// How to fix it, naming the attribute and the fix.
+    pub fn detail(&self) -> String {
+        use IssueKind as K;
+        if let Some(n) = self.naming() {
+            return n.detail();
+        }
+        let path = &self.path;
+        match &self.kind {
+            K::Naming(_) => String::new(),
+            K::InvalidGuid { field, .. } => match field {
+                GuidField::Tenant => "Configure the provider with the Entra tenant ID (a GUID such as \
+                     00000000-0000-0000-0000-000000000000)."
+                    .to_string(),
+                GuidField::TeamMember | GuidField::ServicePrincipal => format!(
+                    "{path} must be the Entra object ID of a user, group or service principal (a GUID such \
+                     as 00000000-0000-0000-0000-000000000000). For an app, use the object ID of its service \
+                     principal (enterprise application), not the application (client) ID."
+                ),
+                GuidField::IdentityPrincipal => {
+                    "identity_principal_id is computed from the project's managed identity; remove the \
+                     manual value."
+                        .to_string()
+                }
+            },
+            K::InvalidResourceId { expected, .. } => format!("Set {path} to {expected}."),
+            K::MissingSubnet { purpose, needed_for } => format!(
+                "Add subnet_ids = {{ {purpose} = \"/subscriptions/.../resourceGroups/.../providers/\
+                 Microsoft.Network/virtualNetworks/.../subnets/...\" }}: {needed_for} needs it."
+            ),
+            K::UnusedSubnet { .. } => format!(
+                "{path} has no effect for this project type and services (used purposes: private_endpoints; \
+                 dbx_public and dbx_private with services.databricks). Remove it to silence this warning."
+            ),
+            K::SubnetsInDifferentVnets { .. } => "Databricks VNet injection takes one virtual network: put \
+                 subnet_ids.dbx_public and subnet_ids.dbx_private in the same virtual network."
+                .to_string(),
+            K::SubnetInOtherSubscription { .. } => format!(
+                "A VNet-injected Databricks workspace needs its virtual network in the workspace's \
+                 subscription. Use a subnet of the provider's subscription for {path}."
+            ),
+            K::DatalakeIncomplete { missing } => format!(
+                "The project's data lake folder needs both common.datalake_storage_account_id and \
+                 common.datalake_filesystem. Set {missing}, or remove the other one to skip the data lake."
+            ),
+            K::InvalidFilesystem { .. } => format!(
+                "{path} must be an existing ADLS Gen2 filesystem (container) name: 3-63 lowercase letters, \
+                 digits and hyphens, starting and ending with a letter or digit, no consecutive hyphens \
+                 (for example \"lake3\")."
+            ),
+            K::DuplicateMember { .. } => format!("Remove the duplicate {path}; each principal gets its roles once."),
+            K::ServicePrincipalInTeam { .. } => format!(
+                "Remove {path}: the service principal already gets its role assignments and ACL entries \
+                 through team.service_principal_object_id."
+            ),
+            K::ServiceNotAvailable { project_type, .. } => format!(
+                "Remove {path} or set it to false. Services per type: esml offers databricks and \
+                 data_factory; genai offers azure_ml. (project_type is {project_type:?}.)"
+            ),
+            K::ServiceAlwaysOn { .. } => format!(
+                "An esml project always has an Azure Machine Learning workspace. Remove {path}."
+            ),
+            K::InvalidIpRule { problem, suggested, .. } => match problem {
+                IpProblem::Syntax => format!(
+                    "{path} must be a public IPv4 address (\"203.0.113.7\") or CIDR (\"203.0.113.0/24\"); \
+                     IPv6 is not supported by the services' IP rules."
+                ),
+                IpProblem::HostBits => format!(
+                    "{path} must start at a multiple of its size. Use {} instead.",
+                    suggested.as_deref().unwrap_or("the network address")
+                ),
+                IpProblem::NotPublic => format!(
+                    "Service IP rules only see public internet addresses; Azure Storage rejects private \
+                     ranges. Remove {path} and reach the services from private networks with \
+                     network_access = \"private\" (private endpoints)."
+                ),
+                IpProblem::Everything => format!(
+                    "{path} would open the services to the whole internet. List the public ranges that \
+                     need access instead."
+                ),
+            },
+            K::DuplicateIpRule { .. } => format!("Remove {path}; it adds nothing."),
+            K::IpAllowlistIgnored => "With network_access = \"private\" the services have public access \
+                 disabled and are reached through private endpoints. Remove ip_allowlist, or set \
+                 network_access = \"allowlist\"."
+                .to_string(),
+            K::IpAllowlistEmpty => "Every service denies public access by default and no private endpoints \
+                 are created in allowlist mode, so nothing can reach them. Add the public ranges to \
+                 ip_allowlist, or use network_access = \"private\"."
+                .to_string(),
+            K::ReservedTag { key } => format!(
+                "The provider sets {key:?} itself (ownership tags aifactory-project, aifactory-environment \
+                 and aifactory-type, compared case-insensitively). Remove {path} or rename it."
+            ),
+            K::InvalidTag { problem, .. } => match problem {
+                TagProblem::EmptyKey => "Give every tag a non-empty name.".to_string(),
+                TagProblem::KeyTooLong => format!(
+                    "Tag names are limited to 128 characters on storage accounts (512 elsewhere). Shorten {path}."
+                ),
+                TagProblem::ValueTooLong => format!("Tag values are limited to 256 characters. Shorten {path}."),
+                TagProblem::ForbiddenChar(_) => format!(
+                    "Tag names cannot contain < > % & \\ ? / or control characters. Rename {path}."
+                ),
+            },
+            K::TooManyTags { max, .. } => format!(
+                "Azure allows {max} tags per resource and the provider adds 3 ownership tags. Remove tags \
+                 from tags."
+            ),
+        }
+    }
+
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_root() {
+            f.write_str(&self.summary())
+        } else {
+            write!(f, "{}: {}", self.path, self.summary())
+        }
+    }
+}
