@@ -23,12 +23,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aifactory_azure::{BucketConfig, EnvVars, Settings};
-use aifactory_emulator::{Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed, ThrottleConfig, VnetConflict};
+use aifactory::context::ProviderContext;
 use aifactory::framework::resource::ApplyRequest;
 use aifactory::framework::{PlanRequest, Resource, Value};
-use aifactory::context::ProviderContext;
 use aifactory::resources::project::Project;
+use aifactory_azure::{BucketConfig, EnvVars, Settings};
+use aifactory_emulator::{
+    Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed,
+    ThrottleConfig, VnetConflict,
+};
 use serde_json::json;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
@@ -51,14 +54,25 @@ fn rg(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{name}")
 }
 fn vnet_id() -> String {
-    format!("{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001",
+        rg(COMMON_RG)
+    )
 }
 fn lake_id() -> String {
-    format!("{}/providers/Microsoft.Storage/storageAccounts/lakeweudev", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/lakeweudev",
+        rg(COMMON_RG)
+    )
 }
 
 fn smap(pairs: &[(&str, String)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+            .collect(),
+    )
 }
 
 fn config(number: i64) -> Value {
@@ -75,20 +89,38 @@ fn config(number: i64) -> Value {
         ("environment", Value::string("dev")),
         ("location", Value::string("westeurope")),
         ("project_type", Value::string("genai")),
-        ("naming", smap(&[("prefix", "acme-".into()), ("location_short", "weu".into())])),
+        (
+            "naming",
+            smap(&[("prefix", "acme-".into()), ("location_short", "weu".into())]),
+        ),
         (
             "common",
             smap(&[
                 ("resource_group_name", COMMON_RG.into()),
                 ("private_dns_zone_resource_group_id", rg("acme-dns")),
-                ("log_analytics_workspace_id", format!("{}/providers/Microsoft.OperationalInsights/workspaces/la", rg(COMMON_RG))),
+                (
+                    "log_analytics_workspace_id",
+                    format!(
+                        "{}/providers/Microsoft.OperationalInsights/workspaces/la",
+                        rg(COMMON_RG)
+                    ),
+                ),
                 ("datalake_storage_account_id", lake_id()),
                 ("datalake_filesystem", "lake3".into()),
             ]),
         ),
-        ("subnet_ids", smap(&[("private_endpoints", format!("{}/subnets/snt-pe", vnet_id()))])),
+        (
+            "subnet_ids",
+            smap(&[("private_endpoints", format!("{}/subnets/snt-pe", vnet_id()))]),
+        ),
         ("team", team),
-        ("services", Value::Map(BTreeMap::from([("azure_ml".to_string(), Value::Bool(true))]))),
+        (
+            "services",
+            Value::Map(BTreeMap::from([(
+                "azure_ml".to_string(),
+                Value::Bool(true),
+            )])),
+        ),
         ("network_access", Value::Null),
         ("ip_allowlist", Value::Null),
         ("tags", Value::Null),
@@ -115,27 +147,48 @@ fn seed() -> Result<Seed, String> {
 }
 
 fn settings(emu: &RunningEmulator, scale: f64) -> Settings {
-    let vars: EnvVars = emu.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
+    let vars: EnvVars = emu
+        .info()
+        .provider_env(TENANT, SUB, CLIENT, SECRET)
+        .into_iter()
+        .collect();
     let mut s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
-    s.throttle.writes = BucketConfig { burst: 200.0, per_second: 10.0 * scale };
-    s.throttle.deletes = BucketConfig { burst: 200.0, per_second: 10.0 * scale };
-    s.throttle.reads = BucketConfig { burst: 250.0, per_second: 25.0 * scale };
+    s.throttle.writes = BucketConfig {
+        burst: 200.0,
+        per_second: 10.0 * scale,
+    };
+    s.throttle.deletes = BucketConfig {
+        burst: 200.0,
+        per_second: 10.0 * scale,
+    };
+    s.throttle.reads = BucketConfig {
+        burst: 250.0,
+        per_second: 25.0 * scale,
+    };
     s
 }
 
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         .unwrap_or(0)
 }
 
 /// Critical path of one project (ms): per object its calls' latency plus its LRO delay,
 /// summed along the longest dependency chain.
-fn critical_path_ms(number: i64, facts: &aifactory::resources::project::ProviderFacts) -> Result<(u64, usize), String> {
+fn critical_path_ms(
+    number: i64,
+    facts: &aifactory::resources::project::ProviderFacts,
+) -> Result<(u64, usize), String> {
     let mut d = aifactory::framework::Diagnostics::new();
-    let inputs = aifactory::resources::project::read_inputs(&config(number), facts, &mut d).ok_or("config")?;
+    let inputs = aifactory::resources::project::read_inputs(&config(number), facts, &mut d)
+        .ok_or("config")?;
     let dp = aifactory_template::project::desired(&inputs.spec).map_err(|e| format!("{e:?}"))?;
     let order = dp.apply_order().map_err(|e| e.to_string())?;
     let mut finish: BTreeMap<String, u64> = BTreeMap::new();
@@ -162,7 +215,13 @@ fn critical_path_ms(number: i64, facts: &aifactory::resources::project::Provider
             // Directory create, then one ACL change per path (read + write on parents).
             aifactory_template::project::Node::Acl(_) => (2, 0),
         };
-        let start = n.depends_on().iter().filter_map(|d| finish.get(d)).max().copied().unwrap_or(0);
+        let start = n
+            .depends_on()
+            .iter()
+            .filter_map(|d| finish.get(d))
+            .max()
+            .copied()
+            .unwrap_or(0);
         finish.insert(key.to_string(), start + calls * LATENCY_MS + lro);
     }
     Ok((finish.values().max().copied().unwrap_or(0), writes))
@@ -192,15 +251,26 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
         .with_seed(seed()?)
         .with_latency(Duration::from_millis(LATENCY_MS), Duration::ZERO)
         .with_throttle(ThrottleConfig {
-            reads: Bucket { capacity: 250.0, refill_per_sec: 25.0 * scale },
-            writes: Bucket { capacity: 200.0, refill_per_sec: 10.0 * scale },
-            deletes: Bucket { capacity: 200.0, refill_per_sec: 10.0 * scale },
+            reads: Bucket {
+                capacity: 250.0,
+                refill_per_sec: 25.0 * scale,
+            },
+            writes: Bucket {
+                capacity: 200.0,
+                refill_per_sec: 10.0 * scale,
+            },
+            deletes: Bucket {
+                capacity: 200.0,
+                refill_per_sec: 10.0 * scale,
+            },
             ..ThrottleConfig::arm()
         })
         .with_faults(
             LRO_DELAYS
                 .iter()
-                .map(|(glob, ms)| FaultRule::new("PUT", glob, FaultAction::SlowLro { delay_ms: *ms }))
+                .map(|(glob, ms)| {
+                    FaultRule::new("PUT", glob, FaultAction::SlowLro { delay_ms: *ms })
+                })
                 .collect(),
         );
     cfg.settings.vnet_conflict = VnetConflict::Allow;
@@ -213,21 +283,43 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
         let dfs = client.dfs("lakeweudev").map_err(|e| e.to_string())?;
         let c = aifactory_azure::Ctx::background();
         for path in ["/", "projects"] {
-            let mut acl = dfs.get_access_control(&c, "lake3", path).await.map_err(|e| e.to_string())?.acl;
-            acl.set_entries(&["other::--x".parse().map_err(|e: aifactory_azure::AclError| e.to_string())?]);
-            let set = aifactory_azure::SetAccessControl { acl: Some(acl), ..Default::default() };
-            dfs.set_access_control(&c, "lake3", path, &set).await.map_err(|e| e.to_string())?;
+            let mut acl = dfs
+                .get_access_control(&c, "lake3", path)
+                .await
+                .map_err(|e| e.to_string())?
+                .acl;
+            acl.set_entries(&["other::--x"
+                .parse()
+                .map_err(|e: aifactory_azure::AclError| e.to_string())?]);
+            let set = aifactory_azure::SetAccessControl {
+                acl: Some(acl),
+                ..Default::default()
+            };
+            dfs.set_access_control(&c, "lake3", path, &set)
+                .await
+                .map_err(|e| e.to_string())?;
         }
     }
     let project = Arc::new(Project::new(ctx.clone()));
-    let facts = aifactory::resources::project::ProviderFacts { subscription_id: SUB.into(), tenant_id: TENANT.into(), cloud: aifactory_template::project::Cloud::Public };
+    let facts = aifactory::resources::project::ProviderFacts {
+        subscription_id: SUB.into(),
+        tenant_id: TENANT.into(),
+        cloud: aifactory_template::project::Cloud::Public,
+    };
 
     // Plan.
     let started = Instant::now();
     let mut plans = Vec::new();
     for i in 1..=n {
         let c = config(i as i64);
-        let p = project.plan(PlanRequest { prior: Value::Null, proposed: c.clone(), config: c.clone(), prior_private: Value::Null }).await;
+        let p = project
+            .plan(PlanRequest {
+                prior: Value::Null,
+                proposed: c.clone(),
+                config: c.clone(),
+                prior_private: Value::Null,
+            })
+            .await;
         if p.diags.has_errors() {
             return Err(format!("plan: {:?}", p.diags));
         }
@@ -242,7 +334,14 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     for (c, p) in plans {
         let project = project.clone();
         tasks.push(tokio::spawn(async move {
-            project.apply(ApplyRequest { prior: Value::Null, planned: p.planned, config: c, planned_private: p.private }).await
+            project
+                .apply(ApplyRequest {
+                    prior: Value::Null,
+                    planned: p.planned,
+                    config: c,
+                    planned_private: p.private,
+                })
+                .await
         }));
     }
     let mut states = Vec::new();
@@ -262,12 +361,20 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     let writes = journal
         .iter()
         .skip(before)
-        .filter(|e| matches!(e.method.as_str(), "PUT" | "PATCH" | "DELETE" | "POST") && !e.path.contains("/dfs/") && !e.path.contains("oauth2"))
+        .filter(|e| {
+            matches!(e.method.as_str(), "PUT" | "PATCH" | "DELETE" | "POST")
+                && !e.path.contains("/dfs/")
+                && !e.path.contains("oauth2")
+        })
         .count();
     let apply_reads = journal
         .iter()
         .skip(before)
-        .filter(|e| matches!(e.method.as_str(), "GET" | "HEAD") && !e.path.contains("/dfs/") && !e.path.contains("oauth2"))
+        .filter(|e| {
+            matches!(e.method.as_str(), "GET" | "HEAD")
+                && !e.path.contains("/dfs/")
+                && !e.path.contains("oauth2")
+        })
         .count() as f64;
 
     // Refresh (a refreshing plan's read).
@@ -277,21 +384,45 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
     for s in &states {
         let project = project.clone();
         let (state, private) = (s.state.clone(), s.private.clone());
-        reads.push(tokio::spawn(async move { project.read(state, private).await }));
+        reads.push(tokio::spawn(
+            async move { project.read(state, private).await },
+        ));
     }
     for r in reads {
         r.await.map_err(|e| e.to_string())?;
     }
     let read = started.elapsed();
-    let read_calls = emu.journal().iter().skip(before).filter(|e| !e.path.contains("oauth2")).count();
-    let arm_reads = emu.journal().iter().skip(before).filter(|e| !e.path.contains("oauth2") && !e.path.contains("/dfs/")).count() as f64;
+    let read_calls = emu
+        .journal()
+        .iter()
+        .skip(before)
+        .filter(|e| !e.path.contains("oauth2"))
+        .count();
+    let arm_reads = emu
+        .journal()
+        .iter()
+        .skip(before)
+        .filter(|e| !e.path.contains("oauth2") && !e.path.contains("/dfs/"))
+        .count() as f64;
     // ARM's read bucket: 250 burst, 25 per second.
-    let read_bound_ms = if arm_reads > 250.0 { ((arm_reads - 250.0) / (25.0 * scale) * 1000.0) as u64 } else { LATENCY_MS };
+    let read_bound_ms = if arm_reads > 250.0 {
+        ((arm_reads - 250.0) / (25.0 * scale) * 1000.0) as u64
+    } else {
+        LATENCY_MS
+    };
 
     let (critical_ms, writes_one) = critical_path_ms(1, &facts)?;
     let total_writes = (writes_one * n) as f64;
-    let throttle_ms = if total_writes > 200.0 { ((total_writes - 200.0) / (10.0 * scale) * 1000.0) as u64 } else { 0 };
-    let read_throttle_ms = if apply_reads > 250.0 { ((apply_reads - 250.0) / (25.0 * scale) * 1000.0) as u64 } else { 0 };
+    let throttle_ms = if total_writes > 200.0 {
+        ((total_writes - 200.0) / (10.0 * scale) * 1000.0) as u64
+    } else {
+        0
+    };
+    let read_throttle_ms = if apply_reads > 250.0 {
+        ((apply_reads - 250.0) / (25.0 * scale) * 1000.0) as u64
+    } else {
+        0
+    };
     Ok(Figures {
         projects: n,
         plan,
@@ -311,7 +442,10 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
 
 fn main() {
     let real = std::env::var("PROJECT_BENCH_REAL_THROTTLE").is_ok_and(|v| v == "1");
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("project bench: cannot start a runtime: {e}");
@@ -327,7 +461,20 @@ fn main() {
     );
     println!(
         "{:>8} {:>9} {:>9} {:>8} {:>9} {:>8} {:>8} {:>10} {:>9} {:>9} {:>8} {:>9} {:>6} {:>6}",
-        "projects", "plan", "apply", "bound", "crit.path", "writes", "reads", "writes/prj", "reads/prj", "refresh", "bound", "calls/prj", "scale", "errors"
+        "projects",
+        "plan",
+        "apply",
+        "bound",
+        "crit.path",
+        "writes",
+        "reads",
+        "writes/prj",
+        "reads/prj",
+        "refresh",
+        "bound",
+        "calls/prj",
+        "scale",
+        "errors"
     );
     let total = Instant::now();
     for n in [1usize, 10, 50] {
@@ -359,6 +506,9 @@ fn main() {
             }
         }
     }
-    println!("peak memory (VmHWM, provider + in-process emulator): {} MiB", vm_hwm_kib() / 1024);
+    println!(
+        "peak memory (VmHWM, provider + in-process emulator): {} MiB",
+        vm_hwm_kib() / 1024
+    );
     println!("total bench time: {:.0?}", total.elapsed());
 }

@@ -40,12 +40,18 @@ impl ProviderContext {
 
     /// The settings (from the provider configuration, else the `ARM_*` variables alone).
     pub fn settings(&self) -> Settings {
-        self.settings.get().cloned().unwrap_or_else(|| Settings::from_env_and(&NoConfig))
+        self.settings
+            .get()
+            .cloned()
+            .unwrap_or_else(|| Settings::from_env_and(&NoConfig))
     }
 
     /// Purge soft-deleted Key Vaults and AI Services accounts when a project is destroyed.
     pub fn purge_soft_delete_on_destroy(&self) -> bool {
-        self.purge_soft_delete_on_destroy.get().copied().unwrap_or(false)
+        self.purge_soft_delete_on_destroy
+            .get()
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Set `purge_soft_delete_on_destroy` (tools and benchmarks; configure sets it once).
@@ -67,7 +73,11 @@ impl ProviderContext {
     /// The Azure client, built on first use. The error is a diagnostic on the provider.
     pub fn azure(&self) -> Result<&AzureClient, Diagnostic> {
         let built = self.client.get_or_init(|| {
-            let settings = self.settings.get().cloned().unwrap_or_else(|| Settings::from_env_and(&NoConfig));
+            let settings = self
+                .settings
+                .get()
+                .cloned()
+                .unwrap_or_else(|| Settings::from_env_and(&NoConfig));
             AzureClient::new(&settings).map_err(|e| format!("{}\n\n{}", e.summary(), e.detail()))
         });
         built.as_ref().map_err(|msg| {
@@ -84,4 +94,3 @@ impl ProviderContext {
         Ctx::new(stop_token().child_token()).with_timeout(timeout)
     }
 }
-

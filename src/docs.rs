@@ -23,10 +23,22 @@ fn read(root: &Path, rel: &str) -> Option<String> {
 fn expand(text: Option<String>) -> Option<String> {
     use aifactory_template::project::docs;
     text.map(|t| {
-        t.replace("{{ project.resource_list }}", docs::resource_list_markdown().trim_end())
-            .replace("{{ project.role_matrix }}", docs::role_matrix_markdown().trim_end())
-            .replace("{{ project.acl_layout }}", docs::acl_layout_markdown().trim_end())
-            .replace("{{ project.naming_rules }}", docs::naming_rules_markdown().trim_end())
+        t.replace(
+            "{{ project.resource_list }}",
+            docs::resource_list_markdown().trim_end(),
+        )
+        .replace(
+            "{{ project.role_matrix }}",
+            docs::role_matrix_markdown().trim_end(),
+        )
+        .replace(
+            "{{ project.acl_layout }}",
+            docs::acl_layout_markdown().trim_end(),
+        )
+        .replace(
+            "{{ project.naming_rules }}",
+            docs::naming_rules_markdown().trim_end(),
+        )
     })
 }
 
@@ -220,7 +232,10 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
                     ),
                     ("Import", read(root, &format!("{dir}/import.sh")), "shell"),
                 ],
-                expand(read(root, &format!("templates/resources/{}.md", r.type_name()))),
+                expand(read(
+                    root,
+                    &format!("templates/resources/{}.md", r.type_name()),
+                )),
             ),
         ));
     }
@@ -233,8 +248,15 @@ pub fn render_all(root: &Path) -> Vec<(PathBuf, String)> {
                 &format!("{full} Data Source - terraform-provider-{PROVIDER}"),
                 &format!("{full} (Data Source)"),
                 &d.schema(),
-                &[("Example Usage", read(root, &format!("{dir}/data-source.tf")), "terraform")],
-                expand(read(root, &format!("templates/data-sources/{}.md", d.type_name()))),
+                &[(
+                    "Example Usage",
+                    read(root, &format!("{dir}/data-source.tf")),
+                    "terraform",
+                )],
+                expand(read(
+                    root,
+                    &format!("templates/data-sources/{}.md", d.type_name()),
+                )),
             ),
         ));
     }

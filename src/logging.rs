@@ -119,8 +119,13 @@ struct HclogLayer {
 /// Our own lines follow the requested level; the libraries under us (TLS, HTTP/2, gRPC)
 /// are heard only at WARN and above unless TRACE was asked for.
 pub fn wanted(target: &str, level: &Level, max: &Level) -> bool {
-    let ours = target.starts_with("aifactory") || target.starts_with("terraform_provider_aifactory");
-    let limit = if ours || *max == Level::TRACE { *max } else { Level::WARN.min(*max) };
+    let ours =
+        target.starts_with("aifactory") || target.starts_with("terraform_provider_aifactory");
+    let limit = if ours || *max == Level::TRACE {
+        *max
+    } else {
+        Level::WARN.min(*max)
+    };
     *level <= limit
 }
 
@@ -189,7 +194,10 @@ impl<S> tracing_subscriber::layer::Filter<S> for Wanted {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _cx: &Context<'_, S>) -> bool {
         wanted(meta.target(), meta.level(), &self.0)
     }
-    fn callsite_enabled(&self, meta: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+    fn callsite_enabled(
+        &self,
+        meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
         if wanted(meta.target(), meta.level(), &self.0) {
             tracing::subscriber::Interest::always()
         } else {

@@ -48,8 +48,12 @@ output "vnet_state" {{
 #[test]
 fn arm_resource_lifecycle_drift_and_import() {
     let fx = Arc::new(EmulatorFixture::start());
-    let vnet_id = format!("{}/providers/Microsoft.Network/virtualNetworks/vnet1", rg_id("rg-acc"));
-    let (fx_change, fx_delete, id_change, id_delete) = (fx.clone(), fx.clone(), vnet_id.clone(), vnet_id.clone());
+    let vnet_id = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnet1",
+        rg_id("rg-acc")
+    );
+    let (fx_change, fx_delete, id_change, id_delete) =
+        (fx.clone(), fx.clone(), vnet_id.clone(), vnet_id.clone());
     let case = Case::new("arm_resource_lifecycle")
         .envs(fx.env())
         .step(
@@ -58,28 +62,52 @@ fn arm_resource_lifecycle_drift_and_import() {
                 .check(output("vnet_state", "Succeeded")),
         )
         .step(
-            config_step(config("rg-acc", r#""10.0.0.0/16", "10.1.0.0/16""#, r#"owner = "ai""#))
-                .plan_check(plan_actions(VNET, &["update"]))
-                .plan_check(plan_actions(RG, &["no-op"])),
+            config_step(config(
+                "rg-acc",
+                r#""10.0.0.0/16", "10.1.0.0/16""#,
+                r#"owner = "ai""#,
+            ))
+            .plan_check(plan_actions(VNET, &["update"]))
+            .plan_check(plan_actions(RG, &["no-op"])),
         )
-        .step(hook_step("change the vNet's address space behind Terraform's back", move || {
-            let mut body = fx_change.emulator.resource(&id_change).ok_or("vNet missing in the emulator")?;
-            body["properties"]["addressSpace"]["addressPrefixes"] = serde_json::json!(["10.9.0.0/16"]);
-            fx_change.emulator.put_resource(&id_change, body).map(|_| ()).map_err(|e| e.to_string())
-        }))
+        .step(hook_step(
+            "change the vNet's address space behind Terraform's back",
+            move || {
+                let mut body = fx_change
+                    .emulator
+                    .resource(&id_change)
+                    .ok_or("vNet missing in the emulator")?;
+                body["properties"]["addressSpace"]["addressPrefixes"] =
+                    serde_json::json!(["10.9.0.0/16"]);
+                fx_change
+                    .emulator
+                    .put_resource(&id_change, body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        ))
         .step(
-            config_step(config("rg-acc", r#""10.0.0.0/16", "10.1.0.0/16""#, r#"owner = "ai""#))
-                .plan_check(plan_actions(VNET, &["update"])),
+            config_step(config(
+                "rg-acc",
+                r#""10.0.0.0/16", "10.1.0.0/16""#,
+                r#"owner = "ai""#,
+            ))
+            .plan_check(plan_actions(VNET, &["update"])),
         )
-        .step(hook_step("delete the vNet behind Terraform's back", move || {
-            match fx_delete.emulator.delete_resource(&id_delete) {
+        .step(hook_step(
+            "delete the vNet behind Terraform's back",
+            move || match fx_delete.emulator.delete_resource(&id_delete) {
                 0 => Err("nothing deleted".into()),
                 _ => Ok(()),
-            }
-        }))
+            },
+        ))
         .step(
-            config_step(config("rg-acc", r#""10.0.0.0/16", "10.1.0.0/16""#, r#"owner = "ai""#))
-                .plan_check(plan_actions(VNET, &["create"])),
+            config_step(config(
+                "rg-acc",
+                r#""10.0.0.0/16", "10.1.0.0/16""#,
+                r#"owner = "ai""#,
+            ))
+            .plan_check(plan_actions(VNET, &["create"])),
         )
         .step(
             import_step(RG)
@@ -88,21 +116,29 @@ fn arm_resource_lifecycle_drift_and_import() {
         )
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
-    assert!(fx.emulator.resource(&vnet_id).is_none(), "destroy left the vNet in Azure");
-    assert!(fx.emulator.resource(&rg_id("rg-acc")).is_none(), "destroy left the resource group in Azure");
+    assert!(
+        fx.emulator.resource(&vnet_id).is_none(),
+        "destroy left the vNet in Azure"
+    );
+    assert!(
+        fx.emulator.resource(&rg_id("rg-acc")).is_none(),
+        "destroy left the resource group in Azure"
+    );
 }
 
 /// Bad settings and bad input give clear diagnostics on the right attribute.
 #[test]
 fn arm_resource_errors_are_clear() {
     let fx = EmulatorFixture::start();
-    let bad_body = format!(r#"{PROVIDER_PREAMBLE}
+    let bad_body = format!(
+        r#"{PROVIDER_PREAMBLE}
 resource "aifactory_arm_resource" "x" {{
   resource_id = "subscriptions/oops"
   api_version = "2024-5-1"
   body        = "[1]"
 }}
-"#);
+"#
+    );
     let case = Case::new("arm_resource_errors")
         .envs(fx.env())
         .step(config_step(bad_body.clone()).expect_error("Invalid resource ID"))
@@ -129,11 +165,18 @@ const PLATFORM: &str = "7d0b3a2e-0000-4000-8000-00000000c0de";
 const ANALYSTS: &str = "7d0b3a2e-0000-4000-8000-00000000a11a";
 
 fn lake_id() -> String {
-    format!("{}/providers/Microsoft.Storage/storageAccounts/lakeaccacl", rg_id("rg-lake-acl"))
+    format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/lakeaccacl",
+        rg_id("rg-lake-acl")
+    )
 }
 
 fn lake_config(projects_entries: &[&str]) -> String {
-    let entries = projects_entries.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ");
+    let entries = projects_entries
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         r#"{PROVIDER_PREAMBLE}
 resource "aifactory_arm_resource" "rg" {{
@@ -184,22 +227,35 @@ fn lake_acl(fx: &EmulatorFixture, path: &str) -> Result<aifactory_azure::Acl, St
     fx.block_on(async {
         let client = ctx.azure().map_err(|d| d.summary.clone())?;
         let dfs = client.dfs("lakeaccacl").map_err(|e| e.to_string())?;
-        dfs.get_access_control(&ctx.request_ctx(std::time::Duration::from_secs(30)), "lake3", path)
-            .await
-            .map(|ac| ac.acl)
-            .map_err(|e| e.to_string())
+        dfs.get_access_control(
+            &ctx.request_ctx(std::time::Duration::from_secs(30)),
+            "lake3",
+            path,
+        )
+        .await
+        .map(|ac| ac.acl)
+        .map_err(|e| e.to_string())
     })
 }
 
-fn change_lake_acl(fx: &EmulatorFixture, path: &str, f: impl Fn(&mut aifactory_azure::Acl) + Send + Sync) -> Result<(), String> {
+fn change_lake_acl(
+    fx: &EmulatorFixture,
+    path: &str,
+    f: impl Fn(&mut aifactory_azure::Acl) + Send + Sync,
+) -> Result<(), String> {
     let ctx = provider_context(fx);
     fx.block_on(async {
         let client = ctx.azure().map_err(|d| d.summary.clone())?;
         let dfs = client.dfs("lakeaccacl").map_err(|e| e.to_string())?;
-        dfs.update_acl(&ctx.request_ctx(std::time::Duration::from_secs(30)), "lake3", path, |a| {
-            f(a);
-            Ok(())
-        })
+        dfs.update_acl(
+            &ctx.request_ctx(std::time::Duration::from_secs(30)),
+            "lake3",
+            path,
+            |a| {
+                f(a);
+                Ok(())
+            },
+        )
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -225,30 +281,57 @@ fn datalake_acl_lifecycle_drift_and_import() {
     let platform_default = format!("default:group:{PLATFORM}:r-x");
     let analysts = format!("group:{ANALYSTS}:r-x");
     let (fx1, fx2, fx3, fx4) = (fx.clone(), fx.clone(), fx.clone(), fx.clone());
-    let import_id = format!("{}|lake3|projects|other:,group:{PLATFORM},default:group:{PLATFORM}", lake_id());
+    let import_id = format!(
+        "{}|lake3|projects|other:,group:{PLATFORM},default:group:{PLATFORM}",
+        lake_id()
+    );
     let case = Case::new("datalake_acl_lifecycle")
         .envs(fx.env())
         .step(
             config_step(lake_config(&["other::--x", &platform, &platform_default]))
-                .check(attr(ROOT_ACL, "id", format!("{}|lake3|/", lake_id()).as_str()))
-                .check(attr(PROJECTS_ACL, "id", format!("{}|lake3|/projects", lake_id()).as_str())),
+                .check(attr(
+                    ROOT_ACL,
+                    "id",
+                    format!("{}|lake3|/", lake_id()).as_str(),
+                ))
+                .check(attr(
+                    PROJECTS_ACL,
+                    "id",
+                    format!("{}|lake3|/projects", lake_id()).as_str(),
+                )),
         )
-        .step(hook_step("another writer adds an entry; check Azure holds ours", move || {
-            let acl = lake_acl(&fx1, "projects")?;
-            if acl.to_string().contains(&format!("default:group:{PLATFORM}:r-x")) && acl.to_string().contains("other::--x") {
-                change_lake_acl(&fx1, "projects", |a| a.set_entries(&[format!("user:{ANALYSTS}:--x").parse().expect("entry")]))
-            } else {
-                Err(format!("projects ACL is {acl}"))
-            }
-        }))
+        .step(hook_step(
+            "another writer adds an entry; check Azure holds ours",
+            move || {
+                let acl = lake_acl(&fx1, "projects")?;
+                if acl
+                    .to_string()
+                    .contains(&format!("default:group:{PLATFORM}:r-x"))
+                    && acl.to_string().contains("other::--x")
+                {
+                    change_lake_acl(&fx1, "projects", |a| {
+                        a.set_entries(&[format!("user:{ANALYSTS}:--x").parse().expect("entry")])
+                    })
+                } else {
+                    Err(format!("projects ACL is {acl}"))
+                }
+            },
+        ))
         // Someone else's entry is not drift.
-        .step(config_step(lake_config(&["other::--x", &platform, &platform_default])))
-        .step(hook_step("remove our named entry and open `other` behind Terraform's back", move || {
-            change_lake_acl(&fx2, "projects", |a| {
-                a.remove_keys(&[aifactory_azure::AclKey::group(PLATFORM).as_default()]);
-                a.set_entries(&["other::r-x".parse().expect("entry")]);
-            })
-        }))
+        .step(config_step(lake_config(&[
+            "other::--x",
+            &platform,
+            &platform_default,
+        ])))
+        .step(hook_step(
+            "remove our named entry and open `other` behind Terraform's back",
+            move || {
+                change_lake_acl(&fx2, "projects", |a| {
+                    a.remove_keys(&[aifactory_azure::AclKey::group(PLATFORM).as_default()]);
+                    a.set_entries(&["other::r-x".parse().expect("entry")]);
+                })
+            },
+        ))
         .step(
             config_step(lake_config(&["other::--x", &platform, &platform_default]))
                 .plan_check(plan_actions(PROJECTS_ACL, &["update"]))
@@ -256,8 +339,14 @@ fn datalake_acl_lifecycle_drift_and_import() {
         )
         .step(hook_step("drift repaired", move || {
             let acl = lake_acl(&fx3, "projects")?.to_string();
-            let ok = acl.contains(&format!("default:group:{PLATFORM}:r-x")) && acl.contains("other::--x") && acl.contains(&format!("user:{ANALYSTS}:--x"));
-            if ok { Ok(()) } else { Err(format!("projects ACL is {acl}")) }
+            let ok = acl.contains(&format!("default:group:{PLATFORM}:r-x"))
+                && acl.contains("other::--x")
+                && acl.contains(&format!("user:{ANALYSTS}:--x"));
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("projects ACL is {acl}"))
+            }
         }))
         // Update: one entry swapped for another, in place.
         .step(
@@ -268,10 +357,19 @@ fn datalake_acl_lifecycle_drift_and_import() {
             use aifactory_azure::AclKey;
             let acl = lake_acl(&fx4, "projects")?;
             let gone = acl.get(&AclKey::group(PLATFORM)).is_none();
-            let kept = acl.get(&AclKey::group(PLATFORM).as_default()).is_some() && acl.get(&AclKey::group(ANALYSTS)).is_some();
-            if gone && kept { Ok(()) } else { Err(format!("projects ACL is {acl}")) }
+            let kept = acl.get(&AclKey::group(PLATFORM).as_default()).is_some()
+                && acl.get(&AclKey::group(ANALYSTS)).is_some();
+            if gone && kept {
+                Ok(())
+            } else {
+                Err(format!("projects ACL is {acl}"))
+            }
         }))
-        .step(config_step(lake_config(&["other::--x", &platform, &platform_default])))
+        .step(config_step(lake_config(&[
+            "other::--x",
+            &platform,
+            &platform_default,
+        ])))
         .step(import_step(PROJECTS_ACL).id(&import_id).verify())
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);

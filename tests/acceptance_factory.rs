@@ -16,13 +16,21 @@ use terraform::*;
 /// The example's files, with `projects.yaml` listing the given project numbers.
 fn factory(numbers: &[u32]) -> Files {
     fn walk(root: &Path, dir: &Path, out: &mut Files) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read example").flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("read example")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
                 walk(root, &p, out);
             } else if p.extension().is_some_and(|x| x == "tf") {
-                let rel = p.strip_prefix(root).expect("inside").to_string_lossy().into_owned();
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((rel, std::fs::read_to_string(&p).expect("read file")));
             }
         }
@@ -80,10 +88,20 @@ fn onboarding_and_offboarding_touch_only_that_project() {
     let fx = EmulatorFixture::start();
     let case = Case::new("factory_onboarding")
         .envs(fx.env())
-        .step(ConfigStep::from_files(factory(&[1, 2])).check(output_matches("factory", |f| {
-            ["dev", "test", "prod"].iter().all(|s| f[s]["projects"].as_object().is_some_and(|p| p.len() == 2))
-        })))
-        .step(ConfigStep::from_files(factory(&[1, 2, 3])).plan_check(only_project_changes("project003", "create")))
-        .step(ConfigStep::from_files(factory(&[1, 3])).plan_check(only_project_changes("project002", "delete")));
+        .step(
+            ConfigStep::from_files(factory(&[1, 2])).check(output_matches("factory", |f| {
+                ["dev", "test", "prod"]
+                    .iter()
+                    .all(|s| f[s]["projects"].as_object().is_some_and(|p| p.len() == 2))
+            })),
+        )
+        .step(
+            ConfigStep::from_files(factory(&[1, 2, 3]))
+                .plan_check(only_project_changes("project003", "create")),
+        )
+        .step(
+            ConfigStep::from_files(factory(&[1, 3]))
+                .plan_check(only_project_changes("project002", "delete")),
+        );
     run_on_all_clis(&case);
 }

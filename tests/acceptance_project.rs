@@ -27,13 +27,22 @@ fn rg(name: &str) -> String {
     format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}")
 }
 fn vnet_id() -> String {
-    format!("{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001",
+        rg(COMMON_RG)
+    )
 }
 fn la_id() -> String {
-    format!("{}/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev",
+        rg(COMMON_RG)
+    )
 }
 fn lake_id() -> String {
-    format!("{}/providers/Microsoft.Storage/storageAccounts/lakeweudev", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/lakeweudev",
+        rg(COMMON_RG)
+    )
 }
 
 /// The common part every test project refers to, seeded into the emulator.
@@ -73,7 +82,11 @@ fn start() -> Arc<EmulatorFixture> {
 
 /// A genai project with private networking and the data lake.
 fn project_hcl(members: &[&str], extra: &str) -> String {
-    let ids = members.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ");
+    let ids = members
+        .iter()
+        .map(|m| format!("\"{m}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let subnet = format!("{}/subnets/snt-prj001-genai", vnet_id());
     format!(
         r#"{PROVIDER_PREAMBLE}
@@ -132,7 +145,9 @@ fn planned_change(plan: &Value) -> Result<&Value, String> {
 }
 
 fn keys(v: &Value) -> BTreeSet<String> {
-    v.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    v.as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// Writes since `seq` as (method, path, status), tokens excluded.
@@ -140,15 +155,23 @@ fn writes(fx: &EmulatorFixture, seq: u64) -> Vec<(String, String, u16)> {
     fx.emulator
         .journal()
         .into_iter()
-        .filter(|e| e.seq > seq && e.method != "GET" && e.method != "HEAD" && !e.path.contains("oauth2"))
+        .filter(|e| {
+            e.seq > seq && e.method != "GET" && e.method != "HEAD" && !e.path.contains("oauth2")
+        })
         .map(|e| (e.method, e.path, e.status))
         .collect()
 }
 
-fn mark(fx: &Arc<EmulatorFixture>, at: &Arc<AtomicU64>) -> impl Fn() -> Result<(), String> + 'static {
+fn mark(
+    fx: &Arc<EmulatorFixture>,
+    at: &Arc<AtomicU64>,
+) -> impl Fn() -> Result<(), String> + 'static {
     let (fx, at) = (fx.clone(), at.clone());
     move || {
-        at.store(fx.emulator.journal().last().map_or(0, |e| e.seq), Ordering::SeqCst);
+        at.store(
+            fx.emulator.journal().last().map_or(0, |e| e.seq),
+            Ordering::SeqCst,
+        );
         Ok(())
     }
 }
@@ -161,8 +184,14 @@ fn project_lifecycle() {
     let fx = start();
     let n = names();
     let rg_id = rg(&n.resource_group);
-    let kv_id = format!("{rg_id}/providers/Microsoft.KeyVault/vaults/{}", n.key_vault);
-    let st_id = format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/{}", n.storage);
+    let kv_id = format!(
+        "{rg_id}/providers/Microsoft.KeyVault/vaults/{}",
+        n.key_vault
+    );
+    let st_id = format!(
+        "{rg_id}/providers/Microsoft.Storage/storageAccounts/{}",
+        n.storage
+    );
     let seq = Arc::new(AtomicU64::new(0));
 
     let one = project_hcl(&[M1], "");
@@ -176,84 +205,153 @@ fn project_lifecycle() {
         .step(
             config_step(one.clone())
                 .plan_check(plan_actions(ADDR, &["create"]))
-                .plan_check(plan_check("resources known at plan time, except the new identity's parts", true, |p| {
-                    let c = planned_change(&p.json)?;
-                    let after = &c["after"]["resources"];
-                    let unknown = &c["after_unknown"]["resources"];
-                    for k in ["resource_group", "identity", "key_vault", "storage", "search", "ai_services", "datalake_directory"] {
-                        if !after[k]["id"].is_string() {
-                            return Err(format!("resources[{k}].id is not known: {}", after[k]));
+                .plan_check(plan_check(
+                    "resources known at plan time, except the new identity's parts",
+                    true,
+                    |p| {
+                        let c = planned_change(&p.json)?;
+                        let after = &c["after"]["resources"];
+                        let unknown = &c["after_unknown"]["resources"];
+                        for k in [
+                            "resource_group",
+                            "identity",
+                            "key_vault",
+                            "storage",
+                            "search",
+                            "ai_services",
+                            "datalake_directory",
+                        ] {
+                            if !after[k]["id"].is_string() {
+                                return Err(format!(
+                                    "resources[{k}].id is not known: {}",
+                                    after[k]
+                                ));
+                            }
                         }
-                    }
-                    let identity_keys: Vec<&String> = after.as_object().map(|m| m.keys().filter(|k| k.starts_with("role.identity.") || k.starts_with("acl.identity.")).collect()).unwrap_or_default();
-                    if identity_keys.is_empty() {
-                        return Err("no identity role assignments or ACL entries planned".into());
-                    }
-                    for k in identity_keys {
-                        if unknown[k]["id"] != json!(true) {
-                            return Err(format!("resources[{k}].id should be unknown: {}", unknown[k]));
+                        let identity_keys: Vec<&String> = after
+                            .as_object()
+                            .map(|m| {
+                                m.keys()
+                                    .filter(|k| {
+                                        k.starts_with("role.identity.")
+                                            || k.starts_with("acl.identity.")
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        if identity_keys.is_empty() {
+                            return Err(
+                                "no identity role assignments or ACL entries planned".into()
+                            );
                         }
-                    }
-                    Ok(())
-                }))
+                        for k in identity_keys {
+                            if unknown[k]["id"] != json!(true) {
+                                return Err(format!(
+                                    "resources[{k}].id should be unknown: {}",
+                                    unknown[k]
+                                ));
+                            }
+                        }
+                        Ok(())
+                    },
+                ))
                 .check(attr(ADDR, "id", rg_id.as_str()))
                 .check(attr(ADDR, "resources.key_vault.id", kv_id.as_str()))
                 .check(attr(ADDR, "datalake_path", "projects/project001"))
                 .check(attr_set(ADDR, "identity_principal_id"))
                 .check(output("key_vault_name", n.key_vault.as_str()))
-                .check(output("key_vault_name_from_data_source", n.key_vault.as_str())),
+                .check(output(
+                    "key_vault_name_from_data_source",
+                    n.key_vault.as_str(),
+                )),
         )
         .step(hook_step("mark the journal", mark(&fx, &seq)))
         .step(
             config_step(two.clone())
                 .plan_check(plan_actions(ADDR, &["update"]))
-                .plan_check(plan_check("adding a member adds exactly their objects", true, |p| {
-                    let c = planned_change(&p.json)?;
-                    let (before, after) = (keys(&c["before"]["resources"]), keys(&c["after"]["resources"]));
-                    let removed: Vec<_> = before.difference(&after).collect();
-                    let added: Vec<_> = after.difference(&before).collect();
-                    if !removed.is_empty() || added.is_empty() || added.iter().any(|k| !k.contains(M2)) {
-                        return Err(format!("added {added:?}, removed {removed:?}"));
-                    }
-                    for k in before.intersection(&after) {
-                        if c["before"]["resources"][k] != c["after"]["resources"][k] {
-                            return Err(format!("{k} changed"));
+                .plan_check(plan_check(
+                    "adding a member adds exactly their objects",
+                    true,
+                    |p| {
+                        let c = planned_change(&p.json)?;
+                        let (before, after) = (
+                            keys(&c["before"]["resources"]),
+                            keys(&c["after"]["resources"]),
+                        );
+                        let removed: Vec<_> = before.difference(&after).collect();
+                        let added: Vec<_> = after.difference(&before).collect();
+                        if !removed.is_empty()
+                            || added.is_empty()
+                            || added.iter().any(|k| !k.contains(M2))
+                        {
+                            return Err(format!("added {added:?}, removed {removed:?}"));
                         }
-                    }
-                    Ok(())
-                })),
+                        for k in before.intersection(&after) {
+                            if c["before"]["resources"][k] != c["after"]["resources"][k] {
+                                return Err(format!("{k} changed"));
+                            }
+                        }
+                        Ok(())
+                    },
+                )),
         )
-        .step(hook_step("only the new member's role assignments and ACL entries were written", move || {
-            let w = writes(&fx_a, seq_a.load(Ordering::SeqCst));
-            let roles = w.iter().filter(|(m, p, _)| m == "PUT" && p.contains("/roleAssignments/")).count();
-            let dfs = w.iter().filter(|(_, p, _)| p.contains("/dfs/")).count();
-            let other: Vec<_> = w.iter().filter(|(_, p, _)| !p.contains("/roleAssignments/") && !p.contains("/dfs/")).collect();
-            if roles == 0 || dfs != 3 || !other.is_empty() {
-                return Err(format!("{roles} role PUTs, {dfs} DFS writes, other writes {other:?}"));
-            }
-            Ok(())
-        }))
+        .step(hook_step(
+            "only the new member's role assignments and ACL entries were written",
+            move || {
+                let w = writes(&fx_a, seq_a.load(Ordering::SeqCst));
+                let roles = w
+                    .iter()
+                    .filter(|(m, p, _)| m == "PUT" && p.contains("/roleAssignments/"))
+                    .count();
+                let dfs = w.iter().filter(|(_, p, _)| p.contains("/dfs/")).count();
+                let other: Vec<_> = w
+                    .iter()
+                    .filter(|(_, p, _)| !p.contains("/roleAssignments/") && !p.contains("/dfs/"))
+                    .collect();
+                if roles == 0 || dfs != 3 || !other.is_empty() {
+                    return Err(format!(
+                        "{roles} role PUTs, {dfs} DFS writes, other writes {other:?}"
+                    ));
+                }
+                Ok(())
+            },
+        ))
         .step(hook_step("mark the journal", mark(&fx, &seq)))
         .step(config_step(one.clone()).plan_check(plan_actions(ADDR, &["update"])))
-        .step(hook_step("removing the member deleted only their role assignments", move || {
-            let w = writes(&fx_b, seq_b.load(Ordering::SeqCst));
-            let bad: Vec<_> = w
-                .iter()
-                .filter(|(m, p, _)| !(p.contains("/dfs/") || (m == "DELETE" && p.contains("/roleAssignments/"))))
-                .collect();
-            if !bad.is_empty() || !w.iter().any(|(m, _, _)| m == "DELETE") {
-                return Err(format!("unexpected writes {bad:?} in {w:?}"));
-            }
-            Ok(())
-        }))
-        .step(hook_step("delete the key vault and open the storage account behind Terraform's back", move || {
-            if fx_drift.emulator.delete_resource(&kv_drift) == 0 {
-                return Err("key vault missing".into());
-            }
-            let mut body = fx_drift.emulator.resource(&st_drift).ok_or("storage missing")?;
-            body["properties"]["publicNetworkAccess"] = json!("Enabled");
-            fx_drift.emulator.put_resource(&st_drift, body).map(|_| ()).map_err(|e| e.to_string())
-        }))
+        .step(hook_step(
+            "removing the member deleted only their role assignments",
+            move || {
+                let w = writes(&fx_b, seq_b.load(Ordering::SeqCst));
+                let bad: Vec<_> = w
+                    .iter()
+                    .filter(|(m, p, _)| {
+                        !(p.contains("/dfs/") || (m == "DELETE" && p.contains("/roleAssignments/")))
+                    })
+                    .collect();
+                if !bad.is_empty() || !w.iter().any(|(m, _, _)| m == "DELETE") {
+                    return Err(format!("unexpected writes {bad:?} in {w:?}"));
+                }
+                Ok(())
+            },
+        ))
+        .step(hook_step(
+            "delete the key vault and open the storage account behind Terraform's back",
+            move || {
+                if fx_drift.emulator.delete_resource(&kv_drift) == 0 {
+                    return Err("key vault missing".into());
+                }
+                let mut body = fx_drift
+                    .emulator
+                    .resource(&st_drift)
+                    .ok_or("storage missing")?;
+                body["properties"]["publicNetworkAccess"] = json!("Enabled");
+                fx_drift
+                    .emulator
+                    .put_resource(&st_drift, body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        ))
         .step(
             config_step(one.clone())
                 .plan_check(plan_actions(ADDR, &["update"]))
@@ -263,7 +361,10 @@ fn project_lifecycle() {
         .step(import_step(ADDR).verify())
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
-    assert!(fx.emulator.resource(&rg_id).is_none(), "destroy left the resource group");
+    assert!(
+        fx.emulator.resource(&rg_id).is_none(),
+        "destroy left the resource group"
+    );
 }
 
 /// A create that fails part-way records exactly what exists; the next apply continues
@@ -283,12 +384,20 @@ fn project_failed_create_continues() {
     let case = Case::new("project_failed_create")
         .envs(fx.env())
         .step(hook_step("AI Search refuses writes", move || {
-            start_fault.store(fx_fault.emulator.journal().last().map_or(0, |e| e.seq), Ordering::SeqCst);
+            start_fault.store(
+                fx_fault.emulator.journal().last().map_or(0, |e| e.seq),
+                Ordering::SeqCst,
+            );
             fx_fault.emulator.add_fault(
                 FaultRule::new(
                     "PUT",
                     "*/Microsoft.Search/searchServices/*",
-                    FaultAction::Status { status: 400, code: Some("RequestDisallowedByPolicy".into()), message: Some("Search is not allowed by policy".into()), retry_after_secs: None },
+                    FaultAction::Status {
+                        status: 400,
+                        code: Some("RequestDisallowedByPolicy".into()),
+                        message: Some("Search is not allowed by policy".into()),
+                        retry_after_secs: None,
+                    },
                 )
                 .named("search-policy"),
             );
@@ -297,37 +406,47 @@ fn project_failed_create_continues() {
         .step(config_step(cfg.clone()).expect_error("RequestDisallowedByPolicy"))
         .step(hook_step("the policy is lifted", move || {
             fx_fix.emulator.set_faults(Vec::new());
-            seq_fix.store(fx_fix.emulator.journal().last().map_or(0, |e| e.seq), Ordering::SeqCst);
+            seq_fix.store(
+                fx_fix.emulator.journal().last().map_or(0, |e| e.seq),
+                Ordering::SeqCst,
+            );
             Ok(())
         }))
-        .step(config_step(cfg).plan_check(plan_replaces(ADDR)).check(attr_set(ADDR, "resources.search.id")))
-        .step(hook_step("nothing that existed was deleted or created again", move || {
-            let w = writes(&fx_check, seq_check.load(Ordering::SeqCst));
-            if let Some(d) = w.iter().find(|(m, _, _)| m == "DELETE") {
-                return Err(format!("deleted {d:?}"));
-            }
-            let mut created = BTreeSet::new();
-            for (m, p, s) in &w {
-                if m == "PUT" && *s == 201 && !created.insert(p.to_ascii_lowercase()) {
-                    return Err(format!("{p} created twice"));
+        .step(
+            config_step(cfg)
+                .plan_check(plan_replaces(ADDR))
+                .check(attr_set(ADDR, "resources.search.id")),
+        )
+        .step(hook_step(
+            "nothing that existed was deleted or created again",
+            move || {
+                let w = writes(&fx_check, seq_check.load(Ordering::SeqCst));
+                if let Some(d) = w.iter().find(|(m, _, _)| m == "DELETE") {
+                    return Err(format!("deleted {d:?}"));
                 }
-            }
-            let journal = fx_check.emulator.journal();
-            let before: BTreeSet<String> = journal
-                .iter()
-                .filter(|e| {
-                    e.seq > start_check.load(Ordering::SeqCst)
-                        && e.seq <= seq_check.load(Ordering::SeqCst)
-                        && e.method == "PUT"
-                        && e.status == 201
-                })
-                .map(|e| e.path.to_ascii_lowercase())
-                .collect();
-            if let Some(p) = created.intersection(&before).next() {
-                return Err(format!("{p} existed and was created again"));
-            }
-            Ok(())
-        }))
+                let mut created = BTreeSet::new();
+                for (m, p, s) in &w {
+                    if m == "PUT" && *s == 201 && !created.insert(p.to_ascii_lowercase()) {
+                        return Err(format!("{p} created twice"));
+                    }
+                }
+                let journal = fx_check.emulator.journal();
+                let before: BTreeSet<String> = journal
+                    .iter()
+                    .filter(|e| {
+                        e.seq > start_check.load(Ordering::SeqCst)
+                            && e.seq <= seq_check.load(Ordering::SeqCst)
+                            && e.method == "PUT"
+                            && e.status == 201
+                    })
+                    .map(|e| e.path.to_ascii_lowercase())
+                    .collect();
+                if let Some(p) = created.intersection(&before).next() {
+                    return Err(format!("{p} existed and was created again"));
+                }
+                Ok(())
+            },
+        ))
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
     assert!(fx.emulator.resource(&rg_id).is_none());
@@ -341,26 +460,47 @@ fn project_force_destroy_and_timeouts() {
     let n = names();
     let rg_id = rg(&n.resource_group);
     let foreign = format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/somebodyelse");
-    let (fx_slow, fx_fast, fx_foreign, foreign_id) = (fx.clone(), fx.clone(), fx.clone(), foreign.clone());
+    let (fx_slow, fx_fast, fx_foreign, foreign_id) =
+        (fx.clone(), fx.clone(), fx.clone(), foreign.clone());
     let case = Case::new("project_force_destroy_and_timeouts")
         .envs(fx.env())
         // Every key vault write is slow until the next hook: on the second CLI the vault the
         // first one destroyed is soft-deleted, and the provider's recover write must be slow too.
         .step(hook_step("key vault writes take 20 s", move || {
-            fx_slow.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 20_000 }));
+            fx_slow.emulator.add_fault(FaultRule::new(
+                "PUT",
+                "*/Microsoft.KeyVault/vaults/*",
+                FaultAction::SlowLro { delay_ms: 20_000 },
+            ));
             Ok(())
         }))
-        .step(config_step(project_hcl(&[M1], "  timeouts {\n    create = \"3s\"\n  }\n")).expect_error("timed out"))
+        .step(
+            config_step(project_hcl(
+                &[M1],
+                "  timeouts {\n    create = \"3s\"\n  }\n",
+            ))
+            .expect_error("timed out"),
+        )
         .step(hook_step("back to normal", move || {
             fx_fast.emulator.set_faults(Vec::new());
             Ok(())
         }))
         .step(config_step(project_hcl(&[M1], "")).plan_check(plan_replaces(ADDR)))
-        .step(hook_step("someone adds a storage account to the project's group", move || {
-            fx_foreign.emulator.put_resource(&foreign_id, json!({"location": "westeurope"})).map(|_| ()).map_err(|e| e.to_string())
-        }))
+        .step(hook_step(
+            "someone adds a storage account to the project's group",
+            move || {
+                fx_foreign
+                    .emulator
+                    .put_resource(&foreign_id, json!({"location": "westeurope"}))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        ))
         .step(config_step(PROVIDER_PREAMBLE).expect_error("somebodyelse"))
-        .step(config_step(project_hcl(&[M1], "  force_destroy = true\n")).plan_check(plan_actions(ADDR, &["update"])))
+        .step(
+            config_step(project_hcl(&[M1], "  force_destroy = true\n"))
+                .plan_check(plan_actions(ADDR, &["update"])),
+        )
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
     assert!(fx.emulator.resource(&rg_id).is_none());
@@ -404,28 +544,49 @@ data "aifactory_project_names" "p" {{
     let case = Case::new("project_names_data_source")
         .envs(fx.env())
         .step(config_step(hcl).check(output_matches("names", move |v| {
-            v["resource_group"] == json!(rg_name) && v["search"] == json!(search) && v.get("ml_workspace").is_none() && v["datalake_path"] == json!("projects/project001")
+            v["resource_group"] == json!(rg_name)
+                && v["search"] == json!(search)
+                && v.get("ml_workspace").is_none()
+                && v["datalake_path"] == json!("projects/project001")
         })))
         .step(config_step(bad).expect_error("Invalid environment"));
     run_on_all_clis(&case);
-    let arm_calls = fx.emulator.journal().iter().skip(before).filter(|e| !e.path.contains("oauth2")).count();
+    let arm_calls = fx
+        .emulator
+        .journal()
+        .iter()
+        .skip(before)
+        .filter(|e| !e.path.contains("oauth2"))
+        .count();
     assert_eq!(arm_calls, 0, "the data source must not call Azure");
 }
 
 /// ARM ids PUT (2xx) since `seq`, and data-lake writes (2xx) since `seq` as
 /// (`directory` or `acl`, account, path inside the account).
-fn written_since(fx: &EmulatorFixture, seq: u64) -> (BTreeSet<String>, BTreeSet<(String, String, String)>) {
+fn written_since(
+    fx: &EmulatorFixture,
+    seq: u64,
+) -> (BTreeSet<String>, BTreeSet<(String, String, String)>) {
     let (mut arm, mut dfs) = (BTreeSet::new(), BTreeSet::new());
     for e in fx.emulator.journal() {
-        if e.seq <= seq || e.method == "GET" || e.method == "HEAD" || !(200..300).contains(&e.status) {
+        if e.seq <= seq
+            || e.method == "GET"
+            || e.method == "HEAD"
+            || !(200..300).contains(&e.status)
+        {
             continue;
         }
         if e.path.starts_with("/subscriptions/") && e.method == "PUT" {
             arm.insert(e.path.clone());
-        } else if let Some((account, path)) = e.path.strip_prefix("/dfs/").and_then(|p| p.split_once('/')) {
+        } else if let Some((account, path)) =
+            e.path.strip_prefix("/dfs/").and_then(|p| p.split_once('/'))
+        {
             let what = if e.method == "PUT" && e.query.contains("resource=directory") {
                 "directory"
-            } else if e.query.contains("acl") || e.query.contains("Acl") || e.query.contains("AccessControl") {
+            } else if e.query.contains("acl")
+                || e.query.contains("Acl")
+                || e.query.contains("AccessControl")
+            {
                 "acl"
             } else {
                 "other"
@@ -453,13 +614,20 @@ fn project_interrupted_create_keeps_what_exists() {
     let fx = start();
     let n = names();
     let rg_id = rg(&n.resource_group);
-    let search_id = format!("{rg_id}/providers/Microsoft.Search/searchServices/{}", n.search);
+    let search_id = format!(
+        "{rg_id}/providers/Microsoft.Search/searchServices/{}",
+        n.search
+    );
     let cfg = project_hcl(&[M1], "");
     let seq = Arc::new(AtomicU64::new(0));
     let (fx_slow, seq_slow) = (fx.clone(), seq.clone());
     let (fx_when, seq_when) = (fx.clone(), seq.clone());
-    let kv_id = format!("{rg_id}/providers/Microsoft.KeyVault/vaults/{}", n.key_vault);
-    let (fx_check, seq_check, search_check, vault_check) = (fx.clone(), seq.clone(), search_id.clone(), kv_id);
+    let kv_id = format!(
+        "{rg_id}/providers/Microsoft.KeyVault/vaults/{}",
+        n.key_vault
+    );
+    let (fx_check, seq_check, search_check, vault_check) =
+        (fx.clone(), seq.clone(), search_id.clone(), kv_id);
     let fx_fast = fx.clone();
     let case = Case::new("project_interrupted_create")
         .envs(fx.env())
@@ -578,5 +746,9 @@ fn project_interrupted_create_keeps_what_exists() {
 
 /// The resource group id (lower case) of an id inside it.
 fn rg_id_lower(id: &str) -> String {
-    id.to_ascii_lowercase().split("/providers/").next().unwrap_or_default().to_string()
+    id.to_ascii_lowercase()
+        .split("/providers/")
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

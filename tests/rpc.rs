@@ -531,41 +531,52 @@ async fn project_timeouts_is_an_optional_block() {
         .find(|b| b.type_name == "timeouts")
         .unwrap_or_else(|| panic!("no timeouts block: {:?}", block.block_types));
     assert_eq!(NestingMode::try_from(nb.nesting), Ok(NestingMode::Group));
-    assert_eq!((nb.min_items, nb.max_items), (0, 0), "the block must be optional");
+    assert_eq!(
+        (nb.min_items, nb.max_items),
+        (0, 0),
+        "the block must be optional"
+    );
     let inner = nb.block.as_ref().expect("timeouts block schema");
     let mut names: Vec<&str> = inner.attributes.iter().map(|a| a.name.as_str()).collect();
     names.sort();
     assert_eq!(names, ["create", "delete", "read", "update"]);
     for a in &inner.attributes {
-        assert!(a.optional && !a.required && !a.computed, "{}: {a:?}", a.name);
+        assert!(
+            a.optional && !a.required && !a.computed,
+            "{}: {a:?}",
+            a.name
+        );
         assert_eq!(a.r#type, b"\"string\"", "{}", a.name);
     }
 
     // Validation points into the block.
     let diags = p
-        .validate_resource(PROJECT, &project_config(Some(&[("create", "soon"), ("delete", "30m")])))
+        .validate_resource(
+            PROJECT,
+            &project_config(Some(&[("create", "soon"), ("delete", "30m")])),
+        )
         .await;
     let errors: Vec<&Diag> = diags.iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 1, "{}", show(&diags));
     assert_eq!(errors[0].path, "timeouts.create", "{}", show(&diags));
-    assert!(
-        errors[0].summary.contains("soon"),
-        "{}",
-        show(&diags)
-    );
+    assert!(errors[0].summary.contains("soon"), "{}", show(&diags));
     let diags = p.validate_resource(PROJECT, &project_config(None)).await;
     assert!(!has_errors(&diags), "{}", show(&diags));
 
     // Plan hands Terraform the block the way it sent it: all null when absent.
     let settings = Value::object([
-        ("subscription_id", Value::string("00000000-0000-0000-0000-000000000001")),
-        ("tenant_id", Value::string("11111111-1111-1111-1111-111111111111")),
+        (
+            "subscription_id",
+            Value::string("00000000-0000-0000-0000-000000000001"),
+        ),
+        (
+            "tenant_id",
+            Value::string("11111111-1111-1111-1111-111111111111"),
+        ),
     ]);
     let diags = p.configure(&settings).await;
     assert!(!has_errors(&diags), "{}", show(&diags));
-    let all_null = Value::object(
-        ["create", "read", "update", "delete"].map(|k| (k, Value::Null)),
-    );
+    let all_null = Value::object(["create", "read", "update", "delete"].map(|k| (k, Value::Null)));
     let (planned, _, diags) = p.plan_create(PROJECT, &project_config(None)).await;
     assert!(!has_errors(&diags), "{}", show(&diags));
     assert_eq!(planned.get("timeouts"), &all_null);

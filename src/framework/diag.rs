@@ -4,7 +4,6 @@
 //! and, where it concerns one attribute, the path to it, so Terraform underlines
 //! the right line of HCL.
 
-
 pub use aifactory_attrpath::{AttrPath, Step};
 
 /// Error or warning.

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 use crate::framework::{
     diag::Step,
     schema::{FunctionSignature, Parameter, Type},
     Function, FunctionError, Value,
 };
+use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
 pub struct AllocateSubnets;
 

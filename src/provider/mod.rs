@@ -33,7 +33,9 @@ impl Default for AifactoryProvider {
 
 impl AifactoryProvider {
     pub fn new() -> Self {
-        AifactoryProvider { ctx: Arc::new(ProviderContext::default()) }
+        AifactoryProvider {
+            ctx: Arc::new(ProviderContext::default()),
+        }
     }
 
     pub fn context(&self) -> Arc<ProviderContext> {
@@ -66,7 +68,9 @@ impl AifactoryProvider {
     pub fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics {
         let config = ProviderConfig::new(config);
         let diags = config.validate();
-        let settings = config.azure_settings().with_terraform_version(terraform_version);
+        let settings = config
+            .azure_settings()
+            .with_terraform_version(terraform_version);
         tracing::debug!(terraform_version, "provider configured");
         // Configure runs once per provider process; a second call keeps the first settings.
         let _ = self.ctx.settings.set(settings);

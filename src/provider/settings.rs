@@ -130,7 +130,6 @@ impl<'a> ProviderConfig<'a> {
         }
         diags
     }
-
 }
 
 impl ConfigSource for ProviderConfig<'_> {
@@ -171,5 +170,4 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), attrs.len(), "no duplicate attribute");
     }
-
 }

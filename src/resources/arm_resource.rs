@@ -13,13 +13,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
+use super::azure_error;
+use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::context::ProviderContext;
-use super::azure_error;
 
 /// Time one operation may take (Azure's slowest LROs take well under this).
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -75,9 +75,13 @@ Properties Azure adds or defaults are ignored."
 fn check_id(id: &str) -> Option<String> {
     let segments: Vec<&str> = id.split('/').collect();
     if !id.starts_with('/') || segments.iter().skip(1).any(|s| s.is_empty()) {
-        return Some(format!("{id:?} is not an ARM ID: it must start with `/` and have no empty segments."));
+        return Some(format!(
+            "{id:?} is not an ARM ID: it must start with `/` and have no empty segments."
+        ));
     }
-    if !(id.to_ascii_lowercase().starts_with("/subscriptions/") || id.to_ascii_lowercase().starts_with("/providers/")) {
+    if !(id.to_ascii_lowercase().starts_with("/subscriptions/")
+        || id.to_ascii_lowercase().starts_with("/providers/"))
+    {
         return Some(format!("{id:?} must start with `/subscriptions/{{id}}/` (or `/providers/` for tenant-level resources)."));
     }
     None
@@ -86,7 +90,13 @@ fn check_id(id: &str) -> Option<String> {
 fn check_api_version(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
         && (b.len() == 10 || v[10..].starts_with('-'))
 }
 
@@ -97,13 +107,19 @@ pub fn project(desired: &Json, actual: &Json) -> Json {
             d.iter()
                 .map(|(k, dv)| {
                     // ARM matches property names case-insensitively and may return another casing.
-                    let av = a.get(k).or_else(|| a.iter().find(|(ak, _)| ak.eq_ignore_ascii_case(k)).map(|(_, v)| v));
+                    let av = a.get(k).or_else(|| {
+                        a.iter()
+                            .find(|(ak, _)| ak.eq_ignore_ascii_case(k))
+                            .map(|(_, v)| v)
+                    });
                     (k.clone(), av.map_or(Json::Null, |av| project(dv, av)))
                 })
                 .collect(),
         ),
         // Location is case- and space-insensitive in ARM ("West Europe" == "westeurope").
-        (Json::String(d), Json::String(a)) if normalize_location(d) == normalize_location(a) && looks_like_location(d) => {
+        (Json::String(d), Json::String(a))
+            if normalize_location(d) == normalize_location(a) && looks_like_location(d) =>
+        {
             Json::String(d.clone())
         }
         _ => actual.clone(),
@@ -115,7 +131,10 @@ fn looks_like_location(s: &str) -> bool {
 }
 
 fn normalize_location(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// A body for import: what Azure returned minus what a body never sets.
@@ -188,15 +207,31 @@ impl Resource for ArmResource {
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
         let mut planned = req.config.clone();
-        let same_id = !req.prior.is_null() && req.prior.get("resource_id") == req.config.get("resource_id");
+        let same_id =
+            !req.prior.is_null() && req.prior.get("resource_id") == req.config.get("resource_id");
         planned.set("id", req.config.get("resource_id").clone());
         let unchanged = same_id
             && req.prior.get("api_version") == req.config.get("api_version")
             && req.prior.get("body") == req.config.get("body");
-        planned.set("output", if unchanged { req.prior.get("output").clone() } else { Value::Unknown });
-        let requires_replace =
-            if !req.prior.is_null() && !same_id { vec![AttrPath::attr("resource_id")] } else { Vec::new() };
-        PlanResponse { planned, private: Value::Null, requires_replace, diags: Diagnostics::new() }
+        planned.set(
+            "output",
+            if unchanged {
+                req.prior.get("output").clone()
+            } else {
+                Value::Unknown
+            },
+        );
+        let requires_replace = if !req.prior.is_null() && !same_id {
+            vec![AttrPath::attr("resource_id")]
+        } else {
+            Vec::new()
+        };
+        PlanResponse {
+            planned,
+            private: Value::Null,
+            requires_replace,
+            diags: Diagnostics::new(),
+        }
     }
 
     async fn apply(&self, req: ApplyRequest) -> StateResponse {
@@ -205,33 +240,74 @@ impl Resource for ArmResource {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: req.prior, private: Value::Null, diags };
+                return StateResponse {
+                    state: req.prior,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
         if req.planned.is_null() {
-            let id = req.prior.get("resource_id").as_str().unwrap_or_default().to_string();
-            let api = req.prior.get("api_version").as_str().unwrap_or_default().to_string();
+            let id = req
+                .prior
+                .get("resource_id")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let api = req
+                .prior
+                .get("api_version")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             return match client.arm().delete(&ctx, &id, &api).await {
                 Ok(()) => StateResponse::default(),
                 Err(e) => {
                     azure_error(&mut diags, &format!("Deleting {id}"), &e);
-                    StateResponse { state: req.prior, private: Value::Null, diags }
+                    StateResponse {
+                        state: req.prior,
+                        private: Value::Null,
+                        diags,
+                    }
                 }
             };
         }
-        let id = req.planned.get("resource_id").as_str().unwrap_or_default().to_string();
-        let api = req.planned.get("api_version").as_str().unwrap_or_default().to_string();
-        let body_text = req.planned.get("body").as_str().unwrap_or_default().to_string();
+        let id = req
+            .planned
+            .get("resource_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let api = req
+            .planned
+            .get("api_version")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let body_text = req
+            .planned
+            .get("body")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let body = match parse_body(&body_text) {
             Ok(b) => b,
             Err(msg) => {
                 diags.error(AttrPath::attr("body"), "Invalid body", msg);
-                return StateResponse { state: req.prior, private: Value::Null, diags };
+                return StateResponse {
+                    state: req.prior,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         match client.arm().put(&ctx, &id, &api, &body).await {
-            Ok(result) => StateResponse { state: state(&id, &api, body_text, &result), private: Value::Null, diags },
+            Ok(result) => StateResponse {
+                state: state(&id, &api, body_text, &result),
+                private: Value::Null,
+                diags,
+            },
             Err(e) => {
                 azure_error(&mut diags, &format!("Writing {id}"), &e);
                 // Nothing untracked: if the resource exists despite the error (a failed or
@@ -244,7 +320,11 @@ impl Resource for ArmResource {
                         private: Value::Null,
                         diags,
                     },
-                    _ => StateResponse { state: req.prior, private: Value::Null, diags },
+                    _ => StateResponse {
+                        state: req.prior,
+                        private: Value::Null,
+                        diags,
+                    },
                 }
             }
         }
@@ -256,11 +336,23 @@ impl Resource for ArmResource {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: prior, private, diags };
+                return StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                };
             }
         };
-        let id = prior.get("resource_id").as_str().unwrap_or_default().to_string();
-        let api = prior.get("api_version").as_str().unwrap_or_default().to_string();
+        let id = prior
+            .get("resource_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let api = prior
+            .get("api_version")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let body_text = prior.get("body").as_str().unwrap_or_default().to_string();
         let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
         match client.arm().get_opt(&ctx, &id, &api).await {
@@ -270,15 +362,27 @@ impl Resource for ArmResource {
                     Ok(desired) => {
                         let seen = project(&desired, &actual);
                         // Keep the user's text when nothing changed, so formatting never shows as drift.
-                        if seen == desired { body_text } else { seen.to_string() }
+                        if seen == desired {
+                            body_text
+                        } else {
+                            seen.to_string()
+                        }
                     }
                     Err(_) => body_text,
                 };
-                StateResponse { state: state(&id, &api, body, &actual), private, diags }
+                StateResponse {
+                    state: state(&id, &api, body, &actual),
+                    private,
+                    diags,
+                }
             }
             Err(e) => {
                 azure_error(&mut diags, &format!("Reading {id}"), &e);
-                StateResponse { state: prior, private, diags }
+                StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                }
             }
         }
     }
@@ -288,33 +392,69 @@ impl Resource for ArmResource {
         let usage = "Use `<resource ID>?api-version=<version>`, for example \
                      `/subscriptions/.../resourceGroups/rg1?api-version=2021-04-01`.";
         let Some((id, api)) = import_id.split_once("?api-version=") else {
-            diags.error(AttrPath::root(), "Invalid import ID", format!("{import_id:?} has no `?api-version=`. {usage}"));
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("{import_id:?} has no `?api-version=`. {usage}"),
+            );
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         };
         if let Some(msg) = check_id(id) {
-            diags.error(AttrPath::root(), "Invalid import ID", format!("{msg} {usage}"));
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("{msg} {usage}"),
+            );
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         }
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: Value::Null, private: Value::Null, diags };
+                return StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
         match client.arm().get_opt(&ctx, id, api).await {
             Ok(Some(actual)) => {
                 let body = importable_body(&actual).to_string();
-                StateResponse { state: state(id, api, body, &actual), private: Value::Null, diags }
+                StateResponse {
+                    state: state(id, api, body, &actual),
+                    private: Value::Null,
+                    diags,
+                }
             }
             Ok(None) => {
-                diags.error(AttrPath::root(), "Cannot import a resource that does not exist", format!("Azure has no {id}."));
-                StateResponse { state: Value::Null, private: Value::Null, diags }
+                diags.error(
+                    AttrPath::root(),
+                    "Cannot import a resource that does not exist",
+                    format!("Azure has no {id}."),
+                );
+                StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                }
             }
             Err(e) => {
                 azure_error(&mut diags, &format!("Reading {id}"), &e);
-                StateResponse { state: Value::Null, private: Value::Null, diags }
+                StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                }
             }
         }
     }
@@ -338,14 +478,23 @@ mod tests {
     #[test]
     fn locations_compare_like_arm_does() {
         let desired = json!({"location": "westeurope"});
-        assert_eq!(project(&desired, &json!({"location": "West Europe"})), desired);
-        assert_ne!(project(&desired, &json!({"location": "northeurope"})), desired);
+        assert_eq!(
+            project(&desired, &json!({"location": "West Europe"})),
+            desired
+        );
+        assert_ne!(
+            project(&desired, &json!({"location": "northeurope"})),
+            desired
+        );
     }
 
     #[test]
     fn a_removed_property_shows_as_null() {
         let desired = json!({"tags": {"owner": "ai"}});
-        assert_eq!(project(&desired, &json!({"tags": {}})), json!({"tags": {"owner": null}}));
+        assert_eq!(
+            project(&desired, &json!({"tags": {}})),
+            json!({"tags": {"owner": null}})
+        );
     }
 
     #[test]
@@ -364,7 +513,10 @@ mod tests {
     fn import_body_drops_read_only_parts() {
         let actual = json!({"id": "/x", "name": "n", "type": "t", "etag": "e", "location": "westeurope",
             "properties": {"provisioningState": "Succeeded", "addressSpace": {}}});
-        assert_eq!(importable_body(&actual), json!({"location": "westeurope", "properties": {"addressSpace": {}}}));
+        assert_eq!(
+            importable_body(&actual),
+            json!({"location": "westeurope", "properties": {"addressSpace": {}}})
+        );
     }
 
     #[test]

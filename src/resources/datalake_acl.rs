@@ -14,14 +14,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use aifactory_azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
+use super::azure_error;
+use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::context::ProviderContext;
-use super::azure_error;
+use aifactory_azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
 
 /// Time one apply, read or import may take.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -95,12 +95,16 @@ entry from the set removes it from the path.",
 /// The storage account name of an ARM storage account ID.
 fn account_name(id: &str) -> Option<&str> {
     let segments: Vec<&str> = id.trim_end_matches('/').split('/').collect();
-    let i = segments.iter().position(|s| s.eq_ignore_ascii_case("storageAccounts"))?;
+    let i = segments
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("storageAccounts"))?;
     let name = segments.get(i + 1)?;
     let ok = i + 2 == segments.len()
         && id.to_ascii_lowercase().starts_with("/subscriptions/")
         && (3..=24).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     ok.then_some(name)
 }
 
@@ -118,7 +122,9 @@ fn parse_entries(v: &Value) -> Result<Vec<(String, AclEntry)>, String> {
     let mut out: Vec<(String, AclEntry)> = Vec::new();
     for item in v.as_list().unwrap_or_default() {
         let Some(text) = item.as_str() else { continue };
-        let entry: AclEntry = text.parse().map_err(|e| format!("{e}. Write entries like `other::--x` or `user:<object id>:rwx`."))?;
+        let entry: AclEntry = text.parse().map_err(|e| {
+            format!("{e}. Write entries like `other::--x` or `user:<object id>:rwx`.")
+        })?;
         if let Some((other, _)) = out.iter().find(|(_, e)| e.key == entry.key) {
             return Err(format!(
                 "{text:?} and {other:?} set the same entry ({}); keep one of them.",
@@ -159,9 +165,15 @@ fn state(t: &Target, path_attr: &Value, create_attr: &Value, entries: Vec<String
         ("storage_account_id", Value::string(&t.account_id)),
         ("filesystem", Value::string(&t.fs)),
         ("path", path_attr.clone()),
-        ("entries", Value::List(entries.into_iter().map(Value::String).collect())),
+        (
+            "entries",
+            Value::List(entries.into_iter().map(Value::String).collect()),
+        ),
         ("create_directory", create_attr.clone()),
-        ("id", Value::string(resource_id(&t.account_id, &t.fs, &t.path))),
+        (
+            "id",
+            Value::string(resource_id(&t.account_id, &t.fs, &t.path)),
+        ),
     ])
 }
 
@@ -189,12 +201,19 @@ impl DatalakeAcl {
         prior: &[AclEntry],
     ) -> Result<(), (String, AzureError)> {
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
-        let dfs = client.dfs(&t.account).map_err(|e| (format!("Reaching the data lake {}", t.account), e))?;
+        let dfs = client
+            .dfs(&t.account)
+            .map_err(|e| (format!("Reaching the data lake {}", t.account), e))?;
         let path = dfs_path(&t.path);
         if !path.is_empty() && t.create_directory {
             dfs.create_directory(&ctx, &t.fs, path, &DirectoryOptions::default())
                 .await
-                .map_err(|e| (format!("Creating the directory /{path} in {}/{}", t.account, t.fs), e))?;
+                .map_err(|e| {
+                    (
+                        format!("Creating the directory /{path} in {}/{}", t.account, t.fs),
+                        e,
+                    )
+                })?;
         }
         let removed: Vec<AclKey> = prior
             .iter()
@@ -242,7 +261,9 @@ impl Resource for DatalakeAcl {
         }
         if let Some(fs) = config.get("filesystem").as_str() {
             let ok = (3..=63).contains(&fs.len())
-                && fs.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && fs
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                 && !fs.starts_with('-')
                 && !fs.ends_with('-')
                 && !fs.contains("--");
@@ -284,8 +305,15 @@ impl Resource for DatalakeAcl {
         let known = |k: &str| req.config.get(k).is_wholly_known();
         if known("storage_account_id") && known("filesystem") && known("path") {
             match target(&req.config) {
-                Some(t) => planned.set("id", Value::string(resource_id(&t.account_id, &t.fs, &t.path))),
-                None => diags.error(AttrPath::attr("storage_account_id"), "Invalid storage account ID", "Expected a storage account ARM ID."),
+                Some(t) => planned.set(
+                    "id",
+                    Value::string(resource_id(&t.account_id, &t.fs, &t.path)),
+                ),
+                None => diags.error(
+                    AttrPath::attr("storage_account_id"),
+                    "Invalid storage account ID",
+                    "Expected a storage account ARM ID.",
+                ),
             }
         } else {
             planned.set("id", Value::Unknown);
@@ -303,7 +331,12 @@ impl Resource for DatalakeAcl {
                 requires_replace.push(AttrPath::attr("path"));
             }
         }
-        PlanResponse { planned, private: Value::Null, requires_replace, diags }
+        PlanResponse {
+            planned,
+            private: Value::Null,
+            requires_replace,
+            diags,
+        }
     }
 
     async fn apply(&self, req: ApplyRequest) -> StateResponse {
@@ -315,38 +348,68 @@ impl Resource for DatalakeAcl {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: req.prior, private: Value::Null, diags };
+                return StateResponse {
+                    state: req.prior,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         if req.planned.is_null() {
-            let Some(t) = target(&req.prior) else { return StateResponse::default() };
+            let Some(t) = target(&req.prior) else {
+                return StateResponse::default();
+            };
             // Named entries go; base entries cannot be removed and stay as they are.
             return match self.write(client, &t, &[], &prior_entries).await {
                 Ok(()) => StateResponse::default(),
                 Err((_, e)) if e.is_not_found() => StateResponse::default(),
                 Err((what, e)) => {
                     azure_error(&mut diags, &what, &e);
-                    StateResponse { state: req.prior, private: Value::Null, diags }
+                    StateResponse {
+                        state: req.prior,
+                        private: Value::Null,
+                        diags,
+                    }
                 }
             };
         }
         let Some(t) = target(&req.planned) else {
-            diags.error(AttrPath::attr("storage_account_id"), "Invalid storage account ID", "Expected a storage account ARM ID.");
-            return StateResponse { state: req.prior, private: Value::Null, diags };
+            diags.error(
+                AttrPath::attr("storage_account_id"),
+                "Invalid storage account ID",
+                "Expected a storage account ARM ID.",
+            );
+            return StateResponse {
+                state: req.prior,
+                private: Value::Null,
+                diags,
+            };
         };
         let want = match parse_entries(req.planned.get("entries")) {
             Ok(w) => w,
             Err(msg) => {
                 diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg);
-                return StateResponse { state: req.prior, private: Value::Null, diags };
+                return StateResponse {
+                    state: req.prior,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         let planned_entries: Vec<AclEntry> = want.iter().map(|(_, e)| e.clone()).collect();
-        match self.write(client, &t, &planned_entries, &prior_entries).await {
+        match self
+            .write(client, &t, &planned_entries, &prior_entries)
+            .await
+        {
             Ok(()) => {
                 let texts = want.into_iter().map(|(s, _)| s).collect();
                 StateResponse {
-                    state: state(&t, req.planned.get("path"), req.planned.get("create_directory"), texts),
+                    state: state(
+                        &t,
+                        req.planned.get("path"),
+                        req.planned.get("create_directory"),
+                        texts,
+                    ),
                     private: Value::Null,
                     diags,
                 }
@@ -356,19 +419,31 @@ impl Resource for DatalakeAcl {
                 // Nothing untracked: keep what the path holds now of the listed entries.
                 let check = self.ctx.request_ctx(Duration::from_secs(60));
                 let now = match client.dfs(&t.account) {
-                    Ok(dfs) => dfs.get_access_control(&check, &t.fs, dfs_path(&t.path)).await.ok(),
+                    Ok(dfs) => dfs
+                        .get_access_control(&check, &t.fs, dfs_path(&t.path))
+                        .await
+                        .ok(),
                     Err(_) => None,
                 };
                 match now {
                     Some(ac) => {
                         let seen = observed(&want, &ac.acl);
                         StateResponse {
-                            state: state(&t, req.planned.get("path"), req.planned.get("create_directory"), seen),
+                            state: state(
+                                &t,
+                                req.planned.get("path"),
+                                req.planned.get("create_directory"),
+                                seen,
+                            ),
                             private: Value::Null,
                             diags,
                         }
                     }
-                    None => StateResponse { state: req.prior, private: Value::Null, diags },
+                    None => StateResponse {
+                        state: req.prior,
+                        private: Value::Null,
+                        diags,
+                    },
                 }
             }
         }
@@ -376,13 +451,23 @@ impl Resource for DatalakeAcl {
 
     async fn read(&self, prior: Value, private: Value) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let Some(t) = target(&prior) else { return StateResponse { state: prior, private, diags } };
+        let Some(t) = target(&prior) else {
+            return StateResponse {
+                state: prior,
+                private,
+                diags,
+            };
+        };
         let want = parse_entries(prior.get("entries")).unwrap_or_default();
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: prior, private, diags };
+                return StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                };
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
@@ -392,14 +477,35 @@ impl Resource for DatalakeAcl {
         };
         match result {
             // The path (or the filesystem, or the account) is gone: so are the entries.
-            Err(e) if e.is_not_found() => StateResponse { state: Value::Null, private, diags },
+            Err(e) if e.is_not_found() => StateResponse {
+                state: Value::Null,
+                private,
+                diags,
+            },
             Err(e) => {
-                azure_error(&mut diags, &format!("Reading the ACL of /{} in {}/{}", dfs_path(&t.path), t.account, t.fs), &e);
-                StateResponse { state: prior, private, diags }
+                azure_error(
+                    &mut diags,
+                    &format!(
+                        "Reading the ACL of /{} in {}/{}",
+                        dfs_path(&t.path),
+                        t.account,
+                        t.fs
+                    ),
+                    &e,
+                );
+                StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                }
             }
             Ok(ac) => {
                 let seen = observed(&want, &ac.acl);
-                StateResponse { state: state(&t, prior.get("path"), prior.get("create_directory"), seen), private, diags }
+                StateResponse {
+                    state: state(&t, prior.get("path"), prior.get("create_directory"), seen),
+                    private,
+                    diags,
+                }
             }
         }
     }
@@ -408,37 +514,75 @@ impl Resource for DatalakeAcl {
         let mut diags = Diagnostics::new();
         let parts: Vec<&str> = import_id.split('|').collect();
         let [account_id, fs, path, keys] = parts[..] else {
-            diags.error(AttrPath::root(), "Invalid import ID", format!("{import_id:?} does not have four parts. {IMPORT_USAGE}"));
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("{import_id:?} does not have four parts. {IMPORT_USAGE}"),
+            );
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         };
         let Some(account) = account_name(account_id) else {
-            diags.error(AttrPath::root(), "Invalid import ID", format!("{account_id:?} is not a storage account ID. {IMPORT_USAGE}"));
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("{account_id:?} is not a storage account ID. {IMPORT_USAGE}"),
+            );
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         };
         // Keys with or without permissions: `other::--x` or `other:`.
         let mut wanted: BTreeMap<AclKey, ()> = BTreeMap::new();
         for k in keys.split(',').map(str::trim).filter(|k| !k.is_empty()) {
             // An entry (`other::--x`), else a key (`other:`, `user:<id>`) given a placeholder.
-            let parsed = k.parse::<AclEntry>().or_else(|_| format!("{k}:---").parse::<AclEntry>());
+            let parsed = k
+                .parse::<AclEntry>()
+                .or_else(|_| format!("{k}:---").parse::<AclEntry>());
             match parsed {
                 Ok(e) => {
                     wanted.insert(e.key, ());
                 }
                 Err(e) => {
-                    diags.error(AttrPath::root(), "Invalid import ID", format!("{k:?}: {e}. {IMPORT_USAGE}"));
-                    return StateResponse { state: Value::Null, private: Value::Null, diags };
+                    diags.error(
+                        AttrPath::root(),
+                        "Invalid import ID",
+                        format!("{k:?}: {e}. {IMPORT_USAGE}"),
+                    );
+                    return StateResponse {
+                        state: Value::Null,
+                        private: Value::Null,
+                        diags,
+                    };
                 }
             }
         }
         if wanted.is_empty() {
-            diags.error(AttrPath::root(), "Invalid import ID", format!("No entries listed. {IMPORT_USAGE}"));
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("No entries listed. {IMPORT_USAGE}"),
+            );
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         }
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: Value::Null, private: Value::Null, diags };
+                return StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                };
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
@@ -456,13 +600,25 @@ impl Resource for DatalakeAcl {
                             diags.error(
                                 AttrPath::root(),
                                 "Cannot import an ACL entry that does not exist",
-                                format!("/{} in {account}/{fs} has no entry {key}; its ACL is {}.", dfs_path(path), ac.acl),
+                                format!(
+                                    "/{} in {account}/{fs} has no entry {key}; its ACL is {}.",
+                                    dfs_path(path),
+                                    ac.acl
+                                ),
                             );
-                            return StateResponse { state: Value::Null, private: Value::Null, diags };
+                            return StateResponse {
+                                state: Value::Null,
+                                private: Value::Null,
+                                diags,
+                            };
                         }
                     }
                 }
-                let path_attr = if dfs_path(path).is_empty() { Value::Null } else { Value::string(dfs_path(path)) };
+                let path_attr = if dfs_path(path).is_empty() {
+                    Value::Null
+                } else {
+                    Value::string(dfs_path(path))
+                };
                 let t = Target {
                     account_id: account_id.to_string(),
                     account: account.to_string(),
@@ -470,11 +626,23 @@ impl Resource for DatalakeAcl {
                     path: path.to_string(),
                     create_directory: true,
                 };
-                StateResponse { state: state(&t, &path_attr, &Value::Null, entries), private: Value::Null, diags }
+                StateResponse {
+                    state: state(&t, &path_attr, &Value::Null, entries),
+                    private: Value::Null,
+                    diags,
+                }
             }
             Err(e) => {
-                azure_error(&mut diags, &format!("Reading the ACL of /{} in {account}/{fs}", dfs_path(path)), &e);
-                StateResponse { state: Value::Null, private: Value::Null, diags }
+                azure_error(
+                    &mut diags,
+                    &format!("Reading the ACL of /{} in {account}/{fs}", dfs_path(path)),
+                    &e,
+                );
+                StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                }
             }
         }
     }

@@ -12,5 +12,9 @@ use crate::framework::{AttrPath, Diagnostics};
 /// An Azure failure as an error diagnostic on the resource: what was being done, Azure's
 /// summary, and the detail (codes, correlation id, the fix where known).
 pub(crate) fn azure_error(diags: &mut Diagnostics, what: &str, e: &aifactory_azure::AzureError) {
-    diags.error(AttrPath::root(), format!("{what}: {}", e.summary()), e.detail());
+    diags.error(
+        AttrPath::root(),
+        format!("{what}: {}", e.summary()),
+        e.detail(),
+    );
 }

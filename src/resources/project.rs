@@ -27,15 +27,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use aifactory_azure::{AzureClient, AzureError};
+use crate::context::ProviderContext;
 use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Nesting, Schema, Type},
     AttrPath, Diagnostic, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
+use aifactory_azure::{AzureClient, AzureError};
 use aifactory_template::project::{self as core, Cloud, DesiredProject};
-use crate::context::ProviderContext;
 
 pub use engine::{Engine, Run, DEFAULT_JOBS_IN_FLIGHT};
 pub use model::{desired_records, Private, Record, Records};
@@ -195,7 +195,11 @@ pub(crate) fn facts(ctx: &ProviderContext) -> Result<ProviderFacts, Diagnostic> 
         Some("china") => Cloud::China,
         _ => Cloud::Public,
     };
-    Ok(ProviderFacts { subscription_id, tenant_id, cloud })
+    Ok(ProviderFacts {
+        subscription_id,
+        tenant_id,
+        cloud,
+    })
 }
 
 fn push_issues(diags: &mut Diagnostics, issues: &[core::Issue]) {
@@ -208,7 +212,12 @@ fn push_issues(diags: &mut Diagnostics, issues: &[core::Issue]) {
 
 /// The desired project of a configuration or state (with the identity's principal ID
 /// when known).
-pub fn desired_of(v: &Value, facts: &ProviderFacts, principal: Option<String>, diags: &mut Diagnostics) -> Option<(Inputs, DesiredProject)> {
+pub fn desired_of(
+    v: &Value,
+    facts: &ProviderFacts,
+    principal: Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<(Inputs, DesiredProject)> {
     let mut inputs = spec::read_inputs(v, facts, diags)?;
     inputs.spec.identity_principal_id = principal;
     match core::desired(&inputs.spec) {
@@ -228,7 +237,11 @@ fn known_string(v: &Value) -> Option<String> {
 }
 
 fn string_map_value(m: &BTreeMap<String, String>) -> Value {
-    Value::Map(m.iter().map(|(k, v)| (k.clone(), Value::string(v.clone()))).collect())
+    Value::Map(
+        m.iter()
+            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+            .collect(),
+    )
 }
 
 fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
@@ -243,10 +256,17 @@ fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
     } else {
         "What was changed is kept in state; fix the cause and apply again to continue."
     };
-    diags.error(path, format!("{}: {}", e.what, e.error.summary()), format!("{}\n\n{next}", e.error.detail()));
+    diags.error(
+        path,
+        format!("{}: {}", e.what, e.error.summary()),
+        format!("{}\n\n{next}", e.error.detail()),
+    );
 }
 
-fn client_or_diag<'a>(ctx: &'a ProviderContext, diags: &mut Diagnostics) -> Option<&'a AzureClient> {
+fn client_or_diag<'a>(
+    ctx: &'a ProviderContext,
+    diags: &mut Diagnostics,
+) -> Option<&'a AzureClient> {
     match ctx.azure() {
         Ok(c) => Some(c),
         Err(d) => {
@@ -257,33 +277,56 @@ fn client_or_diag<'a>(ctx: &'a ProviderContext, diags: &mut Diagnostics) -> Opti
 }
 
 /// The state for `base` (config or planned values) with the computed attributes.
-fn with_computed(base: &Value, d: &DesiredProject, principal: Value, resources: Value, drift: Value) -> Value {
+fn with_computed(
+    base: &Value,
+    d: &DesiredProject,
+    principal: Value,
+    resources: Value,
+    drift: Value,
+) -> Value {
     let mut s = base.clone();
     if s.get("network_access").is_null() {
         s.set("network_access", Value::string("private"));
     }
     s.set("id", Value::string(d.resource_group_id.clone()));
-    s.set("resource_group_name", Value::string(d.resource_group_name.clone()));
+    s.set(
+        "resource_group_name",
+        Value::string(d.resource_group_name.clone()),
+    );
     s.set("identity_principal_id", principal);
     s.set("resources", resources);
-    s.set("datalake_path", d.datalake_path.clone().map_or(Value::Null, Value::String));
+    s.set(
+        "datalake_path",
+        d.datalake_path.clone().map_or(Value::Null, Value::String),
+    );
     s.set("drift", drift);
     s
 }
 
 /// Keys of ARM resources whose body differs between two desired projects.
 fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BTreeSet<String> {
-    let Some(before) = before else { return BTreeSet::new() };
+    let Some(before) = before else {
+        return BTreeSet::new();
+    };
     after
         .resources
         .iter()
-        .filter(|r| before.resources.iter().find(|b| b.key == r.key).is_none_or(|b| b.body != r.body))
+        .filter(|r| {
+            before
+                .resources
+                .iter()
+                .find(|b| b.key == r.key)
+                .is_none_or(|b| b.body != r.body)
+        })
         .map(|r| r.key.clone())
         .collect()
 }
 
 fn drift_keys(v: &Value) -> BTreeSet<String> {
-    v.get("drift").as_map().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    v.get("drift")
+        .as_map()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 impl Project {
@@ -297,7 +340,11 @@ impl Project {
     async fn destroy(&self, req: ApplyRequest) -> StateResponse {
         let mut diags = Diagnostics::new();
         let prior = req.prior;
-        let keep = |diags: Diagnostics, prior: Value| StateResponse { state: prior, private: req.planned_private.clone(), diags };
+        let keep = |diags: Diagnostics, prior: Value| StateResponse {
+            state: prior,
+            private: req.planned_private.clone(),
+            diags,
+        };
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
@@ -306,7 +353,8 @@ impl Project {
             }
         };
         let principal = known_string(prior.get("identity_principal_id"));
-        let Some((inputs, prior_desired)) = desired_of(&prior, &facts, principal, &mut diags) else {
+        let Some((inputs, prior_desired)) = desired_of(&prior, &facts, principal, &mut diags)
+        else {
             return keep(diags, prior);
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
@@ -315,23 +363,37 @@ impl Project {
         let records = model::records_from(prior.get("resources"));
         let private = Private::from_value(&req.planned_private);
         let engine = self.engine(client, inputs.timeouts.delete);
-        let mut run = Run::new(prior_desired.clone(), records.clone(), private.adopted.clone());
+        let mut run = Run::new(
+            prior_desired.clone(),
+            records.clone(),
+            private.adopted.clone(),
+        );
 
         // The delete half of replacing a tainted project by the same project: hand what
         // exists over to the create that follows (it re-applies every object), deleting only
         // what the new plan no longer has.
         if let Some(pc) = &private.planned_create {
-            if pc.resource_group_id.eq_ignore_ascii_case(&prior_desired.resource_group_id) {
+            if pc
+                .resource_group_id
+                .eq_ignore_ascii_case(&prior_desired.resource_group_id)
+            {
                 let gone: Vec<String> = records
                     .iter()
                     .filter(|(k, r)| match pc.ids.get(*k) {
                         None => true,
-                        Some(Some(id)) => r.id.as_deref().is_some_and(|have| !have.eq_ignore_ascii_case(id)),
+                        Some(Some(id)) => {
+                            r.id.as_deref()
+                                .is_some_and(|have| !have.eq_ignore_ascii_case(id))
+                        }
                         Some(None) => false,
                     })
                     .map(|(k, _)| k.clone())
                     .collect();
-                tracing::debug!(kept = records.len() - gone.len(), deleted = gone.len(), "replacing a tainted project: handing objects over");
+                tracing::debug!(
+                    kept = records.len() - gone.len(),
+                    deleted = gone.len(),
+                    "replacing a tainted project: handing objects over"
+                );
                 if !gone.is_empty() {
                     engine.remove(&mut run, &gone, Some(&prior_desired)).await;
                     for e in &run.errors {
@@ -341,7 +403,11 @@ impl Project {
                         return keep(diags, prior);
                     }
                 }
-                return StateResponse { state: Value::Null, private: Value::Null, diags };
+                return StateResponse {
+                    state: Value::Null,
+                    private: Value::Null,
+                    diags,
+                };
             }
         }
 
@@ -357,7 +423,10 @@ impl Project {
                 .filter(|r| r.key.starts_with("private_endpoint."))
                 .map(|r| r.name.clone())
                 .collect();
-            match engine.foreign_resources(&prior_desired.resource_group_id, &owned, &pe_names).await {
+            match engine
+                .foreign_resources(&prior_desired.resource_group_id, &owned, &pe_names)
+                .await
+            {
                 Ok(foreign) if !foreign.is_empty() && !inputs.force_destroy => {
                     diags.error(
                         AttrPath::attr("force_destroy"),
@@ -372,17 +441,27 @@ impl Project {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    diags.error(AttrPath::root(), format!("Listing the project's resource group: {}", e.summary()), e.detail());
+                    diags.error(
+                        AttrPath::root(),
+                        format!("Listing the project's resource group: {}", e.summary()),
+                        e.detail(),
+                    );
                     return keep(diags, prior);
                 }
             }
         }
-        engine.destroy(&mut run, &prior_desired, inputs.datalake_delete_on_destroy).await;
+        engine
+            .destroy(&mut run, &prior_desired, inputs.datalake_delete_on_destroy)
+            .await;
         for w in &run.warnings {
             diags.warning(AttrPath::root(), "Destroying the project", w.clone());
         }
         if run.errors.is_empty() {
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         }
         for e in &run.errors {
             azure_diag(&mut diags, e, false);
@@ -390,7 +469,15 @@ impl Project {
         // The state keeps exactly what is left.
         let mut state = prior.clone();
         state.set("resources", model::records_value(&run.records));
-        StateResponse { state, private: Private { planned_create: None, adopted: run.adopted }.to_value(), diags }
+        StateResponse {
+            state,
+            private: Private {
+                planned_create: None,
+                adopted: run.adopted,
+            }
+            .to_value(),
+            diags,
+        }
     }
 }
 
@@ -421,7 +508,11 @@ impl Resource for Project {
             Ok(f) => f,
             Err(d) => {
                 diags.push(d);
-                return PlanResponse { planned, diags, ..PlanResponse::default() };
+                return PlanResponse {
+                    planned,
+                    diags,
+                    ..PlanResponse::default()
+                };
             }
         };
         let mut requires_replace = Vec::new();
@@ -440,8 +531,22 @@ impl Resource for Project {
                 None
             } else {
                 spec::read_inputs(&config, &facts, &mut d)
-                    .and_then(|i| i.spec.compose_names().ok().filter(|(_, issues)| issues.is_empty()).map(|(n, _)| n))
-                    .map(|n| (aifactory_template::project::ids::resource_group_id(&facts.subscription_id, &n.resource_group), n.resource_group))
+                    .and_then(|i| {
+                        i.spec
+                            .compose_names()
+                            .ok()
+                            .filter(|(_, issues)| issues.is_empty())
+                            .map(|(n, _)| n)
+                    })
+                    .map(|n| {
+                        (
+                            aifactory_template::project::ids::resource_group_id(
+                                &facts.subscription_id,
+                                &n.resource_group,
+                            ),
+                            n.resource_group,
+                        )
+                    })
             };
             match &named {
                 Some((id, name)) => {
@@ -453,14 +558,33 @@ impl Resource for Project {
                     planned.set("resource_group_name", Value::Unknown);
                 }
             }
-            if !prior.is_null() && named.as_ref().is_some_and(|(id, _)| !prior.get("id").as_str().is_some_and(|p| p.eq_ignore_ascii_case(id))) {
+            if !prior.is_null()
+                && named.as_ref().is_some_and(|(id, _)| {
+                    !prior
+                        .get("id")
+                        .as_str()
+                        .is_some_and(|p| p.eq_ignore_ascii_case(id))
+                })
+            {
                 requires_replace.push(AttrPath::attr("naming"));
             }
-            planned.set("identity_principal_id", if prior.is_null() { Value::Unknown } else { prior.get("identity_principal_id").clone() });
+            planned.set(
+                "identity_principal_id",
+                if prior.is_null() {
+                    Value::Unknown
+                } else {
+                    prior.get("identity_principal_id").clone()
+                },
+            );
             planned.set("resources", Value::Unknown);
             planned.set("datalake_path", Value::Unknown);
             planned.set("drift", Value::Map(Default::default()));
-            return PlanResponse { planned, private: prior_private.to_value(), requires_replace, diags };
+            return PlanResponse {
+                planned,
+                private: prior_private.to_value(),
+                requires_replace,
+                diags,
+            };
         }
 
         // The identity keeps its principal unless it is (re-)created.
@@ -468,7 +592,8 @@ impl Resource for Project {
         if !prior.is_null() {
             let prior_records = model::records_from(prior.get("resources"));
             let mut d = Diagnostics::new();
-            let new_identity = desired_of(&config, &facts, None, &mut d).map(|(_, dp)| dp.identity_id);
+            let new_identity =
+                desired_of(&config, &facts, None, &mut d).map(|(_, dp)| dp.identity_id);
             let same_identity = prior_records
                 .get("identity")
                 .and_then(|r| r.id.as_deref())
@@ -479,29 +604,59 @@ impl Resource for Project {
             }
         }
         let Some((_, desired)) = desired_of(&config, &facts, principal.clone(), &mut diags) else {
-            return PlanResponse { planned, diags, ..PlanResponse::default() };
+            return PlanResponse {
+                planned,
+                diags,
+                ..PlanResponse::default()
+            };
         };
         if let Err(e) = desired.validate_graph() {
-            diags.error(AttrPath::root(), "Internal error in the project template", format!("{e}. Please report this."));
-            return PlanResponse { planned, diags, ..PlanResponse::default() };
+            diags.error(
+                AttrPath::root(),
+                "Internal error in the project template",
+                format!("{e}. Please report this."),
+            );
+            return PlanResponse {
+                planned,
+                diags,
+                ..PlanResponse::default()
+            };
         }
         let records = model::desired_records(&desired);
         if !prior.is_null() {
             let prior_id = prior.get("id").as_str().unwrap_or_default();
-            if !prior_id.eq_ignore_ascii_case(&desired.resource_group_id) && requires_replace.is_empty() {
+            if !prior_id.eq_ignore_ascii_case(&desired.resource_group_id)
+                && requires_replace.is_empty()
+            {
                 let changed: Vec<AttrPath> = ["naming", "common"]
                     .iter()
                     .filter(|a| prior.get(a) != config.get(a))
-                    .map(|a| if *a == "common" { AttrPath::attr("common").and_key("resource_group_name") } else { AttrPath::attr(*a) })
+                    .map(|a| {
+                        if *a == "common" {
+                            AttrPath::attr("common").and_key("resource_group_name")
+                        } else {
+                            AttrPath::attr(*a)
+                        }
+                    })
                     .collect();
-                requires_replace.extend(if changed.is_empty() { vec![AttrPath::attr("naming")] } else { changed });
+                requires_replace.extend(if changed.is_empty() {
+                    vec![AttrPath::attr("naming")]
+                } else {
+                    changed
+                });
             }
             // Globally unique names that change (salt via common.resource_group_name) force a
             // new project too: the resources cannot be renamed in place.
-            if requires_replace.is_empty() && prior.get("common").get("resource_group_name") != config.get("common").get("resource_group_name") {
+            if requires_replace.is_empty()
+                && prior.get("common").get("resource_group_name")
+                    != config.get("common").get("resource_group_name")
+            {
                 let prior_records = model::records_from(prior.get("resources"));
                 let renamed = prior_records.iter().any(|(k, r)| {
-                    r.is_arm_resource() && records.get(k).is_some_and(|w| w.id.is_some() && w.id != r.id)
+                    r.is_arm_resource()
+                        && records
+                            .get(k)
+                            .is_some_and(|w| w.id.is_some() && w.id != r.id)
                 });
                 if renamed {
                     requires_replace.push(AttrPath::attr("common").and_key("resource_group_name"));
@@ -520,14 +675,25 @@ impl Resource for Project {
             Private {
                 planned_create: Some(model::PlannedCreate {
                     resource_group_id: desired.resource_group_id.clone(),
-                    ids: records.iter().map(|(k, r)| (k.clone(), r.id.clone())).collect(),
+                    ids: records
+                        .iter()
+                        .map(|(k, r)| (k.clone(), r.id.clone()))
+                        .collect(),
                 }),
                 adopted: BTreeMap::new(),
             }
         } else {
-            Private { planned_create: None, adopted: prior_private.adopted }
+            Private {
+                planned_create: None,
+                adopted: prior_private.adopted,
+            }
         };
-        PlanResponse { planned, private: private.to_value(), requires_replace, diags }
+        PlanResponse {
+            planned,
+            private: private.to_value(),
+            requires_replace,
+            diags,
+        }
     }
 
     async fn apply(&self, req: ApplyRequest) -> StateResponse {
@@ -538,7 +704,11 @@ impl Resource for Project {
         let creating = req.prior.is_null();
         let fail_state = |diags: Diagnostics, req: &ApplyRequest| StateResponse {
             state: req.prior.clone(),
-            private: if creating { Value::Null } else { req.planned_private.clone() },
+            private: if creating {
+                Value::Null
+            } else {
+                req.planned_private.clone()
+            },
             diags,
         };
         let facts = match facts(&self.ctx) {
@@ -549,7 +719,8 @@ impl Resource for Project {
             }
         };
         let principal = known_string(req.planned.get("identity_principal_id"));
-        let Some((inputs, desired)) = desired_of(&req.planned, &facts, principal, &mut diags) else {
+        let Some((inputs, desired)) = desired_of(&req.planned, &facts, principal, &mut diags)
+        else {
             return fail_state(diags, &req);
         };
         diags = Diagnostics::new(); // warnings were shown at plan time
@@ -557,19 +728,35 @@ impl Resource for Project {
             None
         } else {
             let mut d = Diagnostics::new();
-            desired_of(&req.prior, &facts, known_string(req.prior.get("identity_principal_id")), &mut d).map(|(_, dp)| dp)
+            desired_of(
+                &req.prior,
+                &facts,
+                known_string(req.prior.get("identity_principal_id")),
+                &mut d,
+            )
+            .map(|(_, dp)| dp)
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
             return fail_state(diags, &req);
         };
         let private = Private::from_value(&req.planned_private);
-        let records = if creating { Records::new() } else { model::records_from(req.prior.get("resources")) };
+        let records = if creating {
+            Records::new()
+        } else {
+            model::records_from(req.prior.get("resources"))
+        };
         let changed = changed_bodies(prior_desired.as_ref(), &desired);
         let drifted = drift_keys(&req.prior);
-        let timeout = if creating { inputs.timeouts.create } else { inputs.timeouts.update };
+        let timeout = if creating {
+            inputs.timeouts.create
+        } else {
+            inputs.timeouts.update
+        };
         let engine = self.engine(client, timeout);
         let mut run = Run::new(desired, records, private.adopted.clone());
-        engine.apply(&mut run, &changed, &drifted, prior_desired.as_ref()).await;
+        engine
+            .apply(&mut run, &changed, &drifted, prior_desired.as_ref())
+            .await;
 
         for w in &run.warnings {
             diags.warning(AttrPath::root(), "Applying the project", w.clone());
@@ -596,8 +783,17 @@ impl Resource for Project {
         } else {
             Value::Null
         };
-        let state = with_computed(&req.planned, &run.desired, principal_value, model::records_value(&run.records), drift);
-        let private = Private { planned_create: None, adopted: run.adopted.clone() };
+        let state = with_computed(
+            &req.planned,
+            &run.desired,
+            principal_value,
+            model::records_value(&run.records),
+            drift,
+        );
+        let private = Private {
+            planned_create: None,
+            adopted: run.adopted.clone(),
+        };
         if run.errors.is_empty() {
             let want = model::desired_records(&run.desired);
             if want != run.records {
@@ -605,19 +801,31 @@ impl Resource for Project {
                 tracing::warn!(?diff, "applied objects differ from the plan");
             }
         }
-        StateResponse { state, private: private.to_value(), diags }
+        StateResponse {
+            state,
+            private: private.to_value(),
+            diags,
+        }
     }
 
     async fn read(&self, prior: Value, private: Value) -> StateResponse {
         let mut diags = Diagnostics::new();
         if prior.is_null() {
-            return StateResponse { state: prior, private, diags };
+            return StateResponse {
+                state: prior,
+                private,
+                diags,
+            };
         }
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
                 diags.push(d);
-                return StateResponse { state: prior, private, diags };
+                return StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                };
             }
         };
         let principal = known_string(prior.get("identity_principal_id"));
@@ -625,16 +833,28 @@ impl Resource for Project {
         let Some((inputs, desired)) = desired_of(&prior, &facts, principal.clone(), &mut d) else {
             // The state cannot be read as a project (e.g. another subscription configured):
             // keep it; plan reports the problem on the configuration.
-            return StateResponse { state: prior, private, diags };
+            return StateResponse {
+                state: prior,
+                private,
+                diags,
+            };
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
-            return StateResponse { state: prior, private, diags };
+            return StateResponse {
+                state: prior,
+                private,
+                diags,
+            };
         };
         let records = model::records_from(prior.get("resources"));
         let adopted = Private::from_value(&private).adopted;
         let ctx = self.ctx.request_ctx(inputs.timeouts.read);
         match refresh::refresh(client, &ctx, &desired, &records, &adopted).await {
-            Ok(r) if r.gone => StateResponse { state: Value::Null, private: Value::Null, diags },
+            Ok(r) if r.gone => StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            },
             Ok(r) => {
                 let mut state = prior.clone();
                 state.set("resources", model::records_value(&r.records));
@@ -644,18 +864,34 @@ impl Resource for Project {
                 } else if !r.records.contains_key("identity") {
                     state.set("identity_principal_id", Value::Null);
                 }
-                StateResponse { state, private, diags }
+                StateResponse {
+                    state,
+                    private,
+                    diags,
+                }
             }
             Err(e) => {
-                diags.error(AttrPath::root(), format!("Reading the project from Azure: {}", e.summary()), e.detail());
-                StateResponse { state: prior, private, diags }
+                diags.error(
+                    AttrPath::root(),
+                    format!("Reading the project from Azure: {}", e.summary()),
+                    e.detail(),
+                );
+                StateResponse {
+                    state: prior,
+                    private,
+                    diags,
+                }
             }
         }
     }
 
     async fn import(&self, id: &str) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let empty = |diags: Diagnostics| StateResponse { state: Value::Null, private: Value::Null, diags };
+        let empty = |diags: Diagnostics| StateResponse {
+            state: Value::Null,
+            private: Value::Null,
+            diags,
+        };
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
@@ -680,7 +916,8 @@ impl Resource for Project {
         let state = import_state(&found);
         let mut d = Diagnostics::new();
         let Some((_, desired)) = desired_of(&state, &facts, found.principal.clone(), &mut d) else {
-            let mut detail = String::from("The settings found in Azure do not make a valid project:\n");
+            let mut detail =
+                String::from("The settings found in Azure do not make a valid project:\n");
             for x in d.iter() {
                 detail.push_str(&format!("  {}: {}\n", x.path, x.summary));
             }
@@ -689,14 +926,22 @@ impl Resource for Project {
         };
         let mut records = model::desired_records(&desired);
         records.retain(|_, r| r.id.is_some() && r.name.is_some());
-        let refreshed = match refresh::refresh(client, &ctx, &desired, &records, &BTreeMap::new()).await {
-            Ok(r) => r,
-            Err(e) => {
-                diags.error(AttrPath::root(), format!("Reading the project from Azure: {}", e.summary()), e.detail());
-                return empty(diags);
-            }
-        };
-        let principal = found.principal.clone().filter(|_| refreshed.records.contains_key("identity"));
+        let refreshed =
+            match refresh::refresh(client, &ctx, &desired, &records, &BTreeMap::new()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.error(
+                        AttrPath::root(),
+                        format!("Reading the project from Azure: {}", e.summary()),
+                        e.detail(),
+                    );
+                    return empty(diags);
+                }
+            };
+        let principal = found
+            .principal
+            .clone()
+            .filter(|_| refreshed.records.contains_key("identity"));
         let state = with_computed(
             &state,
             &desired,
@@ -704,30 +949,56 @@ impl Resource for Project {
             model::records_value(&refreshed.records),
             string_map_value(&refreshed.drift),
         );
-        StateResponse { state, private: Value::Null, diags }
+        StateResponse {
+            state,
+            private: Value::Null,
+            diags,
+        }
     }
 }
 
 /// The HCL type Terraform gives a `team` literal, so an imported `team` matches the
 /// configuration's.
 fn team_value(found: &refresh::Discovered) -> Value {
-    let ids: Vec<Value> = found.team_ids.iter().map(|s| Value::string(s.clone())).collect();
+    let ids: Vec<Value> = found
+        .team_ids
+        .iter()
+        .map(|s| Value::string(s.clone()))
+        .collect();
     let tuple = format!("[\"tuple\",[{}]]", vec!["\"string\""; ids.len()].join(","));
-    let mut fields = vec![format!("\"object_ids\":{tuple}"), "\"principal_type\":\"string\"".to_string()];
+    let mut fields = vec![
+        format!("\"object_ids\":{tuple}"),
+        "\"principal_type\":\"string\"".to_string(),
+    ];
     let mut value = BTreeMap::from([
         ("object_ids".to_string(), Value::List(ids)),
-        ("principal_type".to_string(), Value::string(found.team_principal_type.clone())),
+        (
+            "principal_type".to_string(),
+            Value::string(found.team_principal_type.clone()),
+        ),
     ]);
     if let Some(sp) = &found.service_principal {
         fields.push("\"service_principal_object_id\":\"string\"".to_string());
-        value.insert("service_principal_object_id".into(), Value::string(sp.clone()));
+        value.insert(
+            "service_principal_object_id".into(),
+            Value::string(sp.clone()),
+        );
     }
     fields.sort();
-    Value::Dynamic { type_json: format!("[\"object\",{{{}}}]", fields.join(",")), value: Box::new(Value::Map(value)) }
+    Value::Dynamic {
+        type_json: format!("[\"object\",{{{}}}]", fields.join(",")),
+        value: Box::new(Value::Map(value)),
+    }
 }
 
 fn import_state(f: &refresh::Discovered) -> Value {
-    let map_or_null = |m: &BTreeMap<String, String>| if m.is_empty() { Value::Null } else { string_map_value(m) };
+    let map_or_null = |m: &BTreeMap<String, String>| {
+        if m.is_empty() {
+            Value::Null
+        } else {
+            string_map_value(m)
+        }
+    };
     Value::object([
         ("number", Value::Number(f.number as f64)),
         ("environment", Value::string(f.environment.clone())),
@@ -742,7 +1013,12 @@ fn import_state(f: &refresh::Discovered) -> Value {
             if f.services.is_empty() {
                 Value::Null
             } else {
-                Value::Map(f.services.iter().map(|(k, v)| (k.clone(), Value::Bool(*v))).collect())
+                Value::Map(
+                    f.services
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::Bool(*v)))
+                        .collect(),
+                )
             },
         ),
         ("network_access", Value::string(f.network_access.clone())),
@@ -751,11 +1027,20 @@ fn import_state(f: &refresh::Discovered) -> Value {
             if f.ip_allowlist.is_empty() {
                 Value::Null
             } else {
-                Value::List(f.ip_allowlist.iter().map(|s| Value::string(s.clone())).collect())
+                Value::List(
+                    f.ip_allowlist
+                        .iter()
+                        .map(|s| Value::string(s.clone()))
+                        .collect(),
+                )
             },
         ),
         ("tags", map_or_null(&f.tags)),
-        ("key_vault_purge_protection", f.key_vault_purge_protection.map_or(Value::Null, Value::Bool)),
+        (
+            "key_vault_purge_protection",
+            f.key_vault_purge_protection
+                .map_or(Value::Null, Value::Bool),
+        ),
         ("force_destroy", Value::Null),
         ("datalake_delete_on_destroy", Value::Null),
         ("timeouts", Value::Null),

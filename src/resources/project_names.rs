@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::context::ProviderContext;
 use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::StateResponse,
@@ -17,7 +18,6 @@ use aifactory_template::naming::{self, Environment, NameKind, NamingInput, SaltM
 use aifactory_template::project::{
     CommonRefs, Layout, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
 };
-use crate::context::ProviderContext;
 
 use super::project::spec::{fix_path, maps};
 
@@ -95,29 +95,54 @@ fn kind_key(kind: NameKind) -> &'static str {
 }
 
 /// The names of a configuration; `None` with diagnostics when it is not usable.
-pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &mut Diagnostics) -> Option<(BTreeMap<String, String>, String, String)> {
+pub fn names_of(
+    config: &Value,
+    provider_subscription: Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<(BTreeMap<String, String>, String, String)> {
     let (naming_map, common_map, services) = maps(config, diags);
-    let maps = Maps { naming: naming_map, common: common_map, services };
+    let maps = Maps {
+        naming: naming_map,
+        common: common_map,
+        services,
+    };
     let number = match config.get("number").as_f64() {
         Some(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
         Some(n) => {
-            diags.error(AttrPath::attr("number"), format!("{n} is not a whole number"), "Set `number` to the project number, 1 to 999.");
+            diags.error(
+                AttrPath::attr("number"),
+                format!("{n} is not a whole number"),
+                "Set `number` to the project number, 1 to 999.",
+            );
             return None;
         }
         None => 0,
     };
-    let parse = |attr: &str, diags: &mut Diagnostics| -> Option<String> { config.get(attr).as_str().map(str::to_string).or_else(|| { diags.error(AttrPath::attr(attr), format!("`{attr}` is required"), ""); None }) };
+    let parse = |attr: &str, diags: &mut Diagnostics| -> Option<String> {
+        config.get(attr).as_str().map(str::to_string).or_else(|| {
+            diags.error(AttrPath::attr(attr), format!("`{attr}` is required"), "");
+            None
+        })
+    };
     let environment: Environment = match parse("environment", diags)?.parse() {
         Ok(e) => e,
         Err(e) => {
-            diags.error(AttrPath::attr("environment"), format!("Invalid environment {:?}", e.value), format!("Set `environment` to one of: {}.", e.expected.join(", ")));
+            diags.error(
+                AttrPath::attr("environment"),
+                format!("Invalid environment {:?}", e.value),
+                format!("Set `environment` to one of: {}.", e.expected.join(", ")),
+            );
             return None;
         }
     };
     let project_type: ProjectType = match parse("project_type", diags)?.parse() {
         Ok(t) => t,
         Err(e) => {
-            diags.error(AttrPath::attr("project_type"), format!("Invalid project_type {:?}", e.value), format!("Set `project_type` to one of: {}.", e.expected.join(", ")));
+            diags.error(
+                AttrPath::attr("project_type"),
+                format!("Invalid project_type {:?}", e.value),
+                format!("Set `project_type` to one of: {}.", e.expected.join(", ")),
+            );
             return None;
         }
     };
@@ -127,7 +152,11 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
             Ok(n) => n,
             Err(e) => {
                 let e: aifactory_template::naming::UnknownValue = e;
-                diags.error(AttrPath::attr("network_access"), format!("Invalid network_access {s:?}"), format!("Set it to one of: {}.", e.expected.join(", ")));
+                diags.error(
+                    AttrPath::attr("network_access"),
+                    format!("Invalid network_access {s:?}"),
+                    format!("Set it to one of: {}.", e.expected.join(", ")),
+                );
                 return None;
             }
         },
@@ -148,11 +177,19 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
         return None;
     };
     let Some(common_rg) = maps.common.get("resource_group_name").cloned() else {
-        diags.error(AttrPath::attr("common"), "`common.resource_group_name` is required", "Add `resource_group_name = \"...\"` to `common`: it salts the globally unique names.");
+        diags.error(
+            AttrPath::attr("common"),
+            "`common.resource_group_name` is required",
+            "Add `resource_group_name = \"...\"` to `common`: it salts the globally unique names.",
+        );
         return None;
     };
     // An invalid `naming.salt` was diagnosed by `maps`; the names are not returned then.
-    let salt: SaltMode = maps.naming.get("salt").and_then(|s| s.parse().ok()).unwrap_or_default();
+    let salt: SaltMode = maps
+        .naming
+        .get("salt")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
     // Likewise an invalid `naming.random_salt`.
     let random_salt = maps
         .naming
@@ -184,7 +221,10 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
             salt,
             random_salt: random_salt.clone(),
         },
-        common: CommonRefs { resource_group_name: common_rg, ..CommonRefs::default() },
+        common: CommonRefs {
+            resource_group_name: common_rg,
+            ..CommonRefs::default()
+        },
         subnet_ids: BTreeMap::new(),
         team: Team::default(),
         services: maps.services,
@@ -197,7 +237,10 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
     let layout = Layout::of(&spec);
     let names = match spec.compose_names() {
         Ok((names, issues)) => {
-            for i in issues.into_iter().filter(|i| i.name_kind().is_none_or(|(kind, key)| layout.uses_name(kind, key))) {
+            for i in issues.into_iter().filter(|i| {
+                i.name_kind()
+                    .is_none_or(|(kind, key)| layout.uses_name(kind, key))
+            }) {
                 let mut d = aifactory_template::project::Issue::from(i).to_diagnostic();
                 d.path = fix_path(d.path);
                 diags.push(d);
@@ -225,11 +268,15 @@ pub fn names_of(config: &Value, provider_subscription: Option<String>, diags: &m
     for (key, pe) in &names.private_endpoints {
         if layout.uses_name(NameKind::PrivateEndpoint, Some(key)) {
             out.insert(format!("private_endpoint.{key}"), pe.endpoint.clone());
-            out.insert(format!("network_interface.{key}"), pe.network_interface.clone());
+            out.insert(
+                format!("network_interface.{key}"),
+                pe.network_interface.clone(),
+            );
         }
     }
     out.insert("datalake_path".into(), names.datalake_path.clone());
-    let rg_id = aifactory_template::project::ids::resource_group_id(&subscription, &names.resource_group);
+    let rg_id =
+        aifactory_template::project::ids::resource_group_id(&subscription, &names.resource_group);
     Some((out, rg_id, names.salt.clone()))
 }
 
@@ -260,12 +307,28 @@ impl DataSource for ProjectNames {
         let mut diags = Diagnostics::new();
         let provider_sub = self.ctx.settings().subscription_id;
         let Some((names, rg_id, salt)) = names_of(&config, provider_sub, &mut diags) else {
-            return StateResponse { state: Value::Null, private: Value::Null, diags };
+            return StateResponse {
+                state: Value::Null,
+                private: Value::Null,
+                diags,
+            };
         };
         let mut state = config;
-        state.set("names", Value::Map(names.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+        state.set(
+            "names",
+            Value::Map(
+                names
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            ),
+        );
         state.set("resource_group_id", Value::String(rg_id));
         state.set("salt", Value::String(salt));
-        StateResponse { state, private: Value::Null, diags }
+        StateResponse {
+            state,
+            private: Value::Null,
+            diags,
+        }
     }
 }

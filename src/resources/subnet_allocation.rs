@@ -19,13 +19,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use aifactory_allocator::{self as allocator, AllocationInput, Previous, RequestSpec, Strategy};
+use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
     AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
 };
-use crate::context::ProviderContext;
+use aifactory_allocator::{self as allocator, AllocationInput, Previous, RequestSpec, Strategy};
 
 mod drift;
 mod live;

@@ -33,7 +33,10 @@ pub use crate::context::stop_token;
 
 /// gRPC methods after which in-flight operations must end: plugin protocol 6's
 /// StopProvider, and go-plugin's controller Shutdown.
-const STOP_METHODS: [&str; 2] = ["/tfplugin6.Provider/StopProvider", "/plugin.GRPCController/Shutdown"];
+const STOP_METHODS: [&str; 2] = [
+    "/tfplugin6.Provider/StopProvider",
+    "/plugin.GRPCController/Shutdown",
+];
 
 /// True for the span the gRPC server opens per call (tower-http's `request` span).
 fn is_request_span(meta: &Metadata<'_>) -> bool {
@@ -142,7 +145,13 @@ fn is_listening(fd: i32) -> bool {
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: getsockopt writes at most `len` bytes into a live local.
     let rc = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN, (&mut v as *mut libc::c_int).cast(), &mut len)
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
     };
     rc == 0 && v != 0
 }
@@ -223,7 +232,9 @@ mod tests {
     #[test]
     fn stop_calls_are_recognised() {
         assert!(is_stop_call("/tfplugin6.Provider/StopProvider"));
-        assert!(is_stop_call("http://127.0.0.1:4242/tfplugin6.Provider/StopProvider"));
+        assert!(is_stop_call(
+            "http://127.0.0.1:4242/tfplugin6.Provider/StopProvider"
+        ));
         assert!(is_stop_call("/plugin.GRPCController/Shutdown"));
         assert!(!is_stop_call("/tfplugin6.Provider/ApplyResourceChange"));
         assert!(!is_stop_call("/tfplugin6.Provider/StopProviderX"));
@@ -256,12 +267,18 @@ mod tests {
         let warn_only = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(AtomicUsize::new(0));
         let subscriber = tracing_subscriber::registry()
-            .with(Count(warn_only.clone()).with_filter(tracing_subscriber::filter::LevelFilter::WARN))
+            .with(
+                Count(warn_only.clone()).with_filter(tracing_subscriber::filter::LevelFilter::WARN),
+            )
             .with(Spans(seen.clone()).with_filter(RequestSpans));
         tracing::subscriber::with_default(subscriber, || {
             let uri = "/tfplugin6.Provider/ApplyResourceChange";
-            let _a = tracing::debug_span!(target: "tower_http::trace::make_span", "request", uri = %uri).entered();
-            let _b = tracing::debug_span!(target: "tower_http::trace::make_span", "other", uri = %uri).entered();
+            let _a =
+                tracing::debug_span!(target: "tower_http::trace::make_span", "request", uri = %uri)
+                    .entered();
+            let _b =
+                tracing::debug_span!(target: "tower_http::trace::make_span", "other", uri = %uri)
+                    .entered();
             let _c = tracing::warn_span!("ours").entered();
         });
         assert_eq!(seen.load(Ordering::SeqCst), 1);

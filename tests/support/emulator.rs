@@ -12,7 +12,10 @@ use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000001";
 /// Further subscriptions (the factory example's test and prod stages).
-pub const MORE_SUBSCRIPTIONS: [&str; 2] = ["00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003"];
+pub const MORE_SUBSCRIPTIONS: [&str; 2] = [
+    "00000000-0000-0000-0000-000000000002",
+    "00000000-0000-0000-0000-000000000003",
+];
 pub const CLIENT_ID: &str = "22222222-2222-2222-2222-222222222222";
 pub const CLIENT_SECRET: &str = "acceptance-secret-not-for-logs";
 
@@ -47,13 +50,18 @@ impl EmulatorFixture {
         runtime.spawn(async move {
             let _ = tx.send(Emulator::start(config).await);
         });
-        let emulator = rx.recv().expect("emulator start result").expect("emulator starts");
+        let emulator = rx
+            .recv()
+            .expect("emulator start result")
+            .expect("emulator starts");
         EmulatorFixture { emulator, runtime }
     }
 
     /// The `ARM_*` settings that point a provider at this emulator.
     pub fn env(&self) -> Vec<(String, String)> {
-        self.emulator.info().provider_env(TENANT, SUBSCRIPTION, CLIENT_ID, CLIENT_SECRET)
+        self.emulator
+            .info()
+            .provider_env(TENANT, SUBSCRIPTION, CLIENT_ID, CLIENT_SECRET)
     }
 
     /// Run a future on the emulator's runtime (for admin calls in hooks).

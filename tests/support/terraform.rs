@@ -1311,7 +1311,10 @@ pub struct HookStep {
 
 /// A step that runs `f` (for example to change a resource in the emulator).
 pub fn hook_step(name: &str, f: impl Fn() -> Result<(), String> + 'static) -> HookStep {
-    HookStep { name: name.to_string(), run: Box::new(f) }
+    HookStep {
+        name: name.to_string(),
+        run: Box::new(f),
+    }
 }
 
 impl From<HookStep> for Step {
@@ -1724,7 +1727,9 @@ pub fn run_case(cli: &Cli, case: &Case) -> Result<Outcome, CaseError> {
         let result = match step {
             Step::Config(s) => run.config_step(s),
             Step::Import(s) => run.import_step(s),
-            Step::Hook(h) => (h.run)().map_err(|e| Failure::plain("", format!("hook `{}`: {e}", h.name))),
+            Step::Hook(h) => {
+                (h.run)().map_err(|e| Failure::plain("", format!("hook `{}`: {e}", h.name)))
+            }
             Step::Interrupt(s) => run.interrupt_step(s),
         };
         if let Err(mut f) = result {
@@ -2304,7 +2309,12 @@ impl CaseRun<'_> {
 }
 
 /// Threads that drain a child's piped stdout and stderr (so it never blocks on a full pipe).
-fn pipe_readers(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::thread::JoinHandle<Vec<u8>>) {
+fn pipe_readers(
+    child: &mut Child,
+) -> (
+    std::thread::JoinHandle<Vec<u8>>,
+    std::thread::JoinHandle<Vec<u8>>,
+) {
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -2314,8 +2324,14 @@ fn pipe_readers(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::th
             buf
         })
     };
-    let out = child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>);
-    let err = child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>);
+    let out = child
+        .stdout
+        .take()
+        .map(|p| Box::new(p) as Box<dyn Read + Send>);
+    let err = child
+        .stderr
+        .take()
+        .map(|p| Box::new(p) as Box<dyn Read + Send>);
     (drain(out), drain(err))
 }
 
@@ -2374,11 +2390,17 @@ pub fn example_case(dir: &Path) -> Case {
     }
     // Data files the configuration reads (projects.yaml) and its child modules.
     fn extras(root: &Path, dir: &Path, files: &mut Files) {
-        let Ok(entries) = fs::read_dir(dir) else { return };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
         for p in paths {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .into_owned();
             let in_modules = rel.starts_with("modules");
             if p.is_dir() {
                 if in_modules || p.file_name().is_some_and(|n| n == "modules") {
@@ -2427,14 +2449,18 @@ pub fn example_case(dir: &Path) -> Case {
 /// The `terraform import ADDRESS ID` lines of the example's `import.sh` whose resource the
 /// example's configuration declares (ID in single quotes or bare).
 fn example_imports(dir: &Path, config: &str) -> Vec<(String, String)> {
-    let Ok(text) = fs::read_to_string(dir.join("import.sh")) else { return Vec::new() };
+    let Ok(text) = fs::read_to_string(dir.join("import.sh")) else {
+        return Vec::new();
+    };
     text.lines()
         .filter_map(|l| l.trim().strip_prefix("terraform import "))
         .filter_map(|rest| {
             let (addr, id) = rest.trim().split_once(' ')?;
             let id = id.trim().trim_matches('\'');
             let (ty, name) = addr.split_once('.')?;
-            config.contains(&format!("resource \"{ty}\" \"{name}\"")).then(|| (addr.to_string(), id.to_string()))
+            config
+                .contains(&format!("resource \"{ty}\" \"{name}\""))
+                .then(|| (addr.to_string(), id.to_string()))
         })
         .collect()
 }

@@ -408,7 +408,6 @@ impl Issue {
             }
         }
     }
-
 }
 
 impl fmt::Display for Issue {

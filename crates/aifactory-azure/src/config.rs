@@ -10,7 +10,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-
 use super::cloud::{Cloud, CloudOverrides};
 use super::error::AzureError;
 use super::retry::RetryPolicy;

@@ -272,9 +272,17 @@ impl DfsClient {
 
     /// Delete a directory and everything below it. Idempotent: a path that does not exist
     /// is not an error. Only callers the user asked to delete data may use it.
-    pub async fn delete_directory(&self, ctx: &Ctx, fs: &str, path: &str) -> Result<(), AzureError> {
+    pub async fn delete_directory(
+        &self,
+        ctx: &Ctx,
+        fs: &str,
+        path: &str,
+    ) -> Result<(), AzureError> {
         if path.trim_matches('/').is_empty() {
-            return Err(AzureError::config("path", "refusing to delete the filesystem root"));
+            return Err(AzureError::config(
+                "path",
+                "refusing to delete the filesystem root",
+            ));
         }
         let url = self.url(fs, Some(path), &[("recursive", "true")])?;
         match self.send(ctx, &self.request(Method::DELETE, url)).await {
@@ -421,8 +429,14 @@ impl DfsClient {
         path: &str,
         change: impl Fn(&mut Acl) -> Result<(), AzureError>,
     ) -> Result<bool, AzureError> {
-        let lock = path_lock(&format!("{}|{fs}|{}", self.endpoint, path.trim_matches('/')));
-        let _turn = ctx.run("waiting for another change of the same ACL", lock.lock()).await?;
+        let lock = path_lock(&format!(
+            "{}|{fs}|{}",
+            self.endpoint,
+            path.trim_matches('/')
+        ));
+        let _turn = ctx
+            .run("waiting for another change of the same ACL", lock.lock())
+            .await?;
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -448,8 +462,11 @@ impl DfsClient {
                 Err(e) if e.status() == Some(412) && attempt < 20 => {
                     let jitter = rand::random::<u64>() % 200;
                     let backoff = 50 * u64::from(attempt.min(10)) + jitter;
-                    ctx.sleep("retrying after a concurrent ACL change", std::time::Duration::from_millis(backoff))
-                        .await?;
+                    ctx.sleep(
+                        "retrying after a concurrent ACL change",
+                        std::time::Duration::from_millis(backoff),
+                    )
+                    .await?;
                 }
                 Err(e) => return Err(e),
             }
@@ -502,7 +519,10 @@ fn path_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut map = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     map.entry(key.to_string()).or_default().clone()
 }
 

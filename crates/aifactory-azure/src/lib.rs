@@ -52,11 +52,11 @@ pub use error::{
     ApiError, AttemptOutcome, AzureError, CancelReason, CredentialAttempt, ErrorDetail, LroFailure,
 };
 pub use pipeline::{Pipeline, Request, Response};
-pub use retry::RetryPolicy;
 /// The HTTP method and URL types requests are built from.
 pub use reqwest::Method;
-pub use url::Url;
+pub use retry::RetryPolicy;
 pub use throttle::{BucketConfig, OpClass, ThrottleSettings};
+pub use url::Url;
 
 /// The Azure client of one provider configuration.
 #[derive(Debug, Clone)]

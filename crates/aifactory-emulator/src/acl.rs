@@ -509,12 +509,7 @@ mod tests {
             2
         );
         let many: Vec<String> = (0..33)
-            .map(|i| {
-                format!(
-                    "user:{}:r--",
-                    crate::util::guid_from(&i.to_string())
-                )
-            })
+            .map(|i| format!("user:{}:r--", crate::util::guid_from(&i.to_string())))
             .collect();
         assert!(parse(&many.join(","), Mode::WithPerms).is_err());
     }

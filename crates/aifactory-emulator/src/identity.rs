@@ -17,7 +17,12 @@ use super::util;
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 fn register(st: &mut State, tenant: &str, object_id: &str, client_id: &str, resource_id: &str) {
-    if st.directory.principals.iter().any(|p| p.object_id.eq_ignore_ascii_case(object_id)) {
+    if st
+        .directory
+        .principals
+        .iter()
+        .any(|p| p.object_id.eq_ignore_ascii_case(object_id))
+    {
         return;
     }
     st.directory.principals.push(Principal {
@@ -37,7 +42,14 @@ fn register(st: &mut State, tenant: &str, object_id: &str, client_id: &str, reso
 
 /// Fill in identity IDs on a resource body about to be stored. `created_ms` distinguishes
 /// incarnations: Azure gives a re-created identity a new principal.
-pub fn decorate(st: &mut State, full_type: &str, id: &str, subscription: &str, created_ms: i64, body: &mut Value) {
+pub fn decorate(
+    st: &mut State,
+    full_type: &str,
+    id: &str,
+    subscription: &str,
+    created_ms: i64,
+    body: &mut Value,
+) {
     let tenant = st
         .directory
         .subscription(subscription)
@@ -45,7 +57,9 @@ pub fn decorate(st: &mut State, full_type: &str, id: &str, subscription: &str, c
         .unwrap_or_default();
     let incarnation = format!("{}|{created_ms}", id.to_ascii_lowercase());
     if full_type.eq_ignore_ascii_case(UAMI) {
-        let props = body.as_object_mut().map(|m| m.entry("properties").or_insert_with(|| json!({})));
+        let props = body
+            .as_object_mut()
+            .map(|m| m.entry("properties").or_insert_with(|| json!({})));
         if let Some(Value::Object(p)) = props {
             let principal = p
                 .get("principalId")

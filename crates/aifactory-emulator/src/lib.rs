@@ -107,17 +107,35 @@ impl EmulatorInfo {
     /// The `ARM_*` variables that point a provider (or any azurerm-style client) at this
     /// emulator with a client secret: tenant, subscription, app, endpoints, DFS template
     /// and the CA to trust; the Azure CLI is switched off.
-    pub fn provider_env(&self, tenant: &str, subscription: &str, client_id: &str, client_secret: &str) -> Vec<(String, String)> {
+    pub fn provider_env(
+        &self,
+        tenant: &str,
+        subscription: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Vec<(String, String)> {
         [
             ("ARM_TENANT_ID", tenant.to_string()),
             ("ARM_SUBSCRIPTION_ID", subscription.to_string()),
             ("ARM_CLIENT_ID", client_id.to_string()),
             ("ARM_CLIENT_SECRET", client_secret.to_string()),
             ("ARM_USE_CLI", "false".to_string()),
-            ("ARM_RESOURCE_MANAGER_ENDPOINT", self.resource_manager_endpoint.clone()),
-            ("ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST", self.authority_host.clone()),
-            ("ARM_STORAGE_DFS_ENDPOINT_TEMPLATE", self.dfs_endpoint_template.clone()),
-            ("ARM_CA_CERTIFICATE_FILE", self.ca_pem_path.display().to_string()),
+            (
+                "ARM_RESOURCE_MANAGER_ENDPOINT",
+                self.resource_manager_endpoint.clone(),
+            ),
+            (
+                "ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST",
+                self.authority_host.clone(),
+            ),
+            (
+                "ARM_STORAGE_DFS_ENDPOINT_TEMPLATE",
+                self.dfs_endpoint_template.clone(),
+            ),
+            (
+                "ARM_CA_CERTIFICATE_FILE",
+                self.ca_pem_path.display().to_string(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

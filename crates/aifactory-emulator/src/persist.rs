@@ -107,10 +107,8 @@ mod tests {
 
     #[test]
     fn roundtrip() {
-        let dir = std::env::temp_dir().join(format!(
-            "aifactory-emu-persist-{}",
-            crate::util::new_guid()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("aifactory-emu-persist-{}", crate::util::new_guid()));
         let mut a = State::new(Settings::default(), Faults::new(vec![], Some(1)));
         a.clock_offset_ms = 42;
         write(&dir, &snapshot(&a).unwrap()).unwrap();

@@ -70,7 +70,12 @@ mod tests {
     #[test]
     fn every_role_the_project_template_assigns_is_known() {
         for r in aifactory_template::project::rbac::ROLES {
-            assert!(by_id(r.guid).is_some(), "{} ({}) missing from the emulator's table", r.name, r.guid);
+            assert!(
+                by_id(r.guid).is_some(),
+                "{} ({}) missing from the emulator's table",
+                r.name,
+                r.guid
+            );
         }
     }
 

@@ -17,16 +17,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use std::task::Poll;
 use aifactory_azure::Method;
-use serde_json::{json, Value as Json};
 use aifactory_azure::Url;
+use serde_json::{json, Value as Json};
+use std::task::Poll;
 
 use aifactory_azure::{
-    Acl, AclKey, AzureClient, AzureError, Created, Ctx, DirectoryOptions, RecursiveOptions,
-    Request,
+    Acl, AclKey, AzureClient, AzureError, Created, Ctx, DirectoryOptions, RecursiveOptions, Request,
 };
-use aifactory_template::project::{api, DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, Node};
+use aifactory_template::project::{
+    api, DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, Node,
+};
 
 use super::model::{self, Record, Records, DIRECTORY_KEY};
 
@@ -109,7 +110,10 @@ impl<'a, T> Pending<'a, T> {
 }
 
 /// Run `futs` with at most `limit` at once; outputs in completion order.
-pub async fn bounded<'a, T>(futs: Vec<Pin<Box<dyn Future<Output = T> + Send + 'a>>>, limit: usize) -> Vec<T> {
+pub async fn bounded<'a, T>(
+    futs: Vec<Pin<Box<dyn Future<Output = T> + Send + 'a>>>,
+    limit: usize,
+) -> Vec<T> {
     let mut out = Vec::with_capacity(futs.len());
     let mut pending: Pending<'a, T> = Pending::default();
     let mut queue = futs.into_iter();
@@ -134,9 +138,15 @@ enum Kind {
     PutRole(String),
     Directory,
     /// Set these ACL entries (keys) on one path.
-    AclSet { path: String, keys: Vec<String> },
+    AclSet {
+        path: String,
+        keys: Vec<String>,
+    },
     /// Remove these ACL records (keys) from one path.
-    AclRemove { path: String, keys: Vec<String> },
+    AclRemove {
+        path: String,
+        keys: Vec<String>,
+    },
     DeleteArm(String),
     DeleteRole(String),
     DeleteDirectory,
@@ -164,8 +174,19 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(desired: DesiredProject, records: Records, adopted: BTreeMap<String, String>) -> Run {
-        Run { desired, records, adopted, errors: Vec::new(), warnings: Vec::new(), replaced: Vec::new() }
+    pub fn new(
+        desired: DesiredProject,
+        records: Records,
+        adopted: BTreeMap<String, String>,
+    ) -> Run {
+        Run {
+            desired,
+            records,
+            adopted,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            replaced: Vec::new(),
+        }
     }
 
     fn absorb(&mut self, e: Effect) {
@@ -181,7 +202,9 @@ impl Run {
         }
         if let Some(p) = e.principal {
             if self.desired.resolve_identity(&p).is_err() {
-                self.warnings.push(format!("The managed identity's principal ID {p:?} is not a GUID."));
+                self.warnings.push(format!(
+                    "The managed identity's principal ID {p:?} is not a GUID."
+                ));
             }
         }
         self.warnings.extend(e.warnings);
@@ -201,16 +224,28 @@ pub struct Engine<'a> {
 }
 
 fn fail(key: &str, what: String, error: AzureError) -> JobError {
-    JobError { key: key.to_string(), what, error, partial: Effect::default() }
+    JobError {
+        key: key.to_string(),
+        what,
+        error,
+        partial: Effect::default(),
+    }
 }
 
 fn protocol(what: &str, message: impl Into<String>) -> AzureError {
-    AzureError::Protocol { url: what.to_string(), message: message.into() }
+    AzureError::Protocol {
+        url: what.to_string(),
+        message: message.into(),
+    }
 }
 
 /// Location segment of ARM's soft-delete paths.
 fn location_segment(location: &str) -> String {
-    location.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 fn role_record(ra: &DesiredRoleAssignment) -> Record {
@@ -292,14 +327,22 @@ impl<'a> Engine<'a> {
                 let busy = self.write_backlog() > WRITE_BACKLOG;
                 // The most critical work not started yet, ready or not: while its chain is
                 // pending, minor work only trickles into a busy budget.
-                let top = (0..jobs.len()).filter(|i| state[*i] == 0).map(|i| tails[i]).max().unwrap_or(0);
+                let top = (0..jobs.len())
+                    .filter(|i| state[*i] == 0)
+                    .map(|i| tails[i])
+                    .max()
+                    .unwrap_or(0);
                 low_in_flight.retain(|i| state[*i] == 1);
                 for i in ready {
                     if in_flight.len() >= self.jobs_in_flight.max(1) {
                         break;
                     }
                     let critical = tails[i] * 2 >= top;
-                    if busy && !critical && low_in_flight.len() >= LOW_PRIORITY_WHEN_BUSY && !in_flight.is_empty() {
+                    if busy
+                        && !critical
+                        && low_in_flight.len() >= LOW_PRIORITY_WHEN_BUSY
+                        && !in_flight.is_empty()
+                    {
                         deferred = true;
                         continue;
                     }
@@ -342,15 +385,20 @@ impl<'a> Engine<'a> {
 
     /// ARM writes waiting for the client-side budget (0 when there is budget).
     fn write_backlog(&self) -> f64 {
-        self.client
-            .pipeline()
-            .throttle()
-            .map_or(0.0, |t| -t.bucket(aifactory_azure::OpClass::Write).available())
+        self.client.pipeline().throttle().map_or(0.0, |t| {
+            -t.bucket(aifactory_azure::OpClass::Write).available()
+        })
     }
 
     fn launch<'b>(&'b self, i: usize, job: &Job, run: &mut Run) -> JobFuture<'b> {
         let fut: Pin<Box<dyn Future<Output = JobResult> + Send + 'b>> = match &job.kind {
-            Kind::PutArm(key) => match run.desired.resources.iter().find(|r| &r.key == key).cloned() {
+            Kind::PutArm(key) => match run
+                .desired
+                .resources
+                .iter()
+                .find(|r| &r.key == key)
+                .cloned()
+            {
                 Some(r) => {
                     let creating = !run.records.contains_key(key);
                     let location = run.desired.location.clone();
@@ -359,10 +407,20 @@ impl<'a> Engine<'a> {
                 }
                 None => Box::pin(async move { Ok(Effect::default()) }),
             },
-            Kind::PutRole(key) => match run.desired.role_assignments.iter().find(|r| &r.key == key).cloned() {
+            Kind::PutRole(key) => match run
+                .desired
+                .role_assignments
+                .iter()
+                .find(|r| &r.key == key)
+                .cloned()
+            {
                 Some(ra) => {
                     if let (Some(old), Some(new_id)) = (run.records.get(key), ra.id.as_ref()) {
-                        if old.id.as_ref().is_some_and(|o| !o.eq_ignore_ascii_case(new_id)) {
+                        if old
+                            .id
+                            .as_ref()
+                            .is_some_and(|o| !o.eq_ignore_ascii_case(new_id))
+                        {
                             run.replaced.push((key.clone(), old.clone()));
                         }
                     }
@@ -381,10 +439,17 @@ impl<'a> Engine<'a> {
                 })
             }
             Kind::AclSet { path, keys } => {
-                let entries: Vec<_> = run.desired.acl.iter().filter(|e| keys.contains(&e.key)).cloned().collect();
+                let entries: Vec<_> = run
+                    .desired
+                    .acl
+                    .iter()
+                    .filter(|e| keys.contains(&e.key))
+                    .cloned()
+                    .collect();
                 if let Some(lake) = &run.desired.datalake {
                     for e in &entries {
-                        let new_id = model::ace_key(e).map(|k| format!("{}#{k}", model::path_url(lake, &e.path)));
+                        let new_id = model::ace_key(e)
+                            .map(|k| format!("{}#{k}", model::path_url(lake, &e.path)));
                         if let (Some(old), Some(new_id)) = (run.records.get(&e.key), new_id) {
                             if old.id.as_ref().is_some_and(|o| o != &new_id) {
                                 run.replaced.push((e.key.clone(), old.clone()));
@@ -402,14 +467,19 @@ impl<'a> Engine<'a> {
                 })
             }
             Kind::AclRemove { path, keys } => {
-                let recs: Vec<(String, Record)> =
-                    keys.iter().filter_map(|k| run.records.get(k).map(|r| (k.clone(), r.clone()))).collect();
+                let recs: Vec<(String, Record)> = keys
+                    .iter()
+                    .filter_map(|k| run.records.get(k).map(|r| (k.clone(), r.clone())))
+                    .collect();
                 let lake = run.desired.datalake.clone();
                 let path = path.clone();
                 Box::pin(async move {
                     match lake {
                         Some(lake) => self.remove_acl(lake, path, recs).await,
-                        None => Ok(Effect { removed: recs.into_iter().map(|(k, _)| k).collect(), ..Effect::default() }),
+                        None => Ok(Effect {
+                            removed: recs.into_iter().map(|(k, _)| k).collect(),
+                            ..Effect::default()
+                        }),
                     }
                 })
             }
@@ -457,22 +527,39 @@ impl<'a> Engine<'a> {
     /// Bring Azure to `run.desired`: remove what is no longer wanted, write what is new,
     /// changed (`changed`: keys whose body differs from what was applied before) or
     /// drifted, then delete objects replaced under the same key.
-    pub async fn apply(&self, run: &mut Run, changed: &BTreeSet<String>, drifted: &BTreeSet<String>, prior: Option<&DesiredProject>) {
+    pub async fn apply(
+        &self,
+        run: &mut Run,
+        changed: &BTreeSet<String>,
+        drifted: &BTreeSet<String>,
+        prior: Option<&DesiredProject>,
+    ) {
         // 0. The identity's principal when the identity exists but the state lost it.
         let identity_unresolved = run
             .desired
             .role_assignments
             .iter()
             .any(|r| r.principal_id.is_none());
-        if identity_unresolved && run.records.contains_key("identity") && !drifted.contains("identity") {
+        if identity_unresolved
+            && run.records.contains_key("identity")
+            && !drifted.contains("identity")
+        {
             if let Some(p) = self.read_principal(&run.desired.identity_id).await {
-                run.absorb(Effect { principal: Some(p), ..Effect::default() });
+                run.absorb(Effect {
+                    principal: Some(p),
+                    ..Effect::default()
+                });
             }
         }
 
         // 1. Removals: keys no longer desired, in reverse dependency order.
         let wanted = model::desired_records(&run.desired);
-        let gone: Vec<String> = run.records.keys().filter(|k| !wanted.contains_key(*k)).cloned().collect();
+        let gone: Vec<String> = run
+            .records
+            .keys()
+            .filter(|k| !wanted.contains_key(*k))
+            .cloned()
+            .collect();
         if !gone.is_empty() {
             let jobs = self.removal_jobs(&gone, run, prior);
             self.run_jobs(jobs, run).await;
@@ -515,9 +602,15 @@ impl<'a> Engine<'a> {
         let mut jobs: Vec<Job> = Vec::new();
         // ACL entries, by path.
         let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let lake = run.desired.datalake.as_ref().or_else(|| prior.and_then(|p| p.datalake.as_ref()));
+        let lake = run
+            .desired
+            .datalake
+            .as_ref()
+            .or_else(|| prior.and_then(|p| p.datalake.as_ref()));
         for k in gone {
-            let Some(rec) = run.records.get(k) else { continue };
+            let Some(rec) = run.records.get(k) else {
+                continue;
+            };
             if rec.is_acl() {
                 let path = lake
                     .and_then(|l| rec.id.as_deref().and_then(|id| model::path_of_id(l, id)))
@@ -536,24 +629,38 @@ impl<'a> Engine<'a> {
             if dir_gone && project_dir {
                 continue;
             }
-            jobs.push(Job { id: format!("acl-remove:{path}"), deps: BTreeSet::new(), kind: Kind::AclRemove { path, keys } });
+            jobs.push(Job {
+                id: format!("acl-remove:{path}"),
+                deps: BTreeSet::new(),
+                kind: Kind::AclRemove { path, keys },
+            });
         }
         let acl_jobs: BTreeSet<String> = jobs.iter().map(|j| j.id.clone()).collect();
         // Role assignments.
         for k in gone {
             if run.records.get(k).is_some_and(Record::is_role) {
-                jobs.push(Job { id: k.clone(), deps: BTreeSet::new(), kind: Kind::DeleteRole(k.clone()) });
+                jobs.push(Job {
+                    id: k.clone(),
+                    deps: BTreeSet::new(),
+                    kind: Kind::DeleteRole(k.clone()),
+                });
             }
         }
         if dir_gone {
-            jobs.push(Job { id: DIRECTORY_KEY.to_string(), deps: acl_jobs.clone(), kind: Kind::DeleteDirectory });
+            jobs.push(Job {
+                id: DIRECTORY_KEY.to_string(),
+                deps: acl_jobs.clone(),
+                kind: Kind::DeleteDirectory,
+            });
         }
         // ARM resources: after everything that depends on them (per the prior project).
         let dependents = |key: &str| -> BTreeSet<String> {
             let mut out = BTreeSet::new();
             if let Some(p) = prior {
                 for n in p.nodes() {
-                    if n.depends_on().iter().any(|d| d == key) && gone_set.contains(&n.key().to_string()) {
+                    if n.depends_on().iter().any(|d| d == key)
+                        && gone_set.contains(&n.key().to_string())
+                    {
                         out.insert(n.key().to_string());
                     }
                 }
@@ -561,20 +668,31 @@ impl<'a> Engine<'a> {
             out
         };
         for k in gone {
-            let Some(rec) = run.records.get(k) else { continue };
+            let Some(rec) = run.records.get(k) else {
+                continue;
+            };
             if rec.is_arm_resource() {
                 let mut deps = dependents(k);
                 if k == "resource_group" {
                     // Everything else of the project goes first.
                     deps.extend(gone.iter().filter(|g| *g != k).cloned());
                 }
-                jobs.push(Job { id: k.clone(), deps, kind: Kind::DeleteArm(k.clone()) });
+                jobs.push(Job {
+                    id: k.clone(),
+                    deps,
+                    kind: Kind::DeleteArm(k.clone()),
+                });
             }
         }
         jobs
     }
 
-    fn write_jobs(&self, run: &Run, changed: &BTreeSet<String>, drifted: &BTreeSet<String>) -> Vec<Job> {
+    fn write_jobs(
+        &self,
+        run: &Run,
+        changed: &BTreeSet<String>,
+        drifted: &BTreeSet<String>,
+    ) -> Vec<Job> {
         let d = &run.desired;
         let wanted = model::desired_records(d);
         let needs = |key: &str| -> bool {
@@ -583,7 +701,12 @@ impl<'a> Engine<'a> {
                 (Some(have), Some(want)) => {
                     drifted.contains(key)
                         || changed.contains(key)
-                        || (want.id.is_some() && !have.id.as_deref().unwrap_or_default().eq_ignore_ascii_case(want.id.as_deref().unwrap_or_default()))
+                        || (want.id.is_some()
+                            && !have
+                                .id
+                                .as_deref()
+                                .unwrap_or_default()
+                                .eq_ignore_ascii_case(want.id.as_deref().unwrap_or_default()))
                         || (want.name.is_some() && have.name != want.name)
                 }
                 (Some(_), None) => false,
@@ -604,10 +727,20 @@ impl<'a> Engine<'a> {
             }
             let deps: BTreeSet<String> = node.depends_on().iter().cloned().collect();
             match node {
-                Node::Resource(_) => jobs.push(Job { id: key.to_string(), deps, kind: Kind::PutArm(key.to_string()) }),
-                Node::RoleAssignment(_) => jobs.push(Job { id: key.to_string(), deps, kind: Kind::PutRole(key.to_string()) }),
+                Node::Resource(_) => jobs.push(Job {
+                    id: key.to_string(),
+                    deps,
+                    kind: Kind::PutArm(key.to_string()),
+                }),
+                Node::RoleAssignment(_) => jobs.push(Job {
+                    id: key.to_string(),
+                    deps,
+                    kind: Kind::PutRole(key.to_string()),
+                }),
                 Node::Acl(e) => {
-                    let entry = acl_by_path.entry(model::dfs_path(&e.path).to_string()).or_default();
+                    let entry = acl_by_path
+                        .entry(model::dfs_path(&e.path).to_string())
+                        .or_default();
                     entry.0.push(key.to_string());
                     entry.1.extend(deps);
                 }
@@ -615,21 +748,36 @@ impl<'a> Engine<'a> {
         }
         let dir_job = d.datalake.is_some() && needs(DIRECTORY_KEY);
         if dir_job {
-            jobs.push(Job { id: DIRECTORY_KEY.to_string(), deps: BTreeSet::new(), kind: Kind::Directory });
+            jobs.push(Job {
+                id: DIRECTORY_KEY.to_string(),
+                deps: BTreeSet::new(),
+                kind: Kind::Directory,
+            });
         }
         for (path, (keys, mut deps)) in acl_by_path {
             if dir_job {
                 deps.insert(DIRECTORY_KEY.to_string());
             }
-            jobs.push(Job { id: format!("acl:{path}"), deps, kind: Kind::AclSet { path, keys } });
+            jobs.push(Job {
+                id: format!("acl:{path}"),
+                deps,
+                kind: Kind::AclSet { path, keys },
+            });
         }
         jobs
     }
 
     /// GET the identity's principal ID.
     async fn read_principal(&self, identity_id: &str) -> Option<String> {
-        let r = self.client.arm().get_opt(&self.ctx, identity_id, api::IDENTITY.api_version).await.ok()??;
-        r.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string)
+        let r = self
+            .client
+            .arm()
+            .get_opt(&self.ctx, identity_id, api::IDENTITY.api_version)
+            .await
+            .ok()??;
+        r.pointer("/properties/principalId")
+            .and_then(Json::as_str)
+            .map(str::to_string)
     }
 
     async fn put_arm(
@@ -647,17 +795,21 @@ impl<'a> Engine<'a> {
             Ok(j) => j,
             // A key vault or AI Services account of this name is soft-deleted (Azure answers
             // 409): recover it, then apply the body.
-            Err(e) if creating && e.status() == Some(409) => match self.soft_deleted(&r, &location, &rg_name).await {
-                Some(_) if !self.recover_soft_deleted => {
-                    let (kind, how) = if r.resource_type.eq_ignore_ascii_case(api::KEY_VAULT.resource_type) {
-                        ("Key Vault", format!("`az keyvault recover --name {0}` or `az keyvault purge --name {0}`", r.name))
-                    } else {
-                        ("AI Services account", format!(
+            Err(e) if creating && e.status() == Some(409) => {
+                match self.soft_deleted(&r, &location, &rg_name).await {
+                    Some(_) if !self.recover_soft_deleted => {
+                        let (kind, how) = if r
+                            .resource_type
+                            .eq_ignore_ascii_case(api::KEY_VAULT.resource_type)
+                        {
+                            ("Key Vault", format!("`az keyvault recover --name {0}` or `az keyvault purge --name {0}`", r.name))
+                        } else {
+                            ("AI Services account", format!(
                             "`az cognitiveservices account recover` or `az cognitiveservices account purge` with `--name {} --resource-group {rg_name} --location {location}`",
                             r.name
                         ))
-                    };
-                    let error = AzureError::Config {
+                        };
+                        let error = AzureError::Config {
                         setting: "recover_soft_deleted".into(),
                         message: format!(
                             "the {kind} {} is soft-deleted (a project of this name was destroyed within the retention period), \
@@ -666,30 +818,42 @@ impl<'a> Engine<'a> {
                             r.name
                         ),
                     };
-                    return Err(self.after_failure(&r, what, error).await);
-                }
-                Some(recover) => {
-                    warnings.push(format!(
+                        return Err(self.after_failure(&r, what, error).await);
+                    }
+                    Some(recover) => {
+                        warnings.push(format!(
                         "{} {} was soft-deleted; recovered it (Azure keeps deleted key vaults and AI Services accounts for their retention period).",
                         r.resource_type, r.name
                     ));
-                    if let Err(e) = arm.put(&self.ctx, &r.id, &r.api_version, &recover).await {
-                        return Err(self.after_failure(&r, what, e).await);
+                        if let Err(e) = arm.put(&self.ctx, &r.id, &r.api_version, &recover).await {
+                            return Err(self.after_failure(&r, what, e).await);
+                        }
+                        match arm.put(&self.ctx, &r.id, &r.api_version, &r.body).await {
+                            Ok(j) => j,
+                            Err(e) => return Err(self.after_failure(&r, what, e).await),
+                        }
                     }
-                    match arm.put(&self.ctx, &r.id, &r.api_version, &r.body).await {
-                        Ok(j) => j,
-                        Err(e) => return Err(self.after_failure(&r, what, e).await),
-                    }
+                    None => return Err(self.after_failure(&r, what, e).await),
                 }
-                None => return Err(self.after_failure(&r, what, e).await),
-            },
+            }
             Err(e) => return Err(self.after_failure(&r, what, e).await),
         };
-        let mut effect = Effect { set: vec![(r.key.clone(), arm_record(&r))], warnings, ..Effect::default() };
+        let mut effect = Effect {
+            set: vec![(r.key.clone(), arm_record(&r))],
+            warnings,
+            ..Effect::default()
+        };
         if r.key == "identity" {
             match self.principal_of(&r, result, identity_wait).await {
                 Ok(p) => effect.principal = Some(p),
-                Err(e) => return Err(JobError { key: r.key.clone(), what, error: e, partial: effect }),
+                Err(e) => {
+                    return Err(JobError {
+                        key: r.key.clone(),
+                        what,
+                        error: e,
+                        partial: effect,
+                    })
+                }
             }
         }
         Ok(effect)
@@ -697,8 +861,17 @@ impl<'a> Engine<'a> {
 
     /// The principal ID of a managed identity just written (waits while Azure has not
     /// filled it in).
-    async fn principal_of(&self, r: &DesiredResource, first: Json, wait: Duration) -> Result<String, AzureError> {
-        let get = |j: &Json| j.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
+    async fn principal_of(
+        &self,
+        r: &DesiredResource,
+        first: Json,
+        wait: Duration,
+    ) -> Result<String, AzureError> {
+        let get = |j: &Json| {
+            j.pointer("/properties/principalId")
+                .and_then(Json::as_str)
+                .map(str::to_string)
+        };
         if let Some(p) = get(&first) {
             return Ok(p);
         }
@@ -714,9 +887,16 @@ impl<'a> Engine<'a> {
                     ),
                 ));
             }
-            self.ctx.sleep("waiting for the managed identity's principal ID", delay).await?;
+            self.ctx
+                .sleep("waiting for the managed identity's principal ID", delay)
+                .await?;
             delay = (delay * 2).min(Duration::from_secs(5));
-            if let Some(j) = self.client.arm().get_opt(&self.ctx, &r.id, &r.api_version).await? {
+            if let Some(j) = self
+                .client
+                .arm()
+                .get_opt(&self.ctx, &r.id, &r.api_version)
+                .await?
+            {
                 if let Some(p) = get(&j) {
                     return Ok(p);
                 }
@@ -726,10 +906,18 @@ impl<'a> Engine<'a> {
 
     /// A soft-deleted Key Vault or AI Services account of this name: the body that
     /// recovers it.
-    async fn soft_deleted(&self, r: &DesiredResource, location: &str, rg_name: &str) -> Option<Json> {
+    async fn soft_deleted(
+        &self,
+        r: &DesiredResource,
+        location: &str,
+        rg_name: &str,
+    ) -> Option<Json> {
         let sub = self.client.subscription_id().ok()?.to_string();
         let loc = location_segment(location);
-        let (path, recover) = if r.resource_type.eq_ignore_ascii_case(api::KEY_VAULT.resource_type) {
+        let (path, recover) = if r
+            .resource_type
+            .eq_ignore_ascii_case(api::KEY_VAULT.resource_type)
+        {
             let mut body = json!({
                 "location": r.body.get("location").cloned().unwrap_or(Json::Null),
                 "properties": {
@@ -742,7 +930,10 @@ impl<'a> Engine<'a> {
                 body["tags"] = t.clone();
             }
             (format!("/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/deletedVaults/{}", r.name), body)
-        } else if r.resource_type.eq_ignore_ascii_case(api::AI_SERVICES.resource_type) {
+        } else if r
+            .resource_type
+            .eq_ignore_ascii_case(api::AI_SERVICES.resource_type)
+        {
             let mut body = r.body.clone();
             body["properties"]["restore"] = json!(true);
             (
@@ -755,30 +946,60 @@ impl<'a> Engine<'a> {
         } else {
             return None;
         };
-        match self.client.arm().get_opt(&self.ctx, &path, &r.api_version).await {
+        match self
+            .client
+            .arm()
+            .get_opt(&self.ctx, &path, &r.api_version)
+            .await
+        {
             Ok(Some(found)) if found.is_object() => Some(recover),
             _ => None,
         }
     }
 
     /// After a failed or cancelled write: record the resource if Azure has it anyway.
-    async fn after_failure(&self, r: &DesiredResource, what: String, error: AzureError) -> JobError {
+    async fn after_failure(
+        &self,
+        r: &DesiredResource,
+        what: String,
+        error: AzureError,
+    ) -> JobError {
         let mut partial = Effect::default();
         if self.exists_after(&error, &r.id, &r.api_version).await {
             partial.set.push((r.key.clone(), arm_record(r)));
         }
-        JobError { key: r.key.clone(), what, error, partial }
+        JobError {
+            key: r.key.clone(),
+            what,
+            error,
+            partial,
+        }
     }
 
     /// Does `id` exist after a write that ended with `error`? When the write's outcome is
     /// unknown (cancelled or cut off after it may have reached Azure), Azure may still be
     /// registering it: look a few times before concluding it does not exist.
     async fn exists_after(&self, error: &AzureError, id: &str, api_version: &str) -> bool {
-        let unknown_outcome = matches!(error, AzureError::Cancelled { .. } | AzureError::Transport { .. });
-        let looks = if unknown_outcome { UNKNOWN_OUTCOME_LOOKS } else { 1 };
+        let unknown_outcome = matches!(
+            error,
+            AzureError::Cancelled { .. } | AzureError::Transport { .. }
+        );
+        let looks = if unknown_outcome {
+            UNKNOWN_OUTCOME_LOOKS
+        } else {
+            1
+        };
         let check = self.check_ctx();
         for look in 0..looks {
-            if look > 0 && check.sleep("checking whether an interrupted write took effect", UNKNOWN_OUTCOME_PAUSE).await.is_err() {
+            if look > 0
+                && check
+                    .sleep(
+                        "checking whether an interrupted write took effect",
+                        UNKNOWN_OUTCOME_PAUSE,
+                    )
+                    .await
+                    .is_err()
+            {
                 return false;
             }
             if let Ok(Some(_)) = self.client.arm().get_opt(&check, id, api_version).await {
@@ -789,29 +1010,62 @@ impl<'a> Engine<'a> {
     }
 
     async fn put_role(&self, ra: DesiredRoleAssignment) -> JobResult {
-        let what = format!("Assigning {} to {} on {}", ra.role_name, ra.principal.key_part(), ra.scope);
+        let what = format!(
+            "Assigning {} to {} on {}",
+            ra.role_name,
+            ra.principal.key_part(),
+            ra.scope
+        );
         let (Some(body), Some(id)) = (ra.body(), ra.id.clone()) else {
-            return Err(fail(&ra.key, what, protocol(&ra.scope, "the project identity's principal ID is not known")));
+            return Err(fail(
+                &ra.key,
+                what,
+                protocol(
+                    &ra.scope,
+                    "the project identity's principal ID is not known",
+                ),
+            ));
         };
         let started = tokio::time::Instant::now();
         let mut delay = Duration::from_secs(1);
         loop {
-            match self.client.arm().put(&self.ctx, &id, &ra.api_version, &body).await {
-                Ok(_) => return Ok(Effect { set: vec![(ra.key.clone(), role_record(&ra))], ..Effect::default() }),
+            match self
+                .client
+                .arm()
+                .put(&self.ctx, &id, &ra.api_version, &body)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Effect {
+                        set: vec![(ra.key.clone(), role_record(&ra))],
+                        ..Effect::default()
+                    })
+                }
                 Err(e) if e.code() == Some("RoleAssignmentExists") => {
                     return match self.find_assignment(&ra).await {
                         Ok(Some(actual)) => Ok(Effect {
                             set: vec![(ra.key.clone(), role_record(&ra))],
-                            adopted: if actual.eq_ignore_ascii_case(&id) { Vec::new() } else { vec![(ra.key.clone(), actual)] },
+                            adopted: if actual.eq_ignore_ascii_case(&id) {
+                                Vec::new()
+                            } else {
+                                vec![(ra.key.clone(), actual)]
+                            },
                             ..Effect::default()
                         }),
                         Ok(None) => Err(fail(&ra.key, what, e)),
                         Err(e2) => Err(fail(&ra.key, what, e2)),
                     };
                 }
-                Err(e) if e.code() == Some("PrincipalNotFound") && started.elapsed() + delay < self.principal_retry => {
+                Err(e)
+                    if e.code() == Some("PrincipalNotFound")
+                        && started.elapsed() + delay < self.principal_retry =>
+                {
                     tracing::debug!(key = %ra.key, "principal not replicated yet; retrying");
-                    if let Err(c) = self.ctx.sleep("waiting for Entra ID to replicate a principal", delay).await {
+                    if let Err(c) = self
+                        .ctx
+                        .sleep("waiting for Entra ID to replicate a principal", delay)
+                        .await
+                    {
                         return Err(fail(&ra.key, what, c));
                     }
                     delay = (delay * 2).min(Duration::from_secs(15));
@@ -829,16 +1083,40 @@ impl<'a> Engine<'a> {
     }
 
     /// The ID of the assignment of (scope, role, principal) under whatever name.
-    async fn find_assignment(&self, ra: &DesiredRoleAssignment) -> Result<Option<String>, AzureError> {
-        let Some(pid) = &ra.principal_id else { return Ok(None) };
-        let path = format!("{}/providers/Microsoft.Authorization/roleAssignments", ra.scope);
+    async fn find_assignment(
+        &self,
+        ra: &DesiredRoleAssignment,
+    ) -> Result<Option<String>, AzureError> {
+        let Some(pid) = &ra.principal_id else {
+            return Ok(None);
+        };
+        let path = format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments",
+            ra.scope
+        );
         let filter = format!("atScope() and principalId eq '{pid}'");
-        let items = list_filtered(self.client, &self.ctx, &path, &ra.api_version, Some(&filter)).await?;
+        let items = list_filtered(
+            self.client,
+            &self.ctx,
+            &path,
+            &ra.api_version,
+            Some(&filter),
+        )
+        .await?;
         Ok(items.iter().find_map(|a| {
-            let role = a.pointer("/properties/roleDefinitionId").and_then(Json::as_str)?;
-            let scope = a.pointer("/properties/scope").and_then(Json::as_str).unwrap_or(&ra.scope);
-            let principal = a.pointer("/properties/principalId").and_then(Json::as_str)?;
-            (role.to_ascii_lowercase().ends_with(&ra.role_definition_guid.to_ascii_lowercase())
+            let role = a
+                .pointer("/properties/roleDefinitionId")
+                .and_then(Json::as_str)?;
+            let scope = a
+                .pointer("/properties/scope")
+                .and_then(Json::as_str)
+                .unwrap_or(&ra.scope);
+            let principal = a
+                .pointer("/properties/principalId")
+                .and_then(Json::as_str)?;
+            (role
+                .to_ascii_lowercase()
+                .ends_with(&ra.role_definition_guid.to_ascii_lowercase())
                 && scope.eq_ignore_ascii_case(&ra.scope)
                 && principal.eq_ignore_ascii_case(pid))
             .then(|| a.get("id").and_then(Json::as_str).map(str::to_string))
@@ -847,9 +1125,23 @@ impl<'a> Engine<'a> {
     }
 
     async fn create_directory(&self, lake: DesiredDatalake, path: String) -> JobResult {
-        let what = format!("Creating the data lake directory {path} in {}/{}", lake.account_name, lake.filesystem);
-        let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
-        match dfs.create_directory(&self.ctx, &lake.filesystem, &path, &DirectoryOptions::default()).await {
+        let what = format!(
+            "Creating the data lake directory {path} in {}/{}",
+            lake.account_name, lake.filesystem
+        );
+        let dfs = self
+            .client
+            .dfs(&lake.account_name)
+            .map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
+        match dfs
+            .create_directory(
+                &self.ctx,
+                &lake.filesystem,
+                &path,
+                &DirectoryOptions::default(),
+            )
+            .await
+        {
             Ok(Created::Created) | Ok(Created::AlreadyExisted) => Ok(Effect {
                 set: vec![(DIRECTORY_KEY.to_string(), directory_record(&lake, &path))],
                 ..Effect::default()
@@ -858,14 +1150,26 @@ impl<'a> Engine<'a> {
         }
     }
 
-    async fn set_acl(&self, lake: DesiredDatalake, path: String, entries: Vec<aifactory_template::project::DesiredAclEntry>) -> JobResult {
-        let what = format!("Setting ACL entries on {}/{}/{path}", lake.account_name, lake.filesystem);
+    async fn set_acl(
+        &self,
+        lake: DesiredDatalake,
+        path: String,
+        entries: Vec<aifactory_template::project::DesiredAclEntry>,
+    ) -> JobResult {
+        let what = format!(
+            "Setting ACL entries on {}/{}/{path}",
+            lake.account_name, lake.filesystem
+        );
         let key0 = entries.first().map(|e| e.key.clone()).unwrap_or_default();
         let mut az = Vec::new();
         let mut set = Vec::new();
         for e in &entries {
             let Some(entry) = model::azure_entry(e) else {
-                return Err(fail(&e.key, what, protocol(&path, "the project identity's principal ID is not known")));
+                return Err(fail(
+                    &e.key,
+                    what,
+                    protocol(&path, "the project identity's principal ID is not known"),
+                ));
             };
             az.push(entry);
             set.push((
@@ -873,20 +1177,39 @@ impl<'a> Engine<'a> {
                 Record {
                     ty: model::ACL_TYPE.to_string(),
                     name: e.ace(),
-                    id: model::ace_key(e).map(|k| format!("{}#{k}", model::path_url(&lake, &e.path))),
+                    id: model::ace_key(e)
+                        .map(|k| format!("{}#{k}", model::path_url(&lake, &e.path))),
                     api_version: model::DFS_API.to_string(),
                 },
             ));
         }
-        let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(&key0, what.clone(), e))?;
-        let is_project_dir = lake.directories.last().is_some_and(|d| model::dfs_path(d) == path);
+        let dfs = self
+            .client
+            .dfs(&lake.account_name)
+            .map_err(|e| fail(&key0, what.clone(), e))?;
+        let is_project_dir = lake
+            .directories
+            .last()
+            .is_some_and(|d| model::dfs_path(d) == path);
         if is_project_dir {
             // New files and folders inherit the default entries; existing ones get them too.
             match dfs
-                .modify_acl_recursive(&self.ctx, &lake.filesystem, &path, &Acl::new(az), RecursiveOptions { max_records: None, force: true })
+                .modify_acl_recursive(
+                    &self.ctx,
+                    &lake.filesystem,
+                    &path,
+                    &Acl::new(az),
+                    RecursiveOptions {
+                        max_records: None,
+                        force: true,
+                    },
+                )
                 .await
             {
-                Ok(out) if out.failure_count == 0 => Ok(Effect { set, ..Effect::default() }),
+                Ok(out) if out.failure_count == 0 => Ok(Effect {
+                    set,
+                    ..Effect::default()
+                }),
                 Ok(out) => Err(fail(
                     &key0,
                     what,
@@ -895,7 +1218,10 @@ impl<'a> Engine<'a> {
                         format!(
                             "{} entries could not be changed, e.g. {}",
                             out.failure_count,
-                            out.failed_entries.first().map(|f| format!("{}: {}", f.name, f.error_message)).unwrap_or_default()
+                            out.failed_entries
+                                .first()
+                                .map(|f| format!("{}: {}", f.name, f.error_message))
+                                .unwrap_or_default()
                         ),
                     ),
                 )),
@@ -909,9 +1235,12 @@ impl<'a> Engine<'a> {
                     acl.set_entries(&az)
                 }
             })
-                .await
-                .map(|_| Effect { set, ..Effect::default() })
-                .map_err(|e| fail(&key0, what, e))
+            .await
+            .map(|_| Effect {
+                set,
+                ..Effect::default()
+            })
+            .map_err(|e| fail(&key0, what, e))
         }
     }
 
@@ -945,8 +1274,16 @@ impl<'a> Engine<'a> {
         .map(|_| ())
     }
 
-    async fn remove_acl(&self, lake: DesiredDatalake, path: String, recs: Vec<(String, Record)>) -> JobResult {
-        let what = format!("Removing ACL entries from {}/{}/{path}", lake.account_name, lake.filesystem);
+    async fn remove_acl(
+        &self,
+        lake: DesiredDatalake,
+        path: String,
+        recs: Vec<(String, Record)>,
+    ) -> JobResult {
+        let what = format!(
+            "Removing ACL entries from {}/{}/{path}",
+            lake.account_name, lake.filesystem
+        );
         let key0 = recs.first().map(|(k, _)| k.clone()).unwrap_or_default();
         let keys: Vec<AclKey> = recs
             .iter()
@@ -955,26 +1292,51 @@ impl<'a> Engine<'a> {
             .filter(|k| k.kind != aifactory_azure::AclType::Mask)
             .collect();
         let removed: Vec<String> = recs.iter().map(|(k, _)| k.clone()).collect();
-        let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(&key0, what.clone(), e))?;
-        let is_project_dir = lake.directories.last().is_some_and(|d| model::dfs_path(d) == path);
+        let dfs = self
+            .client
+            .dfs(&lake.account_name)
+            .map_err(|e| fail(&key0, what.clone(), e))?;
+        let is_project_dir = lake
+            .directories
+            .last()
+            .is_some_and(|d| model::dfs_path(d) == path);
         let result = if keys.is_empty() {
             Ok(())
         } else if is_project_dir {
             match dfs
-                .remove_acl_recursive(&self.ctx, &lake.filesystem, &path, &keys, RecursiveOptions { max_records: None, force: true })
+                .remove_acl_recursive(
+                    &self.ctx,
+                    &lake.filesystem,
+                    &path,
+                    &keys,
+                    RecursiveOptions {
+                        max_records: None,
+                        force: true,
+                    },
+                )
                 .await
             {
                 Ok(out) if out.failure_count == 0 => Ok(()),
-                Ok(out) => Err(protocol(&path, format!("{} entries could not be changed", out.failure_count))),
+                Ok(out) => Err(protocol(
+                    &path,
+                    format!("{} entries could not be changed", out.failure_count),
+                )),
                 Err(e) => Err(e),
             }
         } else {
-            self.merge_acl(&dfs, &lake.filesystem, &path, |acl| acl.remove_keys(&keys)).await
+            self.merge_acl(&dfs, &lake.filesystem, &path, |acl| acl.remove_keys(&keys))
+                .await
         };
         match result {
-            Ok(()) => Ok(Effect { removed, ..Effect::default() }),
+            Ok(()) => Ok(Effect {
+                removed,
+                ..Effect::default()
+            }),
             // The path (or the whole filesystem) is gone: so are its entries.
-            Err(e) if e.is_not_found() => Ok(Effect { removed, ..Effect::default() }),
+            Err(e) if e.is_not_found() => Ok(Effect {
+                removed,
+                ..Effect::default()
+            }),
             Err(e) => Err(fail(&key0, what, e)),
         }
     }
@@ -982,9 +1344,18 @@ impl<'a> Engine<'a> {
     async fn delete_directory(&self, lake: DesiredDatalake, rec: Record) -> JobResult {
         let path = rec.name.clone().unwrap_or_default();
         let what = format!("Deleting the data lake directory {path}");
-        let dfs = self.client.dfs(&lake.account_name).map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
-        match dfs.delete_directory(&self.ctx, &lake.filesystem, &path).await {
-            Ok(()) => Ok(Effect { removed: vec![DIRECTORY_KEY.to_string()], ..Effect::default() }),
+        let dfs = self
+            .client
+            .dfs(&lake.account_name)
+            .map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
+        match dfs
+            .delete_directory(&self.ctx, &lake.filesystem, &path)
+            .await
+        {
+            Ok(()) => Ok(Effect {
+                removed: vec![DIRECTORY_KEY.to_string()],
+                ..Effect::default()
+            }),
             Err(e) => Err(fail(DIRECTORY_KEY, what, e)),
         }
     }
@@ -993,21 +1364,50 @@ impl<'a> Engine<'a> {
         let id = actual.or(rec.id.clone()).unwrap_or_default();
         let what = format!("Deleting role assignment {key}");
         if id.is_empty() {
-            return Ok(Effect { removed: vec![key], ..Effect::default() });
+            return Ok(Effect {
+                removed: vec![key],
+                ..Effect::default()
+            });
         }
-        match self.client.arm().delete(&self.ctx, &id, &rec.api_version).await {
-            Ok(()) => Ok(Effect { removed: vec![key], ..Effect::default() }),
+        match self
+            .client
+            .arm()
+            .delete(&self.ctx, &id, &rec.api_version)
+            .await
+        {
+            Ok(()) => Ok(Effect {
+                removed: vec![key],
+                ..Effect::default()
+            }),
             Err(e) => Err(fail(&key, what, e)),
         }
     }
 
-    async fn delete_arm(&self, key: String, rec: Record, location: String, rg_id: String) -> JobResult {
+    async fn delete_arm(
+        &self,
+        key: String,
+        rec: Record,
+        location: String,
+        rg_id: String,
+    ) -> JobResult {
         let id = rec.id.clone().unwrap_or_default();
-        let what = format!("Deleting {key} ({} {})", rec.ty, rec.name.as_deref().unwrap_or_default());
-        if let Err(e) = self.client.arm().delete(&self.ctx, &id, &rec.api_version).await {
+        let what = format!(
+            "Deleting {key} ({} {})",
+            rec.ty,
+            rec.name.as_deref().unwrap_or_default()
+        );
+        if let Err(e) = self
+            .client
+            .arm()
+            .delete(&self.ctx, &id, &rec.api_version)
+            .await
+        {
             return Err(fail(&key, what, e));
         }
-        let mut effect = Effect { removed: vec![key.clone()], ..Effect::default() };
+        let mut effect = Effect {
+            removed: vec![key.clone()],
+            ..Effect::default()
+        };
         if self.purge_soft_delete_on_destroy {
             if let Some(w) = self.purge(&rec, &location, &rg_id).await {
                 effect.warnings.push(w);
@@ -1023,13 +1423,20 @@ impl<'a> Engine<'a> {
         let name = rec.name.clone().unwrap_or_default();
         let result = if rec.ty.eq_ignore_ascii_case(api::KEY_VAULT.resource_type) {
             let path = format!("/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/{loc}/deletedVaults/{name}/purge");
-            self.client.arm().post(&self.ctx, &path, &rec.api_version, None).await.map(|_| ())
+            self.client
+                .arm()
+                .post(&self.ctx, &path, &rec.api_version, None)
+                .await
+                .map(|_| ())
         } else if rec.ty.eq_ignore_ascii_case(api::AI_SERVICES.resource_type) {
             let rg = rg_id.rsplit('/').next().unwrap_or_default();
             let path = format!(
                 "/subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/resourceGroups/{rg}/deletedAccounts/{name}"
             );
-            self.client.arm().delete(&self.ctx, &path, &rec.api_version).await
+            self.client
+                .arm()
+                .delete(&self.ctx, &path, &rec.api_version)
+                .await
         } else {
             return None;
         };
@@ -1048,8 +1455,21 @@ impl<'a> Engine<'a> {
     // ----------------------------------------------------------------------------------
 
     /// Resources in the project's resource group that the project does not own.
-    pub async fn foreign_resources(&self, rg_id: &str, owned: &BTreeSet<String>, pe_names: &[String]) -> Result<Vec<String>, AzureError> {
-        let items = match list_filtered(self.client, &self.ctx, &format!("{rg_id}/resources"), "2021-04-01", None).await {
+    pub async fn foreign_resources(
+        &self,
+        rg_id: &str,
+        owned: &BTreeSet<String>,
+        pe_names: &[String],
+    ) -> Result<Vec<String>, AzureError> {
+        let items = match list_filtered(
+            self.client,
+            &self.ctx,
+            &format!("{rg_id}/resources"),
+            "2021-04-01",
+            None,
+        )
+        .await
+        {
             Ok(items) => items,
             Err(e) if e.is_not_found() => return Ok(Vec::new()),
             Err(e) => return Err(e),
@@ -1081,9 +1501,9 @@ impl<'a> Engine<'a> {
         }
         // Role assignments inside the group go with it; delete only the others explicitly.
         gone.retain(|k| {
-            run.records
-                .get(k)
-                .is_none_or(|r| !(r.is_role() && r.id.as_deref().is_some_and(|id| inside(&rg_id, id))))
+            run.records.get(k).is_none_or(|r| {
+                !(r.is_role() && r.id.as_deref().is_some_and(|id| inside(&rg_id, id)))
+            })
         });
         let mut jobs = self.removal_jobs(&gone, run, Some(prior));
         // Keep the directory's own ACL entries out of the way when the directory stays: the
@@ -1096,7 +1516,8 @@ impl<'a> Engine<'a> {
         self.run_jobs(jobs, run).await;
         if run.errors.is_empty() && !run.records.contains_key("resource_group") {
             // The group is gone: so is everything recorded inside it.
-            run.records.retain(|_, r| !r.id.as_deref().is_some_and(|id| inside(&rg_id, id)));
+            run.records
+                .retain(|_, r| !r.id.as_deref().is_some_and(|id| inside(&rg_id, id)));
         }
         if !delete_directory && run.errors.is_empty() {
             // The directory and its data stay; it is no longer the project's.
@@ -1115,7 +1536,11 @@ pub fn others_traverse(acl: &Acl) -> bool {
 /// Estimated duration of a write (relative units): long-running operations by type.
 fn weight(job: &Job, d: &DesiredProject) -> u64 {
     let ty = match &job.kind {
-        Kind::PutArm(k) => d.resources.iter().find(|r| &r.key == k).map(|r| r.resource_type.as_str()),
+        Kind::PutArm(k) => d
+            .resources
+            .iter()
+            .find(|r| &r.key == k)
+            .map(|r| r.resource_type.as_str()),
         _ => None,
     };
     match ty {
@@ -1156,7 +1581,10 @@ fn by_priority(jobs: Vec<Job>, d: &DesiredProject) -> (Vec<Job>, Vec<u64>) {
     }
     let mut indexed: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
     indexed.sort_by_key(|(i, j)| (std::cmp::Reverse(tail.get(&j.id).copied().unwrap_or(0)), *i));
-    let tails = indexed.iter().map(|(_, j)| tail.get(&j.id).copied().unwrap_or(0)).collect();
+    let tails = indexed
+        .iter()
+        .map(|(_, j)| tail.get(&j.id).copied().unwrap_or(0))
+        .collect();
     (indexed.into_iter().map(|(_, j)| j).collect(), tails)
 }
 
@@ -1186,17 +1614,31 @@ pub async fn list_filtered(
     let scope = client.cloud().arm_scope();
     let mut items = Vec::new();
     for _ in 0..1000 {
-        let resp = arm.send(ctx, &Request::new(Method::GET, url.clone(), scope.clone()).arm()).await?;
+        let resp = arm
+            .send(
+                ctx,
+                &Request::new(Method::GET, url.clone(), scope.clone()).arm(),
+            )
+            .await?;
         let page = resp.json(&url)?;
         if let Some(values) = page.get("value").and_then(Json::as_array) {
             items.extend(values.iter().cloned());
         }
-        match page.get("nextLink").and_then(Json::as_str).filter(|s| !s.is_empty()) {
+        match page
+            .get("nextLink")
+            .and_then(Json::as_str)
+            .filter(|s| !s.is_empty())
+        {
             None => return Ok(items),
             Some(next) => {
-                let next = Url::parse(next).or_else(|_| base.join(next)).map_err(|e| protocol(path, e.to_string()))?;
+                let next = Url::parse(next)
+                    .or_else(|_| base.join(next))
+                    .map_err(|e| protocol(path, e.to_string()))?;
                 if next.origin() != base.origin() {
-                    return Err(protocol(path, "nextLink leaves the Resource Manager endpoint"));
+                    return Err(protocol(
+                        path,
+                        "nextLink leaves the Resource Manager endpoint",
+                    ));
                 }
                 url = next;
             }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use aifactory_azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
 use crate::framework::Value;
+use aifactory_azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
 use aifactory_template::project::{
     api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject, Perms,
 };
@@ -33,7 +33,8 @@ pub struct Record {
 pub type Records = BTreeMap<String, Record>;
 
 fn opt(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Unknown, |s| Value::string(s.clone()))
+    v.as_ref()
+        .map_or(Value::Unknown, |s| Value::string(s.clone()))
 }
 
 impl Record {
@@ -51,7 +52,11 @@ impl Record {
             ty: v.get("type").as_str()?.to_string(),
             name: v.get("name").as_str().map(str::to_string),
             id: v.get("id").as_str().map(str::to_string),
-            api_version: v.get("api_version").as_str().unwrap_or_default().to_string(),
+            api_version: v
+                .get("api_version")
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
         })
     }
 
@@ -59,7 +64,8 @@ impl Record {
         self.ty == ACL_TYPE
     }
     pub fn is_role(&self) -> bool {
-        self.ty.eq_ignore_ascii_case(api::ROLE_ASSIGNMENT.resource_type)
+        self.ty
+            .eq_ignore_ascii_case(api::ROLE_ASSIGNMENT.resource_type)
     }
     pub fn is_directory(&self) -> bool {
         self.ty == DIRECTORY_TYPE
@@ -100,11 +106,20 @@ pub fn azure_entry(e: &DesiredAclEntry) -> Option<AclEntry> {
         AclKind::Mask => String::new(),
         _ => e.principal_id.clone()?,
     };
-    Some(AclEntry::new(e.scope == AclScope::Default, kind, id, az_perms(e.perms)))
+    Some(AclEntry::new(
+        e.scope == AclScope::Default,
+        kind,
+        id,
+        az_perms(e.perms),
+    ))
 }
 
 pub fn az_perms(p: Perms) -> AzPerms {
-    AzPerms { read: p.read, write: p.write, execute: p.execute }
+    AzPerms {
+        read: p.read,
+        write: p.write,
+        execute: p.execute,
+    }
 }
 
 /// The DFS path of an entry (`/` is the filesystem root).

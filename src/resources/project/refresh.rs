@@ -8,7 +8,9 @@ use serde_json::Value as Json;
 
 use aifactory_azure::{AzureClient, AzureError, Ctx};
 use aifactory_template::naming::SaltMode;
-use aifactory_template::project::{api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE};
+use aifactory_template::project::{
+    api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
+};
 
 use super::engine::list_filtered;
 use super::model::{self, Record, Records};
@@ -37,7 +39,10 @@ fn looks_like_id(s: &str) -> bool {
 }
 
 fn norm_loc(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 fn short(v: &Json) -> String {
@@ -65,8 +70,16 @@ fn diff_at(path: &str, desired: &Json, actual: &Json, out: &mut Vec<String>) {
                 if WRITE_ONLY.contains(&k.as_str()) {
                     continue;
                 }
-                let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                let av = a.get(k).or_else(|| a.iter().find(|(ak, _)| ak.eq_ignore_ascii_case(k)).map(|(_, v)| v));
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                let av = a.get(k).or_else(|| {
+                    a.iter()
+                        .find(|(ak, _)| ak.eq_ignore_ascii_case(k))
+                        .map(|(_, v)| v)
+                });
                 match av {
                     Some(av) => diff_at(&sub, dv, av, out),
                     None => {
@@ -94,7 +107,11 @@ fn diff_at(path: &str, desired: &Json, actual: &Json, out: &mut Vec<String>) {
                     && norm_loc(d) == norm_loc(a))
                 || (path.ends_with("location") && norm_loc(d) == norm_loc(a));
             if !same {
-                out.push(format!("{path} is {} (configured {})", short(actual), short(desired)));
+                out.push(format!(
+                    "{path} is {} (configured {})",
+                    short(actual),
+                    short(desired)
+                ));
             }
         }
         (Json::Number(d), Json::Number(a)) if d.as_f64() == a.as_f64() => {}
@@ -106,11 +123,19 @@ fn diff_at(path: &str, desired: &Json, actual: &Json, out: &mut Vec<String>) {
 
 /// The role assignments that exist in and below the group and at the other scopes the
 /// records use, by lowercase ID.
-async fn role_ids(client: &AzureClient, ctx: &Ctx, rg_id: &str, records: &Records) -> Result<BTreeSet<String>, AzureError> {
+async fn role_ids(
+    client: &AzureClient,
+    ctx: &Ctx,
+    rg_id: &str,
+    records: &Records,
+) -> Result<BTreeSet<String>, AzureError> {
     let mut scopes: BTreeSet<String> = BTreeSet::new();
     scopes.insert(rg_id.to_string());
     for r in records.values().filter(|r| r.is_role()) {
-        if let Some((scope, _)) = r.id.as_deref().and_then(|id| id.split_once("/providers/Microsoft.Authorization/")) {
+        if let Some((scope, _)) =
+            r.id.as_deref()
+                .and_then(|id| id.split_once("/providers/Microsoft.Authorization/"))
+        {
             if !super::engine::inside(rg_id, scope) && !scope.eq_ignore_ascii_case(rg_id) {
                 scopes.insert(scope.to_string());
             }
@@ -126,7 +151,12 @@ async fn role_ids(client: &AzureClient, ctx: &Ctx, rg_id: &str, records: &Record
             None,
         )
         .await?;
-        out.extend(items.iter().filter_map(|i| i.get("id").and_then(Json::as_str)).map(|s| s.to_ascii_lowercase()));
+        out.extend(
+            items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Json::as_str))
+                .map(|s| s.to_ascii_lowercase()),
+        );
     }
     Ok(out)
 }
@@ -139,14 +169,28 @@ pub async fn refresh(
     records: &Records,
     adopted: &BTreeMap<String, String>,
 ) -> Result<Refreshed, AzureError> {
-    let mut out = Refreshed { records: records.clone(), ..Refreshed::default() };
-    let rg = client.arm().get_opt(ctx, &desired.resource_group_id, api::RESOURCE_GROUP.api_version).await?;
+    let mut out = Refreshed {
+        records: records.clone(),
+        ..Refreshed::default()
+    };
+    let rg = client
+        .arm()
+        .get_opt(
+            ctx,
+            &desired.resource_group_id,
+            api::RESOURCE_GROUP.api_version,
+        )
+        .await?;
     let Some(rg) = rg else {
         out.gone = true;
         out.records.clear();
         return Ok(out);
     };
-    let bodies: BTreeMap<&str, &Json> = desired.resources.iter().map(|r| (r.key.as_str(), &r.body)).collect();
+    let bodies: BTreeMap<&str, &Json> = desired
+        .resources
+        .iter()
+        .map(|r| (r.key.as_str(), &r.body))
+        .collect();
     if let Some(body) = bodies.get("resource_group") {
         let d = body_diff(body, &rg);
         if !d.is_empty() {
@@ -160,7 +204,13 @@ pub async fn refresh(
         .filter(|(k, r)| r.is_arm_resource() && k.as_str() != "resource_group")
         .map(|(k, r)| (k.clone(), r.clone()))
         .collect();
-    type Read<'x> = std::pin::Pin<Box<dyn std::future::Future<Output = (String, Result<Option<Json>, AzureError>)> + Send + 'x>>;
+    type Read<'x> = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = (String, Result<Option<Json>, AzureError>)>
+                + Send
+                + 'x,
+        >,
+    >;
     let reads: Vec<Read<'_>> = arm
         .into_iter()
         .map(|(k, r)| -> Read<'_> {
@@ -178,7 +228,10 @@ pub async fn refresh(
             }
             Some(actual) => {
                 if key == "identity" {
-                    out.principal = actual.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
+                    out.principal = actual
+                        .pointer("/properties/principalId")
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
                 }
                 if let Some(body) = bodies.get(key.as_str()) {
                     let d = body_diff(body, &actual);
@@ -194,7 +247,11 @@ pub async fn refresh(
     if records.values().any(Record::is_role) {
         let existing = role_ids(client, ctx, &desired.resource_group_id, records).await?;
         for (key, r) in records.iter().filter(|(_, r)| r.is_role()) {
-            let id = adopted.get(key).or(r.id.as_ref()).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+            let id = adopted
+                .get(key)
+                .or(r.id.as_ref())
+                .map(|s| s.to_ascii_lowercase())
+                .unwrap_or_default();
             if !existing.contains(&id) {
                 out.records.remove(key);
             }
@@ -204,7 +261,10 @@ pub async fn refresh(
     // Data lake: one getAccessControl per path.
     if let Some(lake) = &desired.datalake {
         let mut paths: BTreeMap<String, Vec<(String, Record)>> = BTreeMap::new();
-        for (key, r) in records.iter().filter(|(_, r)| r.is_acl() || r.is_directory()) {
+        for (key, r) in records
+            .iter()
+            .filter(|(_, r)| r.is_acl() || r.is_directory())
+        {
             if let Some(p) = r.id.as_deref().and_then(|id| model::path_of_id(lake, id)) {
                 paths.entry(p).or_default().push((key.clone(), r.clone()));
             }
@@ -220,18 +280,34 @@ pub async fn refresh(
                 Err(e) => return Err(e),
                 Ok(ac) => {
                     let traverse = super::engine::others_traverse(&ac.acl);
-                    let is_project_dir = lake.directories.last().is_some_and(|d| model::dfs_path(d) == path);
+                    let is_project_dir = lake
+                        .directories
+                        .last()
+                        .is_some_and(|d| model::dfs_path(d) == path);
                     for (k, r) in recs.into_iter().filter(|(_, r)| r.is_acl()) {
-                        let Some(key) = r.id.as_deref().and_then(model::acl_key_of_id) else { continue };
-                        let want = r.name.as_deref().and_then(|n| n.rsplit(':').next()).unwrap_or_default().to_string();
+                        let Some(key) = r.id.as_deref().and_then(model::acl_key_of_id) else {
+                            continue;
+                        };
+                        let want = r
+                            .name
+                            .as_deref()
+                            .and_then(|n| n.rsplit(':').next())
+                            .unwrap_or_default()
+                            .to_string();
                         match ac.acl.get(&key) {
                             // Parents where everyone may traverse need no named entries.
-                            None if traverse && !is_project_dir && want == "--x" && !key.default => {}
+                            None if traverse
+                                && !is_project_dir
+                                && want == "--x"
+                                && !key.default => {}
                             None => {
                                 out.records.remove(&k);
                             }
                             Some(e) if e.perms.to_string() != want => {
-                                out.drift.insert(k, format!("permissions are {} (configured {want})", e.perms));
+                                out.drift.insert(
+                                    k,
+                                    format!("permissions are {} (configured {want})", e.perms),
+                                );
                             }
                             Some(_) => {}
                         }
@@ -289,7 +365,9 @@ pub fn parse_rg_name(name: &str) -> Option<RgNameParts> {
         return None;
     }
     let rest = rest.get(3..)?.strip_prefix('-')?;
-    let rest = rest.strip_suffix("-rg").or_else(|| rest.strip_suffix("-RG"))?;
+    let rest = rest
+        .strip_suffix("-rg")
+        .or_else(|| rest.strip_suffix("-RG"))?;
     for env in ["dev", "test", "prod"] {
         let marker = format!("-{env}");
         if let Some(pos) = rest.find(&marker) {
@@ -316,7 +394,11 @@ fn rg_of(id: &str) -> Option<String> {
 fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
     items
         .iter()
-        .filter(|i| i.get("type").and_then(Json::as_str).is_some_and(|t| t.eq_ignore_ascii_case(ty)))
+        .filter(|i| {
+            i.get("type")
+                .and_then(Json::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(ty))
+        })
         .collect()
 }
 
@@ -325,12 +407,20 @@ fn name_of(j: &Json) -> &str {
 }
 
 fn id_of(j: &Json) -> String {
-    j.get("id").and_then(Json::as_str).unwrap_or_default().to_string()
+    j.get("id")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Rebuild a project's inputs from Azure: ownership tags on the group (or, for groups
 /// without them, its name), the settings of its resources, role assignments and the lake.
-pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id: &str) -> Result<Discovered, String> {
+pub async fn discover(
+    client: &AzureClient,
+    ctx: &Ctx,
+    subscription: &str,
+    rg_id: &str,
+) -> Result<Discovered, String> {
     let az = |e: AzureError| format!("{}: {}", e.summary(), e.detail());
     let arm = client.arm();
     let parsed = aifactory_template::project::ids::parse_resource_group_id(rg_id)
@@ -346,13 +436,28 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         .await
         .map_err(az)?
         .ok_or_else(|| format!("Azure has no resource group {rg_id}."))?;
-    let mut d = Discovered { location: rg.get("location").and_then(Json::as_str).unwrap_or_default().to_string(), ..Discovered::default() };
+    let mut d = Discovered {
+        location: rg
+            .get("location")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        ..Discovered::default()
+    };
     let tags: BTreeMap<String, String> = rg
         .get("tags")
         .and_then(Json::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default();
-    let tag = |name: &str| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let tag = |name: &str| {
+        tags.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
     let name_parts = parse_rg_name(&parsed.resource_group);
     match (tag(TAG_PROJECT), &name_parts) {
         (Some(p), _) if p.strip_prefix("project").and_then(|n| n.parse::<i64>().ok()).is_some() => {
@@ -372,22 +477,39 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     }
     d.environment = tag(TAG_ENVIRONMENT)
         .or_else(|| name_parts.as_ref().map(|n| n.environment.clone()))
-        .ok_or_else(|| format!("{rg_id} has no `{TAG_ENVIRONMENT}` tag and no environment in its name."))?;
+        .ok_or_else(|| {
+            format!("{rg_id} has no `{TAG_ENVIRONMENT}` tag and no environment in its name.")
+        })?;
     d.tags = tags
         .iter()
-        .filter(|(k, _)| ![TAG_PROJECT, TAG_ENVIRONMENT, TAG_TYPE].iter().any(|t| t.eq_ignore_ascii_case(k)))
+        .filter(|(k, _)| {
+            ![TAG_PROJECT, TAG_ENVIRONMENT, TAG_TYPE]
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(k))
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
 
-    let items = list_filtered(client, ctx, &format!("{rg_id}/resources"), "2021-04-01", None).await.map_err(az)?;
-    let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty() || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
-    d.project_type = tag(TAG_TYPE).unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
+    let items = list_filtered(
+        client,
+        ctx,
+        &format!("{rg_id}/resources"),
+        "2021-04-01",
+        None,
+    )
+    .await
+    .map_err(az)?;
+    let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty()
+        || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
+    d.project_type =
+        tag(TAG_TYPE).unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
     let genai = d.project_type == "genai";
 
     // Naming from the group's name.
     if let Some(n) = &name_parts {
         d.naming.insert("prefix".into(), n.prefix.clone());
-        d.naming.insert("location_short".into(), n.location_short.clone());
+        d.naming
+            .insert("location_short".into(), n.location_short.clone());
         d.naming.insert("suffix".into(), n.suffix.clone());
     }
 
@@ -404,7 +526,9 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         d.services.insert("data_factory".into(), true);
     }
 
-    let get = |id: String, api_version: &'static str| async move { arm.get_opt(ctx, &id, api_version).await };
+    let get = |id: String, api_version: &'static str| async move {
+        arm.get_opt(ctx, &id, api_version).await
+    };
 
     // Identity: the project's (`mi-prj…`; ESML also makes `mi-aca-…`).
     let identities = find_type(&items, api::IDENTITY.resource_type);
@@ -413,19 +537,34 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         .find(|j| name_of(j).to_ascii_lowercase().starts_with("mi-prj"))
         .or(identities.first())
         .map(|j| id_of(j));
-    let identity_name = identity.as_deref().map(|id| id.rsplit('/').next().unwrap_or_default().to_string());
+    let identity_name = identity
+        .as_deref()
+        .map(|id| id.rsplit('/').next().unwrap_or_default().to_string());
     let mut salt_of_names: Option<String> = None;
     if let Some(id) = identity {
-        if let Some(j) = get(id.clone(), api::IDENTITY.api_version).await.map_err(az)? {
-            d.principal = j.pointer("/properties/principalId").and_then(Json::as_str).map(str::to_string);
+        if let Some(j) = get(id.clone(), api::IDENTITY.api_version)
+            .await
+            .map_err(az)?
+        {
+            d.principal = j
+                .pointer("/properties/principalId")
+                .and_then(Json::as_str)
+                .map(str::to_string);
             let name = id.rsplit('/').next().unwrap_or_default().to_string();
             // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}, ESML's mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}
             if let Some(n) = &name_parts {
-                let head = format!("mi-prj{:03}-{}-{}-", d.number, n.location_short, d.environment);
+                let head = format!(
+                    "mi-prj{:03}-{}-{}-",
+                    d.number, n.location_short, d.environment
+                );
                 salt_of_names = name
                     .strip_prefix(&head)
                     .and_then(|rest| rest.strip_suffix(&n.suffix).or(Some(rest)))
-                    .map(|s| s.chars().take(aifactory_template::naming::SALT_LEN).collect());
+                    .map(|s| {
+                        s.chars()
+                            .take(aifactory_template::naming::SALT_LEN)
+                            .collect()
+                    });
             }
         }
     }
@@ -437,7 +576,10 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     // managed ML workspace): the project's is `kv-p…`.
     d.network_access = "private".into();
     let vaults = find_type(&items, api::KEY_VAULT.resource_type);
-    let vault = vaults.iter().find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p")).or(vaults.first());
+    let vault = vaults
+        .iter()
+        .find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p"))
+        .or(vaults.first());
     if let Some(kv) = vault.map(|j| id_of(j)) {
         if let (None, Some(n)) = (&salt_of_names, &name_parts) {
             let name = kv.rsplit('/').next().unwrap_or_default();
@@ -446,19 +588,33 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
                 .strip_prefix(&head)
                 .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
                 .filter(|rest| rest.len() > aifactory_template::naming::SALT_LEN)
-                .map(|rest| rest.chars().take(aifactory_template::naming::SALT_LEN).collect());
+                .map(|rest| {
+                    rest.chars()
+                        .take(aifactory_template::naming::SALT_LEN)
+                        .collect()
+                });
         }
         if let Some(j) = get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
-            let public = j.pointer("/properties/publicNetworkAccess").and_then(Json::as_str).unwrap_or("Disabled");
+            let public = j
+                .pointer("/properties/publicNetworkAccess")
+                .and_then(Json::as_str)
+                .unwrap_or("Disabled");
             if public.eq_ignore_ascii_case("enabled") {
                 d.network_access = "allowlist".into();
             }
             d.ip_allowlist = j
                 .pointer("/properties/networkAcls/ipRules")
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(|r| r.get("value").and_then(Json::as_str).map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.get("value").and_then(Json::as_str).map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let pp = j.pointer("/properties/enablePurgeProtection").and_then(Json::as_bool).unwrap_or(false);
+            let pp = j
+                .pointer("/properties/enablePurgeProtection")
+                .and_then(Json::as_bool)
+                .unwrap_or(false);
             let prod = d.environment == "prod";
             if pp != prod {
                 d.key_vault_purge_protection = Some(pp);
@@ -467,10 +623,17 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     }
 
     // Application Insights: the Log Analytics workspace.
-    if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type).first().map(|j| id_of(j)) {
+    if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type)
+        .first()
+        .map(|j| id_of(j))
+    {
         if let Some(j) = get(ai, api::APP_INSIGHTS.api_version).await.map_err(az)? {
-            if let Some(la) = j.pointer("/properties/WorkspaceResourceId").and_then(Json::as_str) {
-                d.common.insert("log_analytics_workspace_id".into(), la.to_string());
+            if let Some(la) = j
+                .pointer("/properties/WorkspaceResourceId")
+                .and_then(Json::as_str)
+            {
+                d.common
+                    .insert("log_analytics_workspace_id".into(), la.to_string());
             }
         }
     }
@@ -486,9 +649,13 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     });
     for pe in pes.iter().take(3).map(|j| id_of(j)) {
         if !d.subnet_ids.contains_key("private_endpoints") {
-            if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version).await.map_err(az)? {
+            if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version)
+                .await
+                .map_err(az)?
+            {
                 if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
-                    d.subnet_ids.insert("private_endpoints".into(), s.to_string());
+                    d.subnet_ids
+                        .insert("private_endpoints".into(), s.to_string());
                 }
             }
         }
@@ -496,31 +663,55 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         let pe_name = pe.rsplit('/').next().unwrap_or_default().to_string();
         for group in ["default".to_string(), format!("{pe_name}DnsZone")] {
             let zg = format!("{pe}/privateDnsZoneGroups/{group}");
-            let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version).await.map_err(az)? else {
+            let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version)
+                .await
+                .map_err(az)?
+            else {
                 continue;
             };
-            if let Some(z) = j.pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId").and_then(Json::as_str) {
+            if let Some(z) = j
+                .pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId")
+                .and_then(Json::as_str)
+            {
                 if let Some(a) = ArmId::parse(z) {
                     d.common.insert(
                         "private_dns_zone_resource_group_id".into(),
-                        aifactory_template::project::ids::resource_group_id(&a.subscription, &a.resource_group),
+                        aifactory_template::project::ids::resource_group_id(
+                            &a.subscription,
+                            &a.resource_group,
+                        ),
                     );
                 }
             }
             break;
         }
-        if d.subnet_ids.contains_key("private_endpoints") && d.common.contains_key("private_dns_zone_resource_group_id") {
+        if d.subnet_ids.contains_key("private_endpoints")
+            && d.common.contains_key("private_dns_zone_resource_group_id")
+        {
             break;
         }
     }
 
     // Databricks: the injected subnets.
-    if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type).first().map(|j| id_of(j)) {
+    if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type)
+        .first()
+        .map(|j| id_of(j))
+    {
         if let Some(j) = get(dbx, api::DATABRICKS.api_version).await.map_err(az)? {
-            let p = |n: &str| j.pointer(&format!("/properties/parameters/{n}/value")).and_then(Json::as_str).map(str::to_string);
-            if let (Some(vnet), Some(public), Some(private)) = (p("customVirtualNetworkId"), p("customPublicSubnetName"), p("customPrivateSubnetName")) {
-                d.subnet_ids.insert("dbx_public".into(), format!("{vnet}/subnets/{public}"));
-                d.subnet_ids.insert("dbx_private".into(), format!("{vnet}/subnets/{private}"));
+            let p = |n: &str| {
+                j.pointer(&format!("/properties/parameters/{n}/value"))
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+            };
+            if let (Some(vnet), Some(public), Some(private)) = (
+                p("customVirtualNetworkId"),
+                p("customPublicSubnetName"),
+                p("customPrivateSubnetName"),
+            ) {
+                d.subnet_ids
+                    .insert("dbx_public".into(), format!("{vnet}/subnets/{public}"));
+                d.subnet_ids
+                    .insert("dbx_private".into(), format!("{vnet}/subnets/{private}"));
             }
         }
     }
@@ -538,22 +729,43 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
     let mut team: BTreeSet<String> = BTreeSet::new();
     let mut team_type: Option<String> = None;
     for a in &assignments {
-        let scope = a.pointer("/properties/scope").and_then(Json::as_str).unwrap_or_default();
+        let scope = a
+            .pointer("/properties/scope")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
         if !scope.eq_ignore_ascii_case(rg_id) {
             continue;
         }
-        let principal = a.pointer("/properties/principalId").and_then(Json::as_str).unwrap_or_default().to_ascii_lowercase();
-        let ptype = a.pointer("/properties/principalType").and_then(Json::as_str).unwrap_or_default();
-        let desc = a.pointer("/properties/description").and_then(Json::as_str).unwrap_or_default();
-        if d.principal.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&principal)) || principal.is_empty() {
+        let principal = a
+            .pointer("/properties/principalId")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let ptype = a
+            .pointer("/properties/principalType")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        let desc = a
+            .pointer("/properties/description")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        if d.principal
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
+            || principal.is_empty()
+        {
             continue;
         }
         let ours = desc.starts_with("aifactory: role.");
-        if (ours && desc.starts_with("aifactory: role.sp.")) || (!ours && ptype == "ServicePrincipal") {
+        if (ours && desc.starts_with("aifactory: role.sp."))
+            || (!ours && ptype == "ServicePrincipal")
+        {
             if ours || d.service_principal.is_none() {
                 d.service_principal = Some(principal);
             }
-        } else if (ours && desc.starts_with("aifactory: role.team.")) || (!ours && (ptype == "User" || ptype == "Group")) {
+        } else if (ours && desc.starts_with("aifactory: role.team."))
+            || (!ours && (ptype == "User" || ptype == "Group"))
+        {
             team.insert(principal);
             if ptype == "User" || ptype == "Group" {
                 team_type = Some(ptype.to_string());
@@ -570,7 +782,9 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         let theirs = list_filtered(
             client,
             ctx,
-            &format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleAssignments"),
+            &format!(
+                "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleAssignments"
+            ),
             api::ROLE_ASSIGNMENT.api_version,
             Some(&format!("principalId eq '{m}'")),
         )
@@ -579,10 +793,16 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         let lake = theirs.iter().find_map(|a| {
             let scope = a.pointer("/properties/scope").and_then(Json::as_str)?;
             let parsed = ArmId::parse(scope)?;
-            (parsed.is_type("Microsoft.Storage", &["storageAccounts"]) && !super::engine::inside(rg_id, scope)).then(|| scope.to_string())
+            (parsed.is_type("Microsoft.Storage", &["storageAccounts"])
+                && !super::engine::inside(rg_id, scope))
+            .then(|| scope.to_string())
         });
         if let Some(account_id) = lake {
-            let account = account_id.rsplit('/').next().unwrap_or_default().to_string();
+            let account = account_id
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
             match find_filesystem(client, ctx, &account, &format!("projects/project{:03}", d.number)).await {
                 Some(fs) => {
                     d.common.insert("datalake_storage_account_id".into(), account_id);
@@ -607,7 +827,10 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         }
     }
     let untagged = tag(TAG_PROJECT).is_none();
-    let (common_rg, mode) = match salt_of_names.as_deref().and_then(|s| match_salt(subscription, &candidates, s)) {
+    let (common_rg, mode) = match salt_of_names
+        .as_deref()
+        .and_then(|s| match_salt(subscription, &candidates, s))
+    {
         Some((c, mode)) => (Some(c), mode),
         None => {
             if salt_of_names.is_some() && !candidates.is_empty() {
@@ -617,14 +840,23 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
                 ));
             }
             // A group without ownership tags was made by ESML's pipelines.
-            (candidates.first().cloned(), if untagged { SaltMode::Esml } else { SaltMode::AiFactory })
+            (
+                candidates.first().cloned(),
+                if untagged {
+                    SaltMode::Esml
+                } else {
+                    SaltMode::AiFactory
+                },
+            )
         }
     };
     match common_rg {
         Some(c) => {
             d.common.insert("resource_group_name".into(), c);
         }
-        None => d.warnings.push("Could not determine common.resource_group_name; set it in the configuration.".into()),
+        None => d.warnings.push(
+            "Could not determine common.resource_group_name; set it in the configuration.".into(),
+        ),
     }
     let mut random_salt: Option<String> = None;
     if mode == SaltMode::Esml {
@@ -633,9 +865,20 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
         // pipeline does; with it the identity, AI Search and AI Services are adopted by
         // their ESML names.
         if let (Some(name), Some(n), Some(s5)) = (&identity_name, &name_parts, &salt_of_names) {
-            let head = format!("mi-prj{:03}-{}-{}-{s5}", d.number, n.location_short, d.environment);
-            let suffix = if n.suffix.is_empty() { aifactory_template::naming::DEFAULT_SUFFIX } else { n.suffix.as_str() };
-            random_salt = aifactory_template::naming::esml_random_salt_of_identity(name, &head, &[suffix, "-001"]);
+            let head = format!(
+                "mi-prj{:03}-{}-{}-{s5}",
+                d.number, n.location_short, d.environment
+            );
+            let suffix = if n.suffix.is_empty() {
+                aifactory_template::naming::DEFAULT_SUFFIX
+            } else {
+                n.suffix.as_str()
+            };
+            random_salt = aifactory_template::naming::esml_random_salt_of_identity(
+                name,
+                &head,
+                &[suffix, "-001"],
+            );
         }
         if let Some(r) = &random_salt {
             d.naming.insert("random_salt".into(), r.clone());
@@ -659,7 +902,11 @@ pub async fn discover(client: &AzureClient, ctx: &Ctx, subscription: &str, rg_id
 
 /// The candidate common resource group (as found, or lowercased: ESML hashes the name as
 /// its parameter spells it) and the [`SaltMode`] whose salt is `salt`.
-pub fn match_salt(subscription: &str, candidates: &[String], salt: &str) -> Option<(String, SaltMode)> {
+pub fn match_salt(
+    subscription: &str,
+    candidates: &[String],
+    salt: &str,
+) -> Option<(String, SaltMode)> {
     for c in candidates {
         if SaltMode::AiFactory.salt(subscription, c) == salt {
             return Some((c.clone(), SaltMode::AiFactory));
@@ -676,7 +923,14 @@ pub fn match_salt(subscription: &str, candidates: &[String], salt: &str) -> Opti
 
 /// Warnings for resources of the group whose names are not the ones the provider gives
 /// them (so it leaves them alone, unmanaged, and creates its own).
-fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode, random_salt: Option<&str>, items: &[Json]) -> Vec<String> {
+fn unadopted(
+    d: &Discovered,
+    subscription: &str,
+    common_rg: &str,
+    mode: SaltMode,
+    random_salt: Option<&str>,
+    items: &[Json],
+) -> Vec<String> {
     let Ok(environment) = d.environment.parse() else {
         return Vec::new();
     };
@@ -694,18 +948,40 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
         (Ok(ty), Ok(access)) => aifactory_template::project::esml_template(ty, access),
         _ => aifactory_template::naming::EsmlTemplate::Genai,
     };
-    let Ok((names, _)) = aifactory_template::naming::compose_template(&input, mode, random_salt, template) else {
+    let Ok((names, _)) =
+        aifactory_template::naming::compose_template(&input, mode, random_salt, template)
+    else {
         return Vec::new();
     };
     let kinds: [(&str, &api::ApiType, Vec<&str>); 8] = [
         ("managed identity", &api::IDENTITY, vec![&names.identity]),
         ("key vault", &api::KEY_VAULT, vec![&names.key_vault]),
-        ("storage account", &api::STORAGE, vec![&names.storage, &names.ml_storage]),
-        ("Machine Learning workspace", &api::ML_WORKSPACE, vec![&names.ml_workspace]),
-        ("Databricks workspace", &api::DATABRICKS, vec![&names.databricks]),
-        ("Data Factory", &api::DATA_FACTORY, vec![&names.data_factory]),
+        (
+            "storage account",
+            &api::STORAGE,
+            vec![&names.storage, &names.ml_storage],
+        ),
+        (
+            "Machine Learning workspace",
+            &api::ML_WORKSPACE,
+            vec![&names.ml_workspace],
+        ),
+        (
+            "Databricks workspace",
+            &api::DATABRICKS,
+            vec![&names.databricks],
+        ),
+        (
+            "Data Factory",
+            &api::DATA_FACTORY,
+            vec![&names.data_factory],
+        ),
         ("AI Search service", &api::SEARCH, vec![&names.search]),
-        ("AI Services account", &api::AI_SERVICES, vec![&names.ai_services]),
+        (
+            "AI Services account",
+            &api::AI_SERVICES,
+            vec![&names.ai_services],
+        ),
     ];
     let mut out = Vec::new();
     for (label, ty, expected) in kinds {
@@ -716,7 +992,12 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
                 // names cannot be given; say how to get it.
                 let hint = if mode == SaltMode::Esml
                     && random_salt.is_none()
-                    && [api::IDENTITY.resource_type, api::SEARCH.resource_type, api::AI_SERVICES.resource_type].contains(&ty.resource_type)
+                    && [
+                        api::IDENTITY.resource_type,
+                        api::SEARCH.resource_type,
+                        api::AI_SERVICES.resource_type,
+                    ]
+                    .contains(&ty.resource_type)
                 {
                     " ESML salts this name with its random 10-character salt, which the import could not read from a managed identity named mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>; if this is ESML's, set naming.random_salt to that salt."
                 } else if mode == SaltMode::Esml && d.project_type == "esml" {
@@ -735,7 +1016,11 @@ fn unadopted(d: &Discovered, subscription: &str, common_rg: &str, mode: SaltMode
     // Private endpoints: adopted by the names of this mode (ESML's `{target}-pend` with
     // naming.salt = "esml"); ESML's others (Data Factory's `portal`, ACR, databases...)
     // stay unmanaged.
-    let expected: BTreeSet<String> = names.private_endpoints.values().map(|p| p.endpoint.to_ascii_lowercase()).collect();
+    let expected: BTreeSet<String> = names
+        .private_endpoints
+        .values()
+        .map(|p| p.endpoint.to_ascii_lowercase())
+        .collect();
     for item in find_type(items, api::PRIVATE_ENDPOINT.resource_type) {
         let name = name_of(item);
         if !name.is_empty() && !expected.contains(&name.to_ascii_lowercase()) {
@@ -765,12 +1050,21 @@ fn esml_project_hint(ty: &api::ApiType, name: &str) -> &'static str {
 }
 
 /// The filesystem of `account` that has `path` (a directory).
-async fn find_filesystem(client: &AzureClient, ctx: &Ctx, account: &str, path: &str) -> Option<String> {
+async fn find_filesystem(
+    client: &AzureClient,
+    ctx: &Ctx,
+    account: &str,
+    path: &str,
+) -> Option<String> {
     let dfs = client.dfs(account).ok()?;
     let mut url = dfs.endpoint().clone();
     url.query_pairs_mut().append_pair("resource", "account");
-    let req = aifactory_azure::Request::new(aifactory_azure::Method::GET, url.clone(), client.cloud().storage_scope())
-        .header("x-ms-version", model::DFS_API);
+    let req = aifactory_azure::Request::new(
+        aifactory_azure::Method::GET,
+        url.clone(),
+        client.cloud().storage_scope(),
+    )
+    .header("x-ms-version", model::DFS_API);
     let resp = client.pipeline().send(ctx, &req).await.ok()?;
     let body = resp.json(&url).ok()?;
     let names: Vec<String> = body

@@ -28,7 +28,11 @@ pub const COMMON_KEYS: [&str; 5] = [
 /// Keys of `services`.
 pub const SERVICE_KEYS: [&str; 3] = ["databricks", "data_factory", "azure_ml"];
 /// Attributes of `team`.
-pub const TEAM_KEYS: [&str; 3] = ["object_ids", "principal_type", "service_principal_object_id"];
+pub const TEAM_KEYS: [&str; 3] = [
+    "object_ids",
+    "principal_type",
+    "service_principal_object_id",
+];
 /// Attributes of the `timeouts` block.
 pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
 
@@ -153,7 +157,11 @@ fn string_map(
                     format!("Unsupported key {k:?} in `{attr}`"),
                     format!(
                         "`{attr}` takes {}. Remove {k:?}; for example {example}.",
-                        allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
                 continue;
@@ -164,7 +172,11 @@ fn string_map(
             Value::String(s) => {
                 out.insert(k.clone(), s.clone());
             }
-            _ => diags.error(path, format!("`{attr}[{k:?}]` must be a string"), format!("Write it like {example}.")),
+            _ => diags.error(
+                path,
+                format!("`{attr}[{k:?}]` must be a string"),
+                format!("Write it like {example}."),
+            ),
         }
     }
     out
@@ -180,13 +192,21 @@ fn strings(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Vec<String> {
                 Value::String(s) => Some(s.clone()),
                 Value::Unknown => None,
                 _ => {
-                    diags.error(path.and_index(i), "Must be a string", format!("Every element of {path} is a string."));
+                    diags.error(
+                        path.and_index(i),
+                        "Must be a string",
+                        format!("Every element of {path} is a string."),
+                    );
                     None
                 }
             })
             .collect(),
         _ => {
-            diags.error(path.clone(), format!("{path} must be a list of strings"), format!("Write {path} = [\"...\"]."));
+            diags.error(
+                path.clone(),
+                format!("{path} must be a list of strings"),
+                format!("Write {path} = [\"...\"]."),
+            );
             Vec::new()
         }
     }
@@ -213,7 +233,8 @@ fn enum_value<T: std::str::FromStr<Err = aifactory_template::naming::UnknownValu
 
 /// The `team` value, shape-checked.
 fn team(v: &Value, diags: &mut Diagnostics) -> Team {
-    let shape = "Write `team = { object_ids = [\"<Entra object ID>\"], principal_type = \"Group\", \
+    let shape =
+        "Write `team = { object_ids = [\"<Entra object ID>\"], principal_type = \"Group\", \
                  service_principal_object_id = \"<object ID>\" }` (principal_type and \
                  service_principal_object_id are optional).";
     let path = AttrPath::attr("team");
@@ -226,7 +247,11 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
         return out;
     };
     for k in m.keys().filter(|k| !TEAM_KEYS.contains(&k.as_str())) {
-        diags.error(path.and_attr(k.clone()), format!("Unsupported attribute {k:?} in `team`"), shape);
+        diags.error(
+            path.and_attr(k.clone()),
+            format!("Unsupported attribute {k:?} in `team`"),
+            shape,
+        );
     }
     match m.get("object_ids") {
         None => diags.error(path.clone(), "`team.object_ids` is required", shape),
@@ -240,10 +265,17 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
                 Err(e) => diags.error(
                     path.and_attr("principal_type"),
                     format!("Invalid team.principal_type {s:?}"),
-                    format!("Set it to one of: {} (the type of every object in team.object_ids).", e.expected.join(", ")),
+                    format!(
+                        "Set it to one of: {} (the type of every object in team.object_ids).",
+                        e.expected.join(", ")
+                    ),
                 ),
             },
-            _ => diags.error(path.and_attr("principal_type"), "`team.principal_type` must be a string", shape),
+            _ => diags.error(
+                path.and_attr("principal_type"),
+                "`team.principal_type` must be a string",
+                shape,
+            ),
         }
     }
     if let Some(sp) = m.get("service_principal_object_id") {
@@ -267,7 +299,11 @@ fn services(v: &Value, diags: &mut Diagnostics) -> Services {
         return out;
     }
     let Some(m) = v.as_map() else {
-        diags.error(AttrPath::attr("services"), "`services` must be a map of booleans", format!("Write it like {example}."));
+        diags.error(
+            AttrPath::attr("services"),
+            "`services` must be a map of booleans",
+            format!("Write it like {example}."),
+        );
         return out;
     };
     for (k, item) in m {
@@ -276,7 +312,11 @@ fn services(v: &Value, diags: &mut Diagnostics) -> Services {
             Value::Null | Value::Unknown => None,
             Value::Bool(b) => Some(*b),
             _ => {
-                diags.error(path.clone(), format!("`services[{k:?}]` must be true or false"), format!("Write it like {example}."));
+                diags.error(
+                    path.clone(),
+                    format!("`services[{k:?}]` must be true or false"),
+                    format!("Write it like {example}."),
+                );
                 None
             }
         };
@@ -306,7 +346,11 @@ fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
         return out;
     }
     let Some(m) = v.as_map() else {
-        diags.error(AttrPath::attr("timeouts"), "`timeouts` must be a block", format!("Write it like {example}."));
+        diags.error(
+            AttrPath::attr("timeouts"),
+            "`timeouts` must be a block",
+            format!("Write it like {example}."),
+        );
         return out;
     };
     for (k, item) in m {
@@ -323,7 +367,11 @@ fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
             Value::Null | Value::Unknown => continue,
             Value::String(s) => s,
             _ => {
-                diags.error(path, format!("`timeouts.{k}` must be a string"), format!("Write it like {example}."));
+                diags.error(
+                    path,
+                    format!("`timeouts.{k}` must be a string"),
+                    format!("Write it like {example}."),
+                );
                 continue;
             }
         };
@@ -339,7 +387,9 @@ fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
             diags.error(
                 path,
                 "A timeout must be longer than zero",
-                format!("Give a positive duration such as \"30m\", or remove `{k}` for the default."),
+                format!(
+                    "Give a positive duration such as \"30m\", or remove `{k}` for the default."
+                ),
             );
             continue;
         }
@@ -358,7 +408,11 @@ fn optional_bool(v: &Value, attr: &str, diags: &mut Diagnostics) -> Option<bool>
         Value::Null | Value::Unknown => None,
         Value::Bool(b) => Some(*b),
         _ => {
-            diags.error(AttrPath::attr(attr), format!("`{attr}` must be true or false"), "");
+            diags.error(
+                AttrPath::attr(attr),
+                format!("`{attr}` must be true or false"),
+                "",
+            );
             None
         }
     }
@@ -383,7 +437,11 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
     let number = match v.get("number").inner() {
         Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e9 => *n as i64,
         Value::Number(n) => {
-            diags.error(AttrPath::attr("number"), format!("{n} is not a whole number"), "Set `number` to the project number, 1 to 999.");
+            diags.error(
+                AttrPath::attr("number"),
+                format!("{n} is not a whole number"),
+                "Set `number` to the project number, 1 to 999.",
+            );
             0
         }
         _ => 0,
@@ -391,7 +449,9 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
     let environment = enum_value::<Environment>(v.get("environment"), "environment", diags);
     let project_type = enum_value::<ProjectType>(v.get("project_type"), "project_type", diags);
     let network_access = match v.get("network_access").inner() {
-        Value::String(_) => enum_value::<NetworkAccess>(v.get("network_access"), "network_access", diags),
+        Value::String(_) => {
+            enum_value::<NetworkAccess>(v.get("network_access"), "network_access", diags)
+        }
         _ => Some(NetworkAccess::Private),
     };
     let location = v.get("location").as_str().unwrap_or_default().to_string();
@@ -430,18 +490,35 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         "`subnet_ids = { private_endpoints = \"/subscriptions/.../subnets/snt-prj001-genai\" }`",
         diags,
     );
-    let tags = string_map(v.get("tags"), "tags", None, "`tags = { cost_center = \"1234\" }`", diags);
+    let tags = string_map(
+        v.get("tags"),
+        "tags",
+        None,
+        "`tags = { cost_center = \"1234\" }`",
+        diags,
+    );
     let team = team(v.get("team"), diags);
     let services = services(v.get("services"), diags);
     let ip_allowlist = strings(v.get("ip_allowlist"), AttrPath::attr("ip_allowlist"), diags);
     let timeouts = timeouts(v.get("timeouts"), diags);
-    let force_destroy = optional_bool(v.get("force_destroy"), "force_destroy", diags).unwrap_or(false);
-    let datalake_delete_on_destroy =
-        optional_bool(v.get("datalake_delete_on_destroy"), "datalake_delete_on_destroy", diags).unwrap_or(false);
-    let key_vault_purge_protection =
-        optional_bool(v.get("key_vault_purge_protection"), "key_vault_purge_protection", diags);
+    let force_destroy =
+        optional_bool(v.get("force_destroy"), "force_destroy", diags).unwrap_or(false);
+    let datalake_delete_on_destroy = optional_bool(
+        v.get("datalake_delete_on_destroy"),
+        "datalake_delete_on_destroy",
+        diags,
+    )
+    .unwrap_or(false);
+    let key_vault_purge_protection = optional_bool(
+        v.get("key_vault_purge_protection"),
+        "key_vault_purge_protection",
+        diags,
+    );
     let identity_principal_id = v.get("identity_principal_id").as_str().map(str::to_string);
-    if diags.0[before..].iter().any(|d| d.severity == Severity::Error) {
+    if diags.0[before..]
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         return None;
     }
     let spec = ProjectSpec {
@@ -460,12 +537,18 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
             random_salt: random_salt?,
         },
         common: CommonRefs {
-            resource_group_name: common.get("resource_group_name").cloned().unwrap_or_default(),
+            resource_group_name: common
+                .get("resource_group_name")
+                .cloned()
+                .unwrap_or_default(),
             private_dns_zone_resource_group_id: common
                 .get("private_dns_zone_resource_group_id")
                 .cloned()
                 .unwrap_or_default(),
-            log_analytics_workspace_id: common.get("log_analytics_workspace_id").cloned().unwrap_or_default(),
+            log_analytics_workspace_id: common
+                .get("log_analytics_workspace_id")
+                .cloned()
+                .unwrap_or_default(),
             datalake_storage_account_id: common.get("datalake_storage_account_id").cloned(),
             datalake_filesystem: common.get("datalake_filesystem").cloned(),
         },
@@ -478,7 +561,12 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         identity_principal_id,
         key_vault_purge_protection,
     };
-    Some(Inputs { spec, force_destroy, datalake_delete_on_destroy, timeouts })
+    Some(Inputs {
+        spec,
+        force_destroy,
+        datalake_delete_on_destroy,
+        timeouts,
+    })
 }
 
 /// Are the inputs that decide the names (and so the resource group ID) known?
@@ -547,7 +635,10 @@ pub fn naming_random_salt(
 }
 
 /// `naming`, `common` and `services` alone (for `aifactory_project_names`).
-pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
+pub fn maps(
+    v: &Value,
+    diags: &mut Diagnostics,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
     let naming = string_map(
         v.get("naming"),
         "naming",
@@ -557,7 +648,13 @@ pub fn maps(v: &Value, diags: &mut Diagnostics) -> (BTreeMap<String, String>, BT
     );
     let salt = naming_salt(&naming, diags);
     let _ = naming_random_salt(&naming, salt, diags);
-    let common = string_map(v.get("common"), "common", Some(&COMMON_KEYS), "`common = { resource_group_name = \"...\" }`", diags);
+    let common = string_map(
+        v.get("common"),
+        "common",
+        Some(&COMMON_KEYS),
+        "`common = { resource_group_name = \"...\" }`",
+        diags,
+    );
     let services = services(v.get("services"), diags);
     (naming, common, services)
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
+use crate::framework::resource::ApplyRequest;
 use aifactory_azure::{EnvVars, Settings};
 use aifactory_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed};
-use crate::framework::resource::ApplyRequest;
 
 pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
@@ -27,7 +27,10 @@ fn rg(name: &str) -> String {
 }
 
 fn vnet_id() -> String {
-    format!("{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001",
+        rg(COMMON_RG)
+    )
 }
 
 fn subnet_id(name: &str) -> String {
@@ -35,20 +38,32 @@ fn subnet_id(name: &str) -> String {
 }
 
 fn la_id() -> String {
-    format!("{}/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev",
+        rg(COMMON_RG)
+    )
 }
 
 fn lake_id() -> String {
-    format!("{}/providers/Microsoft.Storage/storageAccounts/lakeweudev", rg(COMMON_RG))
+    format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/lakeweudev",
+        rg(COMMON_RG)
+    )
 }
 
 fn team_value(members: &[&str], sp: Option<&str>) -> Value {
     let mut fields = vec![
-        format!("\"object_ids\":[\"tuple\",[{}]]", vec!["\"string\""; members.len()].join(",")),
+        format!(
+            "\"object_ids\":[\"tuple\",[{}]]",
+            vec!["\"string\""; members.len()].join(",")
+        ),
         "\"principal_type\":\"string\"".to_string(),
     ];
     let mut v = BTreeMap::from([
-        ("object_ids".to_string(), Value::List(members.iter().map(|m| Value::string(*m)).collect())),
+        (
+            "object_ids".to_string(),
+            Value::List(members.iter().map(|m| Value::string(*m)).collect()),
+        ),
         ("principal_type".to_string(), Value::string("Group")),
     ]);
     if let Some(sp) = sp {
@@ -56,11 +71,19 @@ fn team_value(members: &[&str], sp: Option<&str>) -> Value {
         v.insert("service_principal_object_id".into(), Value::string(sp));
     }
     fields.sort();
-    Value::Dynamic { type_json: format!("[\"object\",{{{}}}]", fields.join(",")), value: Box::new(Value::Map(v)) }
+    Value::Dynamic {
+        type_json: format!("[\"object\",{{{}}}]", fields.join(",")),
+        value: Box::new(Value::Map(v)),
+    }
 }
 
 fn smap(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::string(*v)))
+            .collect(),
+    )
 }
 
 /// A genai project config as Terraform sends it (every attribute, null when unset).
@@ -81,7 +104,14 @@ fn config(members: &[&str], lake: bool) -> Value {
         ("environment", Value::string("dev")),
         ("location", Value::string("westeurope")),
         ("project_type", Value::string("genai")),
-        ("naming", smap(&[("prefix", "acme-"), ("location_short", "weu"), ("suffix", "-001")])),
+        (
+            "naming",
+            smap(&[
+                ("prefix", "acme-"),
+                ("location_short", "weu"),
+                ("suffix", "-001"),
+            ]),
+        ),
         ("common", smap(&common)),
         ("subnet_ids", smap(&[("private_endpoints", pe.as_str())])),
         ("team", team_value(members, Some(SP))),
@@ -103,7 +133,11 @@ fn config(members: &[&str], lake: bool) -> Value {
 }
 
 fn facts() -> ProviderFacts {
-    ProviderFacts { subscription_id: SUB.into(), tenant_id: TENANT.into(), cloud: Cloud::Public }
+    ProviderFacts {
+        subscription_id: SUB.into(),
+        tenant_id: TENANT.into(),
+        cloud: Cloud::Public,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -126,15 +160,42 @@ fn durations_parse_like_go() {
 fn shape_errors_name_the_attribute() {
     let mut c = config(&[M1], false);
     c.set("naming", smap(&[("prefixx", "a")]));
-    c.set("timeouts", Value::object([("create", Value::string("soon")), ("read", Value::Null), ("update", Value::Null), ("delete", Value::Null)]));
-    c.set("services", Value::Map(BTreeMap::from([("gpu".to_string(), Value::Bool(true))])));
-    c.set("team", Value::object([("object_ids", Value::string("not a list")), ("owner", Value::string("x"))]));
+    c.set(
+        "timeouts",
+        Value::object([
+            ("create", Value::string("soon")),
+            ("read", Value::Null),
+            ("update", Value::Null),
+            ("delete", Value::Null),
+        ]),
+    );
+    c.set(
+        "services",
+        Value::Map(BTreeMap::from([("gpu".to_string(), Value::Bool(true))])),
+    );
+    c.set(
+        "team",
+        Value::object([
+            ("object_ids", Value::string("not a list")),
+            ("owner", Value::string("x")),
+        ]),
+    );
     let d = spec::check_shapes(&c);
     let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
-    for want in [r#"naming["prefixx"]"#, "timeouts.create", r#"services["gpu"]"#, "team.owner", "team.object_ids"] {
+    for want in [
+        r#"naming["prefixx"]"#,
+        "timeouts.create",
+        r#"services["gpu"]"#,
+        "team.owner",
+        "team.object_ids",
+    ] {
         assert!(paths.iter().any(|p| p == want), "{want} not in {paths:?}");
     }
-    assert!(d.iter().all(|x| !x.detail.is_empty() || x.summary.contains("must")), "{d:?}");
+    assert!(
+        d.iter()
+            .all(|x| !x.detail.is_empty() || x.summary.contains("must")),
+        "{d:?}"
+    );
 }
 
 /// The `timeouts` block as the adapter hands it over: `Null` when absent, else an object
@@ -166,41 +227,73 @@ fn timeouts_block_sets_durations_and_keeps_defaults() {
     assert_eq!(read(timeouts_block(&[])), Some(Timeouts::default()));
     assert_eq!(
         read(timeouts_block(&[("create", "90m"), ("delete", "30m")])),
-        Some(Timeouts { create: Duration::from_secs(5400), delete: Duration::from_secs(1800), ..default })
+        Some(Timeouts {
+            create: Duration::from_secs(5400),
+            delete: Duration::from_secs(1800),
+            ..default
+        })
     );
     // Unknown (from a variable not yet known) reads as the default.
     let mut unknown = timeouts_block(&[("read", "10m")]);
     unknown.set("create", Value::Unknown);
-    assert_eq!(read(unknown), Some(Timeouts { read: Duration::from_secs(600), ..default }));
+    assert_eq!(
+        read(unknown),
+        Some(Timeouts {
+            read: Duration::from_secs(600),
+            ..default
+        })
+    );
 }
 
 #[test]
 fn timeouts_block_errors_name_the_block_attribute() {
     let mut c = config(&[M1], false);
-    c.set("timeouts", timeouts_block(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]));
+    c.set(
+        "timeouts",
+        timeouts_block(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]),
+    );
     let mut delete_number = c.get("timeouts").clone();
     delete_number.set("delete", Value::Number(5.0));
     c.set("timeouts", delete_number);
     let d = spec::check_shapes(&c);
-    let found: Vec<(String, String)> = d.iter().map(|x| (x.path.to_string(), x.summary.clone())).collect();
+    let found: Vec<(String, String)> = d
+        .iter()
+        .map(|x| (x.path.to_string(), x.summary.clone()))
+        .collect();
     assert_eq!(
         found,
         vec![
-            ("timeouts.create".to_string(), "Invalid duration \"soon\"".to_string()),
-            ("timeouts.delete".to_string(), "`timeouts.delete` must be a string".to_string()),
-            ("timeouts.read".to_string(), "A timeout must be longer than zero".to_string()),
+            (
+                "timeouts.create".to_string(),
+                "Invalid duration \"soon\"".to_string()
+            ),
+            (
+                "timeouts.delete".to_string(),
+                "`timeouts.delete` must be a string".to_string()
+            ),
+            (
+                "timeouts.read".to_string(),
+                "A timeout must be longer than zero".to_string()
+            ),
         ]
     );
     assert!(d.iter().all(|x| !x.detail.is_empty()), "{d:?}");
     // The path reaches the adapter as attribute steps, which Terraform resolves in a block.
     let path = &d.iter().next().map(|x| x.path.clone()).unwrap_or_default();
     use crate::framework::Step;
-    assert_eq!(path.0, vec![Step::Attr("timeouts".into()), Step::Attr("create".into())]);
+    assert_eq!(
+        path.0,
+        vec![Step::Attr("timeouts".into()), Step::Attr("create".into())]
+    );
     // Not a block at all (only a hand-made state could say so).
     let mut c = config(&[M1], false);
     c.set("timeouts", Value::string("90m"));
     let d = spec::check_shapes(&c);
-    assert!(d.iter().any(|x| x.path.to_string() == "timeouts" && x.summary.contains("block")), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.path.to_string() == "timeouts" && x.summary.contains("block")),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -229,8 +322,20 @@ fn desired_records_know_everything_but_the_new_identity() {
 #[test]
 fn adding_a_member_adds_exactly_their_objects() {
     let mut d = Diagnostics::new();
-    let (_, a) = desired_of(&config(&[M1], true), &facts(), Some("1d1d1d1d-0000-4000-8000-0000000000d1".into()), &mut d).expect("valid");
-    let (_, b) = desired_of(&config(&[M1, M2], true), &facts(), Some("1d1d1d1d-0000-4000-8000-0000000000d1".into()), &mut d).expect("valid");
+    let (_, a) = desired_of(
+        &config(&[M1], true),
+        &facts(),
+        Some("1d1d1d1d-0000-4000-8000-0000000000d1".into()),
+        &mut d,
+    )
+    .expect("valid");
+    let (_, b) = desired_of(
+        &config(&[M1, M2], true),
+        &facts(),
+        Some("1d1d1d1d-0000-4000-8000-0000000000d1".into()),
+        &mut d,
+    )
+    .expect("valid");
     let changed = model::changed_keys(&desired_records(&a), &desired_records(&b));
     assert!(!changed.is_empty());
     assert!(changed.iter().all(|k| k.contains(M2)), "{changed:?}");
@@ -242,12 +347,22 @@ fn body_diff_ignores_what_azure_adds() {
     let desired = json!({"location": "westeurope", "tags": {"a": "1"}, "properties": {"x": {"id": "/subscriptions/S/resourceGroups/R"}, "list": [1, 2], "empty": []}});
     let actual = json!({"id": "/x", "location": "West Europe", "tags": {"a": "1", "b": "2"},
         "properties": {"provisioningState": "Succeeded", "x": {"id": "/subscriptions/s/resourcegroups/r"}, "list": [1, 2]}});
-    assert!(refresh::body_diff(&desired, &actual).is_empty(), "{:?}", refresh::body_diff(&desired, &actual));
+    assert!(
+        refresh::body_diff(&desired, &actual).is_empty(),
+        "{:?}",
+        refresh::body_diff(&desired, &actual)
+    );
     let drifted = json!({"location": "westeurope", "tags": {}, "properties": {"x": {"id": "/subscriptions/S/resourceGroups/R"}, "list": [1]}});
     let d = refresh::body_diff(&desired, &drifted);
     assert_eq!(d.len(), 2, "{d:?}");
-    assert!(d.iter().any(|x| x.starts_with("tags.a is not set")), "{d:?}");
-    assert!(d.iter().any(|x| x.starts_with("properties.list is [1]")), "{d:?}");
+    assert!(
+        d.iter().any(|x| x.starts_with("tags.a is not set")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|x| x.starts_with("properties.list is [1]")),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -264,15 +379,24 @@ fn resource_group_names_parse_back() {
         }
     );
     assert!(refresh::parse_rg_name("something-else").is_none());
-    assert_eq!(refresh::parse_rg_name("esml-project001-eus2-dev-rg").map(|p| p.suffix), Some(String::new()));
+    assert_eq!(
+        refresh::parse_rg_name("esml-project001-eus2-dev-rg").map(|p| p.suffix),
+        Some(String::new())
+    );
 }
 
 #[test]
 fn private_state_round_trips() {
-    let p = Private { planned_create: None, adopted: BTreeMap::from([("k".to_string(), "/x".to_string())]) };
+    let p = Private {
+        planned_create: None,
+        adopted: BTreeMap::from([("k".to_string(), "/x".to_string())]),
+    };
     assert_eq!(Private::from_value(&p.to_value()), p);
     assert_eq!(Private::default().to_value(), Value::Null);
-    assert_eq!(Private::from_value(&Value::string("garbage")), Private::default());
+    assert_eq!(
+        Private::from_value(&Value::string("garbage")),
+        Private::default()
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -302,7 +426,11 @@ pub struct Fixture {
 }
 
 pub fn settings_for(emulator: &RunningEmulator) -> Settings {
-    let vars: EnvVars = emulator.info().provider_env(TENANT, SUB, CLIENT, SECRET).into_iter().collect();
+    let vars: EnvVars = emulator
+        .info()
+        .provider_env(TENANT, SUB, CLIENT, SECRET)
+        .into_iter()
+        .collect();
     let mut s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
     s.lro_poll_interval = Duration::from_millis(200);
     s
@@ -318,7 +446,10 @@ async fn fixture(customise: impl FnOnce(EmulatorConfig) -> EmulatorConfig) -> Fi
     );
     let emulator = Arc::new(Emulator::start(config).await.expect("emulator starts"));
     let ctx = ProviderContext::with_settings(settings_for(&emulator));
-    Fixture { emulator, project: Project::new(ctx) }
+    Fixture {
+        emulator,
+        project: Project::new(ctx),
+    }
 }
 
 fn config_lake() -> Value {
@@ -328,13 +459,23 @@ fn config_lake() -> Value {
 impl Fixture {
     async fn plan(&self, prior: &Value, private: &Value, config: &Value) -> PlanResponse {
         self.project
-            .plan(PlanRequest { prior: prior.clone(), proposed: config.clone(), config: config.clone(), prior_private: private.clone() })
+            .plan(PlanRequest {
+                prior: prior.clone(),
+                proposed: config.clone(),
+                config: config.clone(),
+                prior_private: private.clone(),
+            })
             .await
     }
 
     async fn apply(&self, prior: &Value, planned: &PlanResponse, config: &Value) -> StateResponse {
         self.project
-            .apply(ApplyRequest { prior: prior.clone(), planned: planned.planned.clone(), config: config.clone(), planned_private: planned.private.clone() })
+            .apply(ApplyRequest {
+                prior: prior.clone(),
+                planned: planned.planned.clone(),
+                config: config.clone(),
+                planned_private: planned.private.clone(),
+            })
             .await
     }
 
@@ -349,7 +490,12 @@ impl Fixture {
 
     async fn destroy(&self, prior: &Value, private: &Value) -> StateResponse {
         self.project
-            .apply(ApplyRequest { prior: prior.clone(), planned: Value::Null, config: Value::Null, planned_private: private.clone() })
+            .apply(ApplyRequest {
+                prior: prior.clone(),
+                planned: Value::Null,
+                config: Value::Null,
+                planned_private: private.clone(),
+            })
             .await
     }
 
@@ -358,7 +504,12 @@ impl Fixture {
         self.emulator
             .journal()
             .into_iter()
-            .filter(|e| e.seq > from && e.method != "GET" && e.method != "HEAD" && !e.path.contains("oauth2"))
+            .filter(|e| {
+                e.seq > from
+                    && e.method != "GET"
+                    && e.method != "HEAD"
+                    && !e.path.contains("oauth2")
+            })
             .map(|e| (e.method, e.path, e.status))
             .collect()
     }
@@ -385,7 +536,11 @@ fn assert_no_changes(prior: &Value, plan: &PlanResponse) {
             plan.planned.get("drift").to_json()
         );
     }
-    assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
+    assert!(
+        plan.requires_replace.is_empty(),
+        "{:?}",
+        plan.requires_replace
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,9 +562,17 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     assert!(fx.emulator.resource(&rg_id).is_some());
 
     // Refresh finds nothing to change; the next plan is empty.
-    let read = fx.project.read(state.clone(), created.private.clone()).await;
+    let read = fx
+        .project
+        .read(state.clone(), created.private.clone())
+        .await;
     assert!(!read.diags.has_errors(), "{:?}", read.diags);
-    assert_eq!(read.state.get("drift").as_map().map(|m| m.len()), Some(0), "{:?}", read.state.get("drift").to_json());
+    assert_eq!(
+        read.state.get("drift").as_map().map(|m| m.len()),
+        Some(0),
+        "{:?}",
+        read.state.get("drift").to_json()
+    );
     assert_eq!(resources_of(&read.state), recs);
     let again = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &again);
@@ -419,12 +582,29 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     let seq = fx.last_seq();
     let updated = fx.converge(&read.state, &read.private, &cfg2).await;
     let writes = fx.writes(seq);
-    let role_puts = writes.iter().filter(|(m, p, _)| m == "PUT" && p.contains("roleAssignments")).count();
-    let added_roles = resources_of(&updated.state).keys().filter(|k| k.starts_with(&format!("role.team.{M2}"))).count();
+    let role_puts = writes
+        .iter()
+        .filter(|(m, p, _)| m == "PUT" && p.contains("roleAssignments"))
+        .count();
+    let added_roles = resources_of(&updated.state)
+        .keys()
+        .filter(|k| k.starts_with(&format!("role.team.{M2}")))
+        .count();
     assert_eq!(role_puts, added_roles, "{writes:?}");
-    assert!(writes.iter().all(|(_, p, _)| p.contains("roleAssignments") || p.contains("/dfs/")), "{writes:?}");
-    let dfs_writes = writes.iter().filter(|(_, p, _)| p.contains("/dfs/")).count();
-    assert_eq!(dfs_writes, 3, "one write per path (root, projects, project dir): {writes:?}");
+    assert!(
+        writes
+            .iter()
+            .all(|(_, p, _)| p.contains("roleAssignments") || p.contains("/dfs/")),
+        "{writes:?}"
+    );
+    let dfs_writes = writes
+        .iter()
+        .filter(|(_, p, _)| p.contains("/dfs/"))
+        .count();
+    assert_eq!(
+        dfs_writes, 3,
+        "one write per path (root, projects, project dir): {writes:?}"
+    );
 
     // Removing them deletes only theirs.
     let seq = fx.last_seq();
@@ -432,7 +612,12 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     let writes = fx.writes(seq);
     let deletes = writes.iter().filter(|(m, _, _)| m == "DELETE").count();
     assert_eq!(deletes, added_roles, "{writes:?}");
-    assert!(writes.iter().all(|(m, p, _)| m == "DELETE" && p.contains("roleAssignments") || p.contains("/dfs/")), "{writes:?}");
+    assert!(
+        writes
+            .iter()
+            .all(|(m, p, _)| m == "DELETE" && p.contains("roleAssignments") || p.contains("/dfs/")),
+        "{writes:?}"
+    );
     assert_eq!(resources_of(&back.state), recs);
 
     // Drift: a deleted key vault and a changed storage account.
@@ -442,22 +627,54 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     let mut body = fx.emulator.resource(&st).expect("storage");
     body["properties"]["publicNetworkAccess"] = json!("Enabled");
     fx.emulator.put_resource(&st, body).expect("drift put");
-    let read = fx.project.read(back.state.clone(), back.private.clone()).await;
+    let read = fx
+        .project
+        .read(back.state.clone(), back.private.clone())
+        .await;
     assert!(!resources_of(&read.state).contains_key("key_vault"));
-    let drift = read.state.get("drift").as_map().cloned().unwrap_or_default();
-    assert!(drift.get("storage").and_then(Value::as_str).is_some_and(|s| s.contains("publicNetworkAccess")), "{drift:?}");
+    let drift = read
+        .state
+        .get("drift")
+        .as_map()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        drift
+            .get("storage")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.contains("publicNetworkAccess")),
+        "{drift:?}"
+    );
     let plan = fx.plan(&read.state, &read.private, &cfg).await;
-    assert_ne!(plan.planned.to_json(), read.state.to_json(), "drift must show in the plan");
+    assert_ne!(
+        plan.planned.to_json(),
+        read.state.to_json(),
+        "drift must show in the plan"
+    );
     let seq = fx.last_seq();
     let repaired = fx.apply(&read.state, &plan, &cfg).await;
     assert!(!repaired.diags.has_errors(), "{:?}", repaired.diags);
     let writes = fx.writes(seq);
-    let puts: Vec<&String> = writes.iter().filter(|(m, _, _)| m == "PUT").map(|(_, p, _)| p).collect();
+    let puts: Vec<&String> = writes
+        .iter()
+        .filter(|(m, _, _)| m == "PUT")
+        .map(|(_, p, _)| p)
+        .collect();
     // The key vault, its role assignments (deleted with it) and the storage account.
-    let kv_roles = recs.iter().filter(|(k, _)| k.contains(".key_vault.")).count();
+    let kv_roles = recs
+        .iter()
+        .filter(|(k, _)| k.contains(".key_vault."))
+        .count();
     assert_eq!(puts.len(), 2 + kv_roles, "{puts:?}");
-    assert!(puts.iter().all(|p| p.contains("/vaults/") || p.contains("/storageAccounts/")), "{puts:?}");
-    let read = fx.project.read(repaired.state.clone(), repaired.private.clone()).await;
+    assert!(
+        puts.iter()
+            .all(|p| p.contains("/vaults/") || p.contains("/storageAccounts/")),
+        "{puts:?}"
+    );
+    let read = fx
+        .project
+        .read(repaired.state.clone(), repaired.private.clone())
+        .await;
     let again = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &again);
 
@@ -473,18 +690,39 @@ async fn a_failed_create_is_recorded_and_the_replacement_continues() {
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
     fx.emulator.add_fault(
-        FaultRule::new("PUT", "*/Microsoft.Search/searchServices/*", FaultAction::Status { status: 400, code: Some("RequestDisallowedByPolicy".into()), message: None, retry_after_secs: None })
-            .named("search-down"),
+        FaultRule::new(
+            "PUT",
+            "*/Microsoft.Search/searchServices/*",
+            FaultAction::Status {
+                status: 400,
+                code: Some("RequestDisallowedByPolicy".into()),
+                message: None,
+                retry_after_secs: None,
+            },
+        )
+        .named("search-down"),
     );
     let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
     let failed = fx.apply(&Value::Null, &plan, &cfg).await;
     assert!(failed.diags.has_errors());
-    assert!(failed.diags.iter().any(|d| d.summary.contains("search")), "{:?}", failed.diags);
+    assert!(
+        failed.diags.iter().any(|d| d.summary.contains("search")),
+        "{:?}",
+        failed.diags
+    );
     let partial = resources_of(&failed.state);
-    assert!(partial.contains_key("resource_group") && !partial.contains_key("search"), "{partial:?}");
+    assert!(
+        partial.contains_key("resource_group") && !partial.contains_key("search"),
+        "{partial:?}"
+    );
     // Exactly what exists is recorded.
     for (k, r) in partial.iter().filter(|(_, r)| r.is_arm_resource()) {
-        assert!(fx.emulator.resource(r.id.as_deref().unwrap_or_default()).is_some(), "{k} recorded but missing");
+        assert!(
+            fx.emulator
+                .resource(r.id.as_deref().unwrap_or_default())
+                .is_some(),
+            "{k} recorded but missing"
+        );
     }
     fx.emulator.set_faults(Vec::new());
 
@@ -496,11 +734,16 @@ async fn a_failed_create_is_recorded_and_the_replacement_continues() {
     let created = fx.apply(&Value::Null, &plan, &cfg).await;
     assert!(!created.diags.has_errors(), "{:?}", created.diags);
     let writes = fx.writes(seq);
-    assert!(writes.iter().all(|(m, _, _)| m != "DELETE"), "nothing deleted: {writes:?}");
+    assert!(
+        writes.iter().all(|(m, _, _)| m != "DELETE"),
+        "nothing deleted: {writes:?}"
+    );
     for (_, r) in partial.iter().filter(|(_, r)| r.is_arm_resource()) {
         let id = r.id.clone().unwrap_or_default();
         assert!(
-            !writes.iter().any(|(m, p, s)| m == "PUT" && p.eq_ignore_ascii_case(&id) && *s == 201),
+            !writes
+                .iter()
+                .any(|(m, p, s)| m == "PUT" && p.eq_ignore_ascii_case(&id) && *s == 201),
             "{id} was created again: {writes:?}"
         );
     }
@@ -517,7 +760,12 @@ async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
     // Someone (ESML) assigned Reader on the group to M1 under another name.
     let rg_id = dp.resource_group_id.clone();
-    let reader = dp.role_assignments.iter().find(|r| r.key == format!("role.team.{M1}.rg.reader")).expect("reader").clone();
+    let reader = dp
+        .role_assignments
+        .iter()
+        .find(|r| r.key == format!("role.team.{M1}.rg.reader"))
+        .expect("reader")
+        .clone();
     fx.emulator
         .seed(&serde_json::from_value(json!({"resources": [
             {"id": rg_id, "body": {"location": "westeurope"}},
@@ -527,8 +775,17 @@ async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
         .expect("seeded");
     // Entra has not replicated the service principal yet: two PrincipalNotFound first.
     fx.emulator.add_fault(
-        FaultRule::new("PUT", "*/roleAssignments/*", FaultAction::Status { status: 400, code: Some("PrincipalNotFound".into()), message: None, retry_after_secs: None })
-            .nth(&[1, 2]),
+        FaultRule::new(
+            "PUT",
+            "*/roleAssignments/*",
+            FaultAction::Status {
+                status: 400,
+                code: Some("PrincipalNotFound".into()),
+                message: None,
+                retry_after_secs: None,
+            },
+        )
+        .nth(&[1, 2]),
     );
     let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
     let created = fx.apply(&Value::Null, &plan, &cfg).await;
@@ -539,7 +796,10 @@ async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
         Some(format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments/99999999-9999-4999-8999-999999999999").to_ascii_lowercase())
     );
     // The adopted assignment is read back and deleted on destroy.
-    let read = fx.project.read(created.state.clone(), created.private.clone()).await;
+    let read = fx
+        .project
+        .read(created.state.clone(), created.private.clone())
+        .await;
     assert!(resources_of(&read.state).contains_key(&reader.key));
     let gone = fx.destroy(&read.state, &read.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
@@ -550,13 +810,23 @@ async fn destroy_refuses_foreign_resources_unless_forced() {
     let fx = fixture(|c| c).await;
     let cfg = config(&[M1], false);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let foreign = format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/somebodyelse");
-    fx.emulator.put_resource(&foreign, json!({"location": "westeurope"})).expect("foreign");
+    fx.emulator
+        .put_resource(&foreign, json!({"location": "westeurope"}))
+        .expect("foreign");
     let refused = fx.destroy(&created.state, &created.private).await;
     assert!(refused.diags.has_errors());
     let d = refused.diags.iter().next().expect("diag");
-    assert!(d.detail.contains("somebodyelse") && d.path == AttrPath::attr("force_destroy"), "{d:?}");
+    assert!(
+        d.detail.contains("somebodyelse") && d.path == AttrPath::attr("force_destroy"),
+        "{d:?}"
+    );
     assert!(fx.emulator.resource(&rg_id).is_some());
     let mut forced = created.state.clone();
     forced.set("force_destroy", Value::Bool(true));
@@ -570,19 +840,49 @@ async fn import_rebuilds_the_state() {
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let imported = fx.project.import(&rg_id).await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
     let a = created.state.to_json();
     let b = imported.state.to_json();
-    for attr in ["number", "environment", "location", "project_type", "naming", "common", "subnet_ids", "team", "tags", "network_access", "id", "identity_principal_id", "resources", "datalake_path"] {
+    for attr in [
+        "number",
+        "environment",
+        "location",
+        "project_type",
+        "naming",
+        "common",
+        "subnet_ids",
+        "team",
+        "tags",
+        "network_access",
+        "id",
+        "identity_principal_id",
+        "resources",
+        "datalake_path",
+    ] {
         assert_eq!(a[attr], b[attr], "{attr}");
     }
     // The next plan has nothing to do.
-    let read = fx.project.read(imported.state.clone(), imported.private.clone()).await;
+    let read = fx
+        .project
+        .read(imported.state.clone(), imported.private.clone())
+        .await;
     let plan = fx.plan(&read.state, &read.private, &cfg).await;
-    assert_eq!(model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned)).len(), 0);
-    assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
+    assert_eq!(
+        model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned)).len(),
+        0
+    );
+    assert!(
+        plan.requires_replace.is_empty(),
+        "{:?}",
+        plan.requires_replace
+    );
     let gone = fx.destroy(&read.state, &read.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
 }
@@ -596,20 +896,44 @@ async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
     let cfg = config(&[M1], false);
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
-    let kv = dp.resources.iter().find(|r| r.key == "key_vault").expect("kv").clone();
+    let kv = dp
+        .resources
+        .iter()
+        .find(|r| r.key == "key_vault")
+        .expect("kv")
+        .clone();
     fx.emulator.add_fault(
-        FaultRule::new("PUT", &kv.id, FaultAction::Status { status: 409, code: Some("ConflictError".into()), message: Some("exists in deleted state".into()), retry_after_secs: None })
-            .nth(&[1]),
+        FaultRule::new(
+            "PUT",
+            &kv.id,
+            FaultAction::Status {
+                status: 409,
+                code: Some("ConflictError".into()),
+                message: Some("exists in deleted state".into()),
+                retry_after_secs: None,
+            },
+        )
+        .nth(&[1]),
     );
     let seq = fx.last_seq();
     let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
     let failed = fx.apply(&Value::Null, &plan, &cfg).await;
-    assert!(failed.diags.iter().any(|d| d.summary.contains("ConflictError")), "{:?}", failed.diags);
-    let checked = fx
-        .emulator
-        .journal()
-        .into_iter()
-        .any(|e| e.seq > seq && e.method == "GET" && e.path.ends_with(&format!("/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}", kv.name)));
+    assert!(
+        failed
+            .diags
+            .iter()
+            .any(|d| d.summary.contains("ConflictError")),
+        "{:?}",
+        failed.diags
+    );
+    let checked = fx.emulator.journal().into_iter().any(|e| {
+        e.seq > seq
+            && e.method == "GET"
+            && e.path.ends_with(&format!(
+                "/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}",
+                kv.name
+            ))
+    });
     assert!(checked, "the deleted vault was not looked up");
     fx.emulator.set_faults(Vec::new());
 
@@ -623,29 +947,48 @@ async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
     let seq = fx.last_seq();
     let gone = fx.destroy(&created.state, &created.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
-    let purged = fx
-        .emulator
-        .journal()
-        .into_iter()
-        .any(|e| e.seq > seq && e.method == "POST" && e.path.ends_with(&format!("deletedVaults/{}/purge", kv.name)));
+    let purged = fx.emulator.journal().into_iter().any(|e| {
+        e.seq > seq
+            && e.method == "POST"
+            && e.path
+                .ends_with(&format!("deletedVaults/{}/purge", kv.name))
+    });
     assert!(purged, "no purge call");
 }
 
 /// The key vault and the AI Services account of a genai project, as the plan names them.
-fn soft_deletable(cfg: &Value) -> (aifactory_template::project::DesiredResource, aifactory_template::project::DesiredResource) {
+fn soft_deletable(
+    cfg: &Value,
+) -> (
+    aifactory_template::project::DesiredResource,
+    aifactory_template::project::DesiredResource,
+) {
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(cfg, &facts(), None, &mut d).expect("valid");
     let find = |t: &str| {
-        dp.resources.iter().find(|r| r.resource_type.eq_ignore_ascii_case(t)).cloned().unwrap_or_else(|| panic!("no {t}"))
+        dp.resources
+            .iter()
+            .find(|r| r.resource_type.eq_ignore_ascii_case(t))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {t}"))
     };
-    (find(aifactory_template::project::api::KEY_VAULT.resource_type), find(aifactory_template::project::api::AI_SERVICES.resource_type))
+    (
+        find(aifactory_template::project::api::KEY_VAULT.resource_type),
+        find(aifactory_template::project::api::AI_SERVICES.resource_type),
+    )
 }
 
 fn deleted_vault_path(kv: &aifactory_template::project::DesiredResource) -> String {
-    format!("/subscriptions/{SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}", kv.name)
+    format!(
+        "/subscriptions/{SUB}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{}",
+        kv.name
+    )
 }
 
-fn deleted_account_path(ai: &aifactory_template::project::DesiredResource, rg_name: &str) -> String {
+fn deleted_account_path(
+    ai: &aifactory_template::project::DesiredResource,
+    rg_name: &str,
+) -> String {
     format!(
         "/subscriptions/{SUB}/providers/Microsoft.CognitiveServices/locations/westeurope/resourceGroups/{rg_name}/deletedAccounts/{}",
         ai.name
@@ -656,7 +999,11 @@ impl Fixture {
     /// A soft-delete endpoint read with the provider's client (`None` = 404).
     async fn get_deleted(&self, path: &str, api_version: &str) -> Option<serde_json::Value> {
         let client = self.project.ctx.azure().expect("client");
-        client.arm().get_opt(&aifactory_azure::Ctx::background(), path, api_version).await.expect("GET")
+        client
+            .arm()
+            .get_opt(&aifactory_azure::Ctx::background(), path, api_version)
+            .await
+            .expect("GET")
     }
 }
 
@@ -670,50 +1017,99 @@ async fn re_create_after_destroy_recovers_the_soft_deleted_vault_and_account() {
     let cfg = config(&[M1], false);
     let (kv, ai) = soft_deletable(&cfg);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
     let gone = fx.destroy(&created.state, &created.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
     assert!(fx.emulator.resource(&kv.id).is_none() && fx.emulator.resource(&ai.id).is_none());
     let soft = fx.emulator.soft_deleted();
     assert_eq!(soft.len(), 2, "{soft:?}");
-    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_some());
-    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_some());
+    assert!(fx
+        .get_deleted(&deleted_vault_path(&kv), &kv.api_version)
+        .await
+        .is_some());
+    assert!(fx
+        .get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version)
+        .await
+        .is_some());
 
     // Create again.
     let seq = fx.last_seq();
     let again = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let journal: Vec<_> = fx.emulator.journal().into_iter().filter(|e| e.seq > seq).collect();
+    let journal: Vec<_> = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .filter(|e| e.seq > seq)
+        .collect();
     let puts_of = |id: &str| -> Vec<(u16, serde_json::Value)> {
-        journal.iter().filter(|e| e.method == "PUT" && e.path.eq_ignore_ascii_case(id)).map(|e| (e.status, e.body.clone())).collect()
+        journal
+            .iter()
+            .filter(|e| e.method == "PUT" && e.path.eq_ignore_ascii_case(id))
+            .map(|e| (e.status, e.body.clone()))
+            .collect()
     };
     let kv_puts = puts_of(&kv.id);
     assert_eq!(kv_puts.len(), 3, "refused, recover, body: {kv_puts:?}");
     assert_eq!(kv_puts[0].0, 409);
-    assert_eq!(kv_puts[1].1.pointer("/properties/createMode").and_then(serde_json::Value::as_str), Some("recover"), "{kv_puts:?}");
+    assert_eq!(
+        kv_puts[1]
+            .1
+            .pointer("/properties/createMode")
+            .and_then(serde_json::Value::as_str),
+        Some("recover"),
+        "{kv_puts:?}"
+    );
     assert!(kv_puts[1].0 < 300 && kv_puts[2].0 < 300, "{kv_puts:?}");
     assert!(kv_puts[2].1.pointer("/properties/createMode").is_none());
     let ai_puts = puts_of(&ai.id);
     assert_eq!(ai_puts.len(), 3, "refused, restore, body: {ai_puts:?}");
     assert_eq!(ai_puts[0].0, 409);
-    assert_eq!(ai_puts[1].1.pointer("/properties/restore"), Some(&json!(true)), "{ai_puts:?}");
+    assert_eq!(
+        ai_puts[1].1.pointer("/properties/restore"),
+        Some(&json!(true)),
+        "{ai_puts:?}"
+    );
     assert!(ai_puts[1].0 < 300 && ai_puts[2].0 < 300, "{ai_puts:?}");
-    assert!(journal.iter().any(|e| e.method == "GET" && e.path == deleted_vault_path(&kv)));
-    assert!(journal.iter().any(|e| e.method == "GET" && e.path == deleted_account_path(&ai, &rg_name)));
+    assert!(journal
+        .iter()
+        .any(|e| e.method == "GET" && e.path == deleted_vault_path(&kv)));
+    assert!(journal
+        .iter()
+        .any(|e| e.method == "GET" && e.path == deleted_account_path(&ai, &rg_name)));
     // Both exist again, with the project's body, and nothing is soft-deleted any more.
     let vault = fx.emulator.resource(&kv.id).expect("vault recovered");
     assert_eq!(vault["properties"]["provisioningState"], "Succeeded");
-    assert_eq!(vault["properties"]["publicNetworkAccess"], kv.body["properties"]["publicNetworkAccess"]);
+    assert_eq!(
+        vault["properties"]["publicNetworkAccess"],
+        kv.body["properties"]["publicNetworkAccess"]
+    );
     assert!(vault["properties"].get("createMode").is_none());
     let account = fx.emulator.resource(&ai.id).expect("account restored");
     assert!(account["properties"].get("restore").is_none());
     assert!(fx.emulator.soft_deleted().is_empty());
     // The warning says what happened.
-    let warned: Vec<String> = again.diags.iter().filter(|d| d.detail.contains("recovered")).map(|d| d.detail.clone()).collect();
+    let warned: Vec<String> = again
+        .diags
+        .iter()
+        .filter(|d| d.detail.contains("recovered"))
+        .map(|d| d.detail.clone())
+        .collect();
     assert_eq!(warned.len(), 2, "{:?}", again.diags);
-    assert!(warned.iter().any(|w| w.contains(&kv.name)) && warned.iter().any(|w| w.contains(&ai.name)), "{warned:?}");
+    assert!(
+        warned.iter().any(|w| w.contains(&kv.name)) && warned.iter().any(|w| w.contains(&ai.name)),
+        "{warned:?}"
+    );
     // And the next plan is empty.
-    let read = fx.project.read(again.state.clone(), again.private.clone()).await;
+    let read = fx
+        .project
+        .read(again.state.clone(), again.private.clone())
+        .await;
     assert!(!read.diags.has_errors(), "{:?}", read.diags);
     let plan = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &plan);
@@ -735,15 +1131,36 @@ async fn without_recovery_a_soft_deleted_vault_fails_the_create_clearly() {
     let again = fx.apply(&Value::Null, &plan, &cfg).await;
     let text = format!("{:?}", again.diags);
     assert!(again.diags.has_errors(), "{text}");
-    assert!(text.contains("recover_soft_deleted") && text.contains("az keyvault purge") && text.contains(&kv.name), "{text}");
-    let recovered = fx.emulator.journal().into_iter().filter(|e| e.seq > seq).any(|e| {
-        e.method == "PUT" && e.body.pointer("/properties/createMode").and_then(serde_json::Value::as_str) == Some("recover")
-    });
+    assert!(
+        text.contains("recover_soft_deleted")
+            && text.contains("az keyvault purge")
+            && text.contains(&kv.name),
+        "{text}"
+    );
+    let recovered = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .filter(|e| e.seq > seq)
+        .any(|e| {
+            e.method == "PUT"
+                && e.body
+                    .pointer("/properties/createMode")
+                    .and_then(serde_json::Value::as_str)
+                    == Some("recover")
+        });
     assert!(!recovered, "no recovery was attempted");
-    assert!(fx.emulator.resource(&kv.id).is_none(), "the vault stays soft-deleted");
+    assert!(
+        fx.emulator.resource(&kv.id).is_none(),
+        "the vault stays soft-deleted"
+    );
     // Whatever the failed create made is in state, so the next apply or destroy finds it.
     let rg_key = again.state.get("resources").get("resource_group");
-    assert!(!rg_key.is_null(), "the resource group it created is tracked: {:?}", again.state);
+    assert!(
+        !rg_key.is_null(),
+        "the resource group it created is tracked: {:?}",
+        again.state
+    );
 }
 
 /// With `purge_soft_delete_on_destroy`, destroy purges the soft-deleted key vault and AI
@@ -755,17 +1172,46 @@ async fn destroy_with_purge_frees_the_names() {
     let cfg = config(&[M1], false);
     let (kv, ai) = soft_deletable(&cfg);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
     let seq = fx.last_seq();
     let gone = fx.destroy(&created.state, &created.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
-    assert!(gone.diags.iter().all(|d| !d.detail.contains("purge")), "no purge warning: {:?}", gone.diags);
+    assert!(
+        gone.diags.iter().all(|d| !d.detail.contains("purge")),
+        "no purge warning: {:?}",
+        gone.diags
+    );
     let writes = fx.writes(seq);
-    assert!(writes.iter().any(|(m, p, s)| m == "POST" && p.ends_with(&format!("deletedVaults/{}/purge", kv.name)) && *s == 202), "{writes:?}");
-    assert!(writes.iter().any(|(m, p, s)| m == "DELETE" && *p == deleted_account_path(&ai, &rg_name) && *s == 202), "{writes:?}");
-    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_none(), "deletedVaults GET is 404");
-    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_none(), "deletedAccounts GET is 404");
+    assert!(
+        writes.iter().any(|(m, p, s)| m == "POST"
+            && p.ends_with(&format!("deletedVaults/{}/purge", kv.name))
+            && *s == 202),
+        "{writes:?}"
+    );
+    assert!(
+        writes.iter().any(|(m, p, s)| m == "DELETE"
+            && *p == deleted_account_path(&ai, &rg_name)
+            && *s == 202),
+        "{writes:?}"
+    );
+    assert!(
+        fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version)
+            .await
+            .is_none(),
+        "deletedVaults GET is 404"
+    );
+    assert!(
+        fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version)
+            .await
+            .is_none(),
+        "deletedAccounts GET is 404"
+    );
     assert!(fx.emulator.soft_deleted().is_empty());
 
     // Creating again is a plain create.
@@ -773,10 +1219,18 @@ async fn destroy_with_purge_frees_the_names() {
     let again = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     let writes = fx.writes(seq);
     for id in [&kv.id, &ai.id] {
-        let puts: Vec<u16> = writes.iter().filter(|(m, p, _)| m == "PUT" && p.eq_ignore_ascii_case(id)).map(|(_, _, s)| *s).collect();
+        let puts: Vec<u16> = writes
+            .iter()
+            .filter(|(m, p, _)| m == "PUT" && p.eq_ignore_ascii_case(id))
+            .map(|(_, _, s)| *s)
+            .collect();
         assert_eq!(puts, vec![201], "{id}: {writes:?}");
     }
-    assert!(again.diags.iter().all(|d| !d.detail.contains("recovered")), "{:?}", again.diags);
+    assert!(
+        again.diags.iter().all(|d| !d.detail.contains("recovered")),
+        "{:?}",
+        again.diags
+    );
 
     // With purge protection the vault cannot be purged: destroy still succeeds, with a
     // warning, and the vault stays soft-deleted (the account is purged).
@@ -786,12 +1240,20 @@ async fn destroy_with_purge_frees_the_names() {
     let gone = fx.destroy(&updated.state, &updated.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
     assert!(
-        gone.diags.iter().any(|d| d.detail.contains("Could not purge") && d.detail.contains(&kv.name)),
+        gone.diags
+            .iter()
+            .any(|d| d.detail.contains("Could not purge") && d.detail.contains(&kv.name)),
         "{:?}",
         gone.diags
     );
-    assert!(fx.get_deleted(&deleted_vault_path(&kv), &kv.api_version).await.is_some());
-    assert!(fx.get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version).await.is_none());
+    assert!(fx
+        .get_deleted(&deleted_vault_path(&kv), &kv.api_version)
+        .await
+        .is_some());
+    assert!(fx
+        .get_deleted(&deleted_account_path(&ai, &rg_name), &ai.api_version)
+        .await
+        .is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -805,7 +1267,13 @@ async fn an_esml_project_with_databricks_and_data_factory() {
     }
     let mut cfg = config(&[M1, M2], true);
     cfg.set("project_type", Value::string("esml"));
-    cfg.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true)), ("data_factory".to_string(), Value::Bool(true))])));
+    cfg.set(
+        "services",
+        Value::Map(BTreeMap::from([
+            ("databricks".to_string(), Value::Bool(true)),
+            ("data_factory".to_string(), Value::Bool(true)),
+        ])),
+    );
     cfg.set(
         "subnet_ids",
         smap(&[
@@ -816,18 +1284,35 @@ async fn an_esml_project_with_databricks_and_data_factory() {
     );
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     let recs = resources_of(&created.state);
-    for k in ["ml_workspace", "databricks", "data_factory", "datalake_directory"] {
+    for k in [
+        "ml_workspace",
+        "databricks",
+        "data_factory",
+        "datalake_directory",
+    ] {
         assert!(recs.contains_key(k), "{k}");
     }
-    let read = fx.project.read(created.state.clone(), created.private.clone()).await;
+    let read = fx
+        .project
+        .read(created.state.clone(), created.private.clone())
+        .await;
     let again = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &again);
     // Turning Data Factory off removes exactly its objects.
     let mut off = cfg.clone();
-    off.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true))])));
+    off.set(
+        "services",
+        Value::Map(BTreeMap::from([(
+            "databricks".to_string(),
+            Value::Bool(true),
+        )])),
+    );
     let plan = fx.plan(&read.state, &read.private, &off).await;
     let removed = model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned));
-    assert!(!removed.is_empty() && removed.iter().all(|k| k.contains("data_factory")), "{removed:?}");
+    assert!(
+        !removed.is_empty() && removed.iter().all(|k| k.contains("data_factory")),
+        "{removed:?}"
+    );
     let applied = fx.apply(&read.state, &plan, &off).await;
     assert!(!applied.diags.has_errors(), "{:?}", applied.diags);
     let df = recs["data_factory"].id.clone().unwrap_or_default();
@@ -851,11 +1336,20 @@ async fn unknown_inputs_plan_unknown_objects_and_known_names() {
         m
     });
     let plan = project
-        .plan(PlanRequest { prior: Value::Null, proposed: cfg.clone(), config: cfg, prior_private: Value::Null })
+        .plan(PlanRequest {
+            prior: Value::Null,
+            proposed: cfg.clone(),
+            config: cfg,
+            prior_private: Value::Null,
+        })
         .await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
     assert!(plan.planned.get("resources").is_unknown());
-    assert!(plan.planned.get("id").as_str().is_some_and(|id| id.ends_with("acme-esml-project001-weu-dev-001-rg")));
+    assert!(plan
+        .planned
+        .get("id")
+        .as_str()
+        .is_some_and(|id| id.ends_with("acme-esml-project001-weu-dev-001-rg")));
 }
 
 /// Cancelling (StopProvider, a deadline) ends the apply promptly, and what exists is
@@ -863,7 +1357,11 @@ async fn unknown_inputs_plan_unknown_objects_and_known_names() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_apply_records_what_exists() {
     let fx = fixture(|c| c).await;
-    fx.emulator.add_fault(FaultRule::new("PUT", "*/Microsoft.KeyVault/vaults/*", FaultAction::SlowLro { delay_ms: 30_000 }));
+    fx.emulator.add_fault(FaultRule::new(
+        "PUT",
+        "*/Microsoft.KeyVault/vaults/*",
+        FaultAction::SlowLro { delay_ms: 30_000 },
+    ));
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&config(&[M1], false), &facts(), None, &mut d).expect("valid");
     let client = fx.project.ctx.azure().expect("client");
@@ -878,19 +1376,46 @@ async fn a_cancelled_apply_records_what_exists() {
         })
     };
     let started = std::time::Instant::now();
-    engine.apply(&mut run, &Default::default(), &Default::default(), None).await;
+    engine
+        .apply(&mut run, &Default::default(), &Default::default(), None)
+        .await;
     let _ = cancel.await;
-    assert!(started.elapsed() < Duration::from_secs(10), "cancellation took {:?}", started.elapsed());
-    assert!(run.errors.iter().any(|e| e.error.is_cancelled()), "{:?}", run.errors);
-    assert!(run.records.contains_key("key_vault"), "the interrupted key vault is recorded: {:?}", run.records.keys());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "cancellation took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.errors.iter().any(|e| e.error.is_cancelled()),
+        "{:?}",
+        run.errors
+    );
+    assert!(
+        run.records.contains_key("key_vault"),
+        "the interrupted key vault is recorded: {:?}",
+        run.records.keys()
+    );
     for (k, r) in run.records.iter().filter(|(_, r)| r.is_arm_resource()) {
-        assert!(fx.emulator.resource(r.id.as_deref().unwrap_or_default()).is_some(), "{k} recorded but missing");
+        assert!(
+            fx.emulator
+                .resource(r.id.as_deref().unwrap_or_default())
+                .is_some(),
+            "{k} recorded but missing"
+        );
     }
     // Nothing that exists is missing from the records.
-    for r in model::desired_records(&run.desired).values().filter(|r| r.is_arm_resource()) {
+    for r in model::desired_records(&run.desired)
+        .values()
+        .filter(|r| r.is_arm_resource())
+    {
         let id = r.id.clone().unwrap_or_default();
         if fx.emulator.resource(&id).is_some() {
-            assert!(run.records.values().any(|x| x.id.as_deref() == Some(id.as_str())), "{id} exists but is not recorded");
+            assert!(
+                run.records
+                    .values()
+                    .any(|x| x.id.as_deref() == Some(id.as_str())),
+                "{id} exists but is not recorded"
+            );
         }
     }
 }
@@ -903,7 +1428,12 @@ fn config_esml() -> Value {
     let mut c = config_lake();
     c.set(
         "naming",
-        smap(&[("prefix", "acme-"), ("location_short", "weu"), ("suffix", "-001"), ("salt", "esml")]),
+        smap(&[
+            ("prefix", "acme-"),
+            ("location_short", "weu"),
+            ("suffix", "-001"),
+            ("salt", "esml"),
+        ]),
     );
     c
 }
@@ -913,24 +1443,37 @@ fn naming_salt_is_validated_and_read() {
     let mut c = config(&[M1], false);
     c.set("naming", smap(&[("prefix", "acme-"), ("salt", "bicep")]));
     let d = spec::check_shapes(&c);
-    let bad: Vec<_> = d.iter().filter(|x| x.path.to_string() == r#"naming["salt"]"#).collect();
+    let bad: Vec<_> = d
+        .iter()
+        .filter(|x| x.path.to_string() == r#"naming["salt"]"#)
+        .collect();
     assert_eq!(bad.len(), 1, "{d:?}");
     assert!(bad[0].detail.contains("aifactory, esml"), "{:?}", bad[0]);
     let mut d = Diagnostics::new();
     let esml = spec::read_inputs(&config_esml(), &facts(), &mut d).expect("valid");
-    assert_eq!(esml.spec.naming.salt, aifactory_template::naming::SaltMode::Esml);
+    assert_eq!(
+        esml.spec.naming.salt,
+        aifactory_template::naming::SaltMode::Esml
+    );
     let default = spec::read_inputs(&config(&[M1], false), &facts(), &mut d).expect("valid");
-    assert_eq!(default.spec.naming.salt, aifactory_template::naming::SaltMode::AiFactory);
+    assert_eq!(
+        default.spec.naming.salt,
+        aifactory_template::naming::SaltMode::AiFactory
+    );
     assert!(!d.has_errors(), "{d:?}");
     // The data source shares the map: the same check, and the ESML salt.
     let mut ds = config(&[M1], false);
     ds.set("naming", smap(&[("salt", "ESML")]));
     let mut d = Diagnostics::new();
     assert!(crate::resources::project_names::names_of(&ds, Some(SUB.into()), &mut d).is_none());
-    assert!(d.iter().any(|x| x.path.to_string() == r#"naming["salt"]"#), "{d:?}");
+    assert!(
+        d.iter().any(|x| x.path.to_string() == r#"naming["salt"]"#),
+        "{d:?}"
+    );
     let mut d = Diagnostics::new();
     let (names, _, salt) =
-        crate::resources::project_names::names_of(&config_esml(), Some(SUB.into()), &mut d).expect("names");
+        crate::resources::project_names::names_of(&config_esml(), Some(SUB.into()), &mut d)
+            .expect("names");
     assert_eq!(salt, aifactory_template::naming::esml_salt(SUB, COMMON_RG));
     assert_eq!(names["key_vault"], format!("kv-p001-weu-dev-{salt}01"));
 }
@@ -942,25 +1485,40 @@ fn esml_mode_plans_esml_names() {
     let records = model::desired_records(&dp);
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let names: Vec<String> = records.values().filter_map(|r| r.name.clone()).collect();
-    for want in [format!("kv-p001-weu-dev-{s5}01"), format!("saprj001weu{s5}1001dev")] {
+    for want in [
+        format!("kv-p001-weu-dev-{s5}01"),
+        format!("saprj001weu{s5}1001dev"),
+    ] {
         assert!(names.contains(&want), "{want} not in {names:?}");
     }
 }
 
 #[test]
 fn salts_are_matched_to_the_common_group_and_mode() {
-    let cands = vec!["other-rg".to_string(), "Acme-ESML-Common-weu-dev-001".to_string()];
+    let cands = vec![
+        "other-rg".to_string(),
+        "Acme-ESML-Common-weu-dev-001".to_string(),
+    ];
     let ours = aifactory_template::naming::salt(SUB, "acme-esml-common-weu-dev-001");
     assert_eq!(
         refresh::match_salt(SUB, &cands, &ours),
-        Some(("Acme-ESML-Common-weu-dev-001".to_string(), aifactory_template::naming::SaltMode::AiFactory))
+        Some((
+            "Acme-ESML-Common-weu-dev-001".to_string(),
+            aifactory_template::naming::SaltMode::AiFactory
+        ))
     );
     // ESML's is case-sensitive: the group as found, else lowercased.
-    for spelled in ["Acme-ESML-Common-weu-dev-001", "acme-esml-common-weu-dev-001"] {
+    for spelled in [
+        "Acme-ESML-Common-weu-dev-001",
+        "acme-esml-common-weu-dev-001",
+    ] {
         let esml = aifactory_template::naming::esml_salt(SUB, spelled);
         assert_eq!(
             refresh::match_salt(SUB, &cands, &esml),
-            Some((spelled.to_string(), aifactory_template::naming::SaltMode::Esml))
+            Some((
+                spelled.to_string(),
+                aifactory_template::naming::SaltMode::Esml
+            ))
         );
     }
     assert_eq!(refresh::match_salt(SUB, &cands, "zzzzz"), None);
@@ -974,7 +1532,12 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
     let fx = fixture(|c| c).await;
     let cfg = config_esml();
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     // Drop the ownership tags, and add an AI Search service with ESML's random salt.
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
@@ -982,20 +1545,44 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let esml_search = format!("aisearchprj001weudev{s5}0dbf2948001");
     fx.emulator
-        .put_resource(&format!("{rg_id}/providers/Microsoft.Search/searchServices/{esml_search}"), json!({"location": "westeurope"}))
+        .put_resource(
+            &format!("{rg_id}/providers/Microsoft.Search/searchServices/{esml_search}"),
+            json!({"location": "westeurope"}),
+        )
         .expect("search");
     let imported = fx.project.import(&rg_id).await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
     let a = created.state.to_json();
     let b = imported.state.to_json();
-    for attr in ["number", "environment", "project_type", "naming", "common", "id", "resources"] {
+    for attr in [
+        "number",
+        "environment",
+        "project_type",
+        "naming",
+        "common",
+        "id",
+        "resources",
+    ] {
         assert_eq!(a[attr], b[attr], "{attr}");
     }
     assert_eq!(b["naming"]["salt"], "esml");
     let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
-    assert!(details.iter().any(|d| d.contains("naming.salt = \"esml\"") && d.contains("random")), "{details:?}");
-    assert!(details.iter().any(|d| d.contains(&esml_search) && d.contains("does not manage it")), "{details:?}");
-    assert!(!details.iter().any(|d| d.contains("carry neither")), "{details:?}");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("naming.salt = \"esml\"") && d.contains("random")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains(&esml_search) && d.contains("does not manage it")),
+        "{details:?}"
+    );
+    assert!(
+        !details.iter().any(|d| d.contains("carry neither")),
+        "{details:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1009,7 +1596,13 @@ fn config_esml_random() -> Value {
     let mut c = config_lake();
     c.set(
         "naming",
-        smap(&[("prefix", "acme-"), ("location_short", "weu"), ("suffix", "-001"), ("salt", "esml"), ("random_salt", R10)]),
+        smap(&[
+            ("prefix", "acme-"),
+            ("location_short", "weu"),
+            ("suffix", "-001"),
+            ("salt", "esml"),
+            ("random_salt", R10),
+        ]),
     );
     c
 }
@@ -1022,19 +1615,34 @@ fn naming_random_salt_is_validated_and_read() {
         c
     };
     let on_random = |c: &Value| -> Vec<crate::framework::Diagnostic> {
-        spec::check_shapes(c).iter().filter(|x| x.path.to_string() == r#"naming["random_salt"]"#).cloned().collect()
+        spec::check_shapes(c)
+            .iter()
+            .filter(|x| x.path.to_string() == r#"naming["random_salt"]"#)
+            .cloned()
+            .collect()
     };
     // Not a value ESML makes.
     for bad in ["0dbf2948", "0DBF2948-A", "0dbf2948_a", "0dbf2948-ab"] {
         let d = on_random(&with(&[("salt", "esml"), ("random_salt", bad)]));
         assert_eq!(d.len(), 1, "{bad}: {d:?}");
-        assert!(d[0].detail.contains("exactly 10") && d[0].detail.contains("remove naming.random_salt"), "{:?}", d[0]);
+        assert!(
+            d[0].detail.contains("exactly 10") && d[0].detail.contains("remove naming.random_salt"),
+            "{:?}",
+            d[0]
+        );
     }
     // Without naming.salt = "esml": the fix is named.
-    for pairs in [&[("random_salt", R10)][..], &[("salt", "aifactory"), ("random_salt", R10)][..]] {
+    for pairs in [
+        &[("random_salt", R10)][..],
+        &[("salt", "aifactory"), ("random_salt", R10)][..],
+    ] {
         let d = on_random(&with(pairs));
         assert_eq!(d.len(), 1, "{d:?}");
-        assert!(d[0].detail.contains("Set naming.salt = \"esml\""), "{:?}", d[0]);
+        assert!(
+            d[0].detail.contains("Set naming.salt = \"esml\""),
+            "{:?}",
+            d[0]
+        );
     }
     // An invalid naming.salt is reported once, on naming["salt"] only.
     assert!(on_random(&with(&[("salt", "bicep"), ("random_salt", R10)])).is_empty());
@@ -1044,7 +1652,10 @@ fn naming_random_salt_is_validated_and_read() {
     assert_eq!(i.spec.naming.random_salt.as_deref(), Some(R10));
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let (_, dp) = desired_of(&config_esml_random(), &facts(), None, &mut d).expect("valid");
-    let names: Vec<String> = model::desired_records(&dp).values().filter_map(|r| r.name.clone()).collect();
+    let names: Vec<String> = model::desired_records(&dp)
+        .values()
+        .filter_map(|r| r.name.clone())
+        .collect();
     for want in [
         format!("mi-prj001-weu-dev-{s5}{R10}-001"),
         format!("aisearchprj001weudev{s5}0dbf2948a001"),
@@ -1055,12 +1666,24 @@ fn naming_random_salt_is_validated_and_read() {
     // The data source: the same names, the same checks.
     let mut d = Diagnostics::new();
     let (ds, _, _) =
-        crate::resources::project_names::names_of(&config_esml_random(), Some(SUB.into()), &mut d).expect("names");
+        crate::resources::project_names::names_of(&config_esml_random(), Some(SUB.into()), &mut d)
+            .expect("names");
     assert_eq!(ds["identity"], format!("mi-prj001-weu-dev-{s5}{R10}-001"));
-    assert_eq!(ds["search"], format!("aisearchprj001weudev{s5}0dbf2948a001"));
-    assert_eq!(ds["ai_services"], format!("aiservicesprj001weudev{s5}0dbf2948a001"));
+    assert_eq!(
+        ds["search"],
+        format!("aisearchprj001weudev{s5}0dbf2948a001")
+    );
+    assert_eq!(
+        ds["ai_services"],
+        format!("aiservicesprj001weudev{s5}0dbf2948a001")
+    );
     let mut d = Diagnostics::new();
-    assert!(crate::resources::project_names::names_of(&with(&[("random_salt", R10)]), Some(SUB.into()), &mut d).is_none());
+    assert!(crate::resources::project_names::names_of(
+        &with(&[("random_salt", R10)]),
+        Some(SUB.into()),
+        &mut d
+    )
+    .is_none());
     let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
     assert_eq!(paths, vec![r#"naming["random_salt"]"#.to_string()], "{d:?}");
 }
@@ -1071,14 +1694,27 @@ fn naming_random_salt_is_validated_and_read() {
 async fn esml_made_project_imports_cleanly(cfg: Value) {
     let fx = fixture(|c| c).await;
     // Databricks (esml projects with services.databricks) needs its two subnets.
-    for (s, cidr) in [("snt-prj001-dbxpub", "10.20.2.0/26"), ("snt-prj001-dbxpriv", "10.20.2.64/26")] {
-        fx.emulator.put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": cidr}})).expect("subnet");
+    for (s, cidr) in [
+        ("snt-prj001-dbxpub", "10.20.2.0/26"),
+        ("snt-prj001-dbxpriv", "10.20.2.64/26"),
+    ] {
+        fx.emulator
+            .put_resource(
+                &subnet_id(s),
+                json!({"properties": {"addressPrefix": cidr}}),
+            )
+            .expect("subnet");
     }
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     // An esml project follows ESML's esml-project template (22-main.bicep), a genai one esml-genai-1.
     let legacy = cfg.get("project_type").as_str() == Some("esml");
     let endpoints = assert_esml_endpoints(&fx, &resources_of(&created.state), legacy);
-    let rg_id = created.state.get("id").as_str().unwrap_or_default().to_string();
+    let rg_id = created
+        .state
+        .get("id")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
     fx.emulator.put_resource(&rg_id, body).expect("untag");
@@ -1086,13 +1722,22 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     let aca = format!("mi-aca-prj001-weu-dev-{s5}{R10}-001");
     fx.emulator
-        .put_resource(&format!("{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{aca}"), json!({"location": "westeurope"}))
+        .put_resource(
+            &format!("{rg_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{aca}"),
+            json!({"location": "westeurope"}),
+        )
         .expect("aca identity");
     // ESML's Data Factory also has a `portal` endpoint, which the provider does not make.
-    let portal = resources_of(&created.state).get("data_factory").and_then(|r| r.name.clone()).map(|adf| format!("{adf}-portal-pend"));
+    let portal = resources_of(&created.state)
+        .get("data_factory")
+        .and_then(|r| r.name.clone())
+        .map(|adf| format!("{adf}-portal-pend"));
     if let Some(p) = &portal {
         fx.emulator
-            .put_resource(&format!("{rg_id}/providers/Microsoft.Network/privateEndpoints/{p}"), json!({"location": "westeurope", "properties": {}}))
+            .put_resource(
+                &format!("{rg_id}/providers/Microsoft.Network/privateEndpoints/{p}"),
+                json!({"location": "westeurope", "properties": {}}),
+            )
             .expect("portal endpoint");
     }
 
@@ -1108,65 +1753,151 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
         Vec::new()
     };
     for id in &second {
-        fx.emulator.put_resource(id, json!({"location": "westeurope", "properties": {}})).expect("second");
+        fx.emulator
+            .put_resource(id, json!({"location": "westeurope", "properties": {}}))
+            .expect("second");
     }
 
     let imported = fx.project.import(&rg_id).await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
     let a = created.state.to_json();
     let b = imported.state.to_json();
-    for attr in ["number", "environment", "location", "project_type", "naming", "common", "subnet_ids", "team", "tags", "network_access", "services", "id", "identity_principal_id", "resources", "datalake_path"] {
+    for attr in [
+        "number",
+        "environment",
+        "location",
+        "project_type",
+        "naming",
+        "common",
+        "subnet_ids",
+        "team",
+        "tags",
+        "network_access",
+        "services",
+        "id",
+        "identity_principal_id",
+        "resources",
+        "datalake_path",
+    ] {
         assert_eq!(a[attr], b[attr], "{attr}");
     }
     assert_eq!(b["naming"]["salt"], "esml");
     assert_eq!(b["naming"]["random_salt"], R10);
     let resources = resources_of(&imported.state);
     for key in ["identity", "key_vault", "storage"] {
-        assert!(resources.contains_key(key), "{key} not adopted: {:?}", resources.keys());
+        assert!(
+            resources.contains_key(key),
+            "{key} not adopted: {:?}",
+            resources.keys()
+        );
     }
     // Every private endpoint and its DNS zone group, by ESML's names.
     for (key, pe) in &endpoints {
-        assert_eq!(resources.get(&format!("private_endpoint.{key}")).and_then(|r| r.name.clone()).as_deref(), Some(pe.as_str()), "{key}");
         assert_eq!(
-            resources.get(&format!("private_dns_zone_group.{key}")).and_then(|r| r.name.clone()),
+            resources
+                .get(&format!("private_endpoint.{key}"))
+                .and_then(|r| r.name.clone())
+                .as_deref(),
+            Some(pe.as_str()),
+            "{key}"
+        );
+        assert_eq!(
+            resources
+                .get(&format!("private_dns_zone_group.{key}"))
+                .and_then(|r| r.name.clone()),
             Some(format!("{pe}DnsZone")),
             "{key}"
         );
     }
     // The only warning about names is the foreign identity's.
     let details: Vec<String> = imported.diags.iter().map(|d| d.detail.clone()).collect();
-    let unadopted: Vec<&String> = details.iter().filter(|d| d.contains("does not manage it")).collect();
-    assert_eq!(unadopted.len(), 1 + usize::from(portal.is_some()) + second.len(), "{details:?}");
+    let unadopted: Vec<&String> = details
+        .iter()
+        .filter(|d| d.contains("does not manage it"))
+        .collect();
+    assert_eq!(
+        unadopted.len(),
+        1 + usize::from(portal.is_some()) + second.len(),
+        "{details:?}"
+    );
     for id in &second {
         let name = id.rsplit('/').next().unwrap_or_default();
         assert!(
-            unadopted.iter().any(|d| d.contains(&format!(" {name} ")) && d.contains("second, managed Machine Learning workspace")),
+            unadopted.iter().any(|d| d.contains(&format!(" {name} "))
+                && d.contains("second, managed Machine Learning workspace")),
             "{name}: {details:?}"
         );
     }
-    assert!(unadopted[0].contains(&aca) && unadopted[0].contains(&format!("naming.random_salt = \"{R10}\"")), "{details:?}");
+    assert!(
+        unadopted[0].contains(&aca)
+            && unadopted[0].contains(&format!("naming.random_salt = \"{R10}\"")),
+        "{details:?}"
+    );
     if let Some(p) = &portal {
-        assert!(unadopted.iter().any(|d| d.contains(&format!("private endpoint {p} ")) && d.contains("leaves it in place")), "{details:?}");
+        assert!(
+            unadopted
+                .iter()
+                .any(|d| d.contains(&format!("private endpoint {p} "))
+                    && d.contains("leaves it in place")),
+            "{details:?}"
+        );
     }
-    assert!(!details.iter().any(|d| d.contains("carry neither") || d.contains("could not read")), "{details:?}");
+    assert!(
+        !details
+            .iter()
+            .any(|d| d.contains("carry neither") || d.contains("could not read")),
+        "{details:?}"
+    );
 
     // The next plan renames and replaces nothing: it only adds the ownership tags ESML's
     // group lacks (an in-place update of the group); after that the plan is empty.
-    let read = fx.project.read(imported.state.clone(), imported.private.clone()).await;
+    let read = fx
+        .project
+        .read(imported.state.clone(), imported.private.clone())
+        .await;
     assert!(!read.diags.has_errors(), "{:?}", read.diags);
     let drift = read.state.get("drift").to_json();
-    assert_eq!(drift.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()), Some(vec!["resource_group".to_string()]), "{drift}");
-    assert!(drift["resource_group"].as_str().unwrap_or_default().split("; ").all(|d| d.starts_with("tags.aifactory-")), "{drift}");
+    assert_eq!(
+        drift
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["resource_group".to_string()]),
+        "{drift}"
+    );
+    assert!(
+        drift["resource_group"]
+            .as_str()
+            .unwrap_or_default()
+            .split("; ")
+            .all(|d| d.starts_with("tags.aifactory-")),
+        "{drift}"
+    );
     let plan = fx.plan(&read.state, &read.private, &cfg).await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
-    assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
-    assert!(model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned)).is_empty());
+    assert!(
+        plan.requires_replace.is_empty(),
+        "{:?}",
+        plan.requires_replace
+    );
+    assert!(
+        model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned)).is_empty()
+    );
     let from = fx.last_seq();
     let applied = fx.apply(&read.state, &plan, &cfg).await;
     assert!(!applied.diags.has_errors(), "{:?}", applied.diags);
     let writes = fx.writes(from);
-    assert!(!writes.is_empty() && writes.iter().all(|(m, p, _)| m != "DELETE" && p.trim_end_matches('/').eq_ignore_ascii_case(&rg_id)), "{writes:?}");
-    let read = fx.project.read(applied.state.clone(), applied.private.clone()).await;
+    assert!(
+        !writes.is_empty()
+            && writes
+                .iter()
+                .all(|(m, p, _)| m != "DELETE"
+                    && p.trim_end_matches('/').eq_ignore_ascii_case(&rg_id)),
+        "{writes:?}"
+    );
+    let read = fx
+        .project
+        .read(applied.state.clone(), applied.private.clone())
+        .await;
     let again = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &again);
 }
@@ -1178,15 +1909,25 @@ fn esml_endpoint_name(key: &str, target: &str, legacy: bool) -> String {
     match key {
         "key_vault_vault" if legacy => "pend-prj001-kv1-to-vnt-mlcmn".to_string(),
         k if legacy && k.starts_with("storage_") => {
-            format!("pend-sa-prj001weudev-{}-to-vnt-mlcmn", k.trim_start_matches("storage_"))
+            format!(
+                "pend-sa-prj001weudev-{}-to-vnt-mlcmn",
+                k.trim_start_matches("storage_")
+            )
         }
-        "key_vault_vault" | "ml_workspace_amlworkspace" | "search_search_service" | "ai_services_account" | "databricks_databricks_ui_api" => {
+        "key_vault_vault"
+        | "ml_workspace_amlworkspace"
+        | "search_search_service"
+        | "ai_services_account"
+        | "databricks_databricks_ui_api" => {
             format!("{target}-pend")
         }
         "data_factory_data_factory" => format!("{target}-dataFactory-pend"),
         k => {
             let group = k.rsplit('_').next().unwrap_or_default();
-            assert!(["blob", "dfs", "file", "queue", "table"].contains(&group), "unexpected endpoint {k}");
+            assert!(
+                ["blob", "dfs", "file", "queue", "table"].contains(&group),
+                "unexpected endpoint {k}"
+            );
             format!("{target}-{group}-pend")
         }
     }
@@ -1196,29 +1937,72 @@ fn esml_endpoint_name(key: &str, target: &str, legacy: bool) -> String {
 /// ESML's names (as its Bicep makes them); returns endpoint key -> endpoint name.
 fn assert_esml_endpoints(fx: &Fixture, recs: &Records, legacy: bool) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for (k, r) in recs.iter().filter(|(k, _)| k.starts_with("private_endpoint.")) {
+    for (k, r) in recs
+        .iter()
+        .filter(|(k, _)| k.starts_with("private_endpoint."))
+    {
         let key = k.trim_start_matches("private_endpoint.");
-        let target = ["ml_storage", "storage", "key_vault", "ml_workspace", "search", "ai_services", "data_factory", "databricks"]
-            .into_iter()
-            .find(|t| key.starts_with(&format!("{t}_")))
-            .unwrap_or_else(|| panic!("no target for {key}"));
+        let target = [
+            "ml_storage",
+            "storage",
+            "key_vault",
+            "ml_workspace",
+            "search",
+            "ai_services",
+            "data_factory",
+            "databricks",
+        ]
+        .into_iter()
+        .find(|t| key.starts_with(&format!("{t}_")))
+        .unwrap_or_else(|| panic!("no target for {key}"));
         let target_name = recs[target].name.clone().unwrap_or_default();
         let want = esml_endpoint_name(key, &target_name, legacy);
         assert_eq!(r.name.as_deref(), Some(want.as_str()), "{key}");
         let id = r.id.clone().unwrap_or_default();
-        let body = fx.emulator.resource(&id).unwrap_or_else(|| panic!("{id} missing"));
-        assert_eq!(body["properties"]["customNetworkInterfaceName"], format!("{want}-nic"), "{key}");
-        let connection = if target == "search" { target_name.clone() } else { want.clone() };
-        assert_eq!(body["properties"]["privateLinkServiceConnections"][0]["name"], connection, "{key}");
-        let zg = fx.emulator.resource(&format!("{id}/privateDnsZoneGroups/{want}DnsZone")).unwrap_or_else(|| panic!("{key}: no {want}DnsZone"));
-        let configs = zg["properties"]["privateDnsZoneConfigs"].as_array().cloned().unwrap_or_default();
+        let body = fx
+            .emulator
+            .resource(&id)
+            .unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(
+            body["properties"]["customNetworkInterfaceName"],
+            format!("{want}-nic"),
+            "{key}"
+        );
+        let connection = if target == "search" {
+            target_name.clone()
+        } else {
+            want.clone()
+        };
+        assert_eq!(
+            body["properties"]["privateLinkServiceConnections"][0]["name"], connection,
+            "{key}"
+        );
+        let zg = fx
+            .emulator
+            .resource(&format!("{id}/privateDnsZoneGroups/{want}DnsZone"))
+            .unwrap_or_else(|| panic!("{key}: no {want}DnsZone"));
+        let configs = zg["properties"]["privateDnsZoneConfigs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let config_names: Vec<&str> = configs.iter().filter_map(|c| c["name"].as_str()).collect();
         match target {
             // machinelearningNetwork.bicep and csAIServices.bicep: one config per zone, named like it.
-            "ml_workspace" => assert_eq!(config_names, ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"], "{key}"),
+            "ml_workspace" => assert_eq!(
+                config_names,
+                [
+                    "privatelink.api.azureml.ms",
+                    "privatelink.notebooks.azure.net"
+                ],
+                "{key}"
+            ),
             "ai_services" => assert_eq!(
                 config_names,
-                ["privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com", "privatelink.services.ai.azure.com"],
+                [
+                    "privatelink.openai.azure.com",
+                    "privatelink.cognitiveservices.azure.com",
+                    "privatelink.services.ai.azure.com"
+                ],
                 "{key}"
             ),
             // privateDns.bicep: one config named like the endpoint.
@@ -1226,7 +2010,11 @@ fn assert_esml_endpoints(fx: &Fixture, recs: &Records, legacy: bool) -> BTreeMap
         }
         out.insert(key.to_string(), want);
     }
-    assert!(recs.contains_key("private_endpoint.key_vault_vault"), "{:?}", recs.keys());
+    assert!(
+        recs.contains_key("private_endpoint.key_vault_vault"),
+        "{:?}",
+        recs.keys()
+    );
     out
 }
 
@@ -1236,32 +2024,61 @@ fn esml_mode_names_private_endpoints_as_esml_and_ours_are_unchanged() {
     let (_, ours) = desired_of(&config_lake(), &facts(), None, &mut d).expect("valid");
     let recs = model::desired_records(&ours);
     let kv = recs["key_vault"].name.clone().unwrap_or_default();
-    assert_eq!(recs["private_endpoint.key_vault_vault"].name, Some(format!("{kv}-vault-pend")));
-    assert_eq!(recs["private_dns_zone_group.key_vault_vault"].name.as_deref(), Some("default"));
+    assert_eq!(
+        recs["private_endpoint.key_vault_vault"].name,
+        Some(format!("{kv}-vault-pend"))
+    );
+    assert_eq!(
+        recs["private_dns_zone_group.key_vault_vault"]
+            .name
+            .as_deref(),
+        Some("default")
+    );
     let (_, esml) = desired_of(&config_esml_random(), &facts(), None, &mut d).expect("valid");
     let recs = model::desired_records(&esml);
     let kv = recs["key_vault"].name.clone().unwrap_or_default();
     let search = recs["search"].name.clone().unwrap_or_default();
-    assert_eq!(recs["private_endpoint.key_vault_vault"].name, Some(format!("{kv}-pend")));
-    assert_eq!(recs["private_dns_zone_group.key_vault_vault"].name, Some(format!("{kv}-pendDnsZone")));
-    assert_eq!(recs["private_endpoint.search_search_service"].name, Some(format!("{search}-pend")));
+    assert_eq!(
+        recs["private_endpoint.key_vault_vault"].name,
+        Some(format!("{kv}-pend"))
+    );
+    assert_eq!(
+        recs["private_dns_zone_group.key_vault_vault"].name,
+        Some(format!("{kv}-pendDnsZone"))
+    );
+    assert_eq!(
+        recs["private_endpoint.search_search_service"].name,
+        Some(format!("{search}-pend"))
+    );
     assert!(recs["private_dns_zone_group.search_search_service"]
         .id
         .as_deref()
-        .is_some_and(|id| id.ends_with(&format!("/privateEndpoints/{search}-pend/privateDnsZoneGroups/{search}-pendDnsZone"))));
+        .is_some_and(|id| id.ends_with(&format!(
+            "/privateEndpoints/{search}-pend/privateDnsZoneGroups/{search}-pendDnsZone"
+        ))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_esml_made_genai_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
     // With Azure ML: the ML storage's endpoints and the workspace's too.
-    cfg.set("services", Value::Map(BTreeMap::from([("azure_ml".to_string(), Value::Bool(true))])));
+    cfg.set(
+        "services",
+        Value::Map(BTreeMap::from([(
+            "azure_ml".to_string(),
+            Value::Bool(true),
+        )])),
+    );
     esml_made_project_imports_cleanly(cfg.clone()).await;
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
     let records = model::desired_records(&dp);
     for key in ["search", "ai_services"] {
-        assert!(records.contains_key(key), "{key} not in {:?}", records.keys());
+        assert!(
+            records.contains_key(key),
+            "{key} not in {:?}",
+            records.keys()
+        );
     }
 }
 
@@ -1272,7 +2089,13 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
     cfg.set("project_type", Value::string("esml"));
     // Databricks and Data Factory with their private endpoints.
-    cfg.set("services", Value::Map(BTreeMap::from([("databricks".to_string(), Value::Bool(true)), ("data_factory".to_string(), Value::Bool(true))])));
+    cfg.set(
+        "services",
+        Value::Map(BTreeMap::from([
+            ("databricks".to_string(), Value::Bool(true)),
+            ("data_factory".to_string(), Value::Bool(true)),
+        ])),
+    );
     cfg.set(
         "subnet_ids",
         smap(&[
@@ -1287,7 +2110,10 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let recs = model::desired_records(&dp);
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
     for (key, want) in [
-        ("resource_group", "acme-esml-project001-weu-dev-001-rg".to_string()),
+        (
+            "resource_group",
+            "acme-esml-project001-weu-dev-001-rg".to_string(),
+        ),
         ("identity", format!("mi-prj001-weu-dev-{s5}{R10}-001")),
         ("key_vault", format!("kv-p001-weu-dev-{s5}01")),
         ("storage", format!("saprj001weu{s5}001dev")),
@@ -1298,9 +2124,16 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     ] {
         assert_eq!(recs[key].name.as_deref(), Some(want.as_str()), "{key}");
     }
-    let dbx = dp.resources.iter().find(|r| r.key == "databricks").map(|r| r.body["properties"]["managedResourceGroupId"].clone());
+    let dbx = dp
+        .resources
+        .iter()
+        .find(|r| r.key == "databricks")
+        .map(|r| r.body["properties"]["managedResourceGroupId"].clone());
     assert!(
-        dbx.as_ref().and_then(|v| v.as_str()).is_some_and(|id| id.ends_with("/resourceGroups/acme-esml-project001-weu-dev-001-rg-001-dbxmgmt")),
+        dbx.as_ref()
+            .and_then(|v| v.as_str())
+            .is_some_and(|id| id
+                .ends_with("/resourceGroups/acme-esml-project001-weu-dev-001-rg-001-dbxmgmt")),
         "{dbx:?}"
     );
     esml_made_project_imports_cleanly(cfg).await;

@@ -38,13 +38,13 @@ use super::{
     previous as previous_of, push_issues, requests, same_vnet, set_results, SubnetSettings,
     IMPORT_SEPARATOR, IMPORT_USAGE,
 };
-use aifactory_allocator::{self as allocator, Allocation, Cidr, IssueKind, MoveReason, Previous};
-use aifactory_azure::{AzureClient, AzureError, Ctx};
+use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     AttrPath, Diagnostic, Diagnostics, PlanRequest, Value,
 };
-use crate::context::ProviderContext;
+use aifactory_allocator::{self as allocator, Allocation, Cidr, IssueKind, MoveReason, Previous};
+use aifactory_azure::{AzureClient, AzureError, Ctx};
 
 /// Microsoft.Network api-version for virtual networks and subnets.
 pub(crate) const NETWORK_API: &str = "2024-05-01";

@@ -8,9 +8,9 @@ use std::time::Duration;
 use serde_json::{json, Value as Json};
 
 use super::*;
+use crate::framework::Severity;
 use aifactory_azure::{CloudOverrides, RetryPolicy, Sensitive, Settings, ThrottleSettings};
 use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator, ThrottleConfig};
-use crate::framework::Severity;
 
 const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 const SUB: &str = "00000000-0000-0000-0000-000000000001";

@@ -825,9 +825,14 @@ fn not_found(level: &Level, rg: Option<&Level>) -> Resp {
 fn implicit_service(id: &str) -> bool {
     let lower = id.to_ascii_lowercase();
     lower.contains("/providers/microsoft.storage/storageaccounts/")
-        && ["/blobservices/default", "/fileservices/default", "/queueservices/default", "/tableservices/default"]
-            .iter()
-            .any(|s| lower.ends_with(s))
+        && [
+            "/blobservices/default",
+            "/fileservices/default",
+            "/queueservices/default",
+            "/tableservices/default",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s))
 }
 
 pub(crate) fn check_parents(
@@ -850,7 +855,13 @@ pub(crate) fn check_parents(
             LevelKind::Resource { .. } => {
                 // A storage account's `blobServices/default` (and file/queue/table services)
                 // exist with the account: Azure never asks for them to be created.
-                if implicit_service(&level.id) && i > 0 && path.levels.get(i - 1).is_some_and(|p| st.store.contains(&p.id)) {
+                if implicit_service(&level.id)
+                    && i > 0
+                    && path
+                        .levels
+                        .get(i - 1)
+                        .is_some_and(|p| st.store.contains(&p.id))
+                {
                     continue;
                 }
                 if !st.store.contains(&level.id) {
@@ -1048,7 +1059,9 @@ fn etag_eq(a: &str, b: &str) -> bool {
 /// (account, container) of `.../storageAccounts/{account}/blobServices/default/containers/{name}`.
 fn container_of(id: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = id.split('/').collect();
-    let i = parts.iter().position(|p| p.eq_ignore_ascii_case("storageAccounts"))?;
+    let i = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("storageAccounts"))?;
     let account = parts.get(i + 1)?;
     let name = parts.last()?;
     Some((account.to_string(), name.to_string()))
@@ -1206,9 +1219,16 @@ pub fn put_resource(
         now,
     );
     // A blob container of a storage account is, on the DFS endpoint, a filesystem.
-    if target.full_type.eq_ignore_ascii_case("Microsoft.Storage/storageAccounts/blobServices/containers") {
+    if target
+        .full_type
+        .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts/blobServices/containers")
+    {
         if let Some((account, name)) = container_of(&stored_id) {
-            let seed = crate::seed::FilesystemSeed { account, name, directories: Vec::new() };
+            let seed = crate::seed::FilesystemSeed {
+                account,
+                name,
+                directories: Vec::new(),
+            };
             if let Err(e) = crate::dfs::seed_filesystem(st, &seed) {
                 return arm_error(StatusCode::BAD_REQUEST, "ContainerOperationFailure", &e);
             }

@@ -4,9 +4,7 @@
 //! Prints the base URL as the only line on stdout once it is ready; everything else goes to
 //! stderr. SIGINT/SIGTERM: persist state (`--state-file`), exit 0.
 
-use aifactory_emulator::{
-    Emulator, EmulatorConfig, Seed, ThrottleConfig, TlsSource, VnetConflict,
-};
+use aifactory_emulator::{Emulator, EmulatorConfig, Seed, ThrottleConfig, TlsSource, VnetConflict};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

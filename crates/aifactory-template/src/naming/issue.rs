@@ -274,7 +274,6 @@ impl Issue {
             }
         }
     }
-
 }
 
 fn plural(n: usize) -> &'static str {

@@ -170,10 +170,15 @@ pub fn check_random_salt(mode: SaltMode, value: Option<&str>) -> Result<(), Issu
 /// then ESML's `keepMIandKVsuffixAs001` `-001`). `None` unless what is between is a random
 /// salt [`check_random_salt`] accepts.
 pub fn esml_random_salt_of_identity(name: &str, head: &str, suffixes: &[&str]) -> Option<String> {
-    let rest = name.get(..head.len()).filter(|h| h.eq_ignore_ascii_case(head)).map(|_| &name[head.len()..])?;
+    let rest = name
+        .get(..head.len())
+        .filter(|h| h.eq_ignore_ascii_case(head))
+        .map(|_| &name[head.len()..])?;
     suffixes.iter().find_map(|sfx| {
         let r = rest.strip_suffix(sfx)?;
-        check_random_salt(SaltMode::Esml, Some(r)).ok().map(|()| r.to_string())
+        check_random_salt(SaltMode::Esml, Some(r))
+            .ok()
+            .map(|()| r.to_string())
     })
 }
 
@@ -1173,7 +1178,9 @@ pub fn compose_template(
         esml: mode == SaltMode::Esml,
         random: random_salt.map(str::to_string),
         project: match (mode, template) {
-            (SaltMode::Esml, EsmlTemplate::Project { databricks_private }) => Some(databricks_private),
+            (SaltMode::Esml, EsmlTemplate::Project { databricks_private }) => {
+                Some(databricks_private)
+            }
             _ => None,
         },
     };
@@ -1195,7 +1202,9 @@ pub fn compose_template(
             ctx.storage(""),
             ctx.unsalted("aml-prj"),
             ctx.unsalted(if dbx_private { "dbxp-prj" } else { "dbx-prj" }),
-            rg.clone().add(Ctx::u(Part::Suffix), &ctx.suffix).lit("-dbxmgmt"),
+            rg.clone()
+                .add(Ctx::u(Part::Suffix), &ctx.suffix)
+                .lit("-dbxmgmt"),
             ctx.dashed("adf-prj"),
         ),
         None => (

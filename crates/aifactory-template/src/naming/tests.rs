@@ -215,7 +215,10 @@ fn esml_random_salt_gives_esml_identity_search_and_ai_services_names() {
     // aiServicesName remove every hyphen (and are taken to 60 and 64 characters).
     assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}0dbf2948-a-001"));
     assert_eq!(n.search, format!("aisearchprj001weudev{s}0dbf2948a001"));
-    assert_eq!(n.ai_services, format!("aiservicesprj001weudev{s}0dbf2948a001"));
+    assert_eq!(
+        n.ai_services,
+        format!("aiservicesprj001weudev{s}0dbf2948a001")
+    );
     // aiSearch.bicep: `{search}-pend`, its connection named like the service.
     let pe = &n.private_endpoints["search_search_service"];
     assert_eq!(pe.endpoint, format!("{}-pend", n.search));
@@ -252,16 +255,25 @@ fn esml_compact_names_are_taken_like_bicep() {
     assert_eq!(n.search, take(full("aisearch"), 60));
     assert_eq!(n.search.len(), 60);
     assert_eq!(n.ai_services, take(full("aiservices"), 64));
-    assert!(issues
-        .iter()
-        .all(|x| !matches!(x.name_kind(), Some((NameKind::Search | NameKind::AiServices | NameKind::Identity, None)))),
-        "{issues:?}");
+    assert!(
+        issues.iter().all(|x| !matches!(
+            x.name_kind(),
+            Some((
+                NameKind::Search | NameKind::AiServices | NameKind::Identity,
+                None
+            ))
+        )),
+        "{issues:?}"
+    );
 }
 
 #[test]
 fn random_salt_is_validated() {
     assert_eq!(check_random_salt(SaltMode::Esml, Some(R10)), Ok(()));
-    assert_eq!(check_random_salt(SaltMode::Esml, Some("abcdefghij")), Ok(()));
+    assert_eq!(
+        check_random_salt(SaltMode::Esml, Some("abcdefghij")),
+        Ok(())
+    );
     assert_eq!(check_random_salt(SaltMode::AiFactory, None), Ok(()));
     let problem = |mode, v: &str| match check_random_salt(mode, Some(v)) {
         Ok(()) => panic!("{v:?} accepted"),
@@ -274,19 +286,51 @@ fn random_salt_is_validated() {
         }
         Err(other) => panic!("{other:?}"),
     };
-    assert_eq!(problem(SaltMode::Esml, "0dbf2948"), RandomSaltProblem::Length { len: 8 });
-    assert_eq!(problem(SaltMode::Esml, "0dbf2948-ab"), RandomSaltProblem::Length { len: 11 });
-    assert_eq!(problem(SaltMode::Esml, "0DBF2948-A"), RandomSaltProblem::InvalidChar { ch: 'D' });
-    assert_eq!(problem(SaltMode::Esml, "0dbf2948_a"), RandomSaltProblem::InvalidChar { ch: '_' });
-    assert_eq!(problem(SaltMode::AiFactory, R10), RandomSaltProblem::WithoutEsml);
+    assert_eq!(
+        problem(SaltMode::Esml, "0dbf2948"),
+        RandomSaltProblem::Length { len: 8 }
+    );
+    assert_eq!(
+        problem(SaltMode::Esml, "0dbf2948-ab"),
+        RandomSaltProblem::Length { len: 11 }
+    );
+    assert_eq!(
+        problem(SaltMode::Esml, "0DBF2948-A"),
+        RandomSaltProblem::InvalidChar { ch: 'D' }
+    );
+    assert_eq!(
+        problem(SaltMode::Esml, "0dbf2948_a"),
+        RandomSaltProblem::InvalidChar { ch: '_' }
+    );
+    assert_eq!(
+        problem(SaltMode::AiFactory, R10),
+        RandomSaltProblem::WithoutEsml
+    );
     // Texts name the attribute and the fix.
-    let e = check_random_salt(SaltMode::AiFactory, Some(R10)).err().map(|e| e.detail()).unwrap_or_default();
-    assert!(e.contains("naming.salt = \"esml\"") && e.contains("remove naming.random_salt"), "{e}");
-    let e = check_random_salt(SaltMode::Esml, Some("x")).err().map(|e| (e.summary(), e.detail())).unwrap_or_default();
-    assert!(e.0.contains("naming.random_salt") && e.1.contains("exactly 10"), "{e:?}");
+    let e = check_random_salt(SaltMode::AiFactory, Some(R10))
+        .err()
+        .map(|e| e.detail())
+        .unwrap_or_default();
+    assert!(
+        e.contains("naming.salt = \"esml\"") && e.contains("remove naming.random_salt"),
+        "{e}"
+    );
+    let e = check_random_salt(SaltMode::Esml, Some("x"))
+        .err()
+        .map(|e| (e.summary(), e.detail()))
+        .unwrap_or_default();
+    assert!(
+        e.0.contains("naming.random_salt") && e.1.contains("exactly 10"),
+        "{e:?}"
+    );
     // Composition refuses an invalid one, on naming.random_salt.
-    let e = compose_salted(&input(), SaltMode::AiFactory, Some(R10)).err().unwrap_or_default();
-    assert_eq!(e.iter().map(|x| x.path.clone()).collect::<Vec<_>>(), vec![Part::RandomSalt.path()]);
+    let e = compose_salted(&input(), SaltMode::AiFactory, Some(R10))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        e.iter().map(|x| x.path.clone()).collect::<Vec<_>>(),
+        vec![Part::RandomSalt.path()]
+    );
 }
 
 #[test]
@@ -294,11 +338,20 @@ fn random_salt_is_read_back_from_the_identity_name() {
     let s = esml_salt(SUB, CMN);
     let head = format!("mi-prj001-weu-dev-{s}");
     let parse = |name: &str| esml_random_salt_of_identity(name, &head, &["-002", "-001"]);
-    assert_eq!(parse(&format!("{head}0dbf2948-a-002")).as_deref(), Some(R10));
+    assert_eq!(
+        parse(&format!("{head}0dbf2948-a-002")).as_deref(),
+        Some(R10)
+    );
     // ESML's keepMIandKVsuffixAs001.
-    assert_eq!(parse(&format!("{head}0dbf2948-a-001")).as_deref(), Some(R10));
+    assert_eq!(
+        parse(&format!("{head}0dbf2948-a-001")).as_deref(),
+        Some(R10)
+    );
     // Case-insensitive head (Azure names are), the salt as written.
-    assert_eq!(parse(&format!("MI-PRJ001-weu-dev-{s}0dbf2948-a-002")).as_deref(), Some(R10));
+    assert_eq!(
+        parse(&format!("MI-PRJ001-weu-dev-{s}0dbf2948-a-002")).as_deref(),
+        Some(R10)
+    );
     // This provider's identity (no random salt), other projects, wrong lengths.
     for bad in [
         format!("{head}-002"),
@@ -662,22 +715,82 @@ proptest! {
 fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
     let n = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
     let cases: [(&str, String, &str); 16] = [
-        ("key_vault_vault", format!("{}-pend", n.key_vault), "endpoint"),
-        ("storage_blob", format!("{}-blob-pend", n.storage), "endpoint"),
+        (
+            "key_vault_vault",
+            format!("{}-pend", n.key_vault),
+            "endpoint",
+        ),
+        (
+            "storage_blob",
+            format!("{}-blob-pend", n.storage),
+            "endpoint",
+        ),
         ("storage_dfs", format!("{}-dfs-pend", n.storage), "endpoint"),
-        ("storage_file", format!("{}-file-pend", n.storage), "endpoint"),
-        ("storage_queue", format!("{}-queue-pend", n.storage), "endpoint"),
-        ("storage_table", format!("{}-table-pend", n.storage), "endpoint"),
-        ("ml_storage_blob", format!("{}-blob-pend", n.ml_storage), "endpoint"),
-        ("ml_storage_dfs", format!("{}-dfs-pend", n.ml_storage), "endpoint"),
-        ("ml_storage_file", format!("{}-file-pend", n.ml_storage), "endpoint"),
-        ("ml_storage_queue", format!("{}-queue-pend", n.ml_storage), "endpoint"),
-        ("ml_storage_table", format!("{}-table-pend", n.ml_storage), "endpoint"),
-        ("ml_workspace_amlworkspace", format!("{}-pend", n.ml_workspace), "zone"),
-        ("search_search_service", format!("{}-pend", n.search), "endpoint"),
-        ("ai_services_account", format!("{}-pend", n.ai_services), "zone"),
-        ("data_factory_data_factory", format!("{}-dataFactory-pend", n.data_factory), "endpoint"),
-        ("databricks_databricks_ui_api", format!("{}-pend", n.databricks), "endpoint"),
+        (
+            "storage_file",
+            format!("{}-file-pend", n.storage),
+            "endpoint",
+        ),
+        (
+            "storage_queue",
+            format!("{}-queue-pend", n.storage),
+            "endpoint",
+        ),
+        (
+            "storage_table",
+            format!("{}-table-pend", n.storage),
+            "endpoint",
+        ),
+        (
+            "ml_storage_blob",
+            format!("{}-blob-pend", n.ml_storage),
+            "endpoint",
+        ),
+        (
+            "ml_storage_dfs",
+            format!("{}-dfs-pend", n.ml_storage),
+            "endpoint",
+        ),
+        (
+            "ml_storage_file",
+            format!("{}-file-pend", n.ml_storage),
+            "endpoint",
+        ),
+        (
+            "ml_storage_queue",
+            format!("{}-queue-pend", n.ml_storage),
+            "endpoint",
+        ),
+        (
+            "ml_storage_table",
+            format!("{}-table-pend", n.ml_storage),
+            "endpoint",
+        ),
+        (
+            "ml_workspace_amlworkspace",
+            format!("{}-pend", n.ml_workspace),
+            "zone",
+        ),
+        (
+            "search_search_service",
+            format!("{}-pend", n.search),
+            "endpoint",
+        ),
+        (
+            "ai_services_account",
+            format!("{}-pend", n.ai_services),
+            "zone",
+        ),
+        (
+            "data_factory_data_factory",
+            format!("{}-dataFactory-pend", n.data_factory),
+            "endpoint",
+        ),
+        (
+            "databricks_databricks_ui_api",
+            format!("{}-pend", n.databricks),
+            "endpoint",
+        ),
     ];
     assert_eq!(n.private_endpoints.len(), cases.len());
     for (key, endpoint, configs) in cases {
@@ -685,23 +798,44 @@ fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
         assert_eq!(pe.endpoint, endpoint, "{key}");
         assert_eq!(pe.network_interface, format!("{endpoint}-nic"), "{key}");
         assert_eq!(pe.dns_zone_group, format!("{endpoint}DnsZone"), "{key}");
-        let want_connection = if key.starts_with("search_") { n.search.clone() } else { endpoint.clone() };
+        let want_connection = if key.starts_with("search_") {
+            n.search.clone()
+        } else {
+            endpoint.clone()
+        };
         assert_eq!(pe.connection, want_connection, "{key}");
         let want_configs = match configs {
             "zone" => ZoneConfigNaming::Zone,
             _ => ZoneConfigNaming::Endpoint,
         };
         assert_eq!(pe.zone_config, want_configs, "{key}");
-        assert_eq!(rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint), Ok(()), "{key}");
-        assert_eq!(rule_for(NameKind::NetworkInterface).check(&pe.network_interface), Ok(()), "{key}");
+        assert_eq!(
+            rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint),
+            Ok(()),
+            "{key}"
+        );
+        assert_eq!(
+            rule_for(NameKind::NetworkInterface).check(&pe.network_interface),
+            Ok(()),
+            "{key}"
+        );
     }
     // Literal, for one project: the key vault's endpoint.
     let s = esml_salt(SUB, CMN);
-    assert_eq!(n.private_endpoints["key_vault_vault"].endpoint, format!("kv-p001-weu-dev-{s}01-pend"));
-    assert_eq!(n.private_endpoints["key_vault_vault"].network_interface, format!("kv-p001-weu-dev-{s}01-pend-nic"));
+    assert_eq!(
+        n.private_endpoints["key_vault_vault"].endpoint,
+        format!("kv-p001-weu-dev-{s}01-pend")
+    );
+    assert_eq!(
+        n.private_endpoints["key_vault_vault"].network_interface,
+        format!("kv-p001-weu-dev-{s}01-pend-nic")
+    );
     // Without the random salt the same patterns apply to this provider's search name.
     let without = names_with(&input(), SaltMode::Esml).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(without.private_endpoints["search_search_service"].endpoint, format!("{}-pend", without.search));
+    assert_eq!(
+        without.private_endpoints["search_search_service"].endpoint,
+        format!("{}-pend", without.search)
+    );
 }
 
 #[test]
@@ -720,8 +854,13 @@ fn default_mode_keeps_its_private_endpoint_names_and_zone_groups() {
         n.private_endpoints["data_factory_data_factory"].endpoint,
         format!("{}-datafactory-pend", n.data_factory)
     );
-    assert_eq!(NameKind::PrivateEndpoint.pattern(), "{target name}-{group id}-pend");
-    assert!(NameKind::PrivateEndpoint.esml_pattern().is_some_and(|p| p.starts_with("{target name}-pend")));
+    assert_eq!(
+        NameKind::PrivateEndpoint.pattern(),
+        "{target name}-{group id}-pend"
+    );
+    assert!(NameKind::PrivateEndpoint
+        .esml_pattern()
+        .is_some_and(|p| p.starts_with("{target name}-pend")));
     assert_eq!(NameKind::NetworkInterface.esml_pattern(), None);
 }
 
@@ -730,7 +869,9 @@ fn default_mode_keeps_its_private_endpoint_names_and_zone_groups() {
 // ---------------------------------------------------------------------------------------
 
 fn project_names(dbx_private: bool, random: Option<&str>) -> ProjectNames {
-    let template = EsmlTemplate::Project { databricks_private: dbx_private };
+    let template = EsmlTemplate::Project {
+        databricks_private: dbx_private,
+    };
     match compose_template(&input(), SaltMode::Esml, random, template) {
         Ok((n, issues)) if issues.is_empty() => n,
         other => panic!("{other:?}"),
@@ -758,15 +899,24 @@ fn esml_project_template_gives_its_names() {
     assert_eq!(n.ml_workspace, "aml-prj001-weu-dev-001");
     // dbxp-… (databricksPrivate) / dbx-… and '${targetResourceGroup}${resourceSuffix}-dbxmgmt'.
     assert_eq!(n.databricks, "dbxp-prj001-weu-dev-001");
-    assert_eq!(project_names(false, Some(R10)).databricks, "dbx-prj001-weu-dev-001");
-    assert_eq!(n.databricks_managed_resource_group, "acme-esml-project001-weu-dev-001-rg-001-dbxmgmt");
+    assert_eq!(
+        project_names(false, Some(R10)).databricks,
+        "dbx-prj001-weu-dev-001"
+    );
+    assert_eq!(
+        n.databricks_managed_resource_group,
+        "acme-esml-project001-weu-dev-001-rg-001-dbxmgmt"
+    );
     // adf-${projectName}-${locationSuffix}-${env}-${uniqueInAIFenv}${resourceSuffix}
     assert_eq!(n.data_factory, format!("adf-prj001-weu-dev-{s}-001"));
     for (kind, name) in n.all() {
         assert_eq!(rule_for(kind).check(name), Ok(()), "{kind:?} {name}");
     }
     // Without the random salt the identity keeps this provider's name, as for genai.
-    assert_eq!(project_names(true, None).identity, format!("mi-prj001-weu-dev-{s}-001"));
+    assert_eq!(
+        project_names(true, None).identity,
+        format!("mi-prj001-weu-dev-{s}-001")
+    );
     // Each documented pattern differs from the genai one it replaces.
     for kind in NameKind::ALL {
         if let Some(p) = kind.esml_project_pattern() {
@@ -783,15 +933,51 @@ fn esml_project_template_gives_its_names() {
 fn esml_project_template_names_its_private_endpoints() {
     let n = project_names(true, Some(R10));
     let cases: [(&str, String, ZoneConfigNaming); 9] = [
-        ("key_vault_vault", "pend-prj001-kv1-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("storage_blob", "pend-sa-prj001weudev-blob-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("storage_dfs", "pend-sa-prj001weudev-dfs-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("storage_file", "pend-sa-prj001weudev-file-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("storage_queue", "pend-sa-prj001weudev-queue-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("storage_table", "pend-sa-prj001weudev-table-to-vnt-mlcmn".into(), ZoneConfigNaming::Endpoint),
-        ("ml_workspace_amlworkspace", "aml-prj001-weu-dev-001-pend".into(), ZoneConfigNaming::Zone),
-        ("data_factory_data_factory", format!("{}-dataFactory-pend", n.data_factory), ZoneConfigNaming::Endpoint),
-        ("databricks_databricks_ui_api", "dbxp-prj001-weu-dev-001-pend".into(), ZoneConfigNaming::Endpoint),
+        (
+            "key_vault_vault",
+            "pend-prj001-kv1-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "storage_blob",
+            "pend-sa-prj001weudev-blob-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "storage_dfs",
+            "pend-sa-prj001weudev-dfs-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "storage_file",
+            "pend-sa-prj001weudev-file-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "storage_queue",
+            "pend-sa-prj001weudev-queue-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "storage_table",
+            "pend-sa-prj001weudev-table-to-vnt-mlcmn".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "ml_workspace_amlworkspace",
+            "aml-prj001-weu-dev-001-pend".into(),
+            ZoneConfigNaming::Zone,
+        ),
+        (
+            "data_factory_data_factory",
+            format!("{}-dataFactory-pend", n.data_factory),
+            ZoneConfigNaming::Endpoint,
+        ),
+        (
+            "databricks_databricks_ui_api",
+            "dbxp-prj001-weu-dev-001-pend".into(),
+            ZoneConfigNaming::Endpoint,
+        ),
     ];
     for (key, endpoint, zone_config) in cases {
         let pe = &n.private_endpoints[key];
@@ -800,8 +986,16 @@ fn esml_project_template_names_its_private_endpoints() {
         assert_eq!(pe.connection, endpoint, "{key}");
         assert_eq!(pe.dns_zone_group, format!("{endpoint}DnsZone"), "{key}");
         assert_eq!(pe.zone_config, zone_config, "{key}");
-        assert_eq!(rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint), Ok(()), "{key}");
-        assert_eq!(rule_for(NameKind::NetworkInterface).check(&pe.network_interface), Ok(()), "{key}");
+        assert_eq!(
+            rule_for(NameKind::PrivateEndpoint).check(&pe.endpoint),
+            Ok(()),
+            "{key}"
+        );
+        assert_eq!(
+            rule_for(NameKind::NetworkInterface).check(&pe.network_interface),
+            Ok(()),
+            "{key}"
+        );
     }
 }
 
@@ -809,16 +1003,22 @@ fn esml_project_template_names_its_private_endpoints() {
 /// default names are unchanged.
 #[test]
 fn esml_project_template_changes_nothing_else() {
-    let project = EsmlTemplate::Project { databricks_private: true };
+    let project = EsmlTemplate::Project {
+        databricks_private: true,
+    };
     for mode in [SaltMode::AiFactory, SaltMode::Esml] {
         let random = (mode == SaltMode::Esml).then_some(R10);
         let genai = compose_template(&input(), mode, random, EsmlTemplate::Genai);
         assert_eq!(genai, compose_salted(&input(), mode, random), "{mode}");
         if mode == SaltMode::AiFactory {
-            assert_eq!(compose_template(&input(), mode, None, project), compose(&input()));
+            assert_eq!(
+                compose_template(&input(), mode, None, project),
+                compose(&input())
+            );
         }
     }
-    let genai = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
+    let genai =
+        names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
     let project = project_names(true, Some(R10));
     // Shared with esml-genai-1: group, identity, key vault, Application Insights.
     for (a, b) in [
@@ -838,12 +1038,17 @@ fn esml_project_template_overflow_is_blamed_on_an_input() {
     let mut i = input();
     i.environment = Environment::Prod;
     i.location_short = Some("swedc".to_string());
-    let template = EsmlTemplate::Project { databricks_private: true };
-    let (_, issues) = compose_template(&i, SaltMode::Esml, None, template).unwrap_or_else(|e| panic!("{e:?}"));
+    let template = EsmlTemplate::Project {
+        databricks_private: true,
+    };
+    let (_, issues) =
+        compose_template(&i, SaltMode::Esml, None, template).unwrap_or_else(|e| panic!("{e:?}"));
     // saprj001swedc{s5}001prod = 25 characters.
     assert!(
-        issues.iter().any(|x| x.name_kind().is_some_and(|(k, _)| k == NameKind::Storage)
-            && (x.path == Part::LocationShort.path() || x.path == Part::Suffix.path())),
+        issues.iter().any(
+            |x| x.name_kind().is_some_and(|(k, _)| k == NameKind::Storage)
+                && (x.path == Part::LocationShort.path() || x.path == Part::Suffix.path())
+        ),
         "{issues:?}"
     );
 }

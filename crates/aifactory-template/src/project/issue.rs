@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use aifactory_attrpath::AttrPath;
 use crate::naming;
+use aifactory_attrpath::AttrPath;
 
 /// Which GUID-valued input is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,7 +341,6 @@ impl Issue {
             ),
         }
     }
-
 }
 
 impl fmt::Display for Issue {

@@ -39,11 +39,11 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::Value;
 
-use aifactory_attrpath::AttrPath;
 use crate::naming::{
     self, Environment, Guid, NameKind, NamingInput, ProjectNames, UnknownValue,
     PRIVATE_LINK_TARGETS,
 };
+use aifactory_attrpath::AttrPath;
 
 mod acl;
 pub mod api;
@@ -260,7 +260,9 @@ impl ProjectSpec {
     /// Every name of the project with its `naming.salt` and `naming.random_salt`
     /// ([`naming::compose_template`]; with `naming.salt = "esml"` an esml project takes the
     /// names of ESML's `esml-project` template, a genai project those of `esml-genai-1`).
-    pub fn compose_names(&self) -> Result<(naming::ProjectNames, Vec<naming::Issue>), Vec<naming::Issue>> {
+    pub fn compose_names(
+        &self,
+    ) -> Result<(naming::ProjectNames, Vec<naming::Issue>), Vec<naming::Issue>> {
         naming::compose_template(
             &self.naming_input(),
             self.naming.salt,
@@ -277,7 +279,10 @@ impl ProjectSpec {
 
 /// ESML's template for a project type: `esml-project` for esml (its private-link
 /// Databricks with `network_access = "private"`), `esml-genai-1` for genai.
-pub fn esml_template(project_type: ProjectType, network_access: NetworkAccess) -> naming::EsmlTemplate {
+pub fn esml_template(
+    project_type: ProjectType,
+    network_access: NetworkAccess,
+) -> naming::EsmlTemplate {
     match project_type {
         ProjectType::Esml => naming::EsmlTemplate::Project {
             databricks_private: network_access == NetworkAccess::Private,

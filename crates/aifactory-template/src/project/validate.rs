@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use aifactory_attrpath::AttrPath;
 use crate::naming::{Guid, ProjectNames};
+use aifactory_attrpath::AttrPath;
 
 use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
