@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
+# Gates first (fast): formatting, then lints on every target of every crate.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --bin terraform-provider-aifactory
 cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 # Benches must at least build (their figures come from `cargo bench`).

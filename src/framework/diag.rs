@@ -85,32 +85,6 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_display_reads_like_hcl() {
-        let p = AttrPath::attr("subnets")
-            .and_key("genai")
-            .and_attr("prefix_length");
-        assert_eq!(p.to_string(), "subnets[\"genai\"].prefix_length");
-        assert_eq!(
-            AttrPath::attr("reserved").and_index(2).to_string(),
-            "reserved[2]"
-        );
-    }
-
-    #[test]
-    fn errors_are_detected_among_warnings() {
-        let mut d = Diagnostics::new();
-        d.warning(AttrPath::root(), "w", "");
-        assert!(!d.has_errors());
-        d.error(AttrPath::root(), "e", "");
-        assert!(d.has_errors());
-    }
-}
-
 /// A core's typed issue as a diagnostic: the cores (allocator, template) report issues on
 /// attribute paths with their summary and detail; the provider turns them into
 /// diagnostics here, at the edge.
@@ -141,5 +115,31 @@ impl ToDiagnostic for aifactory_template::project::Issue {
 impl ToDiagnostic for aifactory_template::naming::Issue {
     fn to_diagnostic(&self) -> Diagnostic {
         Diagnostic::error(self.path.clone(), self.summary(), self.detail())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_display_reads_like_hcl() {
+        let p = AttrPath::attr("subnets")
+            .and_key("genai")
+            .and_attr("prefix_length");
+        assert_eq!(p.to_string(), "subnets[\"genai\"].prefix_length");
+        assert_eq!(
+            AttrPath::attr("reserved").and_index(2).to_string(),
+            "reserved[2]"
+        );
+    }
+
+    #[test]
+    fn errors_are_detected_among_warnings() {
+        let mut d = Diagnostics::new();
+        d.warning(AttrPath::root(), "w", "");
+        assert!(!d.has_errors());
+        d.error(AttrPath::root(), "e", "");
+        assert!(d.has_errors());
     }
 }
