@@ -5,6 +5,7 @@
 //! Owns: the vocabulary every resource speaks. Must not touch: `tf_provider` types
 //! (those live only in `crate::tfplugin`), I/O, Azure.
 pub mod diag;
+pub mod model;
 pub mod resource;
 pub mod schema;
 pub mod value;
@@ -12,4 +13,5 @@ pub mod value;
 pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step, ToDiagnostic};
 pub use resource::{DataSource, Function, FunctionError, PlanRequest, PlanResponse, Resource};
 pub use schema::{Attribute, Nesting, Schema, Type};
+pub use model::{FromValue, ModelError, Tf, ToValue};
 pub use value::Value;

@@ -13,6 +13,9 @@ pub enum Type {
     Set(Box<Type>),
     Map(Box<Type>),
     Object(Vec<(String, Type)>),
+    /// A fixed-length list whose elements have their own types (what Terraform infers for
+    /// a list literal inside a `dynamic` value).
+    Tuple(Vec<Type>),
     /// Any type, decided by the configuration (`dynamic`). Used where the protocol crate
     /// cannot express nested attributes; the resource then checks the shape itself.
     Dynamic,
@@ -35,6 +38,10 @@ impl Type {
             Type::Set(t) => format!("set({})", t.hcl()),
             Type::Map(t) => format!("map({})", t.hcl()),
             Type::Dynamic => "dynamic".into(),
+            Type::Tuple(items) => format!(
+                "tuple([{}])",
+                items.iter().map(Type::hcl).collect::<Vec<_>>().join(", ")
+            ),
             Type::Object(fields) => format!(
                 "object({{ {} }})",
                 fields
@@ -43,6 +50,28 @@ impl Type {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        }
+    }
+}
+
+impl Type {
+    /// The type in cty's JSON type syntax, as Terraform expects it beside a `dynamic`
+    /// attribute's value (`["object",{"a":"number"}]`).
+    pub fn cty_json(&self) -> serde_json::Value {
+        use serde_json::{json, Value as Json};
+        match self {
+            Type::String => json!("string"),
+            Type::Number => json!("number"),
+            Type::Bool => json!("bool"),
+            Type::Dynamic => json!("dynamic"),
+            Type::List(t) => json!(["list", t.cty_json()]),
+            Type::Set(t) => json!(["set", t.cty_json()]),
+            Type::Map(t) => json!(["map", t.cty_json()]),
+            Type::Tuple(items) => json!(["tuple", items.iter().map(Type::cty_json).collect::<Vec<_>>()]),
+            Type::Object(fields) => json!([
+                "object",
+                Json::Object(fields.iter().map(|(n, t)| (n.clone(), t.cty_json())).collect())
+            ]),
         }
     }
 }

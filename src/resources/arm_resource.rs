@@ -18,7 +18,7 @@ use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
-    AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
+    AttrPath, Diagnostics, FromValue, PlanRequest, PlanResponse, Resource, Tf, ToValue, Value,
 };
 
 /// Time one operation may take (Azure's slowest LROs take well under this).
@@ -161,14 +161,54 @@ fn parse_body(text: &str) -> Result<Json, String> {
     }
 }
 
-fn state(resource_id: &str, api_version: &str, body: String, output: &Json) -> Value {
-    Value::object([
-        ("resource_id", Value::string(resource_id)),
-        ("api_version", Value::string(api_version)),
-        ("body", Value::String(body)),
-        ("id", Value::string(resource_id)),
-        ("output", Value::String(output.to_string())),
-    ])
+crate::model! {
+    /// `aifactory_arm_resource`'s configuration, plan and state.
+    pub struct ArmResourceModel {
+        pub resource_id: Tf<String>,
+        pub api_version: Tf<String>,
+        pub body: Tf<String>,
+        pub id: Tf<String>,
+        pub output: Tf<String>,
+    }
+}
+
+impl ArmResourceModel {
+    /// The state after Azure answered with `output`.
+    fn state(resource_id: &str, api_version: &str, body: String, output: &Json) -> Self {
+        ArmResourceModel {
+            resource_id: Tf::Known(resource_id.into()),
+            api_version: Tf::Known(api_version.into()),
+            body: Tf::Known(body),
+            id: Tf::Known(resource_id.into()),
+            output: Tf::Known(output.to_string()),
+        }
+    }
+
+    /// Resource ID and api-version (empty when not set).
+    fn target(&self) -> (String, String) {
+        (
+            self.resource_id.as_deref().unwrap_or_default().to_string(),
+            self.api_version.as_deref().unwrap_or_default().to_string(),
+        )
+    }
+}
+
+/// A response that keeps `state` and reports `diags`.
+fn keep(state: Value, private: Value, diags: Diagnostics) -> StateResponse {
+    StateResponse {
+        state,
+        private,
+        diags,
+    }
+}
+
+/// `value` decoded into the model, or a response that keeps it and says why not.
+fn decode(value: &Value, private: &Value) -> Result<ArmResourceModel, StateResponse> {
+    ArmResourceModel::decode(value).map_err(|e| {
+        let mut diags = Diagnostics::new();
+        diags.push(e.to_diagnostic());
+        keep(value.clone(), private.clone(), diags)
+    })
 }
 
 #[async_trait]
@@ -183,12 +223,19 @@ impl Resource for ArmResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        if let Some(id) = config.get("resource_id").as_str() {
+        let config = match ArmResourceModel::decode(config) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return diags;
+            }
+        };
+        if let Some(id) = config.resource_id.as_deref() {
             if let Some(msg) = check_id(id) {
                 diags.error(AttrPath::attr("resource_id"), "Invalid resource ID", msg);
             }
         }
-        if let Some(v) = config.get("api_version").as_str() {
+        if let Some(v) = config.api_version.as_deref() {
             if !check_api_version(v) {
                 diags.error(
                     AttrPath::attr("api_version"),
@@ -197,7 +244,7 @@ impl Resource for ArmResource {
                 );
             }
         }
-        if let Some(b) = config.get("body").as_str() {
+        if let Some(b) = config.body.as_deref() {
             if let Err(msg) = parse_body(b) {
                 diags.error(AttrPath::attr("body"), "Invalid body", msg);
             }
@@ -206,28 +253,43 @@ impl Resource for ArmResource {
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.config.clone();
-        let same_id =
-            !req.prior.is_null() && req.prior.get("resource_id") == req.config.get("resource_id");
-        planned.set("id", req.config.get("resource_id").clone());
+        let (config, prior) = match (
+            ArmResourceModel::decode(&req.config),
+            Option::<ArmResourceModel>::decode(&req.prior),
+        ) {
+            (Ok(c), Ok(p)) => (c, p),
+            (Err(e), _) | (_, Err(e)) => {
+                let mut diags = Diagnostics::new();
+                diags.push(e.to_diagnostic());
+                return PlanResponse {
+                    planned: req.proposed,
+                    diags,
+                    ..PlanResponse::default()
+                };
+            }
+        };
+        let same_id = prior
+            .as_ref()
+            .is_some_and(|p| p.resource_id == config.resource_id);
         let unchanged = same_id
-            && req.prior.get("api_version") == req.config.get("api_version")
-            && req.prior.get("body") == req.config.get("body");
-        planned.set(
-            "output",
-            if unchanged {
-                req.prior.get("output").clone()
-            } else {
-                Value::Unknown
+            && prior
+                .as_ref()
+                .is_some_and(|p| p.api_version == config.api_version && p.body == config.body);
+        let planned = ArmResourceModel {
+            id: config.resource_id.clone(),
+            output: match (&prior, unchanged) {
+                (Some(p), true) => p.output.clone(),
+                _ => Tf::Unknown,
             },
-        );
-        let requires_replace = if !req.prior.is_null() && !same_id {
+            ..config
+        };
+        let requires_replace = if prior.is_some() && !same_id {
             vec![AttrPath::attr("resource_id")]
         } else {
             Vec::new()
         };
         PlanResponse {
-            planned,
+            planned: planned.to_value(),
             private: Value::Null,
             requires_replace,
             diags: Diagnostics::new(),
@@ -240,74 +302,43 @@ impl Resource for ArmResource {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: req.prior,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(req.prior, Value::Null, diags);
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
         if req.planned.is_null() {
-            let id = req
-                .prior
-                .get("resource_id")
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let api = req
-                .prior
-                .get("api_version")
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let prior = match decode(&req.prior, &Value::Null) {
+                Ok(p) => p,
+                Err(resp) => return resp,
+            };
+            let (id, api) = prior.target();
             return match client.arm().delete(&ctx, &id, &api).await {
                 Ok(()) => StateResponse::default(),
                 Err(e) => {
                     azure_error(&mut diags, &format!("Deleting {id}"), &e);
-                    StateResponse {
-                        state: req.prior,
-                        private: Value::Null,
-                        diags,
-                    }
+                    keep(req.prior, Value::Null, diags)
                 }
             };
         }
-        let id = req
-            .planned
-            .get("resource_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let api = req
-            .planned
-            .get("api_version")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let body_text = req
-            .planned
-            .get("body")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let planned = match decode(&req.planned, &Value::Null) {
+            Ok(p) => p,
+            Err(resp) => return keep(req.prior, Value::Null, resp.diags),
+        };
+        let (id, api) = planned.target();
+        let body_text = planned.body.as_deref().unwrap_or_default().to_string();
         let body = match parse_body(&body_text) {
             Ok(b) => b,
             Err(msg) => {
                 diags.error(AttrPath::attr("body"), "Invalid body", msg);
-                return StateResponse {
-                    state: req.prior,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(req.prior, Value::Null, diags);
             }
         };
         match client.arm().put(&ctx, &id, &api, &body).await {
-            Ok(result) => StateResponse {
-                state: state(&id, &api, body_text, &result),
-                private: Value::Null,
+            Ok(result) => keep(
+                ArmResourceModel::state(&id, &api, body_text, &result).to_value(),
+                Value::Null,
                 diags,
-            },
+            ),
             Err(e) => {
                 azure_error(&mut diags, &format!("Writing {id}"), &e);
                 // Nothing untracked: if the resource exists despite the error (a failed or
@@ -315,16 +346,18 @@ impl Resource for ArmResource {
                 // tainted rather than forgetting it.
                 let check = self.ctx.request_ctx(Duration::from_secs(60));
                 match client.arm().get_opt(&check, &id, &api).await {
-                    Ok(Some(actual)) => StateResponse {
-                        state: state(&id, &api, project(&body, &actual).to_string(), &actual),
-                        private: Value::Null,
+                    Ok(Some(actual)) => keep(
+                        ArmResourceModel::state(
+                            &id,
+                            &api,
+                            project(&body, &actual).to_string(),
+                            &actual,
+                        )
+                        .to_value(),
+                        Value::Null,
                         diags,
-                    },
-                    _ => StateResponse {
-                        state: req.prior,
-                        private: Value::Null,
-                        diags,
-                    },
+                    ),
+                    _ => keep(req.prior, Value::Null, diags),
                 }
             }
         }
@@ -336,24 +369,15 @@ impl Resource for ArmResource {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                };
+                return keep(prior, private, diags);
             }
         };
-        let id = prior
-            .get("resource_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let api = prior
-            .get("api_version")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let body_text = prior.get("body").as_str().unwrap_or_default().to_string();
+        let model = match decode(&prior, &private) {
+            Ok(m) => m,
+            Err(resp) => return resp,
+        };
+        let (id, api) = model.target();
+        let body_text = model.body.as_deref().unwrap_or_default().to_string();
         let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
         match client.arm().get_opt(&ctx, &id, &api).await {
             Ok(None) => StateResponse::default(),
@@ -370,19 +394,15 @@ impl Resource for ArmResource {
                     }
                     Err(_) => body_text,
                 };
-                StateResponse {
-                    state: state(&id, &api, body, &actual),
+                keep(
+                    ArmResourceModel::state(&id, &api, body, &actual).to_value(),
                     private,
                     diags,
-                }
+                )
             }
             Err(e) => {
                 azure_error(&mut diags, &format!("Reading {id}"), &e);
-                StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                }
+                keep(prior, private, diags)
             }
         }
     }
@@ -397,11 +417,7 @@ impl Resource for ArmResource {
                 "Invalid import ID",
                 format!("{import_id:?} has no `?api-version=`. {usage}"),
             );
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
+            return keep(Value::Null, Value::Null, diags);
         };
         if let Some(msg) = check_id(id) {
             diags.error(
@@ -409,32 +425,24 @@ impl Resource for ArmResource {
                 "Invalid import ID",
                 format!("{msg} {usage}"),
             );
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
+            return keep(Value::Null, Value::Null, diags);
         }
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: Value::Null,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(Value::Null, Value::Null, diags);
             }
         };
         let ctx = self.ctx.request_ctx(Duration::from_secs(5 * 60));
         match client.arm().get_opt(&ctx, id, api).await {
             Ok(Some(actual)) => {
                 let body = importable_body(&actual).to_string();
-                StateResponse {
-                    state: state(id, api, body, &actual),
-                    private: Value::Null,
+                keep(
+                    ArmResourceModel::state(id, api, body, &actual).to_value(),
+                    Value::Null,
                     diags,
-                }
+                )
             }
             Ok(None) => {
                 diags.error(
@@ -442,19 +450,11 @@ impl Resource for ArmResource {
                     "Cannot import a resource that does not exist",
                     format!("Azure has no {id}."),
                 );
-                StateResponse {
-                    state: Value::Null,
-                    private: Value::Null,
-                    diags,
-                }
+                keep(Value::Null, Value::Null, diags)
             }
             Err(e) => {
                 azure_error(&mut diags, &format!("Reading {id}"), &e);
-                StateResponse {
-                    state: Value::Null,
-                    private: Value::Null,
-                    diags,
-                }
+                keep(Value::Null, Value::Null, diags)
             }
         }
     }

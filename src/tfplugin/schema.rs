@@ -220,6 +220,7 @@ fn attr_type(t: &Type) -> tf::AttributeType {
         Type::Object(f) => {
             tf::AttributeType::Object(f.iter().map(|(n, t)| (n.clone(), attr_type(t))).collect())
         }
+        Type::Tuple(items) => tf::AttributeType::Tuple(items.iter().map(attr_type).collect()),
         Type::Dynamic => tf::AttributeType::Any,
     }
 }
@@ -235,6 +236,7 @@ fn value_type(t: &Type) -> tf::Type {
         Type::Object(f) => {
             tf::Type::Object(f.iter().map(|(n, t)| (n.clone(), value_type(t))).collect())
         }
+        Type::Tuple(items) => tf::Type::Tuple(items.iter().map(value_type).collect()),
         Type::Dynamic => tf::Type::Any,
     }
 }
