@@ -5,8 +5,6 @@
 //! (retries included) and asked back with `x-ms-return-client-request-id: true`, so a
 //! request can be found in Azure's logs from either side.
 
-use rand::RngCore;
-
 pub const CORRELATION_REQUEST_ID: &str = "x-ms-correlation-request-id";
 pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
 pub const RETURN_CLIENT_REQUEST_ID: &str = "x-ms-return-client-request-id";
@@ -14,19 +12,7 @@ pub const REQUEST_ID: &str = "x-ms-request-id";
 
 /// A random (version 4) GUID in its usual lower-case form.
 pub fn new_guid() -> String {
-    let mut b = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
 /// The headers for one HTTP request of an operation: (correlation, fresh client id).

@@ -1,151 +1,40 @@
-//! Hash primitives for deterministic names and GUIDs, written out so the crate needs no
-//! extra dependency: SHA-1 (FIPS 180-4 §6.1, only for RFC 4122 name-based UUIDs, never
-//! for security), SHA-256 (FIPS 180-4 §6.2), RFC 4648 base32, RFC 4122 version-5 UUIDs,
-//! and ARM's `uniqueString()` (the 64-bit Murmur variant of Azure Resource Manager).
-//! All of it is pure and platform independent (explicit byte-order arithmetic).
+//! Hashes and GUIDs for deterministic names: SHA-256 and SHA-1 (`ring`), lower-case
+//! base32 and hex (`data-encoding`), RFC 4122 version-5 UUIDs (`uuid`), and, by hand
+//! because no crate offers it, ARM's `uniqueString()` (the 64-bit Murmur variant of Azure
+//! Resource Manager). Pure and platform independent; knows nothing of Terraform or I/O.
 
 use std::fmt;
 
-const SHA256_K: [u32; 64] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-];
+use ring::digest;
+use uuid::Uuid;
 
-/// Pads a message the way SHA-1 and SHA-256 both do: 0x80, zeros, then the bit length
-/// as a 64-bit big-endian number, to a multiple of 64 bytes.
-fn pad(data: &[u8]) -> Vec<u8> {
-    let bit_len = (data.len() as u64).wrapping_mul(8);
-    let mut m = Vec::with_capacity(data.len() + 72);
-    m.extend_from_slice(data);
-    m.push(0x80);
-    while m.len() % 64 != 56 {
-        m.push(0);
+fn digest_bytes<const N: usize>(algorithm: &'static digest::Algorithm, data: &[u8]) -> [u8; N] {
+    let d = digest::digest(algorithm, data);
+    let mut out = [0u8; N];
+    // `N` is the algorithm's output length at both call sites; a mismatch would leave zeros,
+    // which the FIPS vector tests would catch.
+    for (o, b) in out.iter_mut().zip(d.as_ref()) {
+        *o = *b;
     }
-    m.extend_from_slice(&bit_len.to_be_bytes());
-    m
-}
-
-fn words<const N: usize>(block: &[u8]) -> [u32; N] {
-    let mut w = [0u32; N];
-    for (i, chunk) in block.chunks_exact(4).take(16).enumerate() {
-        w[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-    }
-    w
+    out
 }
 
 /// SHA-256 digest.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut h: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-        0x5be0cd19,
-    ];
-    for block in pad(data).chunks_exact(64) {
-        let mut w = words::<64>(block);
-        for t in 16..64 {
-            let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);
-            let s1 = w[t - 2].rotate_right(17) ^ w[t - 2].rotate_right(19) ^ (w[t - 2] >> 10);
-            w[t] = w[t - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[t - 7])
-                .wrapping_add(s1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
-        for t in 0..64 {
-            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-            let ch = (e & f) ^ (!e & g);
-            let t1 = hh
-                .wrapping_add(s1)
-                .wrapping_add(ch)
-                .wrapping_add(SHA256_K[t])
-                .wrapping_add(w[t]);
-            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-            let maj = (a & b) ^ (a & c) ^ (b & c);
-            let t2 = s0.wrapping_add(maj);
-            hh = g;
-            g = f;
-            f = e;
-            e = d.wrapping_add(t1);
-            d = c;
-            c = b;
-            b = a;
-            a = t1.wrapping_add(t2);
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 32];
-    for (i, v) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&v.to_be_bytes());
-    }
-    out
+    digest_bytes(&digest::SHA256, data)
 }
 
-/// SHA-1 digest. Only for RFC 4122 version-5 UUIDs, which are defined over SHA-1; not
-/// for anything that needs collision resistance against an adversary.
+/// SHA-1 digest. Not for anything that needs collision resistance against an adversary
+/// (RFC 4122 version-5 UUIDs are defined over SHA-1; [`Guid::v5`] gets it from `uuid`).
 pub fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
-    for block in pad(data).chunks_exact(64) {
-        let mut w = words::<80>(block);
-        for t in 16..80 {
-            w[t] = (w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (t, wt) in w.iter().enumerate() {
-            let (f, k) = match t {
-                0..=19 => ((b & c) | (!b & d), 0x5A827999),
-                20..=39 => (b ^ c ^ d, 0x6ED9EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1BBCDC),
-                _ => (b ^ c ^ d, 0xCA62C1D6),
-            };
-            let tmp = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(*wt);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = tmp;
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (i, v) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&v.to_be_bytes());
-    }
-    out
+    digest_bytes(&digest::SHA1_FOR_LEGACY_USE_ONLY, data)
 }
 
 /// RFC 4648 §6 base32 with the alphabet lowercased (`a-z2-7`), without padding.
 pub fn base32_lower(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut out = String::with_capacity(data.len().div_ceil(5) * 8);
-    let mut buffer: u32 = 0;
-    let mut bits = 0u32;
-    for &byte in data {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
-    }
-    out
+    let mut s = data_encoding::BASE32_NOPAD.encode(data);
+    s.make_ascii_lowercase();
+    s
 }
 
 /// The 64-bit Murmur variant behind ARM's `uniqueString()` (ARM's own code calls it
@@ -228,13 +117,7 @@ pub fn unique_string(values: &[&str]) -> String {
 
 /// Lowercase hexadecimal.
 pub fn hex_lower(data: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(data.len() * 2);
-    for b in data {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
+    data_encoding::HEXLOWER.encode(data)
 }
 
 /// A 128-bit GUID (RFC 4122 UUID), displayed lowercase with hyphens.
@@ -243,81 +126,29 @@ pub struct Guid(pub [u8; 16]);
 
 impl Guid {
     /// The RFC 4122 appendix C URL namespace, `6ba7b811-9dad-11d1-80b4-00c04fd430c8`.
-    pub const NAMESPACE_URL: Guid = Guid([
-        0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30,
-        0xc8,
-    ]);
+    pub const NAMESPACE_URL: Guid = Guid(Uuid::NAMESPACE_URL.into_bytes());
     /// The RFC 4122 appendix C DNS namespace, `6ba7b810-9dad-11d1-80b4-00c04fd430c8`.
-    pub const NAMESPACE_DNS: Guid = Guid([
-        0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30,
-        0xc8,
-    ]);
+    pub const NAMESPACE_DNS: Guid = Guid(Uuid::NAMESPACE_DNS.into_bytes());
 
     /// RFC 4122 §4.3 name-based UUID, version 5: SHA-1 over namespace bytes then name,
     /// first 16 bytes, version nibble 5, variant bits 10.
     pub fn v5(namespace: &Guid, name: &[u8]) -> Guid {
-        let mut data = Vec::with_capacity(16 + name.len());
-        data.extend_from_slice(&namespace.0);
-        data.extend_from_slice(name);
-        let digest = sha1(&data);
-        let mut b = [0u8; 16];
-        b.copy_from_slice(&digest[..16]);
-        b[6] = (b[6] & 0x0f) | 0x50;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        Guid(b)
+        Guid(Uuid::new_v5(&Uuid::from_bytes(namespace.0), name).into_bytes())
     }
 
-    /// Parses the 8-4-4-4-12 hexadecimal form (either case). `None` otherwise.
+    /// Parses the 8-4-4-4-12 hexadecimal form (either case). `None` otherwise: the other
+    /// forms `uuid` accepts (simple, braced, URN) are refused.
     pub fn parse(text: &str) -> Option<Guid> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 36 {
+        if text.len() != 36 {
             return None;
         }
-        let mut out = [0u8; 16];
-        let mut n = 0usize;
-        let mut i = 0usize;
-        while i < 36 {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if bytes[i] != b'-' {
-                    return None;
-                }
-                i += 1;
-                continue;
-            }
-            let hi = hex_value(bytes[i])?;
-            let lo = hex_value(*bytes.get(i + 1)?)?;
-            if matches!(i + 1, 8 | 13 | 18 | 23) {
-                return None;
-            }
-            *out.get_mut(n)? = (hi << 4) | lo;
-            n += 1;
-            i += 2;
-        }
-        (n == 16).then_some(Guid(out))
-    }
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+        Uuid::try_parse(text).ok().map(|u| Guid(u.into_bytes()))
     }
 }
 
 impl fmt::Display for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let h = hex_lower(&self.0);
-        write!(
-            f,
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        fmt::Display::fmt(&Uuid::from_bytes(self.0).hyphenated(), f)
     }
 }
 
