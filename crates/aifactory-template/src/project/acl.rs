@@ -15,14 +15,15 @@
 //! alone: they belong to the common part, and touching them would change other projects'
 //! effective permissions.
 
+use super::api;
 use super::ids::{resource_group_id, resource_id};
-use super::rbac::{PrincipalClass, ScopeKey, When, MATRIX};
-use super::validate::Checked;
-use super::{
-    api, role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
-    DesiredRoleAssignment, Layout, Perms, PrincipalRef, PrincipalType, ProjectSpec,
-    TeamPrincipalType,
+use super::model::{
+    role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
+    DesiredRoleAssignment, Perms, PrincipalRef,
 };
+use super::rbac::{PrincipalClass, ScopeKey, When, MATRIX};
+use super::spec::{Layout, PrincipalType, ProjectSpec, TeamPrincipalType};
+use super::validate::Checked;
 
 /// The principals of a project: (reference, ARM principal type, ACL kind).
 fn principals(spec: &ProjectSpec, c: &Checked) -> Vec<(PrincipalRef, PrincipalType, AclKind)> {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{DesiredAclEntry, DesiredProject, DesiredResource, DesiredRoleAssignment};
+use super::model::{DesiredAclEntry, DesiredProject, DesiredResource, DesiredRoleAssignment};
 
 /// One desired object.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,6 +124,26 @@ pub fn order<'a>(nodes: &[Node<'a>]) -> Result<Vec<Node<'a>>, GraphError> {
 }
 
 impl DesiredProject {
+    /// Every node (resource, role assignment, ACL entry).
+    pub fn nodes(&self) -> Vec<Node<'_>> {
+        self.resources
+            .iter()
+            .map(Node::Resource)
+            .chain(self.role_assignments.iter().map(Node::RoleAssignment))
+            .chain(self.acl.iter().map(Node::Acl))
+            .collect()
+    }
+
+    /// The node with this key.
+    pub fn node(&self, key: &str) -> Option<Node<'_>> {
+        self.nodes().into_iter().find(|n| n.key() == key)
+    }
+
+    /// Every key, sorted.
+    pub fn keys(&self) -> BTreeSet<String> {
+        self.nodes().iter().map(|n| n.key().to_string()).collect()
+    }
+
     /// Check the graph: unique keys, every dependency present, no cycle.
     pub fn validate_graph(&self) -> Result<(), GraphError> {
         self.apply_order().map(|_| ())

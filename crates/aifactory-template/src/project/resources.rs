@@ -37,10 +37,11 @@ use serde_json::{json, Map, Value};
 
 use super::api::{self, ApiType};
 use super::ids::resource_id;
+use super::model::DesiredResource;
 use super::network::{dns_zones, zone_config_name};
+use super::spec::{Layout, ProjectSpec};
 use super::validate::Checked;
-use super::{DesiredResource, Environment, Layout, ProjectSpec};
-use crate::naming::{self, ZoneConfigNaming};
+use crate::naming::{self, Environment, ZoneConfigNaming};
 
 struct Ctx<'a> {
     spec: &'a ProjectSpec,

@@ -8,7 +8,7 @@ use aifactory_attrpath::AttrPath;
 use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 use super::network::{parse_ipv4_net, IpParse, Ipv4Net};
-use super::{
+use super::spec::{
     Layout, NetworkAccess, ProjectSpec, ProjectType, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT,
     TAG_TYPE,
 };

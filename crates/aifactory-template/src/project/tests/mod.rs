@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 use super::*;
-use crate::naming::Guid;
+use crate::naming::{self, Environment, Guid, NameKind};
 
 mod props;
 mod snapshots;

@@ -1,0 +1,341 @@
+//! The typed input of the project template ([`ProjectSpec`]: the `aifactory_project`
+//! configuration plus provider facts) and what a project contains ([`Layout`]). A leaf of
+//! `project`: it imports nothing from the template's other modules but `network::Cloud`,
+//! and knows no Terraform values, no Azure and no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::naming::{self, Environment, NameKind, NamingInput, UnknownValue, PRIVATE_LINK_TARGETS};
+
+use super::network::Cloud;
+
+/// Ownership tag names; user tags may not use them (case-insensitively).
+pub const TAG_PROJECT: &str = "aifactory-project";
+pub const TAG_ENVIRONMENT: &str = "aifactory-environment";
+pub const TAG_TYPE: &str = "aifactory-type";
+/// Azure's limit of tags per resource.
+pub const MAX_TAGS: usize = 50;
+
+/// esml or genai.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectType {
+    Esml,
+    Genai,
+}
+
+impl ProjectType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectType::Esml => "esml",
+            ProjectType::Genai => "genai",
+        }
+    }
+}
+
+impl FromStr for ProjectType {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "esml" => Ok(ProjectType::Esml),
+            "genai" => Ok(ProjectType::Genai),
+            _ => Err(UnknownValue {
+                value: s.to_string(),
+                expected: &["esml", "genai"],
+            }),
+        }
+    }
+}
+
+impl fmt::Display for ProjectType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// private (default) or allowlist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkAccess {
+    /// Public network access disabled; private endpoints in `subnet_ids.private_endpoints`.
+    #[default]
+    Private,
+    /// Public access restricted to `ip_allowlist`; no private endpoints.
+    Allowlist,
+}
+
+impl FromStr for NetworkAccess {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "private" => Ok(NetworkAccess::Private),
+            "allowlist" => Ok(NetworkAccess::Allowlist),
+            _ => Err(UnknownValue {
+                value: s.to_string(),
+                expected: &["private", "allowlist"],
+            }),
+        }
+    }
+}
+
+/// `team.principal_type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum TeamPrincipalType {
+    User,
+    #[default]
+    Group,
+}
+
+impl FromStr for TeamPrincipalType {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "User" => Ok(TeamPrincipalType::User),
+            "Group" => Ok(TeamPrincipalType::Group),
+            _ => Err(UnknownValue {
+                value: s.to_string(),
+                expected: &["User", "Group"],
+            }),
+        }
+    }
+}
+
+/// ARM `principalType` of a role assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PrincipalType {
+    User,
+    Group,
+    ServicePrincipal,
+}
+
+impl PrincipalType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::User => "User",
+            PrincipalType::Group => "Group",
+            PrincipalType::ServicePrincipal => "ServicePrincipal",
+        }
+    }
+}
+
+/// `naming`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamingOptions {
+    pub prefix: Option<String>,
+    pub location_short: Option<String>,
+    pub suffix: Option<String>,
+    /// `naming.salt` (default [`naming::SaltMode::AiFactory`]).
+    pub salt: naming::SaltMode,
+    /// `naming.random_salt`: ESML's 10-character random salt (only with
+    /// [`naming::SaltMode::Esml`]).
+    pub random_salt: Option<String>,
+}
+
+/// `common`: references into the AI factory's common part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommonRefs {
+    pub resource_group_name: String,
+    /// Resource group holding the `privatelink.*` zones.
+    pub private_dns_zone_resource_group_id: String,
+    pub log_analytics_workspace_id: String,
+    pub datalake_storage_account_id: Option<String>,
+    pub datalake_filesystem: Option<String>,
+}
+
+/// `team`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Team {
+    pub object_ids: Vec<String>,
+    pub principal_type: TeamPrincipalType,
+    pub service_principal_object_id: Option<String>,
+}
+
+/// `services`: `None` = not set (off).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Services {
+    /// esml only.
+    pub databricks: Option<bool>,
+    /// esml only.
+    pub data_factory: Option<bool>,
+    /// genai only (esml always has Machine Learning).
+    pub azure_ml: Option<bool>,
+}
+
+/// The typed input: the `aifactory_project` configuration plus provider facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectSpec {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub cloud: Cloud,
+    pub number: i64,
+    pub environment: Environment,
+    pub location: String,
+    pub project_type: ProjectType,
+    pub naming: NamingOptions,
+    pub common: CommonRefs,
+    /// Purpose (`private_endpoints`, `dbx_public`, `dbx_private`) -> subnet ID.
+    pub subnet_ids: BTreeMap<String, String>,
+    pub team: Team,
+    pub services: Services,
+    pub network_access: NetworkAccess,
+    pub ip_allowlist: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+    /// The managed identity's principal ID once known (from state).
+    pub identity_principal_id: Option<String>,
+    /// Key Vault purge protection; default on in prod only (it is irreversible and blocks
+    /// re-creating a vault name for the retention period).
+    pub key_vault_purge_protection: Option<bool>,
+}
+
+impl ProjectSpec {
+    /// The naming part of the spec.
+    pub fn naming_input(&self) -> NamingInput {
+        NamingInput {
+            number: self.number,
+            environment: self.environment,
+            location: self.location.clone(),
+            prefix: self.naming.prefix.clone(),
+            location_short: self.naming.location_short.clone(),
+            suffix: self.naming.suffix.clone(),
+            subscription_id: self.subscription_id.clone(),
+            common_resource_group_name: self.common.resource_group_name.clone(),
+        }
+    }
+}
+
+impl ProjectSpec {
+    /// Every name of the project with its `naming.salt` and `naming.random_salt`
+    /// ([`naming::compose_template`]; with `naming.salt = "esml"` an esml project takes the
+    /// names of ESML's `esml-project` template, a genai project those of `esml-genai-1`).
+    pub fn compose_names(
+        &self,
+    ) -> Result<(naming::ProjectNames, Vec<naming::Issue>), Vec<naming::Issue>> {
+        naming::compose_template(
+            &self.naming_input(),
+            self.naming.salt,
+            self.naming.random_salt.as_deref(),
+            self.esml_template(),
+        )
+    }
+
+    /// Which of ESML's templates `naming.salt = "esml"` follows for this project.
+    pub fn esml_template(&self) -> naming::EsmlTemplate {
+        esml_template(self.project_type, self.network_access)
+    }
+}
+
+/// ESML's template for a project type: `esml-project` for esml (its private-link
+/// Databricks with `network_access = "private"`), `esml-genai-1` for genai.
+pub fn esml_template(
+    project_type: ProjectType,
+    network_access: NetworkAccess,
+) -> naming::EsmlTemplate {
+    match project_type {
+        ProjectType::Esml => naming::EsmlTemplate::Project {
+            databricks_private: network_access == NetworkAccess::Private,
+        },
+        ProjectType::Genai => naming::EsmlTemplate::Genai,
+    }
+}
+
+/// What a project contains, derived from its type, services and network access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub genai: bool,
+    pub ml: bool,
+    pub databricks: bool,
+    pub data_factory: bool,
+    pub private: bool,
+    pub datalake: bool,
+}
+
+impl Layout {
+    pub fn of(spec: &ProjectSpec) -> Layout {
+        let genai = spec.project_type == ProjectType::Genai;
+        Layout {
+            genai,
+            ml: !genai || spec.services.azure_ml == Some(true),
+            databricks: !genai && spec.services.databricks == Some(true),
+            data_factory: !genai && spec.services.data_factory == Some(true),
+            private: spec.network_access == NetworkAccess::Private,
+            datalake: spec.common.datalake_storage_account_id.is_some()
+                && spec.common.datalake_filesystem.is_some(),
+        }
+    }
+
+    /// The storage account key the Machine Learning workspace uses.
+    pub fn ml_storage_key(&self) -> &'static str {
+        if self.genai {
+            "ml_storage"
+        } else {
+            "storage"
+        }
+    }
+
+    /// Keys of the main resources, in documentation order.
+    pub fn targets(&self) -> Vec<&'static str> {
+        let mut t = vec!["resource_group", "identity", "key_vault", "storage"];
+        if self.genai && self.ml {
+            t.push("ml_storage");
+        }
+        t.push("app_insights");
+        if self.ml {
+            t.push("ml_workspace");
+        }
+        if self.databricks {
+            t.push("databricks");
+        }
+        if self.data_factory {
+            t.push("data_factory");
+        }
+        if self.genai {
+            t.push("search");
+            t.push("ai_services");
+        }
+        t
+    }
+
+    /// The private endpoints (empty in allowlist mode). The project storage gets `file`,
+    /// `queue` and `table` endpoints only when it is the workspace's storage: Azure ML needs
+    /// `file` for notebooks and code, and `queue`/`table` for parallel/pipeline jobs.
+    pub fn private_links(&self) -> Vec<&'static naming::PrivateLinkTarget> {
+        if !self.private {
+            return Vec::new();
+        }
+        let targets = self.targets();
+        PRIVATE_LINK_TARGETS
+            .iter()
+            .filter(|t| targets.contains(&t.target))
+            .filter(|t| {
+                !(t.target == "storage" && matches!(t.group_id, "file" | "queue" | "table"))
+                    || (self.ml && !self.genai)
+            })
+            .collect()
+    }
+
+    /// Is a name of this kind (and private endpoint key) used by this project?
+    pub fn uses_name(&self, kind: NameKind, key: Option<&str>) -> bool {
+        let targets = self.targets();
+        match kind {
+            NameKind::PrivateEndpoint | NameKind::NetworkInterface => {
+                key.is_some_and(|k| self.private_links().iter().any(|t| t.key() == k))
+            }
+            NameKind::DatabricksManagedResourceGroup => self.databricks,
+            NameKind::ResourceGroup => true,
+            NameKind::Identity => targets.contains(&"identity"),
+            NameKind::KeyVault => targets.contains(&"key_vault"),
+            NameKind::Storage => targets.contains(&"storage"),
+            NameKind::MlStorage => targets.contains(&"ml_storage"),
+            NameKind::AppInsights => targets.contains(&"app_insights"),
+            NameKind::MlWorkspace => targets.contains(&"ml_workspace"),
+            NameKind::Databricks => targets.contains(&"databricks"),
+            NameKind::DataFactory => targets.contains(&"data_factory"),
+            NameKind::Search => targets.contains(&"search"),
+            NameKind::AiServices => targets.contains(&"ai_services"),
+        }
+    }
+}
