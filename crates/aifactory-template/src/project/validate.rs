@@ -1,4 +1,6 @@
-//! Validation of a [`ProjectSpec`] into the checked facts the builders use.
+//! Validation of a [`ProjectSpec`] into the checked facts the builders use ([`Checked`]),
+//! with typed issues on exact attribute paths. One step per part of the spec. Imports only
+//! leaves of `project` (spec, ids, network, issue); knows no Terraform values, no I/O.
 
 use std::collections::BTreeMap;
 
@@ -79,14 +81,81 @@ fn valid_filesystem(name: &str) -> bool {
         && !name.contains("--")
 }
 
+/// Validates the spec for `layout`: `Ok((checked, warnings))`, or every issue found
+/// (errors, then the warnings) when any is an error. Each step below reports on its own
+/// attributes, in this order.
 pub(super) fn check(
     spec: &ProjectSpec,
     layout: &Layout,
 ) -> Result<(Checked, Vec<Issue>), Vec<Issue>> {
     let mut issues: Vec<Issue> = Vec::new();
+    let mut warnings: Vec<Issue> = Vec::new();
 
-    // Names: keep only the issues of names this project uses.
-    let names = match spec.compose_names() {
+    let names = check_names(spec, layout, &mut issues);
+    check_tenant(spec, &mut issues);
+    check_services(spec, &mut issues);
+    let dns_zone_rg_id = check_dns_zone_resource_group(spec, &mut issues);
+    check_log_analytics(spec, &mut issues);
+    let lake = check_lake(spec, &mut issues);
+    let subnets = check_subnets(spec, layout, &mut issues, &mut warnings);
+    let pe_subnet_id = subnets.get("private_endpoints").map(|_| {
+        spec.subnet_ids
+            .get("private_endpoints")
+            .cloned()
+            .unwrap_or_default()
+    });
+    let dbx = check_databricks_subnets(spec, &subnets, &mut issues);
+    let team_path = AttrPath::attr("team");
+    let sp = check_principal(
+        spec.team.service_principal_object_id.as_deref(),
+        team_path.and_attr("service_principal_object_id"),
+        GuidField::ServicePrincipal,
+        &mut issues,
+    );
+    let team = check_team(spec, sp.as_deref(), &mut issues);
+    let identity_principal_id = check_principal(
+        spec.identity_principal_id.as_deref(),
+        AttrPath::attr("identity_principal_id"),
+        GuidField::IdentityPrincipal,
+        &mut issues,
+    );
+    let ip_rules = check_ip_allowlist(spec, &mut issues, &mut warnings);
+    check_tags(spec, &mut issues);
+
+    let names = match names {
+        Some(n) if issues.iter().all(|i| !i.is_error()) => n,
+        _ => {
+            issues.extend(warnings);
+            return Err(issues);
+        }
+    };
+    let tags = project_tags(spec, &names);
+
+    Ok((
+        Checked {
+            names,
+            dns_zone_rg_id,
+            log_analytics_id: spec.common.log_analytics_workspace_id.clone(),
+            lake,
+            pe_subnet_id,
+            dbx,
+            ip_rules,
+            team,
+            sp,
+            identity_principal_id,
+            tags,
+        },
+        warnings,
+    ))
+}
+
+/// The names, keeping only the issues of names this project uses.
+fn check_names(
+    spec: &ProjectSpec,
+    layout: &Layout,
+    issues: &mut Vec<Issue>,
+) -> Option<ProjectNames> {
+    match spec.compose_names() {
         Ok((names, name_issues)) => {
             issues.extend(
                 name_issues
@@ -103,8 +172,11 @@ pub(super) fn check(
             issues.extend(e.into_iter().map(Issue::from));
             None
         }
-    };
+    }
+}
 
+/// The provider's tenant ID is a GUID.
+fn check_tenant(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
     if guid(&spec.tenant_id).is_none() {
         issues.push(Issue::new(
             AttrPath::root(),
@@ -114,8 +186,10 @@ pub(super) fn check(
             },
         ));
     }
+}
 
-    // Services per type.
+/// The services the project type allows.
+fn check_services(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
     let services = AttrPath::attr("services");
     match spec.project_type {
         ProjectType::Esml => {
@@ -146,18 +220,18 @@ pub(super) fn check(
             }
         }
     }
+}
 
-    // Common references.
-    let common = AttrPath::attr("common");
-    let dns_path = common.and_attr("private_dns_zone_resource_group_id");
-    let dns_zone_rg_id =
-        match parse_resource_group_id(&spec.common.private_dns_zone_resource_group_id) {
-            Some(a) => format!(
-                "/subscriptions/{}/resourceGroups/{}",
-                a.subscription, a.resource_group
-            ),
-            None => {
-                issues.push(Issue::new(
+/// `common.private_dns_zone_resource_group_id`, normalized (empty when invalid).
+fn check_dns_zone_resource_group(spec: &ProjectSpec, issues: &mut Vec<Issue>) -> String {
+    let dns_path = AttrPath::attr("common").and_attr("private_dns_zone_resource_group_id");
+    match parse_resource_group_id(&spec.common.private_dns_zone_resource_group_id) {
+        Some(a) => format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            a.subscription, a.resource_group
+        ),
+        None => {
+            issues.push(Issue::new(
                 dns_path,
                 IssueKind::InvalidResourceId {
                     value: spec.common.private_dns_zone_resource_group_id.clone(),
@@ -166,15 +240,19 @@ pub(super) fn check(
                                /subscriptions/{subscription}/resourceGroups/{name}",
                 },
             ));
-                String::new()
-            }
-        };
+            String::new()
+        }
+    }
+}
+
+/// `common.log_analytics_workspace_id` is a Log Analytics workspace ID.
+fn check_log_analytics(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
     let la = &spec.common.log_analytics_workspace_id;
     if !ArmId::parse(la)
         .is_some_and(|a| a.is_type("Microsoft.OperationalInsights", &["workspaces"]))
     {
         issues.push(Issue::new(
-            common.and_attr("log_analytics_workspace_id"),
+            AttrPath::attr("common").and_attr("log_analytics_workspace_id"),
             IssueKind::InvalidResourceId {
                 value: la.clone(),
                 expected: "the ID of the common Log Analytics workspace, /subscriptions/{subscription}/\
@@ -182,8 +260,12 @@ pub(super) fn check(
             },
         ));
     }
+}
 
-    let lake = match (
+/// The common data lake: both of account and filesystem, or neither.
+fn check_lake(spec: &ProjectSpec, issues: &mut Vec<Issue>) -> Option<Lake> {
+    let common = AttrPath::attr("common");
+    match (
         &spec.common.datalake_storage_account_id,
         &spec.common.datalake_filesystem,
     ) {
@@ -231,9 +313,17 @@ pub(super) fn check(
                 filesystem: fs.clone(),
             })
         }
-    };
+    }
+}
 
-    // Subnets.
+/// `subnet_ids`: the purposes this layout needs, parsed (missing or malformed ones are
+/// errors); purposes it does not need are warnings.
+fn check_subnets(
+    spec: &ProjectSpec,
+    layout: &Layout,
+    issues: &mut Vec<Issue>,
+    warnings: &mut Vec<Issue>,
+) -> BTreeMap<&'static str, ArmId> {
     let subnets = AttrPath::attr("subnet_ids");
     let mut needed: Vec<&str> = Vec::new();
     if layout.private {
@@ -242,8 +332,7 @@ pub(super) fn check(
     if layout.databricks {
         needed.extend(["dbx_public", "dbx_private"]);
     }
-    let mut warnings: Vec<Issue> = Vec::new();
-    let mut parsed: BTreeMap<&str, ArmId> = BTreeMap::new();
+    let mut parsed: BTreeMap<&'static str, ArmId> = BTreeMap::new();
     for (purpose, needed_for) in SUBNET_PURPOSES {
         if !needed.contains(&purpose) {
             continue;
@@ -275,61 +364,72 @@ pub(super) fn check(
             ));
         }
     }
-    let pe_subnet_id = parsed.get("private_endpoints").map(|_| {
-        spec.subnet_ids
-            .get("private_endpoints")
-            .cloned()
-            .unwrap_or_default()
-    });
-    let dbx = match (parsed.get("dbx_public"), parsed.get("dbx_private")) {
-        (Some(public), Some(private)) => {
-            let (vp, vq) = (public.parent_id(), private.parent_id());
-            let mut ok = true;
-            if !vp.eq_ignore_ascii_case(&vq) {
-                issues.push(Issue::new(
-                    subnets.and_key("dbx_private"),
-                    IssueKind::SubnetsInDifferentVnets { other: vp.clone() },
-                ));
-                ok = false;
-            }
-            for (purpose, a) in [("dbx_public", public), ("dbx_private", private)] {
-                if !a.subscription.eq_ignore_ascii_case(&spec.subscription_id) {
-                    issues.push(Issue::new(
-                        subnets.and_key(purpose),
-                        IssueKind::SubnetInOtherSubscription {
-                            subscription: a.subscription.clone(),
-                        },
-                    ));
-                    ok = false;
-                }
-            }
-            ok.then(|| Dbx {
-                vnet_id: vp,
-                public_subnet: public.name().to_string(),
-                private_subnet: private.name().to_string(),
-            })
-        }
-        _ => None,
-    };
+    parsed
+}
 
-    // Team.
-    let team_path = AttrPath::attr("team");
-    let sp = match &spec.team.service_principal_object_id {
-        None => None,
-        Some(text) => match guid(text) {
-            Some(g) => Some(g),
-            None => {
-                issues.push(Issue::new(
-                    team_path.and_attr("service_principal_object_id"),
-                    IssueKind::InvalidGuid {
-                        field: GuidField::ServicePrincipal,
-                        value: text.clone(),
-                    },
-                ));
-                None
-            }
-        },
+/// The Databricks VNet injection: both subnets in one vNet of the project's subscription.
+fn check_databricks_subnets(
+    spec: &ProjectSpec,
+    parsed: &BTreeMap<&'static str, ArmId>,
+    issues: &mut Vec<Issue>,
+) -> Option<Dbx> {
+    let subnets = AttrPath::attr("subnet_ids");
+    let (Some(public), Some(private)) = (parsed.get("dbx_public"), parsed.get("dbx_private"))
+    else {
+        return None;
     };
+    let (vp, vq) = (public.parent_id(), private.parent_id());
+    let mut ok = true;
+    if !vp.eq_ignore_ascii_case(&vq) {
+        issues.push(Issue::new(
+            subnets.and_key("dbx_private"),
+            IssueKind::SubnetsInDifferentVnets { other: vp.clone() },
+        ));
+        ok = false;
+    }
+    for (purpose, a) in [("dbx_public", public), ("dbx_private", private)] {
+        if !a.subscription.eq_ignore_ascii_case(&spec.subscription_id) {
+            issues.push(Issue::new(
+                subnets.and_key(purpose),
+                IssueKind::SubnetInOtherSubscription {
+                    subscription: a.subscription.clone(),
+                },
+            ));
+            ok = false;
+        }
+    }
+    ok.then(|| Dbx {
+        vnet_id: vp,
+        public_subnet: public.name().to_string(),
+        private_subnet: private.name().to_string(),
+    })
+}
+
+/// An optional principal's object ID, normalized (`None` when absent or not a GUID; the
+/// latter is an error at `path`).
+fn check_principal(
+    text: Option<&str>,
+    path: AttrPath,
+    field: GuidField,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
+    let text = text?;
+    let g = guid(text);
+    if g.is_none() {
+        issues.push(Issue::new(
+            path,
+            IssueKind::InvalidGuid {
+                field,
+                value: text.to_string(),
+            },
+        ));
+    }
+    g
+}
+
+/// `team.object_ids`: GUIDs, lowercase, without duplicates or the service principal.
+fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> Vec<String> {
+    let team_path = AttrPath::attr("team");
     let mut team: Vec<String> = Vec::new();
     let mut first_index: BTreeMap<String, usize> = BTreeMap::new();
     for (i, text) in spec.team.object_ids.iter().enumerate() {
@@ -354,7 +454,7 @@ pub(super) fn check(
             ));
             continue;
         }
-        if sp.as_deref() == Some(g.as_str()) {
+        if sp == Some(g.as_str()) {
             issues.push(Issue::new(
                 path,
                 IssueKind::ServicePrincipalInTeam {
@@ -366,98 +466,81 @@ pub(super) fn check(
         first_index.insert(g.clone(), i);
         team.push(g);
     }
-    let identity_principal_id = match &spec.identity_principal_id {
-        None => None,
-        Some(text) => match guid(text) {
-            Some(g) => Some(g),
-            None => {
-                issues.push(Issue::new(
-                    AttrPath::attr("identity_principal_id"),
-                    IssueKind::InvalidGuid {
-                        field: GuidField::IdentityPrincipal,
-                        value: text.clone(),
-                    },
-                ));
-                None
-            }
-        },
-    };
+    team
+}
 
-    // IP allowlist.
+/// `ip_allowlist`: public IPv4 networks, sorted, without entries another one covers
+/// (ignored, with a warning, when the project is private).
+fn check_ip_allowlist(
+    spec: &ProjectSpec,
+    issues: &mut Vec<Issue>,
+    warnings: &mut Vec<Issue>,
+) -> Vec<Ipv4Net> {
     let ip_path = AttrPath::attr("ip_allowlist");
     let mut ip_rules: Vec<Ipv4Net> = Vec::new();
     if spec.network_access == NetworkAccess::Private {
         if !spec.ip_allowlist.is_empty() {
             warnings.push(Issue::new(ip_path.clone(), IssueKind::IpAllowlistIgnored));
         }
-    } else {
-        if spec.ip_allowlist.is_empty() {
-            warnings.push(Issue::new(ip_path.clone(), IssueKind::IpAllowlistEmpty));
-        }
-        for (i, text) in spec.ip_allowlist.iter().enumerate() {
-            let path = ip_path.and_index(i);
-            match parse_ipv4_net(text) {
-                Ok(net) => {
-                    if ip_rules.iter().any(|r| r.contains(&net)) {
-                        warnings.push(Issue::new(
-                            path,
-                            IssueKind::DuplicateIpRule {
-                                value: text.clone(),
-                            },
-                        ));
-                    } else {
-                        ip_rules.retain(|r| !net.contains(r));
-                        ip_rules.push(net);
-                    }
-                }
-                Err(e) => {
-                    let (problem, suggested) = match e {
-                        IpParse::Syntax => (IpProblem::Syntax, None),
-                        IpParse::HostBits(n) => (IpProblem::HostBits, Some(n.cidr())),
-                        IpParse::NotPublic => (IpProblem::NotPublic, None),
-                        IpParse::Everything => (IpProblem::Everything, None),
-                    };
-                    issues.push(Issue::new(
+        return ip_rules;
+    }
+    if spec.ip_allowlist.is_empty() {
+        warnings.push(Issue::new(ip_path.clone(), IssueKind::IpAllowlistEmpty));
+    }
+    for (i, text) in spec.ip_allowlist.iter().enumerate() {
+        let path = ip_path.and_index(i);
+        match parse_ipv4_net(text) {
+            Ok(net) => {
+                if ip_rules.iter().any(|r| r.contains(&net)) {
+                    warnings.push(Issue::new(
                         path,
-                        IssueKind::InvalidIpRule {
+                        IssueKind::DuplicateIpRule {
                             value: text.clone(),
-                            problem,
-                            suggested,
                         },
                     ));
+                } else {
+                    ip_rules.retain(|r| !net.contains(r));
+                    ip_rules.push(net);
                 }
             }
+            Err(e) => {
+                let (problem, suggested) = match e {
+                    IpParse::Syntax => (IpProblem::Syntax, None),
+                    IpParse::HostBits(n) => (IpProblem::HostBits, Some(n.cidr())),
+                    IpParse::NotPublic => (IpProblem::NotPublic, None),
+                    IpParse::Everything => (IpProblem::Everything, None),
+                };
+                issues.push(Issue::new(
+                    path,
+                    IssueKind::InvalidIpRule {
+                        value: text.clone(),
+                        problem,
+                        suggested,
+                    },
+                ));
+            }
         }
-        ip_rules.sort();
     }
+    ip_rules.sort();
+    ip_rules
+}
 
-    // Tags.
+/// The ownership tags every resource gets besides the user's.
+const RESERVED_TAGS: [&str; 3] = [TAG_PROJECT, TAG_ENVIRONMENT, TAG_TYPE];
+
+/// User `tags`: not reserved, Azure's key and value rules, at most [`MAX_TAGS`] with ours.
+fn check_tags(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
     let tags_path = AttrPath::attr("tags");
-    let reserved = [TAG_PROJECT, TAG_ENVIRONMENT, TAG_TYPE];
     for (key, value) in &spec.tags {
         let path = tags_path.and_key(key.as_str());
-        if reserved.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+        if RESERVED_TAGS.iter().any(|r| r.eq_ignore_ascii_case(key)) {
             issues.push(Issue::new(
                 path,
                 IssueKind::ReservedTag { key: key.clone() },
             ));
             continue;
         }
-        let problem = if key.is_empty() {
-            Some(TagProblem::EmptyKey)
-        } else if key.chars().count() > 128 {
-            Some(TagProblem::KeyTooLong)
-        } else if let Some(c) = key
-            .chars()
-            .find(|c| c.is_control() || matches!(c, '<' | '>' | '%' | '&' | '\\' | '?' | '/'))
-        {
-            Some(TagProblem::ForbiddenChar(c))
-        } else if value.chars().count() > 256 {
-            Some(TagProblem::ValueTooLong)
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
+        if let Some(problem) = tag_problem(key, value) {
             issues.push(Issue::new(
                 path,
                 IssueKind::InvalidTag {
@@ -467,7 +550,7 @@ pub(super) fn check(
             ));
         }
     }
-    let count = spec.tags.len() + reserved.len();
+    let count = spec.tags.len() + RESERVED_TAGS.len();
     if count > MAX_TAGS {
         issues.push(Issue::new(
             tags_path,
@@ -477,14 +560,28 @@ pub(super) fn check(
             },
         ));
     }
+}
 
-    let names = match names {
-        Some(n) if issues.iter().all(|i| !i.is_error()) => n,
-        _ => {
-            issues.extend(warnings);
-            return Err(issues);
-        }
-    };
+/// What is wrong with one user tag, if anything (the first rule it breaks).
+fn tag_problem(key: &str, value: &str) -> Option<TagProblem> {
+    if key.is_empty() {
+        Some(TagProblem::EmptyKey)
+    } else if key.chars().count() > 128 {
+        Some(TagProblem::KeyTooLong)
+    } else if let Some(c) = key
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '<' | '>' | '%' | '&' | '\\' | '?' | '/'))
+    {
+        Some(TagProblem::ForbiddenChar(c))
+    } else if value.chars().count() > 256 {
+        Some(TagProblem::ValueTooLong)
+    } else {
+        None
+    }
+}
+
+/// The user's tags plus the ownership tags.
+fn project_tags(spec: &ProjectSpec, names: &ProjectNames) -> BTreeMap<String, String> {
     let mut tags = spec.tags.clone();
     tags.insert(TAG_PROJECT.to_string(), names.project_key.clone());
     tags.insert(
@@ -492,21 +589,5 @@ pub(super) fn check(
         spec.environment.as_str().to_string(),
     );
     tags.insert(TAG_TYPE.to_string(), spec.project_type.as_str().to_string());
-
-    Ok((
-        Checked {
-            names,
-            dns_zone_rg_id,
-            log_analytics_id: la.clone(),
-            lake,
-            pe_subnet_id,
-            dbx,
-            ip_rules,
-            team,
-            sp,
-            identity_principal_id,
-            tags,
-        },
-        warnings,
-    ))
+    tags
 }
