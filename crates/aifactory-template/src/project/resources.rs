@@ -114,70 +114,118 @@ impl Ctx<'_> {
     }
 }
 
+/// Every ARM resource of the project, one step per resource (or per kind of resource).
 pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<DesiredResource> {
     let x = Ctx { spec, c, layout };
-    let n = &c.names;
-    let loc = spec.location.as_str();
-    let prod = spec.environment == Environment::Prod;
-    let mut out = Vec::new();
-
-    out.push(x.resource_with_id(
-        "resource_group",
-        &api::RESOURCE_GROUP,
-        &n.resource_group,
-        super::ids::resource_group_id(&spec.subscription_id, &n.resource_group),
-        json!({ "location": loc, "tags": x.tags() }),
-        &[],
-    ));
-    out.push(x.resource(
-        "identity",
-        &api::IDENTITY,
-        &n.identity,
-        json!({ "location": loc, "tags": x.tags() }),
-        &["resource_group"],
-    ));
-
-    // Key Vault.
-    let mut kv_props = json!({
-        "tenantId": crate::naming::Guid::parse(&spec.tenant_id).map(|g| g.to_string()).unwrap_or_default(),
-        "sku": { "family": "A", "name": "standard" },
-        "enableRbacAuthorization": true,
-        "enableSoftDelete": true,
-        "softDeleteRetentionInDays": if prod { 90 } else { 7 },
-        "enabledForDeployment": false,
-        "enabledForTemplateDeployment": false,
-        "enabledForDiskEncryption": false,
-        "accessPolicies": [],
-        "publicNetworkAccess": x.public_access(),
-        "networkAcls": {
-            "bypass": "AzureServices",
-            "defaultAction": "Deny",
-            "ipRules": c.ip_rules.iter().map(|r| json!({ "value": r.cidr() })).collect::<Vec<_>>(),
-            "virtualNetworkRules": [],
-        },
-    });
-    if spec.key_vault_purge_protection.unwrap_or(prod) {
-        kv_props["enablePurgeProtection"] = json!(true);
+    let mut out = vec![x.resource_group(), x.identity(), x.key_vault()];
+    out.extend(x.storage_accounts());
+    out.push(x.app_insights());
+    out.extend(x.ml_workspace());
+    out.extend(x.databricks());
+    out.extend(x.data_factory());
+    if layout.genai {
+        out.push(x.search());
+        out.push(x.ai_services());
     }
-    out.push(x.resource(
-        "key_vault",
-        &api::KEY_VAULT,
-        &n.key_vault,
-        json!({ "location": loc, "tags": x.tags(), "properties": kv_props }),
-        &["resource_group"],
-    ));
+    out.extend(x.private_endpoints());
+    out
+}
 
-    // Storage accounts.
-    let storage_body = |shared_key: bool| {
-        let ip_rules: Vec<Value> = c
+impl Ctx<'_> {
+    fn location(&self) -> &str {
+        self.spec.location.as_str()
+    }
+    fn prod(&self) -> bool {
+        self.spec.environment == Environment::Prod
+    }
+
+    fn resource_group(&self) -> DesiredResource {
+        let n = &self.c.names;
+        self.resource_with_id(
+            "resource_group",
+            &api::RESOURCE_GROUP,
+            &n.resource_group,
+            super::ids::resource_group_id(&self.spec.subscription_id, &n.resource_group),
+            json!({ "location": self.location(), "tags": self.tags() }),
+            &[],
+        )
+    }
+
+    fn identity(&self) -> DesiredResource {
+        self.resource(
+            "identity",
+            &api::IDENTITY,
+            &self.c.names.identity,
+            json!({ "location": self.location(), "tags": self.tags() }),
+            &["resource_group"],
+        )
+    }
+
+    fn key_vault(&self) -> DesiredResource {
+        let prod = self.prod();
+        let mut kv_props = json!({
+            "tenantId": crate::naming::Guid::parse(&self.spec.tenant_id).map(|g| g.to_string()).unwrap_or_default(),
+            "sku": { "family": "A", "name": "standard" },
+            "enableRbacAuthorization": true,
+            "enableSoftDelete": true,
+            "softDeleteRetentionInDays": if prod { 90 } else { 7 },
+            "enabledForDeployment": false,
+            "enabledForTemplateDeployment": false,
+            "enabledForDiskEncryption": false,
+            "accessPolicies": [],
+            "publicNetworkAccess": self.public_access(),
+            "networkAcls": {
+                "bypass": "AzureServices",
+                "defaultAction": "Deny",
+                "ipRules": self.c.ip_rules.iter().map(|r| json!({ "value": r.cidr() })).collect::<Vec<_>>(),
+                "virtualNetworkRules": [],
+            },
+        });
+        if self.spec.key_vault_purge_protection.unwrap_or(prod) {
+            kv_props["enablePurgeProtection"] = json!(true);
+        }
+        self.resource(
+            "key_vault",
+            &api::KEY_VAULT,
+            &self.c.names.key_vault,
+            json!({ "location": self.location(), "tags": self.tags(), "properties": kv_props }),
+            &["resource_group"],
+        )
+    }
+
+    /// The project storage, and genai's separate `ml_storage` when it has Machine Learning.
+    fn storage_accounts(&self) -> Vec<DesiredResource> {
+        let n = &self.c.names;
+        let mut out = vec![self.resource(
+            "storage",
+            &api::STORAGE,
+            &n.storage,
+            self.storage_body(!self.layout.genai),
+            &["resource_group"],
+        )];
+        if self.layout.genai && self.layout.ml {
+            out.push(self.resource(
+                "ml_storage",
+                &api::STORAGE,
+                &n.ml_storage,
+                self.storage_body(true),
+                &["resource_group"],
+            ));
+        }
+        out
+    }
+
+    fn storage_body(&self, shared_key: bool) -> Value {
+        let ip_rules: Vec<Value> = self
+            .c
             .ip_rules
             .iter()
             .flat_map(|r| r.storage_rules())
             .map(|v| json!({ "value": v, "action": "Allow" }))
             .collect();
         json!({
-            "location": loc,
-            "tags": x.tags(),
+            "location": self.location(),
+            "tags": self.tags(),
             "kind": "StorageV2",
             "sku": { "name": "Standard_LRS" },
             "properties": {
@@ -189,7 +237,7 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
                 "allowSharedKeyAccess": shared_key,
                 "defaultToOAuthAuthentication": true,
                 "allowCrossTenantReplication": false,
-                "publicNetworkAccess": x.public_access(),
+                "publicNetworkAccess": self.public_access(),
                 "networkAcls": {
                     "bypass": "AzureServices",
                     "defaultAction": "Deny",
@@ -198,46 +246,36 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
                 },
             },
         })
-    };
-    out.push(x.resource(
-        "storage",
-        &api::STORAGE,
-        &n.storage,
-        storage_body(!layout.genai),
-        &["resource_group"],
-    ));
-    if layout.genai && layout.ml {
-        out.push(x.resource(
-            "ml_storage",
-            &api::STORAGE,
-            &n.ml_storage,
-            storage_body(true),
-            &["resource_group"],
-        ));
     }
 
-    out.push(x.resource(
-        "app_insights",
-        &api::APP_INSIGHTS,
-        &n.app_insights,
-        json!({
-            "location": loc,
-            "tags": x.tags(),
-            "kind": "web",
-            "properties": {
-                "Application_Type": "web",
-                "WorkspaceResourceId": c.log_analytics_id,
-                "IngestionMode": "LogAnalytics",
-                "publicNetworkAccessForIngestion": "Enabled",
-                "publicNetworkAccessForQuery": "Enabled",
-            },
-        }),
-        &["resource_group"],
-    ));
+    fn app_insights(&self) -> DesiredResource {
+        self.resource(
+            "app_insights",
+            &api::APP_INSIGHTS,
+            &self.c.names.app_insights,
+            json!({
+                "location": self.location(),
+                "tags": self.tags(),
+                "kind": "web",
+                "properties": {
+                    "Application_Type": "web",
+                    "WorkspaceResourceId": self.c.log_analytics_id,
+                    "IngestionMode": "LogAnalytics",
+                    "publicNetworkAccessForIngestion": "Enabled",
+                    "publicNetworkAccessForQuery": "Enabled",
+                },
+            }),
+            &["resource_group"],
+        )
+    }
 
-    if layout.ml {
-        let storage_key = layout.ml_storage_key();
-        let storage_name = if layout.genai {
+    fn ml_workspace(&self) -> Option<DesiredResource> {
+        if !self.layout.ml {
+            return None;
+        }
+        let (spec, n) = (self.spec, &self.c.names);
+        let storage_key = self.layout.ml_storage_key();
+        let storage_name = if self.layout.genai {
             &n.ml_storage
         } else {
             &n.storage
@@ -245,31 +283,31 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
         let mut props = json!({
             "friendlyName": n.ml_workspace,
             "description": format!("AI Factory {} ({}, {})", n.project_key, spec.project_type, spec.environment),
-            "keyVault": x.id(&api::KEY_VAULT, &n.key_vault),
-            "storageAccount": x.id(&api::STORAGE, storage_name),
-            "applicationInsights": x.id(&api::APP_INSIGHTS, &n.app_insights),
-            "primaryUserAssignedIdentity": x.identity_id(),
-            "publicNetworkAccess": x.public_access(),
+            "keyVault": self.id(&api::KEY_VAULT, &n.key_vault),
+            "storageAccount": self.id(&api::STORAGE, storage_name),
+            "applicationInsights": self.id(&api::APP_INSIGHTS, &n.app_insights),
+            "primaryUserAssignedIdentity": self.identity_id(),
+            "publicNetworkAccess": self.public_access(),
             "allowRoleAssignmentOnRG": false,
             "hbiWorkspace": false,
             "v1LegacyMode": false,
         });
-        if !x.private() {
+        if !self.private() {
             props["networkAcls"] = json!({
                 "defaultAction": "Deny",
-                "ipRules": c.ip_rules.iter().map(|r| json!({ "value": r.cidr() })).collect::<Vec<_>>(),
+                "ipRules": self.c.ip_rules.iter().map(|r| json!({ "value": r.cidr() })).collect::<Vec<_>>(),
             });
         }
-        out.push(x.resource(
+        Some(self.resource(
             "ml_workspace",
             &api::ML_WORKSPACE,
             &n.ml_workspace,
             json!({
-                "location": loc,
-                "tags": x.tags(),
+                "location": self.location(),
+                "tags": self.tags(),
                 "kind": "Default",
                 "sku": { "name": "Basic", "tier": "Basic" },
-                "identity": x.user_assigned(),
+                "identity": self.user_assigned(),
                 "properties": props,
             }),
             &[
@@ -279,177 +317,213 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
                 storage_key,
                 "app_insights",
             ],
-        ));
+        ))
     }
 
-    if layout.databricks {
-        if let Some(dbx) = &c.dbx {
-            let managed_rg = super::ids::resource_group_id(
-                &spec.subscription_id,
-                &n.databricks_managed_resource_group,
-            );
-            out.push(x.resource(
-                "databricks",
-                &api::DATABRICKS,
-                &n.databricks,
-                json!({
-                    "location": loc,
-                    "tags": x.tags(),
-                    "sku": { "name": "premium" },
-                    "properties": {
-                        "managedResourceGroupId": managed_rg,
-                        "parameters": {
-                            "customVirtualNetworkId": { "value": dbx.vnet_id },
-                            "customPublicSubnetName": { "value": dbx.public_subnet },
-                            "customPrivateSubnetName": { "value": dbx.private_subnet },
-                            "enableNoPublicIp": { "value": true },
-                        },
-                        "publicNetworkAccess": x.public_access(),
-                        "requiredNsgRules": if x.private() { "NoAzureDatabricksRules" } else { "AllRules" },
-                    },
-                }),
-                &["resource_group"],
-            ));
+    fn databricks(&self) -> Option<DesiredResource> {
+        if !self.layout.databricks {
+            return None;
         }
+        let dbx = self.c.dbx.as_ref()?;
+        let n = &self.c.names;
+        let managed_rg = super::ids::resource_group_id(
+            &self.spec.subscription_id,
+            &n.databricks_managed_resource_group,
+        );
+        Some(self.resource(
+            "databricks",
+            &api::DATABRICKS,
+            &n.databricks,
+            json!({
+                "location": self.location(),
+                "tags": self.tags(),
+                "sku": { "name": "premium" },
+                "properties": {
+                    "managedResourceGroupId": managed_rg,
+                    "parameters": {
+                        "customVirtualNetworkId": { "value": dbx.vnet_id },
+                        "customPublicSubnetName": { "value": dbx.public_subnet },
+                        "customPrivateSubnetName": { "value": dbx.private_subnet },
+                        "enableNoPublicIp": { "value": true },
+                    },
+                    "publicNetworkAccess": self.public_access(),
+                    "requiredNsgRules": if self.private() { "NoAzureDatabricksRules" } else { "AllRules" },
+                },
+            }),
+            &["resource_group"],
+        ))
     }
 
-    if layout.data_factory {
-        out.push(x.resource(
+    fn data_factory(&self) -> Option<DesiredResource> {
+        if !self.layout.data_factory {
+            return None;
+        }
+        Some(self.resource(
             "data_factory",
             &api::DATA_FACTORY,
-            &n.data_factory,
+            &self.c.names.data_factory,
             json!({
-                "location": loc,
-                "tags": x.tags(),
-                "identity": x.user_assigned(),
-                "properties": { "publicNetworkAccess": x.public_access() },
+                "location": self.location(),
+                "tags": self.tags(),
+                "identity": self.user_assigned(),
+                "properties": { "publicNetworkAccess": self.public_access() },
             }),
             &["resource_group", "identity"],
-        ));
+        ))
     }
 
-    if layout.genai {
-        out.push(x.resource(
+    fn search(&self) -> DesiredResource {
+        self.resource(
             "search",
             &api::SEARCH,
-            &n.search,
+            &self.c.names.search,
             json!({
-                "location": loc,
-                "tags": x.tags(),
-                "sku": { "name": if prod { "standard" } else { "basic" } },
-                "identity": x.user_assigned(),
+                "location": self.location(),
+                "tags": self.tags(),
+                "sku": { "name": if self.prod() { "standard" } else { "basic" } },
+                "identity": self.user_assigned(),
                 "properties": {
                     "replicaCount": 1,
                     "partitionCount": 1,
                     "hostingMode": "default",
-                    "publicNetworkAccess": if x.private() { "disabled" } else { "enabled" },
+                    "publicNetworkAccess": if self.private() { "disabled" } else { "enabled" },
                     "networkRuleSet": {
-                        "ipRules": c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
+                        "ipRules": self.c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
                         "bypass": "AzureServices",
                     },
                     "disableLocalAuth": true,
                 },
             }),
             &["resource_group", "identity"],
-        ));
-        out.push(x.resource(
+        )
+    }
+
+    fn ai_services(&self) -> DesiredResource {
+        let n = &self.c.names;
+        self.resource(
             "ai_services",
             &api::AI_SERVICES,
             &n.ai_services,
             json!({
-                "location": loc,
-                "tags": x.tags(),
+                "location": self.location(),
+                "tags": self.tags(),
                 "kind": "AIServices",
                 "sku": { "name": "S0" },
-                "identity": x.user_assigned(),
+                "identity": self.user_assigned(),
                 "properties": {
                     "customSubDomainName": n.ai_services,
-                    "publicNetworkAccess": x.public_access(),
+                    "publicNetworkAccess": self.public_access(),
                     "networkAcls": {
                         "defaultAction": "Deny",
-                        "ipRules": c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
+                        "ipRules": self.c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
                         "virtualNetworkRules": [],
                     },
                     "disableLocalAuth": true,
                 },
             }),
             &["resource_group", "identity"],
-        ));
+        )
     }
 
-    // Private endpoints and their DNS zone groups.
-    if let Some(subnet) = &c.pe_subnet_id {
-        for t in layout.private_links() {
-            let key = t.key();
-            let Some(pe) = n.private_endpoints.get(&key) else {
-                continue;
-            };
-            let Some(target_name) = n.of_target(t.target) else {
-                continue;
-            };
-            let target_type = match t.target {
-                "key_vault" => &api::KEY_VAULT,
-                "storage" | "ml_storage" => &api::STORAGE,
-                "ml_workspace" => &api::ML_WORKSPACE,
-                "search" => &api::SEARCH,
-                "ai_services" => &api::AI_SERVICES,
-                "data_factory" => &api::DATA_FACTORY,
-                "databricks" => &api::DATABRICKS,
-                _ => continue,
-            };
-            let pe_key = format!("private_endpoint.{key}");
-            let pe_id = x.id(&api::PRIVATE_ENDPOINT, &pe.endpoint);
-            out.push(x.resource_with_id(
-                &pe_key,
-                &api::PRIVATE_ENDPOINT,
-                &pe.endpoint,
-                pe_id.clone(),
-                json!({
-                    "location": loc,
-                    "tags": x.tags(),
-                    "properties": {
-                        "subnet": { "id": subnet },
-                        "customNetworkInterfaceName": pe.network_interface,
-                        "privateLinkServiceConnections": [{
-                            "name": pe.connection,
-                            "properties": {
-                                "privateLinkServiceId": x.id(target_type, target_name),
-                                "groupIds": [t.group_id],
-                            },
-                        }],
-                    },
-                }),
-                &["resource_group", t.target],
-            ));
-            let zones = zone_order(
-                pe.zone_config,
-                dns_zones(spec.cloud, t.group_id)
-                    .map(|z| z.zones)
-                    .unwrap_or_default(),
-            );
-            let configs: Vec<Value> = zones
-                .iter()
-                .enumerate()
-                .map(|(i, zone)| {
-                    json!({
-                        "name": config_name(pe, i, zone),
-                        "properties": {
-                            "privateDnsZoneId": format!("{}/providers/Microsoft.Network/privateDnsZones/{zone}", c.dns_zone_rg_id),
-                        },
-                    })
-                })
-                .collect();
-            out.push(x.resource_with_id(
-                &format!("private_dns_zone_group.{key}"),
-                &api::PRIVATE_DNS_ZONE_GROUP,
-                &pe.dns_zone_group,
-                format!("{pe_id}/privateDnsZoneGroups/{}", pe.dns_zone_group),
-                json!({ "properties": { "privateDnsZoneConfigs": configs } }),
-                &[pe_key.as_str()],
-            ));
-        }
+    /// Private endpoints and their DNS zone groups (none in allowlist mode).
+    fn private_endpoints(&self) -> Vec<DesiredResource> {
+        let Some(subnet) = &self.c.pe_subnet_id else {
+            return Vec::new();
+        };
+        self.layout
+            .private_links()
+            .into_iter()
+            .filter_map(|t| self.private_endpoint(subnet, t))
+            .flatten()
+            .collect()
     }
-    out
+
+    /// One target's private endpoint and its DNS zone group; `None` when the target has no
+    /// endpoint names or no resource type here.
+    fn private_endpoint(
+        &self,
+        subnet: &str,
+        t: &naming::PrivateLinkTarget,
+    ) -> Option<[DesiredResource; 2]> {
+        let n = &self.c.names;
+        let key = t.key();
+        let pe = n.private_endpoints.get(&key)?;
+        let target_name = n.of_target(t.target)?;
+        let target_type = match t.target {
+            "key_vault" => &api::KEY_VAULT,
+            "storage" | "ml_storage" => &api::STORAGE,
+            "ml_workspace" => &api::ML_WORKSPACE,
+            "search" => &api::SEARCH,
+            "ai_services" => &api::AI_SERVICES,
+            "data_factory" => &api::DATA_FACTORY,
+            "databricks" => &api::DATABRICKS,
+            _ => return None,
+        };
+        let pe_key = format!("private_endpoint.{key}");
+        let pe_id = self.id(&api::PRIVATE_ENDPOINT, &pe.endpoint);
+        let endpoint = self.resource_with_id(
+            &pe_key,
+            &api::PRIVATE_ENDPOINT,
+            &pe.endpoint,
+            pe_id.clone(),
+            json!({
+                "location": self.location(),
+                "tags": self.tags(),
+                "properties": {
+                    "subnet": { "id": subnet },
+                    "customNetworkInterfaceName": pe.network_interface,
+                    "privateLinkServiceConnections": [{
+                        "name": pe.connection,
+                        "properties": {
+                            "privateLinkServiceId": self.id(target_type, target_name),
+                            "groupIds": [t.group_id],
+                        },
+                    }],
+                },
+            }),
+            &["resource_group", t.target],
+        );
+        let zone_group = self.dns_zone_group(&key, &pe_key, &pe_id, pe, t.group_id);
+        Some([endpoint, zone_group])
+    }
+
+    /// `privateDnsZoneGroups/...` of one private endpoint: the zones of its group ID in
+    /// this cloud, in the common DNS zone resource group.
+    fn dns_zone_group(
+        &self,
+        key: &str,
+        pe_key: &str,
+        pe_id: &str,
+        pe: &naming::PrivateEndpointNames,
+        group_id: &str,
+    ) -> DesiredResource {
+        let zones = zone_order(
+            pe.zone_config,
+            dns_zones(self.spec.cloud, group_id)
+                .map(|z| z.zones)
+                .unwrap_or_default(),
+        );
+        let configs: Vec<Value> = zones
+            .iter()
+            .enumerate()
+            .map(|(i, zone)| {
+                json!({
+                    "name": config_name(pe, i, zone),
+                    "properties": {
+                        "privateDnsZoneId": format!("{}/providers/Microsoft.Network/privateDnsZones/{zone}", self.c.dns_zone_rg_id),
+                    },
+                })
+            })
+            .collect();
+        self.resource_with_id(
+            &format!("private_dns_zone_group.{key}"),
+            &api::PRIVATE_DNS_ZONE_GROUP,
+            &pe.dns_zone_group,
+            format!("{pe_id}/privateDnsZoneGroups/{}", pe.dns_zone_group),
+            json!({ "properties": { "privateDnsZoneConfigs": configs } }),
+            &[pe_key],
+        )
+    }
 }
 
 /// The name of a DNS zone group's `index`th config (for `zone`).
