@@ -17,6 +17,7 @@
 mod engine;
 mod model;
 mod refresh;
+mod shared;
 pub(crate) mod spec;
 #[cfg(test)]
 mod tests;

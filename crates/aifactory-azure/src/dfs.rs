@@ -526,6 +526,40 @@ fn path_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
     map.entry(key.to_string()).or_default().clone()
 }
 
+/// Listing the account's filesystems.
+impl DfsClient {
+    /// The names of the account's filesystems (`GET ?resource=account`), following
+    /// `x-ms-continuation`.
+    pub async fn list_filesystems(&self, ctx: &Ctx) -> Result<Vec<String>, AzureError> {
+        let mut names = Vec::new();
+        let mut continuation: Option<String> = None;
+        loop {
+            let mut url = self.endpoint.clone();
+            url.set_query(None);
+            url.query_pairs_mut().append_pair("resource", "account");
+            if let Some(c) = &continuation {
+                url.query_pairs_mut().append_pair("continuation", c);
+            }
+            let r = self
+                .send(ctx, &self.request(Method::GET, url.clone()))
+                .await?;
+            let body = r.json(&url)?;
+            names.extend(
+                body.get("filesystems")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| f.get("name").and_then(serde_json::Value::as_str))
+                    .map(str::to_string),
+            );
+            match r.header("x-ms-continuation").filter(|c| !c.is_empty()) {
+                Some(c) if continuation.as_deref() != Some(c) => continuation = Some(c.to_string()),
+                _ => return Ok(names),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

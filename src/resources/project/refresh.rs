@@ -12,8 +12,8 @@ use aifactory_template::project::{
     api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 
-use super::engine::list_filtered;
 use super::model::{self, Record, Records};
+use super::shared;
 
 /// GETs in flight at once while refreshing.
 const READS_IN_FLIGHT: usize = 16;
@@ -136,21 +136,21 @@ async fn role_ids(
             r.id.as_deref()
                 .and_then(|id| id.split_once("/providers/Microsoft.Authorization/"))
         {
-            if !super::engine::inside(rg_id, scope) && !scope.eq_ignore_ascii_case(rg_id) {
+            if !shared::inside(rg_id, scope) && !scope.eq_ignore_ascii_case(rg_id) {
                 scopes.insert(scope.to_string());
             }
         }
     }
     let mut out = BTreeSet::new();
     for scope in scopes {
-        let items = list_filtered(
-            client,
-            ctx,
-            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
-            api::ROLE_ASSIGNMENT.api_version,
-            None,
-        )
-        .await?;
+        let items = client
+            .arm()
+            .list(
+                ctx,
+                &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+                api::ROLE_ASSIGNMENT.api_version,
+            )
+            .await?;
         out.extend(
             items
                 .iter()
@@ -220,7 +220,7 @@ pub async fn refresh(
             })
         })
         .collect();
-    let results = super::engine::bounded(reads, READS_IN_FLIGHT).await;
+    let results = shared::bounded(reads, READS_IN_FLIGHT).await;
     for (key, result) in results {
         match result? {
             None => {
@@ -279,7 +279,7 @@ pub async fn refresh(
                 }
                 Err(e) => return Err(e),
                 Ok(ac) => {
-                    let traverse = super::engine::others_traverse(&ac.acl);
+                    let traverse = shared::others_traverse(&ac.acl);
                     let is_project_dir = lake
                         .directories
                         .last()
@@ -490,15 +490,11 @@ pub async fn discover(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
 
-    let items = list_filtered(
-        client,
-        ctx,
-        &format!("{rg_id}/resources"),
-        "2021-04-01",
-        None,
-    )
-    .await
-    .map_err(az)?;
+    let items = client
+        .arm()
+        .list(ctx, &format!("{rg_id}/resources"), "2021-04-01")
+        .await
+        .map_err(az)?;
     let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty()
         || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
     d.project_type =
@@ -717,15 +713,16 @@ pub async fn discover(
     }
 
     // Team and service principal: the group's own role assignments.
-    let assignments = list_filtered(
-        client,
-        ctx,
-        &format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments"),
-        api::ROLE_ASSIGNMENT.api_version,
-        Some("atScope()"),
-    )
-    .await
-    .map_err(az)?;
+    let assignments = client
+        .arm()
+        .list_query(
+            ctx,
+            &format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments"),
+            api::ROLE_ASSIGNMENT.api_version,
+            &[("$filter", "atScope()")],
+        )
+        .await
+        .map_err(az)?;
     let mut team: BTreeSet<String> = BTreeSet::new();
     let mut team_type: Option<String> = None;
     for a in &assignments {
@@ -779,22 +776,23 @@ pub async fn discover(
     // account outside the group, and the filesystem holding projects/project<NNN>.
     let member = d.team_ids.first().cloned().or(d.service_principal.clone());
     if let Some(m) = member {
-        let theirs = list_filtered(
-            client,
-            ctx,
-            &format!(
-                "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleAssignments"
-            ),
-            api::ROLE_ASSIGNMENT.api_version,
-            Some(&format!("principalId eq '{m}'")),
-        )
+        let theirs = client
+            .arm()
+            .list_query(
+                ctx,
+                &format!(
+                    "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleAssignments"
+                ),
+                api::ROLE_ASSIGNMENT.api_version,
+                &[("$filter", &format!("principalId eq '{m}'"))],
+            )
         .await
         .map_err(az)?;
         let lake = theirs.iter().find_map(|a| {
             let scope = a.pointer("/properties/scope").and_then(Json::as_str)?;
             let parsed = ArmId::parse(scope)?;
             (parsed.is_type("Microsoft.Storage", &["storageAccounts"])
-                && !super::engine::inside(rg_id, scope))
+                && !shared::inside(rg_id, scope))
             .then(|| scope.to_string())
         });
         if let Some(account_id) = lake {
@@ -1057,22 +1055,7 @@ async fn find_filesystem(
     path: &str,
 ) -> Option<String> {
     let dfs = client.dfs(account).ok()?;
-    let mut url = dfs.endpoint().clone();
-    url.query_pairs_mut().append_pair("resource", "account");
-    let req = aifactory_azure::Request::new(
-        aifactory_azure::Method::GET,
-        url.clone(),
-        client.cloud().storage_scope(),
-    )
-    .header("x-ms-version", model::DFS_API);
-    let resp = client.pipeline().send(ctx, &req).await.ok()?;
-    let body = resp.json(&url).ok()?;
-    let names: Vec<String> = body
-        .get("filesystems")
-        .and_then(Json::as_array)?
-        .iter()
-        .filter_map(|f| f.get("name").and_then(Json::as_str).map(str::to_string))
-        .collect();
+    let names = dfs.list_filesystems(ctx).await.ok()?;
     for fs in names {
         if let Ok(ac) = dfs.get_access_control(ctx, &fs, path).await {
             if ac.resource_type.as_deref().is_none_or(|t| t == "directory") {
