@@ -6,7 +6,9 @@ use aifactory_attrpath::AttrPath;
 use super::cidr::{parse_cidr, Cidr, Net, V4_WIDTH, V6_WIDTH};
 use super::issue::{BlockedList, Issue, IssueKind};
 use super::strategy::{nth_block, IPV6_SLOT_PREFIX};
-use super::{prefix_for_hosts, AllocationInput, Strategy, IPV6_SUBNET_PREFIX, MIN_IPV4_PREFIX};
+use super::{
+    prefix_for_hosts, AllocationInput, RequestSpec, Strategy, IPV6_SUBNET_PREFIX, MIN_IPV4_PREFIX,
+};
 
 /// One parsed CIDR of a list.
 #[derive(Debug, Clone)]
@@ -198,8 +200,17 @@ fn too_small(pool: &[Entry], prefix: u8) -> Vec<String> {
 
 pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked {
     let mut out = Checked::default();
+    let pool_clean = check_pool(input, &mut out, issues);
+    check_blocked(input, &mut out, pool_clean, issues);
+    check_requests(input, &mut out, pool_clean, issues);
+    check_slot(input, &mut out, pool_clean, issues);
+    out
+}
 
-    // address_space
+/// `address_space`: parsed per family, IPv6 entries smaller than a subnet dropped, no
+/// overlaps, an IPv4 range present. Whether the pool is clean (later checks that compare
+/// against the pool only run then).
+fn check_pool(input: &AllocationInput, out: &mut Checked, issues: &mut Vec<Issue>) -> bool {
     let parsed = parse_list(
         "address_space",
         &input.pool,
@@ -233,8 +244,16 @@ pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked
             IssueKind::NoIpv4Pool,
         );
     }
+    pool_clean
+}
 
-    // reserved, occupied
+/// `reserved` and `occupied`: parsed per family; entries outside a clean pool are warnings.
+fn check_blocked(
+    input: &AllocationInput,
+    out: &mut Checked,
+    pool_clean: bool,
+    issues: &mut Vec<Issue>,
+) {
     parse_list(
         "reserved",
         &input.reserved,
@@ -279,8 +298,16 @@ pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked
             issues,
         );
     }
+}
 
-    // subnets
+/// `subnets`: a name, exactly one valid size, and an IPv6 pool when IPv6 is asked for.
+/// Valid requests go to `out.requests`, sorted by name.
+fn check_requests(
+    input: &AllocationInput,
+    out: &mut Checked,
+    pool_clean: bool,
+    issues: &mut Vec<Issue>,
+) {
     for (name, spec) in &input.requests {
         let path = AttrPath::attr("subnets").and_key(name.as_str());
         let mut valid = true;
@@ -288,54 +315,7 @@ pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked
             valid = false;
             push(issues, path.clone(), IssueKind::EmptyName);
         }
-        let prefix = match (spec.prefix_length, spec.min_hosts) {
-            (Some(_), Some(_)) => {
-                push(
-                    issues,
-                    path.clone(),
-                    IssueKind::SizeBothGiven { name: name.clone() },
-                );
-                None
-            }
-            (None, None) => {
-                push(
-                    issues,
-                    path.clone(),
-                    IssueKind::SizeMissing { name: name.clone() },
-                );
-                None
-            }
-            (Some(p), None) => {
-                let ok = u8::try_from(p)
-                    .ok()
-                    .filter(|p| (1..=MIN_IPV4_PREFIX).contains(p));
-                if ok.is_none() {
-                    push(
-                        issues,
-                        path.and_attr("prefix_length"),
-                        IssueKind::PrefixOutOfRange {
-                            name: name.clone(),
-                            prefix_length: p,
-                        },
-                    );
-                }
-                ok
-            }
-            (None, Some(h)) => {
-                let ok = u64::try_from(h).ok().and_then(prefix_for_hosts);
-                if ok.is_none() {
-                    push(
-                        issues,
-                        path.and_attr("min_hosts"),
-                        IssueKind::MinHostsOutOfRange {
-                            name: name.clone(),
-                            min_hosts: h,
-                        },
-                    );
-                }
-                ok
-            }
-        };
+        let prefix = request_prefix(name, spec, &path, issues);
         if spec.ipv6 && pool_clean && out.v6.pool.is_empty() {
             valid = false;
             push(
@@ -354,8 +334,78 @@ pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked
     }
     // BTreeMap iteration is sorted already; keep the invariant explicit.
     out.requests.sort_by(|a, b| a.name.cmp(&b.name));
+}
 
-    // slot
+/// The prefix length of one request, from `prefix_length` or `min_hosts` (exactly one of
+/// them, in range).
+fn request_prefix(
+    name: &str,
+    spec: &RequestSpec,
+    path: &AttrPath,
+    issues: &mut Vec<Issue>,
+) -> Option<u8> {
+    match (spec.prefix_length, spec.min_hosts) {
+        (Some(_), Some(_)) => {
+            push(
+                issues,
+                path.clone(),
+                IssueKind::SizeBothGiven {
+                    name: name.to_string(),
+                },
+            );
+            None
+        }
+        (None, None) => {
+            push(
+                issues,
+                path.clone(),
+                IssueKind::SizeMissing {
+                    name: name.to_string(),
+                },
+            );
+            None
+        }
+        (Some(p), None) => {
+            let ok = u8::try_from(p)
+                .ok()
+                .filter(|p| (1..=MIN_IPV4_PREFIX).contains(p));
+            if ok.is_none() {
+                push(
+                    issues,
+                    path.and_attr("prefix_length"),
+                    IssueKind::PrefixOutOfRange {
+                        name: name.to_string(),
+                        prefix_length: p,
+                    },
+                );
+            }
+            ok
+        }
+        (None, Some(h)) => {
+            let ok = u64::try_from(h).ok().and_then(prefix_for_hosts);
+            if ok.is_none() {
+                push(
+                    issues,
+                    path.and_attr("min_hosts"),
+                    IssueKind::MinHostsOutOfRange {
+                        name: name.to_string(),
+                        min_hosts: h,
+                    },
+                );
+            }
+            ok
+        }
+    }
+}
+
+/// The `slot` strategy: slot size and index in range, every request fits a slot, and the
+/// slot lies inside the pool (IPv4, and IPv6 when a request asks for it).
+fn check_slot(
+    input: &AllocationInput,
+    out: &mut Checked,
+    pool_clean: bool,
+    issues: &mut Vec<Issue>,
+) {
     if let Strategy::Slot {
         prefix_length,
         index,
@@ -435,5 +485,4 @@ pub(crate) fn check(input: &AllocationInput, issues: &mut Vec<Issue>) -> Checked
             }
         }
     }
-    out
 }
