@@ -47,20 +47,25 @@ impl ArmClient {
 
     /// The URL of a resource ID (`/subscriptions/...`) with its api-version.
     pub fn url(&self, id: &str, api_version: &str) -> Result<Url, AzureError> {
-        if !id.starts_with('/') || id.split('/').any(|seg| seg == ".." || seg == ".") {
-            return Err(AzureError::config(
+        let id = crate::id::ArmId::parse(id).map_err(|e| {
+            AzureError::config(
                 "resource id",
-                format!("{id:?} is not an ARM resource ID (it must start with '/')"),
-            ));
-        }
+                format!("{id:?} is not an ARM resource ID: {e}"),
+            )
+        })?;
         if api_version.trim().is_empty() {
             return Err(AzureError::config(
                 "api-version",
-                format!("no api-version for {id}"),
+                format!("no api-version for {}", id.as_str()),
             ));
         }
         let mut url = self.base.clone();
-        let path = format!("{}{}", self.base.path().trim_end_matches('/'), id);
+        // Each segment percent-encoded: the request goes to exactly this ID.
+        let path = format!(
+            "{}{}",
+            self.base.path().trim_end_matches('/'),
+            id.url_path()
+        );
         url.set_path(&path);
         url.set_query(None);
         url.query_pairs_mut()

@@ -28,6 +28,7 @@ pub mod correlation;
 pub mod credentials;
 pub mod dfs;
 pub mod error;
+pub mod id;
 pub mod http;
 pub mod lro;
 pub mod pipeline;
@@ -54,6 +55,7 @@ pub use error::{
 pub use pipeline::{Pipeline, Request, Response};
 /// The HTTP method and URL types requests are built from.
 pub use reqwest::Method;
+pub use id::{ArmId, IdError};
 pub use retry::RetryPolicy;
 pub use throttle::{BucketConfig, OpClass, ThrottleSettings};
 pub use url::Url;
