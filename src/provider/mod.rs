@@ -59,14 +59,21 @@ impl AifactoryProvider {
         }
     }
 
+    /// Checks the configuration; a value of the wrong type is reported on its attribute.
     pub fn validate(&self, config: &Value) -> Diagnostics {
-        ProviderConfig::new(config).validate()
+        match ProviderConfig::from_config(config) {
+            Ok(config) => config.validate(),
+            Err(d) => Diagnostics(vec![d]),
+        }
     }
 
     /// Record the settings. Reads `ARM_*` variables for what the configuration leaves out;
     /// makes no network call.
     pub fn configure(&self, terraform_version: &str, config: &Value) -> Diagnostics {
-        let config = ProviderConfig::new(config);
+        let config = match ProviderConfig::from_config(config) {
+            Ok(config) => config,
+            Err(d) => return Diagnostics(vec![d]),
+        };
         let diags = config.validate();
         let settings = config
             .azure_settings()

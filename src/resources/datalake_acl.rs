@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::azure_error;
+use super::{azure_error, decode_or_keep, keep};
 use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
     schema::{Attribute, Schema, Type},
-    AttrPath, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
+    AttrPath, Diagnostics, FromValue, PlanRequest, PlanResponse, Resource, Tf, ToValue, Value,
 };
 use aifactory_azure::{Acl, AclEntry, AclKey, AclType, AzureClient, AzureError, DirectoryOptions};
 
@@ -117,11 +117,12 @@ fn resource_id(account_id: &str, fs: &str, path: &str) -> String {
     format!("{account_id}|{fs}|/{}", dfs_path(path))
 }
 
-/// Parsed entries, with the index of each in the configured set for diagnostics.
-fn parse_entries(v: &Value) -> Result<Vec<(String, AclEntry)>, String> {
+/// Parsed entries, each with its text as written, in the order given.
+fn parse_entries<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<(String, AclEntry)>, String> {
     let mut out: Vec<(String, AclEntry)> = Vec::new();
-    for item in v.as_list().unwrap_or_default() {
-        let Some(text) = item.as_str() else { continue };
+    for text in texts {
         let entry: AclEntry = text.parse().map_err(|e| {
             format!("{e}. Write entries like `other::--x` or `user:<object id>:rwx`.")
         })?;
@@ -136,10 +137,29 @@ fn parse_entries(v: &Value) -> Result<Vec<(String, AclEntry)>, String> {
     Ok(out)
 }
 
+/// The entries of `parsed`, without their texts.
+fn acl_entries(parsed: &[(String, AclEntry)]) -> Vec<AclEntry> {
+    parsed.iter().map(|(_, e)| e.clone()).collect()
+}
+
 fn is_named(key: &AclKey) -> bool {
     matches!(key.kind, AclType::User | AclType::Group) && !key.id.is_empty()
 }
 
+crate::model! {
+    /// `aifactory_datalake_acl`'s configuration, plan and state.
+    pub struct DatalakeAclModel {
+        pub storage_account_id: Tf<String>,
+        pub filesystem: Tf<String>,
+        pub path: Tf<String>,
+        /// A set; in a configuration an element may be unknown until apply.
+        pub entries: Tf<Vec<Tf<String>>>,
+        pub create_directory: Tf<bool>,
+        pub id: Tf<String>,
+    }
+}
+
+/// Where the entries live, with the account name taken from its ID.
 struct Target {
     account_id: String,
     account: String,
@@ -148,33 +168,69 @@ struct Target {
     create_directory: bool,
 }
 
-fn target(v: &Value) -> Option<Target> {
-    let account_id = v.get("storage_account_id").as_str()?.to_string();
-    let account = account_name(&account_id)?.to_string();
-    Some(Target {
-        account,
-        account_id,
-        fs: v.get("filesystem").as_str()?.to_string(),
-        path: v.get("path").as_str().unwrap_or("/").to_string(),
-        create_directory: v.get("create_directory").as_bool().unwrap_or(true),
-    })
+impl Target {
+    /// The resource's `id`.
+    fn id(&self) -> String {
+        resource_id(&self.account_id, &self.fs, &self.path)
+    }
 }
 
-fn state(t: &Target, path_attr: &Value, create_attr: &Value, entries: Vec<String>) -> Value {
-    Value::object([
-        ("storage_account_id", Value::string(&t.account_id)),
-        ("filesystem", Value::string(&t.fs)),
-        ("path", path_attr.clone()),
-        (
-            "entries",
-            Value::List(entries.into_iter().map(Value::String).collect()),
-        ),
-        ("create_directory", create_attr.clone()),
-        (
-            "id",
-            Value::string(resource_id(&t.account_id, &t.fs, &t.path)),
-        ),
-    ])
+impl DatalakeAclModel {
+    /// The path this configuration or state names; `None` while the account ID or the
+    /// filesystem is not known, or the ID is not a storage account's.
+    fn target(&self) -> Option<Target> {
+        let account_id = self.storage_account_id.as_deref()?.to_string();
+        let account = account_name(&account_id)?.to_string();
+        Some(Target {
+            account,
+            account_id,
+            fs: self.filesystem.as_deref()?.to_string(),
+            path: self.path.as_deref().unwrap_or("/").to_string(),
+            create_directory: self.create_directory.known().copied().unwrap_or(true),
+        })
+    }
+
+    /// True when the set and every element of it is known.
+    fn entries_known(&self) -> bool {
+        match &self.entries {
+            Tf::Unknown => false,
+            Tf::Null => true,
+            Tf::Known(items) => !items.iter().any(Tf::is_unknown),
+        }
+    }
+
+    /// The known entries' texts (none when the set is null or unknown).
+    fn entry_texts(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .known()
+            .into_iter()
+            .flatten()
+            .filter_map(Tf::as_deref)
+    }
+
+    /// The entries parsed, or none when they do not parse (state holds only valid ones).
+    fn acl_entries(&self) -> Vec<AclEntry> {
+        parse_entries(self.entry_texts())
+            .map(|l| acl_entries(&l))
+            .unwrap_or_default()
+    }
+
+    /// The state of `t` holding `entries`; `path` and `create_directory` as configured.
+    fn state(
+        t: &Target,
+        path: Tf<String>,
+        create_directory: Tf<bool>,
+        entries: Vec<String>,
+    ) -> Self {
+        DatalakeAclModel {
+            storage_account_id: Tf::Known(t.account_id.clone()),
+            filesystem: Tf::Known(t.fs.clone()),
+            path,
+            entries: Tf::Known(entries.into_iter().map(Tf::Known).collect()),
+            create_directory,
+            id: Tf::Known(t.id()),
+        }
+    }
 }
 
 /// The configured entries as Azure holds them now: the user's text for entries that match,
@@ -238,6 +294,54 @@ impl DatalakeAcl {
     }
 }
 
+/// The import ID's parts: where, and which entries (keys, in order).
+struct ImportId<'a> {
+    account_id: &'a str,
+    account: &'a str,
+    fs: &'a str,
+    path: &'a str,
+    keys: Vec<AclKey>,
+}
+
+/// Parses `<storage account ID>|<filesystem>|<path>|<entries>`; the error is the detail.
+fn parse_import_id(import_id: &str) -> Result<ImportId<'_>, String> {
+    let parts: Vec<&str> = import_id.split('|').collect();
+    let [account_id, fs, path, keys] = parts[..] else {
+        return Err(format!(
+            "{import_id:?} does not have four parts. {IMPORT_USAGE}"
+        ));
+    };
+    let Some(account) = account_name(account_id) else {
+        return Err(format!(
+            "{account_id:?} is not a storage account ID. {IMPORT_USAGE}"
+        ));
+    };
+    // Keys with or without permissions: `other::--x` or `other:`.
+    let mut wanted: BTreeMap<AclKey, ()> = BTreeMap::new();
+    for k in keys.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        // An entry (`other::--x`), else a key (`other:`, `user:<id>`) given a placeholder.
+        let parsed = k
+            .parse::<AclEntry>()
+            .or_else(|_| format!("{k}:---").parse::<AclEntry>());
+        match parsed {
+            Ok(e) => {
+                wanted.insert(e.key, ());
+            }
+            Err(e) => return Err(format!("{k:?}: {e}. {IMPORT_USAGE}")),
+        }
+    }
+    if wanted.is_empty() {
+        return Err(format!("No entries listed. {IMPORT_USAGE}"));
+    }
+    Ok(ImportId {
+        account_id,
+        account,
+        fs,
+        path,
+        keys: wanted.into_keys().collect(),
+    })
+}
+
 #[async_trait]
 impl Resource for DatalakeAcl {
     fn type_name(&self) -> &'static str {
@@ -250,7 +354,14 @@ impl Resource for DatalakeAcl {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        if let Some(id) = config.get("storage_account_id").as_str() {
+        let config = match DatalakeAclModel::decode(config) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return diags;
+            }
+        };
+        if let Some(id) = config.storage_account_id.as_deref() {
             if account_name(id).is_none() {
                 diags.error(
                     AttrPath::attr("storage_account_id"),
@@ -259,7 +370,7 @@ impl Resource for DatalakeAcl {
                 );
             }
         }
-        if let Some(fs) = config.get("filesystem").as_str() {
+        if let Some(fs) = config.filesystem.as_deref() {
             let ok = (3..=63).contains(&fs.len())
                 && fs
                     .chars()
@@ -275,17 +386,16 @@ impl Resource for DatalakeAcl {
                 );
             }
         }
-        if let Some(p) = config.get("path").as_str() {
+        if let Some(p) = config.path.as_deref() {
             if p.split('/').any(|s| s == "." || s == "..") || p.contains('\\') {
                 diags.error(AttrPath::attr("path"), "Invalid path", format!("{p:?}: write a plain directory path such as `projects` or `projects/shared`, without `.`, `..` or backslashes."));
             }
         }
-        let entries = config.get("entries");
-        if entries.is_wholly_known() {
-            match parse_entries(entries) {
+        if config.entries_known() {
+            match parse_entries(config.entry_texts()) {
                 Err(msg) => diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg),
                 Ok(list) => {
-                    let acl = Acl::new(list.into_iter().map(|(_, e)| e).collect());
+                    let acl = Acl::new(acl_entries(&list));
                     if acl.check_limits().is_err() {
                         diags.error(
                             AttrPath::attr("entries"),
@@ -300,39 +410,52 @@ impl Resource for DatalakeAcl {
     }
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
-        let mut planned = req.config.clone();
         let mut diags = Diagnostics::new();
-        let known = |k: &str| req.config.get(k).is_wholly_known();
-        if known("storage_account_id") && known("filesystem") && known("path") {
-            match target(&req.config) {
-                Some(t) => planned.set(
-                    "id",
-                    Value::string(resource_id(&t.account_id, &t.fs, &t.path)),
-                ),
-                None => diags.error(
-                    AttrPath::attr("storage_account_id"),
-                    "Invalid storage account ID",
-                    "Expected a storage account ARM ID.",
-                ),
+        let (config, prior) = match (
+            DatalakeAclModel::decode(&req.config),
+            Option::<DatalakeAclModel>::decode(&req.prior),
+        ) {
+            (Ok(c), Ok(p)) => (c, p),
+            (Err(e), _) | (_, Err(e)) => {
+                diags.push(e.to_diagnostic());
+                return PlanResponse {
+                    planned: req.proposed,
+                    diags,
+                    ..PlanResponse::default()
+                };
             }
+        };
+        let located = !config.storage_account_id.is_unknown()
+            && !config.filesystem.is_unknown()
+            && !config.path.is_unknown();
+        let id = if !located {
+            Tf::Unknown
+        } else if let Some(t) = config.target() {
+            Tf::Known(t.id())
         } else {
-            planned.set("id", Value::Unknown);
-        }
+            diags.error(
+                AttrPath::attr("storage_account_id"),
+                "Invalid storage account ID",
+                "Expected a storage account ARM ID.",
+            );
+            config.id.clone()
+        };
         let mut requires_replace = Vec::new();
-        if !req.prior.is_null() {
-            for k in ["storage_account_id", "filesystem"] {
-                if req.prior.get(k) != req.config.get(k) {
-                    requires_replace.push(AttrPath::attr(k));
-                }
+        if let Some(prior) = &prior {
+            if prior.storage_account_id != config.storage_account_id {
+                requires_replace.push(AttrPath::attr("storage_account_id"));
+            }
+            if prior.filesystem != config.filesystem {
+                requires_replace.push(AttrPath::attr("filesystem"));
             }
             // `/` and null, or `projects/` and `projects`, are the same path: no replacement.
-            let p = |v: &Value| dfs_path(v.get("path").as_str().unwrap_or("/")).to_string();
-            if p(&req.prior) != p(&req.config) {
+            let p = |m: &DatalakeAclModel| dfs_path(m.path.as_deref().unwrap_or("/")).to_string();
+            if p(prior) != p(&config) {
                 requires_replace.push(AttrPath::attr("path"));
             }
         }
         PlanResponse {
-            planned,
+            planned: DatalakeAclModel { id, ..config }.to_value(),
             private: Value::Null,
             requires_replace,
             diags,
@@ -341,22 +464,30 @@ impl Resource for DatalakeAcl {
 
     async fn apply(&self, req: ApplyRequest) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let prior_entries: Vec<AclEntry> = parse_entries(req.prior.get("entries"))
-            .map(|l| l.into_iter().map(|(_, e)| e).collect())
+        let (prior, planned) = match (
+            decode_or_keep::<Option<DatalakeAclModel>>(&req.prior, &Value::Null),
+            Option::<DatalakeAclModel>::decode(&req.planned),
+        ) {
+            (Ok(p), Ok(n)) => (p, n),
+            (Err(resp), _) => return resp,
+            (_, Err(e)) => {
+                diags.push(e.to_diagnostic());
+                return keep(req.prior, Value::Null, diags);
+            }
+        };
+        let prior_entries = prior
+            .as_ref()
+            .map(DatalakeAclModel::acl_entries)
             .unwrap_or_default();
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: req.prior,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(req.prior, Value::Null, diags);
             }
         };
-        if req.planned.is_null() {
-            let Some(t) = target(&req.prior) else {
+        let Some(planned) = planned else {
+            let Some(t) = prior.as_ref().and_then(DatalakeAclModel::target) else {
                 return StateResponse::default();
             };
             // Named entries go; base entries cannot be removed and stay as they are.
@@ -365,54 +496,41 @@ impl Resource for DatalakeAcl {
                 Err((_, e)) if e.is_not_found() => StateResponse::default(),
                 Err((what, e)) => {
                     azure_error(&mut diags, &what, &e);
-                    StateResponse {
-                        state: req.prior,
-                        private: Value::Null,
-                        diags,
-                    }
+                    keep(req.prior, Value::Null, diags)
                 }
             };
-        }
-        let Some(t) = target(&req.planned) else {
+        };
+        let Some(t) = planned.target() else {
             diags.error(
                 AttrPath::attr("storage_account_id"),
                 "Invalid storage account ID",
                 "Expected a storage account ARM ID.",
             );
-            return StateResponse {
-                state: req.prior,
-                private: Value::Null,
-                diags,
-            };
+            return keep(req.prior, Value::Null, diags);
         };
-        let want = match parse_entries(req.planned.get("entries")) {
+        let want = match parse_entries(planned.entry_texts()) {
             Ok(w) => w,
             Err(msg) => {
                 diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg);
-                return StateResponse {
-                    state: req.prior,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(req.prior, Value::Null, diags);
             }
         };
-        let planned_entries: Vec<AclEntry> = want.iter().map(|(_, e)| e.clone()).collect();
+        let state = |entries: Vec<String>| {
+            DatalakeAclModel::state(
+                &t,
+                planned.path.clone(),
+                planned.create_directory.clone(),
+                entries,
+            )
+            .to_value()
+        };
         match self
-            .write(client, &t, &planned_entries, &prior_entries)
+            .write(client, &t, &acl_entries(&want), &prior_entries)
             .await
         {
             Ok(()) => {
-                let texts = want.into_iter().map(|(s, _)| s).collect();
-                StateResponse {
-                    state: state(
-                        &t,
-                        req.planned.get("path"),
-                        req.planned.get("create_directory"),
-                        texts,
-                    ),
-                    private: Value::Null,
-                    diags,
-                }
+                let texts = want.iter().map(|(s, _)| s.clone()).collect();
+                keep(state(texts), Value::Null, diags)
             }
             Err((what, e)) => {
                 azure_error(&mut diags, &what, &e);
@@ -426,24 +544,8 @@ impl Resource for DatalakeAcl {
                     Err(_) => None,
                 };
                 match now {
-                    Some(ac) => {
-                        let seen = observed(&want, &ac.acl);
-                        StateResponse {
-                            state: state(
-                                &t,
-                                req.planned.get("path"),
-                                req.planned.get("create_directory"),
-                                seen,
-                            ),
-                            private: Value::Null,
-                            diags,
-                        }
-                    }
-                    None => StateResponse {
-                        state: req.prior,
-                        private: Value::Null,
-                        diags,
-                    },
+                    Some(ac) => keep(state(observed(&want, &ac.acl)), Value::Null, diags),
+                    None => keep(req.prior, Value::Null, diags),
                 }
             }
         }
@@ -451,23 +553,19 @@ impl Resource for DatalakeAcl {
 
     async fn read(&self, prior: Value, private: Value) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let Some(t) = target(&prior) else {
-            return StateResponse {
-                state: prior,
-                private,
-                diags,
-            };
+        let model = match decode_or_keep::<Option<DatalakeAclModel>>(&prior, &private) {
+            Ok(m) => m,
+            Err(resp) => return resp,
         };
-        let want = parse_entries(prior.get("entries")).unwrap_or_default();
+        let Some((model, t)) = model.and_then(|m| m.target().map(|t| (m, t))) else {
+            return keep(prior, private, diags);
+        };
+        let want = parse_entries(model.entry_texts()).unwrap_or_default();
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                };
+                return keep(prior, private, diags);
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
@@ -477,11 +575,7 @@ impl Resource for DatalakeAcl {
         };
         match result {
             // The path (or the filesystem, or the account) is gone: so are the entries.
-            Err(e) if e.is_not_found() => StateResponse {
-                state: Value::Null,
-                private,
-                diags,
-            },
+            Err(e) if e.is_not_found() => keep(Value::Null, private, diags),
             Err(e) => {
                 azure_error(
                     &mut diags,
@@ -493,96 +587,37 @@ impl Resource for DatalakeAcl {
                     ),
                     &e,
                 );
-                StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                }
+                keep(prior, private, diags)
             }
             Ok(ac) => {
                 let seen = observed(&want, &ac.acl);
-                StateResponse {
-                    state: state(&t, prior.get("path"), prior.get("create_directory"), seen),
-                    private,
-                    diags,
-                }
+                let state = DatalakeAclModel::state(&t, model.path, model.create_directory, seen);
+                keep(state.to_value(), private, diags)
             }
         }
     }
 
     async fn import(&self, import_id: &str) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let parts: Vec<&str> = import_id.split('|').collect();
-        let [account_id, fs, path, keys] = parts[..] else {
-            diags.error(
-                AttrPath::root(),
-                "Invalid import ID",
-                format!("{import_id:?} does not have four parts. {IMPORT_USAGE}"),
-            );
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
-        };
-        let Some(account) = account_name(account_id) else {
-            diags.error(
-                AttrPath::root(),
-                "Invalid import ID",
-                format!("{account_id:?} is not a storage account ID. {IMPORT_USAGE}"),
-            );
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
-        };
-        // Keys with or without permissions: `other::--x` or `other:`.
-        let mut wanted: BTreeMap<AclKey, ()> = BTreeMap::new();
-        for k in keys.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            // An entry (`other::--x`), else a key (`other:`, `user:<id>`) given a placeholder.
-            let parsed = k
-                .parse::<AclEntry>()
-                .or_else(|_| format!("{k}:---").parse::<AclEntry>());
-            match parsed {
-                Ok(e) => {
-                    wanted.insert(e.key, ());
-                }
-                Err(e) => {
-                    diags.error(
-                        AttrPath::root(),
-                        "Invalid import ID",
-                        format!("{k:?}: {e}. {IMPORT_USAGE}"),
-                    );
-                    return StateResponse {
-                        state: Value::Null,
-                        private: Value::Null,
-                        diags,
-                    };
-                }
+        let id = match parse_import_id(import_id) {
+            Ok(id) => id,
+            Err(msg) => {
+                diags.error(AttrPath::root(), "Invalid import ID", msg);
+                return keep(Value::Null, Value::Null, diags);
             }
-        }
-        if wanted.is_empty() {
-            diags.error(
-                AttrPath::root(),
-                "Invalid import ID",
-                format!("No entries listed. {IMPORT_USAGE}"),
-            );
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
-        }
+        };
+        let ImportId {
+            account_id,
+            account,
+            fs,
+            path,
+            ..
+        } = id;
         let client = match self.ctx.azure() {
             Ok(c) => c,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: Value::Null,
-                    private: Value::Null,
-                    diags,
-                };
+                return keep(Value::Null, Value::Null, diags);
             }
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
@@ -590,61 +625,48 @@ impl Resource for DatalakeAcl {
             Ok(dfs) => dfs.get_access_control(&ctx, fs, dfs_path(path)).await,
             Err(e) => Err(e),
         };
-        match ac {
-            Ok(ac) => {
-                let mut entries = Vec::new();
-                for key in wanted.keys() {
-                    match ac.acl.get(key) {
-                        Some(e) => entries.push(e.to_string()),
-                        None => {
-                            diags.error(
-                                AttrPath::root(),
-                                "Cannot import an ACL entry that does not exist",
-                                format!(
-                                    "/{} in {account}/{fs} has no entry {key}; its ACL is {}.",
-                                    dfs_path(path),
-                                    ac.acl
-                                ),
-                            );
-                            return StateResponse {
-                                state: Value::Null,
-                                private: Value::Null,
-                                diags,
-                            };
-                        }
-                    }
-                }
-                let path_attr = if dfs_path(path).is_empty() {
-                    Value::Null
-                } else {
-                    Value::string(dfs_path(path))
-                };
-                let t = Target {
-                    account_id: account_id.to_string(),
-                    account: account.to_string(),
-                    fs: fs.to_string(),
-                    path: path.to_string(),
-                    create_directory: true,
-                };
-                StateResponse {
-                    state: state(&t, &path_attr, &Value::Null, entries),
-                    private: Value::Null,
-                    diags,
-                }
-            }
+        let ac = match ac {
+            Ok(ac) => ac,
             Err(e) => {
                 azure_error(
                     &mut diags,
                     &format!("Reading the ACL of /{} in {account}/{fs}", dfs_path(path)),
                     &e,
                 );
-                StateResponse {
-                    state: Value::Null,
-                    private: Value::Null,
-                    diags,
+                return keep(Value::Null, Value::Null, diags);
+            }
+        };
+        let mut entries = Vec::new();
+        for key in &id.keys {
+            match ac.acl.get(key) {
+                Some(e) => entries.push(e.to_string()),
+                None => {
+                    diags.error(
+                        AttrPath::root(),
+                        "Cannot import an ACL entry that does not exist",
+                        format!(
+                            "/{} in {account}/{fs} has no entry {key}; its ACL is {}.",
+                            dfs_path(path),
+                            ac.acl
+                        ),
+                    );
+                    return keep(Value::Null, Value::Null, diags);
                 }
             }
         }
+        let path_attr = match dfs_path(path) {
+            "" => Tf::Null,
+            p => Tf::Known(p.to_string()),
+        };
+        let t = Target {
+            account_id: account_id.to_string(),
+            account: account.to_string(),
+            fs: fs.to_string(),
+            path: path.to_string(),
+            create_directory: true,
+        };
+        let state = DatalakeAclModel::state(&t, path_attr, Tf::Null, entries);
+        keep(state.to_value(), Value::Null, diags)
     }
 }
 

@@ -61,28 +61,29 @@ async fn env() -> Env {
     }
 }
 
+/// A configuration of the test lake's `path` with `entries`.
+fn model(path: Option<&str>, entries: &[&str]) -> DatalakeAclModel {
+    DatalakeAclModel {
+        storage_account_id: Tf::Known(account_id()),
+        filesystem: Tf::Known("lake3".into()),
+        path: path.map(str::to_string).into(),
+        entries: Tf::Known(entries.iter().map(|e| Tf::Known(e.to_string())).collect()),
+        create_directory: Tf::Null,
+        id: Tf::Null,
+    }
+}
+
 fn config(path: Option<&str>, entries: &[&str]) -> Value {
-    Value::object([
-        ("storage_account_id", Value::string(account_id())),
-        ("filesystem", Value::string("lake3")),
-        ("path", path.map_or(Value::Null, Value::string)),
-        (
-            "entries",
-            Value::List(entries.iter().map(|e| Value::string(*e)).collect()),
-        ),
-        ("create_directory", Value::Null),
-        ("id", Value::Null),
-    ])
+    model(path, entries).to_value()
+}
+
+/// A state decoded into the model.
+fn state_of(state: &Value) -> DatalakeAclModel {
+    DatalakeAclModel::decode(state).expect("state decodes into the model")
 }
 
 fn entries_of(state: &Value) -> Vec<String> {
-    let mut v: Vec<String> = state
-        .get("entries")
-        .as_list()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.as_str().map(str::to_string))
-        .collect();
+    let mut v: Vec<String> = state_of(state).entry_texts().map(str::to_string).collect();
     v.sort();
     v
 }
@@ -170,7 +171,7 @@ async fn manages_only_its_entries_through_the_whole_lifecycle() {
     let cfg = config(Some("projects"), &["other::--x", &group, &user]);
     let s1 = env.converge(&Value::Null, &cfg).await.state;
     assert_eq!(
-        s1.get("id").as_str(),
+        state_of(&s1).id.as_deref(),
         Some(format!("{}|lake3|/projects", account_id()).as_str())
     );
     let acl = env.acl("projects").await;
@@ -243,7 +244,7 @@ async fn root_and_new_directories() {
         .await
         .state;
     assert_eq!(
-        root.get("id").as_str(),
+        state_of(&root).id.as_deref(),
         Some(format!("{}|lake3|/", account_id()).as_str())
     );
     assert_eq!(
@@ -263,8 +264,11 @@ async fn root_and_new_directories() {
     assert!(!env.acl("shared/curated").await.entries.is_empty());
 
     // ...unless `create_directory = false`, which names the fix.
-    let mut cfg = config(Some("missing"), &["other::--x"]);
-    cfg.set("create_directory", Value::Bool(false));
+    let cfg = DatalakeAclModel {
+        create_directory: Tf::Known(false),
+        ..model(Some("missing"), &["other::--x"])
+    }
+    .to_value();
     let plan = env
         .res
         .plan(PlanRequest {
@@ -331,7 +335,7 @@ async fn import_takes_the_listed_entries_with_their_current_permissions() {
         entries_of(&imported.state),
         vec![format!("group:{G1}:r-x"), "other::--x".to_string()]
     );
-    assert_eq!(imported.state.get("path").as_str(), Some("projects"));
+    assert_eq!(state_of(&imported.state).path.as_deref(), Some("projects"));
     // The imported state reads back unchanged.
     let read = env.res.read(imported.state.clone(), Value::Null).await;
     assert_eq!(entries_of(&read.state), entries_of(&imported.state));
@@ -380,20 +384,20 @@ async fn validation_names_the_attribute_and_the_fix() {
             "at most 32",
         ),
         (
-            {
-                let mut c = config(None, &["other::--x"]);
-                c.set("storage_account_id", Value::string("/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/Bad_Name"));
-                c
-            },
+            DatalakeAclModel {
+                storage_account_id: Tf::Known("/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/Bad_Name".into()),
+                ..model(None, &["other::--x"])
+            }
+            .to_value(),
             "storage_account_id",
             "lowercase",
         ),
         (
-            {
-                let mut c = config(None, &["other::--x"]);
-                c.set("filesystem", Value::string("Lake"));
-                c
-            },
+            DatalakeAclModel {
+                filesystem: Tf::Known("Lake".into()),
+                ..model(None, &["other::--x"])
+            }
+            .to_value(),
             "filesystem",
             "lowercase",
         ),
@@ -433,4 +437,118 @@ fn account_names_come_from_storage_account_ids() {
     assert_eq!(account_name("/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/abc/blobServices/default"), None);
     assert_eq!(dfs_path("/"), "");
     assert_eq!(dfs_path("/projects/"), "projects");
+}
+
+#[test]
+fn the_model_has_exactly_the_schema_attributes() {
+    let names: Vec<String> = schema().attributes.into_iter().map(|a| a.name).collect();
+    let encoded = DatalakeAclModel::default().to_value();
+    let mut fields: Vec<String> = encoded
+        .as_map()
+        .expect("an object")
+        .keys()
+        .cloned()
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    fields.sort();
+    assert_eq!(fields, sorted);
+}
+
+#[test]
+fn state_keeps_its_shape() {
+    let t = Target {
+        account_id: account_id(),
+        account: "lakeacl".into(),
+        fs: "lake3".into(),
+        path: "projects/".into(),
+        create_directory: true,
+    };
+    let state = DatalakeAclModel::state(
+        &t,
+        Tf::Known("projects/".into()),
+        Tf::Null,
+        vec!["other::--x".into(), format!("group:{G1}:r-x")],
+    );
+    assert_eq!(
+        state.to_value(),
+        Value::object([
+            ("storage_account_id", Value::string(account_id())),
+            ("filesystem", Value::string("lake3")),
+            ("path", Value::string("projects/")),
+            (
+                "entries",
+                Value::List(vec![
+                    Value::string("other::--x"),
+                    Value::string(format!("group:{G1}:r-x")),
+                ]),
+            ),
+            ("create_directory", Value::Null),
+            (
+                "id",
+                Value::string(format!("{}|lake3|/projects", account_id())),
+            ),
+        ])
+    );
+    assert_eq!(state_of(&state.to_value()), state);
+}
+
+#[tokio::test]
+async fn unknown_entries_wait_and_unknown_locations_leave_the_id_unknown() {
+    let res = DatalakeAcl::new(Arc::new(ProviderContext::default()));
+    let mut cfg = model(Some("projects"), &["other::--x"]);
+    if let Tf::Known(items) = &mut cfg.entries {
+        items.push(Tf::Unknown);
+        items.push(Tf::Known("other::r-x".into()));
+    }
+    // The duplicate `other` entry is only checked once every entry is known.
+    assert!(!res.validate(&cfg.to_value()).await.has_errors());
+
+    let planned = res
+        .plan(PlanRequest {
+            prior: Value::Null,
+            proposed: cfg.to_value(),
+            config: cfg.to_value(),
+            prior_private: Value::Null,
+        })
+        .await;
+    assert!(!planned.diags.has_errors(), "{:?}", planned.diags);
+    let planned = state_of(&planned.planned);
+    assert_eq!(
+        planned.id.as_deref(),
+        Some(format!("{}|lake3|/projects", account_id()).as_str())
+    );
+    assert_eq!(
+        planned.entries, cfg.entries,
+        "entries planned as configured"
+    );
+
+    let cfg = DatalakeAclModel {
+        path: Tf::Unknown,
+        ..model(None, &["other::--x"])
+    };
+    let planned = res
+        .plan(PlanRequest {
+            prior: Value::Null,
+            proposed: cfg.to_value(),
+            config: cfg.to_value(),
+            prior_private: Value::Null,
+        })
+        .await;
+    assert!(state_of(&planned.planned).id.is_unknown());
+}
+
+#[tokio::test]
+async fn a_value_of_the_wrong_shape_is_reported_on_its_attribute() {
+    let res = DatalakeAcl::new(Arc::new(ProviderContext::default()));
+    let mut cfg = config(None, &["other::--x"]);
+    if let Value::Map(m) = &mut cfg {
+        m.insert("create_directory".into(), Value::string("yes"));
+    }
+    let d = res.validate(&cfg).await;
+    assert!(
+        d.iter()
+            .any(|x| x.path == AttrPath::attr("create_directory") && x.detail.contains("bool")),
+        "{d:?}"
+    );
 }
