@@ -1,5 +1,8 @@
 //! `provider::aifactory::allocate_subnets(address_space, reserved, subnets)`: the `packed`
 //! allocation as a pure function, for configurations that only need the CIDRs.
+//!
+//! Arguments are decoded into typed values once ([`FromValue`]) and the result encoded
+//! from a map ([`ToValue`]). Must not: keep state, or do I/O.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +11,7 @@ use async_trait::async_trait;
 use crate::framework::{
     diag::Step,
     schema::{FunctionSignature, Parameter, Type},
-    Function, FunctionError, Value,
+    AttrPath, FromValue, Function, FunctionError, Tf, ToValue, Value,
 };
 use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
@@ -16,19 +19,47 @@ pub struct AllocateSubnets;
 
 const PARAMS: [&str; 3] = ["address_space", "reserved", "subnets"];
 
-fn strings(v: &Value, index: usize) -> Result<Vec<String>, FunctionError> {
-    let bad = || FunctionError {
+/// Argument `index` decoded as `T`, or the error naming the argument (`bad`: the message).
+fn argument<T: FromValue>(args: &[Value], index: usize, bad: String) -> Result<T, FunctionError> {
+    static NULL: Value = Value::Null;
+    T::from_value(
+        args.get(index).unwrap_or(&NULL),
+        &AttrPath::attr(PARAMS[index]),
+    )
+    .map_err(|_| FunctionError {
         argument: Some(index),
-        message: format!("`{}` must be a list of CIDR strings", PARAMS[index]),
-    };
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::List(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(bad))
-            .collect(),
-        _ => Err(bad()),
-    }
+        message: bad,
+    })
+}
+
+/// A list of CIDR strings (null is the empty list).
+fn strings(args: &[Value], index: usize) -> Result<Vec<String>, FunctionError> {
+    let bad = format!("`{}` must be a list of CIDR strings", PARAMS[index]);
+    argument::<Option<Vec<String>>>(args, index, bad).map(Option::unwrap_or_default)
+}
+
+/// Subnet name -> prefix length (null is no subnets).
+fn prefix_lengths(args: &[Value]) -> Result<BTreeMap<String, RequestSpec>, FunctionError> {
+    let bad = "`subnets` must be a map from subnet name to prefix length".to_string();
+    let map = argument::<Option<BTreeMap<String, Tf<f64>>>>(args, 2, bad)?.unwrap_or_default();
+    map.into_iter()
+        .map(|(name, n)| {
+            let prefix = n
+                .known()
+                .filter(|p| p.fract() == 0.0)
+                .map(|p| *p as i64)
+                .ok_or_else(|| FunctionError {
+                    argument: Some(2),
+                    message: format!("subnets[{name:?}] must be a whole prefix length"),
+                })?;
+            let spec = RequestSpec {
+                prefix_length: Some(prefix),
+                min_hosts: None,
+                ipv6: false,
+            };
+            Ok((name, spec))
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -59,30 +90,9 @@ while the inputs are; use the resource when subnets must never move."
     }
 
     async fn call(&self, args: Vec<Value>) -> Result<Value, FunctionError> {
-        let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
-        let pool = strings(&arg(0), 0)?;
-        let reserved = strings(&arg(1), 1)?;
-        let mut requests = BTreeMap::new();
-        if let Some(map) = arg(2).as_map() {
-            for (name, n) in map {
-                let prefix = n
-                    .as_f64()
-                    .filter(|p| p.fract() == 0.0)
-                    .map(|p| p as i64)
-                    .ok_or_else(|| FunctionError {
-                        argument: Some(2),
-                        message: format!("subnets[{name:?}] must be a whole prefix length"),
-                    })?;
-                requests.insert(
-                    name.clone(),
-                    RequestSpec {
-                        prefix_length: Some(prefix),
-                        min_hosts: None,
-                        ipv6: false,
-                    },
-                );
-            }
-        }
+        let pool = strings(&args, 0)?;
+        let reserved = strings(&args, 1)?;
+        let requests = prefix_lengths(&args)?;
         let input = AllocationInput {
             pool,
             reserved,
@@ -92,11 +102,12 @@ while the inputs are; use the resource when subnets must never move."
             previous: BTreeMap::new(),
         };
         match allocator::allocate(&input) {
-            Ok(a) => Ok(Value::object(
-                a.ipv4
-                    .iter()
-                    .map(|(n, c)| (n.clone(), Value::string(c.to_string()))),
-            )),
+            Ok(a) => Ok(a
+                .ipv4
+                .iter()
+                .map(|(n, c)| (n.clone(), c.to_string()))
+                .collect::<BTreeMap<_, _>>()
+                .to_value()),
             Err(issues) => {
                 let first = issues.iter().find(|i| !i.is_warning()).or(issues.first());
                 let argument = first.and_then(|i| match i.path.0.first() {
@@ -133,8 +144,8 @@ mod tests {
             ])
             .await
             .expect("allocates");
-        let a = out.get("a").as_str().expect("a");
-        let b = out.get("b").as_str().expect("b");
+        let cidrs = BTreeMap::<String, String>::decode(&out).expect("a map of CIDRs");
+        let (a, b) = (&cidrs["a"], &cidrs["b"]);
         assert_ne!(a, "10.0.0.0/24");
         assert!(a.ends_with("/24") && b.ends_with("/26"));
     }
@@ -150,5 +161,25 @@ mod tests {
             .await
             .expect_err("host bits");
         assert_eq!(err.argument, Some(0));
+    }
+
+    #[tokio::test]
+    async fn bad_arguments_name_themselves() {
+        let err = AllocateSubnets
+            .call(vec![Value::string("10.0.0.0/16"), list(&[]), Value::Null])
+            .await
+            .expect_err("not a list");
+        assert_eq!(err.argument, Some(0));
+        assert!(err.message.contains("address_space"), "{}", err.message);
+        let err = AllocateSubnets
+            .call(vec![
+                list(&["10.0.0.0/16"]),
+                Value::Null,
+                Value::object([("a", Value::Number(24.5))]),
+            ])
+            .await
+            .expect_err("fraction");
+        assert_eq!(err.argument, Some(2));
+        assert!(err.message.contains("subnets[\"a\"]"), "{}", err.message);
     }
 }

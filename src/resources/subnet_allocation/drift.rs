@@ -18,25 +18,23 @@
 //! `subnets` is typed `dynamic`: its value travels with a concrete type (for example a
 //! tuple of two strings for `service_endpoints`). Strings keep it; a `service_endpoints`
 //! written as a literal list (a tuple) whose length differs in Azure changes it, so the
-//! type is rewritten to match the new value. Terraform 1.0.x cannot render such a changed
+//! type is rewritten to match the new value. The new type is a schema [`Type`] built
+//! from [`RequestModel`]'s attribute types (the configuration's type guides only the
+//! collection kinds: a list or set stays one, a tuple follows its length, a map whose
+//! elements no longer share one type becomes an object), serialised by
+//! [`Type::cty_json`]. Terraform 1.0.x cannot render such a changed
 //! type as JSON (`terraform show -json` of that plan fails, "tuple required"; fixed in
 //! 1.1); its human-readable plan and the apply work. Lists typed `list(string)` or
 //! `set(string)` (for example through a typed variable) keep their type on every version.
+//!
+//! Must not: do I/O, or touch settings the configuration leaves out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 
-use crate::framework::Value;
-
-/// The settings whose drift refresh detects, in the order they are compared.
-pub(super) const DRIFT_SETTINGS: [&str; 5] = [
-    "network_security_group_id",
-    "route_table_id",
-    "delegation",
-    "service_endpoints",
-    "private_endpoint_network_policies",
-];
+use super::model::RequestModel;
+use crate::framework::{model::dynamic, schema::Type, AttrPath, FromValue, Tf, ToValue, Value};
 
 /// Azure's value of `privateEndpointNetworkPolicies` when a subnet shows none.
 const PE_POLICIES_DEFAULT: &str = "Disabled";
@@ -102,53 +100,97 @@ fn lowercase_set<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeSet<Strin
     items.into_iter().map(str::to_ascii_lowercase).collect()
 }
 
-/// The actual value of `attr` when it differs in meaning from `configured`; `None` when
-/// equal, or when the configured value is not of the setting's type (nothing to compare).
-pub(super) fn actual_if_drifted(attr: &str, configured: &Value, subnet: &Json) -> Option<Value> {
-    match attr {
-        "network_security_group_id" | "route_table_id" => {
-            let want = configured.as_str()?;
-            let key = if attr == "route_table_id" {
-                "routeTable"
-            } else {
-                "networkSecurityGroup"
-            };
-            let have = reference(subnet, key);
-            (!want.trim().eq_ignore_ascii_case(have.trim())).then(|| Value::string(have))
-        }
-        "delegation" => {
-            let want = configured.as_str()?;
-            let have = delegations(subnet);
-            let same = if want.is_empty() {
-                have.is_empty()
-            } else {
-                have.len() == 1 && have[0].eq_ignore_ascii_case(want)
-            };
-            (!same).then(|| Value::string(have.join(", ")))
-        }
-        "service_endpoints" => {
-            let want: Vec<&str> = configured
-                .as_list()?
-                .iter()
-                .map(Value::as_str)
-                .collect::<Option<_>>()?;
-            let have = service_endpoints(subnet);
-            let same = lowercase_set(want) == lowercase_set(have.iter().map(String::as_str));
-            (!same).then(|| Value::List(have.into_iter().map(Value::String).collect()))
-        }
-        "private_endpoint_network_policies" => {
-            let want = configured.as_str()?;
-            let have = pe_policies(subnet);
-            (!want.eq_ignore_ascii_case(&have)).then(|| Value::string(have))
-        }
-        _ => None,
-    }
+/// The actual NSG or route table ID (`key`: `networkSecurityGroup`, `routeTable`) when it
+/// differs from `want`.
+fn reference_drift(want: &str, subnet: &Json, key: &str) -> Option<String> {
+    let have = reference(subnet, key);
+    (!want.trim().eq_ignore_ascii_case(have.trim())).then_some(have)
 }
 
-/// The value inside any `Dynamic` wrappers, mutably.
-fn inner_mut(v: &mut Value) -> &mut Value {
-    match v {
-        Value::Dynamic { value, .. } => inner_mut(value),
+/// The actual delegations (joined by ", ") when they differ from `want`.
+fn delegation_drift(want: &str, subnet: &Json) -> Option<String> {
+    let have = delegations(subnet);
+    let same = if want.is_empty() {
+        have.is_empty()
+    } else {
+        have.len() == 1 && have[0].eq_ignore_ascii_case(want)
+    };
+    (!same).then(|| have.join(", "))
+}
+
+/// The actual service endpoints when they differ from `want` as a set (`None` also when
+/// an entry of `want` is not a known string: nothing to compare).
+fn endpoints_drift(want: &[Tf<String>], subnet: &Json) -> Option<Vec<String>> {
+    let want: Vec<&str> = want.iter().map(Tf::as_deref).collect::<Option<_>>()?;
+    let have = service_endpoints(subnet);
+    let same = lowercase_set(want) == lowercase_set(have.iter().map(String::as_str));
+    (!same).then_some(have)
+}
+
+/// The actual private endpoint network policies when they differ from `want`.
+fn policies_drift(want: &str, subnet: &Json) -> Option<String> {
+    let have = pe_policies(subnet);
+    (!want.eq_ignore_ascii_case(&have)).then_some(have)
+}
+
+/// `req` with the actual value of every configured setting that drifted, and what
+/// drifted: (attribute, actual value as text), in the order the settings are compared.
+fn with_actual(req: &RequestModel, subnet: &Json) -> (RequestModel, Vec<(String, String)>) {
+    let mut out = req.clone();
+    let mut drifted = Vec::new();
+    let mut note = |attr: &str, text: String| drifted.push((attr.to_string(), text));
+    if let Some(have) = req
+        .network_security_group_id
+        .as_deref()
+        .and_then(|want| reference_drift(want, subnet, "networkSecurityGroup"))
+    {
+        note("network_security_group_id", have.clone());
+        out.network_security_group_id = Tf::Known(have);
+    }
+    if let Some(have) = req
+        .route_table_id
+        .as_deref()
+        .and_then(|want| reference_drift(want, subnet, "routeTable"))
+    {
+        note("route_table_id", have.clone());
+        out.route_table_id = Tf::Known(have);
+    }
+    if let Some(have) = req
+        .delegation
+        .as_deref()
+        .and_then(|want| delegation_drift(want, subnet))
+    {
+        note("delegation", have.clone());
+        out.delegation = Tf::Known(have);
+    }
+    if let Some(have) = req
+        .service_endpoints
+        .known()
+        .and_then(|want| endpoints_drift(want, subnet))
+    {
+        note("service_endpoints", have.join(", "));
+        out.service_endpoints = Tf::Known(have.into_iter().map(Tf::Known).collect());
+    }
+    if let Some(have) = req
+        .private_endpoint_network_policies
+        .as_deref()
+        .and_then(|want| policies_drift(want, subnet))
+    {
+        note("private_endpoint_network_policies", have.clone());
+        out.private_endpoint_network_policies = Tf::Known(have);
+    }
+    (out, drifted)
+}
+
+/// `model` encoded with only the attributes `entry` has (the user's object keeps its
+/// shape: attributes left out stay out).
+fn encode_like(model: &RequestModel, entry: &BTreeMap<String, Value>) -> Value {
+    match model.to_value() {
+        Value::Map(all) => Value::Map(
+            all.into_iter()
+                .filter(|(k, _)| entry.contains_key(k))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -160,142 +202,224 @@ pub(super) fn with_actual_settings(
     subnets: &Value,
     live: &BTreeMap<String, &Json>,
 ) -> Option<(Value, Vec<Drifted>)> {
-    let mut out = subnets.clone();
+    let mut entries = subnets.as_map()?.clone();
     let mut drifted = Vec::new();
-    {
-        let Value::Map(entries) = inner_mut(&mut out) else {
-            return None;
+    for (purpose, body) in live {
+        let Some(Value::Map(fields)) = entries.get(purpose).map(Value::inner) else {
+            continue;
         };
-        for (purpose, body) in live {
-            let Some(entry) = entries.get_mut(purpose) else {
-                continue;
-            };
-            let Value::Map(fields) = inner_mut(entry) else {
-                continue;
-            };
-            for attr in DRIFT_SETTINGS {
-                let Some(configured) = fields.get(attr).filter(|v| !v.is_null()) else {
-                    continue;
-                };
-                if let Some(actual) = actual_if_drifted(attr, configured, body) {
-                    let text = match &actual {
-                        Value::List(items) => items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        v => v.as_str().unwrap_or_default().to_string(),
-                    };
-                    drifted.push((purpose.clone(), attr.to_string(), text));
-                    fields.insert(attr.to_string(), actual);
-                }
-            }
+        let path = AttrPath::attr("subnets").and_key(purpose.clone());
+        let Ok(req) = RequestModel::from_value(&Value::Map(fields.clone()), &path) else {
+            continue;
+        };
+        let (actual, changed) = with_actual(&req, body);
+        if changed.is_empty() {
+            continue;
         }
+        let value = encode_like(&actual, fields);
+        entries.insert(purpose.clone(), value);
+        drifted.extend(changed.into_iter().map(|(a, t)| (purpose.clone(), a, t)));
     }
     if drifted.is_empty() {
         return None;
     }
-    if let Value::Dynamic { type_json, value } = &mut out {
-        let old: Option<Json> = serde_json::from_str(type_json).ok();
-        let new = retype(value, old.as_ref());
-        if old.as_ref() != Some(&new) {
-            *type_json = new.to_string();
+    let value = Value::Map(entries);
+    let out = match subnets {
+        Value::Dynamic { type_json, .. } => {
+            let old = serde_json::from_str::<Json>(type_json)
+                .ok()
+                .as_ref()
+                .and_then(type_from_cty_json);
+            let new = subnets_type(&value, old.as_ref());
+            if old.as_ref() == Some(&new) {
+                Value::Dynamic {
+                    type_json: type_json.clone(),
+                    value: Box::new(value),
+                }
+            } else {
+                dynamic(&new, value)
+            }
         }
-    }
+        _ => value,
+    };
     Some((out, drifted))
 }
 
-/// The cty type (JSON form) of `v`, following `ty` (the type it had) where it still fits:
-/// list and set element types are kept, tuples and objects follow their elements, and a
-/// map whose elements no longer share one type becomes an object.
-pub(super) fn retype(v: &Value, ty: Option<&Json>) -> Json {
-    let kind = ty
-        .and_then(Json::as_array)
-        .and_then(|a| a.first())
-        .and_then(Json::as_str);
-    let part = |i: usize| ty.and_then(Json::as_array).and_then(|a| a.get(i));
-    match v {
-        Value::Dynamic { value, .. } => retype(value, ty),
-        Value::Null | Value::Unknown => ty.cloned().unwrap_or_else(|| json!("dynamic")),
-        Value::String(_) => json!("string"),
-        Value::Number(_) => json!("number"),
-        Value::Bool(_) => json!("bool"),
-        Value::List(items) => match (kind, ty) {
-            (Some("list" | "set"), Some(t)) => t.clone(),
-            _ => {
-                let old = part(1)
-                    .and_then(Json::as_array)
-                    .filter(|_| kind == Some("tuple"));
-                let elems: Vec<Json> = items
+/// The schema type of cty type JSON (`None` for JSON that is not a type): only read, to
+/// learn the collection kinds the configuration chose.
+fn type_from_cty_json(j: &Json) -> Option<Type> {
+    match j {
+        Json::String(s) => match s.as_str() {
+            "string" => Some(Type::String),
+            "number" => Some(Type::Number),
+            "bool" => Some(Type::Bool),
+            "dynamic" => Some(Type::Dynamic),
+            _ => None,
+        },
+        Json::Array(a) => match (a.first().and_then(Json::as_str), a.get(1)) {
+            (Some("list"), Some(t)) => Some(Type::list(type_from_cty_json(t)?)),
+            (Some("set"), Some(t)) => Some(Type::Set(Box::new(type_from_cty_json(t)?))),
+            (Some("map"), Some(t)) => Some(Type::map(type_from_cty_json(t)?)),
+            (Some("tuple"), Some(Json::Array(items))) => Some(Type::Tuple(
+                items
                     .iter()
-                    .enumerate()
-                    .map(|(i, item)| retype(item, old.and_then(|o| o.get(i).or(o.last()))))
-                    .collect();
-                json!(["tuple", elems])
+                    .map(type_from_cty_json)
+                    .collect::<Option<_>>()?,
+            )),
+            (Some("object"), Some(Json::Object(fields))) => Some(Type::Object(
+                fields
+                    .iter()
+                    .map(|(n, t)| Some((n.clone(), type_from_cty_json(t)?)))
+                    .collect::<Option<_>>()?,
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The type of a `subnets` value: an object (or, where `old` was a map and the entries
+/// still share one type, a map) of request objects typed by [`request_type`].
+pub(super) fn subnets_type(v: &Value, old: Option<&Type>) -> Type {
+    let Some(entries) = v.as_map() else {
+        return old.cloned().unwrap_or(Type::Dynamic);
+    };
+    let guide = |purpose: &str| match old {
+        Some(Type::Map(elem)) => Some(elem.as_ref()),
+        Some(Type::Object(fields)) => fields.iter().find(|(n, _)| n == purpose).map(|(_, t)| t),
+        _ => None,
+    };
+    let typed: Vec<(String, Type)> = entries
+        .iter()
+        .map(|(p, e)| (p.clone(), request_type(e, guide(p))))
+        .collect();
+    if let Some(Type::Map(_)) = old {
+        let mut types = typed.iter().map(|(_, t)| t);
+        match types.next() {
+            None => return old.cloned().unwrap_or(Type::Dynamic),
+            Some(first) if types.all(|t| t == first) => return Type::map(first.clone()),
+            Some(_) => {}
+        }
+    }
+    Type::Object(typed)
+}
+
+/// The type of one request: an object of the attributes it has, each typed by
+/// [`attribute_type`].
+fn request_type(entry: &Value, old: Option<&Type>) -> Type {
+    let Some(fields) = entry.as_map() else {
+        return old.cloned().unwrap_or(Type::Dynamic);
+    };
+    let guide = |name: &str| match old {
+        Some(Type::Object(f)) => f.iter().find(|(n, _)| n == name).map(|(_, t)| t),
+        Some(Type::Map(elem)) => Some(elem.as_ref()),
+        _ => None,
+    };
+    Type::Object(
+        fields
+            .iter()
+            .map(|(n, x)| (n.clone(), attribute_type(n, x, guide(n))))
+            .collect(),
+    )
+}
+
+/// The type of attribute `name` of a request with value `v`: the model's type, in the
+/// collection kind the configuration gave (`old`) where the value still fits it: a list
+/// or set type stays, a literal list (tuple) follows the value's length. A null value
+/// keeps its old type.
+pub(super) fn attribute_type(name: &str, v: &Value, old: Option<&Type>) -> Type {
+    let model = RequestModel::attribute_type(name);
+    match v.inner() {
+        Value::Null | Value::Unknown => old.cloned().unwrap_or(Type::Dynamic),
+        Value::List(items) => match old {
+            Some(t @ (Type::List(_) | Type::Set(_))) => t.clone(),
+            _ => {
+                let before: &[Type] = match old {
+                    Some(Type::Tuple(t)) => t,
+                    _ => &[],
+                };
+                let elem = match &model {
+                    Some(Type::List(e) | Type::Set(e)) => Some(e.as_ref().clone()),
+                    _ => None,
+                };
+                Type::Tuple(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| {
+                            let was = before.get(i).or(before.last());
+                            match (item.inner(), &elem) {
+                                (Value::Null | Value::Unknown, _) => {
+                                    was.cloned().unwrap_or(Type::Dynamic)
+                                }
+                                (_, Some(e)) => e.clone(),
+                                (x, None) => primitive(x),
+                            }
+                        })
+                        .collect(),
+                )
             }
         },
-        Value::Map(m) => {
-            let attrs = part(1)
-                .and_then(Json::as_object)
-                .filter(|_| kind == Some("object"));
-            let elem = part(1).filter(|_| kind == Some("map"));
-            let typed: Map<String, Json> = m
-                .iter()
-                .map(|(k, x)| {
-                    let guide = match kind {
-                        Some("map") => elem,
-                        _ => attrs.and_then(|a| a.get(k)),
-                    };
-                    (k.clone(), retype(x, guide))
-                })
-                .collect();
-            if kind == Some("map") {
-                let mut types = typed.values();
-                match types.next() {
-                    None => return ty.cloned().unwrap_or_else(|| json!(["map", "dynamic"])),
-                    Some(first) if types.all(|t| t == first) => return json!(["map", first]),
-                    Some(_) => {}
-                }
-            }
-            json!(["object", typed])
-        }
+        x => model
+            .filter(|t| *t == primitive(x))
+            .unwrap_or_else(|| primitive(x)),
+    }
+}
+
+/// The type of a primitive value (`dynamic` for anything else).
+fn primitive(v: &Value) -> Type {
+    match v.inner() {
+        Value::String(_) => Type::String,
+        Value::Number(_) => Type::Number,
+        Value::Bool(_) => Type::Bool,
+        _ => Type::Dynamic,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn subnet(props: Json) -> Json {
         json!({ "name": "s", "properties": props })
     }
 
+    fn known(s: &str) -> Tf<String> {
+        Tf::Known(s.to_string())
+    }
+
+    fn nsg(want: &str) -> RequestModel {
+        RequestModel {
+            network_security_group_id: known(want),
+            ..RequestModel::default()
+        }
+    }
+
+    /// `req` as refresh writes it back: `None` when nothing drifted.
+    fn drifted(req: &RequestModel, s: &Json) -> Option<RequestModel> {
+        let (out, changed) = with_actual(req, s);
+        assert_eq!(changed.is_empty(), &out == req, "{changed:?}");
+        (!changed.is_empty()).then_some(out)
+    }
+
     #[test]
     fn ids_compare_case_insensitively_and_empty_means_none() {
         let s = subnet(json!({"networkSecurityGroup": {"id": "/subscriptions/S/NSG1"}}));
-        let nsg = "network_security_group_id";
+        assert_eq!(drifted(&nsg("/subscriptions/s/nsg1"), &s), None);
         assert_eq!(
-            actual_if_drifted(nsg, &Value::string("/subscriptions/s/nsg1"), &s),
-            None
+            drifted(&nsg("/subscriptions/s/nsg2"), &s),
+            Some(nsg("/subscriptions/S/NSG1"))
         );
-        assert_eq!(
-            actual_if_drifted(nsg, &Value::string("/subscriptions/s/nsg2"), &s),
-            Some(Value::string("/subscriptions/S/NSG1"))
-        );
-        assert_eq!(
-            actual_if_drifted(nsg, &Value::string(""), &s),
-            Some(Value::string("/subscriptions/S/NSG1"))
-        );
+        assert_eq!(drifted(&nsg(""), &s), Some(nsg("/subscriptions/S/NSG1")));
         let bare = subnet(json!({}));
-        assert_eq!(
-            actual_if_drifted(nsg, &Value::string("/subscriptions/s/nsg1"), &bare),
-            Some(Value::string(""))
-        );
-        assert_eq!(actual_if_drifted(nsg, &Value::string(""), &bare), None);
-        assert_eq!(
-            actual_if_drifted("route_table_id", &Value::string("/rt"), &bare),
-            Some(Value::string(""))
-        );
+        assert_eq!(drifted(&nsg("/subscriptions/s/nsg1"), &bare), Some(nsg("")));
+        assert_eq!(drifted(&nsg(""), &bare), None);
+        let rt = |id: &str| RequestModel {
+            route_table_id: known(id),
+            ..RequestModel::default()
+        };
+        assert_eq!(drifted(&rt("/rt"), &bare), Some(rt("")));
     }
 
     #[test]
@@ -305,62 +429,46 @@ mod tests {
             "serviceEndpoints": [{"service": "Microsoft.KeyVault"}, {"service": "Microsoft.Storage", "locations": ["*"]}],
             "privateEndpointNetworkPolicies": "Enabled"
         }));
+        let delegation = |d: &str| RequestModel {
+            delegation: known(d),
+            ..RequestModel::default()
+        };
         assert_eq!(
-            actual_if_drifted(
-                "delegation",
-                &Value::string("microsoft.databricks/Workspaces"),
-                &s
-            ),
+            drifted(&delegation("microsoft.databricks/Workspaces"), &s),
             None
         );
         assert_eq!(
-            actual_if_drifted(
-                "delegation",
-                &Value::string("Microsoft.Web/serverFarms"),
-                &s
-            ),
-            Some(Value::string("Microsoft.Databricks/workspaces"))
+            drifted(&delegation("Microsoft.Web/serverFarms"), &s),
+            Some(delegation("Microsoft.Databricks/workspaces"))
         );
         assert_eq!(
-            actual_if_drifted(
-                "delegation",
-                &Value::string(""),
-                &subnet(json!({"delegations": []}))
-            ),
+            drifted(&delegation(""), &subnet(json!({"delegations": []}))),
             None
         );
-        let list = |items: &[&str]| Value::List(items.iter().map(|s| Value::string(*s)).collect());
+        let endpoints = |items: &[&str]| RequestModel {
+            service_endpoints: Tf::Known(items.iter().map(|s| known(s)).collect()),
+            ..RequestModel::default()
+        };
         // A set: order does not matter, an extra or missing service does.
         assert_eq!(
-            actual_if_drifted(
-                "service_endpoints",
-                &list(&["Microsoft.Storage", "Microsoft.KeyVault"]),
-                &s
-            ),
+            drifted(&endpoints(&["Microsoft.Storage", "Microsoft.KeyVault"]), &s),
             None
         );
         assert_eq!(
-            actual_if_drifted("service_endpoints", &list(&["Microsoft.Storage"]), &s),
-            Some(list(&["Microsoft.KeyVault", "Microsoft.Storage"]))
+            drifted(&endpoints(&["Microsoft.Storage"]), &s),
+            Some(endpoints(&["Microsoft.KeyVault", "Microsoft.Storage"]))
+        );
+        assert_eq!(drifted(&endpoints(&[]), &subnet(json!({}))), None);
+        let policies = |p: &str| RequestModel {
+            private_endpoint_network_policies: known(p),
+            ..RequestModel::default()
+        };
+        assert_eq!(
+            drifted(&policies("Disabled"), &s),
+            Some(policies("Enabled"))
         );
         assert_eq!(
-            actual_if_drifted("service_endpoints", &list(&[]), &subnet(json!({}))),
-            None
-        );
-        assert_eq!(
-            actual_if_drifted(
-                "private_endpoint_network_policies",
-                &Value::string("Disabled"),
-                &s
-            ),
-            Some(Value::string("Enabled"))
-        );
-        assert_eq!(
-            actual_if_drifted(
-                "private_endpoint_network_policies",
-                &Value::string("Disabled"),
-                &subnet(json!({}))
-            ),
+            drifted(&policies("Disabled"), &subnet(json!({}))),
             None,
             "absent is Azure's default"
         );
@@ -401,14 +509,20 @@ mod tests {
                 "Microsoft.Storage, Microsoft.Sql".to_string()
             )]
         );
+        let requests = BTreeMap::<String, RequestModel>::decode(&out).expect("requests");
         assert_eq!(
-            out.get("a").get("network_security_group_id"),
-            &Value::string("/nsg"),
+            requests["a"].network_security_group_id,
+            known("/nsg"),
             "equal in meaning keeps the configured spelling"
         );
         assert!(
-            out.get("b").get("network_security_group_id").is_null(),
+            requests["b"].network_security_group_id.is_null(),
             "left as found"
+        );
+        assert_eq!(
+            out.inner().as_map().map(|m| m["b"].clone()),
+            Some(Value::object([("prefix_length", Value::Number(26.0))])),
+            "attributes left out stay out"
         );
         let Value::Dynamic { type_json, .. } = &out else {
             panic!("still dynamic: {out:?}");
@@ -441,20 +555,46 @@ mod tests {
                 Value::object([("x", Value::List(vec![Value::string("p")]))]),
             ),
         ]);
+        let typed = |j: Json| type_from_cty_json(&j).expect("a type");
         let list_map = json!(["map", ["object", {"x": ["list", "string"]}]]);
-        assert_eq!(retype(&v, Some(&list_map)), list_map);
+        assert_eq!(
+            subnets_type(&v, Some(&typed(list_map.clone()))).cty_json(),
+            list_map
+        );
         let tuple_map = json!(["map", ["object", {"x": ["tuple", ["string"]]}]]);
         assert_eq!(
-            retype(&v, Some(&tuple_map)),
+            subnets_type(&v, Some(&typed(tuple_map))).cty_json(),
             json!(["object", {
                 "a": ["object", {"x": ["tuple", ["string", "string"]]}],
                 "b": ["object", {"x": ["tuple", ["string"]]}]
             }])
         );
-        let empty = json!(["tuple", []]);
+        let empty = typed(json!(["tuple", []]));
         assert_eq!(
-            retype(&Value::List(vec![Value::string("s")]), Some(&empty)),
+            attribute_type("x", &Value::List(vec![Value::string("s")]), Some(&empty)).cty_json(),
             json!(["tuple", ["string"]])
         );
+        // The model's element type for service endpoints, whatever the value.
+        assert_eq!(
+            attribute_type(
+                "service_endpoints",
+                &Value::List(vec![Value::string("s"), Value::Null]),
+                None
+            ),
+            Type::Tuple(vec![Type::String, Type::Dynamic])
+        );
+    }
+
+    #[test]
+    fn type_json_reads_back_what_cty_json_writes() {
+        let t = Type::Object(vec![
+            ("a".into(), Type::map(Type::Set(Box::new(Type::Bool)))),
+            (
+                "b".into(),
+                Type::Tuple(vec![Type::Number, Type::list(Type::Dynamic)]),
+            ),
+        ]);
+        assert_eq!(type_from_cty_json(&t.cty_json()), Some(t));
+        assert_eq!(type_from_cty_json(&json!(["list"])), None);
     }
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value as Json};
 
+use super::model::{AllocationModel, RequestModel};
 use super::*;
-use crate::framework::Severity;
+use crate::framework::{Severity, Tf};
 use aifactory_azure::{CloudOverrides, RetryPolicy, Sensitive, Settings, ThrottleSettings};
 use aifactory_emulator::{Emulator, EmulatorConfig, RunningEmulator, ThrottleConfig};
 
@@ -100,29 +101,48 @@ fn req(prefix: f64) -> Value {
     Value::object([("prefix_length", Value::Number(prefix))])
 }
 
-fn with(mut r: Value, attr: &str, v: Value) -> Value {
-    r.set(attr, v);
-    r
+/// Request `r` with attribute `attr` added (the user's object: only what is written).
+fn with(r: Value, attr: &str, v: Value) -> Value {
+    Value::object(
+        r.as_map()
+            .into_iter()
+            .flatten()
+            .map(|(k, x)| (k.clone(), x.clone()))
+            .chain([(attr.to_string(), v)]),
+    )
+}
+
+fn known(s: &str) -> Tf<String> {
+    Tf::Known(s.to_string())
+}
+
+/// A live configuration (change fields, then `.to_value()`).
+fn model(key: &str, vnet: &str, subnets: Value) -> AllocationModel {
+    AllocationModel {
+        key: known(key),
+        virtual_network_id: known(vnet),
+        subnets,
+        ..AllocationModel::default()
+    }
 }
 
 fn config(key: &str, vnet: &str, subnets: Value) -> Value {
-    Value::object([
-        ("key", Value::string(key)),
-        ("virtual_network_id", Value::string(vnet)),
-        ("address_space", Value::Null),
-        ("reserved", Value::Null),
-        ("occupied", Value::Null),
-        ("strategy", Value::Null),
-        ("slot", Value::Null),
-        ("slot_prefix_length", Value::Null),
-        ("subnets", subnets),
-        ("id", Value::Null),
-        ("cidrs", Value::Null),
-        ("ipv6_cidrs", Value::Null),
-        ("allocated_addresses", Value::Null),
-        ("subnet_ids", Value::Null),
-        ("virtual_network_address_space", Value::Null),
-    ])
+    model(key, vnet, subnets).to_value()
+}
+
+/// A state or plan, decoded.
+fn decoded(v: &Value) -> AllocationModel {
+    AllocationModel::decode(v).expect("decodes")
+}
+
+/// The map result `of` a state, empty when null or unknown.
+fn map(m: &Tf<BTreeMap<String, String>>) -> BTreeMap<String, String> {
+    m.known().cloned().unwrap_or_default()
+}
+
+/// The requests of a state's or configuration's `subnets`.
+fn requests_of(v: &Value) -> BTreeMap<String, RequestModel> {
+    BTreeMap::<String, RequestModel>::decode(&decoded(v).subnets).expect("requests")
 }
 
 /// State and private state after an apply.
@@ -177,12 +197,10 @@ async fn converge(e: &Env, prior: &Held, cfg: &Value) -> Held {
 }
 
 fn cidr(state: &Value, purpose: &str) -> String {
-    state
-        .get("cidrs")
+    map(&decoded(state).cidrs)
         .get(purpose)
-        .as_str()
+        .cloned()
         .unwrap_or_default()
-        .to_string()
 }
 
 /// name -> (prefixes, body) of the emulator's vNet.
@@ -252,13 +270,14 @@ async fn creates_subnets_with_settings_around_foreign_ones_and_plans_stay_empty(
     let p = plan(&e, &Held::none(), &cfg).await;
     assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
     assert!(p.planned.is_wholly_known(), "{:?}", p.planned);
+    let planned = decoded(&p.planned);
     assert_eq!(
-        p.planned.get("virtual_network_address_space"),
-        &Value::List(vec![Value::string("10.20.0.0/16")])
+        planned.virtual_network_address_space,
+        Tf::Known(vec!["10.20.0.0/16".to_string()])
     );
     assert_eq!(
-        p.planned.get("subnet_ids").get("dbx").as_str(),
-        Some(format!("{}/subnets/snt-custom-dbx", e.vnet).as_str())
+        map(&planned.subnet_ids).get("dbx"),
+        Some(&format!("{}/subnets/snt-custom-dbx", e.vnet))
     );
     let held = converge(&e, &Held::none(), &cfg).await;
     let live = subnets(&e);
@@ -358,13 +377,9 @@ async fn drift_is_seen_by_refresh_and_repaired_by_the_next_plan() {
         1
     );
     let r = e.res.read(held.state.clone(), held.private.clone()).await;
-    assert_eq!(
-        r.state.get("cidrs").get("genai"),
-        &Value::Null,
-        "{:?}",
-        r.state
-    );
-    assert!(r.state.get("subnet_ids").get("genai").is_null());
+    let refreshed = decoded(&r.state);
+    assert_eq!(map(&refreshed.cidrs).get("genai"), None, "{:?}", r.state);
+    assert!(!map(&refreshed.subnet_ids).contains_key("genai"));
     let refreshed = Held {
         state: r.state,
         private: r.private,
@@ -438,7 +453,7 @@ async fn a_range_taken_after_the_plan_fails_the_apply_with_a_replan_message() {
         "{t}"
     );
     assert_eq!(
-        a.state.get("cidrs").as_map().map(|m| m.len()),
+        decoded(&a.state).cidrs.known().map(|m| m.len()),
         Some(1),
         "{:?}",
         a.state
@@ -461,13 +476,10 @@ async fn destroy_of_a_subnet_in_use_names_the_private_endpoint() {
     let e = env("rg-inuse", &["10.20.0.0/16"]).await;
     let cfg = config("p4", &e.vnet, Value::object([("pe", req(27.0))]));
     let held = converge(&e, &Held::none(), &cfg).await;
-    let subnet_id = held
-        .state
-        .get("subnet_ids")
+    let subnet_id = map(&decoded(&held.state).subnet_ids)
         .get("pe")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+        .cloned()
+        .unwrap_or_default();
     let rg = e
         .vnet
         .split("/providers/")
@@ -520,7 +532,7 @@ async fn import_by_vnet_and_key_adopts_the_named_subnets() {
     assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
     assert_eq!(cidr(&r.state, "genai"), "10.20.5.0/25");
     assert_eq!(cidr(&r.state, "aks-002"), "10.20.6.0/24");
-    assert_eq!(r.state.get("cidrs").as_map().map(|m| m.len()), Some(2));
+    assert_eq!(decoded(&r.state).cidrs.known().map(|m| m.len()), Some(2));
     let imported = Held {
         state: r.state,
         private: r.private,
@@ -532,11 +544,9 @@ async fn import_by_vnet_and_key_adopts_the_named_subnets() {
     );
     let p = plan(&e, &imported, &cfg).await;
     assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
-    assert_eq!(p.planned.get("cidrs"), imported.state.get("cidrs"));
-    assert_eq!(
-        p.planned.get("subnet_ids"),
-        imported.state.get("subnet_ids")
-    );
+    let (planned, before) = (decoded(&p.planned), decoded(&imported.state));
+    assert_eq!(planned.cidrs, before.cidrs);
+    assert_eq!(planned.subnet_ids, before.subnet_ids);
     let bad = e.res.import(&format!("{}|nobody", e.vnet)).await;
     assert!(
         texts(&bad.diags).contains("snt-nobody-"),
@@ -552,7 +562,7 @@ async fn a_vnet_created_in_the_same_apply_gives_unknowns_then_a_clear_error_if_s
     let cfg = config("p5", &missing, Value::object([("genai", req(25.0))]));
     let p = plan(&e, &Held::none(), &cfg).await;
     assert!(!p.diags.has_errors(), "{}", texts(&p.diags));
-    assert_eq!(p.planned.get("cidrs"), &Value::Unknown);
+    assert_eq!(decoded(&p.planned).cidrs, Tf::Unknown);
     let a = apply(&e, &Held::none(), &p, &cfg).await;
     assert!(
         texts(&a.diags).contains("does not exist"),
@@ -594,13 +604,10 @@ async fn dual_stack_subnets_get_both_prefixes_and_default_names_are_checked() {
         Value::object([("genai", with(req(25.0), "ipv6", Value::Bool(true)))]),
     );
     let held = converge(&e, &Held::none(), &cfg).await;
-    let v6 = held
-        .state
-        .get("ipv6_cidrs")
+    let v6 = map(&decoded(&held.state).ipv6_cidrs)
         .get("genai")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+        .cloned()
+        .unwrap_or_default();
     assert!(v6.starts_with("fd00:20:") && v6.ends_with("/64"), "{v6}");
     let live = subnets(&e);
     assert_eq!(live["snt-p6-genai"].0, vec![cidr(&held.state, "genai"), v6]);
@@ -625,18 +632,13 @@ async fn dual_stack_subnets_get_both_prefixes_and_default_names_are_checked() {
 
 #[tokio::test]
 async fn settings_need_a_virtual_network_and_are_checked_on_their_paths() {
-    let mut pure = Value::object([
-        ("key", Value::string("p")),
-        (
-            "address_space",
-            Value::List(vec![Value::string("10.0.0.0/16")]),
-        ),
-        (
-            "subnets",
-            Value::object([("genai", with(req(25.0), "name", Value::string("snt-x")))]),
-        ),
-    ]);
-    let d = SubnetAllocation::default().validate(&pure).await;
+    let mut pure = AllocationModel {
+        key: known("p"),
+        address_space: Tf::Known(vec![known("10.0.0.0/16")]),
+        subnets: Value::object([("genai", with(req(25.0), "name", Value::string("snt-x")))]),
+        ..AllocationModel::default()
+    };
+    let d = SubnetAllocation::default().validate(&pure.to_value()).await;
     assert!(
         d.iter().any(
             |d| d.path == AttrPath::attr("subnets").and_key("genai").and_attr("name")
@@ -645,28 +647,21 @@ async fn settings_need_a_virtual_network_and_are_checked_on_their_paths() {
         "{}",
         texts(&d)
     );
-    pure.set(
-        "virtual_network_id",
-        Value::string(
-            "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v",
-        ),
-    );
-    pure.set(
-        "subnets",
-        Value::object([(
-            "genai",
+    pure.virtual_network_id =
+        known("/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v");
+    pure.subnets = Value::object([(
+        "genai",
+        with(
             with(
-                with(
-                    with(req(25.0), "name", Value::string("-bad")),
-                    "private_endpoint_network_policies",
-                    Value::string("Off"),
-                ),
-                "network_security_group_id",
-                Value::string("/subscriptions/s/nsg"),
+                with(req(25.0), "name", Value::string("-bad")),
+                "private_endpoint_network_policies",
+                Value::string("Off"),
             ),
-        )]),
-    );
-    let d = SubnetAllocation::default().validate(&pure).await;
+            "network_security_group_id",
+            Value::string("/subscriptions/s/nsg"),
+        ),
+    )]);
+    let d = SubnetAllocation::default().validate(&pure.to_value()).await;
     for attr in [
         "name",
         "private_endpoint_network_policies",
@@ -679,19 +674,22 @@ async fn settings_need_a_virtual_network_and_are_checked_on_their_paths() {
             texts(&d)
         );
     }
-    let mut no_pool = Value::object([
-        ("key", Value::string("p")),
-        ("subnets", Value::object([("a", req(25.0))])),
-    ]);
-    let d = SubnetAllocation::default().validate(&no_pool).await;
+    let mut no_pool = AllocationModel {
+        key: known("p"),
+        subnets: Value::object([("a", req(25.0))]),
+        ..AllocationModel::default()
+    };
+    let d = SubnetAllocation::default()
+        .validate(&no_pool.to_value())
+        .await;
     assert!(
         d.iter().any(|d| d.path == AttrPath::attr("address_space")),
         "{}",
         texts(&d)
     );
-    no_pool.set("virtual_network_id", Value::Unknown);
+    no_pool.virtual_network_id = Tf::Unknown;
     assert!(SubnetAllocation::default()
-        .validate(&no_pool)
+        .validate(&no_pool.to_value())
         .await
         .is_empty());
 }
@@ -716,12 +714,13 @@ async fn fill(strategy: Option<i64>) -> (usize, f64) {
     let e = env("rg-fill", &["10.20.0.0/16"]).await;
     let mut per_project = 0.0;
     for i in 0.. {
-        let mut cfg = config(&format!("prj{i:03}"), &e.vnet, esml_all());
+        let mut m = model(&format!("prj{i:03}"), &e.vnet, esml_all());
         if let Some(slot_prefix) = strategy {
-            cfg.set("strategy", Value::string("slot"));
-            cfg.set("slot", Value::Number(i as f64));
-            cfg.set("slot_prefix_length", Value::Number(slot_prefix as f64));
+            m.strategy = known("slot");
+            m.slot = Tf::Known(i as f64);
+            m.slot_prefix_length = Tf::Known(slot_prefix as f64);
         }
+        let cfg = m.to_value();
         let p = plan(&e, &Held::none(), &cfg).await;
         if p.diags.has_errors() {
             let all = subnets(&e);
@@ -734,7 +733,10 @@ async fn fill(strategy: Option<i64>) -> (usize, f64) {
         }
         let a = apply(&e, &Held::none(), &p, &cfg).await;
         assert!(!a.diags.has_errors(), "project {i}: {}", texts(&a.diags));
-        per_project = a.state.get("allocated_addresses").as_f64().unwrap_or(0.0);
+        per_project = decoded(&a.state)
+            .allocated_addresses
+            .known()
+            .map_or(0.0, |n| *n as f64);
     }
     unreachable!("the loop returns")
 }
@@ -765,12 +767,22 @@ fn edit_subnet(e: &Env, name: &str, edit: impl FnOnce(&mut Json)) {
         .expect("subnet edited behind the provider's back");
 }
 
-fn strings_of(v: &Value) -> Vec<String> {
-    v.as_list()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s.as_str().map(str::to_string))
+fn strings_of(v: &Tf<Vec<Tf<String>>>) -> Vec<String> {
+    v.known()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_deref().map(str::to_string))
         .collect()
+}
+
+/// Request `purpose` of `subnets` exactly as held (only the attributes written).
+fn raw_request(v: &Value, purpose: &str) -> Value {
+    decoded(v)
+        .subnets
+        .as_map()
+        .and_then(|m| m.get(purpose))
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -818,8 +830,8 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
         ]),
     );
     let held = converge(&e, &Held::none(), &cfg).await;
-    let cidrs = held.state.get("cidrs").clone();
-    let ids = held.state.get("subnet_ids").clone();
+    let cidrs = decoded(&held.state).cidrs;
+    let ids = decoded(&held.state).subnet_ids;
     // A private endpoint in genai (Azure shows it on the subnet, read-only).
     let pe = format!("{rg}/providers/Microsoft.Network/privateEndpoints/pe-genai");
     e.emu
@@ -866,36 +878,33 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
     // Refresh: the actual values stand in the state on their attributes.
     let r = e.res.read(held.state.clone(), held.private.clone()).await;
     assert!(!r.diags.has_errors(), "{}", texts(&r.diags));
-    let s = r.state.get("subnets");
+    let s = requests_of(&r.state);
     assert_eq!(
-        s.get("genai").get("network_security_group_id"),
-        &Value::string(""),
+        s["genai"].network_security_group_id,
+        known(""),
         "a removed NSG reads as \"\""
     );
     assert_eq!(
-        strings_of(s.get("genai").get("service_endpoints")),
+        strings_of(&s["genai"].service_endpoints),
         ["Microsoft.Storage", "Microsoft.KeyVault", "Microsoft.Sql"]
     );
     assert_eq!(
-        s.get("genai").get("private_endpoint_network_policies"),
-        &Value::string("Enabled")
+        s["genai"].private_endpoint_network_policies,
+        known("Enabled")
     );
     assert_eq!(
-        s.get("genai").get("route_table_id"),
-        &Value::string(rt.clone()),
+        s["genai"].route_table_id,
+        known(&rt),
         "unchanged settings stay as configured"
     );
+    assert_eq!(s["dbx"].delegation, known("Microsoft.Web/serverFarms"));
     assert_eq!(
-        s.get("dbx").get("delegation"),
-        &Value::string("Microsoft.Web/serverFarms")
-    );
-    assert_eq!(
-        s.get("aks"),
-        cfg.get("subnets").get("aks"),
+        raw_request(&r.state, "aks"),
+        raw_request(&cfg, "aks"),
         "settings not configured are left as found"
     );
-    assert_eq!(r.state.get("cidrs"), &cidrs);
-    assert_eq!(r.state.get("subnet_ids"), &ids);
+    assert_eq!(decoded(&r.state).cidrs, cidrs);
+    assert_eq!(decoded(&r.state).subnet_ids, ids);
     let refreshed = Held {
         state: r.state,
         private: r.private,
@@ -909,9 +918,10 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
         p.planned, refreshed.state,
         "the drift must show in the plan"
     );
-    assert_eq!(p.planned.get("subnets"), cfg.get("subnets"));
-    assert_eq!(p.planned.get("cidrs"), &cidrs);
-    assert_eq!(p.planned.get("subnet_ids"), &ids);
+    let planned = decoded(&p.planned);
+    assert_eq!(planned.subnets, decoded(&cfg).subnets);
+    assert_eq!(planned.cidrs, cidrs);
+    assert_eq!(planned.subnet_ids, ids);
 
     // Apply: the subnets are written back at the same ranges.
     let a = apply(&e, &refreshed, &p, &cfg).await;
@@ -919,10 +929,7 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
     assert_eq!(a.state, p.planned);
     let live = subnets(&e);
     let g = &live["snt-p7-genai"].1["properties"];
-    assert_eq!(
-        live["snt-p7-genai"].0,
-        vec![cidrs.get("genai").as_str().unwrap_or_default().to_string()]
-    );
+    assert_eq!(live["snt-p7-genai"].0, vec![map(&cidrs)["genai"].clone()]);
     assert_eq!(g["networkSecurityGroup"]["id"], json!(nsg));
     assert_eq!(g["routeTable"]["id"], json!(rt));
     assert_eq!(
@@ -938,10 +945,7 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
         "the private endpoint stays attached"
     );
     let d = &live["snt-p7-dbx"].1["properties"];
-    assert_eq!(
-        live["snt-p7-dbx"].0,
-        vec![cidrs.get("dbx").as_str().unwrap_or_default().to_string()]
-    );
+    assert_eq!(live["snt-p7-dbx"].0, vec![map(&cidrs)["dbx"].clone()]);
     assert_eq!(
         d["delegations"].as_array().map(Vec::len),
         Some(1),

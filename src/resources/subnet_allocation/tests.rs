@@ -1,24 +1,37 @@
 use super::*;
+use crate::framework::Tf;
 
-fn list(items: &[&str]) -> Value {
-    Value::List(items.iter().map(|s| Value::string(*s)).collect())
+fn list(items: &[&str]) -> model::Strings {
+    Tf::Known(items.iter().map(|s| Tf::Known(s.to_string())).collect())
+}
+
+fn known(s: &str) -> Tf<String> {
+    Tf::Known(s.to_string())
+}
+
+/// A pure configuration with `subnets` (change fields, then `.to_value()`).
+fn model(subnets: Value) -> AllocationModel {
+    AllocationModel {
+        key: known("project001"),
+        address_space: list(&["10.20.0.0/16", "fd00:20::/48"]),
+        reserved: list(&["10.20.0.0/24"]),
+        subnets,
+        ..AllocationModel::default()
+    }
 }
 
 fn config(subnets: Value) -> Value {
-    Value::object([
-        ("key", Value::string("project001")),
-        ("address_space", list(&["10.20.0.0/16", "fd00:20::/48"])),
-        ("reserved", list(&["10.20.0.0/24"])),
-        ("occupied", Value::Null),
-        ("strategy", Value::Null),
-        ("slot", Value::Null),
-        ("slot_prefix_length", Value::Null),
-        ("subnets", subnets),
-        ("id", Value::Null),
-        ("cidrs", Value::Null),
-        ("ipv6_cidrs", Value::Null),
-        ("allocated_addresses", Value::Null),
-    ])
+    model(subnets).to_value()
+}
+
+/// A state or plan, decoded.
+fn decoded(v: &Value) -> AllocationModel {
+    AllocationModel::decode(v).expect("decodes")
+}
+
+/// The IPv4 CIDR of `name` in a state or plan.
+fn cidr_of(v: &Value, name: &str) -> Option<String> {
+    decoded(v).cidrs.known().and_then(|m| m.get(name)).cloned()
 }
 
 fn req(prefix: Option<f64>, hosts: Option<f64>, ipv6: bool) -> Value {
@@ -54,17 +67,17 @@ async fn plan_knows_every_cidr_and_apply_returns_it_unchanged() {
     let p = plan(&Value::Null, &cfg).await;
     assert!(!p.diags.has_errors(), "{:?}", p.diags);
     assert!(p.planned.is_wholly_known());
-    assert_eq!(p.planned.get("id"), &Value::string("project001"));
-    assert_eq!(p.planned.get("strategy"), &Value::string("packed"));
-    assert_eq!(p.planned.get("cidrs").as_map().map(|m| m.len()), Some(3));
-    assert!(p
-        .planned
-        .get("ipv6_cidrs")
-        .get("webapp")
-        .as_str()
+    let planned = decoded(&p.planned);
+    assert_eq!(planned.id, known("project001"));
+    assert_eq!(planned.strategy, known("packed"));
+    assert_eq!(planned.cidrs.known().map(|m| m.len()), Some(3));
+    assert!(planned
+        .ipv6_cidrs
+        .known()
+        .and_then(|m| m.get("webapp"))
         .is_some_and(|c| c.ends_with("/64")));
     // /25 + /26 + /27 = 128 + 64 + 32
-    assert_eq!(p.planned.get("allocated_addresses"), &Value::Number(224.0));
+    assert_eq!(planned.allocated_addresses, Tf::Known(224));
     let applied = SubnetAllocation::default()
         .apply(ApplyRequest {
             prior: Value::Null,
@@ -79,14 +92,20 @@ async fn plan_knows_every_cidr_and_apply_returns_it_unchanged() {
 #[tokio::test]
 async fn adding_a_request_keeps_existing_cidrs() {
     let first = plan(&Value::Null, &config(three())).await.planned;
-    let mut more = three();
-    more.set("extra", req(Some(23.0), None, false));
+    let more = Value::object(
+        three()
+            .as_map()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .chain([("extra".to_string(), req(Some(23.0), None, false))]),
+    );
     let second = plan(&first, &config(more)).await;
     assert!(!second.diags.has_errors(), "{:?}", second.diags);
     for name in ["genai", "aks", "webapp"] {
         assert_eq!(
-            second.planned.get("cidrs").get(name),
-            first.get("cidrs").get(name),
+            cidr_of(&second.planned, name),
+            cidr_of(&first, name),
             "{name} moved"
         );
     }
@@ -96,28 +115,29 @@ async fn adding_a_request_keeps_existing_cidrs() {
 #[tokio::test]
 async fn changing_the_key_replaces_and_reallocates_from_scratch() {
     let first = plan(&Value::Null, &config(three())).await.planned;
-    let mut cfg = config(three());
-    cfg.set("key", Value::string("project002"));
-    let p = plan(&first, &cfg).await;
+    let mut cfg = model(three());
+    cfg.key = known("project002");
+    let p = plan(&first, &cfg.to_value()).await;
     assert_eq!(p.requires_replace, vec![AttrPath::attr("key")]);
 }
 
 #[tokio::test]
 async fn unknown_inputs_give_unknown_results() {
-    let mut cfg = config(three());
-    cfg.set("address_space", Value::Unknown);
-    let p = plan(&Value::Null, &cfg).await;
+    let mut cfg = model(three());
+    cfg.address_space = Tf::Unknown;
+    let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(!p.diags.has_errors());
-    assert_eq!(p.planned.get("cidrs"), &Value::Unknown);
-    assert_eq!(p.planned.get("allocated_addresses"), &Value::Unknown);
+    let planned = decoded(&p.planned);
+    assert_eq!(planned.cidrs, Tf::Unknown);
+    assert_eq!(planned.allocated_addresses, Tf::Unknown);
 }
 
 #[tokio::test]
 async fn slot_settings_are_checked_on_their_attributes() {
-    let mut cfg = config(three());
-    cfg.set("strategy", Value::string("slot"));
-    cfg.set("slot", Value::Number(3.0));
-    let p = plan(&Value::Null, &cfg).await;
+    let mut cfg = model(three());
+    cfg.strategy = known("slot");
+    cfg.slot = Tf::Known(3.0);
+    let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(
         p.diags
             .iter()
@@ -126,38 +146,42 @@ async fn slot_settings_are_checked_on_their_attributes() {
         p.diags
     );
 
-    let mut cfg = config(three());
-    cfg.set("slot", Value::Number(3.0));
-    let p = plan(&Value::Null, &cfg).await;
+    let mut cfg = model(three());
+    cfg.slot = Tf::Known(3.0);
+    let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(p
         .diags
         .iter()
         .any(|d| d.path == AttrPath::attr("slot") && d.detail.contains("strategy = \"slot\"")));
 
-    let mut cfg = config(three());
-    cfg.set("strategy", Value::string("spread"));
-    let d = SubnetAllocation::default().validate(&cfg).await;
+    let mut cfg = model(three());
+    cfg.strategy = known("spread");
+    let d = SubnetAllocation::default().validate(&cfg.to_value()).await;
     assert!(d.iter().any(|d| d.path == AttrPath::attr("strategy")));
 }
 
 #[tokio::test]
 async fn same_slot_same_cidrs_whatever_else_is_occupied() {
     let slot_cfg = |occupied: &[&str]| {
-        let mut cfg = config(three());
-        cfg.set("strategy", Value::string("slot"));
-        cfg.set("slot", Value::Number(3.0));
-        cfg.set("slot_prefix_length", Value::Number(21.0));
-        cfg.set("occupied", list(occupied));
-        cfg
+        let mut cfg = model(three());
+        cfg.strategy = known("slot");
+        cfg.slot = Tf::Known(3.0);
+        cfg.slot_prefix_length = Tf::Known(21.0);
+        cfg.occupied = list(occupied);
+        cfg.to_value()
     };
     let a = plan(&Value::Null, &slot_cfg(&[])).await.planned;
     let b = plan(&Value::Null, &slot_cfg(&["10.20.8.0/24", "10.20.40.0/21"]))
         .await
         .planned;
-    assert_eq!(a.get("cidrs"), b.get("cidrs"));
+    assert_eq!(decoded(&a).cidrs, decoded(&b).cidrs);
     // Slot 3 of /21 blocks in 10.20.0.0/16 is 10.20.24.0/21.
-    for cidr in a.get("cidrs").as_map().into_iter().flat_map(|m| m.values()) {
-        let text = cidr.as_str().unwrap_or_default();
+    for text in decoded(&a)
+        .cidrs
+        .known()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         assert!(
             text.starts_with("10.20.2") || text.starts_with("10.20.3"),
             "{text}"
@@ -167,9 +191,9 @@ async fn same_slot_same_cidrs_whatever_else_is_occupied() {
 
 #[tokio::test]
 async fn bad_cidr_is_reported_on_its_list_index() {
-    let mut cfg = config(three());
-    cfg.set("reserved", list(&["10.20.0.0/24", "not-a-cidr"]));
-    let d = SubnetAllocation::default().validate(&cfg).await;
+    let mut cfg = model(three());
+    cfg.reserved = list(&["10.20.0.0/24", "not-a-cidr"]);
+    let d = SubnetAllocation::default().validate(&cfg.to_value()).await;
     assert!(
         d.iter()
             .any(|d| d.path == AttrPath::attr("reserved").and_index(1)),
@@ -179,9 +203,9 @@ async fn bad_cidr_is_reported_on_its_list_index() {
 
 #[tokio::test]
 async fn host_bits_error_names_the_fix() {
-    let mut cfg = config(three());
-    cfg.set("address_space", list(&["10.20.0.1/16"]));
-    let p = plan(&Value::Null, &cfg).await;
+    let mut cfg = model(three());
+    cfg.address_space = list(&["10.20.0.1/16"]);
+    let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(p.diags.has_errors());
     assert!(
         p.diags.iter().any(|d| (d.summary.contains("10.20.0.0/16")
@@ -194,9 +218,9 @@ async fn host_bits_error_names_the_fix() {
 
 #[tokio::test]
 async fn exhaustion_names_the_request() {
-    let mut cfg = config(Value::object([("huge", req(Some(15.0), None, false))]));
-    cfg.set("address_space", list(&["10.20.0.0/16"]));
-    let p = plan(&Value::Null, &cfg).await;
+    let mut cfg = model(Value::object([("huge", req(Some(15.0), None, false))]));
+    cfg.address_space = list(&["10.20.0.0/16"]);
+    let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(p.diags.has_errors());
     assert!(
         p.diags
@@ -213,7 +237,7 @@ async fn import_adopts_existing_subnets_and_the_next_plan_keeps_them() {
         .import("project001|genai=10.20.5.0/25,aks=10.20.6.0/26")
         .await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
-    assert_eq!(imported.state.get("id"), &Value::string("project001"));
+    assert_eq!(decoded(&imported.state).id, known("project001"));
     let cfg = config(Value::object([
         ("genai", req(Some(25.0), None, false)),
         ("aks", req(Some(26.0), None, false)),
@@ -221,13 +245,10 @@ async fn import_adopts_existing_subnets_and_the_next_plan_keeps_them() {
     let p = plan(&imported.state, &cfg).await;
     assert!(!p.diags.has_errors(), "{:?}", p.diags);
     assert_eq!(
-        p.planned.get("cidrs").get("genai"),
-        &Value::string("10.20.5.0/25")
+        cidr_of(&p.planned, "genai").as_deref(),
+        Some("10.20.5.0/25")
     );
-    assert_eq!(
-        p.planned.get("cidrs").get("aks"),
-        &Value::string("10.20.6.0/26")
-    );
+    assert_eq!(cidr_of(&p.planned, "aks").as_deref(), Some("10.20.6.0/26"));
 }
 
 #[tokio::test]
@@ -278,5 +299,5 @@ fn every_attribute_has_a_description() {
             }
         }
     }
-    walk(&schema().attributes);
+    walk(&schema::schema().attributes);
 }

@@ -1,0 +1,146 @@
+//! Deleting the subnets an allocation owns (destroy, and subnets a plan dropped), under
+//! the vNet's write lock; a subnet still in use gives Azure's error plus the resources
+//! holding it.
+//!
+//! Must not: delete a subnet the allocation does not own.
+
+use serde_json::Value as Json;
+
+use crate::context::ProviderContext;
+use crate::framework::{resource::StateResponse, Diagnostic, Diagnostics, ToValue, Value};
+use crate::resources::subnet_allocation::model::AllocationModel;
+use aifactory_azure::{AzureClient, Ctx};
+
+use super::coordination::lock_vnet;
+use super::vnet::{
+    azure_diag, last_segment, subnets_path, CHECK_TIMEOUT, NETWORK_API, OPERATION_TIMEOUT,
+};
+
+/// Resources that hold a subnet, from its GET.
+fn holders(subnet: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    let props = subnet.get("properties");
+    for (list, pointer) in [
+        ("privateEndpoints", "/id"),
+        ("ipConfigurations", "/id"),
+        ("serviceAssociationLinks", "/properties/link"),
+        ("resourceNavigationLinks", "/properties/link"),
+    ] {
+        if let Some(items) = props.and_then(|p| p.get(list)).and_then(Json::as_array) {
+            for i in items {
+                if let Some(id) = i.pointer(pointer).and_then(Json::as_str) {
+                    if !out.iter().any(|x: &String| x.eq_ignore_ascii_case(id)) {
+                        out.push(id.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The holder Azure names in an `InUseSubnetCannotBeDeleted` message ("... is in use by X and ...").
+fn holder_in_message(message: &str) -> Option<String> {
+    let rest = message.split(" in use by ").nth(1)?;
+    let id = rest.split_whitespace().next()?;
+    Some(id.trim_end_matches(['.', ',']).to_string())
+}
+
+/// Delete one owned subnet (under the vNet's write lock).
+pub(super) async fn delete_subnet(
+    ctx: &ProviderContext,
+    client: &AzureClient,
+    rctx: &Ctx,
+    vnet_id: &str,
+    purpose: &str,
+    id: &str,
+) -> Result<(), Diagnostic> {
+    let name = last_segment(id).to_string();
+    let what = format!("Deleting subnet {name} (subnets[{purpose:?}])");
+    let path = subnets_path(purpose);
+    let _guard = lock_vnet(rctx, vnet_id)
+        .await
+        .map_err(|e| azure_diag(path.clone(), &what, &e))?;
+    tracing::debug!(subnet = %id, "deleting subnet");
+    match client.arm().delete(rctx, id, NETWORK_API).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.code() == Some("InUseSubnetCannotBeDeleted") => {
+            let check = ctx.request_ctx(CHECK_TIMEOUT);
+            let mut held = match client.arm().get_opt(&check, id, NETWORK_API).await {
+                Ok(Some(j)) => holders(&j),
+                _ => Vec::new(),
+            };
+            if held.is_empty() {
+                let message = e.api().map(|a| a.message.clone()).unwrap_or_default();
+                held.extend(holder_in_message(&message));
+            }
+            let list = if held.is_empty() {
+                "(Azure did not say which resources)".to_string()
+            } else {
+                held.iter()
+                    .map(|h| format!("- {h}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            Err(Diagnostic::error(
+                path,
+                format!("Subnet {name} is in use and cannot be deleted"),
+                format!(
+                    "Azure refused to delete subnet {name} (subnets[{purpose:?}]) of virtual network {} \
+                     (InUseSubnetCannotBeDeleted). It is held by:\n{list}\n\nDelete these resources, or move them \
+                     to another subnet, then run terraform apply again.\n\n{}",
+                    last_segment(vnet_id),
+                    e.detail()
+                ),
+            ))
+        }
+        Err(e) => Err(azure_diag(path, &what, &e)),
+    }
+}
+
+/// Delete every subnet the allocation owns.
+pub(crate) async fn destroy(ctx: &ProviderContext, prior: &AllocationModel) -> StateResponse {
+    let keep = |diags| StateResponse {
+        state: prior.to_value(),
+        private: Value::Null,
+        diags,
+    };
+    let mut diags = Diagnostics::new();
+    let client = match ctx.azure() {
+        Ok(c) => c,
+        Err(d) => {
+            diags.push(d);
+            return keep(diags);
+        }
+    };
+    let vnet_id = prior.vnet_id();
+    let rctx = ctx.request_ctx(OPERATION_TIMEOUT);
+    for (p, id) in AllocationModel::map_of(&prior.subnet_ids) {
+        if let Err(d) = delete_subnet(ctx, client, &rctx, vnet_id, &p, &id).await {
+            diags.push(d);
+        }
+    }
+    if diags.has_errors() {
+        keep(diags)
+    } else {
+        StateResponse::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn in_use_messages_name_the_holders() {
+        assert_eq!(
+            holder_in_message("Subnet s is in use by /subscriptions/x/pe1.nic.1/ipConfigurations/c and cannot be deleted."),
+            Some("/subscriptions/x/pe1.nic.1/ipConfigurations/c".to_string())
+        );
+        let held = holders(
+            &json!({"properties": {"privateEndpoints": [{"id": "/pe1"}], "ipConfigurations": [{"id": "/nic/ip"}]}}),
+        );
+        assert_eq!(held, vec!["/pe1".to_string(), "/nic/ip".to_string()]);
+    }
+}

@@ -1,0 +1,227 @@
+//! The virtual network as Azure shows it (`GET` of the vNet, api-version
+//! [`NETWORK_API`]): its address space and subnets with their prefixes, range checks
+//! between CIDRs, and the diagnostics about ranges and Azure errors the live mode reports.
+//!
+//! Must not: do I/O (callers GET and hand the JSON in), or know Terraform state.
+
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::framework::{AttrPath, Diagnostic};
+use aifactory_allocator::{self as allocator, Cidr};
+use aifactory_azure::AzureError;
+
+/// Microsoft.Network api-version for virtual networks and subnets.
+pub(crate) const NETWORK_API: &str = "2024-05-01";
+/// Time one apply or destroy may take (subnet writes serialize per vNet).
+pub(super) const OPERATION_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+/// Time a read (plan, refresh, import) may take.
+pub(super) const READ_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Time the checks after a failure may take.
+pub(super) const CHECK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One subnet of the vNet GET.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveSubnet {
+    pub name: String,
+    pub prefixes: Vec<Cidr>,
+    pub body: Json,
+}
+
+impl LiveSubnet {
+    pub fn v4(&self) -> Option<String> {
+        self.prefixes
+            .iter()
+            .find(|c| matches!(c, Cidr::V4(_)))
+            .map(Cidr::to_string)
+    }
+    pub fn v6(&self) -> Option<String> {
+        self.prefixes
+            .iter()
+            .find(|c| matches!(c, Cidr::V6(_)))
+            .map(Cidr::to_string)
+    }
+    pub fn prefixes_text(&self) -> String {
+        self.prefixes
+            .iter()
+            .map(Cidr::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The parts of a virtual network the allocation needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vnet {
+    pub address_space: Vec<String>,
+    pub subnets: Vec<LiveSubnet>,
+}
+
+pub(super) fn prefixes_of(props: Option<&Json>) -> Vec<Cidr> {
+    let mut out: Vec<Cidr> = Vec::new();
+    let Some(p) = props else { return out };
+    let single = p.get("addressPrefix").and_then(Json::as_str);
+    let many = p
+        .get("addressPrefixes")
+        .and_then(Json::as_array)
+        .map(|a| a.iter().filter_map(Json::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for text in single.into_iter().chain(many) {
+        if let Ok(c) = allocator::parse_cidr(text.trim()) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn parse_vnet(j: &Json) -> Vnet {
+    let address_space = j
+        .pointer("/properties/addressSpace/addressPrefixes")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let subnets = j
+        .pointer("/properties/subnets")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    let name = s
+                        .get("name")
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                        .or_else(|| {
+                            s.get("id")
+                                .and_then(Json::as_str)
+                                .and_then(|id| id.rsplit('/').next())
+                                .map(str::to_string)
+                        })?;
+                    Some(LiveSubnet {
+                        name,
+                        prefixes: prefixes_of(s.get("properties")),
+                        body: s.clone(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Vnet {
+        address_space,
+        subnets,
+    }
+}
+
+impl Vnet {
+    /// The subnet named `name` (subnet names are case-insensitive).
+    pub fn subnet(&self, name: &str) -> Option<&LiveSubnet> {
+        self.subnets
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn space(&self) -> Vec<Cidr> {
+        self.address_space
+            .iter()
+            .filter_map(|s| allocator::parse_cidr(s.trim()).ok())
+            .collect()
+    }
+
+    /// A subnet other than `name` that overlaps `cidr`.
+    pub fn overlapping(&self, name: &str, cidr: &Cidr) -> Option<&LiveSubnet> {
+        self.subnets.iter().find(|s| {
+            !s.name.eq_ignore_ascii_case(name) && s.prefixes.iter().any(|p| overlap(p, cidr))
+        })
+    }
+}
+
+pub(super) fn overlap(a: &Cidr, b: &Cidr) -> bool {
+    match (a, b) {
+        (Cidr::V4(x), Cidr::V4(y)) => x.overlaps(y),
+        (Cidr::V6(x), Cidr::V6(y)) => x.overlaps(y),
+        _ => false,
+    }
+}
+
+pub(super) fn contains(outer: &Cidr, inner: &Cidr) -> bool {
+    match (outer, inner) {
+        (Cidr::V4(x), Cidr::V4(y)) => x.contains(y),
+        (Cidr::V6(x), Cidr::V6(y)) => x.contains(y),
+        _ => false,
+    }
+}
+
+pub(super) fn last_segment(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+pub(super) fn subnets_path(purpose: &str) -> AttrPath {
+    AttrPath::attr("subnets").and_key(purpose)
+}
+
+/// The message when a planned range is no longer free.
+pub(super) fn taken_since_plan(
+    purpose: &str,
+    name: &str,
+    cidr: &str,
+    by: &str,
+    vnet_id: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        subnets_path(purpose),
+        format!("The range planned for subnets[{purpose:?}] was taken since the plan"),
+        format!(
+            "The plan gave subnets[{purpose:?}] (subnet {name}) {cidr}, but {cidr} was taken by {by} since the \
+             plan; run terraform plan again. The new plan allocates a free range (another workspace allocated \
+             in virtual network {} at the same time); nothing overlapping was created.",
+            last_segment(vnet_id)
+        ),
+    )
+}
+
+pub(super) fn outside_since_plan(purpose: &str, name: &str, cidr: &str, vnet: &Vnet) -> Diagnostic {
+    Diagnostic::error(
+        subnets_path(purpose),
+        format!("The range planned for subnets[{purpose:?}] left the virtual network's address space"),
+        format!(
+            "The plan gave subnets[{purpose:?}] (subnet {name}) {cidr}, but the virtual network's address space is \
+             now {}. Run terraform plan again to allocate inside it.",
+            vnet.address_space.join(", ")
+        ),
+    )
+}
+
+pub(super) fn azure_diag(path: AttrPath, what: &str, e: &AzureError) -> Diagnostic {
+    Diagnostic::error(path, format!("{what}: {}", e.summary()), e.detail())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn vnet_parsing_reads_both_prefix_forms() {
+        let v = parse_vnet(&json!({"properties": {
+        "addressSpace": {"addressPrefixes": ["10.0.0.0/16", "fd00::/48"]},
+        "subnets": [
+            {"name": "a", "properties": {"addressPrefix": "10.0.0.0/24"}},
+            {"id": "/x/subnets/b", "properties": {"addressPrefix": null, "addressPrefixes": ["10.0.1.0/24", "fd00::/64"]}}
+        ]}}));
+        assert_eq!(v.address_space.len(), 2);
+        assert_eq!(
+            v.subnet("B").and_then(LiveSubnet::v6).as_deref(),
+            Some("fd00::/64")
+        );
+        let c = allocator::parse_cidr("10.0.1.128/25").unwrap();
+        assert_eq!(v.overlapping("x", &c).map(|s| s.name.as_str()), Some("b"));
+        assert!(v.overlapping("b", &c).is_none());
+    }
+}
