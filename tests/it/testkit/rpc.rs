@@ -2,7 +2,7 @@
 //! (go-plugin handshake on stdout, plaintext gRPC on 127.0.0.1), then drives the
 //! tfplugin6 calls directly, with no Terraform involved.
 //!
-//! Used by `tests/rpc.rs` (through `tests/support/mod.rs`, which adds
+//! Used by the `rpc` tests (through `testkit`, which adds
 //! `ProviderProcess::start()`) and by `benches/schema_latency.rs` (which includes this
 //! file by path), so it must not rely on `CARGO_BIN_EXE_*` itself.
 #![allow(dead_code)]

@@ -2,16 +2,11 @@
 //! onboarding a project is adding an entry to `projects.yaml`, offboarding is removing it,
 //! and neither touches any other project.
 
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/terraform.rs"]
-mod terraform;
-
 use std::path::Path;
 
-use emulator::EmulatorFixture;
+use crate::testkit::emulator::EmulatorFixture;
+use crate::testkit::terraform::*;
 use serde_json::Value;
-use terraform::*;
 
 /// The example's files, with `projects.yaml` listing the given project numbers.
 fn factory(numbers: &[u32]) -> Files {

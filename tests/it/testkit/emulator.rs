@@ -2,8 +2,7 @@
 //! seeded with one tenant, subscription and service principal, and described as the
 //! `ARM_*` environment a provider process needs to reach it (loopback only).
 //!
-//! Use with `#[path = "support/emulator.rs"] mod emulator;`.
-#![allow(dead_code)]
+//! Used by the acceptance tests as `crate::testkit::emulator`.
 
 use std::sync::mpsc;
 

@@ -1,20 +1,15 @@
 //! Acceptance tests: the real Terraform CLI (1.0.3 and the newest on PATH)
-//! against the freshly built provider, offline. See tests/support/terraform.rs
+//! against the freshly built provider, offline. See `testkit::terraform`
 //! for the harness and its environment knobs (AIFACTORY_KEEP_WORKDIR=1,
-//! AIFACTORY_TF_LOG=TRACE, …). Run with `cargo test --test acceptance`;
+//! AIFACTORY_TF_LOG=TRACE, …). Run with `cargo test --test it acceptance::basic::`;
 //! add `-- --nocapture` to see per-case timings and notes.
-
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/terraform.rs"]
-mod terraform;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::testkit::terraform::*;
 use ipnet::IpNet;
 use serde_json::{json, Value};
-use terraform::*;
 
 const ADDR: &str = "aifactory_subnet_allocation.p001";
 
@@ -584,7 +579,7 @@ fn examples_apply() {
     let clis = clis();
     let mut failures = Vec::new();
     // Examples of Azure-backed resources run against the in-process emulator.
-    let fx = emulator::EmulatorFixture::start();
+    let fx = crate::testkit::emulator::EmulatorFixture::start();
     for dir in &dirs {
         let case = example_case(dir).envs(fx.env());
         for cli in &clis {

@@ -1,15 +1,13 @@
 //! Protocol-level tests: the provider binary is spawned the way Terraform spawns it and
 //! driven over tfplugin6 directly, without Terraform.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::testkit::rpc::tfplugin6::{get_provider_schema, stop_provider};
+use crate::testkit::rpc::*;
 use aifactory::framework::Value;
 use ipnet::IpNet;
-use support::tfplugin6::{get_provider_schema, stop_provider};
-use support::*;
 
 const SUBNET_ALLOCATION: &str = "aifactory_subnet_allocation";
 const ALLOCATE_SUBNETS: &str = "allocate_subnets";
@@ -125,7 +123,7 @@ async fn schema_describes_resource_and_function() {
     assert!(subnets.required, "`subnets` should be required");
 
     // Every attribute, nested ones included, of every schema is documented.
-    let mut blocks: Vec<(String, &support::tfplugin6::schema::Block)> = Vec::new();
+    let mut blocks: Vec<(String, &crate::testkit::rpc::tfplugin6::schema::Block)> = Vec::new();
     if let Some(b) = &provider.block {
         blocks.push(("provider".into(), b));
     }
@@ -448,8 +446,8 @@ fn handshake_parsing_refuses_anything_but_loopback_plaintext() {
 
 #[test]
 fn attribute_paths_render_like_hcl() {
-    use support::tfplugin6::attribute_path::{step::Selector, Step};
-    use support::tfplugin6::AttributePath;
+    use crate::testkit::rpc::tfplugin6::attribute_path::{step::Selector, Step};
+    use crate::testkit::rpc::tfplugin6::AttributePath;
     let step = |s| Step { selector: Some(s) };
     let p = AttributePath {
         steps: vec![
@@ -515,7 +513,7 @@ fn project_config(timeouts: Option<&[(&str, &str)]>) -> Value {
 /// required), absent = every attribute null, errors on `timeouts.create`.
 #[tokio::test]
 async fn project_timeouts_is_an_optional_block() {
-    use support::tfplugin6::schema::nested_block::NestingMode;
+    use crate::testkit::rpc::tfplugin6::schema::nested_block::NestingMode;
     let mut p = ProviderProcess::start().await;
     let block = p
         .resource_block(PROJECT)

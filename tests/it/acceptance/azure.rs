@@ -1,15 +1,10 @@
 //! Acceptance tests of the Azure-backed resources: real Terraform CLIs, the built
 //! provider, and the in-process Azure emulator over real HTTPS and OAuth (loopback only).
 
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/terraform.rs"]
-mod terraform;
-
 use std::sync::Arc;
 
-use emulator::{EmulatorFixture, SUBSCRIPTION};
-use terraform::*;
+use crate::testkit::emulator::{EmulatorFixture, SUBSCRIPTION};
+use crate::testkit::terraform::*;
 
 const RG: &str = "aifactory_arm_resource.rg";
 const VNET: &str = "aifactory_arm_resource.vnet";

@@ -2,20 +2,15 @@
 //! CLIs (1.0.3 and the newest on PATH), the built provider, and the in-process Azure
 //! emulator over HTTPS (loopback only).
 
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/terraform.rs"]
-mod terraform;
-
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::testkit::emulator::{EmulatorFixture, SUBSCRIPTION};
+use crate::testkit::terraform::*;
 use aifactory_emulator::{FaultAction, FaultRule, Seed};
 use aifactory_template::naming::{Environment, NamingInput};
-use emulator::{EmulatorFixture, SUBSCRIPTION};
 use serde_json::{json, Value};
-use terraform::*;
 
 const ADDR: &str = "aifactory_project.p001";
 const M1: &str = "0a1b2c3d-0000-4000-8000-000000000001";

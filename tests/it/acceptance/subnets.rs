@@ -10,11 +10,6 @@
 //!   overlap, every run succeeds or asks to re-plan, a second round converges; slot: all
 //!   four succeed at once).
 
-#[path = "support/emulator.rs"]
-mod emulator;
-#[path = "support/terraform.rs"]
-mod terraform;
-
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,9 +17,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use emulator::{EmulatorFixture, SUBSCRIPTION};
+use crate::testkit::emulator::{EmulatorFixture, SUBSCRIPTION};
+use crate::testkit::terraform::*;
 use serde_json::{json, Value};
-use terraform::*;
 
 const ALLOC: &str = "aifactory_subnet_allocation.prj001";
 const NETWORK_API: &str = "2024-05-01";

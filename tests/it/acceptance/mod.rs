@@ -1,0 +1,9 @@
+//! Acceptance tests: real Terraform CLIs (1.0.3 and the newest on `PATH`) drive the freshly
+//! built provider through [`crate::testkit::terraform`]; the Azure-backed ones run against
+//! the in-process emulator ([`crate::testkit::emulator`]).
+
+mod azure;
+mod basic;
+mod factory;
+mod project;
+mod subnets;
