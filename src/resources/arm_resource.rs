@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::Value as Json;
 
-use super::azure_error;
+use super::{azure_error, decode_or_keep, keep};
 use crate::context::ProviderContext;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
@@ -71,20 +71,12 @@ Properties Azure adds or defaults are ignored."
     }
 }
 
-/// Why an ARM ID or api-version is not acceptable; `None` when fine.
+/// Why an ARM ID is not acceptable (ARM's ID grammar, naming one resource); `None`
+/// when fine.
 fn check_id(id: &str) -> Option<String> {
-    let segments: Vec<&str> = id.split('/').collect();
-    if !id.starts_with('/') || segments.iter().skip(1).any(|s| s.is_empty()) {
-        return Some(format!(
-            "{id:?} is not an ARM ID: it must start with `/` and have no empty segments."
-        ));
-    }
-    if !(id.to_ascii_lowercase().starts_with("/subscriptions/")
-        || id.to_ascii_lowercase().starts_with("/providers/"))
-    {
-        return Some(format!("{id:?} must start with `/subscriptions/{{id}}/` (or `/providers/` for tenant-level resources)."));
-    }
-    None
+    aifactory_azure::ArmId::parse_resource(id)
+        .err()
+        .map(|e| format!("{id:?} is not an ARM resource ID: {e}."))
 }
 
 fn check_api_version(v: &str) -> bool {
@@ -193,24 +185,6 @@ impl ArmResourceModel {
     }
 }
 
-/// A response that keeps `state` and reports `diags`.
-fn keep(state: Value, private: Value, diags: Diagnostics) -> StateResponse {
-    StateResponse {
-        state,
-        private,
-        diags,
-    }
-}
-
-/// `value` decoded into the model, or a response that keeps it and says why not.
-fn decode(value: &Value, private: &Value) -> Result<ArmResourceModel, StateResponse> {
-    ArmResourceModel::decode(value).map_err(|e| {
-        let mut diags = Diagnostics::new();
-        diags.push(e.to_diagnostic());
-        keep(value.clone(), private.clone(), diags)
-    })
-}
-
 #[async_trait]
 impl Resource for ArmResource {
     fn type_name(&self) -> &'static str {
@@ -307,7 +281,7 @@ impl Resource for ArmResource {
         };
         let ctx = self.ctx.request_ctx(OPERATION_TIMEOUT);
         if req.planned.is_null() {
-            let prior = match decode(&req.prior, &Value::Null) {
+            let prior = match decode_or_keep::<ArmResourceModel>(&req.prior, &Value::Null) {
                 Ok(p) => p,
                 Err(resp) => return resp,
             };
@@ -320,7 +294,7 @@ impl Resource for ArmResource {
                 }
             };
         }
-        let planned = match decode(&req.planned, &Value::Null) {
+        let planned = match decode_or_keep::<ArmResourceModel>(&req.planned, &Value::Null) {
             Ok(p) => p,
             Err(resp) => return keep(req.prior, Value::Null, resp.diags),
         };
@@ -372,7 +346,7 @@ impl Resource for ArmResource {
                 return keep(prior, private, diags);
             }
         };
-        let model = match decode(&prior, &private) {
+        let model = match decode_or_keep::<ArmResourceModel>(&prior, &private) {
             Ok(m) => m,
             Err(resp) => return resp,
         };
@@ -503,6 +477,17 @@ mod tests {
         assert!(check_id("subscriptions/s").is_some());
         assert!(check_id("/subscriptions//resourceGroups/rg").is_some());
         assert!(check_id("/foo/bar").is_some());
+        // Path escapes, in any encoding, and control characters (issue 11).
+        for escape in [
+            "/subscriptions/s/resourceGroups/approved-rg/%2e%2e/%2e%2e/subscriptions/other/resourceGroups/x",
+            "/subscriptions/s/resourceGroups/approved-rg/.%2E/.%2e/subscriptions/other/resourceGroups/x",
+            "/subscriptions/s/resourceGroups/approved-rg/.\n./subscriptions/other/resourceGroups/x",
+            "/subscriptions/s/resourceGroups/rel\nnl\ttab",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks",
+        ] {
+            let msg = check_id(escape).unwrap_or_else(|| panic!("{escape:?} accepted"));
+            assert!(msg.contains("is not an ARM resource ID"), "{msg}");
+        }
         assert!(check_api_version("2024-05-01"));
         assert!(check_api_version("2024-05-01-preview"));
         assert!(!check_api_version("2024-5-1"));
