@@ -61,6 +61,22 @@ Properties Azure adds or defaults are ignored."
                 Type::String,
                 "The JSON body to PUT (use `jsonencode`): `location`, `tags`, `properties` and so on.",
             ),
+            Attribute::optional(
+                "sensitive_body",
+                Type::String,
+                "A JSON object merged into `body` for the request (objects merged key by key, `sensitive_body` winning): \
+for secrets such as passwords or keys. Terraform keeps it in state marked sensitive, as you wrote it; it is never \
+logged, its paths are left out of `output`, and it is not compared for drift (Azure does not return secrets).",
+            )
+            .sensitive(),
+            Attribute::optional(
+                "adopt_existing",
+                Type::Bool,
+                "Take over a resource that already exists at `resource_id` when this resource is created, instead of \
+failing. Default false: like azurerm, a create that finds the resource refuses and names the `terraform import` \
+command, so two configurations never manage (and one never destroys) the same object unknowingly. With true, \
+`terraform destroy` deletes the adopted resource, whoever created it.",
+            ),
             Attribute::computed("id", Type::String, "The resource ID."),
             Attribute::computed(
                 "output",
@@ -153,27 +169,83 @@ fn parse_body(text: &str) -> Result<Json, String> {
     }
 }
 
+/// `patch` merged into `base`: objects key by key, anything else replaced.
+fn merge(base: &mut Json, patch: Json) {
+    match (base, patch) {
+        (Json::Object(b), Json::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, p) => *b = p,
+    }
+}
+
+/// `output` without the paths `secret` sets (matched case-insensitively, as ARM returns
+/// property names in its own casing).
+fn strip(output: &mut Json, secret: &Json) {
+    let (Json::Object(out), Json::Object(sec)) = (output, secret) else {
+        return;
+    };
+    for (k, v) in sec {
+        let Some(key) = out.keys().find(|ok| ok.eq_ignore_ascii_case(k)).cloned() else {
+            continue;
+        };
+        match (out.get_mut(&key), v) {
+            (Some(inner @ Json::Object(_)), Json::Object(_)) => strip(inner, v),
+            _ => {
+                out.remove(&key);
+            }
+        }
+    }
+}
+
 crate::model! {
     /// `aifactory_arm_resource`'s configuration, plan and state.
     pub struct ArmResourceModel {
         pub resource_id: Tf<String>,
         pub api_version: Tf<String>,
         pub body: Tf<String>,
+        pub sensitive_body: Tf<String>,
+        pub adopt_existing: Tf<bool>,
         pub id: Tf<String>,
         pub output: Tf<String>,
     }
 }
 
 impl ArmResourceModel {
-    /// The state after Azure answered with `output`.
-    fn state(resource_id: &str, api_version: &str, body: String, output: &Json) -> Self {
+    /// The state after Azure answered with `output`: this model's settings, `body` as
+    /// given, and `output` without the paths `sensitive_body` sets.
+    fn state(&self, resource_id: &str, api_version: &str, body: String, output: &Json) -> Self {
+        let mut output = output.clone();
+        if let Some(Ok(secret)) = self.sensitive_body.as_deref().map(parse_body) {
+            strip(&mut output, &secret);
+        }
         ArmResourceModel {
             resource_id: Tf::Known(resource_id.into()),
             api_version: Tf::Known(api_version.into()),
             body: Tf::Known(body),
+            sensitive_body: self.sensitive_body.clone(),
+            adopt_existing: self.adopt_existing.clone(),
             id: Tf::Known(resource_id.into()),
             output: Tf::Known(output.to_string()),
         }
+    }
+
+    /// The request body: `body` with `sensitive_body` merged in.
+    fn request_body(&self) -> Result<Json, (&'static str, String)> {
+        let mut body =
+            parse_body(self.body.as_deref().unwrap_or_default()).map_err(|m| ("body", m))?;
+        if let Some(text) = self.sensitive_body.as_deref() {
+            let secret = parse_body(text).map_err(|m| ("sensitive_body", m))?;
+            merge(&mut body, secret);
+        }
+        Ok(body)
     }
 
     /// Resource ID and api-version (empty when not set).
@@ -182,6 +254,33 @@ impl ArmResourceModel {
             self.resource_id.as_deref().unwrap_or_default().to_string(),
             self.api_version.as_deref().unwrap_or_default().to_string(),
         )
+    }
+}
+
+/// A create must not take over what exists: fails when `id` exists, naming the import
+/// command (azurerm's rule). A failed look-up fails the create too: it never writes blind.
+async fn refuse_existing(
+    client: &aifactory_azure::AzureClient,
+    ctx: &aifactory_azure::Ctx,
+    id: &str,
+    api: &str,
+) -> Result<(), crate::framework::Diagnostic> {
+    match client.arm().get_opt(ctx, id, api).await {
+        Ok(None) => Ok(()),
+        Ok(Some(_)) => Err(crate::framework::Diagnostic::error(
+            AttrPath::attr("resource_id"),
+            "The resource already exists",
+            format!(
+                "{id} already exists. To manage it with Terraform, import it into this resource's address:\n\n  \
+                 terraform import <resource address> '{id}?api-version={api}'\n\n\
+                 or set `adopt_existing = true` to take it over on create (destroy then deletes it, whoever created it)."
+            ),
+        )),
+        Err(e) => Err(crate::framework::Diagnostic::error(
+            AttrPath::root(),
+            format!("Checking whether {id} exists: {}", e.summary()),
+            e.detail(),
+        )),
     }
 }
 
@@ -223,6 +322,16 @@ impl Resource for ArmResource {
                 diags.error(AttrPath::attr("body"), "Invalid body", msg);
             }
         }
+        if let Some(b) = config.sensitive_body.as_deref() {
+            // The message never quotes the value: it is a secret.
+            if parse_body(b).is_err() {
+                diags.error(
+                    AttrPath::attr("sensitive_body"),
+                    "Invalid sensitive_body",
+                    "`sensitive_body` must be a JSON object: build it with `jsonencode({ ... })`.",
+                );
+            }
+        }
         diags
     }
 
@@ -246,9 +355,11 @@ impl Resource for ArmResource {
             .as_ref()
             .is_some_and(|p| p.resource_id == config.resource_id);
         let unchanged = same_id
-            && prior
-                .as_ref()
-                .is_some_and(|p| p.api_version == config.api_version && p.body == config.body);
+            && prior.as_ref().is_some_and(|p| {
+                p.api_version == config.api_version
+                    && p.body == config.body
+                    && p.sensitive_body == config.sensitive_body
+            });
         let planned = ArmResourceModel {
             id: config.resource_id.clone(),
             output: match (&prior, unchanged) {
@@ -300,16 +411,28 @@ impl Resource for ArmResource {
         };
         let (id, api) = planned.target();
         let body_text = planned.body.as_deref().unwrap_or_default().to_string();
-        let body = match parse_body(&body_text) {
+        let body = match planned.request_body() {
             Ok(b) => b,
-            Err(msg) => {
-                diags.error(AttrPath::attr("body"), "Invalid body", msg);
+            Err((attr, msg)) => {
+                let msg = if attr == "body" {
+                    msg
+                } else {
+                    "`sensitive_body` must be a JSON object.".into()
+                };
+                diags.error(AttrPath::attr(attr), format!("Invalid {attr}"), msg);
                 return keep(req.prior, Value::Null, diags);
             }
         };
+        if req.prior.is_null() && planned.adopt_existing.known() != Some(&true) {
+            let check = self.ctx.request_ctx(Duration::from_secs(5 * 60));
+            if let Err(d) = refuse_existing(client, &check, &id, &api).await {
+                diags.push(d);
+                return keep(Value::Null, Value::Null, diags);
+            }
+        }
         match client.arm().put(&ctx, &id, &api, &body).await {
             Ok(result) => keep(
-                ArmResourceModel::state(&id, &api, body_text, &result).to_value(),
+                planned.state(&id, &api, body_text, &result).to_value(),
                 Value::Null,
                 diags,
             ),
@@ -321,13 +444,9 @@ impl Resource for ArmResource {
                 let check = self.ctx.request_ctx(Duration::from_secs(60));
                 match client.arm().get_opt(&check, &id, &api).await {
                     Ok(Some(actual)) => keep(
-                        ArmResourceModel::state(
-                            &id,
-                            &api,
-                            project(&body, &actual).to_string(),
-                            &actual,
-                        )
-                        .to_value(),
+                        planned
+                            .state(&id, &api, project(&body, &actual).to_string(), &actual)
+                            .to_value(),
                         Value::Null,
                         diags,
                     ),
@@ -369,7 +488,7 @@ impl Resource for ArmResource {
                     Err(_) => body_text,
                 };
                 keep(
-                    ArmResourceModel::state(&id, &api, body, &actual).to_value(),
+                    model.state(&id, &api, body, &actual).to_value(),
                     private,
                     diags,
                 )
@@ -413,7 +532,9 @@ impl Resource for ArmResource {
             Ok(Some(actual)) => {
                 let body = importable_body(&actual).to_string();
                 keep(
-                    ArmResourceModel::state(id, api, body, &actual).to_value(),
+                    ArmResourceModel::default()
+                        .state(id, api, body, &actual)
+                        .to_value(),
                     Value::Null,
                     diags,
                 )
@@ -438,6 +559,53 @@ impl Resource for ArmResource {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn sensitive_body_is_merged_into_the_request_and_left_out_of_output() {
+        let model = ArmResourceModel {
+            body: Tf::Known(r#"{"location":"westeurope","properties":{"administratorLogin":"admin","sku":"S1"}}"#.into()),
+            sensitive_body: Tf::Known(r#"{"properties":{"administratorLoginPassword":"s3cret!","keys":{"a":"k"}}}"#.into()),
+            ..ArmResourceModel::default()
+        };
+        let body = model.request_body().expect("merges");
+        assert_eq!(
+            body,
+            json!({"location": "westeurope", "properties": {"administratorLogin": "admin", "sku": "S1",
+                   "administratorLoginPassword": "s3cret!", "keys": {"a": "k"}}})
+        );
+        // Azure echoes the secret (in its own casing): the state's output must not.
+        let echoed = json!({"id": "/x", "properties": {"AdministratorLoginPassword": "s3cret!",
+                            "keys": {"a": "k", "b": "kept"}, "sku": "S1"}});
+        let state = model.state("/x", "2024-01-01", "{}".into(), &echoed);
+        let output = state.output.as_deref().expect("output");
+        assert!(!output.contains("s3cret!"), "{output}");
+        assert!(output.contains("kept") && output.contains("S1"), "{output}");
+        assert_eq!(state.sensitive_body, model.sensitive_body);
+
+        let bad = ArmResourceModel {
+            body: Tf::Known("{}".into()),
+            sensitive_body: Tf::Known("not json s3cret".into()),
+            ..ArmResourceModel::default()
+        };
+        let (attr, _) = bad.request_body().expect_err("not JSON");
+        assert_eq!(attr, "sensitive_body");
+    }
+
+    #[tokio::test]
+    async fn an_invalid_sensitive_body_is_reported_without_its_value() {
+        let r = ArmResource::new(std::sync::Arc::new(ProviderContext::default()));
+        let config = ArmResourceModel {
+            resource_id: Tf::Known("/subscriptions/s/resourceGroups/rg".into()),
+            api_version: Tf::Known("2021-04-01".into()),
+            body: Tf::Known("{}".into()),
+            sensitive_body: Tf::Known("password=hunter2".into()),
+            ..ArmResourceModel::default()
+        };
+        let diags = r.validate(&config.to_value()).await;
+        let d = diags.iter().next().expect("one error");
+        assert_eq!(d.path, AttrPath::attr("sensitive_body"));
+        assert!(!d.summary.contains("hunter2") && !d.detail.contains("hunter2"));
+    }
 
     #[test]
     fn projection_keeps_only_what_the_body_sets() {

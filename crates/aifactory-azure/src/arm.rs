@@ -47,7 +47,7 @@ impl ArmClient {
 
     /// The URL of a resource ID (`/subscriptions/...`) with its api-version.
     pub fn url(&self, id: &str, api_version: &str) -> Result<Url, AzureError> {
-        let id = crate::id::ArmId::parse(id).map_err(|e| {
+        let id = crate::id::ArmId::parse_path(id).map_err(|e| {
             AzureError::config(
                 "resource id",
                 format!("{id:?} is not an ARM resource ID: {e}"),

@@ -53,8 +53,18 @@ impl fmt::Display for ArmId {
 }
 
 impl ArmId {
-    /// Parse `id` against ARM's ID grammar.
+    /// Parse `id` against ARM's ID grammar (resources and their collections).
     pub fn parse(id: &str) -> Result<ArmId, IdError> {
+        let parsed = ArmId::parse_path(id)?;
+        check_shape(&parsed.segments)?;
+        Ok(parsed)
+    }
+
+    /// Parse a Resource Manager request path: every segment safe (no empty, dot or
+    /// control-character segment, no character ARM forbids), any shape. This is what the
+    /// client builds URLs from, for resources and for the other paths ARM serves (a
+    /// resource group's `resources`, a subscription's `locations`).
+    pub fn parse_path(id: &str) -> Result<ArmId, IdError> {
         let Some(rest) = id.strip_prefix('/') else {
             return Err(IdError::Root);
         };
@@ -62,7 +72,6 @@ impl ArmId {
         for (i, segment) in segments.iter().enumerate() {
             check_segment(segment, || segments[..i].join("/"))?;
         }
-        check_shape(&segments)?;
         Ok(ArmId {
             text: id.to_string(),
             segments,
@@ -362,6 +371,25 @@ mod tests {
                 matches!(ArmId::parse_resource(&collection), Err(IdError::Shape(_))),
                 "{collection}"
             );
+        }
+    }
+
+    #[test]
+    fn request_paths_need_safe_segments_not_a_resource_shape() {
+        let rg = format!("{SUB}/resourceGroups/rg");
+        assert!(ArmId::parse_path(&format!("{rg}/resources")).is_ok());
+        assert!(ArmId::parse_path(&format!("{SUB}/locations")).is_ok());
+        assert!(matches!(
+            ArmId::parse(&format!("{rg}/resources")),
+            Err(IdError::Shape(_))
+        ));
+        for unsafe_path in [
+            format!("{rg}/%2e%2e/x"),
+            format!("{rg}/a\nb"),
+            format!("{rg}//x"),
+            "relative/path".to_string(),
+        ] {
+            assert!(ArmId::parse_path(&unsafe_path).is_err(), "{unsafe_path:?}");
         }
     }
 
