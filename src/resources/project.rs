@@ -17,6 +17,7 @@
 mod engine;
 mod model;
 mod refresh;
+mod schema;
 mod shared;
 pub(crate) mod spec;
 #[cfg(test)]
@@ -32,14 +33,16 @@ use crate::context::ProviderContext;
 use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::{ApplyRequest, StateResponse},
-    schema::{Attribute, Nesting, Schema, Type},
-    AttrPath, Diagnostic, Diagnostics, PlanRequest, PlanResponse, Resource, Value,
+    schema::Schema,
+    AttrPath, Diagnostic, Diagnostics, FromValue, PlanRequest, PlanResponse, Resource, Tf, ToValue,
+    Value,
 };
 use aifactory_azure::{AzureClient, AzureError};
 use aifactory_template::project::{self as core, Cloud, DesiredProject};
 
 pub use engine::{Engine, Run, DEFAULT_JOBS_IN_FLIGHT};
 pub use model::{desired_records, Private, Record, Records};
+pub use schema::{ProjectModel, StringMap, TeamModel};
 pub use spec::{parse_duration, read_inputs, Inputs, ProviderFacts, Timeouts};
 
 /// `aifactory_project`.
@@ -50,127 +53,6 @@ pub struct Project {
 impl Project {
     pub fn new(ctx: Arc<ProviderContext>) -> Self {
         Project { ctx }
-    }
-}
-
-fn resources_type() -> Type {
-    Type::map(Type::Object(vec![
-        ("type".into(), Type::String),
-        ("name".into(), Type::String),
-        ("id".into(), Type::String),
-        ("api_version".into(), Type::String),
-    ]))
-}
-
-pub(crate) fn schema() -> Schema {
-    Schema {
-        version: 0,
-        description: "One AI/ML project of the AI factory, created whole in Azure: its resource group, a \
-user-assigned managed identity, a key vault, storage, Application Insights, and per `project_type` Azure \
-Machine Learning (esml), optionally Databricks and Data Factory (esml), or AI Search and AI Services (genai), \
-each with private endpoints and DNS (or an IP allowlist), the team's and the identity's role assignments, and \
-the project's folder with ACLs in the common data lake.\n\n\
-The plan lists every Azure object the project owns in `resources`, known at plan time (only the parts that \
-depend on the new managed identity's principal ID are unknown until it exists), so adding a team member or \
-toggling a service shows exactly the objects added or removed. Apply creates them in dependency order, \
-independent ones in parallel, and updates in place with the minimal set of calls. Role assignments have \
-deterministic names, send `principalType` and are retried while Entra ID replicates a new principal; an \
-assignment that already exists under another name is adopted. If anything fails, the state records exactly \
-what exists (Terraform taints a failed create) and the next apply continues from there. Refresh detects \
-objects deleted or changed behind Terraform's back (`drift`) and the next apply repairs them. Destroy deletes \
-in reverse order and refuses to delete a resource group holding resources the project does not own unless \
-`force_destroy` is set."
-            .into(),
-        attributes: vec![
-            Attribute::required("number", Type::Number, "Project number, 1 to 999; rendered `001` in names. Changing it replaces the project.")
-                .forces_replacement(),
-            Attribute::required("environment", Type::String, "`dev`, `test` or `prod`. Changing it replaces the project.")
-                .forces_replacement(),
-            Attribute::required("location", Type::String, "Azure region, for example `westeurope`. Changing it replaces the project.")
-                .forces_replacement(),
-            Attribute::required(
-                "project_type",
-                Type::String,
-                "`esml` (Azure Machine Learning, optional Databricks and Data Factory) or `genai` (AI Search and AI Services, optional Azure Machine Learning). Changing it replaces the project.",
-            )
-            .forces_replacement(),
-            Attribute::optional(
-                "naming",
-                Type::map(Type::String),
-                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`), `salt` (`aifactory`, the default, or `esml`: ESML's salt, Bicep `uniqueString` of the common resource group's ID, and ESML's key vault, storage, Data Factory and Databricks patterns, to adopt a project ESML's pipelines created; write `common.resource_group_name` with ESML's casing then), `random_salt` (only with `salt = \"esml\"`: ESML's 10-character random salt, lowercase letters, digits and hyphens as in the project managed identity's name `mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>`; with it the managed identity, AI Search and AI Services take ESML's names too; import sets it). See the naming rules below. A change that renames the resource group replaces the project; changing `salt` renames the globally unique resources.",
-            ),
-            Attribute::required(
-                "common",
-                Type::map(Type::String),
-                "References into the AI factory's common part: `resource_group_name` (also salts the globally unique names; changing it replaces the project), `private_dns_zone_resource_group_id` (the resource group of the `privatelink.*` zones), `log_analytics_workspace_id`, and optionally `datalake_storage_account_id` with `datalake_filesystem` (the common ADLS Gen2 lake and filesystem, which must exist; the project creates only its directory `projects/project<NNN>` in it).",
-            ),
-            Attribute::optional(
-                "subnet_ids",
-                Type::map(Type::String),
-                "Subnet IDs by purpose: `private_endpoints` (with `network_access = \"private\"`), `dbx_public` and `dbx_private` (Databricks VNet injection). The subnets must exist; the project does not write them.",
-            ),
-            Attribute::required(
-                "team",
-                Type::Dynamic,
-                "The project team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\", service_principal_object_id = \"<object ID>\" }`. `object_ids` are users or groups (all of `principal_type`, `User` or `Group`, default `Group`); the optional service principal is the project's automation identity (use the object ID of its enterprise application). Adding or removing a member adds or removes exactly that member's role assignments and ACL entries.",
-            ),
-            Attribute::optional(
-                "services",
-                Type::map(Type::Bool),
-                "Optional services: `databricks` and `data_factory` (esml), `azure_ml` (genai). Default off.",
-            ),
-            Attribute::optional_computed(
-                "network_access",
-                Type::String,
-                "`private` (default): public network access disabled, private endpoints in `subnet_ids.private_endpoints` with DNS zone groups. `allowlist`: public access restricted to `ip_allowlist`, no private endpoints.",
-            ),
-            Attribute::optional("ip_allowlist", Type::list(Type::String), "Public IPv4 addresses or CIDRs allowed with `network_access = \"allowlist\"`."),
-            Attribute::optional("tags", Type::map(Type::String), "Tags for every resource; the provider adds the ownership tags `aifactory-project`, `aifactory-environment` and `aifactory-type`."),
-            Attribute::optional(
-                "key_vault_purge_protection",
-                Type::Bool,
-                "Key Vault purge protection. Default: on in prod only (it is irreversible and keeps a deleted vault's name reserved for 90 days).",
-            ),
-            Attribute::optional(
-                "force_destroy",
-                Type::Bool,
-                "Delete the project's resource group even when it holds resources the project did not create. Default false: destroy stops and names them.",
-            ),
-            Attribute::optional(
-                "datalake_delete_on_destroy",
-                Type::Bool,
-                "Delete the project's data lake directory `projects/project<NNN>` with all its data on destroy. Default false: the directory and its data stay; the project's ACL entries are removed.",
-            ),
-            Attribute::block(
-                "timeouts",
-                Nesting::Single,
-                vec![
-                    Attribute::optional("create", Type::String, "Time limit for creating the project, in Go duration syntax (`90m`, `1h30m`). Default `60m`."),
-                    Attribute::optional("read", Type::String, "Time limit for refreshing the project, in Go duration syntax. Default `5m`."),
-                    Attribute::optional("update", Type::String, "Time limit for updating the project, in Go duration syntax. Default `60m`."),
-                    Attribute::optional("delete", Type::String, "Time limit for destroying the project, in Go duration syntax. Default `60m`."),
-                ],
-                "Time limits per operation, as in every azurerm resource: `timeouts { create = \"90m\" }`. When one runs out, the operation stops and the state keeps what exists.",
-            ),
-            Attribute::computed("id", Type::String, "The project's resource group ID."),
-            Attribute::computed("resource_group_name", Type::String, "The project's resource group name."),
-            Attribute::computed(
-                "identity_principal_id",
-                Type::String,
-                "Principal (object) ID of the project's user-assigned managed identity; known once it exists.",
-            ),
-            Attribute::computed(
-                "resources",
-                resources_type(),
-                "Every Azure object the project owns, keyed by a stable logical name: `resource_group`, `identity`, `key_vault`, `storage`, ..., `private_endpoint.<target>_<group>`, role assignments `role.<principal>.<scope>.<role>`, data lake ACL entries `acl.<principal>.<path>.<scope>` and the directory `datalake_directory`. Each has `type` (ARM type; `dfs/acl` and `dfs/directory` for the lake), `name`, `id` and `api_version`.",
-            ),
-            Attribute::computed("datalake_path", Type::String, "The project's directory in the data lake filesystem, `projects/project<NNN>` (null without a data lake)."),
-            Attribute::computed(
-                "drift",
-                Type::map(Type::String),
-                "Objects the last refresh found changed outside Terraform, with what differs; the next apply rewrites them. Empty when Azure matches the configuration.",
-            ),
-        ],
     }
 }
 
@@ -214,12 +96,12 @@ fn push_issues(diags: &mut Diagnostics, issues: &[core::Issue]) {
 /// The desired project of a configuration or state (with the identity's principal ID
 /// when known).
 pub fn desired_of(
-    v: &Value,
+    v: &ProjectModel,
     facts: &ProviderFacts,
     principal: Option<String>,
     diags: &mut Diagnostics,
 ) -> Option<(Inputs, DesiredProject)> {
-    let mut inputs = spec::read_inputs(v, facts, diags)?;
+    let mut inputs = spec::inputs(v, facts, diags)?;
     inputs.spec.identity_principal_id = principal;
     match core::desired(&inputs.spec) {
         Ok(d) => {
@@ -233,16 +115,15 @@ pub fn desired_of(
     }
 }
 
-fn known_string(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn string_map_value(m: &BTreeMap<String, String>) -> Value {
-    Value::Map(
-        m.iter()
-            .map(|(k, v)| (k.clone(), Value::string(v.clone())))
-            .collect(),
-    )
+/// `value` decoded, or the decode error as a diagnostic on its attribute.
+fn decode(value: &Value, diags: &mut Diagnostics) -> Option<ProjectModel> {
+    match ProjectModel::decode(value) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            diags.push(e.to_diagnostic());
+            None
+        }
+    }
 }
 
 fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
@@ -277,30 +158,24 @@ fn client_or_diag<'a>(
     }
 }
 
-/// The state for `base` (config or planned values) with the computed attributes.
+/// `base` (config or planned values) with the computed attributes.
 fn with_computed(
-    base: &Value,
+    base: &ProjectModel,
     d: &DesiredProject,
-    principal: Value,
-    resources: Value,
-    drift: Value,
-) -> Value {
+    principal: Tf<String>,
+    resources: Records,
+    drift: BTreeMap<String, String>,
+) -> ProjectModel {
     let mut s = base.clone();
-    if s.get("network_access").is_null() {
-        s.set("network_access", Value::string("private"));
+    if s.network_access.is_null() {
+        s.network_access = Tf::Known("private".into());
     }
-    s.set("id", Value::string(d.resource_group_id.clone()));
-    s.set(
-        "resource_group_name",
-        Value::string(d.resource_group_name.clone()),
-    );
-    s.set("identity_principal_id", principal);
-    s.set("resources", resources);
-    s.set(
-        "datalake_path",
-        d.datalake_path.clone().map_or(Value::Null, Value::String),
-    );
-    s.set("drift", drift);
+    s.id = Tf::Known(d.resource_group_id.clone());
+    s.resource_group_name = Tf::Known(d.resource_group_name.clone());
+    s.identity_principal_id = principal;
+    s.resources = Tf::Known(resources);
+    s.datalake_path = d.datalake_path.clone().into();
+    s.drift = Tf::Known(drift);
     s
 }
 
@@ -323,11 +198,198 @@ fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BT
         .collect()
 }
 
-fn drift_keys(v: &Value) -> BTreeSet<String> {
-    v.get("drift")
-        .as_map()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+/// The attributes whose change replaces the project (number, environment, location,
+/// project type), when they change to a known value.
+fn replaced_inputs(prior: &ProjectModel, config: &ProjectModel) -> Vec<AttrPath> {
+    let mut out = Vec::new();
+    if prior.number != config.number && !config.number.is_unknown() {
+        out.push(AttrPath::attr("number"));
+    }
+    for (attr, before, after) in [
+        ("environment", &prior.environment, &config.environment),
+        ("location", &prior.location, &config.location),
+        ("project_type", &prior.project_type, &config.project_type),
+    ] {
+        if before != after && !after.is_unknown() {
+            out.push(AttrPath::attr(attr));
+        }
+    }
+    out
+}
+
+/// A new resource group name, or globally unique names that change (salt via
+/// `common.resource_group_name`), replace the project: the resources cannot be renamed
+/// in place.
+fn renames(
+    prior: &ProjectModel,
+    config: &ProjectModel,
+    desired: &DesiredProject,
+    records: &Records,
+    requires_replace: &mut Vec<AttrPath>,
+) {
+    let common_rg = || AttrPath::attr("common").and_key("resource_group_name");
+    let prior_id = prior.id.as_deref().unwrap_or_default();
+    if !prior_id.eq_ignore_ascii_case(&desired.resource_group_id) && requires_replace.is_empty() {
+        let mut changed = Vec::new();
+        if prior.naming != config.naming {
+            changed.push(AttrPath::attr("naming"));
+        }
+        if prior.common != config.common {
+            changed.push(common_rg());
+        }
+        if changed.is_empty() {
+            changed.push(AttrPath::attr("naming"));
+        }
+        requires_replace.extend(changed);
+    }
+    if requires_replace.is_empty()
+        && prior.common_at("resource_group_name") != config.common_at("resource_group_name")
+    {
+        let renamed = prior.records().iter().any(|(k, r)| {
+            r.is_arm_resource()
+                && records
+                    .get(k)
+                    .is_some_and(|w| w.id.is_some() && w.id != r.id)
+        });
+        if renamed {
+            requires_replace.push(common_rg());
+        }
+    }
+}
+
+/// The plan of a configuration that is not wholly known (something comes from another
+/// resource): the objects are known after apply; the names when their inputs are known.
+fn plan_unknown(
+    config: &ProjectModel,
+    prior: Option<&ProjectModel>,
+    facts: &ProviderFacts,
+    mut planned: ProjectModel,
+    mut requires_replace: Vec<AttrPath>,
+) -> (ProjectModel, Vec<AttrPath>) {
+    let named = if spec::naming_known(config) {
+        let mut d = Diagnostics::new();
+        spec::inputs(config, facts, &mut d)
+            .and_then(|i| {
+                i.spec
+                    .compose_names()
+                    .ok()
+                    .filter(|(_, issues)| issues.is_empty())
+                    .map(|(n, _)| n)
+            })
+            .map(|n| {
+                (
+                    core::ids::resource_group_id(&facts.subscription_id, &n.resource_group),
+                    n.resource_group,
+                )
+            })
+    } else {
+        None
+    };
+    match &named {
+        Some((id, name)) => {
+            planned.id = Tf::Known(id.clone());
+            planned.resource_group_name = Tf::Known(name.clone());
+        }
+        None => {
+            planned.id = Tf::Unknown;
+            planned.resource_group_name = Tf::Unknown;
+        }
+    }
+    if let (Some(prior), Some((id, _))) = (prior, &named) {
+        if !prior
+            .id
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(id))
+        {
+            requires_replace.push(AttrPath::attr("naming"));
+        }
+    }
+    planned.identity_principal_id = prior.map_or(Tf::Unknown, |p| p.identity_principal_id.clone());
+    planned.resources = Tf::Unknown;
+    planned.datalake_path = Tf::Unknown;
+    planned.drift = Tf::Known(BTreeMap::new());
+    (planned, requires_replace)
+}
+
+/// The delete half of replacing a tainted project by the same project: hand what exists
+/// over to the create that follows (it re-applies every object), deleting only what the
+/// new plan no longer has.
+async fn hand_over(
+    engine: &Engine<'_>,
+    run: &mut Run,
+    planned: &model::PlannedCreate,
+    prior_desired: &DesiredProject,
+    diags: &mut Diagnostics,
+) {
+    let gone: Vec<String> = run
+        .records
+        .iter()
+        .filter(|(k, r)| match planned.ids.get(*k) {
+            None => true,
+            Some(Some(id)) => {
+                r.id.as_deref()
+                    .is_some_and(|have| !have.eq_ignore_ascii_case(id))
+            }
+            Some(None) => false,
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    tracing::debug!(
+        kept = run.records.len() - gone.len(),
+        deleted = gone.len(),
+        "replacing a tainted project: handing objects over"
+    );
+    if !gone.is_empty() {
+        engine.remove(run, &gone, Some(prior_desired)).await;
+        for e in &run.errors {
+            azure_diag(diags, e, false);
+        }
+    }
+}
+
+/// Refuse to destroy a resource group holding resources the project did not create
+/// (unless `force_destroy`): an error in `diags`.
+async fn refuse_foreign(
+    engine: &Engine<'_>,
+    records: &Records,
+    prior_desired: &DesiredProject,
+    force_destroy: bool,
+    diags: &mut Diagnostics,
+) {
+    let owned: BTreeSet<String> = records
+        .values()
+        .filter_map(|r| r.id.as_deref().map(str::to_ascii_lowercase))
+        .collect();
+    let pe_names: Vec<String> = prior_desired
+        .resources
+        .iter()
+        .filter(|r| r.key.starts_with("private_endpoint."))
+        .map(|r| r.name.clone())
+        .collect();
+    match engine
+        .foreign_resources(&prior_desired.resource_group_id, &owned, &pe_names)
+        .await
+    {
+        Ok(foreign) if !foreign.is_empty() && !force_destroy => {
+            diags.error(
+                AttrPath::attr("force_destroy"),
+                format!("The project's resource group holds {} resource(s) the project did not create", foreign.len()),
+                format!(
+                    "Destroying the project would delete them with its resource group {}:\n  {}\n\nMove or delete them first, or set `force_destroy = true` (and apply) to delete them with the project.",
+                    prior_desired.resource_group_name,
+                    foreign.join("\n  ")
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.error(
+                AttrPath::root(),
+                format!("Listing the project's resource group: {}", e.summary()),
+                e.detail(),
+            );
+        }
+    }
 }
 
 impl Project {
@@ -340,28 +402,30 @@ impl Project {
 
     async fn destroy(&self, req: ApplyRequest) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let prior = req.prior;
-        let keep = |diags: Diagnostics, prior: Value| StateResponse {
-            state: prior,
+        let keep = |diags: Diagnostics| StateResponse {
+            state: req.prior.clone(),
             private: req.planned_private.clone(),
             diags,
+        };
+        let Some(prior) = decode(&req.prior, &mut diags) else {
+            return keep(diags);
         };
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
                 diags.push(d);
-                return keep(diags, prior);
+                return keep(diags);
             }
         };
-        let principal = known_string(prior.get("identity_principal_id"));
+        let principal = prior.identity_principal_id.known().cloned();
         let Some((inputs, prior_desired)) = desired_of(&prior, &facts, principal, &mut diags)
         else {
-            return keep(diags, prior);
+            return keep(diags);
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
-            return keep(diags, prior);
+            return keep(diags);
         };
-        let records = model::records_from(prior.get("resources"));
+        let records = prior.records();
         let private = Private::from_value(&req.planned_private);
         let engine = self.engine(client, inputs.timeouts.delete);
         let mut run = Run::new(
@@ -370,39 +434,14 @@ impl Project {
             private.adopted.clone(),
         );
 
-        // The delete half of replacing a tainted project by the same project: hand what
-        // exists over to the create that follows (it re-applies every object), deleting only
-        // what the new plan no longer has.
         if let Some(pc) = &private.planned_create {
             if pc
                 .resource_group_id
                 .eq_ignore_ascii_case(&prior_desired.resource_group_id)
             {
-                let gone: Vec<String> = records
-                    .iter()
-                    .filter(|(k, r)| match pc.ids.get(*k) {
-                        None => true,
-                        Some(Some(id)) => {
-                            r.id.as_deref()
-                                .is_some_and(|have| !have.eq_ignore_ascii_case(id))
-                        }
-                        Some(None) => false,
-                    })
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                tracing::debug!(
-                    kept = records.len() - gone.len(),
-                    deleted = gone.len(),
-                    "replacing a tainted project: handing objects over"
-                );
-                if !gone.is_empty() {
-                    engine.remove(&mut run, &gone, Some(&prior_desired)).await;
-                    for e in &run.errors {
-                        azure_diag(&mut diags, e, false);
-                    }
-                    if diags.has_errors() {
-                        return keep(diags, prior);
-                    }
+                hand_over(&engine, &mut run, pc, &prior_desired, &mut diags).await;
+                if diags.has_errors() {
+                    return keep(diags);
                 }
                 return StateResponse {
                     state: Value::Null,
@@ -412,43 +451,17 @@ impl Project {
             }
         }
 
-        // Refuse to delete foreign resources.
         if records.contains_key("resource_group") {
-            let owned: BTreeSet<String> = records
-                .values()
-                .filter_map(|r| r.id.as_deref().map(str::to_ascii_lowercase))
-                .collect();
-            let pe_names: Vec<String> = prior_desired
-                .resources
-                .iter()
-                .filter(|r| r.key.starts_with("private_endpoint."))
-                .map(|r| r.name.clone())
-                .collect();
-            match engine
-                .foreign_resources(&prior_desired.resource_group_id, &owned, &pe_names)
-                .await
-            {
-                Ok(foreign) if !foreign.is_empty() && !inputs.force_destroy => {
-                    diags.error(
-                        AttrPath::attr("force_destroy"),
-                        format!("The project's resource group holds {} resource(s) the project did not create", foreign.len()),
-                        format!(
-                            "Destroying the project would delete them with its resource group {}:\n  {}\n\nMove or delete them first, or set `force_destroy = true` (and apply) to delete them with the project.",
-                            prior_desired.resource_group_name,
-                            foreign.join("\n  ")
-                        ),
-                    );
-                    return keep(diags, prior);
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    diags.error(
-                        AttrPath::root(),
-                        format!("Listing the project's resource group: {}", e.summary()),
-                        e.detail(),
-                    );
-                    return keep(diags, prior);
-                }
+            refuse_foreign(
+                &engine,
+                &records,
+                &prior_desired,
+                inputs.force_destroy,
+                &mut diags,
+            )
+            .await;
+            if diags.has_errors() {
+                return keep(diags);
             }
         }
         engine
@@ -468,10 +481,10 @@ impl Project {
             azure_diag(&mut diags, e, false);
         }
         // The state keeps exactly what is left.
-        let mut state = prior.clone();
-        state.set("resources", model::records_value(&run.records));
+        let mut state = prior;
+        state.resources = Tf::Known(run.records);
         StateResponse {
-            state,
+            state: state.to_value(),
             private: Private {
                 planned_create: None,
                 adopted: run.adopted,
@@ -489,7 +502,7 @@ impl Resource for Project {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        schema::schema()
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
@@ -498,11 +511,30 @@ impl Resource for Project {
 
     async fn plan(&self, req: PlanRequest) -> PlanResponse {
         let mut diags = Diagnostics::new();
-        let config = req.config;
-        let prior = req.prior;
+        let Some(config) = decode(&req.config, &mut diags) else {
+            return PlanResponse {
+                planned: req.config,
+                diags,
+                ..PlanResponse::default()
+            };
+        };
+        let prior = if req.prior.is_null() {
+            None
+        } else {
+            match decode(&req.prior, &mut diags) {
+                Some(p) => Some(p),
+                None => {
+                    return PlanResponse {
+                        planned: req.config,
+                        diags,
+                        ..PlanResponse::default()
+                    }
+                }
+            }
+        };
         let mut planned = config.clone();
-        if planned.get("network_access").is_null() {
-            planned.set("network_access", Value::string("private"));
+        if planned.network_access.is_null() {
+            planned.network_access = Tf::Known("private".into());
         }
         let prior_private = Private::from_value(&req.prior_private);
         let facts = match facts(&self.ctx) {
@@ -510,78 +542,21 @@ impl Resource for Project {
             Err(d) => {
                 diags.push(d);
                 return PlanResponse {
-                    planned,
+                    planned: planned.to_value(),
                     diags,
                     ..PlanResponse::default()
                 };
             }
         };
-        let mut requires_replace = Vec::new();
-        if !prior.is_null() {
-            for a in ["number", "environment", "location", "project_type"] {
-                if prior.get(a) != config.get(a) && config.get(a).is_wholly_known() {
-                    requires_replace.push(AttrPath::attr(a));
-                }
-            }
-        }
-        if !config.is_wholly_known() {
-            // Something comes from another resource: the objects are known after apply.
-            let unknown_ids = !spec::naming_known(&config);
-            let mut d = Diagnostics::new();
-            let named = if unknown_ids {
-                None
-            } else {
-                spec::read_inputs(&config, &facts, &mut d)
-                    .and_then(|i| {
-                        i.spec
-                            .compose_names()
-                            .ok()
-                            .filter(|(_, issues)| issues.is_empty())
-                            .map(|(n, _)| n)
-                    })
-                    .map(|n| {
-                        (
-                            aifactory_template::project::ids::resource_group_id(
-                                &facts.subscription_id,
-                                &n.resource_group,
-                            ),
-                            n.resource_group,
-                        )
-                    })
-            };
-            match &named {
-                Some((id, name)) => {
-                    planned.set("id", Value::string(id.clone()));
-                    planned.set("resource_group_name", Value::string(name.clone()));
-                }
-                None => {
-                    planned.set("id", Value::Unknown);
-                    planned.set("resource_group_name", Value::Unknown);
-                }
-            }
-            if !prior.is_null()
-                && named.as_ref().is_some_and(|(id, _)| {
-                    !prior
-                        .get("id")
-                        .as_str()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(id))
-                })
-            {
-                requires_replace.push(AttrPath::attr("naming"));
-            }
-            planned.set(
-                "identity_principal_id",
-                if prior.is_null() {
-                    Value::Unknown
-                } else {
-                    prior.get("identity_principal_id").clone()
-                },
-            );
-            planned.set("resources", Value::Unknown);
-            planned.set("datalake_path", Value::Unknown);
-            planned.set("drift", Value::Map(Default::default()));
+        let mut requires_replace = prior
+            .as_ref()
+            .map(|p| replaced_inputs(p, &config))
+            .unwrap_or_default();
+        if !req.config.is_wholly_known() {
+            let (planned, requires_replace) =
+                plan_unknown(&config, prior.as_ref(), &facts, planned, requires_replace);
             return PlanResponse {
-                planned,
+                planned: planned.to_value(),
                 private: prior_private.to_value(),
                 requires_replace,
                 diags,
@@ -590,23 +565,23 @@ impl Resource for Project {
 
         // The identity keeps its principal unless it is (re-)created.
         let mut principal = None;
-        if !prior.is_null() {
-            let prior_records = model::records_from(prior.get("resources"));
+        if let Some(prior) = &prior {
             let mut d = Diagnostics::new();
             let new_identity =
                 desired_of(&config, &facts, None, &mut d).map(|(_, dp)| dp.identity_id);
-            let same_identity = prior_records
+            let same_identity = prior
+                .records()
                 .get("identity")
-                .and_then(|r| r.id.as_deref())
-                .zip(new_identity.as_deref())
-                .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b));
+                .and_then(|r| r.id.clone())
+                .zip(new_identity)
+                .is_some_and(|(a, b)| a.eq_ignore_ascii_case(&b));
             if same_identity {
-                principal = known_string(prior.get("identity_principal_id"));
+                principal = prior.identity_principal_id.known().cloned();
             }
         }
         let Some((_, desired)) = desired_of(&config, &facts, principal.clone(), &mut diags) else {
             return PlanResponse {
-                planned,
+                planned: planned.to_value(),
                 diags,
                 ..PlanResponse::default()
             };
@@ -618,62 +593,17 @@ impl Resource for Project {
                 format!("{e}. Please report this."),
             );
             return PlanResponse {
-                planned,
+                planned: planned.to_value(),
                 diags,
                 ..PlanResponse::default()
             };
         }
         let records = model::desired_records(&desired);
-        if !prior.is_null() {
-            let prior_id = prior.get("id").as_str().unwrap_or_default();
-            if !prior_id.eq_ignore_ascii_case(&desired.resource_group_id)
-                && requires_replace.is_empty()
-            {
-                let changed: Vec<AttrPath> = ["naming", "common"]
-                    .iter()
-                    .filter(|a| prior.get(a) != config.get(a))
-                    .map(|a| {
-                        if *a == "common" {
-                            AttrPath::attr("common").and_key("resource_group_name")
-                        } else {
-                            AttrPath::attr(*a)
-                        }
-                    })
-                    .collect();
-                requires_replace.extend(if changed.is_empty() {
-                    vec![AttrPath::attr("naming")]
-                } else {
-                    changed
-                });
-            }
-            // Globally unique names that change (salt via common.resource_group_name) force a
-            // new project too: the resources cannot be renamed in place.
-            if requires_replace.is_empty()
-                && prior.get("common").get("resource_group_name")
-                    != config.get("common").get("resource_group_name")
-            {
-                let prior_records = model::records_from(prior.get("resources"));
-                let renamed = prior_records.iter().any(|(k, r)| {
-                    r.is_arm_resource()
-                        && records
-                            .get(k)
-                            .is_some_and(|w| w.id.is_some() && w.id != r.id)
-                });
-                if renamed {
-                    requires_replace.push(AttrPath::attr("common").and_key("resource_group_name"));
-                }
-            }
+        if let Some(prior) = &prior {
+            renames(prior, &config, &desired, &records, &mut requires_replace);
         }
-        let principal_value = principal.map_or(Value::Unknown, Value::String);
-        let planned = with_computed(
-            &planned,
-            &desired,
-            principal_value,
-            model::records_value(&records),
-            Value::Map(Default::default()),
-        );
-        let private = if prior.is_null() {
-            Private {
+        let private = match &prior {
+            None => Private {
                 planned_create: Some(model::PlannedCreate {
                     resource_group_id: desired.resource_group_id.clone(),
                     ids: records
@@ -682,15 +612,21 @@ impl Resource for Project {
                         .collect(),
                 }),
                 adopted: BTreeMap::new(),
-            }
-        } else {
-            Private {
+            },
+            Some(_) => Private {
                 planned_create: None,
                 adopted: prior_private.adopted,
-            }
+            },
         };
+        let planned = with_computed(
+            &planned,
+            &desired,
+            principal.map_or(Tf::Unknown, Tf::Known),
+            records,
+            BTreeMap::new(),
+        );
         PlanResponse {
-            planned,
+            planned: planned.to_value(),
             private: private.to_value(),
             requires_replace,
             diags,
@@ -712,6 +648,17 @@ impl Resource for Project {
             },
             diags,
         };
+        let Some(planned) = decode(&req.planned, &mut diags) else {
+            return fail_state(diags, &req);
+        };
+        let prior = if creating {
+            None
+        } else {
+            match decode(&req.prior, &mut diags) {
+                Some(p) => Some(p),
+                None => return fail_state(diags, &req),
+            }
+        };
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
@@ -719,35 +666,31 @@ impl Resource for Project {
                 return fail_state(diags, &req);
             }
         };
-        let principal = known_string(req.planned.get("identity_principal_id"));
-        let Some((inputs, desired)) = desired_of(&req.planned, &facts, principal, &mut diags)
-        else {
+        let principal = planned.identity_principal_id.known().cloned();
+        let Some((inputs, desired)) = desired_of(&planned, &facts, principal, &mut diags) else {
             return fail_state(diags, &req);
         };
         diags = Diagnostics::new(); // warnings were shown at plan time
-        let prior_desired = if creating {
-            None
-        } else {
+        let prior_principal = prior
+            .as_ref()
+            .and_then(|p| p.identity_principal_id.known().cloned());
+        let prior_desired = prior.as_ref().and_then(|p| {
             let mut d = Diagnostics::new();
-            desired_of(
-                &req.prior,
-                &facts,
-                known_string(req.prior.get("identity_principal_id")),
-                &mut d,
-            )
-            .map(|(_, dp)| dp)
-        };
+            desired_of(p, &facts, prior_principal.clone(), &mut d).map(|(_, dp)| dp)
+        });
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
             return fail_state(diags, &req);
         };
         let private = Private::from_value(&req.planned_private);
-        let records = if creating {
-            Records::new()
-        } else {
-            model::records_from(req.prior.get("resources"))
-        };
+        let records = prior
+            .as_ref()
+            .map(ProjectModel::records)
+            .unwrap_or_default();
         let changed = changed_bodies(prior_desired.as_ref(), &desired);
-        let drifted = drift_keys(&req.prior);
+        let drifted = prior
+            .as_ref()
+            .map(ProjectModel::drift_keys)
+            .unwrap_or_default();
         let timeout = if creating {
             inputs.timeouts.create
         } else {
@@ -771,24 +714,27 @@ impl Resource for Project {
             .iter()
             .find(|r| r.principal == core::PrincipalRef::ProjectIdentity)
             .and_then(|r| r.principal_id.clone())
-            .or_else(|| known_string(req.prior.get("identity_principal_id")));
+            .or(prior_principal);
         let drift = if run.errors.is_empty() {
-            Value::Map(Default::default())
+            BTreeMap::new()
         } else {
-            let mut m = req.prior.get("drift").as_map().cloned().unwrap_or_default();
+            let mut m = prior
+                .as_ref()
+                .and_then(|p| p.drift.known().cloned())
+                .unwrap_or_default();
             m.retain(|k, _| run.records.contains_key(k));
-            Value::Map(m)
+            m
         };
-        let principal_value = if run.records.contains_key("identity") {
-            principal.map_or(Value::Null, Value::String)
+        let principal = if run.records.contains_key("identity") {
+            principal.into()
         } else {
-            Value::Null
+            Tf::Null
         };
         let state = with_computed(
-            &req.planned,
+            &planned,
             &run.desired,
-            principal_value,
-            model::records_value(&run.records),
+            principal,
+            run.records.clone(),
             drift,
         );
         let private = Private {
@@ -803,73 +749,58 @@ impl Resource for Project {
             }
         }
         StateResponse {
-            state,
+            state: state.to_value(),
             private: private.to_value(),
             diags,
         }
     }
 
-    async fn read(&self, prior: Value, private: Value) -> StateResponse {
+    async fn read(&self, prior_value: Value, private: Value) -> StateResponse {
         let mut diags = Diagnostics::new();
-        if prior.is_null() {
-            return StateResponse {
-                state: prior,
-                private,
-                diags,
-            };
+        let keep = |state: Value, private: Value, diags: Diagnostics| StateResponse {
+            state,
+            private,
+            diags,
+        };
+        if prior_value.is_null() {
+            return keep(prior_value, private, diags);
         }
+        let Some(prior) = decode(&prior_value, &mut diags) else {
+            return keep(prior_value, private, diags);
+        };
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {
                 diags.push(d);
-                return StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                };
+                return keep(prior_value, private, diags);
             }
         };
-        let principal = known_string(prior.get("identity_principal_id"));
+        let principal = prior.identity_principal_id.known().cloned();
         let mut d = Diagnostics::new();
-        let Some((inputs, desired)) = desired_of(&prior, &facts, principal.clone(), &mut d) else {
+        let Some((inputs, desired)) = desired_of(&prior, &facts, principal, &mut d) else {
             // The state cannot be read as a project (e.g. another subscription configured):
             // keep it; plan reports the problem on the configuration.
-            return StateResponse {
-                state: prior,
-                private,
-                diags,
-            };
+            return keep(prior_value, private, diags);
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
-            return StateResponse {
-                state: prior,
-                private,
-                diags,
-            };
+            return keep(prior_value, private, diags);
         };
-        let records = model::records_from(prior.get("resources"));
+        let records = prior.records();
         let adopted = Private::from_value(&private).adopted;
         let ctx = self.ctx.request_ctx(inputs.timeouts.read);
         match refresh::refresh(client, &ctx, &desired, &records, &adopted).await {
-            Ok(r) if r.gone => StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            },
+            Ok(r) if r.gone => keep(Value::Null, Value::Null, diags),
             Ok(r) => {
-                let mut state = prior.clone();
-                state.set("resources", model::records_value(&r.records));
-                state.set("drift", string_map_value(&r.drift));
-                if let Some(p) = r.principal.filter(|_| r.records.contains_key("identity")) {
-                    state.set("identity_principal_id", Value::String(p));
-                } else if !r.records.contains_key("identity") {
-                    state.set("identity_principal_id", Value::Null);
+                let has_identity = r.records.contains_key("identity");
+                let mut state = prior;
+                if let Some(p) = r.principal.filter(|_| has_identity) {
+                    state.identity_principal_id = Tf::Known(p);
+                } else if !has_identity {
+                    state.identity_principal_id = Tf::Null;
                 }
-                StateResponse {
-                    state,
-                    private,
-                    diags,
-                }
+                state.resources = Tf::Known(r.records);
+                state.drift = Tf::Known(r.drift);
+                keep(state.to_value(), private, diags)
             }
             Err(e) => {
                 diags.error(
@@ -877,11 +808,7 @@ impl Resource for Project {
                     format!("Reading the project from Azure: {}", e.summary()),
                     e.detail(),
                 );
-                StateResponse {
-                    state: prior,
-                    private,
-                    diags,
-                }
+                keep(prior_value, private, diags)
             }
         }
     }
@@ -914,7 +841,7 @@ impl Resource for Project {
         for w in &found.warnings {
             diags.warning(AttrPath::root(), "Importing the project", w.clone());
         }
-        let state = import_state(&found);
+        let state = import_model(&found);
         let mut d = Diagnostics::new();
         let Some((_, desired)) = desired_of(&state, &facts, found.principal.clone(), &mut d) else {
             let mut detail =
@@ -946,106 +873,67 @@ impl Resource for Project {
         let state = with_computed(
             &state,
             &desired,
-            principal.map_or(Value::Null, Value::String),
-            model::records_value(&refreshed.records),
-            string_map_value(&refreshed.drift),
+            principal.into(),
+            refreshed.records,
+            refreshed.drift,
         );
         StateResponse {
-            state,
+            state: state.to_value(),
             private: Value::Null,
             diags,
         }
     }
 }
 
-/// The HCL type Terraform gives a `team` literal, so an imported `team` matches the
-/// configuration's.
-fn team_value(found: &refresh::Discovered) -> Value {
-    let ids: Vec<Value> = found
-        .team_ids
-        .iter()
-        .map(|s| Value::string(s.clone()))
-        .collect();
-    let tuple = format!("[\"tuple\",[{}]]", vec!["\"string\""; ids.len()].join(","));
-    let mut fields = vec![
-        format!("\"object_ids\":{tuple}"),
-        "\"principal_type\":\"string\"".to_string(),
-    ];
-    let mut value = BTreeMap::from([
-        ("object_ids".to_string(), Value::List(ids)),
-        (
-            "principal_type".to_string(),
-            Value::string(found.team_principal_type.clone()),
-        ),
-    ]);
-    if let Some(sp) = &found.service_principal {
-        fields.push("\"service_principal_object_id\":\"string\"".to_string());
-        value.insert(
-            "service_principal_object_id".into(),
-            Value::string(sp.clone()),
-        );
-    }
-    fields.sort();
-    Value::Dynamic {
-        type_json: format!("[\"object\",{{{}}}]", fields.join(",")),
-        value: Box::new(Value::Map(value)),
-    }
-}
-
-fn import_state(f: &refresh::Discovered) -> Value {
+/// The inputs import found, as a configuration would write them (absent maps and lists
+/// null; `team` typed as Terraform types its literal, so it matches the configuration's).
+fn import_model(f: &refresh::Discovered) -> ProjectModel {
+    let strings = |m: &BTreeMap<String, String>| -> StringMap {
+        m.iter()
+            .map(|(k, v)| (k.clone(), Tf::Known(v.clone())))
+            .collect()
+    };
     let map_or_null = |m: &BTreeMap<String, String>| {
         if m.is_empty() {
-            Value::Null
+            Tf::Null
         } else {
-            string_map_value(m)
+            Tf::Known(strings(m))
         }
     };
-    Value::object([
-        ("number", Value::Number(f.number as f64)),
-        ("environment", Value::string(f.environment.clone())),
-        ("location", Value::string(f.location.clone())),
-        ("project_type", Value::string(f.project_type.clone())),
-        ("naming", map_or_null(&f.naming)),
-        ("common", string_map_value(&f.common)),
-        ("subnet_ids", map_or_null(&f.subnet_ids)),
-        ("team", team_value(f)),
-        (
-            "services",
-            if f.services.is_empty() {
-                Value::Null
-            } else {
-                Value::Map(
-                    f.services
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::Bool(*v)))
-                        .collect(),
-                )
-            },
-        ),
-        ("network_access", Value::string(f.network_access.clone())),
-        (
-            "ip_allowlist",
-            if f.ip_allowlist.is_empty() {
-                Value::Null
-            } else {
-                Value::List(
-                    f.ip_allowlist
-                        .iter()
-                        .map(|s| Value::string(s.clone()))
-                        .collect(),
-                )
-            },
-        ),
-        ("tags", map_or_null(&f.tags)),
-        (
-            "key_vault_purge_protection",
-            f.key_vault_purge_protection
-                .map_or(Value::Null, Value::Bool),
-        ),
-        ("force_destroy", Value::Null),
-        ("datalake_delete_on_destroy", Value::Null),
-        ("timeouts", Value::Null),
-    ])
+    let team = TeamModel {
+        object_ids: Tf::Known(f.team_ids.iter().cloned().map(Tf::Known).collect()),
+        principal_type: Tf::Known(f.team_principal_type.clone()),
+        service_principal_object_id: f.service_principal.clone().into(),
+    };
+    ProjectModel {
+        number: Tf::Known(f.number as f64),
+        environment: Tf::Known(f.environment.clone()),
+        location: Tf::Known(f.location.clone()),
+        project_type: Tf::Known(f.project_type.clone()),
+        naming: map_or_null(&f.naming),
+        common: Tf::Known(strings(&f.common)),
+        subnet_ids: map_or_null(&f.subnet_ids),
+        team: team.to_literal(),
+        services: if f.services.is_empty() {
+            Tf::Null
+        } else {
+            Tf::Known(
+                f.services
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Tf::Known(*v)))
+                    .collect(),
+            )
+        },
+        network_access: Tf::Known(f.network_access.clone()),
+        ip_allowlist: if f.ip_allowlist.is_empty() {
+            Tf::Null
+        } else {
+            Tf::Known(f.ip_allowlist.iter().cloned().map(Tf::Known).collect())
+        },
+        tags: map_or_null(&f.tags),
+        key_vault_purge_protection: f.key_vault_purge_protection.into(),
+        ..ProjectModel::default()
+    }
 }
 
 /// Errors of the Azure client, for callers outside this module (benchmarks, tools).

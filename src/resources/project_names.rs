@@ -1,6 +1,10 @@
 //! `aifactory_project_names`: every Azure name a project would get, from the same naming
 //! core `aifactory_project` uses. Pure: no network call, nothing created. The subscription
 //! (part of the salt) comes from `subscription_id` or the provider's settings.
+//!
+//! Owns: the data source's schema and its typed model ([`ProjectNamesModel`]). Shares
+//! the checks of `naming`, `common` and `services` with `aifactory_project` (its `spec`).
+//! Must not: call Azure, create anything.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +16,7 @@ use crate::framework::ToDiagnostic;
 use crate::framework::{
     resource::StateResponse,
     schema::{Attribute, Schema, Type},
-    AttrPath, DataSource, Diagnostics, Value,
+    AttrPath, DataSource, Diagnostics, FromValue, Tf, ToValue, Value,
 };
 use aifactory_template::naming::{self, Environment, NameKind, NamingInput, SaltMode};
 use aifactory_template::project::{
@@ -20,6 +24,7 @@ use aifactory_template::project::{
 };
 
 use super::project::spec::{fix_path, maps};
+use super::project::StringMap;
 
 /// `aifactory_project_names`.
 pub struct ProjectNames {
@@ -75,6 +80,33 @@ and AI Services names too."
     }
 }
 
+crate::model! {
+    /// `aifactory_project_names`' configuration and state.
+    pub struct ProjectNamesModel {
+        pub number: Tf<f64>,
+        pub environment: Tf<String>,
+        pub location: Tf<String>,
+        pub project_type: Tf<String>,
+        pub naming: Tf<StringMap>,
+        pub common: Tf<StringMap>,
+        pub services: Tf<BTreeMap<String, Tf<bool>>>,
+        pub network_access: Tf<String>,
+        pub subscription_id: Tf<String>,
+        pub names: Tf<BTreeMap<String, String>>,
+        pub resource_group_id: Tf<String>,
+        pub salt: Tf<String>,
+    }
+}
+
+/// A required string attribute; `None` (diagnosed) when it is not set.
+fn required(v: &Tf<String>, attr: &str, diags: &mut Diagnostics) -> Option<String> {
+    let s = v.known().cloned();
+    if s.is_none() {
+        diags.error(AttrPath::attr(attr), format!("`{attr}` is required"), "");
+    }
+    s
+}
+
 fn kind_key(kind: NameKind) -> &'static str {
     match kind {
         NameKind::ResourceGroup => "resource_group",
@@ -96,19 +128,20 @@ fn kind_key(kind: NameKind) -> &'static str {
 
 /// The names of a configuration; `None` with diagnostics when it is not usable.
 pub fn names_of(
-    config: &Value,
+    config: &ProjectNamesModel,
     provider_subscription: Option<String>,
     diags: &mut Diagnostics,
 ) -> Option<(BTreeMap<String, String>, String, String)> {
-    let (naming_map, common_map, services) = maps(config, diags);
+    let (naming_map, common_map, services) =
+        maps(&config.naming, &config.common, &config.services, diags);
     let maps = Maps {
         naming: naming_map,
         common: common_map,
         services,
     };
-    let number = match config.get("number").as_f64() {
-        Some(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
-        Some(n) => {
+    let number = match config.number {
+        Tf::Known(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
+        Tf::Known(n) => {
             diags.error(
                 AttrPath::attr("number"),
                 format!("{n} is not a whole number"),
@@ -116,37 +149,33 @@ pub fn names_of(
             );
             return None;
         }
-        None => 0,
+        _ => 0,
     };
-    let parse = |attr: &str, diags: &mut Diagnostics| -> Option<String> {
-        config.get(attr).as_str().map(str::to_string).or_else(|| {
-            diags.error(AttrPath::attr(attr), format!("`{attr}` is required"), "");
-            None
-        })
-    };
-    let environment: Environment = match parse("environment", diags)?.parse() {
-        Ok(e) => e,
-        Err(e) => {
-            diags.error(
-                AttrPath::attr("environment"),
-                format!("Invalid environment {:?}", e.value),
-                format!("Set `environment` to one of: {}.", e.expected.join(", ")),
-            );
-            return None;
-        }
-    };
-    let project_type: ProjectType = match parse("project_type", diags)?.parse() {
-        Ok(t) => t,
-        Err(e) => {
-            diags.error(
-                AttrPath::attr("project_type"),
-                format!("Invalid project_type {:?}", e.value),
-                format!("Set `project_type` to one of: {}.", e.expected.join(", ")),
-            );
-            return None;
-        }
-    };
-    let network_access = match config.get("network_access").as_str() {
+    let environment: Environment =
+        match required(&config.environment, "environment", diags)?.parse() {
+            Ok(e) => e,
+            Err(e) => {
+                diags.error(
+                    AttrPath::attr("environment"),
+                    format!("Invalid environment {:?}", e.value),
+                    format!("Set `environment` to one of: {}.", e.expected.join(", ")),
+                );
+                return None;
+            }
+        };
+    let project_type: ProjectType =
+        match required(&config.project_type, "project_type", diags)?.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                diags.error(
+                    AttrPath::attr("project_type"),
+                    format!("Invalid project_type {:?}", e.value),
+                    format!("Set `project_type` to one of: {}.", e.expected.join(", ")),
+                );
+                return None;
+            }
+        };
+    let network_access = match config.network_access.known() {
         None => NetworkAccess::Private,
         Some(s) => match s.parse() {
             Ok(n) => n,
@@ -161,11 +190,11 @@ pub fn names_of(
             }
         },
     };
-    let location = parse("location", diags)?;
+    let location = required(&config.location, "location", diags)?;
     let subscription = config
-        .get("subscription_id")
-        .as_str()
-        .map(str::to_string)
+        .subscription_id
+        .known()
+        .cloned()
         .or(provider_subscription)
         .filter(|s| !s.trim().is_empty());
     let Some(subscription) = subscription else {
@@ -299,34 +328,38 @@ impl DataSource for ProjectNames {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        let _ = maps(config, &mut diags);
+        match ProjectNamesModel::decode(config) {
+            Ok(m) => {
+                let _ = maps(&m.naming, &m.common, &m.services, &mut diags);
+            }
+            Err(e) => diags.push(e.to_diagnostic()),
+        }
         diags
     }
 
     async fn read(&self, config: Value) -> StateResponse {
         let mut diags = Diagnostics::new();
-        let provider_sub = self.ctx.settings().subscription_id;
-        let Some((names, rg_id, salt)) = names_of(&config, provider_sub, &mut diags) else {
-            return StateResponse {
-                state: Value::Null,
-                private: Value::Null,
-                diags,
-            };
+        let none = |diags: Diagnostics| StateResponse {
+            state: Value::Null,
+            private: Value::Null,
+            diags,
         };
-        let mut state = config;
-        state.set(
-            "names",
-            Value::Map(
-                names
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect(),
-            ),
-        );
-        state.set("resource_group_id", Value::String(rg_id));
-        state.set("salt", Value::String(salt));
+        let mut model = match ProjectNamesModel::decode(&config) {
+            Ok(m) => m,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return none(diags);
+            }
+        };
+        let provider_sub = self.ctx.settings().subscription_id;
+        let Some((names, rg_id, salt)) = names_of(&model, provider_sub, &mut diags) else {
+            return none(diags);
+        };
+        model.names = Tf::Known(names);
+        model.resource_group_id = Tf::Known(rg_id);
+        model.salt = Tf::Known(salt);
         StateResponse {
-            state,
+            state: model.to_value(),
             private: Value::Null,
             diags,
         }

@@ -1,11 +1,13 @@
-//! The `resources` map (one record per Azure object the project owns), private state, and
-//! the translation between the core's [`DesiredProject`] and both.
+//! The `resources` map (one record per Azure object the project owns, typed as a model),
+//! private state, and the translation between the core's [`DesiredProject`] and both.
+//!
+//! Must not: talk to Azure, read the rest of the configuration.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::framework::Value;
+use crate::framework::{AttrPath, FromValue, ModelError, Tf, ToValue, Value};
 use aifactory_azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
 use aifactory_template::project::{
     api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject, Perms,
@@ -32,34 +34,46 @@ pub struct Record {
 
 pub type Records = BTreeMap<String, Record>;
 
-fn opt(v: &Option<String>) -> Value {
-    v.as_ref()
-        .map_or(Value::Unknown, |s| Value::string(s.clone()))
+crate::model! {
+    /// One object of `resources` as Terraform holds it (`name` and `id` unknown until
+    /// the new identity exists).
+    struct RecordModel {
+        r#type: String,
+        name: Tf<String>,
+        id: Tf<String>,
+        api_version: String,
+    }
+}
+
+fn unknown_if_none(v: &Option<String>) -> Tf<String> {
+    v.clone().map_or(Tf::Unknown, Tf::Known)
+}
+
+impl FromValue for Record {
+    fn from_value(v: &Value, path: &AttrPath) -> Result<Self, ModelError> {
+        let m = RecordModel::from_value(v, path)?;
+        Ok(Record {
+            ty: m.r#type,
+            name: m.name.into_known(),
+            id: m.id.into_known(),
+            api_version: m.api_version,
+        })
+    }
+}
+
+impl ToValue for Record {
+    fn to_value(&self) -> Value {
+        RecordModel {
+            r#type: self.ty.clone(),
+            name: unknown_if_none(&self.name),
+            id: unknown_if_none(&self.id),
+            api_version: self.api_version.clone(),
+        }
+        .to_value()
+    }
 }
 
 impl Record {
-    pub fn to_value(&self) -> Value {
-        Value::object([
-            ("type", Value::string(self.ty.clone())),
-            ("name", opt(&self.name)),
-            ("id", opt(&self.id)),
-            ("api_version", Value::string(self.api_version.clone())),
-        ])
-    }
-
-    fn from_value(v: &Value) -> Option<Record> {
-        Some(Record {
-            ty: v.get("type").as_str()?.to_string(),
-            name: v.get("name").as_str().map(str::to_string),
-            id: v.get("id").as_str().map(str::to_string),
-            api_version: v
-                .get("api_version")
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        })
-    }
-
     pub fn is_acl(&self) -> bool {
         self.ty == ACL_TYPE
     }
@@ -73,21 +87,6 @@ impl Record {
     pub fn is_arm_resource(&self) -> bool {
         !self.is_acl() && !self.is_role() && !self.is_directory()
     }
-}
-
-pub fn records_value(r: &Records) -> Value {
-    Value::Map(r.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
-}
-
-/// The `resources` map of a state (empty when absent or unknown).
-pub fn records_from(v: &Value) -> Records {
-    v.as_map()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Record::from_value(v).map(|r| (k.clone(), r)))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// `default:user:<oid>` style key of an entry (no permissions).

@@ -2,18 +2,23 @@
 //! the core's [`ProjectSpec`] plus the resource's own options, with shape checks on exact
 //! attribute paths. Object-shaped inputs are `map(string)`/`map(bool)` or, for `team`,
 //! `dynamic` (tf-provider cannot send nested attributes), so every key and type is checked
-//! here.
+//! here. The values come decoded ([`ProjectModel`]); what is checked here is what the
+//! types do not say (keys, enumerations, durations).
+//!
+//! Must not: talk to Azure, decide what a project contains.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::framework::ToDiagnostic;
-use crate::framework::{AttrPath, Diagnostics, Severity, Step, Value};
+use crate::framework::{AttrPath, Diagnostics, FromValue, Severity, Step, Tf, Value};
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
     Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
     TeamPrincipalType,
 };
+
+use super::schema::{ProjectModel, StringMap, TeamModel};
 
 /// Keys of `naming`.
 pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
@@ -128,24 +133,16 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     (total.is_finite() && (0.0..1e9).contains(&total)).then(|| Duration::from_secs_f64(total))
 }
 
-/// A map attribute whose values are strings; reports wrong shapes and unknown keys.
+/// A map attribute whose values are strings (unknown ones left out); reports unknown keys.
 fn string_map(
-    v: &Value,
+    v: &Tf<StringMap>,
     attr: &str,
     allowed: Option<&[&str]>,
     example: &str,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    if v.is_null() || v.is_unknown() {
-        return out;
-    }
-    let Some(m) = v.as_map() else {
-        diags.error(
-            AttrPath::attr(attr),
-            format!("`{attr}` must be a map of strings"),
-            format!("Write it like {example}."),
-        );
+    let Some(m) = v.known() else {
         return out;
     };
     for (k, item) in m {
@@ -167,57 +164,42 @@ fn string_map(
                 continue;
             }
         }
-        match item.inner() {
-            Value::Null | Value::Unknown => {}
-            Value::String(s) => {
-                out.insert(k.clone(), s.clone());
-            }
-            _ => diags.error(
-                path,
-                format!("`{attr}[{k:?}]` must be a string"),
-                format!("Write it like {example}."),
-            ),
+        if let Some(s) = item.known() {
+            out.insert(k.clone(), s.clone());
         }
     }
     out
 }
 
-fn strings(v: &Value, path: AttrPath, diags: &mut Diagnostics) -> Vec<String> {
-    match v.inner() {
-        Value::Null | Value::Unknown => Vec::new(),
-        Value::List(items) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| match item.inner() {
-                Value::String(s) => Some(s.clone()),
-                Value::Unknown => None,
-                _ => {
-                    diags.error(
-                        path.and_index(i),
-                        "Must be a string",
-                        format!("Every element of {path} is a string."),
-                    );
-                    None
-                }
-            })
-            .collect(),
-        _ => {
-            diags.error(
-                path.clone(),
-                format!("{path} must be a list of strings"),
-                format!("Write {path} = [\"...\"]."),
-            );
-            Vec::new()
-        }
-    }
+/// The known strings of a list; a null element is an error.
+fn strings(v: &Tf<Vec<Tf<String>>>, path: AttrPath, diags: &mut Diagnostics) -> Vec<String> {
+    let Some(items) = v.known() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Tf::Known(s) => Some(s.clone()),
+            Tf::Unknown => None,
+            Tf::Null => {
+                diags.error(
+                    path.and_index(i),
+                    "Must be a string",
+                    format!("Every element of {path} is a string."),
+                );
+                None
+            }
+        })
+        .collect()
 }
 
 fn enum_value<T: std::str::FromStr<Err = aifactory_template::naming::UnknownValue>>(
-    v: &Value,
+    v: &Tf<String>,
     attr: &str,
     diags: &mut Diagnostics,
 ) -> Option<T> {
-    let s = v.as_str()?;
+    let s = v.known()?;
     match s.parse::<T>() {
         Ok(t) => Some(t),
         Err(e) => {
@@ -246,6 +228,7 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
         diags.error(path, "`team` must be an object", shape);
         return out;
     };
+    // A literal object: its attributes are whatever was written.
     for k in m.keys().filter(|k| !TEAM_KEYS.contains(&k.as_str())) {
         diags.error(
             path.and_attr(k.clone()),
@@ -253,73 +236,42 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
             shape,
         );
     }
-    match m.get("object_ids") {
-        None => diags.error(path.clone(), "`team.object_ids` is required", shape),
-        Some(ids) => out.object_ids = strings(ids, path.and_attr("object_ids"), diags),
+    if !m.contains_key(TEAM_KEYS[0]) {
+        diags.error(path.clone(), "`team.object_ids` is required", shape);
     }
-    if let Some(t) = m.get("principal_type") {
-        match t.inner() {
-            Value::Null | Value::Unknown => {}
-            Value::String(s) => match s.parse::<TeamPrincipalType>() {
-                Ok(p) => out.principal_type = p,
-                Err(e) => diags.error(
-                    path.and_attr("principal_type"),
-                    format!("Invalid team.principal_type {s:?}"),
-                    format!(
-                        "Set it to one of: {} (the type of every object in team.object_ids).",
-                        e.expected.join(", ")
-                    ),
-                ),
-            },
-            _ => diags.error(
+    let team = match TeamModel::from_value(v, &path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(e.to_diagnostic());
+            return out;
+        }
+    };
+    out.object_ids = strings(&team.object_ids, path.and_attr("object_ids"), diags);
+    if let Some(s) = team.principal_type.known() {
+        match s.parse::<TeamPrincipalType>() {
+            Ok(p) => out.principal_type = p,
+            Err(e) => diags.error(
                 path.and_attr("principal_type"),
-                "`team.principal_type` must be a string",
-                shape,
+                format!("Invalid team.principal_type {s:?}"),
+                format!(
+                    "Set it to one of: {} (the type of every object in team.object_ids).",
+                    e.expected.join(", ")
+                ),
             ),
         }
     }
-    if let Some(sp) = m.get("service_principal_object_id") {
-        match sp.inner() {
-            Value::Null | Value::Unknown => {}
-            Value::String(s) => out.service_principal_object_id = Some(s.clone()),
-            _ => diags.error(
-                path.and_attr("service_principal_object_id"),
-                "`team.service_principal_object_id` must be a string",
-                shape,
-            ),
-        }
-    }
+    out.service_principal_object_id = team.service_principal_object_id.into_known();
     out
 }
 
-fn services(v: &Value, diags: &mut Diagnostics) -> Services {
-    let example = "`services = { databricks = true, data_factory = false }`";
+fn services(v: &Tf<BTreeMap<String, Tf<bool>>>, diags: &mut Diagnostics) -> Services {
     let mut out = Services::default();
-    if v.is_null() || v.is_unknown() {
-        return out;
-    }
-    let Some(m) = v.as_map() else {
-        diags.error(
-            AttrPath::attr("services"),
-            "`services` must be a map of booleans",
-            format!("Write it like {example}."),
-        );
+    let Some(m) = v.known() else {
         return out;
     };
     for (k, item) in m {
         let path = AttrPath::attr("services").and_key(k.clone());
-        let b = match item.inner() {
-            Value::Null | Value::Unknown => None,
-            Value::Bool(b) => Some(*b),
-            _ => {
-                diags.error(
-                    path.clone(),
-                    format!("`services[{k:?}]` must be true or false"),
-                    format!("Write it like {example}."),
-                );
-                None
-            }
-        };
+        let b = item.known().copied();
         match k.as_str() {
             "databricks" => out.databricks = b,
             "data_factory" => out.data_factory = b,
@@ -403,21 +355,6 @@ fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
     out
 }
 
-fn optional_bool(v: &Value, attr: &str, diags: &mut Diagnostics) -> Option<bool> {
-    match v.inner() {
-        Value::Null | Value::Unknown => None,
-        Value::Bool(b) => Some(*b),
-        _ => {
-            diags.error(
-                AttrPath::attr(attr),
-                format!("`{attr}` must be true or false"),
-                "",
-            );
-            None
-        }
-    }
-}
-
 /// Shape checks that need no provider facts (ValidateResourceConfig).
 pub fn check_shapes(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
@@ -430,13 +367,25 @@ pub fn check_shapes(config: &Value) -> Diagnostics {
     diags
 }
 
+/// [`inputs`] of a configuration or state not decoded yet (a decode error is diagnosed
+/// on its attribute).
+pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) -> Option<Inputs> {
+    match ProjectModel::decode(v) {
+        Ok(m) => inputs(&m, facts, diags),
+        Err(e) => {
+            diags.push(e.to_diagnostic());
+            None
+        }
+    }
+}
+
 /// Read configuration or state. Unknown parts read as absent; callers check
 /// `is_wholly_known` where it matters. `None` when something is unusable (diagnosed).
-pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) -> Option<Inputs> {
+pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) -> Option<Inputs> {
     let before = diags.0.len();
-    let number = match v.get("number").inner() {
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e9 => *n as i64,
-        Value::Number(n) => {
+    let number = match v.number {
+        Tf::Known(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
+        Tf::Known(n) => {
             diags.error(
                 AttrPath::attr("number"),
                 format!("{n} is not a whole number"),
@@ -446,17 +395,15 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         }
         _ => 0,
     };
-    let environment = enum_value::<Environment>(v.get("environment"), "environment", diags);
-    let project_type = enum_value::<ProjectType>(v.get("project_type"), "project_type", diags);
-    let network_access = match v.get("network_access").inner() {
-        Value::String(_) => {
-            enum_value::<NetworkAccess>(v.get("network_access"), "network_access", diags)
-        }
+    let environment = enum_value::<Environment>(&v.environment, "environment", diags);
+    let project_type = enum_value::<ProjectType>(&v.project_type, "project_type", diags);
+    let network_access = match v.network_access {
+        Tf::Known(_) => enum_value::<NetworkAccess>(&v.network_access, "network_access", diags),
         _ => Some(NetworkAccess::Private),
     };
-    let location = v.get("location").as_str().unwrap_or_default().to_string();
+    let location = v.location.as_deref().unwrap_or_default().to_string();
     let naming = string_map(
-        v.get("naming"),
+        &v.naming,
         "naming",
         Some(&NAMING_KEYS),
         "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
@@ -464,15 +411,14 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
     );
     let salt = naming_salt(&naming, diags);
     let random_salt = naming_random_salt(&naming, salt, diags);
-    let common_value = v.get("common");
     let common = string_map(
-        common_value,
+        &v.common,
         "common",
         Some(&COMMON_KEYS),
         "`common = { resource_group_name = \"...\", private_dns_zone_resource_group_id = \"...\", log_analytics_workspace_id = \"...\" }`",
         diags,
     );
-    if let Some(m) = common_value.as_map() {
+    if let Some(m) = v.common.known() {
         for required in &COMMON_KEYS[..3] {
             if !m.contains_key(*required) {
                 diags.error(
@@ -484,37 +430,31 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
         }
     }
     let subnet_ids = string_map(
-        v.get("subnet_ids"),
+        &v.subnet_ids,
         "subnet_ids",
         None,
         "`subnet_ids = { private_endpoints = \"/subscriptions/.../subnets/snt-prj001-genai\" }`",
         diags,
     );
     let tags = string_map(
-        v.get("tags"),
+        &v.tags,
         "tags",
         None,
         "`tags = { cost_center = \"1234\" }`",
         diags,
     );
-    let team = team(v.get("team"), diags);
-    let services = services(v.get("services"), diags);
-    let ip_allowlist = strings(v.get("ip_allowlist"), AttrPath::attr("ip_allowlist"), diags);
-    let timeouts = timeouts(v.get("timeouts"), diags);
-    let force_destroy =
-        optional_bool(v.get("force_destroy"), "force_destroy", diags).unwrap_or(false);
-    let datalake_delete_on_destroy = optional_bool(
-        v.get("datalake_delete_on_destroy"),
-        "datalake_delete_on_destroy",
-        diags,
-    )
-    .unwrap_or(false);
-    let key_vault_purge_protection = optional_bool(
-        v.get("key_vault_purge_protection"),
-        "key_vault_purge_protection",
-        diags,
-    );
-    let identity_principal_id = v.get("identity_principal_id").as_str().map(str::to_string);
+    let team = team(&v.team, diags);
+    let services = services(&v.services, diags);
+    let ip_allowlist = strings(&v.ip_allowlist, AttrPath::attr("ip_allowlist"), diags);
+    let timeouts = timeouts(&v.timeouts, diags);
+    let force_destroy = v.force_destroy.known().copied().unwrap_or(false);
+    let datalake_delete_on_destroy = v
+        .datalake_delete_on_destroy
+        .known()
+        .copied()
+        .unwrap_or(false);
+    let key_vault_purge_protection = v.key_vault_purge_protection.known().copied();
+    let identity_principal_id = v.identity_principal_id.known().cloned();
     if diags.0[before..]
         .iter()
         .any(|d| d.severity == Severity::Error)
@@ -570,21 +510,17 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
 }
 
 /// Are the inputs that decide the names (and so the resource group ID) known?
-pub fn naming_known(v: &Value) -> bool {
-    ["number", "environment", "location", "naming"]
-        .iter()
-        .all(|a| v.get(a).is_wholly_known())
-        && v.get("common").is_wholly_known_at("resource_group_name")
-}
-
-trait KnownAt {
-    fn is_wholly_known_at(&self, key: &str) -> bool;
-}
-
-impl KnownAt for Value {
-    fn is_wholly_known_at(&self, key: &str) -> bool {
-        !self.is_unknown() && self.get(key).is_wholly_known()
-    }
+pub fn naming_known(v: &ProjectModel) -> bool {
+    let naming_known = match &v.naming {
+        Tf::Unknown => false,
+        Tf::Null => true,
+        Tf::Known(m) => m.values().all(|x| !x.is_unknown()),
+    };
+    !v.number.is_unknown()
+        && !v.environment.is_unknown()
+        && !v.location.is_unknown()
+        && naming_known
+        && !v.common_at("resource_group_name").is_unknown()
 }
 
 /// `naming.salt`: absent means [`SaltMode::AiFactory`]; `None` (diagnosed on
@@ -636,11 +572,13 @@ pub fn naming_random_salt(
 
 /// `naming`, `common` and `services` alone (for `aifactory_project_names`).
 pub fn maps(
-    v: &Value,
+    naming: &Tf<StringMap>,
+    common: &Tf<StringMap>,
+    services_value: &Tf<BTreeMap<String, Tf<bool>>>,
     diags: &mut Diagnostics,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>, Services) {
     let naming = string_map(
-        v.get("naming"),
+        naming,
         "naming",
         Some(&NAMING_KEYS),
         "`naming = { prefix = \"acme-\", location_short = \"weu\", suffix = \"-001\" }`",
@@ -649,12 +587,12 @@ pub fn maps(
     let salt = naming_salt(&naming, diags);
     let _ = naming_random_salt(&naming, salt, diags);
     let common = string_map(
-        v.get("common"),
+        common,
         "common",
         Some(&COMMON_KEYS),
         "`common = { resource_group_name = \"...\" }`",
         diags,
     );
-    let services = services(v.get("services"), diags);
+    let services = services(services_value, diags);
     (naming, common, services)
 }

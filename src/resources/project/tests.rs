@@ -52,42 +52,39 @@ fn lake_id() -> String {
 }
 
 fn team_value(members: &[&str], sp: Option<&str>) -> Value {
-    let mut fields = vec![
-        format!(
-            "\"object_ids\":[\"tuple\",[{}]]",
-            vec!["\"string\""; members.len()].join(",")
-        ),
-        "\"principal_type\":\"string\"".to_string(),
-    ];
-    let mut v = BTreeMap::from([
-        (
-            "object_ids".to_string(),
-            Value::List(members.iter().map(|m| Value::string(*m)).collect()),
-        ),
-        ("principal_type".to_string(), Value::string("Group")),
-    ]);
-    if let Some(sp) = sp {
-        fields.push("\"service_principal_object_id\":\"string\"".into());
-        v.insert("service_principal_object_id".into(), Value::string(sp));
+    TeamModel {
+        object_ids: Tf::Known(members.iter().map(|m| Tf::Known(m.to_string())).collect()),
+        principal_type: Tf::Known("Group".into()),
+        service_principal_object_id: sp.map(str::to_string).into(),
     }
-    fields.sort();
-    Value::Dynamic {
-        type_json: format!("[\"object\",{{{}}}]", fields.join(",")),
-        value: Box::new(Value::Map(v)),
-    }
+    .to_literal()
 }
 
-fn smap(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
+fn smap(pairs: &[(&str, &str)]) -> Tf<StringMap> {
+    Tf::Known(
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), Value::string(*v)))
+            .map(|(k, v)| (k.to_string(), Tf::Known(v.to_string())))
             .collect(),
     )
 }
 
+fn services(pairs: &[(&str, bool)]) -> Tf<BTreeMap<String, Tf<bool>>> {
+    Tf::Known(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Tf::Known(*v)))
+            .collect(),
+    )
+}
+
+/// A project state (or planned state), decoded.
+fn state_of(state: &Value) -> ProjectModel {
+    ProjectModel::decode(state).expect("a project state")
+}
+
 /// A genai project config as Terraform sends it (every attribute, null when unset).
-fn config(members: &[&str], lake: bool) -> Value {
+fn config(members: &[&str], lake: bool) -> ProjectModel {
     let mut common = vec![
         ("resource_group_name", COMMON_RG.to_string()),
         ("private_dns_zone_resource_group_id", rg("acme-dns")),
@@ -99,37 +96,33 @@ fn config(members: &[&str], lake: bool) -> Value {
     }
     let common: Vec<(&str, &str)> = common.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let pe = subnet_id("snt-prj001-genai");
-    Value::object([
-        ("number", Value::Number(1.0)),
-        ("environment", Value::string("dev")),
-        ("location", Value::string("westeurope")),
-        ("project_type", Value::string("genai")),
-        (
-            "naming",
-            smap(&[
-                ("prefix", "acme-"),
-                ("location_short", "weu"),
-                ("suffix", "-001"),
-            ]),
-        ),
-        ("common", smap(&common)),
-        ("subnet_ids", smap(&[("private_endpoints", pe.as_str())])),
-        ("team", team_value(members, Some(SP))),
-        ("services", Value::Null),
-        ("network_access", Value::Null),
-        ("ip_allowlist", Value::Null),
-        ("tags", smap(&[("cost_center", "1234")])),
-        ("key_vault_purge_protection", Value::Null),
-        ("force_destroy", Value::Null),
-        ("datalake_delete_on_destroy", Value::Null),
-        ("timeouts", Value::Null),
-        ("id", Value::Null),
-        ("resource_group_name", Value::Null),
-        ("identity_principal_id", Value::Null),
-        ("resources", Value::Null),
-        ("datalake_path", Value::Null),
-        ("drift", Value::Null),
-    ])
+    ProjectModel {
+        number: Tf::Known(1.0),
+        environment: Tf::Known("dev".into()),
+        location: Tf::Known("westeurope".into()),
+        project_type: Tf::Known("genai".into()),
+        naming: smap(&[
+            ("prefix", "acme-"),
+            ("location_short", "weu"),
+            ("suffix", "-001"),
+        ]),
+        common: smap(&common),
+        subnet_ids: smap(&[("private_endpoints", pe.as_str())]),
+        team: team_value(members, Some(SP)),
+        tags: smap(&[("cost_center", "1234")]),
+        ..ProjectModel::default()
+    }
+}
+
+/// `aifactory_project_names`' names for the same inputs as a project configuration.
+fn names_of(
+    c: &ProjectModel,
+    subscription: Option<String>,
+    d: &mut Diagnostics,
+) -> Option<(BTreeMap<String, String>, String, String)> {
+    let names = crate::resources::project_names::ProjectNamesModel::decode(&c.to_value())
+        .expect("the project's inputs decode as the data source's");
+    crate::resources::project_names::names_of(&names, subscription, d)
 }
 
 fn facts() -> ProviderFacts {
@@ -159,28 +152,14 @@ fn durations_parse_like_go() {
 #[test]
 fn shape_errors_name_the_attribute() {
     let mut c = config(&[M1], false);
-    c.set("naming", smap(&[("prefixx", "a")]));
-    c.set(
-        "timeouts",
-        Value::object([
-            ("create", Value::string("soon")),
-            ("read", Value::Null),
-            ("update", Value::Null),
-            ("delete", Value::Null),
-        ]),
-    );
-    c.set(
-        "services",
-        Value::Map(BTreeMap::from([("gpu".to_string(), Value::Bool(true))])),
-    );
-    c.set(
-        "team",
-        Value::object([
-            ("object_ids", Value::string("not a list")),
-            ("owner", Value::string("x")),
-        ]),
-    );
-    let d = spec::check_shapes(&c);
+    c.naming = smap(&[("prefixx", "a")]);
+    c.timeouts = timeouts_block(&[("create", Value::string("soon"))]);
+    c.services = services(&[("gpu", true)]);
+    c.team = Value::object([
+        ("object_ids", Value::string("not a list")),
+        ("owner", Value::string("x")),
+    ]);
+    let d = spec::check_shapes(&c.to_value());
     let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
     for want in [
         r#"naming["prefixx"]"#,
@@ -200,21 +179,28 @@ fn shape_errors_name_the_attribute() {
 
 /// The `timeouts` block as the adapter hands it over: `Null` when absent, else an object
 /// with every attribute (null when unset).
-fn timeouts_block(pairs: &[(&str, &str)]) -> Value {
-    let mut v = Value::object(spec::TIMEOUT_KEYS.map(|k| (k, Value::Null)));
-    for (k, text) in pairs {
-        v.set(k, Value::string(*text));
-    }
-    v
+fn timeouts_block(pairs: &[(&str, Value)]) -> Value {
+    Value::object(spec::TIMEOUT_KEYS.map(|k| {
+        let v = pairs
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map_or(Value::Null, |(_, v)| v.clone());
+        (k, v)
+    }))
+}
+
+/// Durations for [`timeouts_block`].
+fn durations<'a>(pairs: &[(&'a str, &str)]) -> Vec<(&'a str, Value)> {
+    pairs.iter().map(|(k, t)| (*k, Value::string(*t))).collect()
 }
 
 #[test]
 fn timeouts_block_sets_durations_and_keeps_defaults() {
     let read = |t: Value| {
         let mut c = config(&[M1], false);
-        c.set("timeouts", t);
+        c.timeouts = t;
         let mut d = Diagnostics::new();
-        let inputs = read_inputs(&c, &facts(), &mut d);
+        let inputs = read_inputs(&c.to_value(), &facts(), &mut d);
         assert!(d.is_empty(), "{d:?}");
         inputs.map(|i| i.timeouts)
     };
@@ -226,7 +212,10 @@ fn timeouts_block_sets_durations_and_keeps_defaults() {
     assert_eq!(default.delete, Duration::from_secs(3600));
     assert_eq!(read(timeouts_block(&[])), Some(Timeouts::default()));
     assert_eq!(
-        read(timeouts_block(&[("create", "90m"), ("delete", "30m")])),
+        read(timeouts_block(&durations(&[
+            ("create", "90m"),
+            ("delete", "30m")
+        ]))),
         Some(Timeouts {
             create: Duration::from_secs(5400),
             delete: Duration::from_secs(1800),
@@ -234,8 +223,7 @@ fn timeouts_block_sets_durations_and_keeps_defaults() {
         })
     );
     // Unknown (from a variable not yet known) reads as the default.
-    let mut unknown = timeouts_block(&[("read", "10m")]);
-    unknown.set("create", Value::Unknown);
+    let unknown = timeouts_block(&[("read", Value::string("10m")), ("create", Value::Unknown)]);
     assert_eq!(
         read(unknown),
         Some(Timeouts {
@@ -248,14 +236,10 @@ fn timeouts_block_sets_durations_and_keeps_defaults() {
 #[test]
 fn timeouts_block_errors_name_the_block_attribute() {
     let mut c = config(&[M1], false);
-    c.set(
-        "timeouts",
-        timeouts_block(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]),
-    );
-    let mut delete_number = c.get("timeouts").clone();
-    delete_number.set("delete", Value::Number(5.0));
-    c.set("timeouts", delete_number);
-    let d = spec::check_shapes(&c);
+    let mut block = durations(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]);
+    block.push(("delete", Value::Number(5.0)));
+    c.timeouts = timeouts_block(&block);
+    let d = spec::check_shapes(&c.to_value());
     let found: Vec<(String, String)> = d
         .iter()
         .map(|x| (x.path.to_string(), x.summary.clone()))
@@ -287,8 +271,8 @@ fn timeouts_block_errors_name_the_block_attribute() {
     );
     // Not a block at all (only a hand-made state could say so).
     let mut c = config(&[M1], false);
-    c.set("timeouts", Value::string("90m"));
-    let d = spec::check_shapes(&c);
+    c.timeouts = Value::string("90m");
+    let d = spec::check_shapes(&c.to_value());
     assert!(
         d.iter()
             .any(|x| x.path.to_string() == "timeouts" && x.summary.contains("block")),
@@ -452,35 +436,45 @@ async fn fixture(customise: impl FnOnce(EmulatorConfig) -> EmulatorConfig) -> Fi
     }
 }
 
-fn config_lake() -> Value {
+fn config_lake() -> ProjectModel {
     config(&[M1], true)
 }
 
 impl Fixture {
-    async fn plan(&self, prior: &Value, private: &Value, config: &Value) -> PlanResponse {
+    async fn plan(&self, prior: &Value, private: &Value, config: &ProjectModel) -> PlanResponse {
         self.project
             .plan(PlanRequest {
                 prior: prior.clone(),
-                proposed: config.clone(),
-                config: config.clone(),
+                proposed: config.to_value(),
+                config: config.to_value(),
                 prior_private: private.clone(),
             })
             .await
     }
 
-    async fn apply(&self, prior: &Value, planned: &PlanResponse, config: &Value) -> StateResponse {
+    async fn apply(
+        &self,
+        prior: &Value,
+        planned: &PlanResponse,
+        config: &ProjectModel,
+    ) -> StateResponse {
         self.project
             .apply(ApplyRequest {
                 prior: prior.clone(),
                 planned: planned.planned.clone(),
-                config: config.clone(),
+                config: config.to_value(),
                 planned_private: planned.private.clone(),
             })
             .await
     }
 
     /// Plan and apply `config` over `prior`; returns the new state and private.
-    async fn converge(&self, prior: &Value, private: &Value, config: &Value) -> StateResponse {
+    async fn converge(
+        &self,
+        prior: &Value,
+        private: &Value,
+        config: &ProjectModel,
+    ) -> StateResponse {
         let plan = self.plan(prior, private, config).await;
         assert!(!plan.diags.has_errors(), "plan: {:?}", plan.diags);
         let applied = self.apply(prior, &plan, config).await;
@@ -520,7 +514,10 @@ impl Fixture {
 }
 
 fn resources_of(state: &Value) -> Records {
-    model::records_from(state.get("resources"))
+    Option::<ProjectModel>::decode(state)
+        .expect("a project state")
+        .map(|m| m.records())
+        .unwrap_or_default()
 }
 
 /// The plan has nothing to do: planned equals prior.
@@ -532,8 +529,8 @@ fn assert_no_changes(prior: &Value, plan: &PlanResponse) {
         panic!(
             "plan is not empty: resources differ at {:?}; drift {:?} -> {:?}",
             model::changed_keys(&ra, &rb),
-            prior.get("drift").to_json(),
-            plan.planned.get("drift").to_json()
+            state_of(prior).drift,
+            state_of(&plan.planned).drift
         );
     }
     assert!(
@@ -551,14 +548,14 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     // Create.
     let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
-    assert!(plan.planned.get("identity_principal_id").is_unknown());
+    assert!(state_of(&plan.planned).identity_principal_id.is_unknown());
     let created = fx.apply(&Value::Null, &plan, &cfg).await;
     assert!(!created.diags.has_errors(), "{:?}", created.diags);
     let state = created.state.clone();
     assert!(state.is_wholly_known(), "applied state has unknowns");
     let recs = resources_of(&state);
     assert_eq!(recs.len(), resources_of(&plan.planned).len());
-    let rg_id = state.get("id").as_str().expect("id").to_string();
+    let rg_id = state_of(&state).id.into_known().expect("id");
     assert!(fx.emulator.resource(&rg_id).is_some());
 
     // Refresh finds nothing to change; the next plan is empty.
@@ -567,12 +564,8 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
         .read(state.clone(), created.private.clone())
         .await;
     assert!(!read.diags.has_errors(), "{:?}", read.diags);
-    assert_eq!(
-        read.state.get("drift").as_map().map(|m| m.len()),
-        Some(0),
-        "{:?}",
-        read.state.get("drift").to_json()
-    );
+    let drift = state_of(&read.state).drift;
+    assert_eq!(drift.known().map(BTreeMap::len), Some(0), "{drift:?}");
     assert_eq!(resources_of(&read.state), recs);
     let again = fx.plan(&read.state, &read.private, &cfg).await;
     assert_no_changes(&read.state, &again);
@@ -632,16 +625,10 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
         .read(back.state.clone(), back.private.clone())
         .await;
     assert!(!resources_of(&read.state).contains_key("key_vault"));
-    let drift = read
-        .state
-        .get("drift")
-        .as_map()
-        .cloned()
-        .unwrap_or_default();
+    let drift = state_of(&read.state).drift.into_known().unwrap_or_default();
     assert!(
         drift
             .get("storage")
-            .and_then(Value::as_str)
             .is_some_and(|s| s.contains("publicNetworkAccess")),
         "{drift:?}"
     );
@@ -810,12 +797,7 @@ async fn destroy_refuses_foreign_resources_unless_forced() {
     let fx = fixture(|c| c).await;
     let cfg = config(&[M1], false);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     let foreign = format!("{rg_id}/providers/Microsoft.Storage/storageAccounts/somebodyelse");
     fx.emulator
         .put_resource(&foreign, json!({"location": "westeurope"}))
@@ -828,9 +810,9 @@ async fn destroy_refuses_foreign_resources_unless_forced() {
         "{d:?}"
     );
     assert!(fx.emulator.resource(&rg_id).is_some());
-    let mut forced = created.state.clone();
-    forced.set("force_destroy", Value::Bool(true));
-    let gone = fx.destroy(&forced, &created.private).await;
+    let mut forced = state_of(&created.state);
+    forced.force_destroy = Tf::Known(true);
+    let gone = fx.destroy(&forced.to_value(), &created.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
     assert!(fx.emulator.resource(&rg_id).is_none());
 }
@@ -840,12 +822,7 @@ async fn import_rebuilds_the_state() {
     let fx = fixture(|c| c).await;
     let cfg = config_lake();
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     let imported = fx.project.import(&rg_id).await;
     assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
     let a = created.state.to_json();
@@ -958,7 +935,7 @@ async fn soft_delete_is_checked_on_conflict_and_purged_on_request() {
 
 /// The key vault and the AI Services account of a genai project, as the plan names them.
 fn soft_deletable(
-    cfg: &Value,
+    cfg: &ProjectModel,
 ) -> (
     aifactory_template::project::DesiredResource,
     aifactory_template::project::DesiredResource,
@@ -1017,12 +994,7 @@ async fn re_create_after_destroy_recovers_the_soft_deleted_vault_and_account() {
     let cfg = config(&[M1], false);
     let (kv, ai) = soft_deletable(&cfg);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
     let gone = fx.destroy(&created.state, &created.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
@@ -1155,9 +1127,8 @@ async fn without_recovery_a_soft_deleted_vault_fails_the_create_clearly() {
         "the vault stays soft-deleted"
     );
     // Whatever the failed create made is in state, so the next apply or destroy finds it.
-    let rg_key = again.state.get("resources").get("resource_group");
     assert!(
-        !rg_key.is_null(),
+        resources_of(&again.state).contains_key("resource_group"),
         "the resource group it created is tracked: {:?}",
         again.state
     );
@@ -1172,12 +1143,7 @@ async fn destroy_with_purge_frees_the_names() {
     let cfg = config(&[M1], false);
     let (kv, ai) = soft_deletable(&cfg);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     let rg_name = rg_id.rsplit('/').next().unwrap_or_default().to_string();
     let seq = fx.last_seq();
     let gone = fx.destroy(&created.state, &created.private).await;
@@ -1235,7 +1201,7 @@ async fn destroy_with_purge_frees_the_names() {
     // With purge protection the vault cannot be purged: destroy still succeeds, with a
     // warning, and the vault stays soft-deleted (the account is purged).
     let mut protected = cfg.clone();
-    protected.set("key_vault_purge_protection", Value::Bool(true));
+    protected.key_vault_purge_protection = Tf::Known(true);
     let updated = fx.converge(&again.state, &again.private, &protected).await;
     let gone = fx.destroy(&updated.state, &updated.private).await;
     assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
@@ -1266,22 +1232,13 @@ async fn an_esml_project_with_databricks_and_data_factory() {
             .expect("subnet");
     }
     let mut cfg = config(&[M1, M2], true);
-    cfg.set("project_type", Value::string("esml"));
-    cfg.set(
-        "services",
-        Value::Map(BTreeMap::from([
-            ("databricks".to_string(), Value::Bool(true)),
-            ("data_factory".to_string(), Value::Bool(true)),
-        ])),
-    );
-    cfg.set(
-        "subnet_ids",
-        smap(&[
-            ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
-            ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
-            ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
-        ]),
-    );
+    cfg.project_type = Tf::Known("esml".into());
+    cfg.services = services(&[("databricks", true), ("data_factory", true)]);
+    cfg.subnet_ids = smap(&[
+        ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
+        ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
+        ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
+    ]);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     let recs = resources_of(&created.state);
     for k in [
@@ -1300,13 +1257,7 @@ async fn an_esml_project_with_databricks_and_data_factory() {
     assert_no_changes(&read.state, &again);
     // Turning Data Factory off removes exactly its objects.
     let mut off = cfg.clone();
-    off.set(
-        "services",
-        Value::Map(BTreeMap::from([(
-            "databricks".to_string(),
-            Value::Bool(true),
-        )])),
-    );
+    off.services = services(&[("databricks", true)]);
     let plan = fx.plan(&read.state, &read.private, &off).await;
     let removed = model::changed_keys(&resources_of(&read.state), &resources_of(&plan.planned));
     assert!(
@@ -1330,25 +1281,23 @@ async fn unknown_inputs_plan_unknown_objects_and_known_names() {
     });
     let project = Project::new(ctx);
     let mut cfg = config(&[M1], true);
-    cfg.set("common", {
-        let mut m = cfg.get("common").clone();
-        m.set("log_analytics_workspace_id", Value::Unknown);
-        m
-    });
+    if let Tf::Known(common) = &mut cfg.common {
+        common.insert("log_analytics_workspace_id".into(), Tf::Unknown);
+    }
     let plan = project
         .plan(PlanRequest {
             prior: Value::Null,
-            proposed: cfg.clone(),
-            config: cfg,
+            proposed: cfg.to_value(),
+            config: cfg.to_value(),
             prior_private: Value::Null,
         })
         .await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
-    assert!(plan.planned.get("resources").is_unknown());
-    assert!(plan
-        .planned
-        .get("id")
-        .as_str()
+    let planned = state_of(&plan.planned);
+    assert!(planned.resources.is_unknown());
+    assert!(planned
+        .id
+        .as_deref()
         .is_some_and(|id| id.ends_with("acme-esml-project001-weu-dev-001-rg")));
 }
 
@@ -1424,25 +1373,22 @@ async fn a_cancelled_apply_records_what_exists() {
 // naming.salt = "esml"
 // ---------------------------------------------------------------------------------------
 
-fn config_esml() -> Value {
+fn config_esml() -> ProjectModel {
     let mut c = config_lake();
-    c.set(
-        "naming",
-        smap(&[
-            ("prefix", "acme-"),
-            ("location_short", "weu"),
-            ("suffix", "-001"),
-            ("salt", "esml"),
-        ]),
-    );
+    c.naming = smap(&[
+        ("prefix", "acme-"),
+        ("location_short", "weu"),
+        ("suffix", "-001"),
+        ("salt", "esml"),
+    ]);
     c
 }
 
 #[test]
 fn naming_salt_is_validated_and_read() {
     let mut c = config(&[M1], false);
-    c.set("naming", smap(&[("prefix", "acme-"), ("salt", "bicep")]));
-    let d = spec::check_shapes(&c);
+    c.naming = smap(&[("prefix", "acme-"), ("salt", "bicep")]);
+    let d = spec::check_shapes(&c.to_value());
     let bad: Vec<_> = d
         .iter()
         .filter(|x| x.path.to_string() == r#"naming["salt"]"#)
@@ -1450,12 +1396,12 @@ fn naming_salt_is_validated_and_read() {
     assert_eq!(bad.len(), 1, "{d:?}");
     assert!(bad[0].detail.contains("aifactory, esml"), "{:?}", bad[0]);
     let mut d = Diagnostics::new();
-    let esml = spec::read_inputs(&config_esml(), &facts(), &mut d).expect("valid");
+    let esml = spec::inputs(&config_esml(), &facts(), &mut d).expect("valid");
     assert_eq!(
         esml.spec.naming.salt,
         aifactory_template::naming::SaltMode::Esml
     );
-    let default = spec::read_inputs(&config(&[M1], false), &facts(), &mut d).expect("valid");
+    let default = spec::inputs(&config(&[M1], false), &facts(), &mut d).expect("valid");
     assert_eq!(
         default.spec.naming.salt,
         aifactory_template::naming::SaltMode::AiFactory
@@ -1463,17 +1409,15 @@ fn naming_salt_is_validated_and_read() {
     assert!(!d.has_errors(), "{d:?}");
     // The data source shares the map: the same check, and the ESML salt.
     let mut ds = config(&[M1], false);
-    ds.set("naming", smap(&[("salt", "ESML")]));
+    ds.naming = smap(&[("salt", "ESML")]);
     let mut d = Diagnostics::new();
-    assert!(crate::resources::project_names::names_of(&ds, Some(SUB.into()), &mut d).is_none());
+    assert!(names_of(&ds, Some(SUB.into()), &mut d).is_none());
     assert!(
         d.iter().any(|x| x.path.to_string() == r#"naming["salt"]"#),
         "{d:?}"
     );
     let mut d = Diagnostics::new();
-    let (names, _, salt) =
-        crate::resources::project_names::names_of(&config_esml(), Some(SUB.into()), &mut d)
-            .expect("names");
+    let (names, _, salt) = names_of(&config_esml(), Some(SUB.into()), &mut d).expect("names");
     assert_eq!(salt, aifactory_template::naming::esml_salt(SUB, COMMON_RG));
     assert_eq!(names["key_vault"], format!("kv-p001-weu-dev-{salt}01"));
 }
@@ -1532,12 +1476,7 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
     let fx = fixture(|c| c).await;
     let cfg = config_esml();
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     // Drop the ownership tags, and add an AI Search service with ESML's random salt.
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
@@ -1592,18 +1531,15 @@ async fn an_esml_named_project_imports_with_the_esml_salt() {
 /// ESML's random salt as its pipelines make it (a GUID's first ten characters).
 const R10: &str = "0dbf2948-a";
 
-fn config_esml_random() -> Value {
+fn config_esml_random() -> ProjectModel {
     let mut c = config_lake();
-    c.set(
-        "naming",
-        smap(&[
-            ("prefix", "acme-"),
-            ("location_short", "weu"),
-            ("suffix", "-001"),
-            ("salt", "esml"),
-            ("random_salt", R10),
-        ]),
-    );
+    c.naming = smap(&[
+        ("prefix", "acme-"),
+        ("location_short", "weu"),
+        ("suffix", "-001"),
+        ("salt", "esml"),
+        ("random_salt", R10),
+    ]);
     c
 }
 
@@ -1611,11 +1547,11 @@ fn config_esml_random() -> Value {
 fn naming_random_salt_is_validated_and_read() {
     let with = |pairs: &[(&str, &str)]| {
         let mut c = config(&[M1], false);
-        c.set("naming", smap(pairs));
+        c.naming = smap(pairs);
         c
     };
-    let on_random = |c: &Value| -> Vec<crate::framework::Diagnostic> {
-        spec::check_shapes(c)
+    let on_random = |c: &ProjectModel| -> Vec<crate::framework::Diagnostic> {
+        spec::check_shapes(&c.to_value())
             .iter()
             .filter(|x| x.path.to_string() == r#"naming["random_salt"]"#)
             .cloned()
@@ -1647,7 +1583,7 @@ fn naming_random_salt_is_validated_and_read() {
     // An invalid naming.salt is reported once, on naming["salt"] only.
     assert!(on_random(&with(&[("salt", "bicep"), ("random_salt", R10)])).is_empty());
     let mut d = Diagnostics::new();
-    let i = spec::read_inputs(&config_esml_random(), &facts(), &mut d).expect("valid");
+    let i = spec::inputs(&config_esml_random(), &facts(), &mut d).expect("valid");
     assert!(!d.has_errors(), "{d:?}");
     assert_eq!(i.spec.naming.random_salt.as_deref(), Some(R10));
     let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
@@ -1665,9 +1601,7 @@ fn naming_random_salt_is_validated_and_read() {
     }
     // The data source: the same names, the same checks.
     let mut d = Diagnostics::new();
-    let (ds, _, _) =
-        crate::resources::project_names::names_of(&config_esml_random(), Some(SUB.into()), &mut d)
-            .expect("names");
+    let (ds, _, _) = names_of(&config_esml_random(), Some(SUB.into()), &mut d).expect("names");
     assert_eq!(ds["identity"], format!("mi-prj001-weu-dev-{s5}{R10}-001"));
     assert_eq!(
         ds["search"],
@@ -1678,12 +1612,7 @@ fn naming_random_salt_is_validated_and_read() {
         format!("aiservicesprj001weudev{s5}0dbf2948a001")
     );
     let mut d = Diagnostics::new();
-    assert!(crate::resources::project_names::names_of(
-        &with(&[("random_salt", R10)]),
-        Some(SUB.into()),
-        &mut d
-    )
-    .is_none());
+    assert!(names_of(&with(&[("random_salt", R10)]), Some(SUB.into()), &mut d).is_none());
     let paths: Vec<String> = d.iter().map(|x| x.path.to_string()).collect();
     assert_eq!(paths, vec![r#"naming["random_salt"]"#.to_string()], "{d:?}");
 }
@@ -1691,7 +1620,7 @@ fn naming_random_salt_is_validated_and_read() {
 /// Create with ESML's names (`naming.salt = "esml"` and its random salt), drop the
 /// ownership tags (ESML's pipelines set none) and import: the import finds the random salt
 /// in the identity's name, adopts every object by its ESML name, and the next plan is empty.
-async fn esml_made_project_imports_cleanly(cfg: Value) {
+async fn esml_made_project_imports_cleanly(cfg: ProjectModel) {
     let fx = fixture(|c| c).await;
     // Databricks (esml projects with services.databricks) needs its two subnets.
     for (s, cidr) in [
@@ -1707,14 +1636,9 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
     }
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     // An esml project follows ESML's esml-project template (22-main.bicep), a genai one esml-genai-1.
-    let legacy = cfg.get("project_type").as_str() == Some("esml");
+    let legacy = cfg.project_type.as_deref() == Some("esml");
     let endpoints = assert_esml_endpoints(&fx, &resources_of(&created.state), legacy);
-    let rg_id = created
-        .state
-        .get("id")
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let rg_id = state_of(&created.state).id.into_known().unwrap_or_default();
     let mut body = fx.emulator.resource(&rg_id).expect("group");
     body["tags"] = json!({"cost_center": "1234"});
     fx.emulator.put_resource(&rg_id, body).expect("untag");
@@ -1856,21 +1780,21 @@ async fn esml_made_project_imports_cleanly(cfg: Value) {
         .read(imported.state.clone(), imported.private.clone())
         .await;
     assert!(!read.diags.has_errors(), "{:?}", read.diags);
-    let drift = read.state.get("drift").to_json();
+    let drift = state_of(&read.state).drift;
     assert_eq!(
-        drift
-            .as_object()
-            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        drift.known().map(|m| m.keys().cloned().collect::<Vec<_>>()),
         Some(vec!["resource_group".to_string()]),
-        "{drift}"
+        "{drift:?}"
     );
     assert!(
-        drift["resource_group"]
-            .as_str()
+        drift
+            .known()
+            .and_then(|m| m.get("resource_group"))
+            .map(String::as_str)
             .unwrap_or_default()
             .split("; ")
             .all(|d| d.starts_with("tags.aifactory-")),
-        "{drift}"
+        "{drift:?}"
     );
     let plan = fx.plan(&read.state, &read.private, &cfg).await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
@@ -2062,13 +1986,7 @@ fn esml_mode_names_private_endpoints_as_esml_and_ours_are_unchanged() {
 async fn an_esml_made_genai_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
     // With Azure ML: the ML storage's endpoints and the workspace's too.
-    cfg.set(
-        "services",
-        Value::Map(BTreeMap::from([(
-            "azure_ml".to_string(),
-            Value::Bool(true),
-        )])),
-    );
+    cfg.services = services(&[("azure_ml", true)]);
     esml_made_project_imports_cleanly(cfg.clone()).await;
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
@@ -2087,23 +2005,14 @@ async fn an_esml_made_genai_project_imports_with_its_random_salt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     let mut cfg = config_esml_random();
-    cfg.set("project_type", Value::string("esml"));
+    cfg.project_type = Tf::Known("esml".into());
     // Databricks and Data Factory with their private endpoints.
-    cfg.set(
-        "services",
-        Value::Map(BTreeMap::from([
-            ("databricks".to_string(), Value::Bool(true)),
-            ("data_factory".to_string(), Value::Bool(true)),
-        ])),
-    );
-    cfg.set(
-        "subnet_ids",
-        smap(&[
-            ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
-            ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
-            ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
-        ]),
-    );
+    cfg.services = services(&[("databricks", true), ("data_factory", true)]);
+    cfg.subnet_ids = smap(&[
+        ("private_endpoints", subnet_id("snt-prj001-genai").as_str()),
+        ("dbx_public", subnet_id("snt-prj001-dbxpub").as_str()),
+        ("dbx_private", subnet_id("snt-prj001-dbxpriv").as_str()),
+    ]);
     // 22-main.bicep's names, written out.
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");

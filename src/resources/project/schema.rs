@@ -1,0 +1,241 @@
+//! The HCL shape of `aifactory_project`: its schema, the Terraform types of its
+//! attributes (also the cty types of the `dynamic` values the provider writes), and the
+//! typed model its configuration, plan and state decode into ([`ProjectModel`]).
+//!
+//! Must not: check values beyond their types (`spec` does), talk to Azure.
+
+use std::collections::BTreeMap;
+
+use crate::framework::{
+    model::dynamic,
+    schema::{Attribute, Nesting, Schema, Type},
+    Tf, ToValue, Value,
+};
+
+use super::model::Records;
+
+/// A `map(string)` attribute (`naming`, `common`, `subnet_ids`, `tags`).
+pub type StringMap = BTreeMap<String, Tf<String>>;
+
+crate::model! {
+    /// `aifactory_project`'s configuration, plan and state.
+    pub struct ProjectModel {
+        pub number: Tf<f64>,
+        pub environment: Tf<String>,
+        pub location: Tf<String>,
+        pub project_type: Tf<String>,
+        pub naming: Tf<StringMap>,
+        pub common: Tf<StringMap>,
+        pub subnet_ids: Tf<StringMap>,
+        /// `dynamic` (a literal object of any shape): [`TeamModel`] once `spec` checked
+        /// its attributes.
+        pub team: Value,
+        pub services: Tf<BTreeMap<String, Tf<bool>>>,
+        pub network_access: Tf<String>,
+        pub ip_allowlist: Tf<Vec<Tf<String>>>,
+        pub tags: Tf<StringMap>,
+        pub key_vault_purge_protection: Tf<bool>,
+        pub force_destroy: Tf<bool>,
+        pub datalake_delete_on_destroy: Tf<bool>,
+        /// The `timeouts` block: `spec` reads it attribute by attribute, so every bad
+        /// duration is reported at once.
+        pub timeouts: Value,
+        pub id: Tf<String>,
+        pub resource_group_name: Tf<String>,
+        pub identity_principal_id: Tf<String>,
+        pub resources: Tf<Records>,
+        pub datalake_path: Tf<String>,
+        pub drift: Tf<BTreeMap<String, String>>,
+    }
+}
+
+crate::model! {
+    /// The `team` object.
+    pub struct TeamModel {
+        pub object_ids: Tf<Vec<Tf<String>>>,
+        pub principal_type: Tf<String>,
+        pub service_principal_object_id: Tf<String>,
+    }
+}
+
+impl ProjectModel {
+    /// `common[key]`: `Null` when absent, `Unknown` when the map or the value is.
+    pub fn common_at(&self, key: &str) -> Tf<&String> {
+        match &self.common {
+            Tf::Null => Tf::Null,
+            Tf::Unknown => Tf::Unknown,
+            Tf::Known(m) => m.get(key).map_or(Tf::Null, Tf::as_ref),
+        }
+    }
+
+    /// The objects of `resources` (none when null or unknown).
+    pub fn records(&self) -> Records {
+        self.resources.known().cloned().unwrap_or_default()
+    }
+
+    /// The keys of `drift`.
+    pub fn drift_keys(&self) -> std::collections::BTreeSet<String> {
+        self.drift
+            .known()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl TeamModel {
+    /// The `team` value of a configuration that writes exactly these attributes (absent
+    /// ones left out), typed as Terraform types the literal.
+    pub fn to_literal(&self) -> Value {
+        let members = self.object_ids.known().map_or(0, Vec::len);
+        let service_principal = !self.service_principal_object_id.is_null();
+        let mut value = self.to_value();
+        if let Value::Map(m) = &mut value {
+            m.retain(|_, v| !v.is_null());
+        }
+        dynamic(&team_literal_type(members, service_principal), value)
+    }
+}
+
+/// The Terraform type of a `team` literal with `members` object IDs (a tuple) and,
+/// when `service_principal`, a service principal.
+pub fn team_literal_type(members: usize, service_principal: bool) -> Type {
+    let mut fields = vec![
+        (
+            "object_ids".to_string(),
+            Type::Tuple(vec![Type::String; members]),
+        ),
+        ("principal_type".to_string(), Type::String),
+    ];
+    if service_principal {
+        fields.push(("service_principal_object_id".to_string(), Type::String));
+    }
+    Type::Object(fields)
+}
+
+/// The type of one object of `resources`.
+pub fn record_type() -> Type {
+    Type::Object(vec![
+        ("type".into(), Type::String),
+        ("name".into(), Type::String),
+        ("id".into(), Type::String),
+        ("api_version".into(), Type::String),
+    ])
+}
+
+/// The type of `resources`.
+pub fn resources_type() -> Type {
+    Type::map(record_type())
+}
+
+/// `aifactory_project`'s schema.
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "One AI/ML project of the AI factory, created whole in Azure: its resource group, a \
+user-assigned managed identity, a key vault, storage, Application Insights, and per `project_type` Azure \
+Machine Learning (esml), optionally Databricks and Data Factory (esml), or AI Search and AI Services (genai), \
+each with private endpoints and DNS (or an IP allowlist), the team's and the identity's role assignments, and \
+the project's folder with ACLs in the common data lake.\n\n\
+The plan lists every Azure object the project owns in `resources`, known at plan time (only the parts that \
+depend on the new managed identity's principal ID are unknown until it exists), so adding a team member or \
+toggling a service shows exactly the objects added or removed. Apply creates them in dependency order, \
+independent ones in parallel, and updates in place with the minimal set of calls. Role assignments have \
+deterministic names, send `principalType` and are retried while Entra ID replicates a new principal; an \
+assignment that already exists under another name is adopted. If anything fails, the state records exactly \
+what exists (Terraform taints a failed create) and the next apply continues from there. Refresh detects \
+objects deleted or changed behind Terraform's back (`drift`) and the next apply repairs them. Destroy deletes \
+in reverse order and refuses to delete a resource group holding resources the project does not own unless \
+`force_destroy` is set."
+            .into(),
+        attributes: vec![
+            Attribute::required("number", Type::Number, "Project number, 1 to 999; rendered `001` in names. Changing it replaces the project.")
+                .forces_replacement(),
+            Attribute::required("environment", Type::String, "`dev`, `test` or `prod`. Changing it replaces the project.")
+                .forces_replacement(),
+            Attribute::required("location", Type::String, "Azure region, for example `westeurope`. Changing it replaces the project.")
+                .forces_replacement(),
+            Attribute::required(
+                "project_type",
+                Type::String,
+                "`esml` (Azure Machine Learning, optional Databricks and Data Factory) or `genai` (AI Search and AI Services, optional Azure Machine Learning). Changing it replaces the project.",
+            )
+            .forces_replacement(),
+            Attribute::optional(
+                "naming",
+                Type::map(Type::String),
+                "Naming options: `prefix` (default empty, e.g. `acme-`), `location_short` (default from the location, e.g. `weu`), `suffix` (default `-001`), `salt` (`aifactory`, the default, or `esml`: ESML's salt, Bicep `uniqueString` of the common resource group's ID, and ESML's key vault, storage, Data Factory and Databricks patterns, to adopt a project ESML's pipelines created; write `common.resource_group_name` with ESML's casing then), `random_salt` (only with `salt = \"esml\"`: ESML's 10-character random salt, lowercase letters, digits and hyphens as in the project managed identity's name `mi-prj<NNN>-<loc>-<env>-<s5><random salt><suffix>`; with it the managed identity, AI Search and AI Services take ESML's names too; import sets it). See the naming rules below. A change that renames the resource group replaces the project; changing `salt` renames the globally unique resources.",
+            ),
+            Attribute::required(
+                "common",
+                Type::map(Type::String),
+                "References into the AI factory's common part: `resource_group_name` (also salts the globally unique names; changing it replaces the project), `private_dns_zone_resource_group_id` (the resource group of the `privatelink.*` zones), `log_analytics_workspace_id`, and optionally `datalake_storage_account_id` with `datalake_filesystem` (the common ADLS Gen2 lake and filesystem, which must exist; the project creates only its directory `projects/project<NNN>` in it).",
+            ),
+            Attribute::optional(
+                "subnet_ids",
+                Type::map(Type::String),
+                "Subnet IDs by purpose: `private_endpoints` (with `network_access = \"private\"`), `dbx_public` and `dbx_private` (Databricks VNet injection). The subnets must exist; the project does not write them.",
+            ),
+            Attribute::required(
+                "team",
+                Type::Dynamic,
+                "The project team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\", service_principal_object_id = \"<object ID>\" }`. `object_ids` are users or groups (all of `principal_type`, `User` or `Group`, default `Group`); the optional service principal is the project's automation identity (use the object ID of its enterprise application). Adding or removing a member adds or removes exactly that member's role assignments and ACL entries.",
+            ),
+            Attribute::optional(
+                "services",
+                Type::map(Type::Bool),
+                "Optional services: `databricks` and `data_factory` (esml), `azure_ml` (genai). Default off.",
+            ),
+            Attribute::optional_computed(
+                "network_access",
+                Type::String,
+                "`private` (default): public network access disabled, private endpoints in `subnet_ids.private_endpoints` with DNS zone groups. `allowlist`: public access restricted to `ip_allowlist`, no private endpoints.",
+            ),
+            Attribute::optional("ip_allowlist", Type::list(Type::String), "Public IPv4 addresses or CIDRs allowed with `network_access = \"allowlist\"`."),
+            Attribute::optional("tags", Type::map(Type::String), "Tags for every resource; the provider adds the ownership tags `aifactory-project`, `aifactory-environment` and `aifactory-type`."),
+            Attribute::optional(
+                "key_vault_purge_protection",
+                Type::Bool,
+                "Key Vault purge protection. Default: on in prod only (it is irreversible and keeps a deleted vault's name reserved for 90 days).",
+            ),
+            Attribute::optional(
+                "force_destroy",
+                Type::Bool,
+                "Delete the project's resource group even when it holds resources the project did not create. Default false: destroy stops and names them.",
+            ),
+            Attribute::optional(
+                "datalake_delete_on_destroy",
+                Type::Bool,
+                "Delete the project's data lake directory `projects/project<NNN>` with all its data on destroy. Default false: the directory and its data stay; the project's ACL entries are removed.",
+            ),
+            Attribute::block(
+                "timeouts",
+                Nesting::Single,
+                vec![
+                    Attribute::optional("create", Type::String, "Time limit for creating the project, in Go duration syntax (`90m`, `1h30m`). Default `60m`."),
+                    Attribute::optional("read", Type::String, "Time limit for refreshing the project, in Go duration syntax. Default `5m`."),
+                    Attribute::optional("update", Type::String, "Time limit for updating the project, in Go duration syntax. Default `60m`."),
+                    Attribute::optional("delete", Type::String, "Time limit for destroying the project, in Go duration syntax. Default `60m`."),
+                ],
+                "Time limits per operation, as in every azurerm resource: `timeouts { create = \"90m\" }`. When one runs out, the operation stops and the state keeps what exists.",
+            ),
+            Attribute::computed("id", Type::String, "The project's resource group ID."),
+            Attribute::computed("resource_group_name", Type::String, "The project's resource group name."),
+            Attribute::computed(
+                "identity_principal_id",
+                Type::String,
+                "Principal (object) ID of the project's user-assigned managed identity; known once it exists.",
+            ),
+            Attribute::computed(
+                "resources",
+                resources_type(),
+                "Every Azure object the project owns, keyed by a stable logical name: `resource_group`, `identity`, `key_vault`, `storage`, ..., `private_endpoint.<target>_<group>`, role assignments `role.<principal>.<scope>.<role>`, data lake ACL entries `acl.<principal>.<path>.<scope>` and the directory `datalake_directory`. Each has `type` (ARM type; `dfs/acl` and `dfs/directory` for the lake), `name`, `id` and `api_version`.",
+            ),
+            Attribute::computed("datalake_path", Type::String, "The project's directory in the data lake filesystem, `projects/project<NNN>` (null without a data lake)."),
+            Attribute::computed(
+                "drift",
+                Type::map(Type::String),
+                "Objects the last refresh found changed outside Terraform, with what differs; the next apply rewrites them. Empty when Azure matches the configuration.",
+            ),
+        ],
+    }
+}
