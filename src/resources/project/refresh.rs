@@ -421,7 +421,58 @@ pub async fn discover(
     subscription: &str,
     rg_id: &str,
 ) -> Result<Discovered, String> {
-    let az = |e: AzureError| format!("{}: {}", e.summary(), e.detail());
+    let (mut d, group) = resource_group(client, ctx, subscription, rg_id).await?;
+    let items = client
+        .arm()
+        .list(ctx, &format!("{rg_id}/resources"), "2021-04-01")
+        .await
+        .map_err(az)?;
+    let f = Finder {
+        client,
+        ctx,
+        subscription,
+        rg_id,
+        items,
+        name_parts: group.name_parts,
+    };
+    f.project_type_and_services(&mut d, group.type_tag);
+    let mut names = f.identity(&mut d).await?;
+    f.key_vault(&mut d, &mut names).await?;
+    f.monitoring_and_network(&mut d).await?;
+    f.team(&mut d).await?;
+    f.datalake(&mut d).await?;
+    f.salts(&mut d, group.untagged, names);
+    Ok(d)
+}
+
+fn az(e: AzureError) -> String {
+    format!("{}: {}", e.summary(), e.detail())
+}
+
+/// What the resource group's name and tags say beyond [`Discovered`].
+struct Group {
+    name_parts: Option<RgNameParts>,
+    type_tag: Option<String>,
+    /// Without the ownership tags (a group ESML's pipelines made).
+    untagged: bool,
+}
+
+/// What the names of the identity and key vault carry.
+#[derive(Default)]
+struct NameSalts {
+    /// The project identity's name.
+    identity_name: Option<String>,
+    /// The 5-character salt of the globally unique names.
+    salt_of_names: Option<String>,
+}
+
+/// The resource group and its tags: location, number, environment, the user's tags.
+async fn resource_group(
+    client: &AzureClient,
+    ctx: &Ctx,
+    subscription: &str,
+    rg_id: &str,
+) -> Result<(Discovered, Group), String> {
     let arm = client.arm();
     let parsed = aifactory_template::project::ids::parse_resource_group_id(rg_id)
         .ok_or_else(|| format!("{rg_id:?} is not a resource group ID. Use `/subscriptions/<subscription>/resourceGroups/<project resource group>`."))?;
@@ -490,293 +541,363 @@ pub async fn discover(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
 
-    let items = client
-        .arm()
-        .list(ctx, &format!("{rg_id}/resources"), "2021-04-01")
-        .await
-        .map_err(az)?;
-    let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty()
-        || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
-    d.project_type =
-        tag(TAG_TYPE).unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
-    let genai = d.project_type == "genai";
-
-    // Naming from the group's name.
-    if let Some(n) = &name_parts {
-        d.naming.insert("prefix".into(), n.prefix.clone());
-        d.naming
-            .insert("location_short".into(), n.location_short.clone());
-        d.naming.insert("suffix".into(), n.suffix.clone());
-    }
-
-    // Services: the optional ones present (absent ones are left out, as in a
-    // configuration that does not mention them).
-    let present = |t: &str| !find_type(&items, t).is_empty();
-    if genai && present(api::ML_WORKSPACE.resource_type) {
-        d.services.insert("azure_ml".into(), true);
-    }
-    if !genai && present(api::DATABRICKS.resource_type) {
-        d.services.insert("databricks".into(), true);
-    }
-    if !genai && present(api::DATA_FACTORY.resource_type) {
-        d.services.insert("data_factory".into(), true);
-    }
-
-    let get = |id: String, api_version: &'static str| async move {
-        arm.get_opt(ctx, &id, api_version).await
+    let group = Group {
+        type_tag: tag(TAG_TYPE),
+        untagged: tag(TAG_PROJECT).is_none(),
+        name_parts,
     };
+    Ok((d, group))
+}
 
-    // Identity: the project's (`mi-prj…`; ESML also makes `mi-aca-…`).
-    let identities = find_type(&items, api::IDENTITY.resource_type);
-    let identity = identities
-        .iter()
-        .find(|j| name_of(j).to_ascii_lowercase().starts_with("mi-prj"))
-        .or(identities.first())
-        .map(|j| id_of(j));
-    let identity_name = identity
-        .as_deref()
-        .map(|id| id.rsplit('/').next().unwrap_or_default().to_string());
-    let mut salt_of_names: Option<String> = None;
-    if let Some(id) = identity {
-        if let Some(j) = get(id.clone(), api::IDENTITY.api_version)
-            .await
-            .map_err(az)?
-        {
-            d.principal = j
-                .pointer("/properties/principalId")
-                .and_then(Json::as_str)
-                .map(str::to_string);
-            let name = id.rsplit('/').next().unwrap_or_default().to_string();
-            // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}, ESML's mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}
-            if let Some(n) = &name_parts {
-                let head = format!(
-                    "mi-prj{:03}-{}-{}-",
-                    d.number, n.location_short, d.environment
-                );
-                salt_of_names = name
+/// One import's view of Azure: the group and the resources in it.
+struct Finder<'a> {
+    client: &'a AzureClient,
+    ctx: &'a Ctx,
+    subscription: &'a str,
+    rg_id: &'a str,
+    items: Vec<Json>,
+    name_parts: Option<RgNameParts>,
+}
+
+impl Finder<'_> {
+    async fn get(&self, id: String, api_version: &'static str) -> Result<Option<Json>, AzureError> {
+        self.client.arm().get_opt(self.ctx, &id, api_version).await
+    }
+
+    /// `project_type` (the tag, else from the resources), `naming` from the group's name,
+    /// and the optional services present (absent ones are left out, as in a configuration
+    /// that does not mention them).
+    fn project_type_and_services(&self, d: &mut Discovered, type_tag: Option<String>) {
+        let items = &self.items;
+        let name_parts = &self.name_parts;
+        let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty()
+            || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
+        d.project_type =
+            type_tag.unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
+        let genai = d.project_type == "genai";
+
+        // Naming from the group's name.
+        if let Some(n) = &name_parts {
+            d.naming.insert("prefix".into(), n.prefix.clone());
+            d.naming
+                .insert("location_short".into(), n.location_short.clone());
+            d.naming.insert("suffix".into(), n.suffix.clone());
+        }
+
+        // Services: the optional ones present (absent ones are left out, as in a
+        // configuration that does not mention them).
+        let present = |t: &str| !find_type(&items, t).is_empty();
+        if genai && present(api::ML_WORKSPACE.resource_type) {
+            d.services.insert("azure_ml".into(), true);
+        }
+        if !genai && present(api::DATABRICKS.resource_type) {
+            d.services.insert("databricks".into(), true);
+        }
+        if !genai && present(api::DATA_FACTORY.resource_type) {
+            d.services.insert("data_factory".into(), true);
+        }
+    }
+
+    /// The project identity: its principal, name and the salt in it.
+    async fn identity(&self, d: &mut Discovered) -> Result<NameSalts, String> {
+        let items = &self.items;
+        let name_parts = &self.name_parts;
+        let mut salt_of_names: Option<String> = None;
+        // Identity: the project's (`mi-prj…`; ESML also makes `mi-aca-…`).
+        let identities = find_type(&items, api::IDENTITY.resource_type);
+        let identity = identities
+            .iter()
+            .find(|j| name_of(j).to_ascii_lowercase().starts_with("mi-prj"))
+            .or(identities.first())
+            .map(|j| id_of(j));
+        let identity_name = identity
+            .as_deref()
+            .map(|id| id.rsplit('/').next().unwrap_or_default().to_string());
+        if let Some(id) = identity {
+            if let Some(j) = self
+                .get(id.clone(), api::IDENTITY.api_version)
+                .await
+                .map_err(az)?
+            {
+                d.principal = j
+                    .pointer("/properties/principalId")
+                    .and_then(Json::as_str)
+                    .map(str::to_string);
+                let name = id.rsplit('/').next().unwrap_or_default().to_string();
+                // mi-prj{NNN}-{loc}-{env}-{s5}{suffix}, ESML's mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}
+                if let Some(n) = &name_parts {
+                    let head = format!(
+                        "mi-prj{:03}-{}-{}-",
+                        d.number, n.location_short, d.environment
+                    );
+                    salt_of_names = name
+                        .strip_prefix(&head)
+                        .and_then(|rest| rest.strip_suffix(&n.suffix).or(Some(rest)))
+                        .map(|s| {
+                            s.chars()
+                                .take(aifactory_template::naming::SALT_LEN)
+                                .collect()
+                        });
+                }
+            }
+        }
+
+        Ok(NameSalts {
+            identity_name,
+            salt_of_names,
+        })
+    }
+
+    /// The key vault: network access, IP rules, purge protection, and the salt from its
+    /// name when no identity gave it.
+    async fn key_vault(&self, d: &mut Discovered, names: &mut NameSalts) -> Result<(), String> {
+        let items = &self.items;
+        let name_parts = &self.name_parts;
+        d.network_access = "private".into();
+        // Key vault: network access, IP rules, purge protection; the salt from its name when
+        // no identity gave it (`kv-p{NNN}-{loc}-{env}{s5}{d2}`, ESML's with a hyphen before
+        // the salt).
+        // ESML's esml-project template also makes a second vault (`kv-2{NNN}-…`, for its
+        // managed ML workspace): the project's is `kv-p…`.
+        let vaults = find_type(&items, api::KEY_VAULT.resource_type);
+        let vault = vaults
+            .iter()
+            .find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p"))
+            .or(vaults.first());
+        if let Some(kv) = vault.map(|j| id_of(j)) {
+            if let (None, Some(n)) = (&names.salt_of_names, &name_parts) {
+                let name = kv.rsplit('/').next().unwrap_or_default();
+                let head = format!("kv-p{:03}-{}-{}", d.number, n.location_short, d.environment);
+                names.salt_of_names = name
                     .strip_prefix(&head)
-                    .and_then(|rest| rest.strip_suffix(&n.suffix).or(Some(rest)))
-                    .map(|s| {
-                        s.chars()
+                    .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
+                    .filter(|rest| rest.len() > aifactory_template::naming::SALT_LEN)
+                    .map(|rest| {
+                        rest.chars()
                             .take(aifactory_template::naming::SALT_LEN)
                             .collect()
                     });
             }
-        }
-    }
-
-    // Key vault: network access, IP rules, purge protection; the salt from its name when
-    // no identity gave it (`kv-p{NNN}-{loc}-{env}{s5}{d2}`, ESML's with a hyphen before
-    // the salt).
-    // ESML's esml-project template also makes a second vault (`kv-2{NNN}-…`, for its
-    // managed ML workspace): the project's is `kv-p…`.
-    d.network_access = "private".into();
-    let vaults = find_type(&items, api::KEY_VAULT.resource_type);
-    let vault = vaults
-        .iter()
-        .find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p"))
-        .or(vaults.first());
-    if let Some(kv) = vault.map(|j| id_of(j)) {
-        if let (None, Some(n)) = (&salt_of_names, &name_parts) {
-            let name = kv.rsplit('/').next().unwrap_or_default();
-            let head = format!("kv-p{:03}-{}-{}", d.number, n.location_short, d.environment);
-            salt_of_names = name
-                .strip_prefix(&head)
-                .map(|rest| rest.strip_prefix('-').unwrap_or(rest))
-                .filter(|rest| rest.len() > aifactory_template::naming::SALT_LEN)
-                .map(|rest| {
-                    rest.chars()
-                        .take(aifactory_template::naming::SALT_LEN)
-                        .collect()
-                });
-        }
-        if let Some(j) = get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
-            let public = j
-                .pointer("/properties/publicNetworkAccess")
-                .and_then(Json::as_str)
-                .unwrap_or("Disabled");
-            if public.eq_ignore_ascii_case("enabled") {
-                d.network_access = "allowlist".into();
-            }
-            d.ip_allowlist = j
-                .pointer("/properties/networkAcls/ipRules")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|r| r.get("value").and_then(Json::as_str).map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let pp = j
-                .pointer("/properties/enablePurgeProtection")
-                .and_then(Json::as_bool)
-                .unwrap_or(false);
-            let prod = d.environment == "prod";
-            if pp != prod {
-                d.key_vault_purge_protection = Some(pp);
-            }
-        }
-    }
-
-    // Application Insights: the Log Analytics workspace.
-    if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type)
-        .first()
-        .map(|j| id_of(j))
-    {
-        if let Some(j) = get(ai, api::APP_INSIGHTS.api_version).await.map_err(az)? {
-            if let Some(la) = j
-                .pointer("/properties/WorkspaceResourceId")
-                .and_then(Json::as_str)
-            {
-                d.common
-                    .insert("log_analytics_workspace_id".into(), la.to_string());
-            }
-        }
-    }
-
-    // Private endpoints: the subnet and the DNS zones' resource group, from the key vault's
-    // endpoint first (every project has one; ESML's group also holds endpoints of objects
-    // the provider does not make, such as Data Factory's `portal`), looking at a few.
-    let mut pes: Vec<&Json> = find_type(&items, api::PRIVATE_ENDPOINT.resource_type);
-    // (ours and esml-genai-1's `kv-p…-pend`, esml-project's `pend-prj{NNN}-kv1-to-vnt-mlcmn`)
-    pes.sort_by_key(|j| {
-        let n = name_of(j).to_ascii_lowercase();
-        !(n.starts_with("kv-") || n.contains("-kv1-"))
-    });
-    for pe in pes.iter().take(3).map(|j| id_of(j)) {
-        if !d.subnet_ids.contains_key("private_endpoints") {
-            if let Some(j) = get(pe.clone(), api::PRIVATE_ENDPOINT.api_version)
-                .await
-                .map_err(az)?
-            {
-                if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
-                    d.subnet_ids
-                        .insert("private_endpoints".into(), s.to_string());
-                }
-            }
-        }
-        // The zone group: ours is `default`, ESML's `{endpoint}DnsZone`.
-        let pe_name = pe.rsplit('/').next().unwrap_or_default().to_string();
-        for group in ["default".to_string(), format!("{pe_name}DnsZone")] {
-            let zg = format!("{pe}/privateDnsZoneGroups/{group}");
-            let Some(j) = get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version)
-                .await
-                .map_err(az)?
-            else {
-                continue;
-            };
-            if let Some(z) = j
-                .pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId")
-                .and_then(Json::as_str)
-            {
-                if let Some(a) = ArmId::parse(z) {
-                    d.common.insert(
-                        "private_dns_zone_resource_group_id".into(),
-                        aifactory_template::project::ids::resource_group_id(
-                            &a.subscription,
-                            &a.resource_group,
-                        ),
-                    );
-                }
-            }
-            break;
-        }
-        if d.subnet_ids.contains_key("private_endpoints")
-            && d.common.contains_key("private_dns_zone_resource_group_id")
-        {
-            break;
-        }
-    }
-
-    // Databricks: the injected subnets.
-    if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type)
-        .first()
-        .map(|j| id_of(j))
-    {
-        if let Some(j) = get(dbx, api::DATABRICKS.api_version).await.map_err(az)? {
-            let p = |n: &str| {
-                j.pointer(&format!("/properties/parameters/{n}/value"))
+            if let Some(j) = self.get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
+                let public = j
+                    .pointer("/properties/publicNetworkAccess")
                     .and_then(Json::as_str)
-                    .map(str::to_string)
-            };
-            if let (Some(vnet), Some(public), Some(private)) = (
-                p("customVirtualNetworkId"),
-                p("customPublicSubnetName"),
-                p("customPrivateSubnetName"),
-            ) {
-                d.subnet_ids
-                    .insert("dbx_public".into(), format!("{vnet}/subnets/{public}"));
-                d.subnet_ids
-                    .insert("dbx_private".into(), format!("{vnet}/subnets/{private}"));
+                    .unwrap_or("Disabled");
+                if public.eq_ignore_ascii_case("enabled") {
+                    d.network_access = "allowlist".into();
+                }
+                d.ip_allowlist = j
+                    .pointer("/properties/networkAcls/ipRules")
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|r| {
+                                r.get("value").and_then(Json::as_str).map(str::to_string)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let pp = j
+                    .pointer("/properties/enablePurgeProtection")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false);
+                let prod = d.environment == "prod";
+                if pp != prod {
+                    d.key_vault_purge_protection = Some(pp);
+                }
             }
         }
+
+        Ok(())
     }
 
-    // Team and service principal: the group's own role assignments.
-    let assignments = client
-        .arm()
-        .list_query(
-            ctx,
-            &format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments"),
-            api::ROLE_ASSIGNMENT.api_version,
-            &[("$filter", "atScope()")],
-        )
-        .await
-        .map_err(az)?;
-    let mut team: BTreeSet<String> = BTreeSet::new();
-    let mut team_type: Option<String> = None;
-    for a in &assignments {
-        let scope = a
-            .pointer("/properties/scope")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        if !scope.eq_ignore_ascii_case(rg_id) {
-            continue;
-        }
-        let principal = a
-            .pointer("/properties/principalId")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let ptype = a
-            .pointer("/properties/principalType")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        let desc = a
-            .pointer("/properties/description")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        if d.principal
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
-            || principal.is_empty()
+    /// Application Insights' Log Analytics workspace, the private endpoints' subnet and
+    /// DNS zones, and Databricks' injected subnets.
+    async fn monitoring_and_network(&self, d: &mut Discovered) -> Result<(), String> {
+        let items = &self.items;
+        // Application Insights: the Log Analytics workspace.
+        if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type)
+            .first()
+            .map(|j| id_of(j))
         {
-            continue;
-        }
-        let ours = desc.starts_with("aifactory: role.");
-        if (ours && desc.starts_with("aifactory: role.sp."))
-            || (!ours && ptype == "ServicePrincipal")
-        {
-            if ours || d.service_principal.is_none() {
-                d.service_principal = Some(principal);
-            }
-        } else if (ours && desc.starts_with("aifactory: role.team."))
-            || (!ours && (ptype == "User" || ptype == "Group"))
-        {
-            team.insert(principal);
-            if ptype == "User" || ptype == "Group" {
-                team_type = Some(ptype.to_string());
+            if let Some(j) = self
+                .get(ai, api::APP_INSIGHTS.api_version)
+                .await
+                .map_err(az)?
+            {
+                if let Some(la) = j
+                    .pointer("/properties/WorkspaceResourceId")
+                    .and_then(Json::as_str)
+                {
+                    d.common
+                        .insert("log_analytics_workspace_id".into(), la.to_string());
+                }
             }
         }
-    }
-    d.team_ids = team.into_iter().collect();
-    d.team_principal_type = team_type.unwrap_or_else(|| "Group".into());
 
-    // The data lake: a team member's (or the service principal's) role on a storage
-    // account outside the group, and the filesystem holding projects/project<NNN>.
-    let member = d.team_ids.first().cloned().or(d.service_principal.clone());
-    if let Some(m) = member {
-        let theirs = client
+        // Private endpoints: the subnet and the DNS zones' resource group, from the key vault's
+        // endpoint first (every project has one; ESML's group also holds endpoints of objects
+        // the provider does not make, such as Data Factory's `portal`), looking at a few.
+        let mut pes: Vec<&Json> = find_type(&items, api::PRIVATE_ENDPOINT.resource_type);
+        // (ours and esml-genai-1's `kv-p…-pend`, esml-project's `pend-prj{NNN}-kv1-to-vnt-mlcmn`)
+        pes.sort_by_key(|j| {
+            let n = name_of(j).to_ascii_lowercase();
+            !(n.starts_with("kv-") || n.contains("-kv1-"))
+        });
+        for pe in pes.iter().take(3).map(|j| id_of(j)) {
+            if !d.subnet_ids.contains_key("private_endpoints") {
+                if let Some(j) = self
+                    .get(pe.clone(), api::PRIVATE_ENDPOINT.api_version)
+                    .await
+                    .map_err(az)?
+                {
+                    if let Some(s) = j.pointer("/properties/subnet/id").and_then(Json::as_str) {
+                        d.subnet_ids
+                            .insert("private_endpoints".into(), s.to_string());
+                    }
+                }
+            }
+            // The zone group: ours is `default`, ESML's `{endpoint}DnsZone`.
+            let pe_name = pe.rsplit('/').next().unwrap_or_default().to_string();
+            for group in ["default".to_string(), format!("{pe_name}DnsZone")] {
+                let zg = format!("{pe}/privateDnsZoneGroups/{group}");
+                let Some(j) = self
+                    .get(zg, api::PRIVATE_DNS_ZONE_GROUP.api_version)
+                    .await
+                    .map_err(az)?
+                else {
+                    continue;
+                };
+                if let Some(z) = j
+                    .pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId")
+                    .and_then(Json::as_str)
+                {
+                    if let Some(a) = ArmId::parse(z) {
+                        d.common.insert(
+                            "private_dns_zone_resource_group_id".into(),
+                            aifactory_template::project::ids::resource_group_id(
+                                &a.subscription,
+                                &a.resource_group,
+                            ),
+                        );
+                    }
+                }
+                break;
+            }
+            if d.subnet_ids.contains_key("private_endpoints")
+                && d.common.contains_key("private_dns_zone_resource_group_id")
+            {
+                break;
+            }
+        }
+
+        // Databricks: the injected subnets.
+        if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type)
+            .first()
+            .map(|j| id_of(j))
+        {
+            if let Some(j) = self
+                .get(dbx, api::DATABRICKS.api_version)
+                .await
+                .map_err(az)?
+            {
+                let p = |n: &str| {
+                    j.pointer(&format!("/properties/parameters/{n}/value"))
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                };
+                if let (Some(vnet), Some(public), Some(private)) = (
+                    p("customVirtualNetworkId"),
+                    p("customPublicSubnetName"),
+                    p("customPrivateSubnetName"),
+                ) {
+                    d.subnet_ids
+                        .insert("dbx_public".into(), format!("{vnet}/subnets/{public}"));
+                    d.subnet_ids
+                        .insert("dbx_private".into(), format!("{vnet}/subnets/{private}"));
+                }
+            }
+        }
+
+        Ok(())
+    }
+
+    /// Team and service principal: the group's own role assignments.
+    async fn team(&self, d: &mut Discovered) -> Result<(), String> {
+        let (client, ctx, rg_id) = (self.client, self.ctx, self.rg_id);
+        // Team and service principal: the group's own role assignments.
+        let assignments = client
+            .arm()
+            .list_query(
+                ctx,
+                &format!("{rg_id}/providers/Microsoft.Authorization/roleAssignments"),
+                api::ROLE_ASSIGNMENT.api_version,
+                &[("$filter", "atScope()")],
+            )
+            .await
+            .map_err(az)?;
+        let mut team: BTreeSet<String> = BTreeSet::new();
+        let mut team_type: Option<String> = None;
+        for a in &assignments {
+            let scope = a
+                .pointer("/properties/scope")
+                .and_then(Json::as_str)
+                .unwrap_or_default();
+            if !scope.eq_ignore_ascii_case(rg_id) {
+                continue;
+            }
+            let principal = a
+                .pointer("/properties/principalId")
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let ptype = a
+                .pointer("/properties/principalType")
+                .and_then(Json::as_str)
+                .unwrap_or_default();
+            let desc = a
+                .pointer("/properties/description")
+                .and_then(Json::as_str)
+                .unwrap_or_default();
+            if d.principal
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
+                || principal.is_empty()
+            {
+                continue;
+            }
+            let ours = desc.starts_with("aifactory: role.");
+            if (ours && desc.starts_with("aifactory: role.sp."))
+                || (!ours && ptype == "ServicePrincipal")
+            {
+                if ours || d.service_principal.is_none() {
+                    d.service_principal = Some(principal);
+                }
+            } else if (ours && desc.starts_with("aifactory: role.team."))
+                || (!ours && (ptype == "User" || ptype == "Group"))
+            {
+                team.insert(principal);
+                if ptype == "User" || ptype == "Group" {
+                    team_type = Some(ptype.to_string());
+                }
+            }
+        }
+        d.team_ids = team.into_iter().collect();
+        d.team_principal_type = team_type.unwrap_or_else(|| "Group".into());
+
+        Ok(())
+    }
+
+    /// The data lake: a team member's (or the service principal's) role on a storage
+    /// account outside the group, and the filesystem holding projects/project<NNN>.
+    async fn datalake(&self, d: &mut Discovered) -> Result<(), String> {
+        let (client, ctx, rg_id, subscription) =
+            (self.client, self.ctx, self.rg_id, self.subscription);
+        // The data lake: a team member's (or the service principal's) role on a storage
+        // account outside the group, and the filesystem holding projects/project<NNN>.
+        let member = d.team_ids.first().cloned().or(d.service_principal.clone());
+        if let Some(m) = member {
+            let theirs = client
             .arm()
             .list_query(
                 ctx,
@@ -788,20 +909,20 @@ pub async fn discover(
             )
         .await
         .map_err(az)?;
-        let lake = theirs.iter().find_map(|a| {
-            let scope = a.pointer("/properties/scope").and_then(Json::as_str)?;
-            let parsed = ArmId::parse(scope)?;
-            (parsed.is_type("Microsoft.Storage", &["storageAccounts"])
-                && !shared::inside(rg_id, scope))
-            .then(|| scope.to_string())
-        });
-        if let Some(account_id) = lake {
-            let account = account_id
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            match find_filesystem(client, ctx, &account, &format!("projects/project{:03}", d.number)).await {
+            let lake = theirs.iter().find_map(|a| {
+                let scope = a.pointer("/properties/scope").and_then(Json::as_str)?;
+                let parsed = ArmId::parse(scope)?;
+                (parsed.is_type("Microsoft.Storage", &["storageAccounts"])
+                    && !shared::inside(rg_id, scope))
+                .then(|| scope.to_string())
+            });
+            if let Some(account_id) = lake {
+                let account = account_id
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                match find_filesystem(client, ctx, &account, &format!("projects/project{:03}", d.number)).await {
                 Some(fs) => {
                     d.common.insert("datalake_storage_account_id".into(), account_id);
                     d.common.insert("datalake_filesystem".into(), fs);
@@ -811,91 +932,102 @@ pub async fn discover(
                     d.number
                 )),
             }
-        }
-    }
-
-    // The common resource group and `naming.salt`: the group whose salt (this provider's
-    // or ESML's) the names carry.
-    let mut candidates: Vec<String> = Vec::new();
-    for id in d.common.values().chain(d.subnet_ids.values()) {
-        if let Some(rg) = rg_of(id) {
-            if !candidates.iter().any(|c| c.eq_ignore_ascii_case(&rg)) {
-                candidates.push(rg);
             }
         }
+
+        Ok(())
     }
-    let untagged = tag(TAG_PROJECT).is_none();
-    let (common_rg, mode) = match salt_of_names
-        .as_deref()
-        .and_then(|s| match_salt(subscription, &candidates, s))
-    {
-        Some((c, mode)) => (Some(c), mode),
-        None => {
-            if salt_of_names.is_some() && !candidates.is_empty() {
-                d.warnings.push(format!(
+
+    /// The common resource group and `naming.salt` (and ESML's random salt), warnings for
+    /// resources the provider would not adopt, and the DNS zones' default group.
+    fn salts(&self, d: &mut Discovered, untagged: bool, names: NameSalts) {
+        let (subscription, items, name_parts) = (self.subscription, &self.items, &self.name_parts);
+        let NameSalts {
+            identity_name,
+            salt_of_names,
+        } = names;
+        // The common resource group and `naming.salt`: the group whose salt (this provider's
+        // or ESML's) the names carry.
+        let mut candidates: Vec<String> = Vec::new();
+        for id in d.common.values().chain(d.subnet_ids.values()) {
+            if let Some(rg) = rg_of(id) {
+                if !candidates.iter().any(|c| c.eq_ignore_ascii_case(&rg)) {
+                    candidates.push(rg);
+                }
+            }
+        }
+        let (common_rg, mode) = match salt_of_names
+            .as_deref()
+            .and_then(|s| match_salt(subscription, &candidates, s))
+        {
+            Some((c, mode)) => (Some(c), mode),
+            None => {
+                if salt_of_names.is_some() && !candidates.is_empty() {
+                    d.warnings.push(format!(
                     "The resource names carry neither this provider's salt nor ESML's (Bicep uniqueString) salt of any common resource group this project refers to (tried {}). Set common.resource_group_name (with the casing ESML's pipelines used) and naming.salt; the plan then shows which resources the provider would rename.",
                     candidates.join(", ")
                 ));
+                }
+                // A group without ownership tags was made by ESML's pipelines.
+                (
+                    candidates.first().cloned(),
+                    if untagged {
+                        SaltMode::Esml
+                    } else {
+                        SaltMode::AiFactory
+                    },
+                )
             }
-            // A group without ownership tags was made by ESML's pipelines.
-            (
-                candidates.first().cloned(),
-                if untagged {
-                    SaltMode::Esml
+        };
+        match common_rg {
+            Some(c) => {
+                d.common.insert("resource_group_name".into(), c);
+            }
+            None => d.warnings.push(
+                "Could not determine common.resource_group_name; set it in the configuration."
+                    .into(),
+            ),
+        }
+        let mut random_salt: Option<String> = None;
+        if mode == SaltMode::Esml {
+            d.naming.insert("salt".into(), mode.as_str().into());
+            // ESML's random salt, read back from the project identity's name as ESML's
+            // pipeline does; with it the identity, AI Search and AI Services are adopted by
+            // their ESML names.
+            if let (Some(name), Some(n), Some(s5)) = (&identity_name, &name_parts, &salt_of_names) {
+                let head = format!(
+                    "mi-prj{:03}-{}-{}-{s5}",
+                    d.number, n.location_short, d.environment
+                );
+                let suffix = if n.suffix.is_empty() {
+                    aifactory_template::naming::DEFAULT_SUFFIX
                 } else {
-                    SaltMode::AiFactory
-                },
-            )
+                    n.suffix.as_str()
+                };
+                random_salt = aifactory_template::naming::esml_random_salt_of_identity(
+                    name,
+                    &head,
+                    &[suffix, "-001"],
+                );
+            }
+            if let Some(r) = &random_salt {
+                d.naming.insert("random_salt".into(), r.clone());
+            }
         }
-    };
-    match common_rg {
-        Some(c) => {
-            d.common.insert("resource_group_name".into(), c);
-        }
-        None => d.warnings.push(
-            "Could not determine common.resource_group_name; set it in the configuration.".into(),
-        ),
-    }
-    let mut random_salt: Option<String> = None;
-    if mode == SaltMode::Esml {
-        d.naming.insert("salt".into(), mode.as_str().into());
-        // ESML's random salt, read back from the project identity's name as ESML's
-        // pipeline does; with it the identity, AI Search and AI Services are adopted by
-        // their ESML names.
-        if let (Some(name), Some(n), Some(s5)) = (&identity_name, &name_parts, &salt_of_names) {
-            let head = format!(
-                "mi-prj{:03}-{}-{}-{s5}",
-                d.number, n.location_short, d.environment
-            );
-            let suffix = if n.suffix.is_empty() {
-                aifactory_template::naming::DEFAULT_SUFFIX
-            } else {
-                n.suffix.as_str()
-            };
-            random_salt = aifactory_template::naming::esml_random_salt_of_identity(
-                name,
-                &head,
-                &[suffix, "-001"],
-            );
-        }
-        if let Some(r) = &random_salt {
-            d.naming.insert("random_salt".into(), r.clone());
-        }
-    }
-    if let Some(c) = d.common.get("resource_group_name").cloned() {
-        for w in unadopted(&d, subscription, &c, mode, random_salt.as_deref(), &items) {
-            d.warnings.push(w);
-        }
-    }
-    if !d.common.contains_key("private_dns_zone_resource_group_id") {
         if let Some(c) = d.common.get("resource_group_name").cloned() {
-            d.common.insert(
-                "private_dns_zone_resource_group_id".into(),
-                aifactory_template::project::ids::resource_group_id(subscription, &c),
-            );
+            for w in unadopted(&d, subscription, &c, mode, random_salt.as_deref(), &items) {
+                d.warnings.push(w);
+            }
+        }
+        if !d.common.contains_key("private_dns_zone_resource_group_id") {
+            if let Some(c) = d.common.get("resource_group_name").cloned() {
+                d.common.insert(
+                    "private_dns_zone_resource_group_id".into(),
+                    aifactory_template::project::ids::resource_group_id(subscription, &c),
+                );
+            }
         }
     }
-    Ok(d)
 }
 
 /// The candidate common resource group (as found, or lowercased: ESML hashes the name as

@@ -2047,3 +2047,24 @@ async fn an_esml_made_esml_project_imports_with_its_random_salt() {
     );
     esml_made_project_imports_cleanly(cfg).await;
 }
+
+/// The `team` literal carries the cty type Terraform gives it (as the hand-written JSON
+/// before the schema types did), and leaves out an absent service principal.
+#[test]
+fn team_literal_is_typed_as_terraform_types_it() {
+    let Value::Dynamic { type_json, .. } = team_value(&[M1, M2], Some(SP)) else {
+        panic!("dynamic")
+    };
+    assert_eq!(
+        type_json,
+        r#"["object",{"object_ids":["tuple",["string","string"]],"principal_type":"string","service_principal_object_id":"string"}]"#
+    );
+    let Value::Dynamic { type_json, value } = team_value(&[], None) else {
+        panic!("dynamic")
+    };
+    assert_eq!(
+        type_json,
+        r#"["object",{"object_ids":["tuple",[]],"principal_type":"string"}]"#
+    );
+    assert_eq!(value.as_map().map(BTreeMap::len), Some(2), "{value:?}");
+}
