@@ -570,8 +570,8 @@ impl Finder<'_> {
     fn project_type_and_services(&self, d: &mut Discovered, type_tag: Option<String>) {
         let items = &self.items;
         let name_parts = &self.name_parts;
-        let genai_markers = !find_type(&items, api::SEARCH.resource_type).is_empty()
-            || !find_type(&items, api::AI_SERVICES.resource_type).is_empty();
+        let genai_markers = !find_type(items, api::SEARCH.resource_type).is_empty()
+            || !find_type(items, api::AI_SERVICES.resource_type).is_empty();
         d.project_type =
             type_tag.unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
         let genai = d.project_type == "genai";
@@ -586,7 +586,7 @@ impl Finder<'_> {
 
         // Services: the optional ones present (absent ones are left out, as in a
         // configuration that does not mention them).
-        let present = |t: &str| !find_type(&items, t).is_empty();
+        let present = |t: &str| !find_type(items, t).is_empty();
         if genai && present(api::ML_WORKSPACE.resource_type) {
             d.services.insert("azure_ml".into(), true);
         }
@@ -604,7 +604,7 @@ impl Finder<'_> {
         let name_parts = &self.name_parts;
         let mut salt_of_names: Option<String> = None;
         // Identity: the project's (`mi-prj…`; ESML also makes `mi-aca-…`).
-        let identities = find_type(&items, api::IDENTITY.resource_type);
+        let identities = find_type(items, api::IDENTITY.resource_type);
         let identity = identities
             .iter()
             .find(|j| name_of(j).to_ascii_lowercase().starts_with("mi-prj"))
@@ -659,7 +659,7 @@ impl Finder<'_> {
         // the salt).
         // ESML's esml-project template also makes a second vault (`kv-2{NNN}-…`, for its
         // managed ML workspace): the project's is `kv-p…`.
-        let vaults = find_type(&items, api::KEY_VAULT.resource_type);
+        let vaults = find_type(items, api::KEY_VAULT.resource_type);
         let vault = vaults
             .iter()
             .find(|j| name_of(j).to_ascii_lowercase().starts_with("kv-p"))
@@ -716,7 +716,7 @@ impl Finder<'_> {
     async fn monitoring_and_network(&self, d: &mut Discovered) -> Result<(), String> {
         let items = &self.items;
         // Application Insights: the Log Analytics workspace.
-        if let Some(ai) = find_type(&items, api::APP_INSIGHTS.resource_type)
+        if let Some(ai) = find_type(items, api::APP_INSIGHTS.resource_type)
             .first()
             .map(|j| id_of(j))
         {
@@ -738,7 +738,7 @@ impl Finder<'_> {
         // Private endpoints: the subnet and the DNS zones' resource group, from the key vault's
         // endpoint first (every project has one; ESML's group also holds endpoints of objects
         // the provider does not make, such as Data Factory's `portal`), looking at a few.
-        let mut pes: Vec<&Json> = find_type(&items, api::PRIVATE_ENDPOINT.resource_type);
+        let mut pes: Vec<&Json> = find_type(items, api::PRIVATE_ENDPOINT.resource_type);
         // (ours and esml-genai-1's `kv-p…-pend`, esml-project's `pend-prj{NNN}-kv1-to-vnt-mlcmn`)
         pes.sort_by_key(|j| {
             let n = name_of(j).to_ascii_lowercase();
@@ -792,7 +792,7 @@ impl Finder<'_> {
         }
 
         // Databricks: the injected subnets.
-        if let Some(dbx) = find_type(&items, api::DATABRICKS.resource_type)
+        if let Some(dbx) = find_type(items, api::DATABRICKS.resource_type)
             .first()
             .map(|j| id_of(j))
         {
@@ -1015,7 +1015,7 @@ impl Finder<'_> {
             }
         }
         if let Some(c) = d.common.get("resource_group_name").cloned() {
-            for w in unadopted(&d, subscription, &c, mode, random_salt.as_deref(), &items) {
+            for w in unadopted(d, subscription, &c, mode, random_salt.as_deref(), items) {
                 d.warnings.push(w);
             }
         }
