@@ -75,6 +75,62 @@ pub struct CredentialAttempt {
     pub outcome: AttemptOutcome,
 }
 
+/// The token endpoint kept failing with a transient error (429, 5xx, no connection)
+/// until the retry budget ran out. Says nothing about the credentials being wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TokenEndpointFailure {
+    /// The credential method that asked (`client secret`, `OIDC token`, ...).
+    pub method: String,
+    /// The token endpoint (masked).
+    pub url: String,
+    /// The scope the token was for.
+    pub scope: String,
+    /// The HTTP status of every attempt, in order; 0 where there was no answer.
+    pub statuses: Vec<u16>,
+    /// Entra's `error` code of the last answer (`temporarily_unavailable`, ...).
+    pub error: Option<String>,
+    /// AADSTS numbers of the last answer (`AADSTS50196`).
+    pub aadsts: Vec<String>,
+    /// The last answer's description, or the last transport failure (no secrets).
+    pub message: String,
+}
+
+impl TokenEndpointFailure {
+    /// Attempts made.
+    pub fn attempts(&self) -> usize {
+        self.statuses.len()
+    }
+
+    /// `HTTP 503 3 times`, `HTTP 429, 503 and 503`, `no answer 2 times`.
+    fn answers(&self) -> String {
+        let one = |s: u16| {
+            if s == 0 {
+                "no answer".to_string()
+            } else {
+                format!("HTTP {s}")
+            }
+        };
+        match self.statuses.as_slice() {
+            [] => "nothing".into(),
+            [s] => format!("{} once", one(*s)),
+            [first, rest @ ..] if rest.iter().all(|s| s == first) => {
+                format!("{} {} times", one(*first), self.statuses.len())
+            }
+            [init @ .., last] => {
+                let init: Vec<String> = init.iter().map(|s| one(*s)).collect();
+                format!("{} and {}", init.join(", "), one(*last))
+            }
+        }
+    }
+
+    /// `temporarily_unavailable, AADSTS50196`.
+    fn codes(&self) -> Option<String> {
+        let mut codes: Vec<&str> = self.error.as_deref().into_iter().collect();
+        codes.extend(self.aadsts.iter().map(String::as_str));
+        (!codes.is_empty()).then(|| codes.join(", "))
+    }
+}
+
 /// Where a cancellation came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
@@ -126,6 +182,10 @@ pub enum AzureError {
     /// No credential method produced a token.
     #[error("no Azure credential could authenticate")]
     Credential { attempts: Vec<CredentialAttempt> },
+    /// The token endpoint stayed unavailable (429, 5xx, no connection) through every
+    /// retry. The credentials were not rejected.
+    #[error("the token endpoint {} kept failing: {}", .0.url, .0.message)]
+    TokenEndpoint(Box<TokenEndpointFailure>),
     /// A response arrived but did not have the expected shape.
     #[error("unexpected response from {url}: {message}")]
     Protocol { url: String, message: String },
@@ -212,6 +272,17 @@ impl AzureError {
                 format!("Invalid Azure provider configuration: {setting}")
             }
             AzureError::Credential { .. } => "No Azure credential could authenticate".into(),
+            AzureError::TokenEndpoint(f) => {
+                let what = match f.statuses.last() {
+                    Some(0) | None => "Could not reach Azure's token endpoint".to_string(),
+                    Some(s) => format!("Azure's token endpoint is unavailable (HTTP {s}"),
+                };
+                match (f.statuses.last(), f.codes()) {
+                    (Some(0) | None, _) => what,
+                    (_, Some(c)) => format!("{what}: {c})"),
+                    (_, None) => format!("{what})"),
+                }
+            }
             AzureError::Protocol { .. } => "Unexpected response from Azure".into(),
         }
     }
@@ -288,6 +359,25 @@ impl AzureError {
                     "\nConfigure one of them in the provider block or through the ARM_* \
                      environment variables.",
                 );
+                s
+            }
+            AzureError::TokenEndpoint(f) => {
+                let mut s = format!("The token endpoint {} answered {}", f.url, f.answers());
+                if let Some(c) = f.codes() {
+                    s.push_str(&format!(" ({c})"));
+                }
+                s.push_str(&format!(
+                    " while the {} method asked for a token for {}",
+                    f.method, f.scope
+                ));
+                if !f.message.is_empty() {
+                    s.push_str(&format!(":\n{}", f.message));
+                }
+                s.push_str(&format!(
+                    "\nAttempts: {}\nEntra ID (or the network path to it) is unavailable or \
+                     throttling; the credentials were not rejected. Run the command again later.",
+                    f.attempts()
+                ));
                 s
             }
             AzureError::Protocol { url, message } => format!("{url}: {message}"),

@@ -269,11 +269,14 @@ mod tests {
         }
     }
 
+    /// A path and the check its refusal must pass.
+    type Case = (String, fn(&IdError) -> bool);
+
     #[test]
     fn refuses_escapes_and_garbage_with_the_reason() {
         let rg = format!("{SUB}/resourceGroups/approved-rg");
         let other = "subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/x";
-        let cases: Vec<(String, fn(&IdError) -> bool)> = vec![
+        let cases: Vec<Case> = vec![
             (format!("{rg}/%2e%2e/%2e%2e/%2e%2e/%2e%2e/{other}"), |e| {
                 matches!(e, IdError::DotSegment { .. })
             }),

@@ -28,8 +28,8 @@ pub mod correlation;
 pub mod credentials;
 pub mod dfs;
 pub mod error;
-pub mod id;
 pub mod http;
+pub mod id;
 pub mod lro;
 pub mod pipeline;
 pub mod retry;
@@ -51,11 +51,12 @@ pub use dfs::{
 };
 pub use error::{
     ApiError, AttemptOutcome, AzureError, CancelReason, CredentialAttempt, ErrorDetail, LroFailure,
+    TokenEndpointFailure,
 };
+pub use id::{ArmId, IdError};
 pub use pipeline::{Pipeline, Request, Response};
 /// The HTTP method and URL types requests are built from.
 pub use reqwest::Method;
-pub use id::{ArmId, IdError};
 pub use retry::RetryPolicy;
 pub use throttle::{BucketConfig, OpClass, ThrottleSettings};
 pub use url::Url;

@@ -1,6 +1,11 @@
 //! The request pipeline every Azure call goes through: client-side rate limit (ARM
 //! only), concurrency slot, bearer token, User-Agent and correlation headers, the request,
 //! one log line, and retries with backoff.
+//!
+//! A 401 whose code says the bearer token expired or is invalid
+//! ([`retry::refreshes_token`]) drops that token from the cache, fetches a fresh one and
+//! sends the request once more (the body is kept as bytes, so it can be sent again); a
+//! second such 401 is reported as it is.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -12,6 +17,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::cancel::Ctx;
+use super::config::Sensitive;
 use super::correlation::{self, REQUEST_ID};
 use super::credentials::TokenProvider;
 use super::error::{classify, parse_error_body, ApiError, AzureError};
@@ -105,8 +111,9 @@ enum Step {
     /// Retry after the server's wait (if it gave one), else the backoff; with the error to
     /// return if the budget says no.
     Retry(Option<Duration>, AzureError),
-    /// Retry at once (token refreshed).
-    Again,
+    /// The token was refused: drop it (if it is still the cached one) and send again at
+    /// once with a fresh one.
+    Again(Sensitive),
 }
 
 impl Pipeline {
@@ -145,9 +152,9 @@ impl Pipeline {
             attempt += 1;
             match self.attempt(ctx, req, attempt, refreshed).await {
                 Step::Done(r) => return r,
-                Step::Again => {
+                Step::Again(refused) => {
                     refreshed = true;
-                    self.tokens.invalidate(&req.scope).await;
+                    self.tokens.invalidate_if(&req.scope, &refused).await;
                 }
                 Step::Retry(server, err) => {
                     let Some(delay) = self.retry.next_delay(attempt, waited, server) else {
@@ -324,14 +331,15 @@ impl Pipeline {
             correlation_id: Some(ctx.correlation_id().to_string()),
             attempts: attempt,
         };
-        if status == 401
-            && !refreshed
-            && matches!(
-                code.as_deref(),
-                Some("ExpiredAuthenticationToken") | Some("InvalidAuthenticationToken")
-            )
-        {
-            return Step::Again;
+        if !refreshed && retry::refreshes_token(status, code.as_deref(), &api.message) {
+            tracing::debug!(
+                target: "aifactory::azure::http",
+                attempt,
+                code = code.as_deref().unwrap_or("-"),
+                correlation_id = ctx.correlation_id(),
+                "the bearer token was refused; retrying once with a fresh token"
+            );
+            return Step::Again(token);
         }
         if retry::is_retryable_status(status, code.as_deref()) {
             let server = retry::retry_after(&headers, SystemTime::now());

@@ -4,7 +4,12 @@
 //! `AnotherOperationInProgress` (409), and connection failures that are not certificate
 //! problems. The wait is what the server asked for (`x-ms-retry-after-ms`,
 //! `retry-after-ms`, `Retry-After` in seconds or as an HTTP date) or else a capped
-//! exponential backoff with jitter. Attempts and total time are both bounded.
+//! exponential backoff with jitter. Attempts and total time are both bounded. The same
+//! policy and budget serve the token endpoint (`credentials::token_endpoint`).
+//!
+//! A 401 saying the bearer token expired or is invalid ([`refreshes_token`]) is not a
+//! retry of this kind: the pipeline drops the cached token, gets a fresh one and sends the
+//! request once more.
 
 use std::time::{Duration, SystemTime};
 
@@ -47,6 +52,29 @@ pub fn is_retryable_status(status: u16, code: Option<&str>) -> bool {
         }
     }
     matches!(status, 408 | 429) || (status >= 500 && status != 501 && status != 505)
+}
+
+/// ARM's 401 codes that a fresh token can cure. `InvalidAuthenticationTokenAudience` and
+/// `InvalidAuthenticationTokenTenant` are not among them: a new token for the same scope
+/// and tenant would be refused the same way (a configuration error).
+const REFRESH_CODES: &[&str] = &["ExpiredAuthenticationToken", "InvalidAuthenticationToken"];
+
+/// Whether an error response says the bearer token expired or is invalid, so that one
+/// retry with a fresh token is worth it: a 401 from ARM with `ExpiredAuthenticationToken`
+/// or `InvalidAuthenticationToken`, or a 401 from storage (DFS) with
+/// `InvalidAuthenticationInfo` whose message says the token expired.
+pub fn refreshes_token(status: u16, code: Option<&str>, message: &str) -> bool {
+    if status != 401 {
+        return false;
+    }
+    match code {
+        Some(c) if REFRESH_CODES.contains(&c) => true,
+        Some("InvalidAuthenticationInfo") => {
+            let m = message.to_ascii_lowercase();
+            m.contains("token is expired") || m.contains("token has expired")
+        }
+        _ => false,
+    }
 }
 
 /// Whether a transport failure is worth retrying: connection and timeout failures are,
@@ -158,6 +186,46 @@ mod tests {
         assert!(is_retryable_status(409, Some("AnotherOperationInProgress")));
         assert!(is_retryable_status(400, Some("RetryableError")));
         assert!(!is_retryable_status(409, Some("RoleAssignmentExists")));
+    }
+
+    #[test]
+    fn which_401s_get_a_fresh_token() {
+        assert!(refreshes_token(401, Some("ExpiredAuthenticationToken"), ""));
+        assert!(refreshes_token(401, Some("InvalidAuthenticationToken"), ""));
+        assert!(refreshes_token(
+            401,
+            Some("InvalidAuthenticationInfo"),
+            "Server failed to authenticate the request.\nLifetime validation failed. The token is expired."
+        ));
+        // Configuration errors: a new token would be refused the same way.
+        for code in [
+            "InvalidAuthenticationTokenAudience",
+            "InvalidAuthenticationTokenTenant",
+            "AuthenticationFailed",
+            "AuthenticationFailedInvalidHeader",
+            "NoAuthenticationInformation",
+        ] {
+            assert!(
+                !refreshes_token(401, Some(code), "The token is expired."),
+                "{code}"
+            );
+        }
+        assert!(!refreshes_token(
+            401,
+            Some("InvalidAuthenticationInfo"),
+            "Audience validation failed. Audience did not match."
+        ));
+        assert!(!refreshes_token(401, None, "expired"));
+        // Only a 401 is about the token.
+        assert!(!refreshes_token(
+            403,
+            Some("ExpiredAuthenticationToken"),
+            ""
+        ));
+        assert!(!is_retryable_status(
+            401,
+            Some("ExpiredAuthenticationToken")
+        ));
     }
 
     #[test]

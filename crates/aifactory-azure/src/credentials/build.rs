@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, SecretBytes, TokenCredential};
-use azure_core::http::policies::Policy;
-use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
+use azure_core::http::{ClientOptions, RetryOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
     ClientAssertionCredentialOptions, ClientCertificateCredential,
@@ -22,6 +21,7 @@ use super::cli::PathExecutor;
 use super::entry::{Entry, EntryState};
 use super::method;
 use super::msi::{LocalMsiCredential, MsiProtocol};
+use super::token_endpoint::{Fresh, TokenEndpointPolicy};
 use crate::cloud::{https_url, Cloud};
 use crate::config::{Sensitive, Settings};
 use crate::http::{local_endpoint, HttpClients};
@@ -99,53 +99,9 @@ fn read_trimmed(path: &std::path::Path, what: &str) -> Result<String, String> {
     Ok(s)
 }
 
-/// Writes our traffic log line for each token request `azure_identity` sends.
-#[derive(Debug)]
-struct TokenTrafficLog;
-
-#[async_trait::async_trait]
-impl Policy for TokenTrafficLog {
-    async fn send(
-        &self,
-        ctx: &azure_core::http::Context,
-        request: &mut azure_core::http::Request,
-        next: &[Arc<dyn Policy>],
-    ) -> azure_core::http::policies::PolicyResult {
-        let Some((first, rest)) = next.split_first() else {
-            return Err(azure_core::Error::with_message(
-                azure_core::error::ErrorKind::Other,
-                "no transport after the traffic log policy",
-            ));
-        };
-        let started = std::time::Instant::now();
-        let url = request.url().clone();
-        let method = request.method().to_string();
-        let res = first.send(ctx, request, rest).await;
-        let request_id_name = azure_core::http::headers::HeaderName::from_static("x-ms-request-id");
-        let (status, request_id, error) = match &res {
-            Ok(r) => (
-                Some(u16::from(r.status())),
-                r.headers().get_optional_string(&request_id_name),
-                None,
-            ),
-            Err(e) => (None, None, Some(e.to_string())),
-        };
-        crate::traffic_log::log(&crate::traffic_log::Traffic {
-            method: &method,
-            url: &url,
-            status,
-            duration: started.elapsed(),
-            request_id: request_id.as_deref(),
-            correlation_id: "-",
-            attempt: 1,
-            error: error.as_deref(),
-        });
-        res
-    }
-}
-
 /// `azure_identity` client options: our HTTPS client as transport, our authority host,
-/// our traffic log, a short retry policy of its own for the token endpoint.
+/// the token endpoint policy (traffic log, typed failures), and no retries of its own:
+/// the chain retries the token endpoint with the ARM budget.
 fn identity_options(cloud: &Cloud, clients: &HttpClients) -> ClientOptions {
     let mut custom = CustomConfiguration::default();
     custom.authority_host = cloud
@@ -154,31 +110,44 @@ fn identity_options(cloud: &Cloud, clients: &HttpClients) -> ClientOptions {
         .trim_end_matches('/')
         .to_string();
     ClientOptions {
-        per_try_policies: vec![Arc::new(TokenTrafficLog)],
+        per_try_policies: vec![Arc::new(TokenEndpointPolicy)],
         transport: Some(Transport::new(Arc::new(clients.strict.clone()))),
-        retry: RetryOptions::exponential(ExponentialRetryOptions {
-            initial_delay: time::Duration::milliseconds(250),
-            max_retries: 2,
-            max_total_elapsed: time::Duration::seconds(20),
-            max_delay: time::Duration::seconds(2),
-        }),
+        retry: RetryOptions::none(),
         cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),
         ..Default::default()
     }
 }
 
-/// A client assertion credential, made once tenant and client ID are known.
+/// One assertion source shared by the credentials [`Fresh`] builds.
+#[derive(Debug)]
+struct SharedAssertion(Arc<dyn ClientAssertion>);
+
+#[async_trait::async_trait]
+impl ClientAssertion for SharedAssertion {
+    async fn secret(
+        &self,
+        options: Option<azure_core::http::ClientMethodOptions<'_>>,
+    ) -> azure_core::Result<String> {
+        self.0.secret(options).await
+    }
+}
+
+/// A client assertion credential, made once tenant and client ID are known (built anew
+/// for every token request, see [`Fresh`]).
 fn assertion_cred<C: ClientAssertion + 'static>(assertion: C, opts: ClientOptions) -> MakeCred {
+    let assertion: Arc<dyn ClientAssertion> = Arc::new(assertion);
     Box::new(move |tenant, id| {
-        let c = ClientAssertionCredential::new(
-            tenant,
-            id,
-            assertion,
-            Some(ClientAssertionCredentialOptions {
-                client_options: opts,
-            }),
-        )?;
-        Ok(c as Arc<dyn TokenCredential>)
+        Fresh::credential(Box::new(move || {
+            let c = ClientAssertionCredential::new(
+                tenant.clone(),
+                id.clone(),
+                SharedAssertion(assertion.clone()),
+                Some(ClientAssertionCredentialOptions {
+                    client_options: opts.clone(),
+                }),
+            )?;
+            Ok(c as Arc<dyn TokenCredential>)
+        }))
     })
 }
 
@@ -296,18 +265,25 @@ impl<'a> ChainBuilder<'a> {
             };
         let state = match bytes {
             Err(e) => EntryState::Broken(e),
-            Ok(bytes) => match ClientCertificateCredential::new(
-                tenant,
-                id,
-                SecretBytes::new(bytes),
-                Some(ClientCertificateCredentialOptions {
-                    client_options: self.options(),
-                    password: s
-                        .client_certificate_password
-                        .as_ref()
-                        .map(|p| Secret::new(p.expose().to_string())),
-                }),
-            ) {
+            Ok(bytes) => match Fresh::credential({
+                let options = self.options();
+                let password = s
+                    .client_certificate_password
+                    .as_ref()
+                    .map(|p| Secret::new(p.expose().to_string()));
+                Box::new(move || {
+                    let c = ClientCertificateCredential::new(
+                        tenant.clone(),
+                        id.clone(),
+                        SecretBytes::new(bytes.clone()),
+                        Some(ClientCertificateCredentialOptions {
+                            client_options: options.clone(),
+                            password: password.clone(),
+                        }),
+                    )?;
+                    Ok(c as Arc<dyn TokenCredential>)
+                })
+            }) {
                 Ok(c) => EntryState::Ready(c),
                 Err(e) => EntryState::Broken(format!("cannot load the PKCS#12 certificate: {e}")),
             },
@@ -353,14 +329,21 @@ impl<'a> ChainBuilder<'a> {
         };
         let state = match self.service_principal() {
             Err(st) => st,
-            Ok((tenant, id)) => match ClientSecretCredential::new(
-                &tenant,
-                id,
-                Secret::new(secret.expose().to_string()),
-                Some(ClientSecretCredentialOptions {
-                    client_options: self.options(),
-                }),
-            ) {
+            Ok((tenant, id)) => match Fresh::credential({
+                let options = self.options();
+                let secret = Secret::new(secret.expose().to_string());
+                Box::new(move || {
+                    let c = ClientSecretCredential::new(
+                        &tenant,
+                        id.clone(),
+                        secret.clone(),
+                        Some(ClientSecretCredentialOptions {
+                            client_options: options.clone(),
+                        }),
+                    )?;
+                    Ok(c as Arc<dyn TokenCredential>)
+                })
+            }) {
                 Ok(c) => EntryState::Ready(c),
                 Err(e) => EntryState::Broken(e.to_string()),
             },
@@ -513,9 +496,12 @@ impl<'a> ChainBuilder<'a> {
             // The VM's IMDS (169.254.169.254), through azure_identity.
             let mut client_options = self.options();
             client_options.transport = Some(Transport::new(Arc::new(clients.local.clone())));
-            match ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
-                user_assigned_id: user_id.map(UserAssignedId::ClientId),
-                client_options,
+            match Fresh::credential(Box::new(move || {
+                let c = ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+                    user_assigned_id: user_id.clone().map(UserAssignedId::ClientId),
+                    client_options: client_options.clone(),
+                }))?;
+                Ok(c as Arc<dyn TokenCredential>)
             })) {
                 Ok(c) => EntryState::Ready(c),
                 Err(e) => EntryState::Broken(e.to_string()),

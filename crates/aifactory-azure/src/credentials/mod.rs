@@ -9,6 +9,15 @@
 //!
 //! Tokens are cached per scope and refreshed five minutes before expiry (or at half the
 //! lifetime when that is shorter); concurrent callers of one scope share one refresh.
+//! This is the only token cache: `azure_identity`'s credentials are built anew for each
+//! request ([`token_endpoint::Fresh`]), so a token dropped after a 401 is really renewed.
+//!
+//! The token endpoint is retried like ARM ([`RetryPolicy`]: 429, 5xx and connection
+//! failures, `Retry-After` first, else backoff with jitter, cancellation through the
+//! [`Ctx`]). A method whose endpoint stays unavailable ends the search with
+//! [`AzureError::TokenEndpoint`] (status, attempts, Entra's code); a method that Entra
+//! rejects (`invalid_client`, AADSTS7000215, ...) is not retried and the next one is
+//! tried, as before.
 
 pub mod assertions;
 mod build;
@@ -16,6 +25,7 @@ pub mod cli;
 mod entry;
 pub mod method;
 pub mod msi;
+pub mod token_endpoint;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -27,8 +37,9 @@ use time::OffsetDateTime;
 use super::cancel::Ctx;
 use super::cloud::Cloud;
 use super::config::{Sensitive, Settings};
-use super::error::{AttemptOutcome, AzureError, CredentialAttempt};
+use super::error::{AttemptOutcome, AzureError, CredentialAttempt, TokenEndpointFailure};
 use super::http::HttpClients;
+use super::retry::RetryPolicy;
 
 use entry::{Entry, EntryState};
 
@@ -68,6 +79,8 @@ impl TokenSource for StaticToken {
 /// The configured credential methods, in azurerm's order.
 pub struct CredentialChain {
     entries: Vec<Entry>,
+    /// The token endpoint's retry budget (the same as ARM's).
+    retry: RetryPolicy,
     winner: Mutex<Option<usize>>,
     /// Secret values that must never appear in an error message.
     scrub: Vec<Sensitive>,
@@ -98,6 +111,7 @@ impl CredentialChain {
         let (entries, scrub) = build::entries(settings, cloud, clients);
         CredentialChain {
             entries,
+            retry: settings.retry.clone(),
             winner: Mutex::new(None),
             scrub,
         }
@@ -117,20 +131,82 @@ impl CredentialChain {
         w.and_then(|i| self.entries.get(i)).map(|e| e.method)
     }
 
+    /// One method's token, with the token endpoint retried like ARM (429, 5xx, connection
+    /// failures; `Retry-After` first, else backoff with jitter; the same budget; the
+    /// caller's cancellation and deadline).
     async fn try_entry(
         &self,
         ctx: &Ctx,
+        method: &'static str,
         cred: &Arc<dyn TokenCredential>,
         scope: &str,
-    ) -> Result<(Sensitive, OffsetDateTime), Result<String, AzureError>> {
+    ) -> Result<(Sensitive, OffsetDateTime), EntryError> {
         let scopes = [scope];
-        let fut = cred.get_token(&scopes, None);
-        match ctx.run("acquiring an Azure access token", fut).await {
-            Err(cancel) => Err(Err(cancel)),
-            Ok(Ok(t)) => Ok((Sensitive::new(t.token.secret().to_string()), t.expires_on)),
-            Ok(Err(e)) => Err(Ok(scrubbed(&self.scrub, error_chain(&e)))),
+        let mut statuses = Vec::new();
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let fut = cred.get_token(&scopes, None);
+            let e = match ctx.run("acquiring an Azure access token", fut).await {
+                Err(cancel) => return Err(EntryError::Cancelled(cancel)),
+                Ok(Ok(t)) => {
+                    return Ok((Sensitive::new(t.token.secret().to_string()), t.expires_on))
+                }
+                Ok(Err(e)) => e,
+            };
+            let Some(http) = token_endpoint::find(&e).filter(|h| h.is_retryable()) else {
+                let why = match token_endpoint::find(&e) {
+                    Some(http) => http.to_string(),
+                    None => error_chain(&e),
+                };
+                return Err(EntryError::Failed(scrubbed(&self.scrub, why)));
+            };
+            statuses.push(http.status().unwrap_or(0));
+            let attempt = statuses.len() as u32;
+            let delay = self
+                .retry
+                .next_delay(attempt, waited, http.retry_after())
+                .filter(|d| ctx.remaining().is_none_or(|rem| *d <= rem));
+            let Some(delay) = delay else {
+                return Err(EntryError::Unavailable(AzureError::TokenEndpoint(
+                    Box::new(TokenEndpointFailure {
+                        method: method.to_string(),
+                        url: http.url.clone(),
+                        scope: scope.to_string(),
+                        statuses,
+                        error: http.error_code().map(str::to_string),
+                        aadsts: http.aadsts(),
+                        message: scrubbed(&self.scrub, http.message()),
+                    }),
+                )));
+            };
+            tracing::debug!(
+                target: "aifactory::azure::http",
+                method,
+                attempt,
+                status = http.status().unwrap_or(0),
+                delay_ms = delay.as_millis() as u64,
+                "retrying the token endpoint"
+            );
+            if let Err(cancel) = ctx
+                .sleep("waiting to retry the token endpoint", delay)
+                .await
+            {
+                return Err(EntryError::Cancelled(cancel));
+            }
+            waited += delay;
         }
     }
+}
+
+/// Why one method gave no token.
+enum EntryError {
+    /// The caller cancelled or the deadline passed: stop the chain.
+    Cancelled(AzureError),
+    /// The token endpoint stayed unavailable through every retry: stop the chain (another
+    /// method would sign in as someone else, and nothing was wrong with this one).
+    Unavailable(AzureError),
+    /// The method failed for good (the reason is scrubbed): try the next one.
+    Failed(String),
 }
 
 /// An azure_core error with its sources, on one line.
@@ -162,10 +238,10 @@ impl TokenSource for CredentialChain {
                 method,
             }) = self.entries.get(i)
             {
-                match self.try_entry(ctx, cred, scope).await {
+                match self.try_entry(ctx, method, cred, scope).await {
                     Ok(t) => return Ok(t),
-                    Err(Err(cancel)) => return Err(cancel),
-                    Err(Ok(why)) => {
+                    Err(EntryError::Cancelled(e) | EntryError::Unavailable(e)) => return Err(e),
+                    Err(EntryError::Failed(why)) => {
                         tracing::warn!(method, reason = %why, "the credential that worked before failed; trying the chain again");
                     }
                 }
@@ -176,14 +252,14 @@ impl TokenSource for CredentialChain {
             let outcome = match &e.state {
                 EntryState::Skipped(why) => AttemptOutcome::Skipped(why.clone()),
                 EntryState::Broken(why) => AttemptOutcome::Failed(scrubbed(&self.scrub, why)),
-                EntryState::Ready(cred) => match self.try_entry(ctx, cred, scope).await {
+                EntryState::Ready(cred) => match self.try_entry(ctx, e.method, cred, scope).await {
                     Ok(t) => {
                         *self.winner.lock().unwrap_or_else(|p| p.into_inner()) = Some(i);
                         tracing::debug!(method = e.method, "authenticated to Azure");
                         return Ok(t);
                     }
-                    Err(Err(cancel)) => return Err(cancel),
-                    Err(Ok(why)) => {
+                    Err(EntryError::Cancelled(e) | EntryError::Unavailable(e)) => return Err(e),
+                    Err(EntryError::Failed(why)) => {
                         tracing::debug!(method = e.method, reason = %why, "credential method failed");
                         AttemptOutcome::Failed(why)
                     }
@@ -273,6 +349,20 @@ impl TokenProvider {
     pub async fn invalidate(&self, scope: &str) {
         let slot = self.slot(scope);
         *slot.lock().await = None;
+    }
+
+    /// Forget the cached token of `scope` if it is still `refused`: when several requests
+    /// are refused at once, the first drops the token and the others reuse the fresh one
+    /// it fetched (one token request, not one per refused request).
+    pub async fn invalidate_if(&self, scope: &str, refused: &Sensitive) {
+        let slot = self.slot(scope);
+        let mut guard = slot.lock().await;
+        if guard
+            .as_ref()
+            .is_some_and(|c| c.token.expose() == refused.expose())
+        {
+            *guard = None;
+        }
     }
 }
 
