@@ -263,7 +263,17 @@ pub fn names_of(
         identity_principal_id: None,
         key_vault_purge_protection: None,
     };
-    let layout = Layout::of(&spec);
+    names_of_spec(&spec, diags)
+}
+
+/// The names a project of `spec` gets (only what its type and services use), its
+/// resource group ID and salt; `None` with diagnostics when a name is invalid.
+fn names_of_spec(
+    spec: &ProjectSpec,
+    diags: &mut Diagnostics,
+) -> Option<(BTreeMap<String, String>, String, String)> {
+    let subscription = &spec.subscription_id;
+    let layout = Layout::of(spec);
     let names = match spec.compose_names() {
         Ok((names, issues)) => {
             for i in issues.into_iter().filter(|i| {
@@ -305,7 +315,7 @@ pub fn names_of(
     }
     out.insert("datalake_path".into(), names.datalake_path.clone());
     let rg_id =
-        aifactory_template::project::ids::resource_group_id(&subscription, &names.resource_group);
+        aifactory_template::project::ids::resource_group_id(subscription, &names.resource_group);
     Some((out, rg_id, names.salt.clone()))
 }
 
