@@ -258,7 +258,18 @@ pub async fn refresh(
         }
     }
 
-    // Data lake: one getAccessControl per path.
+    refresh_datalake(client, ctx, desired, records, &mut out).await?;
+    Ok(out)
+}
+
+/// The data lake part of [`refresh`]: one getAccessControl per path.
+async fn refresh_datalake(
+    client: &AzureClient,
+    ctx: &Ctx,
+    desired: &DesiredProject,
+    records: &Records,
+    out: &mut Refreshed,
+) -> Result<(), AzureError> {
     if let Some(lake) = &desired.datalake {
         let mut paths: BTreeMap<String, Vec<(String, Record)>> = BTreeMap::new();
         for (key, r) in records
@@ -316,7 +327,7 @@ pub async fn refresh(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
