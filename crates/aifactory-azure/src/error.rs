@@ -649,6 +649,47 @@ mod tests {
     }
 
     #[test]
+    fn token_endpoint_outages_name_statuses_attempts_and_codes_not_the_secret() {
+        let f = |statuses: Vec<u16>, error: Option<&str>| {
+            AzureError::TokenEndpoint(Box::new(TokenEndpointFailure {
+                method: "client secret".into(),
+                url: "https://login.example/t/oauth2/v2.0/token".into(),
+                scope: "https://management.azure.com/.default".into(),
+                statuses,
+                error: error.map(str::to_string),
+                aadsts: vec![],
+                message: "Service unavailable.".into(),
+            }))
+        };
+        let e = f(vec![503, 503, 503], Some("temporarily_unavailable"));
+        assert_eq!(
+            e.summary(),
+            "Azure's token endpoint is unavailable (HTTP 503: temporarily_unavailable)"
+        );
+        let d = e.detail();
+        assert!(
+            d.contains("answered HTTP 503 3 times (temporarily_unavailable)"),
+            "{d}"
+        );
+        assert!(d.contains("Attempts: 3"), "{d}");
+        assert!(d.contains("the credentials were not rejected"), "{d}");
+        assert!(!d.contains("authentication failed"), "{d}");
+        let d = f(vec![429, 503, 0], None).detail();
+        assert!(
+            d.contains("answered HTTP 429, HTTP 503 and no answer"),
+            "{d}"
+        );
+        let e = f(vec![0, 0], None);
+        assert_eq!(e.summary(), "Could not reach Azure's token endpoint");
+        assert!(e.detail().contains("no answer 2 times"));
+        assert_eq!(
+            f(vec![500], None).summary(),
+            "Azure's token endpoint is unavailable (HTTP 500)"
+        );
+        assert!(f(vec![500], None).detail().contains("HTTP 500 once"));
+    }
+
+    #[test]
     fn credential_report_lists_every_method() {
         let err = AzureError::Credential {
             attempts: vec![

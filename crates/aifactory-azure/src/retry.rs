@@ -83,14 +83,32 @@ pub fn is_retryable_transport(err: &reqwest::Error) -> bool {
     if err.is_builder() || err.is_redirect() {
         return false;
     }
+    if is_certificate_problem(err) {
+        return false;
+    }
+    err.is_connect() || err.is_timeout() || err.is_request() || err.is_body()
+}
+
+/// Whether a rustls error sits anywhere in the error's chain. `std::io::Error::source`
+/// skips the error it wraps (it returns that error's source), so an I/O error is looked
+/// into with `get_ref` as well.
+pub fn is_certificate_problem(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
         if e.downcast_ref::<rustls::Error>().is_some() {
-            return false;
+            return true;
+        }
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if is_certificate_problem(inner) {
+                return true;
+            }
         }
         source = e.source();
     }
-    err.is_connect() || err.is_timeout() || err.is_request() || err.is_body()
+    false
 }
 
 /// The wait the server asked for, if any.
@@ -186,6 +204,16 @@ mod tests {
         assert!(is_retryable_status(409, Some("AnotherOperationInProgress")));
         assert!(is_retryable_status(400, Some("RetryableError")));
         assert!(!is_retryable_status(409, Some("RoleAssignmentExists")));
+    }
+
+    #[test]
+    fn certificate_problems_are_found_inside_io_errors() {
+        let tls = std::io::Error::other(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        assert!(is_certificate_problem(&tls));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(!is_certificate_problem(&refused));
     }
 
     #[test]

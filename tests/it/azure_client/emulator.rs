@@ -4,7 +4,7 @@
 
 use super::*;
 
-mod emu {
+pub(super) mod emu {
     use super::*;
     use aifactory_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator};
 

@@ -13,6 +13,7 @@ mod emulator;
 mod mock;
 mod pipeline;
 mod redaction;
+mod tokens;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -139,8 +139,8 @@ async fn an_expired_token_is_refreshed_once() {
     assert_eq!(m.count("GET", RG), 2);
     assert_eq!(
         m.token_calls(),
-        1,
-        "azure_identity's own cache still holds a valid token"
+        2,
+        "the refused token is replaced by a fresh one (azure_identity's cache bypassed)"
     );
 }
 

@@ -6,6 +6,9 @@
 //! environment only; this credential takes them from [`Settings`](crate::Settings)
 //! instead, so configuration and tests stay explicit. With neither endpoint set, the chain
 //! uses `azure_identity`'s IMDS credential.
+//!
+//! Failures are typed like the token endpoint's ([`TokenHttpError`]), so the chain
+//! retries 429, 5xx and connection failures with the ARM budget and reports the rest.
 
 use std::time::Instant;
 
@@ -15,7 +18,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use url::Url;
 
+use super::token_endpoint::{failure_of, TokenFailure, TokenHttpError};
 use crate::config::Sensitive;
+use crate::retry;
 use crate::traffic_log::{self, Traffic};
 
 /// The protocol spoken at the endpoint.
@@ -68,16 +73,13 @@ struct MsiResponse {
     expires_in: Option<NumOrString>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct MsiError {
-    error: Option<String>,
-    error_description: Option<String>,
-    message: Option<String>,
-}
-
 fn err(msg: String) -> azure_core::Error {
     azure_core::Error::with_message(ErrorKind::Credential, msg)
+}
+
+fn http_err(e: TokenHttpError) -> azure_core::Error {
+    let msg = e.to_string();
+    azure_core::Error::with_error(ErrorKind::Credential, e, msg)
 }
 
 /// `https://management.azure.com/.default` -> `https://management.azure.com/`.
@@ -132,13 +134,17 @@ impl TokenCredential for LocalMsiCredential {
                     attempt: 1,
                     error: Some(&msg),
                 });
-                return Err(err(format!(
-                    "managed identity endpoint {} unreachable: {msg}",
-                    traffic_log::redact_url(&self.endpoint)
-                )));
+                return Err(http_err(TokenHttpError {
+                    url: traffic_log::redact_url(&self.endpoint),
+                    failure: TokenFailure::Transport {
+                        retryable: retry::is_retryable_transport(&e),
+                        message: format!("managed identity endpoint unreachable: {msg}"),
+                    },
+                }));
             }
         };
         let status = res.status().as_u16();
+        let retry_after = retry::retry_after(res.headers(), std::time::SystemTime::now());
         traffic_log::log(&Traffic {
             method: "GET",
             url: &url,
@@ -157,20 +163,11 @@ impl TokenCredential for LocalMsiCredential {
             .await
             .map_err(|e| err(format!("reading the managed identity response failed: {e}")))?;
         if !(200..300).contains(&status) {
-            let e: MsiError = serde_json::from_slice(&body).unwrap_or_default();
-            let why = e
-                .error_description
-                .or(e.message)
-                .or(e.error)
-                .unwrap_or_default();
-            return Err(err(format!(
-                "managed identity endpoint returned HTTP {status}{}",
-                if why.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {why}")
-                }
-            )));
+            // Typed like the token endpoint's failures, so the chain retries 429/5xx.
+            return Err(http_err(TokenHttpError {
+                url: traffic_log::redact_url(&self.endpoint),
+                failure: failure_of(status, retry_after, &body),
+            }));
         }
         let r: MsiResponse = serde_json::from_slice(&body)
             .map_err(|e| err(format!("managed identity response is not JSON: {e}")))?;

@@ -256,13 +256,13 @@ fn retry_after_of(headers: &Headers) -> Option<Duration> {
 /// Whether a transport failure from `azure_core`'s reqwest transport is worth retrying
 /// (connection and timeout failures are, certificate failures are not).
 fn transport_retryable(err: &azure_core::Error) -> bool {
+    if retry::is_certificate_problem(err) {
+        return false;
+    }
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(r) = e.downcast_ref::<reqwest::Error>() {
             return retry::is_retryable_transport(r);
-        }
-        if e.downcast_ref::<rustls::Error>().is_some() {
-            return false;
         }
         cur = e.source();
     }
