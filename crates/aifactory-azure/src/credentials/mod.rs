@@ -435,6 +435,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_the_refused_token_is_dropped() {
+        let src = Arc::new(Counting {
+            calls: AtomicUsize::new(0),
+            lifetime: time::Duration::hours(1),
+        });
+        let p = TokenProvider::new(src.clone());
+        let ctx = Ctx::background();
+        let refused = p.token(&ctx, "s").await.expect("t");
+        assert_eq!(refused.expose(), "token-0");
+        // Two requests refused with the same token: the first drops it and fetches a
+        // fresh one, the second finds the fresh one and keeps it.
+        p.invalidate_if("s", &refused).await;
+        assert_eq!(p.token(&ctx, "s").await.expect("t").expose(), "token-1");
+        p.invalidate_if("s", &refused).await;
+        assert_eq!(p.token(&ctx, "s").await.expect("t").expose(), "token-1");
+        assert_eq!(src.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
     async fn short_lived_tokens_are_refreshed_at_half_life() {
         let src = Arc::new(Counting {
             calls: AtomicUsize::new(0),
