@@ -67,11 +67,61 @@ impl Type {
             Type::List(t) => json!(["list", t.cty_json()]),
             Type::Set(t) => json!(["set", t.cty_json()]),
             Type::Map(t) => json!(["map", t.cty_json()]),
-            Type::Tuple(items) => json!(["tuple", items.iter().map(Type::cty_json).collect::<Vec<_>>()]),
+            Type::Tuple(items) => json!([
+                "tuple",
+                items.iter().map(Type::cty_json).collect::<Vec<_>>()
+            ]),
             Type::Object(fields) => json!([
                 "object",
-                Json::Object(fields.iter().map(|(n, t)| (n.clone(), t.cty_json())).collect())
+                Json::Object(
+                    fields
+                        .iter()
+                        .map(|(n, t)| (n.clone(), t.cty_json()))
+                        .collect()
+                )
             ]),
+        }
+    }
+}
+
+impl Type {
+    /// The type that cty type JSON names (the `type_json` Terraform sends beside a
+    /// `dynamic` value, such as `["object",{"a":["list","string"]}]`); `None` for text
+    /// that is not a type. The inverse of [`Type::cty_json`], so resources learn what the
+    /// user wrote (a list, set, tuple or map) without reading type JSON themselves.
+    pub fn from_cty_json(text: &str) -> Option<Type> {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .as_ref()
+            .and_then(Type::from_json)
+    }
+
+    fn from_json(j: &serde_json::Value) -> Option<Type> {
+        use serde_json::Value as Json;
+        match j {
+            Json::String(s) => match s.as_str() {
+                "string" => Some(Type::String),
+                "number" => Some(Type::Number),
+                "bool" => Some(Type::Bool),
+                "dynamic" => Some(Type::Dynamic),
+                _ => None,
+            },
+            Json::Array(a) if a.len() == 2 => match (a[0].as_str(), &a[1]) {
+                (Some("list"), t) => Some(Type::list(Type::from_json(t)?)),
+                (Some("set"), t) => Some(Type::Set(Box::new(Type::from_json(t)?))),
+                (Some("map"), t) => Some(Type::map(Type::from_json(t)?)),
+                (Some("tuple"), Json::Array(items)) => Some(Type::Tuple(
+                    items.iter().map(Type::from_json).collect::<Option<_>>()?,
+                )),
+                (Some("object"), Json::Object(fields)) => Some(Type::Object(
+                    fields
+                        .iter()
+                        .map(|(n, t)| Some((n.clone(), Type::from_json(t)?)))
+                        .collect::<Option<_>>()?,
+                )),
+                _ => None,
+            },
+            _ => None,
         }
     }
 }
@@ -212,4 +262,68 @@ pub struct FunctionSignature {
     pub description: String,
     pub parameters: Vec<Parameter>,
     pub returns: Type,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_json_reads_back_what_cty_json_writes() {
+        let t = Type::Object(vec![
+            ("a".into(), Type::map(Type::Set(Box::new(Type::Bool)))),
+            (
+                "b".into(),
+                Type::Tuple(vec![Type::Number, Type::list(Type::Dynamic)]),
+            ),
+        ]);
+        assert_eq!(Type::from_cty_json(&t.cty_json().to_string()), Some(t));
+        for t in [
+            Type::String,
+            Type::Number,
+            Type::Bool,
+            Type::Dynamic,
+            Type::Tuple(vec![]),
+            Type::Object(vec![]),
+            Type::list(Type::map(Type::String)),
+        ] {
+            assert_eq!(Type::from_cty_json(&t.cty_json().to_string()), Some(t));
+        }
+    }
+
+    #[test]
+    fn the_collection_kind_the_user_wrote_is_kept() {
+        assert_eq!(
+            Type::from_cty_json(r#"["tuple",["string","string"]]"#),
+            Some(Type::Tuple(vec![Type::String, Type::String]))
+        );
+        assert_eq!(
+            Type::from_cty_json(r#"["set","string"]"#),
+            Some(Type::Set(Box::new(Type::String)))
+        );
+        assert_eq!(
+            Type::from_cty_json(r#"["map",["object",{"x":["list","string"]}]]"#),
+            Some(Type::map(Type::Object(vec![(
+                "x".into(),
+                Type::list(Type::String)
+            )])))
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_type_is_none() {
+        for text in [
+            r#"["list"]"#,
+            r#"["list","string","extra"]"#,
+            r#"["tuple","string"]"#,
+            r#"["object",["string"]]"#,
+            r#""text""#,
+            r#"["map",["list"]]"#,
+            "42",
+            "not json",
+            "",
+        ] {
+            assert_eq!(Type::from_cty_json(text), None, "{text}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ use crate::framework::{
     schema::{FunctionSignature, Parameter, Type},
     AttrPath, FromValue, Function, FunctionError, Tf, ToValue, Value,
 };
+use crate::resources::subnet_allocation::Num;
 use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
 pub struct AllocateSubnets;
@@ -38,22 +39,33 @@ fn strings(args: &[Value], index: usize) -> Result<Vec<String>, FunctionError> {
     argument::<Option<Vec<String>>>(args, index, bad).map(Option::unwrap_or_default)
 }
 
-/// Subnet name -> prefix length (null is no subnets).
+/// Subnet name -> prefix length (null is no subnets). A number out of range or not whole
+/// is an error that quotes it as written (`subnets["a"] = 1e300 is out of range`).
 fn prefix_lengths(args: &[Value]) -> Result<BTreeMap<String, RequestSpec>, FunctionError> {
     let bad = "`subnets` must be a map from subnet name to prefix length".to_string();
-    let map = argument::<Option<BTreeMap<String, Tf<f64>>>>(args, 2, bad)?.unwrap_or_default();
+    let map = argument::<Option<BTreeMap<String, Tf<Num>>>>(args, 2, bad)?.unwrap_or_default();
+    let max = allocator::MIN_IPV4_PREFIX;
     map.into_iter()
         .map(|(name, n)| {
-            let prefix = n
+            let fail = |why: String| FunctionError {
+                argument: Some(2),
+                message: format!("subnets[{name:?}] {why}"),
+            };
+            let n = n
                 .known()
-                .filter(|p| p.fract() == 0.0)
-                .map(|p| *p as i64)
-                .ok_or_else(|| FunctionError {
-                    argument: Some(2),
-                    message: format!("subnets[{name:?}] must be a whole prefix length"),
-                })?;
+                .ok_or_else(|| fail("must be a whole prefix length".into()))?;
+            if !n.value.is_finite() || n.value.abs() > 1e15 {
+                return Err(fail(format!(
+                    "= {n} is out of range: use a prefix length from 1 to {max}"
+                )));
+            }
+            if n.value.fract() != 0.0 {
+                return Err(fail(format!(
+                    "= {n} must be a whole prefix length, from 1 to {max}"
+                )));
+            }
             let spec = RequestSpec {
-                prefix_length: Some(prefix),
+                prefix_length: Some(n.value as i64),
                 min_hosts: None,
                 ipv6: false,
             };
@@ -181,5 +193,34 @@ mod tests {
             .expect_err("fraction");
         assert_eq!(err.argument, Some(2));
         assert!(err.message.contains("subnets[\"a\"]"), "{}", err.message);
+    }
+
+    /// Numbers out of range keep their value (a cty number a float64 cannot hold travels
+    /// as text); numbers in range but too large for a subnet get the allocator's message
+    /// with the value.
+    #[tokio::test]
+    async fn numbers_out_of_range_are_quoted_as_written() {
+        for (given, quoted) in [
+            (Value::string("1e300"), "1e300"),
+            (Value::Number(1e300), "1e300"),
+            (Value::Number(1e20), "1e20"),
+            (Value::Number(40.0), "40"),
+        ] {
+            let err = AllocateSubnets
+                .call(vec![
+                    list(&["10.0.0.0/16"]),
+                    list(&[]),
+                    Value::object([("a", given)]),
+                ])
+                .await
+                .expect_err("out of range");
+            assert_eq!(err.argument, Some(2), "{}", err.message);
+            assert!(
+                err.message.contains(quoted) && err.message.contains("out of range"),
+                "{quoted}: {}",
+                err.message
+            );
+            assert!(!err.message.contains("must be a map"), "{}", err.message);
+        }
     }
 }

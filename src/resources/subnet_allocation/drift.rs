@@ -22,7 +22,8 @@
 //! from [`RequestModel`]'s attribute types (the configuration's type guides only the
 //! collection kinds: a list or set stays one, a tuple follows its length, a map whose
 //! elements no longer share one type becomes an object), serialised by
-//! [`Type::cty_json`]. Terraform 1.0.x cannot render such a changed
+//! [`Type::cty_json`]; the configuration's type is read with [`Type::from_cty_json`] (this
+//! module never parses type JSON itself). Terraform 1.0.x cannot render such a changed
 //! type as JSON (`terraform show -json` of that plan fails, "tuple required"; fixed in
 //! 1.1); its human-readable plan and the apply work. Lists typed `list(string)` or
 //! `set(string)` (for example through a typed variable) keep their type on every version.
@@ -226,10 +227,7 @@ pub(super) fn with_actual_settings(
     let value = Value::Map(entries);
     let out = match subnets {
         Value::Dynamic { type_json, .. } => {
-            let old = serde_json::from_str::<Json>(type_json)
-                .ok()
-                .as_ref()
-                .and_then(type_from_cty_json);
+            let old = Type::from_cty_json(type_json);
             let new = subnets_type(&value, old.as_ref());
             if old.as_ref() == Some(&new) {
                 Value::Dynamic {
@@ -243,39 +241,6 @@ pub(super) fn with_actual_settings(
         _ => value,
     };
     Some((out, drifted))
-}
-
-/// The schema type of cty type JSON (`None` for JSON that is not a type): only read, to
-/// learn the collection kinds the configuration chose.
-fn type_from_cty_json(j: &Json) -> Option<Type> {
-    match j {
-        Json::String(s) => match s.as_str() {
-            "string" => Some(Type::String),
-            "number" => Some(Type::Number),
-            "bool" => Some(Type::Bool),
-            "dynamic" => Some(Type::Dynamic),
-            _ => None,
-        },
-        Json::Array(a) => match (a.first().and_then(Json::as_str), a.get(1)) {
-            (Some("list"), Some(t)) => Some(Type::list(type_from_cty_json(t)?)),
-            (Some("set"), Some(t)) => Some(Type::Set(Box::new(type_from_cty_json(t)?))),
-            (Some("map"), Some(t)) => Some(Type::map(type_from_cty_json(t)?)),
-            (Some("tuple"), Some(Json::Array(items))) => Some(Type::Tuple(
-                items
-                    .iter()
-                    .map(type_from_cty_json)
-                    .collect::<Option<_>>()?,
-            )),
-            (Some("object"), Some(Json::Object(fields))) => Some(Type::Object(
-                fields
-                    .iter()
-                    .map(|(n, t)| Some((n.clone(), type_from_cty_json(t)?)))
-                    .collect::<Option<_>>()?,
-            )),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The type of a `subnets` value: an object (or, where `old` was a map and the entries
@@ -555,7 +520,7 @@ mod tests {
                 Value::object([("x", Value::List(vec![Value::string("p")]))]),
             ),
         ]);
-        let typed = |j: Json| type_from_cty_json(&j).expect("a type");
+        let typed = |j: Json| Type::from_cty_json(&j.to_string()).expect("a type");
         let list_map = json!(["map", ["object", {"x": ["list", "string"]}]]);
         assert_eq!(
             subnets_type(&v, Some(&typed(list_map.clone()))).cty_json(),
@@ -583,18 +548,5 @@ mod tests {
             ),
             Type::Tuple(vec![Type::String, Type::Dynamic])
         );
-    }
-
-    #[test]
-    fn type_json_reads_back_what_cty_json_writes() {
-        let t = Type::Object(vec![
-            ("a".into(), Type::map(Type::Set(Box::new(Type::Bool)))),
-            (
-                "b".into(),
-                Type::Tuple(vec![Type::Number, Type::list(Type::Dynamic)]),
-            ),
-        ]);
-        assert_eq!(type_from_cty_json(&t.cty_json()), Some(t));
-        assert_eq!(type_from_cty_json(&json!(["list"])), None);
     }
 }

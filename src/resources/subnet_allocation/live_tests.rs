@@ -327,14 +327,17 @@ async fn creates_subnets_with_settings_around_foreign_ones_and_plans_stay_empty(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_existing_subnet_under_the_requested_name_is_adopted_not_reallocated() {
+async fn with_adopt_existing_an_existing_subnet_under_the_requested_name_is_adopted_not_reallocated(
+) {
     let e = env("rg-adopt", &["10.20.0.0/16"]).await;
     put_subnet(&e, "snt-prj001-genai", "10.20.77.0/25");
-    let cfg = config(
+    let mut m = model(
         "prj001",
         &e.vnet,
         Value::object([("genai", req(25.0)), ("aks", req(26.0))]),
     );
+    m.adopt_existing = Tf::Known(true);
+    let cfg = m.to_value();
     let held = converge(&e, &Held::none(), &cfg).await;
     assert_eq!(cidr(&held.state, "genai"), "10.20.77.0/25");
     assert_eq!(
@@ -356,6 +359,73 @@ async fn an_existing_subnet_under_the_requested_name_is_adopted_not_reallocated(
     assert_eq!(
         subnets(&e).keys().cloned().collect::<Vec<_>>(),
         vec!["foreign".to_string()]
+    );
+}
+
+/// Workspace A creates; workspace B with the same configuration (no state) fails with
+/// the import command and leaves A's subnets alone; A keeps working; B with
+/// `adopt_existing = true` takes them over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_refuses_subnets_it_does_not_own_and_names_the_import() {
+    let e = env("rg-takeover", &["10.20.0.0/16"]).await;
+    let m = model(
+        "prj001",
+        &e.vnet,
+        Value::object([("genai", req(25.0)), ("aks", req(26.0))]),
+    );
+    let cfg = m.to_value();
+    let a = converge(&e, &Held::none(), &cfg).await;
+    let before = subnets(&e);
+    let b = plan(&e, &Held::none(), &cfg).await;
+    assert!(!b.diags.has_errors(), "{}", texts(&b.diags));
+    let applied = apply(&e, &Held::none(), &b, &cfg).await;
+    let t = texts(&applied.diags);
+    assert!(applied.diags.has_errors(), "B took over A's subnets: {t}");
+    assert!(
+        t.contains("already exists")
+            && t.contains(&format!(
+                "terraform import <resource address> '{}|prj001'",
+                e.vnet
+            ))
+            && t.contains("adopt_existing = true"),
+        "{t}"
+    );
+    assert!(applied.state.is_null(), "{:?}", applied.state);
+    let after = subnets(&e);
+    assert_eq!(
+        before.iter().map(|(n, (p, _))| (n, p)).collect::<Vec<_>>(),
+        after.iter().map(|(n, (p, _))| (n, p)).collect::<Vec<_>>()
+    );
+    // A, which owns them (its state's subnet IDs), keeps working: an empty plan.
+    let again = plan(&e, &a, &cfg).await;
+    assert!(!again.diags.has_errors(), "{}", texts(&again.diags));
+    assert_eq!(again.planned, a.state);
+    // A new request of A whose name someone else took is refused too, A's others stay.
+    put_subnet(&e, "snt-prj001-dbx", "10.20.200.0/26");
+    let grown = config(
+        "prj001",
+        &e.vnet,
+        Value::object([("genai", req(25.0)), ("aks", req(26.0)), ("dbx", req(26.0))]),
+    );
+    let p = plan(&e, &a, &grown).await;
+    let r = apply(&e, &a, &p, &grown).await;
+    assert!(
+        texts(&r.diags).contains("snt-prj001-dbx already exists"),
+        "{}",
+        texts(&r.diags)
+    );
+    assert_eq!(map(&decoded(&r.state).subnet_ids).len(), 2, "{:?}", r.state);
+    e.emu
+        .delete_resource(&format!("{}/subnets/snt-prj001-dbx", e.vnet));
+    // B opts in: it adopts A's subnets with their ranges.
+    let mut adopting = m.clone();
+    adopting.adopt_existing = Tf::Known(true);
+    let cfg_b = adopting.to_value();
+    let b = converge(&e, &Held::none(), &cfg_b).await;
+    assert_eq!(map(&decoded(&b.state).cidrs), map(&decoded(&a.state).cidrs));
+    assert_eq!(
+        map(&decoded(&b.state).subnet_ids),
+        map(&decoded(&a.state).subnet_ids)
     );
 }
 
@@ -717,8 +787,8 @@ async fn fill(strategy: Option<i64>) -> (usize, f64) {
         let mut m = model(&format!("prj{i:03}"), &e.vnet, esml_all());
         if let Some(slot_prefix) = strategy {
             m.strategy = known("slot");
-            m.slot = Tf::Known(i as f64);
-            m.slot_prefix_length = Tf::Known(slot_prefix as f64);
+            m.slot = Tf::Known((i as f64).into());
+            m.slot_prefix_length = Tf::Known((slot_prefix as f64).into());
         }
         let cfg = m.to_value();
         let p = plan(&e, &Held::none(), &cfg).await;

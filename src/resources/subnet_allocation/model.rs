@@ -3,18 +3,90 @@
 //! ([`RequestModel`]) and its private state ([`PrivateModel`]).
 //!
 //! Owns: the attribute names (the field names), the decoding of values into these
-//! structs and the encoding back, and the schema [`Type`] of a request's attributes,
-//! from which the cty type of a rewritten `subnets` value is derived.
+//! structs and the encoding back, numbers as the user wrote them ([`Num`]), and the
+//! schema [`Type`] of a request's attributes, from which the cty type of a rewritten
+//! `subnets` value is derived.
 //! Must not: validate values beyond their shape (see `requests`), do I/O.
 
 use std::collections::BTreeMap;
 
 use crate::framework::{
-    model::{FromValue, Tf, ToValue},
+    model::{FromValue, ModelError, Tf, ToValue},
     schema::Type,
-    Value,
+    AttrPath, Value,
 };
 use aifactory_allocator::{Allocation, Previous};
+
+/// A number of the configuration as Terraform sent it. A cty number that a float64 cannot
+/// hold exactly (such as `1e300`) travels as its decimal text; it is kept, so the state
+/// echoes it unchanged and messages quote the user's value rather than "not a number".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Num {
+    pub value: f64,
+    /// The decimal text, when Terraform sent the number as text.
+    pub text: Option<String>,
+}
+
+impl From<f64> for Num {
+    fn from(value: f64) -> Num {
+        Num { value, text: None }
+    }
+}
+
+impl std::fmt::Display for Num {
+    /// The number as the user would write it: `25`, `1.5`, `1e300`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.value.is_finite() && self.value.abs() < 1e15 {
+            write!(f, "{}", self.value)
+        } else if self.value.is_finite() {
+            write!(f, "{:e}", self.value)
+        } else {
+            // Beyond a float64 (1e400): the text itself, shortened.
+            let t = self.text.as_deref().unwrap_or("a number beyond 1e308");
+            match t.chars().count() {
+                n if n > 24 => write!(
+                    f,
+                    "{}… ({n} digits)",
+                    t.chars().take(12).collect::<String>()
+                ),
+                _ => f.write_str(t),
+            }
+        }
+    }
+}
+
+impl FromValue for Num {
+    fn from_value(v: &Value, path: &AttrPath) -> Result<Self, ModelError> {
+        match v.inner() {
+            Value::Number(n) => Ok(Num::from(*n)),
+            Value::String(s)
+                if !s.is_empty()
+                    && s.chars().all(|c| {
+                        c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')
+                    }) =>
+            {
+                match s.parse::<f64>() {
+                    Ok(value) => Ok(Num {
+                        value,
+                        text: Some(s.clone()),
+                    }),
+                    Err(_) => f64::from_value(v, path).map(Num::from),
+                }
+            }
+            // Not a number: the framework's error, naming what was found.
+            _ => f64::from_value(v, path).map(Num::from),
+        }
+    }
+}
+
+impl ToValue for Num {
+    fn to_value(&self) -> Value {
+        match &self.text {
+            Some(t) => Value::String(t.clone()),
+            None => Value::Number(self.value),
+        }
+    }
+}
 
 /// A list of strings as Terraform sends it (elements may be null or unknown).
 pub(crate) type Strings = Tf<Vec<Tf<String>>>;
@@ -28,8 +100,8 @@ crate::model! {
         pub reserved: Strings,
         pub occupied: Strings,
         pub strategy: Tf<String>,
-        pub slot: Tf<f64>,
-        pub slot_prefix_length: Tf<f64>,
+        pub slot: Tf<Num>,
+        pub slot_prefix_length: Tf<Num>,
         /// `dynamic`: the user's value as written, with its cty type (its entries are
         /// [`RequestModel`]s, read by `requests`).
         pub subnets: Value,
@@ -39,14 +111,16 @@ crate::model! {
         pub allocated_addresses: Tf<u64>,
         pub subnet_ids: Tf<BTreeMap<String, String>>,
         pub virtual_network_address_space: Tf<Vec<String>>,
+        /// Take over subnets that exist under the requested names (default false).
+        pub adopt_existing: Tf<bool>,
     }
 }
 
 crate::model! {
     /// One request of `subnets`: its size and (live mode) its subnet settings.
     pub(crate) struct RequestModel {
-        pub prefix_length: Tf<f64>,
-        pub min_hosts: Tf<f64>,
+        pub prefix_length: Tf<Num>,
+        pub min_hosts: Tf<Num>,
         pub ipv6: Tf<bool>,
         pub name: Tf<String>,
         pub network_security_group_id: Tf<String>,
@@ -92,6 +166,11 @@ impl AllocationModel {
     /// Whether the configuration allocates in a live virtual network (unknown counts).
     pub fn is_live(&self) -> bool {
         !self.virtual_network_id.is_null()
+    }
+
+    /// Whether the configuration allows taking over existing subnets.
+    pub fn adopts_existing(&self) -> bool {
+        self.adopt_existing.known() == Some(&true)
     }
 
     /// The vNet ID, or `""` when not set.

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{strings, AllocationModel, RequestModel};
+use super::model::{strings, AllocationModel, Num, RequestModel};
 use super::shared::{check_network_id, check_subnet_name};
 use crate::framework::{AttrPath, Diagnostics, FromValue, Tf};
-use aifactory_allocator::{AllocationInput, RequestSpec, Strategy};
+use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
 /// The attributes a request may have in both modes.
 pub(super) const REQUEST_ATTRS: [&str; 3] = ["prefix_length", "min_hosts", "ipv6"];
@@ -49,18 +49,62 @@ pub(crate) struct Request {
     pub settings: SubnetSettings,
 }
 
-/// A whole number, or an error on `path`.
-fn whole(n: &Tf<f64>, path: AttrPath, diags: &mut Diagnostics) -> Option<i64> {
-    let n = *n.known()?;
-    if n.fract() != 0.0 || n.abs() > 1e15 {
+/// The values a number attribute takes, for messages about numbers too large to check
+/// further (smaller ones go to the allocator, whose issues quote them).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NumberKind {
+    PrefixLength,
+    MinHosts,
+    Slot,
+}
+
+impl NumberKind {
+    fn range(self) -> String {
+        let max_hosts = (1u64 << 31) - allocator::AZURE_RESERVED_PER_SUBNET;
+        match self {
+            NumberKind::PrefixLength => format!(
+                "use 1 to {} (Azure's smallest IPv4 subnet is a /{0})",
+                allocator::MIN_IPV4_PREFIX
+            ),
+            NumberKind::MinHosts => format!("use 1 to {max_hosts} usable addresses"),
+            NumberKind::Slot => {
+                "use a block number from 0 (counted across the IPv4 entries of `address_space`)"
+                    .into()
+            }
+        }
+    }
+}
+
+/// The largest magnitude passed on to the allocator; larger numbers are reported here.
+const LARGEST_CHECKED: f64 = 1e15;
+
+/// A whole number, or an error on `path` that quotes the user's value and names the
+/// attribute as written (`subnets["genai"].prefix_length`).
+pub(crate) fn whole(
+    n: &Tf<Num>,
+    path: AttrPath,
+    kind: NumberKind,
+    diags: &mut Diagnostics,
+) -> Option<i64> {
+    let n = n.known()?;
+    let attr = path.to_string();
+    if !n.value.is_finite() || n.value.abs() > LARGEST_CHECKED {
         diags.error(
             path,
-            "Whole number required",
-            format!("{n} is not a whole number."),
+            format!("{attr} {n} is out of range"),
+            format!("{attr} = {n} is out of range: {}.", kind.range()),
         );
         return None;
     }
-    Some(n as i64)
+    if n.value.fract() != 0.0 {
+        diags.error(
+            path,
+            format!("{attr} {n} is not a whole number"),
+            format!("{attr} = {n} must be a whole number: {}.", kind.range()),
+        );
+        return None;
+    }
+    Some(n.value as i64)
 }
 
 fn shape(live: bool) -> &'static str {
@@ -140,8 +184,18 @@ pub(super) fn requests(
             }
         }
         let spec = RequestSpec {
-            prefix_length: whole(&req.prefix_length, path.and_attr("prefix_length"), diags),
-            min_hosts: whole(&req.min_hosts, path.and_attr("min_hosts"), diags),
+            prefix_length: whole(
+                &req.prefix_length,
+                path.and_attr("prefix_length"),
+                NumberKind::PrefixLength,
+                diags,
+            ),
+            min_hosts: whole(
+                &req.min_hosts,
+                path.and_attr("min_hosts"),
+                NumberKind::MinHosts,
+                diags,
+            ),
             ipv6: req.ipv6.known().copied().unwrap_or(false),
         };
         out.insert(purpose.clone(), Request { spec, settings });
@@ -311,16 +365,27 @@ pub(super) struct Inputs {
 
 /// The strategy the configuration asks for, checked on its attributes.
 fn strategy(config: &AllocationModel, name: &str, diags: &mut Diagnostics) -> Strategy {
-    let slot = whole(&config.slot, AttrPath::attr("slot"), diags);
+    let slot = whole(
+        &config.slot,
+        AttrPath::attr("slot"),
+        NumberKind::Slot,
+        diags,
+    );
     let slot_prefix = whole(
         &config.slot_prefix_length,
         AttrPath::attr("slot_prefix_length"),
+        NumberKind::PrefixLength,
         diags,
     );
+    // A given value that was refused above is not also "missing".
+    let given = |v: &Tf<Num>| !v.is_null();
     match name {
         "packed" => {
-            for (name, v) in [("slot", slot), ("slot_prefix_length", slot_prefix)] {
-                if v.is_some() {
+            for (name, v) in [
+                ("slot", &config.slot),
+                ("slot_prefix_length", &config.slot_prefix_length),
+            ] {
+                if given(v) {
                     diags.error(
                         AttrPath::attr(name),
                         format!("`{name}` needs strategy \"slot\""),
@@ -336,8 +401,11 @@ fn strategy(config: &AllocationModel, name: &str, diags: &mut Diagnostics) -> St
                 index,
             },
             _ => {
-                for (name, v) in [("slot", slot), ("slot_prefix_length", slot_prefix)] {
-                    if v.is_none() {
+                for (name, v) in [
+                    ("slot", &config.slot),
+                    ("slot_prefix_length", &config.slot_prefix_length),
+                ] {
+                    if !given(v) {
                         diags.error(
                             AttrPath::attr(name),
                             format!("Missing `{name}`"),

@@ -44,10 +44,21 @@ network. Changing it replaces the resource.",
 `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001`. \
 The plan reads it: its address spaces (all of them) form the pool unless `address_space` is given, and \
 every subnet this allocation does not own counts as occupied. A subnet that already exists under a \
-requested name is adopted with its CIDR. Needs Azure credentials (the provider settings). Changing it \
-replaces the resource.",
+requested name and that this allocation does not own (its ID is not in `subnet_ids`) makes the create fail \
+with the `terraform import` command to run, unless `adopt_existing = true`. Needs Azure credentials (the \
+provider settings). Changing it replaces the resource.",
             )
             .forces_replacement(),
+            Attribute::optional(
+                "adopt_existing",
+                Type::Bool,
+                "With `virtual_network_id`: take over subnets that already exist under the requested names \
+(keeping their ranges) when this allocation creates them, instead of failing. Default false: like azurerm, \
+creating a subnet whose name is taken by one this allocation does not own fails and names the \
+`terraform import` command (`<virtual network ID>|<key>`), so two workspaces never manage, and one never \
+destroys, the same subnets unknowingly. Risk of true: `terraform destroy` (or removing a request) then \
+deletes the adopted subnets, whoever created them. Subnets this allocation already owns are unaffected.",
+            ),
             Attribute::optional(
                 "address_space",
                 Type::list(Type::String),

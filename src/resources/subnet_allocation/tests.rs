@@ -136,7 +136,7 @@ async fn unknown_inputs_give_unknown_results() {
 async fn slot_settings_are_checked_on_their_attributes() {
     let mut cfg = model(three());
     cfg.strategy = known("slot");
-    cfg.slot = Tf::Known(3.0);
+    cfg.slot = Tf::Known(3.0.into());
     let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(
         p.diags
@@ -147,7 +147,7 @@ async fn slot_settings_are_checked_on_their_attributes() {
     );
 
     let mut cfg = model(three());
-    cfg.slot = Tf::Known(3.0);
+    cfg.slot = Tf::Known(3.0.into());
     let p = plan(&Value::Null, &cfg.to_value()).await;
     assert!(p
         .diags
@@ -165,8 +165,8 @@ async fn same_slot_same_cidrs_whatever_else_is_occupied() {
     let slot_cfg = |occupied: &[&str]| {
         let mut cfg = model(three());
         cfg.strategy = known("slot");
-        cfg.slot = Tf::Known(3.0);
-        cfg.slot_prefix_length = Tf::Known(21.0);
+        cfg.slot = Tf::Known(3.0.into());
+        cfg.slot_prefix_length = Tf::Known(21.0.into());
         cfg.occupied = list(occupied);
         cfg.to_value()
     };
@@ -300,4 +300,91 @@ fn every_attribute_has_a_description() {
         }
     }
     walk(&schema::schema().attributes);
+}
+
+/// Numbers out of range keep the user's value and name the attribute as written, whether
+/// Terraform sends them as numbers or (beyond a float64's exact range, such as 1e300) as
+/// their decimal text; none says "must be a number".
+#[tokio::test]
+async fn numbers_out_of_range_quote_the_value_and_the_attribute() {
+    let big = "1".to_string() + &"0".repeat(300);
+    for (given, quoted) in [
+        (Value::string(big.clone()), "1e300"),
+        (Value::Number(1e300), "1e300"),
+        (Value::Number(1e20), "1e20"),
+    ] {
+        let subnets = Value::object([("genai", Value::object([("prefix_length", given.clone())]))]);
+        let d = SubnetAllocation::default().validate(&config(subnets)).await;
+        let path = AttrPath::attr("subnets")
+            .and_key("genai")
+            .and_attr("prefix_length");
+        let hit = d.iter().find(|d| d.path == path);
+        assert!(
+            hit.is_some_and(|d| d
+                .summary
+                .contains(&format!("prefix_length {quoted} is out of range"))
+                && d.detail.contains("use 1 to 29")),
+            "{quoted}: {:?}",
+            d
+        );
+        assert!(
+            !d.iter().any(|d| d.detail.contains("a number")),
+            "{quoted}: {d:?}"
+        );
+
+        let subnets = Value::object([("aks", Value::object([("min_hosts", given.clone())]))]);
+        let d = SubnetAllocation::default().validate(&config(subnets)).await;
+        assert!(
+            d.iter().any(|d| d
+                .summary
+                .contains(&format!("min_hosts {quoted} is out of range"))),
+            "{d:?}"
+        );
+
+        for attr in ["slot", "slot_prefix_length"] {
+            let mut v = model(three()).to_value();
+            if let Value::Map(m) = &mut v {
+                m.insert("strategy".into(), Value::string("slot"));
+                m.insert("slot".into(), Value::Number(1.0));
+                m.insert("slot_prefix_length".into(), Value::Number(21.0));
+                m.insert(attr.into(), given.clone());
+            }
+            let p = plan(&Value::Null, &v).await;
+            let hits: Vec<_> = p
+                .diags
+                .iter()
+                .filter(|d| d.path == AttrPath::attr(attr))
+                .collect();
+            assert!(
+                hits.len() == 1 && hits[0].summary == format!("{attr} {quoted} is out of range"),
+                "{attr} {quoted}: {:?}",
+                p.diags
+            );
+        }
+    }
+    // In range but not whole: the value and the attribute, not "a number".
+    let subnets = Value::object([(
+        "genai",
+        Value::object([("prefix_length", Value::Number(25.5))]),
+    )]);
+    let d = SubnetAllocation::default().validate(&config(subnets)).await;
+    assert!(
+        d.iter().any(|d| d
+            .summary
+            .contains("prefix_length 25.5 is not a whole number")),
+        "{d:?}"
+    );
+    // Numbers the allocator checks keep their value too.
+    let subnets = Value::object([(
+        "genai",
+        Value::object([("prefix_length", Value::Number(40.0))]),
+    )]);
+    let p = plan(&Value::Null, &config(subnets)).await;
+    assert!(
+        p.diags
+            .iter()
+            .any(|d| d.summary.contains("prefix_length 40")),
+        "{:?}",
+        p.diags
+    );
 }

@@ -1,6 +1,7 @@
 //! The live allocation, in steps: the subnet names, the ranges kept from state and the
-//! subnets adopted by name, the pool, the occupied ranges (foreign subnets and sibling
-//! allocations planned in this run), the plan memo, the allocator, and the warnings.
+//! subnets adopted by name, the pool, the occupied ranges (foreign subnets, sibling
+//! allocations planned in this run, and other workspaces' live claims), the plan memo,
+//! the allocator, and the warnings.
 //!
 //! Must not: do I/O beyond the plan memo (the caller reads the vNet).
 
@@ -75,9 +76,11 @@ struct Owned {
     held: BTreeMap<String, Previous>,
 }
 
-/// The allocation against the live vNet; `None` with errors in `diags`.
+/// The allocation against the live vNet; `None` with errors in `diags`. `scope` names
+/// the vNet for claims (ARM endpoint and vNet ID).
 pub(super) fn allocate_live(
     vnet_id: &str,
+    scope: &str,
     vnet: &Vnet,
     inp: &mut Inputs,
     prior: Option<&AllocationModel>,
@@ -102,7 +105,9 @@ pub(super) fn allocate_live(
         .flatten();
 
     pool(vnet_id, vnet, inp, diags)?;
-    let occupants = occupy(vnet_id, vnet, &owned, &names, inp);
+    // From reading the claims to recording this plan's: one plan at a time per vNet.
+    let _claims = memo::lock_claims(scope);
+    let occupants = occupy(vnet_id, scope, vnet, &owned, &names, inp);
     let displaced = displaced(&from_state, &occupants, inp);
 
     let recorded = from_memo(
@@ -138,6 +143,7 @@ pub(super) fn allocate_live(
     if let Some(k) = &memo_key {
         memo::store(k, &allocation);
     }
+    memo::claim(scope, &inp.key, &allocation);
     reserve(vnet_id, &inp.key, &allocation);
     let ids = subnet_ids(vnet_id, vnet, &names, &owned);
     tracing::debug!(
@@ -290,10 +296,12 @@ fn pool(vnet_id: &str, vnet: &Vnet, inp: &mut Inputs, diags: &mut Diagnostics) -
     (!outside).then_some(())
 }
 
-/// Occupied: what the user listed, the subnets this allocation does not own, and the
-/// ranges other allocations planned on this vNet in this run (added to the input).
+/// Occupied: what the user listed, the subnets this allocation does not own, the ranges
+/// other allocations planned on this vNet in this run, and other workspaces' live claims
+/// (added to the input).
 fn occupy(
     vnet_id: &str,
+    scope: &str,
     vnet: &Vnet,
     owned: &Owned,
     names: &BTreeMap<String, String>,
@@ -324,11 +332,30 @@ fn occupy(
             inp.input.occupied.push(text);
         }
     }
-    for (k, c) in reserved_by_others(vnet_id, &inp.key) {
+    let in_run = reserved_by_others(vnet_id, &inp.key)
+        .into_iter()
+        .map(|(k, c)| (format!("allocation {k:?} planned in this run ({c})"), c));
+    // A claim over an existing subnet is stale (the vNet is the authority): ignored.
+    let existing: Vec<Cidr> = vnet
+        .subnets
+        .iter()
+        .flat_map(|s| s.prefixes.clone())
+        .collect();
+    let claimed = memo::claims_by_others(scope, &inp.key)
+        .into_iter()
+        .filter(|(_, c)| {
+            allocator::parse_cidr(c).is_ok_and(|c| !existing.iter().any(|e| overlap(e, &c)))
+        })
+        .map(|(k, c)| {
+            (
+                format!("allocation {k:?} planned in another workspace ({c})"),
+                c,
+            )
+        });
+    for (by, c) in in_run.chain(claimed) {
         if occupants.by_cidr.contains_key(&c) {
             continue;
         }
-        let by = format!("allocation {k:?} planned in this run ({c})");
         if let Ok(parsed) = allocator::parse_cidr(&c) {
             occupants.list.push((parsed, by.clone()));
         }

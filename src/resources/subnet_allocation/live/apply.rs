@@ -3,7 +3,13 @@
 //! range taken since the plan fails with a message to re-plan). On failure the state
 //! holds exactly the subnets that exist.
 //!
-//! Must not: write a subnet over a range another subnet holds.
+//! Ownership: a subnet is this allocation's when its ID is in the prior state's
+//! `subnet_ids` (Azure subnets carry no tags) or this very call wrote it. Creating a
+//! subnet whose name another owner already uses fails, naming the import command, unless
+//! `adopt_existing = true` (azurerm's rule: no silent takeover).
+//!
+//! Must not: write a subnet over a range another subnet holds, or take over a subnet it
+//! does not own without `adopt_existing`.
 
 use std::collections::BTreeMap;
 
@@ -23,11 +29,12 @@ use aifactory_azure::{AzureClient, Ctx};
 use super::body::subnet_body;
 use super::coordination::lock_vnet;
 use super::destroy::delete_subnet;
-use super::plan::plan;
+use super::plan::{claims_scope, plan};
 use super::tracked::{failed_state, planned_known, private_of, Tracked};
 use super::vnet::{
-    azure_diag, contains, last_segment, outside_since_plan, overlap, parse_vnet, prefixes_of,
-    subnets_path, taken_since_plan, LiveSubnet, CHECK_TIMEOUT, NETWORK_API, OPERATION_TIMEOUT,
+    azure_diag, contains, last_segment, not_owned, outside_since_plan, overlap, parse_vnet,
+    prefixes_of, subnets_path, taken_since_plan, LiveSubnet, CHECK_TIMEOUT, NETWORK_API,
+    OPERATION_TIMEOUT,
 };
 
 /// One subnet as planned.
@@ -113,10 +120,17 @@ pub(crate) async fn apply(
             client,
             rctx: &rctx,
             vnet_id: &vnet_id,
+            key: planned.key.as_deref().unwrap_or_default(),
+            adopt: config.adopts_existing() || planned.adopts_existing(),
         };
         outcome = writer
             .write_all(&desired, &prior_settings, &mut tracked, &mut diags)
             .await;
+    }
+    if !outcome.failed || outcome.taken {
+        // The vNet shows what exists now; a taken plan is re-planned from scratch.
+        let scope = claims_scope(ctx, &vnet_id);
+        memo::release(&scope, planned.key.as_deref().unwrap_or_default());
     }
     finish(
         prior,
@@ -233,6 +247,10 @@ struct Writer<'a> {
     client: &'a AzureClient,
     rctx: &'a Ctx,
     vnet_id: &'a str,
+    /// The allocation's key (for the import hint).
+    key: &'a str,
+    /// `adopt_existing`: existing subnets under the requested names may be taken over.
+    adopt: bool,
 }
 
 impl Writer<'_> {
@@ -267,7 +285,12 @@ impl Writer<'_> {
             if unchanged {
                 continue;
             }
-            match self.write(p, d).await {
+            // Owned: in the prior state or written by this call (both are tracked).
+            let owned = tracked
+                .ids
+                .values()
+                .any(|id| last_segment(id).eq_ignore_ascii_case(&d.name));
+            match self.write(p, d, owned).await {
                 Ok(()) => tracked.set(p, &d.id, Some(d.v4.clone()), d.v6.clone()),
                 Err(f) => {
                     diags.push(f.diag);
@@ -284,8 +307,9 @@ impl Writer<'_> {
         Outcome::default()
     }
 
-    /// Re-read the vNet, check the planned ranges are still free, PUT the subnet and wait.
-    async fn write(&self, purpose: &str, d: &Desired) -> Result<(), WriteFailure> {
+    /// Re-read the vNet, check the subnet is ours to write (`owned`, or absent, or
+    /// `adopt_existing`) and the planned ranges are still free, PUT the subnet and wait.
+    async fn write(&self, purpose: &str, d: &Desired, owned: bool) -> Result<(), WriteFailure> {
         let (ctx, client, rctx, vnet_id) = (self.ctx, self.client, self.rctx, self.vnet_id);
         let what = format!("Writing subnet {} for subnets[{purpose:?}]", d.name);
         let fail = |diag: Diagnostic, taken: bool| WriteFailure {
@@ -310,6 +334,14 @@ impl Writer<'_> {
             }
             Err(e) => return Err(fail(azure_diag(subnets_path(purpose), &what, &e), false)),
         };
+        if !owned && !self.adopt {
+            if let Some(other) = vnet.subnet(&d.name) {
+                return Err(fail(
+                    not_owned(purpose, &other.name, vnet_id, self.key),
+                    false,
+                ));
+            }
+        }
         let space = vnet.space();
         for text in std::iter::once(&d.v4).chain(d.v6.as_ref()) {
             let Ok(cidr) = allocator::parse_cidr(text) else {

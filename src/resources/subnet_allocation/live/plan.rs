@@ -52,7 +52,16 @@ pub(crate) async fn plan(
     let Some(vnet) = read_vnet(ctx, &vnet_id, diags).await else {
         return Planned::unknown(state);
     };
-    let Some(p) = allocate_live(&vnet_id, &vnet, &mut inp, prior, prior_private, diags) else {
+    let scope = claims_scope(ctx, &vnet_id);
+    let Some(p) = allocate_live(
+        &vnet_id,
+        &scope,
+        &vnet,
+        &mut inp,
+        prior,
+        prior_private,
+        diags,
+    ) else {
         return Planned::unknown(state);
     };
     state.set_results(&p.allocation);
@@ -65,6 +74,15 @@ pub(crate) async fn plan(
     )
     .value();
     Planned { state, private }
+}
+
+/// The vNet as claims name it: the ARM endpoint and the vNet ID.
+pub(super) fn claims_scope(ctx: &ProviderContext, vnet_id: &str) -> String {
+    let endpoint = ctx
+        .azure()
+        .map(|c| c.cloud().resource_manager.to_string())
+        .unwrap_or_default();
+    format!("{endpoint}|{vnet_id}")
 }
 
 /// The allocator's input from the configuration, or `None` (errors in `diags`).

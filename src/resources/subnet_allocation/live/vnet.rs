@@ -186,6 +186,23 @@ pub(super) fn taken_since_plan(
     )
 }
 
+/// The message when a create finds a subnet under the requested name that this
+/// allocation does not own (and `adopt_existing` is not set).
+pub(super) fn not_owned(purpose: &str, name: &str, vnet_id: &str, key: &str) -> Diagnostic {
+    Diagnostic::error(
+        subnets_path(purpose),
+        format!("Subnet {name} already exists and this allocation does not manage it"),
+        format!(
+            "subnets[{purpose:?}] would create subnet {name}, but {vnet_id}/subnets/{name} already exists: another \
+             workspace, another allocation or someone by hand made it. Nothing was written. To manage the \
+             existing subnets with this resource, import the allocation (it takes the virtual network's subnets \
+             named snt-{key}-<purpose>):\n\n  terraform import <resource address> '{vnet_id}|{key}'\n\n\
+             or set `adopt_existing = true` to take them over on create (then `terraform destroy` deletes them, \
+             whoever created them). If another workspace owns them, use a different `key` or subnet `name`."
+        ),
+    )
+}
+
 pub(super) fn outside_since_plan(purpose: &str, name: &str, cidr: &str, vnet: &Vnet) -> Diagnostic {
     Diagnostic::error(
         subnets_path(purpose),
