@@ -3,11 +3,13 @@
 //!
 //! - **plan** reads the vNet (`GET`, api-version [`vnet::NETWORK_API`]): its address spaces are the
 //!   pool (unless `address_space` narrows it), every subnet this allocation does not own is
-//!   occupied. Owned: the subnet IDs in the prior state, plus subnets that already exist
-//!   under a requested name, which are adopted with their CIDR (migration from ESML or from
-//!   hand-made subnets). Allocations planned earlier in the same Terraform run on the same
-//!   vNet count as occupied too, so `for_each` over projects in one workspace does not
-//!   plan the same range twice. A vNet that does not exist yet (created in the same apply)
+//!   occupied. Owned: the subnet IDs in the prior state (Azure subnets carry no tags). A
+//!   subnet that already exists under a requested name keeps its CIDR in the plan, but the
+//!   apply writes it only if owned or with `adopt_existing = true` (migration from ESML or
+//!   from hand-made subnets); otherwise it fails naming `terraform import`. Allocations
+//!   planned earlier in the same Terraform run on the same vNet count as occupied too, so
+//!   `for_each` over projects in one workspace does not plan the same range twice, and so
+//!   do other workspaces' live claims on this machine ([`super::memo`]). A vNet that does not exist yet (created in the same apply)
 //!   gives unknown results, computed when Terraform re-plans at apply.
 //! - **apply** deletes the subnets the plan dropped, then writes each new or changed subnet
 //!   (`PUT {vnet}/subnets/{name}`), one write at a time per vNet in this process (an async
@@ -15,7 +17,8 @@
 //!   client retries). Right before each PUT the vNet is read again: a planned range that
 //!   another subnet took since the plan fails the apply with a message to re-plan, as does
 //!   Azure's `NetcfgSubnetRangesOverlap`. On failure the state holds exactly the subnets
-//!   that exist.
+//!   that exist. The plan memo bridges only the plan and the apply of one run
+//!   ([`super::run`]): a new plan always allocates around what is taken now.
 //! - **read** re-reads the vNet: a subnet deleted behind Terraform's back leaves
 //!   `subnet_ids`/`cidrs` (the next plan re-creates it at its allocated range, kept in the
 //!   private state); a changed prefix shows as a change back; a configured setting that
