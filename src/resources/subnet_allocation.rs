@@ -15,7 +15,8 @@
 //! This file is the resource's edge: it decodes configuration, plan and state into
 //! [`model::AllocationModel`] once (a value of the wrong shape is a diagnostic on its
 //! attribute) and dispatches to the mode. Modules: [`schema`], [`model`] (typed models),
-//! [`requests`] (what `subnets` asks for), [`pure`], [`live`], [`drift`], [`memo`], and
+//! [`requests`] (what `subnets` asks for), [`pure`], [`live`], [`drift`], [`memo`] (plan
+//! memo and claims), [`run`] (which Terraform run this process serves), and
 //! the leaf [`shared`] every other module may import. No child imports from this file.
 //!
 //! Must not: talk to Azure in pure mode, or write a subnet that overlaps another.
