@@ -12,5 +12,6 @@ mod azure_client;
 mod azure_client_live;
 mod docs;
 mod emulator;
+mod layers;
 mod rpc;
 mod testkit;

@@ -145,7 +145,7 @@ pub fn parse(s: &str, mode: Mode) -> Result<Vec<Ace>, AclError> {
                     kind.word()
                 )));
             }
-            if !super::util::is_guid(id) {
+            if !crate::util::is_guid(id) {
                 return Err(AclError(format!(
                     "'{e}': '{id}' is not an object ID (GUID)"
                 )));

@@ -6,9 +6,9 @@
 //!
 //! Owns token validation; must not mint tokens (that is `entra`/`msi`).
 
-use super::http::{arm_error, Resp};
-use super::token::{self, AccessClaims};
-use super::util;
+use crate::http::{arm_error, Resp};
+use crate::token::{self, AccessClaims};
+use crate::util;
 use http::{HeaderMap, StatusCode};
 
 /// Audiences ARM accepts.

@@ -7,16 +7,19 @@
 //! data-plane role check DFS uses.
 //!
 //! Owns RBAC semantics; role assignments live in the generic store (so resource-group
-//! deletes cascade) but only this module writes them.
+//! deletes cascade) but only this module writes them. Imports only the leaves of `arm`
+//! (`id`, `store`, `ctx`, `reply`, `checks`), never its handlers.
 
-use super::arm::id::{key, ArmPath, Level, LevelKind};
-use super::arm::store::Stored;
-use super::arm::{page, Ctx};
-use super::auth::Caller;
-use super::http::{arm_error, Req, Resp};
-use super::roles::{self, Role};
-use super::state::State;
-use super::util;
+use crate::arm::checks::check_parents;
+use crate::arm::ctx::Ctx;
+use crate::arm::id::{key, ArmPath, Level, LevelKind};
+use crate::arm::reply::{method_not_allowed, page};
+use crate::arm::store::Stored;
+use crate::auth::Caller;
+use crate::http::{arm_error, Req, Resp};
+use crate::roles::{self, Role};
+use crate::state::{Principal, State};
+use crate::util;
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -101,7 +104,7 @@ pub fn route(
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "/".into())
     };
-    if let Err(r) = super::arm::check_parents(st, path, upto, false) {
+    if let Err(r) = check_parents(st, path, upto, false) {
         return Some(r);
     }
     if !named {
@@ -140,14 +143,7 @@ pub fn route(
             };
             put(st, ctx, &scope, &target, &body, Some(caller))
         }
-        _ => arm_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            format!(
-                "The requested resource does not support http method '{}'.",
-                req.method
-            ),
-        ),
+        _ => method_not_allowed(req),
     })
 }
 
@@ -170,7 +166,7 @@ pub fn seed_put(
         return None;
     }
     let upto = path.levels.len() - 1;
-    if let Err(r) = super::arm::check_parents(st, path, upto, true) {
+    if let Err(r) = check_parents(st, path, upto, true) {
         return Some(r);
     }
     let scope = scope_of(path, upto);
@@ -178,23 +174,41 @@ pub fn seed_put(
     Some(put(st, ctx, &scope, &target, body, None))
 }
 
-fn put(
-    st: &mut State,
-    ctx: &Ctx,
-    scope: &str,
-    target: &Level,
-    body: &Map<String, Value>,
-    caller: Option<&Caller>,
-) -> Resp {
-    let bad = |code: &str, msg: String| arm_error(StatusCode::BAD_REQUEST, code, msg);
+fn bad(code: &str, msg: String) -> Resp {
+    arm_error(StatusCode::BAD_REQUEST, code, msg)
+}
+
+/// The last segment of a role definition ID (its GUID).
+fn role_guid_of(definition_id: &str) -> &str {
+    definition_id.rsplit('/').next().unwrap_or_default()
+}
+
+/// `properties.principalId` / `properties.roleDefinitionId` of a stored assignment.
+fn stored_prop<'a>(r: &'a Stored, name: &str) -> Option<&'a str> {
+    r.body
+        .pointer(&format!("/properties/{name}"))
+        .and_then(Value::as_str)
+}
+
+/// What a role assignment PUT asks for, once its required fields are read.
+struct Request {
+    props: Map<String, Value>,
+    principal_id: String,
+    role: &'static Role,
+    principal_type: Option<String>,
+}
+
+/// Reads and checks the request body: GUID name, `roleDefinitionId` naming a built-in role,
+/// `principalId`, and a valid `principalType` when given.
+fn read_request(target: &Level, body: &Map<String, Value>) -> Result<Request, Resp> {
     if !util::is_guid(&target.name) {
-        return bad(
+        return Err(bad(
             "InvalidRoleAssignmentId",
             format!(
                 "The role assignment ID '{}' is not valid. The role assignment ID must be a GUID.",
                 target.name
             ),
-        );
+        ));
     }
     let props = body
         .get("properties")
@@ -203,31 +217,26 @@ fn put(
         .unwrap_or_default();
     let s = |k: &str| props.get(k).and_then(Value::as_str).map(str::to_string);
     let Some(role_def) = s("roleDefinitionId") else {
-        return bad(
+        return Err(bad(
             "InvalidRequestContent",
             "The request content was invalid: 'properties.roleDefinitionId' is required.".into(),
-        );
+        ));
     };
     let Some(principal_id) = s("principalId") else {
-        return bad(
+        return Err(bad(
             "InvalidRequestContent",
             "The request content was invalid: 'properties.principalId' is required.".into(),
-        );
+        ));
     };
-    let role_guid = role_def.rsplit('/').next().unwrap_or_default().to_string();
-    let Some(role) = roles::by_id(&role_guid) else {
-        return bad(
+    let role_guid = role_guid_of(&role_def);
+    let Some(role) = roles::by_id(role_guid) else {
+        return Err(bad(
             "RoleDefinitionDoesNotExist",
             format!("The specified role definition with ID '{role_guid}' does not exist."),
-        );
+        ));
     };
-    let now = st.now_ms();
-    let tenant = subscription_of(scope)
-        .and_then(|s| st.directory.subscription(&s).map(|x| x.tenant.clone()))
-        .or_else(|| caller.map(|c| c.tid.clone()))
-        .unwrap_or_default();
-    let given_type = s("principalType");
-    if let Some(t) = &given_type {
+    let principal_type = s("principalType");
+    if let Some(t) = &principal_type {
         if ![
             "User",
             "Group",
@@ -238,122 +247,177 @@ fn put(
         .iter()
         .any(|x| x.eq_ignore_ascii_case(t))
         {
-            return bad("InvalidPrincipalType", format!("The principal type '{t}' is not valid. Valid values: User, Group, ServicePrincipal, ForeignGroup, Device."));
+            return Err(bad("InvalidPrincipalType", format!("The principal type '{t}' is not valid. Valid values: User, Group, ServicePrincipal, ForeignGroup, Device.")));
         }
     }
-    let principal = st.directory.by_object_id(&principal_id).cloned();
-    let is_new = principal
-        .as_ref()
-        .is_some_and(|p| p.new_until_ms.is_some_and(|t| now < t));
-    let actual_type = match (&principal, &given_type) {
-        (Some(p), _) if !is_new => {
+    Ok(Request {
+        props,
+        principal_id,
+        role,
+        principal_type,
+    })
+}
+
+/// The principal type to record. A known principal past its replication delay has its own
+/// (a different `principalType` is `UnmatchedPrincipalType`); a new or unknown one needs
+/// `principalType`, else `PrincipalNotFound`.
+fn principal_type(
+    principal: Option<&Principal>,
+    req: &Request,
+    tenant: &str,
+    now: i64,
+) -> Result<String, Resp> {
+    let is_new = principal.is_some_and(|p| p.new_until_ms.is_some_and(|t| now < t));
+    match (principal, &req.principal_type) {
+        (Some(p), given) if !is_new => {
             let actual = p.kind.principal_type();
-            if let Some(g) = &given_type {
+            if let Some(g) = given {
                 if !g.eq_ignore_ascii_case(actual) {
-                    return bad(
+                    return Err(bad(
                         "UnmatchedPrincipalType",
-                        format!("The PrincipalId '{principal_id}' has type '{actual}' , which is different from specified PrincipalType '{g}'."),
-                    );
+                        format!("The PrincipalId '{}' has type '{actual}' , which is different from specified PrincipalType '{g}'.", req.principal_id),
+                    ));
                 }
             }
-            actual.to_string()
+            Ok(actual.to_string())
         }
-        (_, Some(g)) => g.clone(),
-        (_, None) => {
-            return bad(
-                "PrincipalNotFound",
-                format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", principal_id.replace('-', "")),
-            );
-        }
-    };
-    let scope_key = key(scope);
-    let existing = st.store.get(&target.id).cloned();
-    if let Some(e) = &existing {
-        let ep = e
-            .body
-            .pointer("/properties/principalId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let er = e
-            .body
-            .pointer("/properties/roleDefinitionId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !ep.eq_ignore_ascii_case(&principal_id)
-            || !er
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .eq_ignore_ascii_case(&role_guid)
-        {
-            return bad(
-                "RoleAssignmentUpdateNotPermitted",
-                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."
-                    .into(),
-            );
-        }
+        (_, Some(g)) => Ok(g.clone()),
+        (_, None) => Err(bad(
+            "PrincipalNotFound",
+            format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", req.principal_id.replace('-', "")),
+        )),
     }
+}
+
+/// An existing assignment may only be re-put with the same principal and role.
+fn check_update(existing: Option<&Stored>, req: &Request) -> Result<(), Resp> {
+    let Some(e) = existing else {
+        return Ok(());
+    };
+    let same_principal = stored_prop(e, "principalId")
+        .unwrap_or_default()
+        .eq_ignore_ascii_case(&req.principal_id);
+    let same_role = role_guid_of(stored_prop(e, "roleDefinitionId").unwrap_or_default())
+        .eq_ignore_ascii_case(req.role.id);
+    if same_principal && same_role {
+        return Ok(());
+    }
+    Err(bad(
+        "RoleAssignmentUpdateNotPermitted",
+        "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.".into(),
+    ))
+}
+
+/// Another assignment of the same principal and role at the same scope is a 409.
+fn check_duplicate(st: &State, scope_key: &str, target: &Level, req: &Request) -> Result<(), Resp> {
     let dup = st.store.filter(|r| {
         r.full_type.eq_ignore_ascii_case(ASSIGNMENTS)
             && r.parent_key == scope_key
             && key(&r.id) != key(&target.id)
-            && r.body
-                .pointer("/properties/principalId")
-                .and_then(Value::as_str)
-                .is_some_and(|p| p.eq_ignore_ascii_case(&principal_id))
-            && r.body
-                .pointer("/properties/roleDefinitionId")
-                .and_then(Value::as_str)
-                .is_some_and(|d| {
-                    d.rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .eq_ignore_ascii_case(&role_guid)
-                })
+            && stored_prop(r, "principalId")
+                .is_some_and(|p| p.eq_ignore_ascii_case(&req.principal_id))
+            && stored_prop(r, "roleDefinitionId")
+                .is_some_and(|d| role_guid_of(d).eq_ignore_ascii_case(req.role.id))
     });
-    if let Some(d) = dup.first() {
-        return arm_error(
-            StatusCode::CONFLICT,
-            "RoleAssignmentExists",
-            format!(
-                "The role assignment already exists. The ID of the existing role assignment is {}.",
-                d.id.rsplit('/').next().unwrap_or_default()
-            ),
-        );
-    }
-    let when = util::iso8601(now);
-    let who = caller.map(|c| c.oid.clone());
-    let created_on = existing
-        .as_ref()
-        .and_then(|e| e.body.pointer("/properties/createdOn").cloned())
-        .unwrap_or(json!(when));
-    let created_by = existing
-        .as_ref()
-        .and_then(|e| e.body.pointer("/properties/createdBy").cloned())
-        .unwrap_or(json!(who));
-    let id = existing
-        .as_ref()
-        .map(|e| e.id.clone())
-        .unwrap_or_else(|| target.id.clone());
-    let out = json!({
+    let Some(d) = dup.first() else {
+        return Ok(());
+    };
+    Err(arm_error(
+        StatusCode::CONFLICT,
+        "RoleAssignmentExists",
+        format!(
+            "The role assignment already exists. The ID of the existing role assignment is {}.",
+            d.id.rsplit('/').next().unwrap_or_default()
+        ),
+    ))
+}
+
+/// The assignment as stored and returned (created fields kept from `existing`).
+fn assignment_json(
+    id: &str,
+    scope: &str,
+    target: &Level,
+    req: &Request,
+    principal_type: &str,
+    existing: Option<&Stored>,
+    updated: (String, Option<String>),
+) -> Value {
+    let (when, who) = updated;
+    let kept = |name: &str, fallback: Value| {
+        existing
+            .and_then(|e| e.body.pointer(&format!("/properties/{name}")).cloned())
+            .unwrap_or(fallback)
+    };
+    let created_on = kept("createdOn", json!(when));
+    let created_by = kept("createdBy", json!(who));
+    let prop = |k: &str| req.props.get(k).cloned().unwrap_or(Value::Null);
+    json!({
         "id": id,
         "type": ASSIGNMENTS,
         "name": id.rsplit('/').next().unwrap_or(&target.name),
         "properties": {
-            "roleDefinitionId": definition_id(scope, role.id),
-            "principalId": principal_id,
-            "principalType": actual_type,
+            "roleDefinitionId": definition_id(scope, req.role.id),
+            "principalId": req.principal_id,
+            "principalType": principal_type,
             "scope": scope,
-            "condition": props.get("condition").cloned().unwrap_or(Value::Null),
-            "conditionVersion": props.get("conditionVersion").cloned().unwrap_or(Value::Null),
-            "description": props.get("description").cloned().unwrap_or(Value::Null),
-            "delegatedManagedIdentityResourceId": props.get("delegatedManagedIdentityResourceId").cloned().unwrap_or(Value::Null),
+            "condition": prop("condition"),
+            "conditionVersion": prop("conditionVersion"),
+            "description": prop("description"),
+            "delegatedManagedIdentityResourceId": prop("delegatedManagedIdentityResourceId"),
             "createdOn": created_on,
             "updatedOn": when,
             "createdBy": created_by,
             "updatedBy": who,
         }
-    });
+    })
+}
+
+/// PUT of a role assignment (also seeding, without a caller): 201 created, 200 re-put.
+fn put(
+    st: &mut State,
+    ctx: &Ctx,
+    scope: &str,
+    target: &Level,
+    body: &Map<String, Value>,
+    caller: Option<&Caller>,
+) -> Resp {
+    let _ = ctx;
+    let req = match read_request(target, body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let now = st.now_ms();
+    let tenant = subscription_of(scope)
+        .and_then(|s| st.directory.subscription(&s).map(|x| x.tenant.clone()))
+        .or_else(|| caller.map(|c| c.tid.clone()))
+        .unwrap_or_default();
+    let principal = st.directory.by_object_id(&req.principal_id);
+    let actual_type = match principal_type(principal, &req, &tenant, now) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let scope_key = key(scope);
+    let existing = st.store.get(&target.id).cloned();
+    if let Err(r) = check_update(existing.as_ref(), &req) {
+        return r;
+    }
+    if let Err(r) = check_duplicate(st, &scope_key, target, &req) {
+        return r;
+    }
+    let id = existing
+        .as_ref()
+        .map(|e| e.id.clone())
+        .unwrap_or_else(|| target.id.clone());
+    let updated = (util::iso8601(now), caller.map(|c| c.oid.clone()));
+    let out = assignment_json(
+        &id,
+        scope,
+        target,
+        &req,
+        &actual_type,
+        existing.as_ref(),
+        updated,
+    );
     let created = existing.is_none();
     st.store.put(Stored {
         id,
@@ -366,15 +430,12 @@ fn put(
         changed_ms: now,
     });
     st.dirty = true;
-    let _ = ctx;
-    Resp::json(
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        &out,
-    )
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Resp::json(status, &out)
 }
 
 /// True when `a` is `b` or an ancestor of `b` (scope keys).

@@ -3,11 +3,11 @@
 //!
 //! Owns configuration values only; must not start anything.
 
-use super::faults::FaultRule;
-use super::seed::{
+use crate::faults::FaultRule;
+use crate::seed::{
     FederatedCredential, PrincipalKind, PrincipalSeed, Seed, SubscriptionSeed, TenantSeed,
 };
-use super::throttle::ThrottleConfig;
+use crate::throttle::ThrottleConfig;
 use serde::{Deserialize, Serialize};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;

@@ -8,11 +8,11 @@
 //! Owns credential checks and token minting (shared with `msi`); must not check bearer
 //! tokens (that is `auth`).
 
-use super::http::{Req, Resp};
-use super::seed::PrincipalKind;
-use super::state::{Principal, State};
-use super::token::{self, claim_strings};
-use super::util;
+use crate::http::{Req, Resp};
+use crate::seed::PrincipalKind;
+use crate::state::{Principal, State};
+use crate::token::{self, claim_strings, Jwt};
+use crate::util;
 use base64::Engine;
 use http::{Method, StatusCode};
 use rustls_pki_types::pem::PemObject;
@@ -109,182 +109,221 @@ pub fn issue(st: &State, p: &Principal, aud: &str, appidacr: &str) -> (String, i
     (token::mint(&st.signing_key, &claims), now, exp)
 }
 
-/// Handles `/{tenant}/oauth2/v2.0/token` (`v2 = true`) and `/{tenant}/oauth2/token`.
-pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: bool) -> Resp {
-    let now_ms = st.now_ms();
-    let err = |status: StatusCode, e: &str, code: u32, msg: &str| {
-        entra_error(status, e, code, msg, now_ms, base)
-    };
-    if req.method != Method::POST {
-        return err(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
-            900561,
-            "The endpoint only accepts POST requests. Received a GET request.",
-        );
+/// Why a token request is refused: (status, OAuth `error`, AADSTS code, message).
+type Refusal = (StatusCode, &'static str, u32, String);
+
+fn bad_request(error: &'static str, code: u32, msg: impl Into<String>) -> Refusal {
+    (StatusCode::BAD_REQUEST, error, code, msg.into())
+}
+
+/// 400 `invalid_request` 900144 for a missing form parameter.
+fn missing(param: &str) -> Refusal {
+    bad_request(
+        "invalid_request",
+        900144,
+        format!("The request body must contain the following parameter: '{param}'."),
+    )
+}
+
+/// The token request's form fields and HTTP Basic client credentials.
+struct TokenForm {
+    fields: Vec<(String, String)>,
+    basic: Option<(String, String)>,
+}
+
+impl TokenForm {
+    fn read(req: &Req) -> TokenForm {
+        TokenForm {
+            fields: util::parse_form(&String::from_utf8_lossy(&req.body)),
+            basic: basic_credentials(req),
+        }
     }
-    let form = util::parse_form(&String::from_utf8_lossy(&req.body));
-    let get = |k: &str| {
-        form.iter()
+
+    /// A non-empty form field.
+    fn get(&self, k: &str) -> Option<&str> {
+        self.fields
+            .iter()
             .find(|(n, _)| n == k)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
-    };
-    let Some(tenant) = st.directory.tenant(tenant_seg).map(|t| t.id.clone()) else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            90002,
-            &format!("Tenant '{tenant_seg}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."),
-        );
-    };
-    let Some(grant) = get("grant_type") else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'grant_type'.",
-        );
-    };
-    if grant != "client_credentials" {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            70003,
-            &format!("The app requested an unsupported grant type '{grant}'."),
-        );
     }
-    // HTTP Basic client authentication.
-    let mut basic: Option<(String, String)> = None;
-    if let Some(h) = req.header("authorization") {
-        if let Some(b) = h
-            .strip_prefix("Basic ")
-            .or_else(|| h.strip_prefix("basic "))
-        {
-            if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b.trim()) {
-                let raw = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((u, p)) = raw.split_once(':') {
-                    basic = Some((util::pct_decode(u), util::pct_decode(p)));
-                }
-            }
-        }
+
+    fn client_id(&self) -> Option<String> {
+        self.get("client_id")
+            .map(str::to_string)
+            .or_else(|| self.basic.as_ref().map(|b| b.0.clone()))
     }
-    let client_id = get("client_id")
+
+    fn client_secret(&self) -> Option<String> {
+        self.get("client_secret")
+            .map(str::to_string)
+            .or_else(|| self.basic.as_ref().map(|b| b.1.clone()))
+    }
+}
+
+/// `Authorization: Basic base64(urlencoded id ":" urlencoded secret)`.
+fn basic_credentials(req: &Req) -> Option<(String, String)> {
+    let h = req.header("authorization")?;
+    let b = h
+        .strip_prefix("Basic ")
+        .or_else(|| h.strip_prefix("basic "))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b.trim())
+        .ok()?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (u, p) = raw.split_once(':')?;
+    Some((util::pct_decode(u), util::pct_decode(p)))
+}
+
+/// The token's audience: v2 `scope` = one `{resource}/.default` (OIDC scopes aside); v1
+/// `resource`.
+fn requested_audience(form: &TokenForm, v2: bool) -> Result<String, Refusal> {
+    if !v2 {
+        return form
+            .get("resource")
+            .map(str::to_string)
+            .ok_or_else(|| missing("resource"));
+    }
+    let scope = form.get("scope").ok_or_else(|| missing("scope"))?;
+    let scopes: Vec<&str> = scope
+        .split_whitespace()
+        .filter(|s| !["openid", "profile", "offline_access", "email"].contains(s))
+        .collect();
+    if scopes.len() != 1 {
+        return Err(bad_request("invalid_scope", 28000, format!("Provided value for the input parameter scope '{scope}' is not valid because it contains more than one resource. Scope {scope} is not valid.")));
+    }
+    scopes[0]
+        .strip_suffix("/.default")
         .map(str::to_string)
-        .or_else(|| basic.as_ref().map(|b| b.0.clone()));
-    let Some(client_id) = client_id else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
-    };
-    // Audience.
-    let aud = if v2 {
-        let Some(scope) = get("scope") else {
-            return err(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                900144,
-                "The request body must contain the following parameter: 'scope'.",
-            );
-        };
-        let scopes: Vec<&str> = scope
-            .split_whitespace()
-            .filter(|s| !["openid", "profile", "offline_access", "email"].contains(s))
-            .collect();
-        if scopes.len() != 1 {
-            return err(StatusCode::BAD_REQUEST, "invalid_scope", 28000, &format!("Provided value for the input parameter scope '{scope}' is not valid because it contains more than one resource. Scope {scope} is not valid."));
-        }
-        let Some(resource) = scopes[0].strip_suffix("/.default") else {
-            return err(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!("The provided value for scope {} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scopes[0]));
-        };
-        resource.to_string()
-    } else {
-        match get("resource") {
-            Some(r) => r.to_string(),
-            None => {
-                return err(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    900144,
-                    "The request body must contain the following parameter: 'resource'.",
-                )
-            }
-        }
-    };
-    let Some(principal) = st.directory.client(&tenant, &client_id).cloned() else {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
-        );
-    };
-    if !known_resource(st, &aud) {
-        return err(
-            StatusCode::BAD_REQUEST,
-            "invalid_resource",
-            500011,
-            &format!("The resource principal named {aud} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."),
-        );
-    }
-    let secret = get("client_secret")
-        .map(str::to_string)
-        .or_else(|| basic.as_ref().map(|b| b.1.clone()));
-    let appidacr;
-    if let Some(secret) = secret {
+        .ok_or_else(|| bad_request("invalid_scope", 1002012, format!("The provided value for scope {} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scopes[0])))
+}
+
+/// Checks the client's credential (secret, or assertion against `endpoint`); returns the
+/// token's `appidacr` (`1` secret, `2` assertion).
+fn authenticate_client(
+    principal: &Principal,
+    client_id: &str,
+    form: &TokenForm,
+    endpoint: &str,
+    now_ms: i64,
+) -> Result<&'static str, Refusal> {
+    if let Some(secret) = form.client_secret() {
         if principal.kind != PrincipalKind::App || !principal.secrets.contains(&secret) {
-            return err(
+            return Err((
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 7000215,
-                &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
-            );
+                format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            ));
         }
-        appidacr = "1";
-    } else if let Some(assertion) = get("client_assertion") {
-        if get("client_assertion_type") != Some(JWT_BEARER) {
-            return err(StatusCode::BAD_REQUEST, "invalid_request", 900144, &format!("The request body must contain the following parameter: 'client_assertion_type' with value '{JWT_BEARER}'."));
-        }
-        let endpoint = format!(
-            "{base}/{tenant_seg}/oauth2/{}token",
-            if v2 { "v2.0/" } else { "" }
-        );
-        if let Err((status, code, msg)) = check_assertion(&principal, assertion, &endpoint, now_ms)
-        {
-            return err(status, "invalid_client", code, &msg);
-        }
-        appidacr = "2";
-    } else {
-        return err(StatusCode::UNAUTHORIZED, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+        return Ok("1");
     }
-    let (tok, iat, exp) = issue(st, &principal, &aud, appidacr);
-    let lifetime = exp - iat;
-    let body = if v2 {
-        json!({"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": tok})
-    } else {
-        json!({
-            "token_type": "Bearer",
-            "expires_in": lifetime.to_string(),
-            "ext_expires_in": lifetime.to_string(),
-            "expires_on": exp.to_string(),
-            "not_before": iat.to_string(),
-            "resource": aud,
-            "access_token": tok,
-        })
+    let Some(assertion) = form.get("client_assertion") else {
+        return Err((StatusCode::UNAUTHORIZED, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".into()));
     };
-    Resp::json(StatusCode::OK, &body)
-        .header("cache-control", "no-store, no-cache")
-        .header("pragma", "no-cache")
-        .principal(Some(principal.object_id.clone()))
+    if form.get("client_assertion_type") != Some(JWT_BEARER) {
+        return Err(bad_request("invalid_request", 900144, format!("The request body must contain the following parameter: 'client_assertion_type' with value '{JWT_BEARER}'.")));
+    }
+    check_assertion(principal, assertion, endpoint, now_ms)
+        .map_err(|(status, code, msg)| (status, "invalid_client", code, msg))?;
+    Ok("2")
+}
+
+/// Handles `/{tenant}/oauth2/v2.0/token` (`v2 = true`) and `/{tenant}/oauth2/token`.
+pub fn token_endpoint(st: &State, base: &str, req: &Req, tenant_seg: &str, v2: bool) -> Resp {
+    let now_ms = st.now_ms();
+    match grant(st, base, req, tenant_seg, v2, now_ms) {
+        Ok(r) => r,
+        Err((status, error, code, msg)) => entra_error(status, error, code, &msg, now_ms, base),
+    }
+}
+
+/// The `client_credentials` grant: tenant, client, audience, credential, then the token.
+fn grant(
+    st: &State,
+    base: &str,
+    req: &Req,
+    tenant_seg: &str,
+    v2: bool,
+    now_ms: i64,
+) -> Result<Resp, Refusal> {
+    if req.method != Method::POST {
+        return Err((
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            900561,
+            "The endpoint only accepts POST requests. Received a GET request.".into(),
+        ));
+    }
+    let form = TokenForm::read(req);
+    let Some(tenant) = st.directory.tenant(tenant_seg).map(|t| t.id.clone()) else {
+        return Err(bad_request("invalid_request", 90002, format!("Tenant '{tenant_seg}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.")));
+    };
+    let grant = form
+        .get("grant_type")
+        .ok_or_else(|| missing("grant_type"))?;
+    if grant != "client_credentials" {
+        return Err(bad_request(
+            "unsupported_grant_type",
+            70003,
+            format!("The app requested an unsupported grant type '{grant}'."),
+        ));
+    }
+    let client_id = form.client_id().ok_or_else(|| missing("client_id"))?;
+    let aud = requested_audience(&form, v2)?;
+    let Some(principal) = st.directory.client(&tenant, &client_id).cloned() else {
+        return Err(bad_request("unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")));
+    };
+    if !known_resource(st, &aud) {
+        return Err(bad_request("invalid_resource", 500011, format!("The resource principal named {aud} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")));
+    }
+    let endpoint = format!(
+        "{base}/{tenant_seg}/oauth2/{}token",
+        if v2 { "v2.0/" } else { "" }
+    );
+    let appidacr = authenticate_client(&principal, &client_id, &form, &endpoint, now_ms)?;
+    let (tok, iat, exp) = issue(st, &principal, &aud, appidacr);
+    Ok(
+        Resp::json(StatusCode::OK, &token_body(&tok, iat, exp, &aud, v2))
+            .header("cache-control", "no-store, no-cache")
+            .header("pragma", "no-cache")
+            .principal(Some(principal.object_id.clone())),
+    )
+}
+
+/// The token response: v2 numbers, v1 strings with `expires_on`, `not_before`, `resource`.
+fn token_body(tok: &str, iat: i64, exp: i64, aud: &str, v2: bool) -> Value {
+    let lifetime = exp - iat;
+    if v2 {
+        return json!({"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": tok});
+    }
+    json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime.to_string(),
+        "ext_expires_in": lifetime.to_string(),
+        "expires_on": exp.to_string(),
+        "not_before": iat.to_string(),
+        "resource": aud,
+        "access_token": tok,
+    })
 }
 
 type AssertionError = (StatusCode, u32, String);
 
 fn num(v: Option<&Value>) -> Option<i64> {
     v.and_then(|x| x.as_i64().or_else(|| x.as_f64().map(|f| f as i64)))
+}
+
+fn unauthorized(code: u32, msg: String) -> AssertionError {
+    (StatusCode::UNAUTHORIZED, code, msg)
+}
+
+/// A string claim (empty when absent).
+fn claim<'a>(jwt: &'a Jwt, k: &str) -> &'a str {
+    jwt.claims
+        .get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// Checks a client assertion: certificate-signed when its header names a thumbprint the
@@ -295,7 +334,6 @@ pub fn check_assertion(
     endpoint: &str,
     now_ms: i64,
 ) -> Result<(), AssertionError> {
-    let bad = |code: u32, msg: String| (StatusCode::UNAUTHORIZED, code, msg);
     let jwt = token::decode(assertion).map_err(|_| {
         (
             StatusCode::BAD_REQUEST,
@@ -303,26 +341,32 @@ pub fn check_assertion(
             "JWT token is invalid or malformed.".to_string(),
         )
     })?;
-    let now = now_ms / 1000;
-    let exp = num(jwt.claims.get("exp"));
-    let nbf = num(jwt.claims.get("nbf"));
-    let time_ok = exp.is_some_and(|e| e > now) && nbf.is_none_or(|n| n <= now + 300);
-    let time_err = || {
-        bad(
-            700024,
-            format!(
-                "Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, expiry time of assertion {}.",
-                util::iso8601(now_ms),
-                nbf.map(|n| util::iso8601(n.saturating_mul(1000))).unwrap_or_default(),
-                exp.map(|e| util::iso8601(e.saturating_mul(1000))).unwrap_or_default()
-            ),
-        )
-    };
-    let x5t = jwt.header.get("x5t").and_then(Value::as_str);
-    let x5t256 = jwt.header.get("x5t#S256").and_then(Value::as_str);
-    let want = x5t.and_then(token::b64url_decode);
-    let want256 = x5t256.and_then(token::b64url_decode);
-    let mut found: Option<CertificateDer<'static>> = None;
+    let (found, thumbprint) = registered_certificate(p, &jwt);
+    match found {
+        Some(cert) => check_certificate_assertion(p, &jwt, &cert, endpoint)?,
+        None if p.federated_credentials.is_empty() => {
+            let tp: String = thumbprint
+                .unwrap_or_default()
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect();
+            return Err(unauthorized(700027, format!("The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{tp}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{}'.]", p.client_id.clone().unwrap_or_default())));
+        }
+        None => check_federated_assertion(p, &jwt)?,
+    }
+    check_lifetime(&jwt, now_ms)
+}
+
+/// The registered certificate whose SHA-1 (`x5t`) or SHA-256 (`x5t#S256`) thumbprint the
+/// assertion's header names, and the SHA-1 thumbprint asked for.
+fn registered_certificate(
+    p: &Principal,
+    jwt: &Jwt,
+) -> (Option<CertificateDer<'static>>, Option<Vec<u8>>) {
+    let header = |k: &str| jwt.header.get(k).and_then(Value::as_str);
+    let want = header("x5t").and_then(token::b64url_decode);
+    let want256 = header("x5t#S256").and_then(token::b64url_decode);
+    let mut found = None;
     for pem in &p.certificates {
         for c in CertificateDer::pem_slice_iter(pem.as_bytes()).flatten() {
             let s1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, c.as_ref());
@@ -332,76 +376,58 @@ pub fn check_assertion(
             }
         }
     }
-    if found.is_none() && p.federated_credentials.is_empty() {
-        let tp: String = want
-            .unwrap_or_default()
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect();
-        return Err(bad(700027, format!("The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{tp}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{}'.]", p.client_id.clone().unwrap_or_default())));
-    }
-    if let Some(cert) = found {
-        // Certificate credential.
-        let alg = jwt
-            .header
-            .get("alg")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let ee = webpki::EndEntityCert::try_from(&cert).map_err(|e| {
-            bad(
-                700027,
-                format!("Client assertion failed signature validation. (certificate: {e})"),
-            )
-        })?;
-        let verified = match alg {
-            "RS256" => ee.verify_signature(webpki::ring::RSA_PKCS1_2048_8192_SHA256, jwt.signing_input.as_bytes(), &jwt.signature),
-            "PS256" => ee.verify_signature(webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, jwt.signing_input.as_bytes(), &jwt.signature),
-            _ => return Err(bad(700027, format!("Client assertion failed signature validation. Unsupported alg '{alg}' (RS256 or PS256)."))),
-        };
-        if verified.is_err() {
-            return Err(bad(
-                700027,
-                "Client assertion failed signature validation.".into(),
-            ));
-        }
-        let client = p.client_id.clone().unwrap_or_default();
-        let iss = jwt
-            .claims
-            .get("iss")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let sub = jwt
-            .claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !iss.eq_ignore_ascii_case(&client) || !sub.eq_ignore_ascii_case(&client) {
-            return Err(bad(700023, format!("Client assertion issuer '{iss}' and subject '{sub}' must both be the client id '{client}'.")));
-        }
-        let auds = claim_strings(&jwt.claims, "aud");
-        let ep = endpoint.trim_end_matches('/').to_ascii_lowercase();
-        if !auds.iter().any(|a| {
-            let a = a.trim_end_matches('/').to_ascii_lowercase();
-            a == ep || ep.starts_with(&format!("{a}/"))
-        }) {
-            return Err(bad(700212, format!("Client assertion audience claim does not match Realm issuer. Audience '{}', expected '{endpoint}'.", auds.join(","))));
-        }
-        if !time_ok {
-            return Err(time_err());
-        }
-        return Ok(());
-    }
-    // Federated credential.
-    let iss = jwt
-        .claims
-        .get("iss")
+    (found, want)
+}
+
+/// Certificate credential: RS256/PS256 signature by `cert`, `iss` = `sub` = the client id,
+/// `aud` = the token endpoint.
+fn check_certificate_assertion(
+    p: &Principal,
+    jwt: &Jwt,
+    cert: &CertificateDer<'static>,
+    endpoint: &str,
+) -> Result<(), AssertionError> {
+    let alg = jwt
+        .header
+        .get("alg")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let sub = jwt
-        .claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let ee = webpki::EndEntityCert::try_from(cert).map_err(|e| {
+        unauthorized(
+            700027,
+            format!("Client assertion failed signature validation. (certificate: {e})"),
+        )
+    })?;
+    let verified = match alg {
+        "RS256" => ee.verify_signature(webpki::ring::RSA_PKCS1_2048_8192_SHA256, jwt.signing_input.as_bytes(), &jwt.signature),
+        "PS256" => ee.verify_signature(webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY, jwt.signing_input.as_bytes(), &jwt.signature),
+        _ => return Err(unauthorized(700027, format!("Client assertion failed signature validation. Unsupported alg '{alg}' (RS256 or PS256)."))),
+    };
+    if verified.is_err() {
+        return Err(unauthorized(
+            700027,
+            "Client assertion failed signature validation.".into(),
+        ));
+    }
+    let client = p.client_id.clone().unwrap_or_default();
+    let (iss, sub) = (claim(jwt, "iss"), claim(jwt, "sub"));
+    if !iss.eq_ignore_ascii_case(&client) || !sub.eq_ignore_ascii_case(&client) {
+        return Err(unauthorized(700023, format!("Client assertion issuer '{iss}' and subject '{sub}' must both be the client id '{client}'.")));
+    }
+    let auds = claim_strings(&jwt.claims, "aud");
+    let ep = endpoint.trim_end_matches('/').to_ascii_lowercase();
+    if !auds.iter().any(|a| {
+        let a = a.trim_end_matches('/').to_ascii_lowercase();
+        a == ep || ep.starts_with(&format!("{a}/"))
+    }) {
+        return Err(unauthorized(700212, format!("Client assertion audience claim does not match Realm issuer. Audience '{}', expected '{endpoint}'.", auds.join(","))));
+    }
+    Ok(())
+}
+
+/// Federated credential: a registered (issuer, subject) pair with one of the audiences.
+fn check_federated_assertion(p: &Principal, jwt: &Jwt) -> Result<(), AssertionError> {
+    let (iss, sub) = (claim(jwt, "iss"), claim(jwt, "sub"));
     let auds = claim_strings(&jwt.claims, "aud");
     let by_issuer: Vec<_> = p
         .federated_credentials
@@ -409,22 +435,38 @@ pub fn check_assertion(
         .filter(|f| f.issuer == iss)
         .collect();
     if by_issuer.is_empty() {
-        return Err(bad(700211, format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
+        return Err(unauthorized(700211, format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
     }
     let by_subject: Vec<_> = by_issuer.into_iter().filter(|f| f.subject == sub).collect();
     if by_subject.is_empty() {
-        return Err(bad(700213, format!("No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
+        return Err(unauthorized(700213, format!("No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")));
     }
     if !by_subject
         .iter()
         .any(|f| f.audiences.iter().any(|a| auds.contains(a)))
     {
-        return Err(bad(700212, format!("No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", auds.join(","))));
-    }
-    if !time_ok {
-        return Err(time_err());
+        return Err(unauthorized(700212, format!("No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation", auds.join(","))));
     }
     Ok(())
+}
+
+/// `exp` in the future, `nbf` (when present) at most five minutes ahead.
+fn check_lifetime(jwt: &Jwt, now_ms: i64) -> Result<(), AssertionError> {
+    let now = now_ms / 1000;
+    let exp = num(jwt.claims.get("exp"));
+    let nbf = num(jwt.claims.get("nbf"));
+    if exp.is_some_and(|e| e > now) && nbf.is_none_or(|n| n <= now + 300) {
+        return Ok(());
+    }
+    Err(unauthorized(
+        700024,
+        format!(
+            "Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, expiry time of assertion {}.",
+            util::iso8601(now_ms),
+            nbf.map(|n| util::iso8601(n.saturating_mul(1000))).unwrap_or_default(),
+            exp.map(|e| util::iso8601(e.saturating_mul(1000))).unwrap_or_default()
+        ),
+    ))
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`.

@@ -10,9 +10,9 @@
 
 use serde_json::{json, Value};
 
-use super::seed::PrincipalKind;
-use super::state::{Principal, State};
-use super::util;
+use crate::seed::PrincipalKind;
+use crate::state::{Principal, State};
+use crate::util;
 
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 

@@ -52,14 +52,14 @@ struct Inner {
 const MAX_IN_MEMORY: usize = 100_000;
 
 impl Journal {
-    pub fn new(path: Option<PathBuf>) -> Result<Journal, super::EmulatorError> {
+    pub fn new(path: Option<PathBuf>) -> Result<Journal, crate::error::EmulatorError> {
         let file = match &path {
             Some(p) => Some(
                 std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(p)
-                    .map_err(|source| super::EmulatorError::Write {
+                    .map_err(|source| crate::error::EmulatorError::Write {
                         path: p.clone(),
                         source,
                     })?,
@@ -164,7 +164,7 @@ pub fn redact_body(content_type: Option<&str>, body: &[u8]) -> Value {
     if ct.contains("x-www-form-urlencoded") {
         let text = String::from_utf8_lossy(body);
         let mut m = serde_json::Map::new();
-        for (k, v) in super::util::parse_form(&text) {
+        for (k, v) in crate::util::parse_form(&text) {
             let v = if SENSITIVE_FORM_KEYS.contains(&k.as_str()) {
                 "REDACTED".to_string()
             } else {

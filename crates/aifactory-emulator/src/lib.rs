@@ -28,6 +28,11 @@
 //! - Faults/latency, journal, admin API, seed file, state file, virtual clock, binary.
 //!
 //! Not emulated: see "Limits" in `docs/guides/emulator.md`.
+//!
+//! This file owns the public API (`Emulator`, `RunningEmulator`, the re-exports) and must not
+//! hold service behaviour; no module imports from it (they use `crate::<module>` paths). The
+//! crate is a dev-dependency only — never linked into the provider binary — listens only on
+//! loopback, and knows no Terraform. Module layout: `README.md` beside `Cargo.toml`.
 
 pub mod acl;
 pub mod admin;
@@ -41,6 +46,7 @@ mod error;
 pub mod faults;
 pub mod http;
 pub mod identity;
+pub mod info;
 pub mod journal;
 pub mod msi;
 pub mod network;
@@ -48,6 +54,8 @@ pub mod persist;
 pub mod roles;
 pub mod seed;
 pub mod server;
+pub mod setup;
+pub mod shared;
 pub mod softdelete;
 pub mod state;
 pub mod throttle;
@@ -58,90 +66,19 @@ pub mod util;
 pub use config::{CasingPolicy, EmulatorConfig, Settings, TlsSource, VnetConflict};
 pub use error::EmulatorError;
 pub use faults::{FaultAction, FaultRule};
+pub use info::EmulatorInfo;
 pub use journal::JournalEntry;
 pub use seed::{PrincipalKind, PrincipalSeed, Seed};
 pub use throttle::{Bucket, ThrottleConfig};
 
 use serde::{Deserialize, Serialize};
-use server::{Initial, Shared};
+use setup::{apply_seed, reset_state};
+use shared::{Initial, Shared};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-
-/// Endpoints a client needs (also `GET /_emulator/info` and the binary's `--info-out`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct EmulatorInfo {
-    /// `https://127.0.0.1:PORT` (no trailing slash).
-    pub base_url: String,
-    /// PEM file to trust (the generated CA, or the given certificate chain).
-    pub ca_pem_path: PathBuf,
-    /// Entra authority host (token URL = `{authority_host}/{tenant}/oauth2/v2.0/token`).
-    pub authority_host: String,
-    /// `{base_url}/{tenant}/oauth2/v2.0/token`, with a literal `{tenant}`.
-    pub token_endpoint_template: String,
-    /// ARM endpoint (= base URL).
-    pub resource_manager_endpoint: String,
-    /// Token audience for ARM: `https://management.azure.com/` (scope `https://management.azure.com/.default`).
-    pub resource_manager_audience: String,
-    /// Token audience for storage: `https://storage.azure.com/`.
-    pub storage_audience: String,
-    /// DFS endpoint per storage account: `{base_url}/dfs/{account}` with a literal `{account}`.
-    pub dfs_endpoint_template: String,
-    /// App Service managed identity endpoint (`IDENTITY_ENDPOINT`).
-    pub msi_endpoint: String,
-    /// Value for `IDENTITY_HEADER`.
-    pub identity_header: String,
-    /// IMDS-shaped endpoint (`{base_url}/metadata/identity/oauth2/token`).
-    pub imds_endpoint: String,
-    /// Admin API root (`{base_url}/_emulator`).
-    pub admin_url: String,
-    pub tenants: Vec<String>,
-    pub subscriptions: Vec<String>,
-    pub state_file: Option<PathBuf>,
-    pub journal_file: Option<PathBuf>,
-}
-
-impl EmulatorInfo {
-    /// The `ARM_*` variables that point a provider (or any azurerm-style client) at this
-    /// emulator with a client secret: tenant, subscription, app, endpoints, DFS template
-    /// and the CA to trust; the Azure CLI is switched off.
-    pub fn provider_env(
-        &self,
-        tenant: &str,
-        subscription: &str,
-        client_id: &str,
-        client_secret: &str,
-    ) -> Vec<(String, String)> {
-        [
-            ("ARM_TENANT_ID", tenant.to_string()),
-            ("ARM_SUBSCRIPTION_ID", subscription.to_string()),
-            ("ARM_CLIENT_ID", client_id.to_string()),
-            ("ARM_CLIENT_SECRET", client_secret.to_string()),
-            ("ARM_USE_CLI", "false".to_string()),
-            (
-                "ARM_RESOURCE_MANAGER_ENDPOINT",
-                self.resource_manager_endpoint.clone(),
-            ),
-            (
-                "ARM_ACTIVE_DIRECTORY_AUTHORITY_HOST",
-                self.authority_host.clone(),
-            ),
-            (
-                "ARM_STORAGE_DFS_ENDPOINT_TEMPLATE",
-                self.dfs_endpoint_template.clone(),
-            ),
-            (
-                "ARM_CA_CERTIFICATE_FILE",
-                self.ca_pem_path.display().to_string(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-}
 
 /// Starts emulators.
 pub struct Emulator;
@@ -168,75 +105,6 @@ pub struct PrincipalInfo {
 
 fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
-}
-
-/// Applies a seed: directory, then (unless `directory_only`) resources and filesystems.
-pub(crate) fn apply_seed(
-    st: &mut state::State,
-    base: &str,
-    seed: &Seed,
-    with_resources: bool,
-) -> Result<(), String> {
-    let now = st.now_ms();
-    let settings = st.settings.clone();
-    st.directory.apply(seed, now, &settings)?;
-    st.dirty = true;
-    if with_resources {
-        for r in &seed.resources {
-            arm::apply_seed_resource(st, base, &r.id, &r.body)?;
-        }
-        for fs in &seed.filesystems {
-            dfs::seed_filesystem(st, fs)?;
-        }
-    }
-    Ok(())
-}
-
-/// Back to the initial configuration (keeps the signing key so cached tokens stay valid).
-pub(crate) fn reset_state(
-    st: &mut state::State,
-    base: &str,
-    initial: &Initial,
-) -> Result<(), String> {
-    let key = st.signing_key.clone();
-    let fault_seed = initial.settings.fault_seed;
-    *st = state::State::new(
-        initial.settings.clone(),
-        faults::Faults::new(initial.faults.clone(), fault_seed),
-    );
-    st.signing_key = key;
-    apply_seed(st, base, &initial.seed, true)?;
-    st.dirty = true;
-    Ok(())
-}
-
-/// Builds the info document.
-pub(crate) fn info(shared: &Shared) -> EmulatorInfo {
-    let base = shared.base_url.clone();
-    let st = shared.lock();
-    EmulatorInfo {
-        ca_pem_path: shared.ca_path.clone(),
-        authority_host: base.clone(),
-        token_endpoint_template: format!("{base}/{{tenant}}/oauth2/v2.0/token"),
-        resource_manager_endpoint: base.clone(),
-        resource_manager_audience: "https://management.azure.com/".into(),
-        storage_audience: "https://storage.azure.com/".into(),
-        dfs_endpoint_template: format!("{base}/dfs/{{account}}"),
-        msi_endpoint: format!("{base}/msi/token"),
-        identity_header: shared.identity_header.clone(),
-        imds_endpoint: format!("{base}/metadata/identity/oauth2/token"),
-        admin_url: format!("{base}/_emulator"),
-        tenants: st.directory.tenants.iter().map(|t| t.id.clone()).collect(),
-        subscriptions: st
-            .directory
-            .subscriptions
-            .iter()
-            .map(|s| s.id.clone())
-            .collect(),
-        state_file: shared.state_file.clone(),
-        journal_file: shared.journal.path(),
-        base_url: base,
-    }
 }
 
 impl Emulator {
@@ -382,7 +250,7 @@ impl RunningEmulator {
     }
 
     pub fn info(&self) -> EmulatorInfo {
-        info(&self.shared)
+        EmulatorInfo::of(&self.shared)
     }
 
     /// All journal entries so far.
@@ -460,8 +328,8 @@ impl RunningEmulator {
     /// The rendered resource (as ARM GET would return it), if present.
     pub fn resource(&self, id: &str) -> Option<serde_json::Value> {
         let mut st = self.shared.lock();
-        arm::complete_due(&mut st);
-        st.store.get(id).map(|r| arm::render(&st, r))
+        arm::complete::complete_due(&mut st);
+        st.store.get(id).map(|r| arm::render::render(&st, r))
     }
 
     /// Replaces or creates a resource behind the provider's back (drift).
@@ -471,23 +339,23 @@ impl RunningEmulator {
         body: serde_json::Value,
     ) -> Result<serde_json::Value, EmulatorError> {
         let mut st = self.shared.lock();
-        arm::drift_put(&mut st, id, body).map_err(EmulatorError::Seed)
+        arm::drift::drift_put(&mut st, id, body).map_err(EmulatorError::Seed)
     }
 
     /// Deletes a resource (and its subtree) behind the provider's back; returns how many.
     pub fn delete_resource(&self, id: &str) -> usize {
         let mut st = self.shared.lock();
-        arm::drift_delete(&mut st, id)
+        arm::drift::drift_delete(&mut st, id)
     }
 
     /// Soft-deleted key vaults and Cognitive Services accounts, as their deletedVaults /
     /// deletedAccounts GET renders them.
     pub fn soft_deleted(&self) -> Vec<serde_json::Value> {
         let mut st = self.shared.lock();
-        arm::complete_due(&mut st);
+        arm::complete::complete_due(&mut st);
         st.soft_deleted
             .values()
-            .map(softdelete::Deleted::render)
+            .map(softdelete::record::Deleted::render)
             .collect()
     }
 

@@ -6,10 +6,10 @@
 //!
 //! Owns MSI request/response shapes; token minting is `entra::issue`.
 
-use super::entra::{issue, known_resource};
-use super::http::{Req, Resp};
-use super::seed::PrincipalKind;
-use super::state::{Principal, State};
+use crate::entra::{issue, known_resource};
+use crate::http::{Req, Resp};
+use crate::seed::PrincipalKind;
+use crate::state::{Principal, State};
 use http::StatusCode;
 use serde_json::json;
 

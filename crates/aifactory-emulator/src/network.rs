@@ -5,15 +5,18 @@
 //! write lock (409 `AnotherOperationInProgress` / 429 `RetryableError` while an LRO on the
 //! vNet or any of its subnets is in flight).
 //!
-//! Owns network validation and rendering; the generic lifecycle stays in `arm`.
+//! Owns network validation and rendering; the generic lifecycle stays in `arm`. Imports only
+//! the leaves of `arm` (`id`, `store`, `lro`, `body`, `ctx`), never its handlers.
 
-use super::arm::id::{key, ArmPath, LevelKind};
-use super::arm::store::Stored;
-use super::arm::{set_ps, Ctx};
-use super::config::VnetConflict;
-use super::http::{arm_error, arm_error_details, Resp};
-use super::state::State;
-use super::util;
+use crate::arm::body::set_ps;
+use crate::arm::ctx::Ctx;
+use crate::arm::id::{self, key, ArmPath, Level, LevelKind};
+use crate::arm::lro::OpKind;
+use crate::arm::store::Stored;
+use crate::config::VnetConflict;
+use crate::http::{arm_error, arm_error_details, Resp};
+use crate::state::State;
+use crate::util;
 use http::StatusCode;
 use ipnet::IpNet;
 use serde_json::{json, Map, Value};
@@ -50,7 +53,7 @@ pub fn lock_key(st: &State, path: &ArmPath, body: &Map<String, Value>) -> Option
             .get("properties")
             .and_then(|p| p.pointer("/subnet/id"))
             .and_then(Value::as_str)?;
-        let p = super::arm::id::parse_id(sid).ok()?;
+        let p = id::parse_id(sid).ok()?;
         let _ = st;
         return p
             .levels
@@ -73,10 +76,10 @@ pub fn conflict(st: &State, ctx: &Ctx, lock: &str) -> Option<Resp> {
     let url = op.async_url(ctx.base);
     let wait = op.retry_after(st.now_ms(), None).max(1);
     let op_name = match op.kind {
-        super::arm::lro::OpKind::Put if op.target_id.to_ascii_lowercase().contains("/subnets/") => {
+        OpKind::Put if op.target_id.to_ascii_lowercase().contains("/subnets/") => {
             "PutSubnetOperation"
         }
-        super::arm::lro::OpKind::Put => "PutVirtualNetworkOperation",
+        OpKind::Put => "PutVirtualNetworkOperation",
         _ if op.target_id.to_ascii_lowercase().contains("/subnets/") => "DeleteSubnetOperation",
         _ => "DeleteVirtualNetworkOperation",
     };
@@ -245,147 +248,181 @@ pub fn prepare_put(
     let Some(target) = path.target() else {
         return Ok(NetPlan::default());
     };
-    let t = target.full_type.to_ascii_lowercase();
-    if t == VNET.to_ascii_lowercase() {
-        let mut space = Vec::new();
-        let space_str = vnet_space(&Value::Object(body.clone()));
-        for p in &space_str {
-            let net = parse_prefix(p, &target.id)?;
-            if space.iter().any(|n| overlaps(n, &net)) {
-                return Err(bad(
-                    "VnetAddressSpacesOverlap",
-                    format!("Address space {p} of virtual network {} overlaps with another address space of the same virtual network.", target.id),
-                ));
-            }
-            space.push(net);
-        }
-        let inline: Vec<Value> = body
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-            .and_then(|p| p.remove("subnets"))
-            .and_then(|s| s.as_array().cloned())
-            .unwrap_or_default();
-        let mut accepted: Vec<(String, Vec<IpNet>)> = Vec::new();
-        let mut upserts = Vec::new();
-        for s in inline {
-            let Some(name) = s.get("name").and_then(Value::as_str).map(str::to_string) else {
-                return Err(bad(
-                    "InvalidRequestFormat",
-                    "Cannot parse the request. A subnet in properties.subnets has no name.".into(),
-                ));
-            };
-            if accepted.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
-                return Err(bad("DuplicateResourceName", format!("Resource {}/subnets/{name} has the same name as another subnet in the request.", target.id)));
-            }
-            let sid = format!("{}/subnets/{name}", target.id);
-            let nets = check_subnet(
-                &name,
-                &sid,
-                s.get("properties"),
-                &target.name,
-                &space,
-                &accepted,
-            )?;
-            accepted.push((name.clone(), nets));
-            let mut props = s
-                .get("properties")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            props.remove("provisioningState");
-            upserts.push((name, props));
-        }
-        let mut deletes = Vec::new();
-        for child in st.store.children(&target.id, SUBNET) {
-            let cname = child.id.rsplit('/').next().unwrap_or_default();
-            if !accepted.iter().any(|(n, _)| n.eq_ignore_ascii_case(cname)) {
-                if let Some(h) = subnet_users(st, &child.id).first() {
-                    return Err(in_use(cname, h));
-                }
-                deletes.push(child.id.clone());
-            }
-        }
-        return Ok(NetPlan {
-            upserts,
-            deletes,
-            touch_vnet: None,
-            is_vnet: true,
-        });
+    if target.full_type.eq_ignore_ascii_case(VNET) {
+        return prepare_vnet(st, target, body);
     }
-    if t == SUBNET.to_ascii_lowercase() {
-        let vnet_level = path
-            .levels
-            .iter()
-            .rev()
-            .find(|l| l.full_type.eq_ignore_ascii_case(VNET));
-        let Some(vnet_level) = vnet_level else {
-            return Ok(NetPlan::default());
-        };
-        let Some(vnet) = st.store.get(&vnet_level.id) else {
-            return Ok(NetPlan::default());
-        };
-        let mut space = Vec::new();
-        for p in vnet_space(&vnet.body) {
-            if let Ok(n) = p.parse::<IpNet>() {
-                space.push(n);
-            }
-        }
-        let siblings: Vec<(String, Vec<IpNet>)> = st
-            .store
-            .children(&vnet.id, SUBNET)
-            .into_iter()
-            .filter(|c| key(&c.id) != key(&target.id))
-            .map(|c| {
-                let nets = prefixes_of(c.body.get("properties"))
-                    .iter()
-                    .filter_map(|p| p.parse().ok())
-                    .collect();
-                (c.id.clone(), nets)
-            })
-            .collect();
-        check_subnet(
-            &target.name,
-            &target.id,
-            body.get("properties"),
-            &vnet_level.name,
-            &space,
-            &siblings,
-        )?;
-        return Ok(NetPlan {
-            touch_vnet: Some(vnet.id.clone()),
-            ..NetPlan::default()
-        });
+    if target.full_type.eq_ignore_ascii_case(SUBNET) {
+        return prepare_subnet(st, path, target, body);
     }
-    if t == PRIVATE_ENDPOINT.to_ascii_lowercase() {
-        let sid = body
-            .get("properties")
-            .and_then(|p| p.pointer("/subnet/id"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let Some(sid) = sid else {
-            return Err(bad("InvalidRequestFormat", format!("Cannot parse the request. Private endpoint {} must reference a subnet in properties.subnet.id.", target.id)));
-        };
-        if !st.store.contains(&sid) {
-            return Err(bad(
-                "InvalidResourceReference",
-                format!("Resource {sid} referenced by resource {} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", target.id),
-            ));
-        }
-        if let Some(Value::Object(p)) = body.get_mut("properties") {
-            if !p.contains_key("networkInterfaces") {
-                let sub = path.subscription().unwrap_or_default();
-                let rg = path
-                    .resource_group()
-                    .map(|l| l.name.clone())
-                    .unwrap_or_default();
-                p.insert(
-                    "networkInterfaces".into(),
-                    json!([{"id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{}.nic.{}", target.name, util::new_guid())}]),
-                );
-            }
-        }
+    if target.full_type.eq_ignore_ascii_case(PRIVATE_ENDPOINT) {
+        prepare_private_endpoint(st, path, target, body)?;
     }
     Ok(NetPlan::default())
+}
+
+/// The vNet's address space: valid CIDRs that do not overlap each other.
+fn address_space(body: &Map<String, Value>, vnet_id: &str) -> Result<Vec<IpNet>, Resp> {
+    let mut space: Vec<IpNet> = Vec::new();
+    for p in &vnet_space(&Value::Object(body.clone())) {
+        let net = parse_prefix(p, vnet_id)?;
+        if space.iter().any(|n| overlaps(n, &net)) {
+            return Err(bad(
+                "VnetAddressSpacesOverlap",
+                format!("Address space {p} of virtual network {vnet_id} overlaps with another address space of the same virtual network."),
+            ));
+        }
+        space.push(net);
+    }
+    Ok(space)
+}
+
+/// vNet PUT: address space, inline `properties.subnets` (moved out of the body into the
+/// plan), and the existing subnets the PUT omits (deleted, unless in use).
+fn prepare_vnet(
+    st: &State,
+    target: &Level,
+    body: &mut Map<String, Value>,
+) -> Result<NetPlan, Resp> {
+    let space = address_space(body, &target.id)?;
+    let inline: Vec<Value> = body
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .and_then(|p| p.remove("subnets"))
+        .and_then(|s| s.as_array().cloned())
+        .unwrap_or_default();
+    let mut accepted: Vec<(String, Vec<IpNet>)> = Vec::new();
+    let mut upserts = Vec::new();
+    for s in inline {
+        let Some(name) = s.get("name").and_then(Value::as_str).map(str::to_string) else {
+            return Err(bad(
+                "InvalidRequestFormat",
+                "Cannot parse the request. A subnet in properties.subnets has no name.".into(),
+            ));
+        };
+        if accepted.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            return Err(bad("DuplicateResourceName", format!("Resource {}/subnets/{name} has the same name as another subnet in the request.", target.id)));
+        }
+        let sid = format!("{}/subnets/{name}", target.id);
+        let nets = check_subnet(
+            &name,
+            &sid,
+            s.get("properties"),
+            &target.name,
+            &space,
+            &accepted,
+        )?;
+        accepted.push((name.clone(), nets));
+        let mut props = s
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        props.remove("provisioningState");
+        upserts.push((name, props));
+    }
+    let mut deletes = Vec::new();
+    for child in st.store.children(&target.id, SUBNET) {
+        let cname = child.id.rsplit('/').next().unwrap_or_default();
+        if !accepted.iter().any(|(n, _)| n.eq_ignore_ascii_case(cname)) {
+            if let Some(h) = subnet_users(st, &child.id).first() {
+                return Err(in_use(cname, h));
+            }
+            deletes.push(child.id.clone());
+        }
+    }
+    Ok(NetPlan {
+        upserts,
+        deletes,
+        touch_vnet: None,
+        is_vnet: true,
+    })
+}
+
+/// Subnet PUT: inside the vNet's space, no overlap with its siblings; the vNet's ETag moves.
+fn prepare_subnet(
+    st: &State,
+    path: &ArmPath,
+    target: &Level,
+    body: &Map<String, Value>,
+) -> Result<NetPlan, Resp> {
+    let vnet_level = path
+        .levels
+        .iter()
+        .rev()
+        .find(|l| l.full_type.eq_ignore_ascii_case(VNET));
+    let Some(vnet_level) = vnet_level else {
+        return Ok(NetPlan::default());
+    };
+    let Some(vnet) = st.store.get(&vnet_level.id) else {
+        return Ok(NetPlan::default());
+    };
+    let space: Vec<IpNet> = vnet_space(&vnet.body)
+        .iter()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let siblings: Vec<(String, Vec<IpNet>)> = st
+        .store
+        .children(&vnet.id, SUBNET)
+        .into_iter()
+        .filter(|c| key(&c.id) != key(&target.id))
+        .map(|c| {
+            let nets = prefixes_of(c.body.get("properties"))
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            (c.id.clone(), nets)
+        })
+        .collect();
+    check_subnet(
+        &target.name,
+        &target.id,
+        body.get("properties"),
+        &vnet_level.name,
+        &space,
+        &siblings,
+    )?;
+    Ok(NetPlan {
+        touch_vnet: Some(vnet.id.clone()),
+        ..NetPlan::default()
+    })
+}
+
+/// Private endpoint PUT: its subnet must exist; a network interface is made up when none
+/// is given.
+fn prepare_private_endpoint(
+    st: &State,
+    path: &ArmPath,
+    target: &Level,
+    body: &mut Map<String, Value>,
+) -> Result<(), Resp> {
+    let sid = body
+        .get("properties")
+        .and_then(|p| p.pointer("/subnet/id"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(sid) = sid else {
+        return Err(bad("InvalidRequestFormat", format!("Cannot parse the request. Private endpoint {} must reference a subnet in properties.subnet.id.", target.id)));
+    };
+    if !st.store.contains(&sid) {
+        return Err(bad(
+            "InvalidResourceReference",
+            format!("Resource {sid} referenced by resource {} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", target.id),
+        ));
+    }
+    if let Some(Value::Object(p)) = body.get_mut("properties") {
+        if !p.contains_key("networkInterfaces") {
+            let sub = path.subscription().unwrap_or_default();
+            let rg = path
+                .resource_group()
+                .map(|l| l.name.clone())
+                .unwrap_or_default();
+            p.insert(
+                "networkInterfaces".into(),
+                json!([{"id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{}.nic.{}", target.name, util::new_guid())}]),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Applies a plan after the resource itself was stored.

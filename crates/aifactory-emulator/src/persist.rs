@@ -4,12 +4,12 @@
 //!
 //! Owns the file format; must not decide when to write (the server's persister task does).
 
-use super::arm::lro::Operation;
-use super::arm::store::Store;
-use super::dfs::DfsState;
-use super::softdelete::SoftDeleted;
-use super::state::{Directory, State};
-use super::EmulatorError;
+use crate::arm::lro::Operation;
+use crate::arm::store::Store;
+use crate::dfs::model::DfsState;
+use crate::error::EmulatorError;
+use crate::softdelete::record::SoftDeleted;
+use crate::state::{Directory, State};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -143,8 +143,8 @@ pub struct FilesystemSeed {
 
 impl Seed {
     /// Parses a seed document.
-    pub fn from_json(text: &str) -> Result<Seed, crate::EmulatorError> {
-        serde_json::from_str(text).map_err(|source| crate::EmulatorError::Json {
+    pub fn from_json(text: &str) -> Result<Seed, crate::error::EmulatorError> {
+        serde_json::from_str(text).map_err(|source| crate::error::EmulatorError::Json {
             what: "seed",
             source,
         })

@@ -3,60 +3,28 @@
 //! ARM / DFS, common response headers, journal, persistence trigger).
 //!
 //! Owns sockets and routing by first path segment; must not implement service semantics.
+//! The state it serves is the `shared::Shared` handle.
 
-use super::config::Settings;
-use super::faults::{FaultAction, LroOverride};
-use super::http::{arm_error, Req, Resp};
-use super::journal::{redact_body, Journal, JournalEntry};
-use super::seed::Seed;
-use super::state::State;
-use super::{admin, arm, dfs, entra, faults::FaultRule, msi, util};
+use crate::faults::{FaultAction, LroOverride};
+use crate::http::{arm_error, arm_error_details, Req, Resp};
+use crate::journal::{redact_body, JournalEntry};
+use crate::shared::Shared;
+use crate::{admin, arm, dfs, entra, msi, token, util};
 use bytes::Bytes;
 use http::{Method, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::json;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 /// Maximum request body (ARM's RP limit is 8 MB).
 const MAX_BODY: usize = 8 * 1024 * 1024;
-
-/// What `POST /_emulator/reset` returns to.
-#[derive(Debug, Clone)]
-pub struct Initial {
-    pub seed: Seed,
-    pub settings: Settings,
-    pub faults: Vec<FaultRule>,
-}
-
-/// State shared by all connections.
-#[derive(Debug)]
-pub struct Shared {
-    pub state: Mutex<State>,
-    pub base_url: String,
-    pub journal: Journal,
-    pub identity_header: String,
-    pub trust_pem: String,
-    pub ca_path: PathBuf,
-    pub state_file: Option<PathBuf>,
-    pub initial: Initial,
-    pub persist: Notify,
-}
-
-impl Shared {
-    /// Locks the state (a poisoned lock is recovered: handlers never leave it half-written
-    /// in a way later requests cannot cope with).
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 /// Error that makes hyper drop the connection without answering.
 #[derive(Debug, thiserror::Error)]
@@ -124,25 +92,7 @@ async fn handle(
             return Ok(to_hyper(r));
         }
     };
-    let raw_path = parts.uri.path().to_string();
-    let raw_query = parts.uri.query().unwrap_or_default().to_string();
-    let correlation_id = parts
-        .headers
-        .get("x-ms-correlation-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(util::new_guid);
-    let req = Req {
-        method: parts.method.clone(),
-        segments: decode_segments(&raw_path),
-        query: util::parse_form(&raw_query),
-        raw_path,
-        raw_query,
-        headers: parts.headers,
-        body,
-        request_id: util::new_guid(),
-        correlation_id,
-    };
+    let req = to_req(parts, body);
     if req.segments.first().is_some_and(|s| s == "_emulator") {
         let r = admin::handle(&shared, &req);
         return Ok(to_hyper(r));
@@ -159,9 +109,60 @@ async fn handle(
     if total > 0 {
         tokio::time::sleep(Duration::from_millis(total)).await;
     }
-    let mut resp = match &outcome.terminal {
-        Some(FaultAction::Reset) => Resp::reset(),
-        Some(FaultAction::Status { status, code, message, retry_after_secs }) => {
+    let mut resp = outcome
+        .terminal
+        .as_ref()
+        .and_then(injected)
+        .unwrap_or_else(|| route(&shared, &req, outcome.lro.clone()));
+    resp.fault = (!outcome.names.is_empty()).then(|| outcome.names.join(","));
+    if resp.principal.is_none() {
+        resp.principal = bearer_principal(&shared, &req);
+    }
+    resp = common_headers(resp, &req);
+    record(&shared, &req, &resp, started, outcome.names.clone());
+    if shared.state_file.is_some() && shared.lock().dirty {
+        shared.persist.notify_one();
+    }
+    if resp.reset {
+        return Err(InjectedReset);
+    }
+    Ok(to_hyper(resp))
+}
+
+/// The request as the handlers see it: decoded segments and query, request and correlation
+/// IDs.
+fn to_req(parts: http::request::Parts, body: Bytes) -> Req {
+    let raw_path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().unwrap_or_default().to_string();
+    let correlation_id = parts
+        .headers
+        .get("x-ms-correlation-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(util::new_guid);
+    Req {
+        method: parts.method,
+        segments: decode_segments(&raw_path),
+        query: util::parse_form(&raw_query),
+        raw_path,
+        raw_query,
+        headers: parts.headers,
+        body,
+        request_id: util::new_guid(),
+        correlation_id,
+    }
+}
+
+/// The answer of a terminal fault (`None`: the action does not answer by itself).
+fn injected(action: &FaultAction) -> Option<Resp> {
+    match action {
+        FaultAction::Reset => Some(Resp::reset()),
+        FaultAction::Status {
+            status,
+            code,
+            message,
+            retry_after_secs,
+        } => {
             let st = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let code = code.clone().unwrap_or_else(|| match st.as_u16() {
                 500 => "InternalServerError".into(),
@@ -177,22 +178,23 @@ async fn handle(
             if let Some(s) = retry_after_secs {
                 r = r.header("retry-after", s.to_string());
             }
-            r
+            Some(r)
         }
-        Some(FaultAction::RetryableError { retry_after_secs }) => super::http::arm_error_details(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RetryableError",
-            "A retryable error occurred.",
-            json!([{"code": "RetryableErrorDueToAnotherOperation", "message": format!("Another operation is in progress. The call can be retried in {retry_after_secs} seconds.")}]),
-        )
-        .header("retry-after", retry_after_secs.to_string()),
-        _ => route(&shared, &req, outcome.lro.clone()),
-    };
-    resp.fault = (!outcome.names.is_empty()).then(|| outcome.names.join(","));
-    if resp.principal.is_none() {
-        resp.principal = bearer_principal(&shared, &req);
+        FaultAction::RetryableError { retry_after_secs } => Some(
+            arm_error_details(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RetryableError",
+                "A retryable error occurred.",
+                json!([{"code": "RetryableErrorDueToAnotherOperation", "message": format!("Another operation is in progress. The call can be retried in {retry_after_secs} seconds.")}]),
+            )
+            .header("retry-after", retry_after_secs.to_string()),
+        ),
+        _ => None,
     }
-    resp = common_headers(resp, &req);
+}
+
+/// Writes the journal entry of an answered request.
+fn record(shared: &Shared, req: &Req, resp: &Resp, started: Instant, faults: Vec<String>) {
     let st_time = shared.lock().now_ms();
     let duration_ms = started.elapsed().as_millis() as u64;
     shared.journal.record(JournalEntry {
@@ -207,15 +209,8 @@ async fn handle(
         principal: resp.principal.clone(),
         request_id: req.request_id.clone(),
         correlation_id: req.correlation_id.clone(),
-        faults: outcome.names.clone(),
+        faults,
     });
-    if shared.state_file.is_some() && shared.lock().dirty {
-        shared.persist.notify_one();
-    }
-    if resp.reset {
-        return Err(InjectedReset);
-    }
-    Ok(to_hyper(resp))
 }
 
 /// Object id from a valid emulator bearer token (for journal lines of faulted requests).
@@ -226,7 +221,7 @@ fn bearer_principal(shared: &Shared, req: &Req) -> Option<String> {
         return None;
     }
     let key = shared.lock().signing_key.clone();
-    let jwt = super::token::verify(&key, tok.trim()).ok()?;
+    let jwt = token::verify(&key, tok.trim()).ok()?;
     jwt.claims
         .get("oid")
         .and_then(serde_json::Value::as_str)

@@ -3,14 +3,15 @@
 //!
 //! Owns the state types and directory lookups; behaviour lives in the handler modules.
 
-use super::arm::lro::Operation;
-use super::arm::store::Store;
-use super::config::Settings;
-use super::dfs::DfsState;
-use super::faults::Faults;
-use super::seed::{FederatedCredential, PrincipalKind, PrincipalSeed, Seed};
-use super::throttle::Throttle;
-use super::util;
+use crate::arm::lro::Operation;
+use crate::arm::store::Store;
+use crate::config::Settings;
+use crate::dfs::model::DfsState;
+use crate::faults::Faults;
+use crate::seed::{FederatedCredential, PrincipalKind, PrincipalSeed, Seed};
+use crate::softdelete::record::SoftDeleted;
+use crate::throttle::Throttle;
+use crate::util;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -241,7 +242,7 @@ pub struct State {
     pub ops: BTreeMap<String, Operation>,
     pub dfs: DfsState,
     /// Soft-deleted key vaults and Cognitive Services accounts.
-    pub soft_deleted: super::softdelete::SoftDeleted,
+    pub soft_deleted: SoftDeleted,
     pub throttle: Throttle,
     pub faults: Faults,
     /// Added to wall-clock time (`POST /_emulator/clock`).

@@ -4,8 +4,8 @@
 //!
 //! Owns certificates and the rustls config; must not accept connections.
 
-use super::config::TlsSource;
-use super::EmulatorError;
+use crate::config::TlsSource;
+use crate::error::EmulatorError;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose, SanType,

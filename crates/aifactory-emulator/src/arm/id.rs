@@ -4,6 +4,9 @@
 //!
 //! Owns parsing and canonical keys (lowercase); must not look at the store.
 
+/// Resource type of resource groups.
+pub const RG_TYPE: &str = "Microsoft.Resources/resourceGroups";
+
 /// One named level of an ID.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Level {

@@ -2,10 +2,11 @@
 //! `Location`, their status documents, and completion when the (virtual) clock passes the
 //! configured delay.
 //!
-//! Owns operation records and status rendering; the effect of completion (making a resource
-//! `Succeeded`, deleting it) is applied by `arm::complete_due` so the store stays in one place.
+//! Owns operation records and status rendering; must not touch the state: the effect of
+//! completion (making a resource `Succeeded`, deleting it) is applied by `arm::complete`, and
+//! requests start operations through `arm::ctx`. A leaf below `state`.
 
-use super::super::util;
+use crate::util;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -43,7 +44,45 @@ pub struct Operation {
     pub lock_key: Option<String>,
 }
 
+/// What a new operation acts on (everything but its id and timing).
+#[derive(Debug, Clone)]
+pub struct OpTarget {
+    pub kind: OpKind,
+    pub subscription: String,
+    /// Resource-provider namespace in the status URLs.
+    pub namespace: String,
+    /// Normalised location in the status URLs.
+    pub location: String,
+    pub target_id: String,
+    pub lock_key: Option<String>,
+}
+
 impl Operation {
+    /// A running operation on `target`, started at `now_ms`, finishing `delay_ms` later
+    /// (`Failed` with `failure`).
+    pub fn begin(
+        target: OpTarget,
+        api_version: &str,
+        now_ms: i64,
+        delay_ms: u64,
+        failure: Option<(String, String)>,
+    ) -> Operation {
+        Operation {
+            id: util::new_guid(),
+            subscription: target.subscription,
+            namespace: target.namespace,
+            location: target.location,
+            kind: target.kind,
+            target_id: target.target_id,
+            api_version: api_version.to_string(),
+            started_ms: now_ms,
+            done_ms: now_ms.saturating_add(delay_ms.min(i64::MAX as u64) as i64),
+            failure,
+            completed: false,
+            lock_key: target.lock_key,
+        }
+    }
+
     /// `Azure-AsyncOperation` URL.
     pub fn async_url(&self, base: &str) -> String {
         format!(

@@ -3,6 +3,9 @@
 //!
 //! Prints the base URL as the only line on stdout once it is ready; everything else goes to
 //! stderr. SIGINT/SIGTERM: persist state (`--state-file`), exit 0.
+//!
+//! Owns the command line and the process lifecycle; must not hold emulator behaviour (that
+//! is the library) or listen beyond loopback.
 
 use aifactory_emulator::{Emulator, EmulatorConfig, Seed, ThrottleConfig, TlsSource, VnetConflict};
 use std::path::PathBuf;

@@ -1,0 +1,64 @@
+//! `DELETE` on a provider resource: `If-Match`, the vNet lock, subnets in use, then either a
+//! long-running delete (202, the subtree goes when the operation completes) or an immediate
+//! one (200); soft-deletable resources are kept by `softdelete`.
+//!
+//! Owns the order of a DELETE; must not hold resource-provider rules.
+
+use super::body::set_ps;
+use super::checks::preconditions;
+use super::complete::forget_removed;
+use super::ctx::{is_lro, operation_location, Ctx};
+use super::id::{ArmPath, Level, LevelKind};
+use super::lro::{OpKind, OpTarget};
+use super::reply::accepted;
+use crate::http::Resp;
+use crate::network;
+use crate::softdelete::lifecycle as softdelete;
+use crate::state::State;
+use http::StatusCode;
+
+/// DELETE on a resource (parents already checked): 204 when absent.
+pub fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) -> Resp {
+    let Some(existing) = st.store.get(&target.id).cloned() else {
+        return Resp::empty(StatusCode::NO_CONTENT);
+    };
+    if let Err(r) = preconditions(ctx, Some(&existing)) {
+        return r;
+    }
+    let lock = network::lock_key(
+        st,
+        path,
+        &existing.body.as_object().cloned().unwrap_or_default(),
+    );
+    if let Some(r) = lock.as_ref().and_then(|k| network::conflict(st, ctx, k)) {
+        return r;
+    }
+    if let Err(r) = network::check_delete(st, &existing) {
+        return r;
+    }
+    let now = st.now_ms();
+    if is_lro(st, &target.full_type) {
+        let LevelKind::Resource { namespace, .. } = target.kind.clone() else {
+            return Resp::empty(StatusCode::NO_CONTENT);
+        };
+        let op_target = OpTarget {
+            kind: OpKind::Delete,
+            subscription: path.subscription().unwrap_or_default().to_string(),
+            namespace,
+            location: operation_location(st, path),
+            target_id: existing.id.clone(),
+            lock_key: lock,
+        };
+        if let Some(r) = st.store.get_mut(&existing.id) {
+            set_ps(&mut r.body, "Deleting");
+        }
+        let op = ctx.start_operation(st, now, op_target);
+        network::touch_parent_vnet(st, &existing);
+        return accepted(st, ctx, &op, now, true);
+    }
+    let removed = st.store.remove_tree(&existing.id);
+    forget_removed(st, &removed);
+    softdelete::retain(st, &removed);
+    network::touch_parent_vnet(st, &existing);
+    Resp::empty(StatusCode::OK)
+}
