@@ -11,7 +11,7 @@ pub mod schema;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step, ToDiagnostic};
+pub use model::{FromValue, ModelError, Tf, ToValue};
 pub use resource::{DataSource, Function, FunctionError, PlanRequest, PlanResponse, Resource};
 pub use schema::{Attribute, Nesting, Schema, Type};
-pub use model::{FromValue, ModelError, Tf, ToValue};
 pub use value::Value;

@@ -216,7 +216,8 @@ impl ToValue for str {
 
 impl FromValue for bool {
     fn from_value(v: &Value, path: &AttrPath) -> Result<Self, ModelError> {
-        v.as_bool().ok_or_else(|| ModelError::new(path, "a bool", v))
+        v.as_bool()
+            .ok_or_else(|| ModelError::new(path, "a bool", v))
     }
 }
 
@@ -228,7 +229,8 @@ impl ToValue for bool {
 
 impl FromValue for f64 {
     fn from_value(v: &Value, path: &AttrPath) -> Result<Self, ModelError> {
-        v.as_f64().ok_or_else(|| ModelError::new(path, "a number", v))
+        v.as_f64()
+            .ok_or_else(|| ModelError::new(path, "a number", v))
     }
 }
 
@@ -291,7 +293,11 @@ impl<T: FromValue> FromValue for BTreeMap<String, T> {
 
 impl<T: ToValue> ToValue for BTreeMap<String, T> {
     fn to_value(&self) -> Value {
-        Value::Map(self.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
+        Value::Map(
+            self.iter()
+                .map(|(k, v)| (k.clone(), v.to_value()))
+                .collect(),
+        )
     }
 }
 
