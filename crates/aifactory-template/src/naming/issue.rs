@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use aifactory_attrpath::AttrPath;
 
-use super::{NameKind, Violation};
+use super::kind::NameKind;
+use super::rules::Violation;
 
 /// A naming input the user controls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use super::NameKind;
+use super::kind::NameKind;
 
 /// Which characters a name may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
