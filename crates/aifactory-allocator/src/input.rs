@@ -5,10 +5,9 @@ use aifactory_attrpath::AttrPath;
 
 use super::cidr::{parse_cidr, Cidr, Net, V4_WIDTH, V6_WIDTH};
 use super::issue::{BlockedList, Issue, IssueKind};
+use super::limits::{IPV6_SUBNET_PREFIX, MIN_IPV4_PREFIX};
+use super::spec::{prefix_for_hosts, AllocationInput, RequestSpec, Strategy};
 use super::strategy::{nth_block, IPV6_SLOT_PREFIX};
-use super::{
-    prefix_for_hosts, AllocationInput, RequestSpec, Strategy, IPV6_SUBNET_PREFIX, MIN_IPV4_PREFIX,
-};
 
 /// One parsed CIDR of a list.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::fmt;
 use aifactory_attrpath::AttrPath;
 
 use super::cidr::CidrError;
-use super::{AZURE_RESERVED_PER_SUBNET, MIN_IPV4_PREFIX};
+use super::limits::{AZURE_RESERVED_PER_SUBNET, MIN_IPV4_PREFIX};
 
 /// A problem with the input, on one attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
