@@ -346,7 +346,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), AzureError> {
         self.cloud()?;
         if let Some(p) = &self.ca_certificate_file {
-            super::http::read_ca_file(p)?;
+            crate::ca::read_ca_file(p)?;
         }
         for (setting, url) in [
             ("oidc_request_url", self.oidc_request_url.as_deref()),

@@ -7,7 +7,6 @@
 //! `IDENTITY_ENDPOINT` and IMDS are http by design and never leave the host).
 
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::Duration;
 
 use url::Url;
@@ -23,28 +22,7 @@ pub fn install_crypto_provider() {
     }
 }
 
-/// Read a PEM bundle of CA certificates.
-pub fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, AzureError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        AzureError::config(
-            "ca_certificate_file",
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|e| {
-        AzureError::config(
-            "ca_certificate_file",
-            format!("{} is not a PEM certificate bundle: {e}", path.display()),
-        )
-    })?;
-    if certs.is_empty() || !String::from_utf8_lossy(&bytes).contains("BEGIN CERTIFICATE") {
-        return Err(AzureError::config(
-            "ca_certificate_file",
-            format!("{} contains no PEM certificate", path.display()),
-        ));
-    }
-    Ok(certs)
-}
+pub use crate::ca::read_ca_file;
 
 /// The clients of one Azure client.
 #[derive(Debug, Clone)]

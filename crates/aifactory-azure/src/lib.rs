@@ -21,6 +21,7 @@
 
 pub mod acl;
 pub mod arm;
+mod ca;
 pub mod cancel;
 pub mod cloud;
 pub mod config;
