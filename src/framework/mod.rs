@@ -6,12 +6,14 @@
 //! (those live only in `crate::tfplugin`), I/O, Azure.
 pub mod diag;
 pub mod model;
+pub mod num;
 pub mod resource;
 pub mod schema;
 pub mod value;
 
 pub use diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step, ToDiagnostic};
 pub use model::{FromValue, ModelError, Tf, ToValue};
+pub use num::Num;
 pub use resource::{DataSource, Function, FunctionError, PlanRequest, PlanResponse, Resource};
 pub use schema::{Attribute, Nesting, Schema, Type};
 pub use value::Value;

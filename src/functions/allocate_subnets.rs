@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
+use crate::framework::Num;
 use crate::framework::{
     diag::Step,
     schema::{FunctionSignature, Parameter, Type},
     AttrPath, FromValue, Function, FunctionError, Tf, ToValue, Value,
 };
-use crate::resources::subnet_allocation::Num;
 use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
 pub struct AllocateSubnets;

@@ -906,7 +906,7 @@ fn import_model(f: &refresh::Discovered) -> ProjectModel {
         service_principal_object_id: f.service_principal.clone().into(),
     };
     ProjectModel {
-        number: Tf::Known(f.number as f64),
+        number: Tf::Known(crate::framework::Num::from(f.number as f64)),
         environment: Tf::Known(f.environment.clone()),
         location: Tf::Known(f.location.clone()),
         project_type: Tf::Known(f.project_type.clone()),

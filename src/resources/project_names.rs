@@ -83,7 +83,7 @@ and AI Services names too."
 crate::model! {
     /// `aifactory_project_names`' configuration and state.
     pub struct ProjectNamesModel {
-        pub number: Tf<f64>,
+        pub number: Tf<crate::framework::Num>,
         pub environment: Tf<String>,
         pub location: Tf<String>,
         pub project_type: Tf<String>,
@@ -126,6 +126,23 @@ fn kind_key(kind: NameKind) -> &'static str {
     }
 }
 
+/// `subscription_id` as the user wrote it must be a GUID: the error names this attribute
+/// (not the provider's setting, which it overrides). `None` when diagnosed.
+fn check_subscription_id(v: &Tf<String>, diags: &mut Diagnostics) -> Option<()> {
+    match v.known() {
+        Some(s) if aifactory_template::naming::Guid::parse(s).is_none() => {
+            diags.error(
+                AttrPath::attr("subscription_id"),
+                format!("subscription_id {s:?} is not a GUID"),
+                "Set `subscription_id` to the ID of the project's subscription, a GUID such as \
+\"00000000-0000-0000-0000-000000000000\", or remove it to use the provider's.",
+            );
+            None
+        }
+        _ => Some(()),
+    }
+}
+
 /// The names of a configuration; `None` with diagnostics when it is not usable.
 pub fn names_of(
     config: &ProjectNamesModel,
@@ -140,15 +157,7 @@ pub fn names_of(
         services,
     };
     let number = match config.number {
-        Tf::Known(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
-        Tf::Known(n) => {
-            diags.error(
-                AttrPath::attr("number"),
-                format!("{n} is not a whole number"),
-                "Set `number` to the project number, 1 to 999.",
-            );
-            return None;
-        }
+        Tf::Known(_) => crate::resources::project::spec::project_number(&config.number, diags)?,
         _ => 0,
     };
     let environment: Environment =
@@ -191,6 +200,7 @@ pub fn names_of(
         },
     };
     let location = required(&config.location, "location", diags)?;
+    check_subscription_id(&config.subscription_id, diags)?;
     let subscription = config
         .subscription_id
         .known()
@@ -341,6 +351,7 @@ impl DataSource for ProjectNames {
         match ProjectNamesModel::decode(config) {
             Ok(m) => {
                 let _ = maps(&m.naming, &m.common, &m.services, &mut diags);
+                let _ = check_subscription_id(&m.subscription_id, &mut diags);
             }
             Err(e) => diags.push(e.to_diagnostic()),
         }

@@ -35,8 +35,6 @@ use aifactory_allocator as allocator;
 use model::AllocationModel;
 use shared::{check_network_id, same_vnet, undecodable};
 
-pub(crate) use model::Num;
-
 mod drift;
 mod live;
 mod memo;

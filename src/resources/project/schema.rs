@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::framework::{
     model::dynamic,
     schema::{Attribute, Nesting, Schema, Type},
-    Tf, ToValue, Value,
+    Num, Tf, ToValue, Value,
 };
 
 use super::model::Records;
@@ -20,7 +20,7 @@ pub type StringMap = BTreeMap<String, Tf<String>>;
 crate::model! {
     /// `aifactory_project`'s configuration, plan and state.
     pub struct ProjectModel {
-        pub number: Tf<f64>,
+        pub number: Tf<Num>,
         pub environment: Tf<String>,
         pub location: Tf<String>,
         pub project_type: Tf<String>,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::framework::ToDiagnostic;
-use crate::framework::{AttrPath, Diagnostics, FromValue, Severity, Step, Tf, Value};
+use crate::framework::{AttrPath, Diagnostics, FromValue, Num, Severity, Step, Tf, Value};
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
     Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
@@ -383,18 +383,7 @@ pub fn read_inputs(v: &Value, facts: &ProviderFacts, diags: &mut Diagnostics) ->
 /// `is_wholly_known` where it matters. `None` when something is unusable (diagnosed).
 pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) -> Option<Inputs> {
     let before = diags.0.len();
-    let number = match v.number {
-        Tf::Known(n) if n.fract() == 0.0 && n.abs() < 1e9 => n as i64,
-        Tf::Known(n) => {
-            diags.error(
-                AttrPath::attr("number"),
-                format!("{n} is not a whole number"),
-                "Set `number` to the project number, 1 to 999.",
-            );
-            0
-        }
-        _ => 0,
-    };
+    let number = project_number(&v.number, diags).unwrap_or(0);
     let environment = enum_value::<Environment>(&v.environment, "environment", diags);
     let project_type = enum_value::<ProjectType>(&v.project_type, "project_type", diags);
     let network_access = match v.network_access {
@@ -507,6 +496,18 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         datalake_delete_on_destroy,
         timeouts,
     })
+}
+
+/// `number` as a whole number, or an error on `number` quoting the value as written
+/// (`number 1e300 is out of range`); the template checks 1 to 999 and quotes it too.
+pub fn project_number(n: &Tf<Num>, diags: &mut Diagnostics) -> Option<i64> {
+    crate::framework::num::whole(
+        n,
+        AttrPath::attr("number"),
+        1e9,
+        "set `number` to the project number, 1 to 999 (names render it with three digits)",
+        diags,
+    )
 }
 
 /// Are the inputs that decide the names (and so the resource group ID) known?

@@ -97,7 +97,7 @@ fn config(members: &[&str], lake: bool) -> ProjectModel {
     let common: Vec<(&str, &str)> = common.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let pe = subnet_id("snt-prj001-genai");
     ProjectModel {
-        number: Tf::Known(1.0),
+        number: Tf::Known(crate::framework::Num::from(1.0)),
         environment: Tf::Known("dev".into()),
         location: Tf::Known("westeurope".into()),
         project_type: Tf::Known("genai".into()),
@@ -2067,4 +2067,83 @@ fn team_literal_is_typed_as_terraform_types_it() {
         r#"["object",{"object_ids":["tuple",[]],"principal_type":"string"}]"#
     );
     assert_eq!(value.as_map().map(BTreeMap::len), Some(2), "{value:?}");
+}
+
+/// A number that is not a project number is one error on `number` that quotes the value
+/// as written, whether Terraform sends it as a number or (too large for a float64) as
+/// text; the data source `aifactory_project_names` says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_project_numbers_are_quoted_as_written() {
+    let fx = fixture(|c| c).await;
+    let cases = [
+        (Value::Number(1e300), "number 1e300 is out of range"),
+        (Value::Number(999.9), "number 999.9 is not a whole number"),
+        (
+            Value::string("18446744073709551617"),
+            "number 18446744073709551617 is out of range",
+        ),
+        (
+            Value::Number(1000.0),
+            "Project number 1000 is out of range (1-999)",
+        ),
+        (
+            Value::Number(0.0),
+            "Project number 0 is out of range (1-999)",
+        ),
+    ];
+    for (given, summary) in cases {
+        let mut c = config_lake().to_value();
+        if let Value::Map(m) = &mut c {
+            m.insert("number".into(), given.clone());
+        }
+        let c = ProjectModel::decode(&c).expect("decodes");
+        let plan = fx.plan(&Value::Null, &Value::Null, &c).await;
+        let errors: Vec<_> = plan
+            .diags
+            .iter()
+            .filter(|d| d.severity == crate::framework::Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{given:?}: {errors:?}");
+        assert_eq!(errors[0].summary, summary, "{given:?}");
+        assert_eq!(errors[0].path, AttrPath::attr("number"), "{given:?}");
+
+        let mut d = Diagnostics::new();
+        assert!(
+            names_of(&c, Some(SUB.into()), &mut d).is_none(),
+            "{given:?}"
+        );
+        let errors: Vec<_> = d
+            .iter()
+            .filter(|d| d.severity == crate::framework::Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "data source, {given:?}: {errors:?}");
+        assert_eq!(errors[0].summary, summary, "data source, {given:?}");
+        assert_eq!(errors[0].path, AttrPath::attr("number"));
+    }
+}
+
+/// The data source's own `subscription_id`, when it is not a GUID, is an error on that
+/// attribute (not on the provider's setting), at validate time and when read.
+#[tokio::test]
+async fn a_bad_data_source_subscription_id_names_the_attribute() {
+    let mut v = config_lake().to_value();
+    if let Value::Map(m) = &mut v {
+        m.insert("subscription_id".into(), Value::string("not-a-guid"));
+    }
+    let names = crate::resources::project_names::ProjectNamesModel::decode(&v).expect("decodes");
+    let mut d = Diagnostics::new();
+    assert!(crate::resources::project_names::names_of(&names, Some(SUB.into()), &mut d).is_none());
+    let ds = crate::resources::project_names::ProjectNames::new(ProviderContext::with_settings(
+        Settings::default(),
+    ));
+    let at_validate = crate::framework::DataSource::validate(&ds, &names.to_value()).await;
+    for d in [d, at_validate] {
+        assert_eq!(d.0.len(), 1, "{d:?}");
+        assert_eq!(d.0[0].path, AttrPath::attr("subscription_id"));
+        assert_eq!(
+            d.0[0].summary,
+            "subscription_id \"not-a-guid\" is not a GUID"
+        );
+        assert!(d.0[0].detail.contains("remove it to use the provider's"));
+    }
 }

@@ -3,7 +3,7 @@
 //! ([`RequestModel`]) and its private state ([`PrivateModel`]).
 //!
 //! Owns: the attribute names (the field names), the decoding of values into these
-//! structs and the encoding back, numbers as the user wrote them ([`Num`]), and the
+//! structs and the encoding back, numbers as the user wrote them (`framework::Num`), and the
 //! schema [`Type`] of a request's attributes, from which the cty type of a rewritten
 //! `subnets` value is derived.
 //! Must not: validate values beyond their shape (see `requests`), do I/O.
@@ -11,82 +11,11 @@
 use std::collections::BTreeMap;
 
 use crate::framework::{
-    model::{FromValue, ModelError, Tf, ToValue},
+    model::{FromValue, Tf, ToValue},
     schema::Type,
-    AttrPath, Value,
+    Num, Value,
 };
 use aifactory_allocator::{Allocation, Previous};
-
-/// A number of the configuration as Terraform sent it. A cty number that a float64 cannot
-/// hold exactly (such as `1e300`) travels as its decimal text; it is kept, so the state
-/// echoes it unchanged and messages quote the user's value rather than "not a number".
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Num {
-    pub value: f64,
-    /// The decimal text, when Terraform sent the number as text.
-    pub text: Option<String>,
-}
-
-impl From<f64> for Num {
-    fn from(value: f64) -> Num {
-        Num { value, text: None }
-    }
-}
-
-impl std::fmt::Display for Num {
-    /// The number as the user would write it: `25`, `1.5`, `1e300`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.value.is_finite() && self.value.abs() < 1e15 {
-            write!(f, "{}", self.value)
-        } else if self.value.is_finite() {
-            write!(f, "{:e}", self.value)
-        } else {
-            // Beyond a float64 (1e400): the text itself, shortened.
-            let t = self.text.as_deref().unwrap_or("a number beyond 1e308");
-            match t.chars().count() {
-                n if n > 24 => write!(
-                    f,
-                    "{}… ({n} digits)",
-                    t.chars().take(12).collect::<String>()
-                ),
-                _ => f.write_str(t),
-            }
-        }
-    }
-}
-
-impl FromValue for Num {
-    fn from_value(v: &Value, path: &AttrPath) -> Result<Self, ModelError> {
-        match v.inner() {
-            Value::Number(n) => Ok(Num::from(*n)),
-            Value::String(s)
-                if !s.is_empty()
-                    && s.chars().all(|c| {
-                        c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')
-                    }) =>
-            {
-                match s.parse::<f64>() {
-                    Ok(value) => Ok(Num {
-                        value,
-                        text: Some(s.clone()),
-                    }),
-                    Err(_) => f64::from_value(v, path).map(Num::from),
-                }
-            }
-            // Not a number: the framework's error, naming what was found.
-            _ => f64::from_value(v, path).map(Num::from),
-        }
-    }
-}
-
-impl ToValue for Num {
-    fn to_value(&self) -> Value {
-        match &self.text {
-            Some(t) => Value::String(t.clone()),
-            None => Value::Number(self.value),
-        }
-    }
-}
 
 /// A list of strings as Terraform sends it (elements may be null or unknown).
 pub(crate) type Strings = Tf<Vec<Tf<String>>>;

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{strings, AllocationModel, Num, RequestModel};
+use super::model::{strings, AllocationModel, RequestModel};
 use super::shared::{check_network_id, check_subnet_name};
+use crate::framework::Num;
 use crate::framework::{AttrPath, Diagnostics, FromValue, Tf};
 use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
 
@@ -86,25 +87,7 @@ pub(crate) fn whole(
     kind: NumberKind,
     diags: &mut Diagnostics,
 ) -> Option<i64> {
-    let n = n.known()?;
-    let attr = path.to_string();
-    if !n.value.is_finite() || n.value.abs() > LARGEST_CHECKED {
-        diags.error(
-            path,
-            format!("{attr} {n} is out of range"),
-            format!("{attr} = {n} is out of range: {}.", kind.range()),
-        );
-        return None;
-    }
-    if n.value.fract() != 0.0 {
-        diags.error(
-            path,
-            format!("{attr} {n} is not a whole number"),
-            format!("{attr} = {n} must be a whole number: {}.", kind.range()),
-        );
-        return None;
-    }
-    Some(n.value as i64)
+    crate::framework::num::whole(n, path, LARGEST_CHECKED, &kind.range(), diags)
 }
 
 fn shape(live: bool) -> &'static str {

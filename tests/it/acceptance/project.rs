@@ -747,3 +747,49 @@ fn rg_id_lower(id: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Numbers keep their value in messages and each message names the attribute the user
+/// wrote, for the resource and the data source alike (real Terraform; the number that
+/// does not fit a float64 travels as text).
+#[test]
+fn project_messages_quote_the_value_and_the_attribute() {
+    let fx = start();
+    let data_source = |number: &str, extra: &str| {
+        format!(
+            r#"{PROVIDER_PREAMBLE}
+data "aifactory_project_names" "p" {{
+  number       = {number}
+  environment  = "dev"
+  location     = "westeurope"
+  project_type = "genai"
+  common       = {{ resource_group_name = "{COMMON_RG}" }}
+{extra}}}
+"#
+        )
+    };
+    let resource = |number: &str| {
+        project_hcl(&[M1], "").replacen(
+            "  number       = 1\n",
+            &format!("  number       = {number}\n"),
+            1,
+        )
+    };
+    let mut case = Case::new("project_messages").envs(fx.env());
+    for (number, message) in [
+        ("1e300", "number 1e300 is out of range"),
+        ("999.9", "number 999.9 is not a whole number"),
+        (
+            "18446744073709551617",
+            "number 18446744073709551617 is out of range",
+        ),
+    ] {
+        case = case
+            .step(config_step(resource(number)).expect_error(message))
+            .step(config_step(data_source(number, "")).expect_error(message));
+    }
+    case = case.step(
+        config_step(data_source("1", "  subscription_id = \"not-a-guid\"\n"))
+            .expect_error("subscription_id \"not-a-guid\" is not a GUID"),
+    );
+    run_on_all_clis(&case);
+}
