@@ -94,18 +94,25 @@ entry from the set removes it from the path.",
 
 /// The storage account name of an ARM storage account ID.
 fn account_name(id: &str) -> Option<&str> {
-    let segments: Vec<&str> = id.trim_end_matches('/').split('/').collect();
-    let i = segments
-        .iter()
-        .position(|s| s.eq_ignore_ascii_case("storageAccounts"))?;
-    let name = segments.get(i + 1)?;
-    let ok = i + 2 == segments.len()
-        && id.to_ascii_lowercase().starts_with("/subscriptions/")
-        && (3..=24).contains(&name.len())
+    check_account_id(id).ok()
+}
+
+/// The storage account's name, or why `id` is not a storage account ID (ARM's ID grammar
+/// first: no `.`/`..` segment in any encoding, no control character).
+fn check_account_id(id: &str) -> Result<&str, String> {
+    super::ids::check(id, Some("Microsoft.Storage/storageAccounts"))?;
+    let name = id.rsplit('/').next().unwrap_or_default();
+    if (3..=24).contains(&name.len())
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    ok.then_some(name)
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        Ok(name)
+    } else {
+        Err(format!(
+            "{name:?} is not a storage account name: 3-24 lowercase letters and digits."
+        ))
+    }
 }
 
 /// `/`, `` and `//` are the root; other paths lose their outer slashes.
@@ -311,11 +318,7 @@ fn parse_import_id(import_id: &str) -> Result<ImportId<'_>, String> {
             "{import_id:?} does not have four parts. {IMPORT_USAGE}"
         ));
     };
-    let Some(account) = account_name(account_id) else {
-        return Err(format!(
-            "{account_id:?} is not a storage account ID. {IMPORT_USAGE}"
-        ));
-    };
+    let account = check_account_id(account_id).map_err(|why| format!("{why} {IMPORT_USAGE}"))?;
     // Keys with or without permissions: `other::--x` or `other:`.
     let mut wanted: BTreeMap<AclKey, ()> = BTreeMap::new();
     for k in keys.split(',').map(str::trim).filter(|k| !k.is_empty()) {
@@ -362,11 +365,11 @@ impl Resource for DatalakeAcl {
             }
         };
         if let Some(id) = config.storage_account_id.as_deref() {
-            if account_name(id).is_none() {
+            if let Err(why) = check_account_id(id) {
                 diags.error(
                     AttrPath::attr("storage_account_id"),
                     "Invalid storage account ID",
-                    format!("{id:?} is not a storage account ID: expected `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>` with a name of 3-24 lowercase letters and digits."),
+                    why,
                 );
             }
         }
@@ -387,8 +390,11 @@ impl Resource for DatalakeAcl {
             }
         }
         if let Some(p) = config.path.as_deref() {
-            if p.split('/').any(|s| s == "." || s == "..") || p.contains('\\') {
-                diags.error(AttrPath::attr("path"), "Invalid path", format!("{p:?}: write a plain directory path such as `projects` or `projects/shared`, without `.`, `..` or backslashes."));
+            if p.split('/').any(|s| s.trim() == "." || s.trim() == "..")
+                || p.contains('\\')
+                || p.chars().any(char::is_control)
+            {
+                diags.error(AttrPath::attr("path"), "Invalid path", format!("{p:?}: write a plain directory path such as `projects` or `projects/shared`, without `.`, `..`, backslashes or control characters."));
             }
         }
         if config.entries_known() {

@@ -7,6 +7,7 @@
 //! protocol, or any one resource's attributes.
 pub mod arm_resource;
 pub mod datalake_acl;
+pub(crate) mod ids;
 pub mod project;
 pub mod project_names;
 pub mod subnet_allocation;

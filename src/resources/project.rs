@@ -820,6 +820,14 @@ impl Resource for Project {
             private: Value::Null,
             diags,
         };
+        if let Err(why) = super::ids::check(id.trim(), Some("Microsoft.Resources/resourceGroups")) {
+            diags.error(
+                AttrPath::root(),
+                "Invalid import ID",
+                format!("{why} A project is imported by the ID of its resource group."),
+            );
+            return empty(diags);
+        }
         let facts = match facts(&self.ctx) {
             Ok(f) => f,
             Err(d) => {

@@ -213,6 +213,42 @@ impl ArmId {
     }
 }
 
+impl ArmId {
+    /// The type of the resource the ID names, as ARM writes it: `Microsoft.Network/virtualNetworks/subnets`
+    /// for a subnet, `Microsoft.Resources/resourceGroups` for a resource group,
+    /// `Microsoft.Resources/subscriptions` for a subscription. Extension resources give the
+    /// type after the last `providers` (`Microsoft.Authorization/roleAssignments`).
+    pub fn resource_type(&self) -> String {
+        let segments = &self.segments;
+        match segments
+            .iter()
+            .rposition(|s| s.eq_ignore_ascii_case("providers"))
+        {
+            Some(p) => {
+                let mut t = segments.get(p + 1).cloned().unwrap_or_default();
+                for ty in segments[(p + 2).min(segments.len())..].iter().step_by(2) {
+                    t.push('/');
+                    t.push_str(ty);
+                }
+                t
+            }
+            None if segments.len() >= 4 => "Microsoft.Resources/resourceGroups".into(),
+            None => "Microsoft.Resources/subscriptions".into(),
+        }
+    }
+
+    /// Is this an ID of type `ty` (case-insensitive, as ARM compares types)?
+    pub fn is_type(&self, ty: &str) -> bool {
+        self.resource_type().eq_ignore_ascii_case(ty)
+    }
+
+    /// The subscription segment, when the ID is inside one.
+    pub fn subscription(&self) -> Option<&str> {
+        (self.segments.len() >= 2 && self.segments[0].eq_ignore_ascii_case("subscriptions"))
+            .then(|| self.segments[1].as_str())
+    }
+}
+
 /// Characters a URL path segment keeps as they are; everything else is percent-encoded.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
@@ -249,6 +285,26 @@ mod tests {
     use super::*;
 
     const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
+
+    #[test]
+    fn resource_types_as_arm_writes_them() {
+        for (id, ty) in [
+            (SUB.to_string(), "Microsoft.Resources/subscriptions"),
+            (format!("{SUB}/resourceGroups/rg"), "Microsoft.Resources/resourceGroups"),
+            (
+                format!("{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"),
+                "Microsoft.Network/virtualNetworks/subnets",
+            ),
+            (
+                format!("{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/providers/Microsoft.Authorization/roleAssignments/x"),
+                "Microsoft.Authorization/roleAssignments",
+            ),
+        ] {
+            let parsed = ArmId::parse_resource(&id).expect("parses");
+            assert_eq!(parsed.resource_type(), ty, "{id}");
+            assert!(parsed.is_type(&ty.to_lowercase()), "{id}");
+        }
+    }
 
     #[test]
     fn accepts_every_shape_arm_uses() {

@@ -344,7 +344,7 @@ async fn import_takes_the_listed_entries_with_their_current_permissions() {
         ("nonsense", "four parts"),
         (
             &format!("/subscriptions/{SUB}/x|lake3|/|other:") as &str,
-            "not a storage account ID",
+            "is not the ID of a Microsoft.Storage/storageAccounts",
         ),
         (&format!("{}|lake3|/|", account_id()) as &str, "No entries"),
         (

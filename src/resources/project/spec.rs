@@ -425,6 +425,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         "`subnet_ids = { private_endpoints = \"/subscriptions/.../subnets/snt-prj001-genai\" }`",
         diags,
     );
+    check_id_grammar(&common, &subnet_ids, diags);
     let tags = string_map(
         &v.tags,
         "tags",
@@ -496,6 +497,32 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         datalake_delete_on_destroy,
         timeouts,
     })
+}
+
+/// The IDs among `common` and `subnet_ids` follow ARM's ID grammar (no `.`/`..` segment in
+/// any encoding, no control character, no empty segment), each error on its key; which
+/// type each must be is the template's check.
+fn check_id_grammar(
+    common: &BTreeMap<String, String>,
+    subnet_ids: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
+    let common_ids = common
+        .iter()
+        .filter(|(k, _)| k.ends_with("_id"))
+        .map(|(k, id)| (AttrPath::attr("common").and_key(k), id));
+    let subnets = subnet_ids
+        .iter()
+        .map(|(k, id)| (AttrPath::attr("subnet_ids").and_key(k), id));
+    for (path, id) in common_ids.chain(subnets) {
+        if let Err(why) = aifactory_azure::ArmId::parse_resource(id) {
+            diags.error(
+                path.clone(),
+                format!("Invalid {path}"),
+                format!("{id:?} is not an ARM resource ID: {why}."),
+            );
+        }
+    }
 }
 
 /// `number` as a whole number, or an error on `number` quoting the value as written

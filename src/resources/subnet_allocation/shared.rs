@@ -51,23 +51,7 @@ pub(crate) fn check_subnet_name(name: &str) -> Option<String> {
 
 /// Why `id` is not the ID of a `Microsoft.Network/<kind>` resource; `None` when fine.
 pub(crate) fn check_network_id(id: &str, kind: &str) -> Option<String> {
-    let seg: Vec<&str> = id.split('/').collect();
-    let example = format!(
-        "/subscriptions/{{subscription}}/resourceGroups/{{group}}/providers/Microsoft.Network/{kind}/{{name}}"
-    );
-    let ok = seg.len() == 9
-        && seg[0].is_empty()
-        && seg[1].eq_ignore_ascii_case("subscriptions")
-        && seg[3].eq_ignore_ascii_case("resourceGroups")
-        && seg[5].eq_ignore_ascii_case("providers")
-        && seg[6].eq_ignore_ascii_case("Microsoft.Network")
-        && seg[7].eq_ignore_ascii_case(kind)
-        && [2, 4, 8].iter().all(|i| !seg[*i].trim().is_empty());
-    (!ok).then(|| {
-        format!(
-            "{id:?} is not the ID of a Microsoft.Network/{kind} resource; write it as {example}."
-        )
-    })
+    crate::resources::ids::check(id, Some(&format!("Microsoft.Network/{kind}"))).err()
 }
 
 /// Two virtual network IDs name the same vNet (ARM IDs are case-insensitive; two

@@ -5,5 +5,6 @@
 mod azure;
 mod basic;
 mod factory;
+mod ids;
 mod project;
 mod subnets;

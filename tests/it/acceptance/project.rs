@@ -13,7 +13,7 @@ use aifactory_template::naming::{Environment, NamingInput};
 use serde_json::{json, Value};
 
 const ADDR: &str = "aifactory_project.p001";
-const M1: &str = "0a1b2c3d-0000-4000-8000-000000000001";
+pub(super) const M1: &str = "0a1b2c3d-0000-4000-8000-000000000001";
 const M2: &str = "0a1b2c3d-0000-4000-8000-000000000002";
 const SP: &str = "5e5e5e5e-0000-4000-8000-00000000005e";
 const COMMON_RG: &str = "acme-esml-common-weu-dev-001";
@@ -21,13 +21,13 @@ const COMMON_RG: &str = "acme-esml-common-weu-dev-001";
 fn rg(name: &str) -> String {
     format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}")
 }
-fn vnet_id() -> String {
+pub(super) fn vnet_id() -> String {
     format!(
         "{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001",
         rg(COMMON_RG)
     )
 }
-fn la_id() -> String {
+pub(super) fn la_id() -> String {
     format!(
         "{}/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev",
         rg(COMMON_RG)
@@ -71,12 +71,12 @@ fn names() -> aifactory_template::naming::ProjectNames {
     .expect("names")
 }
 
-fn start() -> Arc<EmulatorFixture> {
+pub(super) fn start() -> Arc<EmulatorFixture> {
     Arc::new(EmulatorFixture::start_with(|c| c.with_seed(common_seed())))
 }
 
 /// A genai project with private networking and the data lake.
-fn project_hcl(members: &[&str], extra: &str) -> String {
+pub(super) fn project_hcl(members: &[&str], extra: &str) -> String {
     let ids = members
         .iter()
         .map(|m| format!("\"{m}\""))

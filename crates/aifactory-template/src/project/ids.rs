@@ -17,7 +17,16 @@ impl ArmId {
     pub fn parse(id: &str) -> Option<ArmId> {
         let rest = id.strip_prefix('/')?;
         let parts: Vec<&str> = rest.split('/').collect();
-        if parts.iter().any(|p| p.is_empty() || p.trim() != *p) {
+        // Nothing that could address another resource: no empty, `.` or `..` segment, no
+        // control character, and no `%` (ARM forbids it in names, so no escape can hide a
+        // dot segment).
+        if parts.iter().any(|p| {
+            p.is_empty()
+                || p.trim() != *p
+                || *p == "."
+                || *p == ".."
+                || p.chars().any(|c| c.is_control() || c == '%')
+        }) {
             return None;
         }
         if parts.len() < 4
@@ -115,6 +124,26 @@ mod tests {
     use super::*;
 
     const SUBNET: &str = "/subscriptions/s1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnt/subnets/snt-prj001-genai";
+
+    /// IDs that could address another resource than they seem to do not parse.
+    #[test]
+    fn refuses_path_escapes() {
+        let rg = "/subscriptions/s/resourceGroups/approved-rg";
+        for id in [
+            format!("{rg}/%2e%2e/%2e%2e/subscriptions/other/resourceGroups/x"),
+            format!("{rg}/providers/Microsoft.Network/virtualNetworks/.."),
+            format!("{rg}/providers/Microsoft.Network/virtualNetworks/."),
+            format!("{rg}/providers/Microsoft.Network/virtualNetworks/rel\nnl"),
+            format!("{rg}/providers/Microsoft.Network/virtualNetworks/a\tb"),
+            format!("{rg}/providers/Microsoft.Network/virtualNetworks/.%2E"),
+        ] {
+            assert_eq!(ArmId::parse(&id), None, "{id:?}");
+        }
+        assert!(ArmId::parse(&format!(
+            "{rg}/providers/Microsoft.Network/virtualNetworks/v.1"
+        ))
+        .is_some());
+    }
 
     #[test]
     fn parses_subnets_case_insensitively() {
