@@ -20,6 +20,7 @@ use crate::http::{arm_error, Req, Resp};
 use crate::roles::{self, Role};
 use crate::state::{Principal, State};
 use crate::util;
+use crate::validate;
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -141,6 +142,15 @@ pub fn route(
                     ))
                 }
             };
+            if let Err(r) = validate::check_body(
+                ASSIGNMENTS,
+                &ctx.api_version,
+                &target.id,
+                &body,
+                validate::Mode::Put,
+            ) {
+                return Some(r);
+            }
             put(st, ctx, &scope, &target, &body, Some(caller))
         }
         _ => method_not_allowed(req),

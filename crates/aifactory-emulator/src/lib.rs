@@ -21,6 +21,9 @@
 //!   rate-limit headers, token-bucket throttling.
 //! - Network (`network`): vNet/subnet validation, inline subnets, subnets in vNet GET,
 //!   private endpoints holding subnets, per-vNet lock (409/429).
+//! - Request bodies (`validate`): PUT/PATCH bodies of the types the provider writes checked
+//!   against the stable REST spec of their api-version (members, JSON types, closed enums,
+//!   required properties, ARM IDs) with Azure's error shapes.
 //! - Authorization (`authorization`, `roles`): role assignments and built-in definitions.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
@@ -62,6 +65,7 @@ pub mod throttle;
 pub mod tls;
 pub mod token;
 pub mod util;
+pub mod validate;
 
 pub use config::{CasingPolicy, EmulatorConfig, Settings, TlsSource, VnetConflict};
 pub use error::EmulatorError;

@@ -6,6 +6,7 @@
 mod admin;
 mod arm;
 mod authorization;
+mod bodies;
 mod datalake;
 mod entra;
 mod network;

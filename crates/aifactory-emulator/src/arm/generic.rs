@@ -15,8 +15,9 @@ use crate::auth::Caller;
 use crate::authorization;
 use crate::http::{arm_error, Req, Resp};
 use crate::state::State;
+use crate::validate::{self, Mode};
 use http::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Handles a request on a resource path (not a subscription or resource group itself).
 pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
@@ -51,7 +52,10 @@ pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
     match req.method {
         Method::GET | Method::HEAD => get(st, req, &path, &target, parents),
         Method::PUT => match object_body(req) {
-            Ok(body) => put::put_resource(st, ctx, &path, body),
+            Ok(body) => match checked_body(st, ctx, &path, &target, &body, Mode::Put) {
+                Ok(()) => put::put_resource(st, ctx, &path, body),
+                Err(r) => r,
+            },
             Err(r) => r,
         },
         Method::PATCH => {
@@ -59,7 +63,10 @@ pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
                 return r;
             }
             match object_body(req) {
-                Ok(body) => patch::patch_resource(st, ctx, &path, &target, body),
+                Ok(body) => match checked_body(st, ctx, &path, &target, &body, Mode::Patch) {
+                    Ok(()) => patch::patch_resource(st, ctx, &path, &target, body),
+                    Err(r) => r,
+                },
                 Err(r) => r,
             }
         }
@@ -92,6 +99,20 @@ pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
         }
         _ => method_not_allowed(req),
     }
+}
+
+/// The body rules of `crate::validate`, once the parents are known to exist (a missing
+/// resource group or parent answers first, as in Azure).
+fn checked_body(
+    st: &State,
+    ctx: &Ctx,
+    path: &ArmPath,
+    target: &Level,
+    body: &Map<String, Value>,
+    mode: Mode,
+) -> Result<(), Resp> {
+    check_parents(st, path, path.levels.len() - 1, true)?;
+    validate::check_body(&target.full_type, &ctx.api_version, &target.id, body, mode)
 }
 
 /// `GET .../{type}`: every resource of that type under the scope (at subscription scope: in

@@ -16,6 +16,7 @@ use crate::config::CasingPolicy;
 use crate::http::{arm_error, Req, Resp};
 use crate::state::State;
 use crate::util;
+use crate::validate::{self, Mode};
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -30,12 +31,22 @@ pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, sub: &str, rg: &str) -> Resp
         (Method::HEAD, Some(_)) => Resp::empty(StatusCode::NO_CONTENT),
         (Method::HEAD, None) => Resp::empty(StatusCode::NOT_FOUND),
         (Method::PUT, existing) => match object_body(req) {
-            Ok(body) => put(st, sub, rg, body, existing, now),
+            Ok(body) => {
+                match validate::check_body(RG_TYPE, &ctx.api_version, &id, &body, Mode::Put) {
+                    Ok(()) => put(st, sub, rg, body, existing, now),
+                    Err(r) => r,
+                }
+            }
             Err(r) => r,
         },
         (Method::PATCH | Method::DELETE, None) => rg_not_found(rg),
         (Method::PATCH, Some(r)) => match object_body(req) {
-            Ok(body) => patch(st, r, &body, now),
+            Ok(body) => {
+                match validate::check_body(RG_TYPE, &ctx.api_version, &id, &body, Mode::Patch) {
+                    Ok(()) => patch(st, r, &body, now),
+                    Err(r) => r,
+                }
+            }
             Err(r) => r,
         },
         (Method::DELETE, Some(r)) => delete(st, ctx, sub, r, now),

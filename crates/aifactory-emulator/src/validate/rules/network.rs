@@ -1,0 +1,280 @@
+//! Body rules of Microsoft.Network: virtual networks (with inline subnets), subnets,
+//! network security groups, private endpoints and their DNS zone groups, private DNS zones.
+//! The range rules (CIDRs, overlaps, containment) stay in `crate::network`.
+//!
+//! Owns these facts only; must not hold code.
+
+use crate::validate::schema::{opt, req, AtLeastOne, Style, Ty, TypeRules};
+
+const VERSIONS: &[&str] = &["2024-05-01"];
+const SPEC: &str =
+    "network/resource-manager/Microsoft.Network/stable/2024-05-01/virtualNetwork.json";
+const SUBNETS: &str = "Microsoft.Network/virtualNetworks/subnets";
+
+/// The writable part of `SubnetPropertiesFormat`, under `$p` (a subnet PUT's `properties`
+/// or an inline subnet's).
+macro_rules! subnet_fields {
+    ($p:literal) => {
+        [
+            opt($p, Ty::Obj),
+            opt(concat!($p, ".addressPrefix"), Ty::Str),
+            opt(concat!($p, ".addressPrefixes"), Ty::StrArr),
+            opt(concat!($p, ".networkSecurityGroup"), Ty::Obj),
+            opt(
+                concat!($p, ".networkSecurityGroup.id"),
+                Ty::Id(Some("Microsoft.Network/networkSecurityGroups")),
+            ),
+            opt(concat!($p, ".routeTable"), Ty::Obj),
+            opt(
+                concat!($p, ".routeTable.id"),
+                Ty::Id(Some("Microsoft.Network/routeTables")),
+            ),
+            opt(concat!($p, ".natGateway"), Ty::Obj),
+            opt(
+                concat!($p, ".natGateway.id"),
+                Ty::Id(Some("Microsoft.Network/natGateways")),
+            ),
+            opt(concat!($p, ".serviceEndpoints"), Ty::Arr),
+            opt(concat!($p, ".serviceEndpoints[].service"), Ty::Str),
+            opt(concat!($p, ".serviceEndpoints[].locations"), Ty::StrArr),
+            opt(concat!($p, ".delegations"), Ty::Arr),
+            opt(concat!($p, ".delegations[].name"), Ty::Str),
+            opt(concat!($p, ".delegations[].properties"), Ty::Obj),
+            opt(
+                concat!($p, ".delegations[].properties.serviceName"),
+                Ty::Str,
+            ),
+            opt(concat!($p, ".privateEndpointNetworkPolicies"), Ty::Str),
+            opt(concat!($p, ".privateLinkServiceNetworkPolicies"), Ty::Str),
+            opt(concat!($p, ".defaultOutboundAccess"), Ty::Bool),
+            opt(concat!($p, ".sharingScope"), Ty::Str),
+        ]
+    };
+}
+
+const SUBNET_PROPS: [crate::validate::schema::Field; 20] = subnet_fields!("properties");
+const INLINE_SUBNET_PROPS: [crate::validate::schema::Field; 20] =
+    subnet_fields!("properties.subnets[].properties");
+
+const VNET_FIELDS: [crate::validate::schema::Field; 36] = {
+    let head = [
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.addressSpace", Ty::Obj),
+        opt("properties.addressSpace.addressPrefixes", Ty::StrArr),
+        opt("properties.addressSpace.ipamPoolPrefixAllocations", Ty::Arr),
+        opt("properties.dhcpOptions", Ty::Obj),
+        opt("properties.dhcpOptions.dnsServers", Ty::StrArr),
+        opt("properties.enableDdosProtection", Ty::Bool),
+        opt("properties.enableVmProtection", Ty::Bool),
+        opt("properties.ddosProtectionPlan", Ty::Obj),
+        opt(
+            "properties.ddosProtectionPlan.id",
+            Ty::Id(Some("Microsoft.Network/ddosProtectionPlans")),
+        ),
+        opt("properties.flowTimeoutInMinutes", Ty::Int),
+        opt("properties.privateEndpointVNetPolicies", Ty::Str),
+        opt("properties.encryption", Ty::Obj),
+        req("properties.encryption.enabled", Ty::Bool),
+        opt("properties.subnets", Ty::Arr),
+    ];
+    let mut out = [opt("", Ty::Obj); 36];
+    let mut i = 0;
+    while i < head.len() {
+        out[i] = head[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < INLINE_SUBNET_PROPS.len() {
+        out[i + j] = INLINE_SUBNET_PROPS[j];
+        j += 1;
+    }
+    out
+};
+
+/// `VirtualNetwork`: an address space is required in practice (Azure: "AddressSpace of the
+/// virtual network ... does not have any address prefixes"), unless an IPAM pool allocates
+/// it; inline subnets have the subnet's shape.
+pub const VIRTUAL_NETWORK: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/virtualNetworks",
+    api_versions: VERSIONS,
+    spec: SPEC,
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "properties", "extendedLocation"],
+    fields: &VNET_FIELDS,
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[AtLeastOne {
+        paths: &[
+            "properties.addressSpace.addressPrefixes",
+            "properties.addressSpace.ipamPoolPrefixAllocations",
+        ],
+        code: "VnetAddressSpaceMustHaveAtLeastOneAddressPrefix",
+        message: "AddressSpace of the virtual network {id} does not have any address prefixes in addressPrefixes array. AddressSpace and prefixes must be specified within properties object.",
+    }],
+};
+
+/// `Subnet` (PUT of `virtualNetworks/{v}/subnets/{s}`).
+pub const SUBNET: TypeRules = TypeRules {
+    resource_type: SUBNETS,
+    api_versions: VERSIONS,
+    spec: SPEC,
+    style: Style::Network,
+    location_required: false,
+    top: &["properties"],
+    fields: &SUBNET_PROPS,
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `NetworkSecurityGroup`: each security rule needs `protocol`, `access`, `direction` and
+/// `priority` (open enums for the first three).
+pub const NETWORK_SECURITY_GROUP: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/networkSecurityGroups",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/networkSecurityGroup.json",
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.flushConnection", Ty::Bool),
+        opt("properties.securityRules", Ty::Arr),
+        opt("properties.securityRules[].name", Ty::Str),
+        opt("properties.securityRules[].properties", Ty::Obj),
+        req("properties.securityRules[].properties.protocol", Ty::Str),
+        req("properties.securityRules[].properties.access", Ty::Str),
+        req("properties.securityRules[].properties.direction", Ty::Str),
+        req("properties.securityRules[].properties.priority", Ty::Int),
+        opt("properties.securityRules[].properties.description", Ty::Str),
+        opt(
+            "properties.securityRules[].properties.sourcePortRange",
+            Ty::Str,
+        ),
+        opt(
+            "properties.securityRules[].properties.sourcePortRanges",
+            Ty::StrArr,
+        ),
+        opt(
+            "properties.securityRules[].properties.destinationPortRange",
+            Ty::Str,
+        ),
+        opt(
+            "properties.securityRules[].properties.destinationPortRanges",
+            Ty::StrArr,
+        ),
+        opt(
+            "properties.securityRules[].properties.sourceAddressPrefix",
+            Ty::Str,
+        ),
+        opt(
+            "properties.securityRules[].properties.sourceAddressPrefixes",
+            Ty::StrArr,
+        ),
+        opt(
+            "properties.securityRules[].properties.destinationAddressPrefix",
+            Ty::Str,
+        ),
+        opt(
+            "properties.securityRules[].properties.destinationAddressPrefixes",
+            Ty::StrArr,
+        ),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `PrivateEndpoint`: its subnet and the private link service of each connection are ARM
+/// IDs; `groupIds` strings.
+pub const PRIVATE_ENDPOINT: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/privateEndpoints",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/privateEndpoint.json",
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "properties", "extendedLocation"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.subnet", Ty::Obj),
+        opt("properties.subnet.id", Ty::Id(Some(SUBNETS))),
+        opt("properties.customNetworkInterfaceName", Ty::Str),
+        opt("properties.privateLinkServiceConnections", Ty::Arr),
+        opt("properties.privateLinkServiceConnections[].name", Ty::Str),
+        opt(
+            "properties.privateLinkServiceConnections[].properties",
+            Ty::Obj,
+        ),
+        opt(
+            "properties.privateLinkServiceConnections[].properties.privateLinkServiceId",
+            Ty::Id(None),
+        ),
+        opt(
+            "properties.privateLinkServiceConnections[].properties.groupIds",
+            Ty::StrArr,
+        ),
+        opt(
+            "properties.privateLinkServiceConnections[].properties.requestMessage",
+            Ty::Str,
+        ),
+        opt("properties.manualPrivateLinkServiceConnections", Ty::Arr),
+        opt(
+            "properties.manualPrivateLinkServiceConnections[].name",
+            Ty::Str,
+        ),
+        opt(
+            "properties.manualPrivateLinkServiceConnections[].properties",
+            Ty::Obj,
+        ),
+        opt(
+            "properties.manualPrivateLinkServiceConnections[].properties.privateLinkServiceId",
+            Ty::Id(None),
+        ),
+        opt(
+            "properties.manualPrivateLinkServiceConnections[].properties.groupIds",
+            Ty::StrArr,
+        ),
+        opt("properties.customDnsConfigs", Ty::Arr),
+        opt("properties.ipConfigurations", Ty::Arr),
+        opt("properties.applicationSecurityGroups", Ty::Arr),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `PrivateDnsZoneGroup`: each config names a private DNS zone by ID.
+pub const PRIVATE_DNS_ZONE_GROUP: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/privateEndpoint.json",
+    style: Style::Network,
+    location_required: false,
+    top: &["properties"],
+    fields: &[
+        opt("properties", Ty::Obj),
+        opt("properties.privateDnsZoneConfigs", Ty::Arr),
+        opt("properties.privateDnsZoneConfigs[].name", Ty::Str),
+        opt("properties.privateDnsZoneConfigs[].properties", Ty::Obj),
+        opt(
+            "properties.privateDnsZoneConfigs[].properties.privateDnsZoneId",
+            Ty::Id(Some("Microsoft.Network/privateDnsZones")),
+        ),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `PrivateZone` (its own spec, `privatedns`): a tracked resource (`location` is `global`),
+/// every property read-only.
+pub const PRIVATE_DNS_ZONE: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/privateDnsZones",
+    api_versions: &["2020-06-01", "2024-06-01"],
+    spec: "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
+    style: Style::Arm,
+    location_required: true,
+    top: &["location", "tags", "properties"],
+    fields: &[opt("tags", Ty::StrMap), opt("properties", Ty::Obj)],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
