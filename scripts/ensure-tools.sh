@@ -21,4 +21,12 @@ if ! pkg-config --exists openssl 2>/dev/null || ! command -v openssl >/dev/null 
   $SUDO apt-get install -y -qq libssl-dev pkg-config openssl >/dev/null
 fi
 
+# SDK check (scripts/sdk-check.sh): Python 3 with venv and ensurepip (its venv lives in target/).
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "ensure-tools: installing python3-venv" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq python3 python3-venv >/dev/null
+fi
+
 bash scripts/install-terraform.sh >/dev/null

@@ -10,5 +10,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --bin terraform-provider-aifactory
 cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
+# The emulator driven by Microsoft's Python SDKs (venv under target/, loopback only).
+bash scripts/sdk-check.sh
 # Benches must at least build (their figures come from `cargo bench`).
 cargo test --workspace --benches --no-run --quiet
