@@ -15,11 +15,12 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 20] = [
+pub const ALL: [&TypeRules; 21] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
     &storage::ACCOUNT,
+    &storage::ACCOUNT_2023,
     &storage::BLOB_SERVICE,
     &storage::CONTAINER,
     &network::VIRTUAL_NETWORK,
@@ -44,4 +45,52 @@ pub fn find(resource_type: &str, api_version: &str) -> Option<&'static TypeRules
         r.resource_type.eq_ignore_ascii_case(resource_type)
             && r.api_versions.contains(&api_version.trim())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::schema::READ_ONLY_TOP;
+
+    #[test]
+    fn every_rule_set_is_well_formed() {
+        let mut seen = Vec::new();
+        for r in ALL {
+            for v in r.api_versions {
+                assert!(
+                    v.len() == 10 && !v.contains("preview"),
+                    "{} {v}",
+                    r.resource_type
+                );
+                let pair = (r.resource_type.to_ascii_lowercase(), *v);
+                assert!(!seen.contains(&pair), "{pair:?} has two rule sets");
+                seen.push(pair);
+            }
+            assert!(r.spec.contains("/stable/"), "{}", r.spec);
+            for (i, f) in r.fields.iter().enumerate() {
+                let root = f.path.split(['.', '[']).next().unwrap_or_default();
+                assert!(
+                    r.top.contains(&root) || READ_ONLY_TOP.contains(&root),
+                    "{}: {} is under no top-level member",
+                    r.resource_type,
+                    f.path
+                );
+                // A nested field comes after its parent, so a wrong parent type answers first.
+                if let Some((parent, _)) = f.path.rsplit_once('.') {
+                    let parent = parent.trim_end_matches("[]");
+                    assert!(
+                        r.fields[..i]
+                            .iter()
+                            .any(|p| p.path.trim_end_matches("[]") == parent),
+                        "{}: {} before its parent",
+                        r.resource_type,
+                        f.path
+                    );
+                }
+            }
+        }
+        assert!(find("Microsoft.Storage/storageAccounts", "2025-06-01").is_some());
+        assert!(find("microsoft.storage/storageaccounts", "2023-05-01").is_some());
+        assert!(find("Microsoft.Storage/storageAccounts", "2019-06-01").is_none());
+    }
 }

@@ -6,7 +6,18 @@
 
 use crate::validate::schema::{opt, req, AtLeastOne, Style, Ty, TypeRules};
 
-const VERSIONS: &[&str] = &["2024-05-01"];
+/// The Microsoft.Network api-versions these rules hold for (checked: same members, required
+/// properties and closed enums for every field below).
+const VERSIONS: &[&str] = &[
+    "2024-05-01",
+    "2024-07-01",
+    "2024-10-01",
+    "2025-01-01",
+    "2025-03-01",
+    "2025-05-01",
+    "2025-07-01",
+    "2025-09-01",
+];
 const SPEC: &str =
     "network/resource-manager/Microsoft.Network/stable/2024-05-01/virtualNetwork.json";
 const SUBNETS: &str = "Microsoft.Network/virtualNetworks/subnets";

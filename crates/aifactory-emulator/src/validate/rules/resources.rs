@@ -16,6 +16,8 @@ pub const RESOURCE_GROUP: TypeRules = TypeRules {
         "2024-03-01",
         "2024-07-01",
         "2024-11-01",
+        "2025-03-01",
+        "2025-04-01",
     ],
     spec: "resources/resource-manager/Microsoft.Resources/stable/2024-07-01/resources.json",
     style: Style::Arm,
@@ -34,7 +36,7 @@ pub const RESOURCE_GROUP: TypeRules = TypeRules {
 /// open enum; `tenantId`, `principalId`, `clientId` are read-only.
 pub const USER_ASSIGNED_IDENTITY: TypeRules = TypeRules {
     resource_type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-    api_versions: &["2023-01-31", "2024-11-30"],
+    api_versions: &["2024-11-30"],
     spec: "msi/resource-manager/Microsoft.ManagedIdentity/stable/2024-11-30/ManagedIdentity.json",
     style: Style::Arm,
     location_required: true,

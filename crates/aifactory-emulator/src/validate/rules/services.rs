@@ -13,7 +13,7 @@ const IDENTITIES: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 /// each access policy needs `tenantId`, `objectId`, `permissions`.
 pub const KEY_VAULT: TypeRules = TypeRules {
     resource_type: "Microsoft.KeyVault/vaults",
-    api_versions: &["2024-11-01"],
+    api_versions: &["2024-11-01", "2025-05-01", "2026-02-01"],
     spec: "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2024-11-01/keyvault.json",
     style: Style::Arm,
     location_required: true,
@@ -94,7 +94,7 @@ pub const APP_INSIGHTS: TypeRules = TypeRules {
 /// `identity.type` required; the associated resources are ARM IDs.
 pub const ML_WORKSPACE: TypeRules = TypeRules {
     resource_type: "Microsoft.MachineLearningServices/workspaces",
-    api_versions: &["2025-06-01"],
+    api_versions: &["2025-06-01", "2025-09-01"],
     spec: "machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2025-06-01/workspaceRP.json",
     style: Style::Arm,
     location_required: true,
@@ -134,7 +134,7 @@ pub const ML_WORKSPACE: TypeRules = TypeRules {
 /// required.
 pub const DATABRICKS: TypeRules = TypeRules {
     resource_type: "Microsoft.Databricks/workspaces",
-    api_versions: &["2024-05-01"],
+    api_versions: &["2024-05-01", "2026-01-01"],
     spec: "databricks/resource-manager/Microsoft.Databricks/stable/2024-05-01/databricks.json",
     style: Style::Arm,
     location_required: true,
@@ -258,7 +258,7 @@ pub const SEARCH: TypeRules = TypeRules {
 /// closed enum; network rules need `value` / `id`.
 pub const AI_SERVICES: TypeRules = TypeRules {
     resource_type: "Microsoft.CognitiveServices/accounts",
-    api_versions: &["2025-06-01"],
+    api_versions: &["2025-06-01", "2025-09-01", "2025-12-01", "2026-03-01", "2026-05-01", "2026-07-01"],
     spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
     style: Style::Arm,
     location_required: true,
@@ -296,7 +296,7 @@ pub const AI_SERVICES: TypeRules = TypeRules {
 /// enum); `identity.type` a closed enum.
 pub const LOG_ANALYTICS: TypeRules = TypeRules {
     resource_type: "Microsoft.OperationalInsights/workspaces",
-    api_versions: &["2023-09-01"],
+    api_versions: &["2023-09-01", "2025-02-01", "2025-07-01", "2026-03-01"],
     spec: "operationalinsights/resource-manager/Microsoft.OperationalInsights/OperationalInsights/stable/2023-09-01/Workspaces.json",
     style: Style::Arm,
     location_required: true,
