@@ -134,7 +134,7 @@ pub const ML_WORKSPACE: TypeRules = TypeRules {
 /// required.
 pub const DATABRICKS: TypeRules = TypeRules {
     resource_type: "Microsoft.Databricks/workspaces",
-    api_versions: &["2024-05-01", "2026-01-01"],
+    api_versions: &["2024-05-01"],
     spec: "databricks/resource-manager/Microsoft.Databricks/stable/2024-05-01/databricks.json",
     style: Style::Arm,
     location_required: true,

@@ -14,8 +14,9 @@ const VERSIONS: &[&str] = &[
     "2025-08-01",
     "2026-04-01",
 ];
-/// Accounts gained the top-level `zones` and `placement` in 2025-01-01.
-const ACCOUNT_VERSIONS: &[&str] = &["2025-01-01", "2025-06-01", "2025-08-01", "2026-04-01"];
+/// Accounts gained the top-level `zones` and `placement` in 2025-01-01 (and the access tier
+/// `Smart` in 2025-08-01, which these rules do not know: later versions get none).
+const ACCOUNT_VERSIONS: &[&str] = &["2025-01-01", "2025-06-01"];
 
 /// `StorageAccountCreateParameters`: `sku` (with `name`), `kind` and `location` required;
 /// `properties.accessTier`, `networkAcls.defaultAction` and the IP/vNet rules' `action`
