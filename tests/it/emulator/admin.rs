@@ -18,17 +18,21 @@ async fn throttling_429_after_burst() {
     let (emu, c) = start(cfg).await;
     let tok = c.token(ARM_SCOPE).await;
     let p = format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01");
-    for i in (0..5).rev() {
-        let r = c.arm(&tok, "GET", &p, None).await;
-        assert_eq!(r.status, 200);
-        assert_eq!(
-            r.h("x-ms-ratelimit-remaining-subscription-reads"),
-            Some(i.to_string())
-        );
-    }
-    let r = c.arm(&tok, "GET", &p, None).await;
-    assert_eq!((r.status, r.code().as_str()), (429, "TooManyRequests"));
-    let wait: u64 = r.h("retry-after").unwrap().parse().unwrap();
+    let reads = "x-ms-ratelimit-remaining-subscription-reads";
+    let burst = (0..5u32).rev().map(|left| {
+        arm_case(format!("read, {left} left"), "GET", &p, 200, "")
+            .expect_header_eq(reads, left.to_string())
+    });
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        burst.chain([
+            arm_case("read past the burst", "GET", &p, 429, "TooManyRequests")
+                .expect_header("retry-after"),
+        ]),
+    )
+    .await;
+    let wait: u64 = r[5].h("retry-after").unwrap().parse().unwrap();
     assert!(wait >= 1);
     // Writes have their own bucket.
     assert_eq!(put_rg(&c, &tok, "w").await.status, 201);
@@ -36,9 +40,12 @@ async fn throttling_429_after_burst() {
     assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
     // Off.
     emu.update_settings(|s| s.throttle = ThrottleConfig::off());
-    for _ in 0..10 {
-        assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
-    }
+    run_arm_cases(
+        &c,
+        &tok,
+        (1..=10).map(|i| arm_case(format!("unthrottled read {i}"), "GET", &p, 200, "")),
+    )
+    .await;
     drop(emu);
 }
 
@@ -85,9 +92,19 @@ async fn fault_injection_status_reset_latency_and_journal() {
         )
         .nth(&[4]),
     ]);
-    let r = c.arm(&tok, "GET", &p, None).await;
-    assert_eq!((r.status, r.code().as_str()), (503, "ServiceUnavailable"));
-    assert_eq!(r.h("retry-after").as_deref(), Some("2"));
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case(
+            "first GET: injected 503",
+            "GET",
+            &p,
+            503,
+            "ServiceUnavailable",
+        )
+        .expect_header_eq("retry-after", "2")],
+    )
+    .await;
     let auth = format!("Bearer {tok}");
     assert!(
         c.try_send("GET", &p, &[("authorization", &auth)], None)
@@ -95,12 +112,16 @@ async fn fault_injection_status_reset_latency_and_journal() {
             .is_err(),
         "connection reset"
     );
-    let r = c.arm(&tok, "GET", &p, None).await;
-    assert_eq!((r.status, r.code().as_str()), (429, "RetryableError"));
-    let t0 = std::time::Instant::now();
-    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
-    assert!(t0.elapsed() >= Duration::from_millis(150));
-    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("third GET: injected 429", "GET", &p, 429, "RetryableError"),
+            arm_case("fourth GET: injected latency", "GET", &p, 200, ""),
+            arm_case("fifth GET: no rule left", "GET", &p, 200, ""),
+        ],
+    )
+    .await;
     // Journal: exact entries, principal recorded, secrets redacted.
     let j = emu.journal();
     let gets: Vec<u16> = j
@@ -109,6 +130,12 @@ async fn fault_injection_status_reset_latency_and_journal() {
         .map(|e| e.status)
         .collect();
     assert_eq!(gets, vec![503, 0, 429, 200, 200]);
+    let delayed = j
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with("/resourceGroups/f"))
+        .nth(3)
+        .unwrap();
+    assert!(delayed.duration_ms >= 150, "{}", delayed.duration_ms);
     assert_eq!(
         j.iter().find(|e| e.status == 503).unwrap().faults,
         vec!["first-503".to_string()]
@@ -129,12 +156,23 @@ async fn fault_injection_status_reset_latency_and_journal() {
         .filter(|e| e.path.starts_with("/subscriptions"))
         .all(|e| e.principal.is_some()));
     // Admin faults API.
-    let r = c.admin("POST", "faults", Some(json!({"method": "PUT", "path": "*", "probability": 1.0, "action": {"type": "status", "status": 500}}))).await;
-    assert_eq!(r.status, 200);
-    let r = put_rg(&c, &tok, "g").await;
-    assert_eq!((r.status, r.code().as_str()), (500, "InternalServerError"));
-    assert_eq!(c.admin("DELETE", "faults", None).await.status, 200);
-    assert_eq!(put_rg(&c, &tok, "g").await.status, 201);
+    let rg_g = format!("{}?api-version=2021-04-01", rg("g"));
+    let located = json!({"location": "westeurope"});
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("POST /_emulator/faults", "POST", "/_emulator/faults", 200, "")
+                .without_auth()
+                .with_body(json!({"method": "PUT", "path": "*", "probability": 1.0, "action": {"type": "status", "status": 500}})),
+            arm_case("PUT under the fault", "PUT", &rg_g, 500, "InternalServerError")
+                .with_body(located.clone()),
+            arm_case("DELETE /_emulator/faults", "DELETE", "/_emulator/faults", 200, "")
+                .without_auth(),
+            arm_case("PUT without faults", "PUT", &rg_g, 201, "").with_body(located),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -180,86 +218,89 @@ async fn admin_seed_drift_reset_and_info() {
     .unwrap();
     let (emu, c) = start(config().with_seed(seed)).await;
     let tok = c.token(ARM_SCOPE).await;
-    let v = c
-        .arm(
-            &tok,
-            "GET",
-            &format!(
-                "{}/providers/Microsoft.Network/virtualNetworks/v?{API}",
-                rg("seeded")
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(v.status, 200);
-    assert_eq!(v.json()["properties"]["subnets"][0]["name"], "a");
     let st = c.token(STORAGE_SCOPE).await;
-    let r = dfs(
+    let r = run_arm_cases(
         &c,
-        &st,
-        "HEAD",
-        "/dfs/stseed/lake/x/y?action=getAccessControl",
-        &[],
+        &tok,
+        [
+            arm_case(
+                "the seeded vNet",
+                "GET",
+                format!(
+                    "{}/providers/Microsoft.Network/virtualNetworks/v?{API}",
+                    rg("seeded")
+                ),
+                200,
+                "",
+            ),
+            dfs_case(
+                "the seeded directory",
+                "HEAD",
+                "/dfs/stseed/lake/x/y?action=getAccessControl",
+                200,
+                "",
+            )
+            .with_token(&st)
+            .expect_header_eq("x-ms-owner", "$superuser"),
+        ],
     )
     .await;
-    assert_eq!(r.h("x-ms-owner").as_deref(), Some("$superuser"));
-    // Drift: change and delete behind the provider's back.
+    assert_eq!(r[0].json()["properties"]["subnets"][0]["name"], "a");
+    // Drift: change and delete behind the provider's back, then seed more at runtime.
     let id = format!(
         "{}/providers/Microsoft.Network/virtualNetworks/v",
         rg("seeded")
     );
-    let r = c.send("PUT", &format!("/_emulator/resource?id={}", aifactory_emulator::util::pct_encode(&id)), &[("content-type", "application/json")], Some(json!({"location": "westeurope", "tags": {"drift": "yes"}, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}).to_string().into_bytes())).await;
-    assert_eq!(r.status, 200);
-    let v = c
-        .arm(&tok, "GET", &format!("{id}?{API}"), None)
-        .await
-        .json();
-    assert_eq!(v["tags"]["drift"], "yes");
-    let r = c
-        .send(
-            "DELETE",
-            &format!(
-                "/_emulator/resource?id={}",
-                aifactory_emulator::util::pct_encode(&id)
-            ),
-            &[],
-            None,
-        )
-        .await;
-    assert_eq!(r.json()["deleted"], 2, "vNet and its subnet");
-    assert_eq!(
-        c.arm(&tok, "GET", &format!("{id}?{API}"), None)
-            .await
-            .status,
-        404
+    let admin_resource = format!(
+        "/_emulator/resource?id={}",
+        aifactory_emulator::util::pct_encode(&id)
     );
-    // Seed more at runtime.
-    let r = c.admin("POST", "seed", Some(json!({"principals": [{"kind": "app", "client_id": "12345678-1234-4234-8234-123456789012", "secrets": ["x"]}]}))).await;
-    assert_eq!(r.status, 200);
-    let r = c
-        .form(
-            &format!("/{T}/oauth2/v2.0/token"),
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", "12345678-1234-4234-8234-123456789012"),
-                ("client_secret", "x"),
-                ("scope", ARM_SCOPE),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    let vnet = format!("{id}?{API}");
+    let new_app = "12345678-1234-4234-8234-123456789012";
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("drift: PUT /_emulator/resource", "PUT", &admin_resource, 200, "")
+                .without_auth()
+                .with_body(json!({"location": "westeurope", "tags": {"drift": "yes"}, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}})),
+            arm_case("GET after the drift", "GET", &vnet, 200, ""),
+            arm_case("drift: DELETE /_emulator/resource", "DELETE", &admin_resource, 200, "")
+                .without_auth(),
+            arm_case("GET after the drift delete", "GET", &vnet, 404, "ResourceNotFound"),
+            arm_case("POST /_emulator/seed", "POST", "/_emulator/seed", 200, "")
+                .without_auth()
+                .with_body(json!({"principals": [{"kind": "app", "client_id": new_app, "secrets": ["x"]}]})),
+            form_case(
+                "token for the app seeded at runtime",
+                format!("/{T}/oauth2/v2.0/token"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", new_app),
+                    ("client_secret", "x"),
+                    ("scope", ARM_SCOPE),
+                ],
+                200,
+                "",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(r[1].json()["tags"]["drift"], "yes");
+    assert_eq!(r[2].json()["deleted"], 2, "vNet and its subnet");
     // Info and reset.
     let info = c.admin("GET", "info", None).await.json();
     assert_eq!(info["base_url"], emu.base_url());
     assert_eq!(info["subscriptions"][0], S);
-    assert_eq!(c.admin("POST", "reset", None).await.status, 200);
-    assert_eq!(
-        c.arm(&tok, "GET", &format!("{id}?{API}"), None)
-            .await
-            .status,
-        200,
-        "reset re-applies the seed"
-    );
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("POST /_emulator/reset", "POST", "/_emulator/reset", 200, "").without_auth(),
+            arm_case("reset re-applies the seed", "GET", &vnet, 200, ""),
+        ],
+    )
+    .await;
     assert!(emu.journal().is_empty() || emu.journal().len() == 1);
     // Settings PATCH.
     let s = c
@@ -279,52 +320,53 @@ async fn state_file_round_trip() {
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "kept").await;
     let (st, base) = dfs_setup(&c, &emu).await;
-    assert_eq!(
-        dfs(
-            &c,
-            &st,
-            "PUT",
-            &format!("{base}/lake?resource=filesystem"),
-            &[]
-        )
-        .await
-        .status,
-        201
-    );
-    assert_eq!(
-        dfs(
-            &c,
-            &st,
-            "PUT",
-            &format!("{base}/lake/dir?resource=directory"),
-            &[]
-        )
-        .await
-        .status,
-        201
-    );
+    run_arm_cases(
+        &c,
+        &st,
+        [
+            dfs_case(
+                "filesystem",
+                "PUT",
+                format!("{base}/lake?resource=filesystem"),
+                201,
+                "",
+            ),
+            dfs_case(
+                "directory",
+                "PUT",
+                format!("{base}/lake/dir?resource=directory"),
+                201,
+                "",
+            ),
+        ],
+    )
+    .await;
     emu.stop().await.unwrap();
     assert!(state.exists());
     let (emu, c) = start(config().with_state_file(&state)).await;
     // Tokens issued before the restart remain valid (same signing key).
-    let r = c
-        .arm(
-            &tok,
-            "GET",
-            &format!("{}?api-version=2021-04-01", rg("kept")),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    let r = dfs(
+    run_arm_cases(
         &c,
-        &st,
-        "HEAD",
-        &format!("{base}/lake/dir?action=getAccessControl"),
-        &[],
+        &tok,
+        [
+            arm_case(
+                "the resource group after the restart",
+                "GET",
+                format!("{}?api-version=2021-04-01", rg("kept")),
+                200,
+                "",
+            ),
+            dfs_case(
+                "the directory after the restart",
+                "HEAD",
+                format!("{base}/lake/dir?action=getAccessControl"),
+                200,
+                "",
+            )
+            .with_token(&st),
+        ],
     )
     .await;
-    assert_eq!(r.status, 200);
     emu.stop().await.unwrap();
 }
 

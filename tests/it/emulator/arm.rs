@@ -10,41 +10,60 @@ use std::time::Duration;
 async fn arm_authentication_errors() {
     let (emu, c) = start(config().with_token_lifetime(Duration::from_secs(60))).await;
     let p = format!("/subscriptions/{S}/resourcegroups?api-version=2021-04-01");
-    let r = c.send("GET", &p, &[], None).await;
-    assert_eq!((r.status, r.code().as_str()), (401, "AuthenticationFailed"));
-    assert!(r
-        .h("www-authenticate")
-        .unwrap()
-        .starts_with("Bearer authorization_uri="));
-    let r = c
-        .send("GET", &p, &[("authorization", "Bearer not-a-jwt")], None)
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (401, "InvalidAuthenticationToken")
-    );
     let storage = c.token(STORAGE_SCOPE).await;
-    let r = c.arm(&storage, "GET", &p, None).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (401, "InvalidAuthenticationTokenAudience")
-    );
-    assert!(r.h("www-authenticate").is_some());
     let tok = c.token(ARM_SCOPE).await;
-    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "no Authorization header",
+                "GET",
+                &p,
+                401,
+                "AuthenticationFailed",
+            )
+            .without_auth()
+            .expect_header_prefix("www-authenticate", "Bearer authorization_uri="),
+            arm_case(
+                "a token that is no JWT",
+                "GET",
+                &p,
+                401,
+                "InvalidAuthenticationToken",
+            )
+            .with_raw_auth("Bearer not-a-jwt"),
+            arm_case(
+                "a storage-audience token",
+                "GET",
+                &p,
+                401,
+                "InvalidAuthenticationTokenAudience",
+            )
+            .with_token(&storage)
+            .expect_header("www-authenticate"),
+            arm_case("a valid ARM token", "GET", &p, 200, ""),
+        ],
+    )
+    .await;
     emu.advance_clock(Duration::from_secs(61));
-    let r = c.arm(&tok, "GET", &p, None).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (401, "ExpiredAuthenticationToken")
-    );
-    assert!(r.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("is earlier than current UTC time"));
-    // Refresh works.
-    let tok = c.token(ARM_SCOPE).await;
-    assert_eq!(c.arm(&tok, "GET", &p, None).await.status, 200);
+    let refreshed = c.token(ARM_SCOPE).await;
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "an expired token",
+                "GET",
+                &p,
+                401,
+                "ExpiredAuthenticationToken",
+            )
+            .message_contains("is earlier than current UTC time"),
+            arm_case("a refreshed token", "GET", &p, 200, "").with_token(refreshed),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -198,122 +217,75 @@ async fn arm_put_create_update_casing_headers_etag_patch() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["id"], id);
     assert!(r.h("x-ms-ratelimit-remaining-subscription-reads").is_some());
-    // Conditional requests.
-    let auth = format!("Bearer {tok}");
-    let h = |m: &'static str, v: &'static str| {
-        vec![
-            ("authorization", auth.clone()),
-            ("content-type", "application/json".to_string()),
-            (m, v.to_string()),
-        ]
-    };
-    let send_h = |hs: Vec<(&'static str, String)>| {
-        let c = c.clone();
-        let id = id.clone();
-        let body = body.clone();
-        async move {
-            let hs: Vec<(&str, &str)> = hs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            c.send(
-                "PUT",
-                &format!("{id}?api-version=2024-03-01"),
-                &hs,
-                Some(body.to_string().into_bytes()),
-            )
-            .await
-        }
-    };
-    assert_eq!(send_h(h("if-none-match", "*")).await.status, 412);
-    assert_eq!(send_h(h("if-match", "\"nope\"")).await.status, 412);
-    let mut hs = vec![
-        ("authorization", auth.clone()),
-        ("content-type", "application/json".to_string()),
-    ];
-    hs.push(("if-match", etag.clone()));
-    assert_eq!(send_h(hs).await.status, 200);
-    // PATCH merges properties, replaces tags.
-    let r = c
-        .arm(
-            &tok,
-            "PATCH",
-            &format!("{id}?api-version=2024-03-01"),
-            Some(json!({"tags": {"b": "2"}, "properties": {"x": {"z": null, "w": 3}}})),
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["tags"], json!({"b": "2"}));
-    assert_eq!(r.json()["properties"]["x"], json!({"y": 1, "w": 3}));
-    let r = c
-        .arm(
-            &tok,
-            "PATCH",
-            &format!(
-                "{}/providers/Microsoft.App/managedEnvironments/none?api-version=2024-03-01",
-                rg("MyRG")
-            ),
-            Some(json!({"tags": {}})),
-        )
-        .await;
-    assert_eq!(r.status, 404);
-    // Location required and immutable.
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &format!("{id}?api-version=2024-03-01"),
-            Some(json!({"location": "eastus"})),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "InvalidResourceLocation")
-    );
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &format!(
-                "{}/providers/Microsoft.App/managedEnvironments/e2?api-version=2024-03-01",
-                rg("MyRG")
-            ),
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!((r.status, r.code().as_str()), (400, "LocationRequired"));
+    // Conditional requests, PATCH (merges properties, replaces tags), the location rules,
     // HEAD, DELETE 200 then 204.
-    assert_eq!(
-        c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None)
-            .await
-            .status,
-        204
-    );
-    assert_eq!(
-        c.arm(
-            &tok,
-            "DELETE",
-            &format!("{id}?api-version=2024-03-01"),
-            None
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        c.arm(
-            &tok,
-            "DELETE",
-            &format!("{id}?api-version=2024-03-01"),
-            None
-        )
-        .await
-        .status,
-        204
-    );
-    assert_eq!(
-        c.arm(&tok, "HEAD", &format!("{id}?api-version=2024-03-01"), None)
-            .await
-            .status,
-        404
-    );
+    let at = |p: &str| format!("{p}?api-version=2024-03-01");
+    let other = |n: &str| {
+        at(&format!(
+            "{}/providers/Microsoft.App/managedEnvironments/{n}",
+            rg("MyRG")
+        ))
+    };
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "If-None-Match: * on an existing resource",
+                "PUT",
+                at(&id),
+                412,
+                "PreconditionFailed",
+            )
+            .with_body(body.clone())
+            .with_header("if-none-match", "*"),
+            arm_case(
+                "If-Match with another ETag",
+                "PUT",
+                at(&id),
+                412,
+                "PreconditionFailed",
+            )
+            .with_body(body.clone())
+            .with_header("if-match", "\"nope\""),
+            arm_case("If-Match with the current ETag", "PUT", at(&id), 200, "")
+                .with_body(body.clone())
+                .with_header("if-match", etag),
+            arm_case("PATCH", "PATCH", at(&id), 200, "")
+                .with_body(json!({"tags": {"b": "2"}, "properties": {"x": {"z": null, "w": 3}}})),
+            arm_case(
+                "PATCH of a missing resource",
+                "PATCH",
+                other("none"),
+                404,
+                "ResourceNotFound",
+            )
+            .with_body(json!({"tags": {}})),
+            arm_case(
+                "PUT in another location",
+                "PUT",
+                at(&id),
+                400,
+                "InvalidResourceLocation",
+            )
+            .with_body(json!({"location": "eastus"})),
+            arm_case(
+                "PUT without a location",
+                "PUT",
+                other("e2"),
+                400,
+                "LocationRequired",
+            )
+            .with_body(json!({})),
+            arm_case("HEAD of the resource", "HEAD", at(&id), 204, ""),
+            arm_case("DELETE of the resource", "DELETE", at(&id), 200, ""),
+            arm_case("DELETE again", "DELETE", at(&id), 204, ""),
+            arm_case("HEAD after the DELETE", "HEAD", at(&id), 404, ""),
+        ],
+    )
+    .await;
+    assert_eq!(r[3].json()["tags"], json!({"b": "2"}));
+    assert_eq!(r[3].json()["properties"]["x"], json!({"y": 1, "w": 3}));
     drop(emu);
 }
 
@@ -400,43 +372,33 @@ async fn resource_group_cascade_delete() {
         "{}/providers/Microsoft.KeyVault/vaults/kv?api-version=2023-07-01",
         rg("doomed")
     );
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &kv,
-            Some(json!({"location": "westeurope", "properties": {}})),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let d = c
-        .arm(
-            &tok,
-            "DELETE",
-            &format!("{}?api-version=2021-04-01", rg("doomed")),
-            None,
-        )
-        .await;
-    assert_eq!(d.status, 202);
-    let loc = d.h("location").unwrap();
-    assert!(loc.contains(&format!("/subscriptions/{S}/operationresults/")));
-    assert!(d.h("retry-after").is_some());
-    let g = c
-        .arm(
-            &tok,
-            "GET",
-            &format!("{}?api-version=2021-04-01", rg("doomed")),
-            None,
-        )
-        .await;
-    assert_eq!(g.json()["properties"]["provisioningState"], "Deleting");
-    let r = c
-        .arm(&tok, "PUT", &kv, Some(json!({"location": "westeurope"})))
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (409, "ResourceGroupBeingDeleted")
-    );
+    let doomed = format!("{}?api-version=2021-04-01", rg("doomed"));
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vault in the group", "PUT", &kv, 201, "")
+                .with_body(json!({"location": "westeurope", "properties": {}})),
+            arm_case("DELETE of the group", "DELETE", &doomed, 202, "")
+                .expect_header_prefix(
+                    "location",
+                    format!("{}/subscriptions/{S}/operationresults/", emu.base_url()),
+                )
+                .expect_header("retry-after"),
+            arm_case("GET of the group being deleted", "GET", &doomed, 200, ""),
+            arm_case(
+                "PUT into the group being deleted",
+                "PUT",
+                &kv,
+                409,
+                "ResourceGroupBeingDeleted",
+            )
+            .with_body(json!({"location": "westeurope"})),
+        ],
+    )
+    .await;
+    let loc = r[1].h("location").unwrap();
+    assert_eq!(r[2].json()["properties"]["provisioningState"], "Deleting");
     let mut polls = 0;
     loop {
         let p = c.arm(&tok, "GET", &path_of(&loc), None).await;
@@ -448,35 +410,33 @@ async fn resource_group_cascade_delete() {
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     assert!(polls > 1);
-    assert_eq!(
-        c.arm(
-            &tok,
-            "GET",
-            &format!("{}?api-version=2021-04-01", rg("doomed")),
-            None
-        )
-        .await
-        .status,
-        404
-    );
     assert!(emu
         .resource(&format!(
             "{}/providers/Microsoft.KeyVault/vaults/kv",
             rg("doomed")
         ))
         .is_none());
-    let r = c
-        .arm(
-            &tok,
-            "DELETE",
-            &format!("{}?api-version=2021-04-01", rg("doomed")),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (404, "ResourceGroupNotFound")
-    );
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "GET of the deleted group",
+                "GET",
+                &doomed,
+                404,
+                "ResourceGroupNotFound",
+            ),
+            arm_case(
+                "DELETE of the deleted group",
+                "DELETE",
+                &doomed,
+                404,
+                "ResourceGroupNotFound",
+            ),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -485,20 +445,19 @@ async fn lists_page_with_next_link() {
     let (emu, c) = start(config().with_page_size(2)).await;
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "rg").await;
-    for i in 0..5 {
-        let r = c
-            .arm(
-                &tok,
-                "PUT",
-                &format!(
-                    "{}/providers/Microsoft.KeyVault/vaults/kv{i}?api-version=2023-07-01",
-                    rg("rg")
-                ),
-                Some(json!({"location": "westeurope"})),
-            )
-            .await;
-        assert_eq!(r.status, 201);
-    }
+    run_arm_cases(
+        &c,
+        &tok,
+        (0..5).map(|i| {
+            let path = format!(
+                "{}/providers/Microsoft.KeyVault/vaults/kv{i}?api-version=2023-07-01",
+                rg("rg")
+            );
+            arm_case(format!("vault kv{i}"), "PUT", path, 201, "")
+                .with_body(json!({"location": "westeurope"}))
+        }),
+    )
+    .await;
     for first in [
         format!("{}/providers/Microsoft.KeyVault/vaults?api-version=2023-07-01", rg("rg")),
         format!("{}/resources?api-version=2021-04-01", rg("rg")),

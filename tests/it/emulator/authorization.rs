@@ -40,39 +40,76 @@ async fn role_assignments_rules() {
     let scope = rg("authz");
     let g1 = "0a0a0a0a-0000-4000-8000-000000000001";
     let g2 = "0a0a0a0a-0000-4000-8000-000000000002";
-    run_arm_cases(
+    let put = |name: &'static str, assignment: &str, status, code, body| {
+        arm_case(name, "PUT", ra_path(&scope, assignment), status, code).with_body(body)
+    };
+    let r = run_arm_cases(
         &c,
         &tok,
         [
-            arm_case(
+            put(
                 "assignment name not a GUID",
-                "PUT",
-                ra_path(&scope, "not-a-guid"),
+                "not-a-guid",
                 400,
                 "InvalidRoleAssignmentId",
-            )
-            .with_body(ra_body(READER, user, None)),
-            arm_case(
+                ra_body(READER, user, None),
+            ),
+            put(
                 "unknown role definition",
-                "PUT",
-                ra_path(&scope, g1),
+                g1,
                 400,
                 "RoleDefinitionDoesNotExist",
+                ra_body("00000000-1111-4111-8111-111111111111", user, None),
+            ),
+            put("create", g1, 201, "", ra_body(READER, user, None)),
+            put(
+                "the same PUT again",
+                g1,
+                200,
+                "",
+                ra_body(READER, user, None),
+            ),
+            put(
+                "same role and principal under another name",
+                g2,
+                409,
+                "RoleAssignmentExists",
+                ra_body(READER, user, None),
+            ),
+            put(
+                "role of an existing assignment changed",
+                g1,
+                400,
+                "RoleAssignmentUpdateNotPermitted",
+                ra_body(CONTRIB, user, None),
+            ),
+            put(
+                "principalType that does not match the principal",
+                g2,
+                400,
+                "UnmatchedPrincipalType",
+                ra_body(READER, user, Some("ServicePrincipal")),
+            ),
+            // Replication delay for the "new" principal, unless principalType is sent.
+            put(
+                "a principal still replicating",
+                g2,
+                400,
+                "PrincipalNotFound",
+                ra_body(READER, fresh, None),
             )
-            .with_body(ra_body("00000000-1111-4111-8111-111111111111", user, None)),
+            .message_contains("replication delay"),
+            put(
+                "a replicating principal with principalType",
+                g2,
+                201,
+                "",
+                ra_body(READER, fresh, Some("ServicePrincipal")),
+            ),
         ],
     )
     .await;
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, g1),
-            Some(ra_body(READER, user, None)),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let j = r.json();
+    let j = r[2].json();
     assert_eq!(j["type"], "Microsoft.Authorization/roleAssignments");
     assert_eq!(j["properties"]["principalType"], "User");
     assert_eq!(j["properties"]["scope"], scope);
@@ -80,115 +117,39 @@ async fn role_assignments_rules() {
         .as_str()
         .unwrap()
         .ends_with(READER));
-    assert_eq!(
-        c.arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, g1),
-            Some(ra_body(READER, user, None))
-        )
-        .await
-        .status,
-        200
-    );
+    let g3 = "0a0a0a0a-0000-4000-8000-000000000003";
+    emu.advance_clock(Duration::from_secs(31));
+    let tok = c.token(ARM_SCOPE).await;
+    let sub_scope = format!("/subscriptions/{S}");
     run_arm_cases(
         &c,
         &tok,
         [
-            arm_case(
-                "same role and principal under another name",
-                "PUT",
-                ra_path(&scope, g2),
-                409,
-                "RoleAssignmentExists",
-            )
-            .with_body(ra_body(READER, user, None)),
-            arm_case(
-                "role of an existing assignment changed",
-                "PUT",
-                ra_path(&scope, g1),
+            put(
+                "the principal after the replication window",
+                g3,
+                201,
+                "",
+                ra_body(CONTRIB, fresh, None),
+            ),
+            put(
+                "an unknown principal without principalType",
+                "0a0a0a0a-0000-4000-8000-000000000004",
                 400,
-                "RoleAssignmentUpdateNotPermitted",
-            )
-            .with_body(ra_body(CONTRIB, user, None)),
+                "PrincipalNotFound",
+                ra_body(READER, "12121212-1212-4212-8212-121212121212", None),
+            ),
             arm_case(
-                "principalType that does not match the principal",
+                "subscription-scope assignment",
                 "PUT",
-                ra_path(&scope, g2),
-                400,
-                "UnmatchedPrincipalType",
+                ra_path(&sub_scope, "0a0a0a0a-0000-4000-8000-000000000005"),
+                201,
+                "",
             )
-            .with_body(ra_body(READER, user, Some("ServicePrincipal"))),
+            .with_body(ra_body(READER, fresh, None)),
         ],
     )
     .await;
-    // Replication delay for the "new" principal.
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, g2),
-            Some(ra_body(READER, fresh, None)),
-        )
-        .await;
-    assert_eq!((r.status, r.code().as_str()), (400, "PrincipalNotFound"));
-    assert!(r.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("replication delay"));
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, g2),
-            Some(ra_body(READER, fresh, Some("ServicePrincipal"))),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let g3 = "0a0a0a0a-0000-4000-8000-000000000003";
-    emu.advance_clock(Duration::from_secs(31));
-    let tok = c.token(ARM_SCOPE).await;
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, g3),
-            Some(ra_body(CONTRIB, fresh, None)),
-        )
-        .await;
-    assert_eq!(
-        r.status,
-        201,
-        "after the window: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    // Unknown principal without principalType.
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &ra_path(&scope, "0a0a0a0a-0000-4000-8000-000000000004"),
-            Some(ra_body(
-                READER,
-                "12121212-1212-4212-8212-121212121212",
-                None,
-            )),
-        )
-        .await;
-    assert_eq!((r.status, r.code().as_str()), (400, "PrincipalNotFound"));
-    // Subscription-scope assignment, then lists.
-    let sub_scope = format!("/subscriptions/{S}");
-    assert_eq!(
-        c.arm(
-            &tok,
-            "PUT",
-            &ra_path(&sub_scope, "0a0a0a0a-0000-4000-8000-000000000005"),
-            Some(ra_body(READER, fresh, None))
-        )
-        .await
-        .status,
-        201
-    );
     let list = |filter: &str, scope: &str| {
         let c = c.clone();
         let tok = tok.clone();
@@ -212,31 +173,25 @@ async fn role_assignments_rules() {
         .await,
         0
     );
-    // Role definitions.
-    let r = c.arm(&tok, "GET", &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/{READER}?api-version=2022-04-01"), None).await;
-    assert_eq!(r.json()["properties"]["roleName"], "Reader");
-    let r = c.arm(&tok, "GET", &format!("/subscriptions/{S}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter=roleName%20eq%20'Storage%20Blob%20Data%20Owner'"), None).await;
+    // Role definitions; delete 200 then 204.
+    let defs =
+        |rest: &str| format!("{scope}/providers/Microsoft.Authorization/roleDefinitions{rest}");
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("Reader by GUID", "GET", defs(&format!("/{READER}?api-version=2022-04-01")), 200, ""),
+            arm_case("by roleName", "GET", format!("/subscriptions/{S}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01&$filter=roleName%20eq%20'Storage%20Blob%20Data%20Owner'"), 200, ""),
+            arm_case("an unknown role definition", "GET", defs("/00000000-1111-4111-8111-111111111111?api-version=2022-04-01"), 404, "RoleDefinitionDoesNotExist"),
+            arm_case("DELETE", "DELETE", ra_path(&scope, g1), 200, ""),
+            arm_case("DELETE again", "DELETE", ra_path(&scope, g1), 204, ""),
+        ],
+    )
+    .await;
+    assert_eq!(r[0].json()["properties"]["roleName"], "Reader");
     assert_eq!(
-        r.json()["value"][0]["name"],
+        r[1].json()["value"][0]["name"],
         "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
-    );
-    let r = c.arm(&tok, "GET", &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions/00000000-1111-4111-8111-111111111111?api-version=2022-04-01"), None).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (404, "RoleDefinitionDoesNotExist")
-    );
-    // Delete 200 then 204; RG delete cascades assignments.
-    assert_eq!(
-        c.arm(&tok, "DELETE", &ra_path(&scope, g1), None)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        c.arm(&tok, "DELETE", &ra_path(&scope, g1), None)
-            .await
-            .status,
-        204
     );
     drop(emu);
 }

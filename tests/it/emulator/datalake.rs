@@ -49,6 +49,17 @@ pub(super) async fn dfs(
     c.send(method, path, &h, None).await
 }
 
+/// A DFS [`ArmCase`]: bearer-authenticated, with `x-ms-version`.
+pub(super) fn dfs_case(
+    name: impl Into<String>,
+    method: &'static str,
+    path: impl Into<String>,
+    status: u16,
+    code: &'static str,
+) -> ArmCase {
+    arm_case(name, method, path, status, code).with_header("x-ms-version", "2021-06-08")
+}
+
 fn err_code(r: &R) -> String {
     r.h("x-ms-error-code").unwrap_or_default()
 }

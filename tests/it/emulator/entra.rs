@@ -41,74 +41,92 @@ async fn token_endpoint_secret_success_and_error_codes() {
     assert_eq!(claims["oid"], emu.principal(APP).unwrap().object_id);
     assert!(claims["exp"].as_i64().unwrap() > claims["iat"].as_i64().unwrap());
 
-    type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str, &'a str);
-    let cases: Vec<Case> = vec![
-        (
-            format!("/{T}/oauth2/v2.0/token"),
-            vec![("client_secret", "wrong")],
-            401,
-            "invalid_client",
-            "AADSTS7000215",
-        ),
-        (
-            format!("/{T}/oauth2/v2.0/token"),
-            vec![("client_id", "99999999-9999-4999-8999-999999999999")],
-            400,
-            "unauthorized_client",
-            "AADSTS700016",
-        ),
-        (
-            "/00000000-0000-4000-8000-000000000000/oauth2/v2.0/token".to_string(),
-            vec![],
-            400,
-            "invalid_request",
-            "AADSTS90002",
-        ),
-        (
-            format!("/{T}/oauth2/v2.0/token"),
-            vec![("scope", "https://management.azure.com/user_impersonation")],
-            400,
-            "invalid_scope",
-            "AADSTS1002012",
-        ),
-        (
-            format!("/{T}/oauth2/v2.0/token"),
-            vec![("scope", "https://nothing.example/.default")],
-            400,
-            "invalid_resource",
-            "AADSTS500011",
-        ),
-        (
-            format!("/{T}/oauth2/v2.0/token"),
-            vec![("grant_type", "password")],
-            400,
-            "unsupported_grant_type",
-            "AADSTS70003",
-        ),
+    // Error codes: each case replaces fields of a good request.
+    let token_url = format!("/{T}/oauth2/v2.0/token");
+    let good = [
+        ("grant_type", "client_credentials"),
+        ("client_id", APP),
+        ("client_secret", SECRET),
+        ("scope", ARM_SCOPE),
     ];
-    for (path, over, status, error, aadsts) in cases {
-        let mut form = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", APP),
-            ("client_secret", SECRET),
-            ("scope", ARM_SCOPE),
-        ];
+    let with = |over: &[(&'static str, &'static str)]| {
+        let mut form = good.to_vec();
         for (k, v) in over {
-            form.retain(|(x, _)| *x != k);
+            form.retain(|(x, _)| x != k);
             form.push((k, v));
         }
-        let r = c.form(&path, &form).await;
-        assert_eq!(r.status, status, "{aadsts}");
+        form
+    };
+    let case = |name: &'static str,
+                path: &str,
+                over: &[(&'static str, &'static str)],
+                status,
+                code,
+                aadsts: &str| {
+        form_case(name, path, &with(over), status, code).message_starts_with(aadsts)
+    };
+    let r = run_arm_cases(
+        &c,
+        "",
+        [
+            case(
+                "wrong secret",
+                &token_url,
+                &[("client_secret", "wrong")],
+                401,
+                "invalid_client",
+                "AADSTS7000215",
+            ),
+            case(
+                "unknown app",
+                &token_url,
+                &[("client_id", "99999999-9999-4999-8999-999999999999")],
+                400,
+                "unauthorized_client",
+                "AADSTS700016",
+            ),
+            case(
+                "unknown tenant",
+                "/00000000-0000-4000-8000-000000000000/oauth2/v2.0/token",
+                &[],
+                400,
+                "invalid_request",
+                "AADSTS90002",
+            ),
+            case(
+                "scope without /.default",
+                &token_url,
+                &[("scope", "https://management.azure.com/user_impersonation")],
+                400,
+                "invalid_scope",
+                "AADSTS1002012",
+            ),
+            case(
+                "unknown resource",
+                &token_url,
+                &[("scope", "https://nothing.example/.default")],
+                400,
+                "invalid_resource",
+                "AADSTS500011",
+            ),
+            case(
+                "password grant",
+                &token_url,
+                &[("grant_type", "password")],
+                400,
+                "unsupported_grant_type",
+                "AADSTS70003",
+            ),
+        ],
+    )
+    .await;
+    for r in &r {
         let j = r.json();
-        assert_eq!(j["error"], error, "{aadsts}");
-        assert!(
-            j["error_description"].as_str().unwrap().starts_with(aadsts),
-            "{j}"
-        );
         assert!(
             j["error_codes"].is_array()
                 && j["trace_id"].is_string()
-                && j["correlation_id"].is_string()
+                && j["correlation_id"].is_string(),
+            "{j}"
         );
     }
     // HTTP Basic client authentication and the v1 endpoint.
@@ -117,38 +135,38 @@ async fn token_endpoint_secret_success_and_error_codes() {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{APP}:{SECRET}"))
     );
-    let r = c
-        .send(
-            "POST",
-            &format!("/{T}/oauth2/v2.0/token"),
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("authorization", &basic),
-            ],
-            Some(
-                format!(
-                    "grant_type=client_credentials&scope={}",
-                    aifactory_emulator::util::pct_encode(STORAGE_SCOPE)
-                )
-                .into_bytes(),
+    let r = run_arm_cases(
+        &c,
+        "",
+        [
+            form_case(
+                "HTTP Basic client authentication",
+                &token_url,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("scope", STORAGE_SCOPE),
+                ],
+                200,
+                "",
+            )
+            .with_raw_auth(basic),
+            form_case(
+                "the v1 endpoint",
+                format!("/{T}/oauth2/token"),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", APP),
+                    ("client_secret", SECRET),
+                    ("resource", "https://management.azure.com/"),
+                ],
+                200,
+                "",
             ),
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    let r = c
-        .form(
-            &format!("/{T}/oauth2/token"),
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", APP),
-                ("client_secret", SECRET),
-                ("resource", "https://management.azure.com/"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["resource"], "https://management.azure.com/");
-    assert!(r.json()["expires_on"].is_string());
+        ],
+    )
+    .await;
+    assert_eq!(r[1].json()["resource"], "https://management.azure.com/");
+    assert!(r[1].json()["expires_on"].is_string());
     emu.stop().await.unwrap();
 }
 
@@ -178,11 +196,17 @@ async fn token_endpoint_federated_credentials() {
         .unwrap()
         .as_secs() as i64;
     let good = json!({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:org/repo:ref:refs/heads/main", "aud": "api://AzureADTokenExchange", "exp": now + 300, "nbf": now - 5});
-    let send = |claims: Value| {
-        let c = c.clone();
-        async move {
-            c.form(
-                &format!("/{T}/oauth2/v2.0/token"),
+    let token_url = format!("/{T}/oauth2/v2.0/token");
+    let federated =
+        |name: &'static str, change: Option<(&str, Value)>, status, code, aadsts: &str| {
+            let mut claims = good.clone();
+            if let Some((field, value)) = change {
+                claims[field] = value;
+            }
+            let assertion = unsigned_jwt(claims);
+            let case = form_case(
+                name,
+                &token_url,
                 &[
                     ("grant_type", "client_credentials"),
                     ("client_id", fed_app),
@@ -191,48 +215,64 @@ async fn token_endpoint_federated_credentials() {
                         "client_assertion_type",
                         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                     ),
-                    ("client_assertion", &unsigned_jwt(claims)),
+                    ("client_assertion", &assertion),
                 ],
-            )
-            .await
-        }
-    };
-    assert_eq!(send(good.clone()).await.status, 200);
-    for (field, value, code) in [
-        ("iss", json!("https://evil"), "AADSTS700211"),
-        (
-            "sub",
-            json!("repo:org/other:ref:refs/heads/main"),
-            "AADSTS700213",
-        ),
-        ("aud", json!("api://other"), "AADSTS700212"),
-        ("exp", json!(now - 10), "AADSTS700024"),
-    ] {
-        let mut cl = good.clone();
-        cl[field] = value;
-        let r = send(cl).await;
-        assert_eq!(r.status, 401, "{field}");
-        assert!(
-            r.json()["error_description"]
-                .as_str()
-                .unwrap()
-                .starts_with(code),
-            "{field}: {}",
-            r.json()
-        );
-    }
-    // No credential at all.
-    let r = c
-        .form(
-            &format!("/{T}/oauth2/v2.0/token"),
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", fed_app),
-                ("scope", ARM_SCOPE),
-            ],
-        )
-        .await;
-    assert_eq!((r.status, r.code().as_str()), (401, "invalid_client"));
+                status,
+                code,
+            );
+            if aadsts.is_empty() {
+                case
+            } else {
+                case.message_starts_with(aadsts)
+            }
+        };
+    run_arm_cases(
+        &c,
+        "",
+        [
+            federated("a matching assertion", None, 200, "", ""),
+            federated(
+                "another issuer",
+                Some(("iss", json!("https://evil"))),
+                401,
+                "invalid_client",
+                "AADSTS700211",
+            ),
+            federated(
+                "another subject",
+                Some(("sub", json!("repo:org/other:ref:refs/heads/main"))),
+                401,
+                "invalid_client",
+                "AADSTS700213",
+            ),
+            federated(
+                "another audience",
+                Some(("aud", json!("api://other"))),
+                401,
+                "invalid_client",
+                "AADSTS700212",
+            ),
+            federated(
+                "an expired assertion",
+                Some(("exp", json!(now - 10))),
+                401,
+                "invalid_client",
+                "AADSTS700024",
+            ),
+            form_case(
+                "no credential at all",
+                &token_url,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", fed_app),
+                    ("scope", ARM_SCOPE),
+                ],
+                401,
+                "invalid_client",
+            ),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -287,83 +327,69 @@ async fn token_endpoint_certificate_credentials() {
         .unwrap()
         .as_secs() as i64;
     let claims = json!({"aud": endpoint, "iss": cert_app, "sub": cert_app, "jti": "j", "nbf": now, "exp": now + 600});
-    let send = |assertion: String| {
-        let c = c.clone();
-        async move {
-            c.form(
-                &format!("/{T}/oauth2/v2.0/token"),
-                &[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", cert_app),
-                    ("scope", ARM_SCOPE),
-                    (
-                        "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                    ),
-                    ("client_assertion", &assertion),
-                ],
-            )
-            .await
-        }
+    let token_url = format!("/{T}/oauth2/v2.0/token");
+    let signed = |name: &'static str, assertion: String, status, code| {
+        form_case(
+            name,
+            &token_url,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", cert_app),
+                ("scope", ARM_SCOPE),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", &assertion),
+            ],
+            status,
+            code,
+        )
     };
-    // x5t as azure_identity sends it (standard base64) and as RFC 7515 says (base64url).
-    assert_eq!(
-        send(rsa_signed_assertion(
-            TEST_RSA_KEY,
-            cert.der(),
-            claims.clone(),
-            true
-        ))
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        send(rsa_signed_assertion(
-            TEST_RSA_KEY,
-            cert.der(),
-            claims.clone(),
-            false
-        ))
-        .await
-        .status,
-        200
-    );
-    // Tampered signature.
-    let mut bad = rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), false);
-    bad.truncate(bad.len() - 4);
-    bad.push_str("AAAA");
-    let r = send(bad).await;
-    assert_eq!(r.status, 401);
-    assert!(r.json()["error_description"]
-        .as_str()
-        .unwrap()
-        .starts_with("AADSTS700027"));
-    // Unregistered certificate.
+    let mut tampered = rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), false);
+    tampered.truncate(tampered.len() - 4);
+    tampered.push_str("AAAA");
     let other = rcgen::CertificateParams::new(vec!["other".to_string()])
         .unwrap()
         .self_signed(&kp)
         .unwrap();
-    let r = send(rsa_signed_assertion(
-        TEST_RSA_KEY,
-        other.der(),
-        claims.clone(),
-        false,
-    ))
+    let mut wrong_aud = claims.clone();
+    wrong_aud["aud"] = json!("https://login.microsoftonline.com/x/oauth2/v2.0/token");
+    run_arm_cases(
+        &c,
+        "",
+        [
+            // x5t as azure_identity sends it (standard base64) and as RFC 7515 says (base64url).
+            signed(
+                "x5t in standard base64",
+                rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), true),
+                200,
+                "",
+            ),
+            signed(
+                "x5t in base64url",
+                rsa_signed_assertion(TEST_RSA_KEY, cert.der(), claims.clone(), false),
+                200,
+                "",
+            ),
+            signed("a tampered signature", tampered, 401, "invalid_client")
+                .message_starts_with("AADSTS700027"),
+            signed(
+                "an unregistered certificate",
+                rsa_signed_assertion(TEST_RSA_KEY, other.der(), claims.clone(), false),
+                401,
+                "invalid_client",
+            )
+            .message_starts_with("AADSTS700027"),
+            signed(
+                "another audience",
+                rsa_signed_assertion(TEST_RSA_KEY, cert.der(), wrong_aud, false),
+                401,
+                "invalid_client",
+            ),
+        ],
+    )
     .await;
-    assert!(
-        r.json()["error_description"]
-            .as_str()
-            .unwrap()
-            .starts_with("AADSTS700027"),
-        "{}",
-        r.json()
-    );
-    // Wrong audience.
-    let mut cl = claims;
-    cl["aud"] = json!("https://login.microsoftonline.com/x/oauth2/v2.0/token");
-    let r = send(rsa_signed_assertion(TEST_RSA_KEY, cert.der(), cl, false)).await;
-    assert_eq!(r.status, 401);
     drop(emu);
 }
 
@@ -379,57 +405,61 @@ async fn managed_identity_endpoints() {
         "{}?resource=https://management.azure.com&api-version=2019-08-01",
         path_of(&info.msi_endpoint)
     );
-    let r = c
-        .send(
-            "GET",
-            &path,
-            &[("x-identity-header", &info.identity_header)],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    let j = r.json();
+    let msi = |name: &'static str, path: String, status, code| {
+        arm_case(name, "GET", path, status, code).without_auth()
+    };
+    let r = run_arm_cases(
+        &c,
+        "",
+        [
+            msi("App Service MSI", path.clone(), 200, "")
+                .with_header("x-identity-header", &info.identity_header),
+            msi(
+                "a wrong X-IDENTITY-HEADER",
+                path.clone(),
+                400,
+                "invalid_request",
+            )
+            .with_header("x-identity-header", "wrong"),
+            msi("no X-IDENTITY-HEADER", path.clone(), 400, "invalid_request"),
+            msi(
+                "an unknown client_id",
+                format!("{path}&client_id=nope"),
+                400,
+                "invalid_request",
+            )
+            .with_header("x-identity-header", &info.identity_header),
+            msi(
+                "IMDS",
+                format!(
+                    "{}?resource=https://storage.azure.com/&api-version=2018-02-01",
+                    path_of(&info.imds_endpoint)
+                ),
+                200,
+                "",
+            )
+            .with_header("metadata", "true"),
+        ],
+    )
+    .await;
+    let j = r[0].json();
     assert_eq!(j["token_type"], "Bearer");
     assert_eq!(j["resource"], "https://management.azure.com");
     assert!(j["expires_on"].as_str().unwrap().parse::<i64>().unwrap() > 0);
+    assert_eq!(r[4].json()["expires_in"], "3599");
+    // The MSI token works on ARM.
     let tok = j["access_token"].as_str().unwrap();
-    let r = c
-        .arm(
-            tok,
+    run_arm_cases(
+        &c,
+        tok,
+        [arm_case(
+            "ARM with the MSI token",
             "GET",
-            &format!("/subscriptions/{S}?api-version=2022-12-01"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(
-        c.send("GET", &path, &[("x-identity-header", "wrong")], None)
-            .await
-            .status,
-        400
-    );
-    assert_eq!(c.send("GET", &path, &[], None).await.status, 400);
-    let r = c
-        .send(
-            "GET",
-            &format!("{path}&client_id=nope"),
-            &[("x-identity-header", &info.identity_header)],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 400);
-    let r = c
-        .send(
-            "GET",
-            &format!(
-                "{}?resource=https://storage.azure.com/&api-version=2018-02-01",
-                path_of(&info.imds_endpoint)
-            ),
-            &[("metadata", "true")],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["expires_in"], "3599");
+            format!("/subscriptions/{S}?api-version=2022-12-01"),
+            200,
+            "",
+        )],
+    )
+    .await;
     drop(emu);
 }

@@ -13,7 +13,7 @@ mod network;
 mod soft_delete;
 
 use authorization::{ra_body, ra_path};
-use datalake::{dfs, dfs_setup};
+use datalake::{dfs_case, dfs_setup};
 
 pub(crate) use crate::testkit::arm::*;
 pub(crate) use crate::testkit::http::{Client, R};

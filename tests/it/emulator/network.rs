@@ -28,32 +28,30 @@ async fn subnet_validation_and_vnet_rendering() {
     let (emu, c) = start(config()).await;
     let tok = net_setup(&c).await;
     let sub = |n: &str| format!("{}/subnets/{n}?{API}", vnet_path("v1"));
-    let put = |n: &str, prefix: &str| {
-        let c = c.clone();
-        let tok = tok.clone();
-        let p = sub(n);
-        let body = json!({"properties": {"addressPrefix": prefix}});
-        async move { c.arm(&tok, "PUT", &p, Some(body)).await }
-    };
-    let r = put("s1", "10.0.1.0/24").await;
-    assert_eq!(r.status, 201);
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            ("s1", "10.0.1.0/24", 201, ""),
+            ("out", "10.1.0.0/24", 400, "NetcfgSubnetRangeOutsideVnet"),
+            ("overlap", "10.0.1.128/25", 400, "NetcfgSubnetRangesOverlap"),
+            ("overlap2", "10.0.0.0/23", 400, "NetcfgSubnetRangesOverlap"),
+            ("small", "10.0.2.0/30", 400, "NetcfgInvalidSubnet"),
+            ("bad", "10.0.2.0", 400, "InvalidAddressPrefixFormat"),
+            ("hostbits", "10.0.2.5/24", 400, "InvalidCIDRNotation"),
+            ("tiny", "10.0.2.0/29", 201, ""),
+        ]
+        .map(|(name, prefix, status, code)| {
+            arm_case(format!("{name} {prefix}"), "PUT", sub(name), status, code)
+                .with_body(json!({"properties": {"addressPrefix": prefix}}))
+        }),
+    )
+    .await;
     assert_eq!(
-        r.json()["type"],
+        r[0].json()["type"],
         "Microsoft.Network/virtualNetworks/subnets"
     );
-    assert!(r.json()["etag"].is_string());
-    for (name, prefix, code) in [
-        ("out", "10.1.0.0/24", "NetcfgSubnetRangeOutsideVnet"),
-        ("overlap", "10.0.1.128/25", "NetcfgSubnetRangesOverlap"),
-        ("overlap2", "10.0.0.0/23", "NetcfgSubnetRangesOverlap"),
-        ("small", "10.0.2.0/30", "NetcfgInvalidSubnet"),
-        ("bad", "10.0.2.0", "InvalidAddressPrefixFormat"),
-        ("hostbits", "10.0.2.5/24", "InvalidCIDRNotation"),
-    ] {
-        let r = put(name, prefix).await;
-        assert_error(&r, expect(&format!("{name} {prefix}"), 400, code));
-    }
-    assert_eq!(put("tiny", "10.0.2.0/29").await.status, 201);
+    assert!(r[0].json()["etag"].is_string());
     // Subnets appear inside the vNet GET, inline one included.
     let v = c
         .arm(&tok, "GET", &format!("{}?{API}", vnet_path("v1")), None)
@@ -77,13 +75,23 @@ async fn subnet_validation_and_vnet_rendering() {
         .await;
     assert_eq!(l.json()["value"].as_array().unwrap().len(), 3);
     // vNet PUT without the existing subnets removes them (not in use).
-    let r = c.arm(&tok, "PUT", &format!("{}?{API}", vnet_path("v1")), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.0.1.0/24"}}]}}))).await;
-    assert_eq!(r.status, 200);
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vNet PUT keeping only s1", "PUT", format!("{}?{API}", vnet_path("v1")), 200, "")
+                .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.0.1.0/24"}}]}})),
+            arm_case("a subnet the vNet PUT dropped", "GET", sub("tiny"), 404, "ResourceNotFound"),
+        ],
+    )
+    .await;
     assert_eq!(
-        r.json()["properties"]["subnets"].as_array().unwrap().len(),
+        r[0].json()["properties"]["subnets"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
-    assert_eq!(c.arm(&tok, "GET", &sub("tiny"), None).await.status, 404);
     drop(emu);
 }
 
@@ -96,59 +104,47 @@ async fn subnet_in_use_by_private_endpoint() {
         "{}/providers/Microsoft.Network/privateEndpoints/pe1?{API}",
         rg("net")
     );
-    let r = c.arm(&tok, "PUT", &pe, Some(json!({"location": "westeurope", "properties": {"subnet": {"id": format!("{}/subnets/missing", vnet_path("v1"))}}}))).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "InvalidResourceReference")
-    );
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &pe,
-            Some(json!({"location": "westeurope", "properties": {"subnet": {"id": subnet_id}}})),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let s = c
-        .arm(&tok, "GET", &format!("{subnet_id}?{API}"), None)
-        .await
-        .json();
+    let subnet = format!("{subnet_id}?{API}");
+    let pe_in =
+        |subnet: &str| json!({"location": "westeurope", "properties": {"subnet": {"id": subnet}}});
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "endpoint in a missing subnet",
+                "PUT",
+                &pe,
+                400,
+                "InvalidResourceReference",
+            )
+            .with_body(pe_in(&format!("{}/subnets/missing", vnet_path("v1")))),
+            arm_case("endpoint in the inline subnet", "PUT", &pe, 201, "")
+                .with_body(pe_in(&subnet_id)),
+        ],
+    )
+    .await;
+    let s = c.arm(&tok, "GET", &subnet, None).await.json();
     assert!(s["properties"]["privateEndpoints"][0]["id"]
         .as_str()
         .unwrap()
         .ends_with("/privateEndpoints/pe1"));
-    let r = c
-        .arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None)
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "InUseSubnetCannotBeDeleted")
-    );
-    assert!(r.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("privateEndpoints/pe1"));
-    // A vNet PUT dropping the subnet is refused the same way.
-    let r = c.arm(&tok, "PUT", &format!("{}?{API}", vnet_path("v1")), Some(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}))).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "InUseSubnetCannotBeDeleted")
-    );
-    // Microsoft.Network deletes are LROs: 202 + Location; with no delay they finish at once.
-    assert_eq!(c.arm(&tok, "DELETE", &pe, None).await.status, 202);
-    assert_eq!(
-        c.arm(&tok, "DELETE", &format!("{subnet_id}?{API}"), None)
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        c.arm(&tok, "GET", &format!("{subnet_id}?{API}"), None)
-            .await
-            .status,
-        404
-    );
+    // The subnet is held: a DELETE, or a vNet PUT dropping it, is refused. Microsoft.Network
+    // deletes are LROs: 202 + Location; with no delay they finish at once.
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("DELETE of the subnet in use", "DELETE", &subnet, 400, "InUseSubnetCannotBeDeleted")
+                .message_contains("privateEndpoints/pe1"),
+            arm_case("vNet PUT dropping the subnet in use", "PUT", format!("{}?{API}", vnet_path("v1")), 400, "InUseSubnetCannotBeDeleted")
+                .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})),
+            arm_case("DELETE of the endpoint", "DELETE", &pe, 202, "").expect_header("location"),
+            arm_case("DELETE of the freed subnet", "DELETE", &subnet, 202, "").expect_header("location"),
+            arm_case("GET of the deleted subnet", "GET", &subnet, 404, "ResourceNotFound"),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -167,24 +163,32 @@ async fn concurrent_vnet_writes_conflict() {
         let (emu, c) = start(cfg).await;
         let tok = net_setup(&c).await;
         emu.update_settings(|s| s.lro_delay_ms = 60_000);
-        let s1 = c
-            .arm(
-                &tok,
-                "PUT",
-                &format!("{}/subnets/a?{API}", vnet_path("v1")),
-                Some(json!({"properties": {"addressPrefix": "10.0.1.0/24"}})),
-            )
-            .await;
-        assert_eq!(s1.status, 201);
-        let s2 = c
-            .arm(
-                &tok,
-                "PUT",
-                &format!("{}/subnets/b?{API}", vnet_path("v1")),
-                Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}})),
-            )
-            .await;
-        assert_eq!((s2.status, s2.code().as_str()), (status, code));
+        let subnet = |n: &str| format!("{}/subnets/{n}?{API}", vnet_path("v1"));
+        let b = json!({"properties": {"addressPrefix": "10.0.2.0/24"}});
+        let r = run_arm_cases(
+            &c,
+            &tok,
+            [
+                arm_case(
+                    "first write (runs for a minute)",
+                    "PUT",
+                    subnet("a"),
+                    201,
+                    "",
+                )
+                .with_body(json!({"properties": {"addressPrefix": "10.0.1.0/24"}})),
+                arm_case("concurrent PUT", "PUT", subnet("b"), status, code).with_body(b.clone()),
+                arm_case(
+                    "concurrent DELETE",
+                    "DELETE",
+                    subnet("inline"),
+                    status,
+                    code,
+                ),
+            ],
+        )
+        .await;
+        let (s1, s2) = (&r[0], &r[1]);
         if status == 429 {
             assert!(s2.h("retry-after").is_some());
             assert_eq!(
@@ -197,26 +201,21 @@ async fn concurrent_vnet_writes_conflict() {
                 .unwrap()
                 .contains("/operations/"));
         }
-        let d = c
-            .arm(
-                &tok,
-                "DELETE",
-                &format!("{}/subnets/inline?{API}", vnet_path("v1")),
-                None,
-            )
-            .await;
-        assert_eq!(d.status, status);
         emu.advance_clock(Duration::from_secs(61));
         poll(&c, &tok, &s1.h("azure-asyncoperation").unwrap()).await;
-        let s2 = c
-            .arm(
-                &tok,
+        run_arm_cases(
+            &c,
+            &tok,
+            [arm_case(
+                "PUT after the first operation finished",
                 "PUT",
-                &format!("{}/subnets/b?{API}", vnet_path("v1")),
-                Some(json!({"properties": {"addressPrefix": "10.0.2.0/24"}})),
+                subnet("b"),
+                201,
+                "",
             )
-            .await;
-        assert_eq!(s2.status, 201, "after the first operation finished");
+            .with_body(b)],
+        )
+        .await;
         drop(emu);
     }
 }

@@ -62,17 +62,49 @@ async fn key_vault_soft_delete_recover_and_purge() {
     put_rg(&c, &tok, "other").await;
     let kv = vault_path("kvrg", "kv-soft-1");
     let deleted = deleted_vault_path("westeurope", "kv-soft-1");
-    let r = c.arm(&tok, "PUT", &kv, Some(vault_body(false, true))).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("create", "PUT", &kv, 201, "").with_body(vault_body(false, true)),
+            arm_case(
+                "no soft-deleted twin yet",
+                "GET",
+                &deleted,
+                404,
+                "ResourceNotFound",
+            ),
+        ],
+    )
+    .await;
 
     // Delete: the vault goes, its soft-deleted twin appears.
     let d = delete_and_wait(&c, &tok, &kv).await;
     assert!(d == 200 || d == 202, "{d}");
-    assert_eq!(c.arm(&tok, "GET", &kv, None).await.status, 404);
-    let g = c.arm(&tok, "GET", &deleted, None).await;
-    assert_eq!(g.status, 200, "{}", String::from_utf8_lossy(&g.body));
-    let v = g.json();
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("the deleted vault", "GET", &kv, 404, "ResourceNotFound"),
+            arm_case("its soft-deleted twin", "GET", &deleted, 200, ""),
+            arm_case(
+                "the twin in another location",
+                "GET",
+                deleted_vault_path("eastus", "kv-soft-1"),
+                404,
+                "ResourceNotFound",
+            ),
+            arm_case(
+                "the list of deleted vaults",
+                "GET",
+                format!("/subscriptions/{S}/providers/Microsoft.KeyVault/deletedVaults?{KV_API}"),
+                200,
+                "",
+            ),
+        ],
+    )
+    .await;
+    let v = r[1].json();
     assert_eq!(v["type"], "Microsoft.KeyVault/deletedVaults");
     assert_eq!(v["name"], "kv-soft-1");
     assert_eq!(
@@ -87,68 +119,66 @@ async fn key_vault_soft_delete_recover_and_purge() {
     assert_eq!(v["properties"]["purgeProtectionEnabled"], false);
     assert!(v["properties"]["deletionDate"].is_string());
     assert!(v["properties"]["scheduledPurgeDate"].is_string());
-    assert_eq!(
-        c.arm(
-            &tok,
-            "GET",
-            &deleted_vault_path("eastus", "kv-soft-1"),
-            None
-        )
-        .await
-        .status,
-        404,
-        "another location"
-    );
-    let list = c
-        .arm(
-            &tok,
-            "GET",
-            &format!("/subscriptions/{S}/providers/Microsoft.KeyVault/deletedVaults?{KV_API}"),
-            None,
-        )
-        .await;
-    assert_eq!(list.status, 200);
-    assert_eq!(list.json()["value"].as_array().map(Vec::len), Some(1));
+    assert_eq!(r[3].json()["value"].as_array().map(Vec::len), Some(1));
     assert_eq!(emu.soft_deleted().len(), 1);
     let admin = c.admin("GET", "soft-deleted", None).await;
     assert_eq!(admin.json()["value"][0]["name"], "kv-soft-1");
 
-    // The name is taken, in every resource group of the subscription.
-    for path in [&kv, &vault_path("other", "kv-soft-1")] {
-        let r = c
-            .arm(&tok, "PUT", path, Some(vault_body(false, true)))
-            .await;
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (409, "ConflictError"),
-            "{path}"
-        );
-        assert!(r.json()["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("deleted state"));
-    }
-    // Recovery: only where it was; Azure ignores the request's properties.
+    // The name is taken, in every resource group of the subscription. Recovery works only
+    // where the vault was; Azure ignores the request's properties.
     let mut recover = vault_body(false, false);
     recover["properties"]["createMode"] = json!("recover");
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &vault_path("other", "kv-soft-1"),
-            Some(recover.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 400);
-    let r = c.arm(&tok, "PUT", &kv, Some(recover.clone())).await;
-    assert!(
-        r.status == 200 || r.status == 201,
-        "{}",
-        String::from_utf8_lossy(&r.body)
-    );
-    let g = c.arm(&tok, "GET", &kv, None).await;
-    assert_eq!(g.status, 200);
-    let body = g.json();
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "create over the soft-deleted name",
+                "PUT",
+                &kv,
+                409,
+                "ConflictError",
+            )
+            .with_body(vault_body(false, true))
+            .message_contains("deleted state"),
+            arm_case(
+                "create the name in another group",
+                "PUT",
+                vault_path("other", "kv-soft-1"),
+                409,
+                "ConflictError",
+            )
+            .with_body(vault_body(false, true))
+            .message_contains("deleted state"),
+            arm_case(
+                "recover in another group",
+                "PUT",
+                vault_path("other", "kv-soft-1"),
+                400,
+                "BadRequest",
+            )
+            .with_body(recover.clone()),
+            arm_case("recover", "PUT", &kv, 201, "").with_body(recover.clone()),
+            arm_case("the recovered vault", "GET", &kv, 200, ""),
+            arm_case(
+                "the twin after recovery",
+                "GET",
+                &deleted,
+                404,
+                "ResourceNotFound",
+            ),
+            arm_case(
+                "recover with nothing soft-deleted",
+                "PUT",
+                vault_path("kvrg", "kv-never"),
+                404,
+                "SoftDeletedVaultDoesNotExist",
+            )
+            .with_body(recover.clone()),
+        ],
+    )
+    .await;
+    let body = r[4].json();
     assert_eq!(
         body["properties"]["enableRbacAuthorization"], true,
         "original properties"
@@ -158,121 +188,123 @@ async fn key_vault_soft_delete_recover_and_purge() {
         "createMode is write-only"
     );
     assert_eq!(body["properties"]["provisioningState"], "Succeeded");
-    assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
-    // Recover with nothing soft-deleted.
-    let r = c
-        .arm(
-            &tok,
-            "PUT",
-            &vault_path("kvrg", "kv-never"),
-            Some(recover.clone()),
-        )
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (404, "SoftDeletedVaultDoesNotExist")
-    );
 
     // Delete again and purge: 202 + Location, then gone, and the name is free.
     delete_and_wait(&c, &tok, &kv).await;
-    let purge = format!(
-        "/subscriptions/{S}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-soft-1/purge?{KV_API}"
-    );
-    let p = c.arm(&tok, "POST", &purge, None).await;
+    let purge = |name: &str| {
+        format!("/subscriptions/{S}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/{name}/purge?{KV_API}")
+    };
+    let p = c.arm(&tok, "POST", &purge("kv-soft-1"), None).await;
     assert_eq!(p.status, 202, "{}", String::from_utf8_lossy(&p.body));
     wait_location(&c, &tok, &p).await;
-    assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
-    assert_eq!(c.arm(&tok, "POST", &purge, None).await.status, 404);
-    let r = c.arm(&tok, "PUT", &kv, Some(vault_body(false, true))).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-
-    // Purge protection forbids the purge; the vault stays soft-deleted.
+    // Purge protection forbids the purge (the vault stays soft-deleted); a vault created
+    // with enableSoftDelete=false is gone for good.
     let kv2 = vault_path("kvrg", "kv-protected");
-    assert_eq!(
-        c.arm(&tok, "PUT", &kv2, Some(vault_body(true, true)))
-            .await
-            .status,
-        201
-    );
-    delete_and_wait(&c, &tok, &kv2).await;
-    let p = c
-        .arm(&tok, "POST", &format!("/subscriptions/{S}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-protected/purge?{KV_API}"), None)
-        .await;
-    assert_eq!((p.status, p.code().as_str()), (409, "MethodNotAllowed"));
-    let g = c
-        .arm(
-            &tok,
-            "GET",
-            &deleted_vault_path("westeurope", "kv-protected"),
-            None,
-        )
-        .await;
-    assert_eq!(g.status, 200);
-    assert_eq!(g.json()["properties"]["purgeProtectionEnabled"], true);
-
-    // A vault created with enableSoftDelete=false is gone for good.
     let kv3 = vault_path("kvrg", "kv-hard");
     let mut hard = vault_body(false, true);
     hard["properties"]["enableSoftDelete"] = json!(false);
-    assert_eq!(c.arm(&tok, "PUT", &kv3, Some(hard)).await.status, 201);
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "the twin after the purge",
+                "GET",
+                &deleted,
+                404,
+                "ResourceNotFound",
+            ),
+            arm_case(
+                "purge again",
+                "POST",
+                purge("kv-soft-1"),
+                404,
+                "ResourceNotFound",
+            ),
+            arm_case("create after the purge", "PUT", &kv, 201, "")
+                .with_body(vault_body(false, true)),
+            arm_case("create with purge protection", "PUT", &kv2, 201, "")
+                .with_body(vault_body(true, true)),
+            arm_case("create without soft delete", "PUT", &kv3, 201, "").with_body(hard),
+        ],
+    )
+    .await;
+    delete_and_wait(&c, &tok, &kv2).await;
     delete_and_wait(&c, &tok, &kv3).await;
-    assert_eq!(
-        c.arm(
-            &tok,
-            "GET",
-            &deleted_vault_path("westeurope", "kv-hard"),
-            None
-        )
-        .await
-        .status,
-        404
-    );
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "purge of a protected vault",
+                "POST",
+                purge("kv-protected"),
+                409,
+                "MethodNotAllowed",
+            ),
+            arm_case(
+                "the protected twin",
+                "GET",
+                deleted_vault_path("westeurope", "kv-protected"),
+                200,
+                "",
+            ),
+            arm_case(
+                "no twin without soft delete",
+                "GET",
+                deleted_vault_path("westeurope", "kv-hard"),
+                404,
+                "ResourceNotFound",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(r[1].json()["properties"]["purgeProtectionEnabled"], true);
 
     // A resource group's cascade delete soft-deletes its vaults too.
     put_rg(&c, &tok, "doomed").await;
     let kv4 = vault_path("doomed", "kv-cascade");
-    assert_eq!(
-        c.arm(&tok, "PUT", &kv4, Some(vault_body(false, true)))
-            .await
-            .status,
-        201
-    );
-    let d = c
-        .arm(
-            &tok,
-            "DELETE",
-            &format!("{}?api-version=2021-04-01", rg("doomed")),
-            None,
-        )
-        .await;
-    assert_eq!(d.status, 202);
-    wait_location(&c, &tok, &d).await;
-    assert_eq!(
-        c.arm(
-            &tok,
-            "GET",
-            &deleted_vault_path("westeurope", "kv-cascade"),
-            None
-        )
-        .await
-        .status,
-        200
-    );
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vault in the doomed group", "PUT", &kv4, 201, "")
+                .with_body(vault_body(false, true)),
+            arm_case(
+                "DELETE of the group",
+                "DELETE",
+                format!("{}?api-version=2021-04-01", rg("doomed")),
+                202,
+                "",
+            )
+            .expect_header("location"),
+        ],
+    )
+    .await;
+    wait_location(&c, &tok, &r[1]).await;
+    let cascaded = deleted_vault_path("westeurope", "kv-cascade");
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case("the cascaded twin", "GET", &cascaded, 200, "")],
+    )
+    .await;
 
     // After the retention period (7 days here) Azure purges on its own.
     emu.advance_clock(Duration::from_secs(8 * 86_400));
     let tok = c.token(ARM_SCOPE).await;
-    assert_eq!(
-        c.arm(
-            &tok,
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case(
+            "the twin after its retention",
             "GET",
-            &deleted_vault_path("westeurope", "kv-cascade"),
-            None
-        )
-        .await
-        .status,
-        404
-    );
+            &cascaded,
+            404,
+            "ResourceNotFound",
+        )],
+    )
+    .await;
     assert!(emu.soft_deleted().is_empty());
 }
 
@@ -291,50 +323,39 @@ async fn cognitive_account_soft_delete_restore_and_purge() {
     let r = c.arm(&tok, "PUT", &acct, Some(body.clone())).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     delete_and_wait(&c, &tok, &acct).await;
-    assert_eq!(c.arm(&tok, "GET", &acct, None).await.status, 404);
-    let g = c.arm(&tok, "GET", &deleted, None).await;
-    assert_eq!(g.status, 200, "{}", String::from_utf8_lossy(&g.body));
-    let v = g.json();
+    // Re-create without restore: 409 FlagMustBeSetForRestore; restore=true brings it back,
+    // with the request applied over it.
+    let mut restore = body.clone();
+    restore["properties"]["restore"] = json!(true);
+    restore["properties"]["publicNetworkAccess"] = json!("Enabled");
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("the deleted account", "GET", &acct, 404, "ResourceNotFound"),
+            arm_case("its soft-deleted twin", "GET", &deleted, 200, ""),
+            arm_case("the list of deleted accounts", "GET", format!("/subscriptions/{S}/providers/Microsoft.CognitiveServices/deletedAccounts?{CS_API}"), 200, ""),
+            arm_case("create without restore", "PUT", &acct, 409, "FlagMustBeSetForRestore")
+                .with_body(body.clone()),
+            arm_case("restore", "PUT", &acct, 201, "").with_body(restore),
+            arm_case("the restored account", "GET", &acct, 200, ""),
+            arm_case("the twin after the restore", "GET", &deleted, 404, "ResourceNotFound"),
+        ],
+    )
+    .await;
+    let v = r[1].json();
     assert_eq!(v["name"], "ai-soft-1");
     assert_eq!(v["kind"], "AIServices");
     assert!(v["properties"]["deletionDate"].is_string());
     assert!(v["properties"]["scheduledPurgeDate"].is_string());
-    let list = c
-        .arm(
-            &tok,
-            "GET",
-            &format!(
-                "/subscriptions/{S}/providers/Microsoft.CognitiveServices/deletedAccounts?{CS_API}"
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(list.json()["value"].as_array().map(Vec::len), Some(1));
-
-    // Re-create without restore: 409 FlagMustBeSetForRestore.
-    let r = c.arm(&tok, "PUT", &acct, Some(body.clone())).await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (409, "FlagMustBeSetForRestore")
-    );
-    // restore=true brings it back, with the request applied over it.
-    let mut restore = body.clone();
-    restore["properties"]["restore"] = json!(true);
-    restore["properties"]["publicNetworkAccess"] = json!("Enabled");
-    let r = c.arm(&tok, "PUT", &acct, Some(restore)).await;
-    assert!(
-        r.status == 200 || r.status == 201,
-        "{}",
-        String::from_utf8_lossy(&r.body)
-    );
-    let g = c.arm(&tok, "GET", &acct, None).await.json();
+    assert_eq!(r[2].json()["value"].as_array().map(Vec::len), Some(1));
+    let g = r[5].json();
     assert_eq!(g["properties"]["publicNetworkAccess"], "Enabled");
     assert_eq!(g["properties"]["customSubDomainName"], "ai-soft-1");
     assert!(
         g["properties"].get("restore").is_none(),
         "restore is write-only"
     );
-    assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
 
     // Delete again and purge (DELETE on the deleted account): 202 + Azure-AsyncOperation.
     delete_and_wait(&c, &tok, &acct).await;
@@ -347,10 +368,22 @@ async fn cognitive_account_soft_delete_restore_and_purge() {
     )
     .await;
     assert_eq!(status, "Succeeded");
-    assert_eq!(c.arm(&tok, "GET", &deleted, None).await.status, 404);
-    assert_eq!(c.arm(&tok, "DELETE", &deleted, None).await.status, 404);
-    let r = c.arm(&tok, "PUT", &acct, Some(body)).await;
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "the twin after the purge",
+                "GET",
+                &deleted,
+                404,
+                "ResourceNotFound",
+            ),
+            arm_case("purge again", "DELETE", &deleted, 404, "ResourceNotFound"),
+            arm_case("create after the purge", "PUT", &acct, 201, "").with_body(body),
+        ],
+    )
+    .await;
     drop(emu);
 }
 
@@ -362,25 +395,36 @@ async fn soft_deleted_items_survive_a_restart() {
     let tok = c.token(ARM_SCOPE).await;
     put_rg(&c, &tok, "kvrg").await;
     let kv = vault_path("kvrg", "kv-kept");
-    assert_eq!(
-        c.arm(&tok, "PUT", &kv, Some(vault_body(false, true)))
-            .await
-            .status,
-        201
-    );
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case("create", "PUT", &kv, 201, "").with_body(vault_body(false, true))],
+    )
+    .await;
     delete_and_wait(&c, &tok, &kv).await;
     emu.stop().await.unwrap();
     let (emu, c) = start(config().with_state_file(&state)).await;
-    let g = c
-        .arm(
-            &tok,
-            "GET",
-            &deleted_vault_path("westeurope", "kv-kept"),
-            None,
-        )
-        .await;
-    assert_eq!(g.status, 200, "{}", String::from_utf8_lossy(&g.body));
-    let r = c.arm(&tok, "PUT", &kv, Some(vault_body(false, true))).await;
-    assert_eq!(r.status, 409);
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "the soft-deleted twin after the restart",
+                "GET",
+                deleted_vault_path("westeurope", "kv-kept"),
+                200,
+                "",
+            ),
+            arm_case(
+                "the name after the restart",
+                "PUT",
+                &kv,
+                409,
+                "ConflictError",
+            )
+            .with_body(vault_body(false, true)),
+        ],
+    )
+    .await;
     emu.stop().await.unwrap();
 }
