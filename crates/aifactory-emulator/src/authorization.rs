@@ -8,11 +8,12 @@
 //!
 //! Owns RBAC semantics; role assignments live in the generic store (so resource-group
 //! deletes cascade) but only this module writes them. Imports only the leaves of `arm`
-//! (`id`, `store`, `ctx`, `reply`, `checks`), never its handlers.
+//! (`id`, `store`, `ops`, `ctx`, `reply`, `checks`), never its handlers.
 
 use crate::arm::checks::check_parents;
 use crate::arm::ctx::Ctx;
 use crate::arm::id::{key, ArmPath, Level, LevelKind};
+use crate::arm::ops;
 use crate::arm::reply::{method_not_allowed, page};
 use crate::arm::store::Stored;
 use crate::auth::Caller;
@@ -440,11 +441,8 @@ fn put(
         changed_ms: now,
     });
     st.dirty = true;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let answer = ops::put_answer(ASSIGNMENTS, created, false);
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     Resp::json(status, &out)
 }
 

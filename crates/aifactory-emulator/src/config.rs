@@ -57,7 +57,9 @@ pub struct Settings {
     pub lro_delay_ms: u64,
     /// `Retry-After` on LRO responses; default = ceil(remaining delay).
     pub lro_retry_after_secs: Option<u64>,
-    /// Resource types (globs, case-insensitive, e.g. `Microsoft.Network/*`) whose PUT/DELETE are LROs.
+    /// Resource types (globs, case-insensitive, e.g. `Microsoft.Network/*`) whose PUT/DELETE
+    /// are LROs, for types outside the emulator's spec table (`arm::ops`), which decides for
+    /// the types it lists.
     pub lro_resource_types: Vec<String>,
     /// Page size of list operations (`nextLink` paging).
     pub page_size: usize,
@@ -81,14 +83,7 @@ impl Default for Settings {
             token_lifetime_secs: 3599,
             lro_delay_ms: 0,
             lro_retry_after_secs: None,
-            lro_resource_types: vec![
-                "Microsoft.Network/*".into(),
-                "Microsoft.Storage/storageAccounts".into(),
-                "Microsoft.KeyVault/vaults".into(),
-                "Microsoft.MachineLearningServices/workspaces".into(),
-                "Microsoft.CognitiveServices/accounts".into(),
-                "Microsoft.Search/searchServices".into(),
-            ],
+            lro_resource_types: vec!["Microsoft.Network/*".into()],
             page_size: 100,
             latency_ms: 0,
             jitter_ms: 0,

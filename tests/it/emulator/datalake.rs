@@ -10,10 +10,23 @@ const OID_A: &str = "abababab-abab-4bab-8bab-abababababab";
 pub(super) async fn dfs_setup(c: &Client, emu: &RunningEmulator) -> (String, String) {
     let tok = c.token(ARM_SCOPE).await;
     put_rg(c, &tok, "data").await;
-    let r = c
-        .arm(&tok, "PUT", &format!("{}/providers/Microsoft.Storage/storageAccounts/stdata1?api-version=2023-05-01", rg("data")), Some(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "properties": {"isHnsEnabled": true}})))
-        .await;
-    assert_eq!(r.status, 201);
+    let account = format!(
+        "{}/providers/Microsoft.Storage/storageAccounts/stdata1?api-version=2023-05-01",
+        rg("data")
+    );
+    // Create is long-running: 202 without a body, then the account is there.
+    let r = run_arm_cases(
+        c,
+        &tok,
+        [
+            arm_case("storage account", "PUT", &account, 202, "")
+                .with_body(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "properties": {"isHnsEnabled": true}}))
+                .expect_header("location"),
+            arm_case("the new storage account", "GET", &account, 200, ""),
+        ],
+    )
+    .await;
+    let r = &r[1];
     let dfs = r.json()["properties"]["primaryEndpoints"]["dfs"]
         .as_str()
         .unwrap()

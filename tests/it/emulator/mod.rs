@@ -11,6 +11,7 @@ mod datalake;
 mod entra;
 mod network;
 mod soft_delete;
+mod status_codes;
 
 use authorization::{ra_body, ra_path};
 use datalake::{dfs_case, dfs_setup};

@@ -56,7 +56,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// True when PUT/DELETE on this type is long-running (`Settings::lro_resource_types`).
+/// True when PUT/DELETE on a type outside `arm::ops`'s table is long-running
+/// (`Settings::lro_resource_types`); the table decides for the types it lists.
 pub fn is_lro(st: &State, full_type: &str) -> bool {
     st.settings
         .lro_resource_types

@@ -1,6 +1,7 @@
-//! `DELETE` on a provider resource: `If-Match`, the vNet lock, subnets in use, then either a
-//! long-running delete (202, the subtree goes when the operation completes) or an immediate
-//! one (200); soft-deletable resources are kept by `softdelete`.
+//! `DELETE` on a provider resource: `If-Match`, the vNet lock, subnets in use, then, as
+//! `arm::ops` reads the type's spec, either a long-running delete (202, the subtree goes when
+//! the operation completes) or an immediate one (200); 204 when absent. Soft-deletable
+//! resources are kept by `softdelete`.
 //!
 //! Owns the order of a DELETE; must not hold resource-provider rules.
 
@@ -10,6 +11,7 @@ use super::complete::forget_removed;
 use super::ctx::{is_lro, operation_location, Ctx};
 use super::id::{ArmPath, Level, LevelKind};
 use super::lro::{OpKind, OpTarget};
+use super::ops;
 use super::reply::accepted;
 use crate::http::Resp;
 use crate::network;
@@ -19,8 +21,10 @@ use http::StatusCode;
 
 /// DELETE on a resource (parents already checked): 204 when absent.
 pub fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level) -> Resp {
+    let generic_lro = is_lro(st, &target.full_type);
     let Some(existing) = st.store.get(&target.id).cloned() else {
-        return Resp::empty(StatusCode::NO_CONTENT);
+        let answer = ops::delete_answer(&target.full_type, false, generic_lro);
+        return Resp::empty(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::NO_CONTENT));
     };
     if let Err(r) = preconditions(ctx, Some(&existing)) {
         return r;
@@ -37,7 +41,8 @@ pub fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level
         return r;
     }
     let now = st.now_ms();
-    if is_lro(st, &target.full_type) {
+    let answer = ops::delete_answer(&target.full_type, true, generic_lro);
+    if answer.long_running {
         let LevelKind::Resource { namespace, .. } = target.kind.clone() else {
             return Resp::empty(StatusCode::NO_CONTENT);
         };
@@ -54,11 +59,11 @@ pub fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level
         }
         let op = ctx.start_operation(st, now, op_target);
         network::touch_parent_vnet(st, &existing);
-        return accepted(st, ctx, &op, now, true);
+        return accepted(st, ctx, &op, now, answer.async_operation);
     }
     let removed = st.store.remove_tree(&existing.id);
     forget_removed(st, &removed);
     softdelete::retain(st, &removed);
     network::touch_parent_vnet(st, &existing);
-    Resp::empty(StatusCode::OK)
+    Resp::empty(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK))
 }

@@ -11,7 +11,8 @@
 //! This file only declares the modules and re-exports the entry points; it holds no
 //! helpers, so every import inside `arm` goes one way:
 //!
-//! - leaves: `id`, `store`, `lro`, `body` (pure), then `ctx`, `reply`, `checks` (need the
+//! - leaves: `id`, `store`, `lro`, `body`, `ops` (per type: the spec's status codes and
+//!   long-running flags) (pure), then `ctx`, `reply`, `checks` (need the
 //!   state, import only leaves) — the resource providers import these and nothing else of
 //!   `arm`;
 //! - `render`, `complete` (use `network`, `softdelete`);
@@ -29,6 +30,7 @@ pub mod generic;
 pub mod id;
 pub mod lro;
 pub mod operations;
+pub mod ops;
 pub mod patch;
 pub mod put;
 pub mod render;

@@ -7,6 +7,7 @@ use super::body::{merge_patch, norm_location, provisioning_state, set_ps};
 use super::checks::preconditions;
 use super::ctx::Ctx;
 use super::id::{ArmPath, Level};
+use super::ops;
 use super::render::render;
 use super::reply::resource_not_found;
 use crate::http::{arm_error, Resp};
@@ -73,5 +74,6 @@ pub fn patch_resource(
         .get(&id)
         .map(|x| render(st, x))
         .unwrap_or(Value::Null);
-    Resp::json(StatusCode::OK, &out).header("etag", etag)
+    let status = StatusCode::from_u16(ops::PATCH_ANSWER.status).unwrap_or(StatusCode::OK);
+    Resp::json(status, &out).header("etag", etag)
 }

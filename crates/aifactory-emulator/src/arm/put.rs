@@ -2,7 +2,8 @@
 //! target, parents, conditions, vNet lock and location; let `softdelete` refuse or recover and
 //! `network` validate and plan child changes; build the stored body (identity IDs, storage
 //! endpoints, ETag, provisioning state); store it and apply the plan; start the operation when
-//! the type is long-running; answer 201/200.
+//! the type's spec says long-running; answer what `arm::ops` picks among the spec's codes
+//! (201/200 with the body, or 202 with `Location` only).
 //!
 //! Owns the order of a PUT; must not hold resource-provider rules (they stay in `network`,
 //! `softdelete`, `identity`, `dfs`).
@@ -12,6 +13,7 @@ use super::checks::{check_parents, preconditions};
 use super::ctx::{is_lro, operation_location, Ctx};
 use super::id::{key, ArmPath, Level, LevelKind};
 use super::lro::{OpKind, OpTarget};
+use super::ops;
 use super::render::render;
 use super::reply::{invalid_uri, lro_headers};
 use super::store::Stored;
@@ -47,7 +49,7 @@ struct Prepared {
     plan: NetPlan,
 }
 
-/// PUT on a provider resource: 201 when created, 200 when replaced (always 200 when seeding).
+/// PUT on a provider resource: the answer `ops::put_answer` picks (always 200 when seeding).
 pub fn put_resource(
     st: &mut State,
     ctx: &Ctx,
@@ -64,15 +66,29 @@ pub fn put_resource(
         Err(r) => return r,
     };
     let stored_id = checked.stored_id.clone();
-    let lro = !ctx.seed && is_lro(st, &checked.target.full_type);
     let created = checked.existing.is_none();
+    let answer = if ctx.seed {
+        ops::Answer {
+            status: 200,
+            long_running: false,
+            body: true,
+            async_operation: false,
+        }
+    } else {
+        let full_type = &checked.target.full_type;
+        ops::put_answer(full_type, created, is_lro(st, full_type))
+    };
     // Microsoft.Network reports `Updating` even on create.
     let transient = if checked.namespace.eq_ignore_ascii_case("Microsoft.Network") || !created {
         "Updating"
     } else {
         "Creating"
     };
-    let ps = if lro { transient } else { "Succeeded" };
+    let ps = if answer.long_running {
+        transient
+    } else {
+        "Succeeded"
+    };
     let etag = store(st, ctx, path, &checked, body, ps, now);
     if let Some(k) = prepared.recovered {
         st.soft_deleted.remove(&k);
@@ -81,18 +97,18 @@ pub fn put_resource(
     if let Err(r) = seed_container(st, &checked.target, &stored_id) {
         return r;
     }
-    let status = if created && !ctx.seed {
-        StatusCode::CREATED
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let resp = if answer.body {
+        let rendered = st
+            .store
+            .get(&stored_id)
+            .map(|r| render(st, r))
+            .unwrap_or(Value::Null);
+        Resp::json(status, &rendered).header("etag", etag)
     } else {
-        StatusCode::OK
+        Resp::empty(status)
     };
-    let rendered = st
-        .store
-        .get(&stored_id)
-        .map(|r| render(st, r))
-        .unwrap_or(Value::Null);
-    let resp = Resp::json(status, &rendered).header("etag", etag);
-    if !lro {
+    if !answer.long_running {
         return resp;
     }
     let target = OpTarget {
@@ -104,7 +120,8 @@ pub fn put_resource(
         lock_key: checked.lock,
     };
     let op = ctx.start_operation(st, now, target);
-    lro_headers(resp, &op, ctx, now, st.settings.lro_retry_after_secs, true)
+    let retry = st.settings.lro_retry_after_secs;
+    lro_headers(resp, &op, ctx, now, retry, answer.async_operation)
 }
 
 /// Target, parents, `If-Match`/`If-None-Match`, the vNet lock and the location rules.

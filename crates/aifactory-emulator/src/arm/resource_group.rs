@@ -10,6 +10,7 @@ use super::checks::rg_deleting;
 use super::ctx::Ctx;
 use super::id::{key, RG_TYPE};
 use super::lro::{OpKind, OpTarget};
+use super::ops;
 use super::reply::{accepted, method_not_allowed, object_body, rg_being_deleted, rg_not_found};
 use super::store::Stored;
 use crate::config::CasingPolicy;
@@ -192,10 +193,7 @@ pub fn put(
         created_ms: now,
         changed_ms: now,
     });
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let answer = ops::put_answer(RG_TYPE, created, false);
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     Resp::json(status, &out)
 }
