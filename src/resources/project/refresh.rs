@@ -829,7 +829,51 @@ impl Finder<'_> {
                 }
             }
         }
+        self.sibling_subnets(d).await?;
+        Ok(())
+    }
 
+    /// The other subnets of the project's allocation: `aifactory_subnet_allocation` names
+    /// them `snt-<key>-<purpose>` in one vNet, and configurations pass its `subnet_ids`
+    /// whole, so the imported `subnet_ids` holds every sibling of the private endpoints'
+    /// subnet (the first plan after an import is then empty). Subnets named otherwise
+    /// (ESML's own) add nothing.
+    async fn sibling_subnets(&self, d: &mut Discovered) -> Result<(), String> {
+        let Some(pe_subnet) = d.subnet_ids.get("private_endpoints").cloned() else {
+            return Ok(());
+        };
+        let Some((vnet, name)) = pe_subnet.rsplit_once("/subnets/") else {
+            return Ok(());
+        };
+        let Some(prefix) = name.strip_suffix("private_endpoints") else {
+            return Ok(());
+        };
+        if !prefix.starts_with("snt-") || !prefix.ends_with('-') {
+            return Ok(());
+        }
+        let az = |e: AzureError| format!("Reading the virtual network {vnet}: {}", e.summary());
+        let Some(j) = self
+            .get(vnet.to_string(), api::PRIVATE_ENDPOINT.api_version)
+            .await
+            .map_err(az)?
+        else {
+            return Ok(());
+        };
+        for subnet in j
+            .pointer("/properties/subnets")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(n) = subnet.get("name").and_then(Json::as_str) else {
+                continue;
+            };
+            if let Some(purpose) = n.strip_prefix(prefix).filter(|p| !p.is_empty()) {
+                d.subnet_ids
+                    .entry(purpose.to_string())
+                    .or_insert_with(|| format!("{vnet}/subnets/{n}"));
+            }
+        }
         Ok(())
     }
 

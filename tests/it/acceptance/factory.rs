@@ -100,3 +100,50 @@ fn onboarding_and_offboarding_touch_only_that_project() {
         );
     run_on_all_clis(&case);
 }
+
+/// The value of `attr` of the resource at `addr` in a `terraform show -json` state.
+fn state_attr(state: &Value, addr: &str, attr: &str) -> Result<String, String> {
+    fn walk<'a>(m: &'a Value, addr: &str) -> Option<&'a Value> {
+        let here = m["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["address"] == addr);
+        here.or_else(|| {
+            m["child_modules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|c| walk(c, addr))
+        })
+    }
+    walk(&state["values"]["root_module"], addr)
+        .and_then(|r| r["values"][attr].as_str())
+        .map(String::from)
+        .ok_or_else(|| format!("{addr}.{attr} not in the state"))
+}
+
+/// A factory's projects (a genai and an esml one, in two stages), removed from state and
+/// imported back one by one by their resource group IDs: the first plan after each import
+/// has no resource change, with and without refresh.
+#[test]
+fn imports_into_the_factory_converge() {
+    let fx = EmulatorFixture::start();
+    let mut case = Case::new("factory_imports")
+        .envs(fx.env())
+        .step(ConfigStep::from_files(factory(&[1, 2])));
+    for (stage, n) in [
+        ("dev", "project001"),
+        ("dev", "project002"),
+        ("prod", "project001"),
+    ] {
+        let addr = format!("module.{stage}.aifactory_project.project[\"{n}\"]");
+        let from = addr.clone();
+        case = case.step(
+            import_step(&addr)
+                .in_place()
+                .id_fn(move |s| state_attr(s, &from, "id")),
+        );
+    }
+    run_on_all_clis(&case);
+}

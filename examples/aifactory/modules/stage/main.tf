@@ -63,6 +63,7 @@ resource "aifactory_project" "project" {
     object_ids     = each.value.members
     principal_type = each.value.principal_type
   }
-  services = lookup(each.value, "services", {})
+  # null when the ticket lists no services, as an imported project reads back.
+  services = try(each.value.services, null)
   tags     = { cost_center = each.value.cost_centre }
 }

@@ -7,7 +7,9 @@ output "summary" {
     projects = {
       for k, p in aifactory_project.project : k => {
         resource_group   = p.resource_group_name
-        subnets          = aifactory_subnet_allocation.project[k].cidrs
+        # try(): while one allocation is being imported, Terraform 1.0 evaluates this
+        # output without it.
+        subnets          = try(aifactory_subnet_allocation.project[k].cidrs, null)
         resources        = length(p.resources)
         role_assignments = length([for key, r in p.resources : key if r.type == "Microsoft.Authorization/roleAssignments"])
         acl_entries      = length([for key, r in p.resources : key if r.type == "dfs/acl"])

@@ -563,6 +563,9 @@ impl CaseRun<'_> {
             }
         };
 
+        if step.in_place {
+            return self.import_in_place(step, addr, &id);
+        }
         let dir = WorkDir::new(&format!(
             "{}-import-{}",
             self.case.name, self.tf.cli.version
@@ -630,6 +633,60 @@ impl CaseRun<'_> {
                 diffs.join("\n")
             ),
         ))
+    }
+
+    /// `terraform state rm` + `terraform import` of `addr` in the case's working directory,
+    /// then the next plan (with and without refresh) must be empty.
+    fn import_in_place(&mut self, step: &ImportStep, addr: &str, id: &str) -> Result<(), Failure> {
+        let dir = self.path().to_path_buf();
+        let rm = self.tf.run(&dir, &["state", "rm", addr])?;
+        if !rm.success() {
+            return Err(Failure::command(&rm, describe_exit(&rm)));
+        }
+        let out = self
+            .tf
+            .run(&dir, &["import", "-no-color", "-input=false", addr, id])?;
+        if let Expected::MatchedError = check_expected_error(&out, step.expect_error.as_deref())? {
+            return Ok(());
+        }
+        if step.expect_error.is_some() {
+            return Err(Failure::command(
+                &out,
+                "expected an error, but the import succeeded",
+            ));
+        }
+        let imported = self.tf.show_json(&dir, None)?;
+        run_checks(&step.checks, &imported, "imported state")?;
+        for (args, what) in [
+            (
+                &[
+                    "plan",
+                    "-no-color",
+                    "-input=false",
+                    "-refresh=false",
+                    "-detailed-exitcode",
+                ][..],
+                "non-refresh",
+            ),
+            (
+                &["plan", "-no-color", "-input=false", "-detailed-exitcode"][..],
+                "refresh",
+            ),
+        ] {
+            let out = self.tf.run(&dir, args)?;
+            // Terraform 1.0 keeps outputs from the last apply, so a plan after `import`
+            // may change outputs only ("save these new output values"): not a resource
+            // change.
+            let resource_change = out.stdout.contains("Plan: ");
+            if out.code != Some(0) && (out.code != Some(2) || resource_change) {
+                return Err(Failure::command(
+                    &out,
+                    format!("the first {what} plan after importing {addr} is not empty"),
+                ));
+            }
+        }
+        self.last_state = Some(imported);
+        Ok(())
     }
 
     fn destroy(&mut self) -> Result<(), Failure> {

@@ -101,6 +101,10 @@ pub struct ImportStep {
     /// Checks on the imported state.
     pub checks: Vec<Check>,
     pub expect_error: Option<String>,
+    /// Re-import into the case's own working directory (`terraform state rm` of the
+    /// address, then `terraform import`), then require that the next plan, with and
+    /// without refresh, is empty: "the first plan after an import is empty".
+    pub in_place: bool,
 }
 
 impl ImportStep {
@@ -113,7 +117,14 @@ impl ImportStep {
             ignore: Vec::new(),
             checks: Vec::new(),
             expect_error: None,
+            in_place: false,
         }
+    }
+
+    /// See [`ImportStep::in_place`].
+    pub fn in_place(mut self) -> Self {
+        self.in_place = true;
+        self
     }
 
     pub fn id(mut self, id: &str) -> Self {
