@@ -28,6 +28,9 @@ pub struct ProviderContext {
     purge_soft_delete_on_destroy: OnceLock<bool>,
     /// `recover_soft_deleted`.
     recover_soft_deleted: OnceLock<bool>,
+    /// Resource groups (lowercase IDs) of tainted projects whose delete half handed their
+    /// objects over to the create that follows in the same apply.
+    handed_over: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl ProviderContext {
@@ -36,6 +39,21 @@ impl ProviderContext {
         let ctx = ProviderContext::default();
         let _ = ctx.settings.set(settings);
         Arc::new(ctx)
+    }
+
+    /// Note that a replaced project's objects in `rg_id` were handed over to its create.
+    pub(crate) fn note_handed_over(&self, rg_id: &str) {
+        if let Ok(mut s) = self.handed_over.lock() {
+            s.insert(rg_id.to_ascii_lowercase());
+        }
+    }
+
+    /// Was `rg_id` handed over by the delete half of a replacement (consumed)?
+    pub(crate) fn take_handed_over(&self, rg_id: &str) -> bool {
+        self.handed_over
+            .lock()
+            .map(|mut s| s.remove(&rg_id.to_ascii_lowercase()))
+            .unwrap_or(false)
     }
 
     /// The settings (from the provider configuration, else the `ARM_*` variables alone).

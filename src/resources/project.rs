@@ -145,6 +145,47 @@ fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
     );
 }
 
+/// A create must not take over a project that exists (another workspace's, or one left
+/// by a cut-off apply): its resource group found, the error names it and the one import
+/// that brings the whole project back.
+async fn refuse_existing(
+    client: &AzureClient,
+    ctx: &aifactory_azure::Ctx,
+    rg_id: &str,
+) -> Result<(), crate::framework::Diagnostic> {
+    let api = aifactory_template::project::api::RESOURCE_GROUP.api_version;
+    match client.arm().get_opt(ctx, rg_id, api).await {
+        Ok(None) => Ok(()),
+        Ok(Some(_)) => {
+            let inside = client
+                .arm()
+                .list(ctx, &format!("{rg_id}/resources"), "2021-04-01")
+                .await
+                .map(|items| items.len())
+                .ok();
+            let holds = inside.map_or(String::new(), |n| {
+                format!(" It holds {n} resource{}.", if n == 1 { "" } else { "s" })
+            });
+            Err(crate::framework::Diagnostic::error(
+                AttrPath::root(),
+                "The project already exists",
+                format!(
+                    "The project's resource group {rg_id} already exists.{holds} Another configuration may \
+manage it, or an earlier apply was cut off. To manage it here, import the whole project into this \
+resource's address (one import brings back every object it made):\n\n  \
+terraform import <resource address> '{rg_id}'\n\n\
+or set `adopt_existing = true` to take it over on create (destroy then deletes it, whoever created it)."
+                ),
+            ))
+        }
+        Err(e) => Err(crate::framework::Diagnostic::error(
+            AttrPath::root(),
+            format!("Checking whether the project exists: {}", e.summary()),
+            e.detail(),
+        )),
+    }
+}
+
 fn client_or_diag<'a>(
     ctx: &'a ProviderContext,
     diags: &mut Diagnostics,
@@ -443,6 +484,7 @@ impl Project {
                 if diags.has_errors() {
                     return keep(diags);
                 }
+                self.ctx.note_handed_over(&pc.resource_group_id);
                 return StateResponse {
                     state: Value::Null,
                     private: Value::Null,
@@ -681,6 +723,14 @@ impl Resource for Project {
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
             return fail_state(diags, &req);
         };
+        let handed_over = creating && self.ctx.take_handed_over(&desired.resource_group_id);
+        if creating && !handed_over && planned.adopt_existing.known() != Some(&true) {
+            let check = self.ctx.request_ctx(inputs.timeouts.read);
+            if let Err(d) = refuse_existing(client, &check, &desired.resource_group_id).await {
+                diags.push(d);
+                return fail_state(diags, &req);
+            }
+        }
         let private = Private::from_value(&req.planned_private);
         let records = prior
             .as_ref()

@@ -37,6 +37,8 @@ crate::model! {
         pub key_vault_purge_protection: Tf<bool>,
         pub force_destroy: Tf<bool>,
         pub datalake_delete_on_destroy: Tf<bool>,
+        /// Take over an existing project resource group on create (default false).
+        pub adopt_existing: Tf<bool>,
         /// The `timeouts` block: `spec` reads it attribute by attribute, so every bad
         /// duration is reported at once.
         pub timeouts: Value,
@@ -201,6 +203,11 @@ in reverse order and refuses to delete a resource group holding resources the pr
                 "force_destroy",
                 Type::Bool,
                 "Delete the project's resource group even when it holds resources the project did not create. Default false: destroy stops and names them.",
+            ),
+            Attribute::optional(
+                "adopt_existing",
+                Type::Bool,
+                "Take over the project's resource group (and what the project template finds in it) when it already exists as this resource is created, instead of failing. Default false: like azurerm, a create that finds the resource group refuses and names the `terraform import` command, so two configurations never manage (and one never destroys) the same project unknowingly. With true, `terraform destroy` deletes the adopted project, whoever created it; to bring back a project made elsewhere (ESML, another workspace), prefer `terraform import`.",
             ),
             Attribute::optional(
                 "datalake_delete_on_destroy",

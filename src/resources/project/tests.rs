@@ -742,7 +742,9 @@ async fn a_failed_create_is_recorded_and_the_replacement_continues() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_assignments_are_adopted_and_principal_not_found_is_retried() {
     let fx = fixture(|c| c).await;
-    let cfg = config(&[M1], false);
+    let mut cfg = config(&[M1], false);
+    // The resource group exists already (ESML made it): taking it over is asked for.
+    cfg.adopt_existing = Tf::Known(true);
     let mut d = Diagnostics::new();
     let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
     // Someone (ESML) assigned Reader on the group to M1 under another name.
@@ -2146,4 +2148,46 @@ async fn a_bad_data_source_subscription_id_names_the_attribute() {
         );
         assert!(d.0[0].detail.contains("remove it to use the provider's"));
     }
+}
+
+/// A second create of the same project (another workspace, or a state lost to a cut-off
+/// apply) refuses before any write, naming the resource group and the import command;
+/// `adopt_existing = true` takes it over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_over_an_existing_project_refuses_and_names_the_import() {
+    let fx = fixture(|c| c).await;
+    let config = config_lake();
+    let first = fx.converge(&Value::Null, &Value::Null, &config).await;
+    let rg = state_of(&first.state).id.known().cloned().expect("an id");
+
+    let seq = fx.last_seq();
+    let plan = fx.plan(&Value::Null, &Value::Null, &config).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    let second = fx.apply(&Value::Null, &plan, &config).await;
+    let errors: Vec<_> = second
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].summary, "The project already exists");
+    assert!(
+        errors[0]
+            .detail
+            .contains(&format!("terraform import <resource address> '{rg}'")),
+        "{}",
+        errors[0].detail
+    );
+    assert!(
+        errors[0].detail.contains("It holds "),
+        "{}",
+        errors[0].detail
+    );
+    assert!(second.state.is_null(), "nothing taken over");
+    assert_eq!(fx.writes(seq), vec![], "no write before the refusal");
+
+    let mut adopting = config.clone();
+    adopting.adopt_existing = Tf::Known(true);
+    let taken = fx.converge(&Value::Null, &Value::Null, &adopting).await;
+    assert_eq!(state_of(&taken.state).id.known(), Some(&rg));
 }
