@@ -147,3 +147,21 @@ fn imports_into_the_factory_converge() {
     }
     run_on_all_clis(&case);
 }
+
+/// The way back after state is lost (a killed provider, a second workspace): a project's
+/// create finds its resource group and refuses, naming the import; one import brings the
+/// whole project back, the next plan is empty and the destroy at the end is clean.
+#[test]
+fn a_lost_project_is_refused_then_imported_back() {
+    let fx = EmulatorFixture::start();
+    let addr = "module.dev.aifactory_project.project[\"project001\"]";
+    let case = Case::new("factory_lost_project")
+        .envs(fx.env())
+        .step(ConfigStep::from_files(factory(&[1])))
+        .step(
+            import_step(addr)
+                .refused_create("The project already exists*terraform import")
+                .id_fn(move |s| state_attr(s, addr, "id")),
+        );
+    run_on_all_clis(&case);
+}

@@ -643,6 +643,21 @@ impl CaseRun<'_> {
         if !rm.success() {
             return Err(Failure::command(&rm, describe_exit(&rm)));
         }
+        if let Some(pattern) = &step.refused_create {
+            let out = self.tf.run(
+                &dir,
+                &["apply", "-no-color", "-input=false", "-auto-approve"],
+            )?;
+            if out.success() {
+                return Err(Failure::command(
+                    &out,
+                    format!(
+                        "the create of {addr} over an existing object succeeded; it must refuse"
+                    ),
+                ));
+            }
+            check_expected_error(&out, Some(pattern))?;
+        }
         let out = self
             .tf
             .run(&dir, &["import", "-no-color", "-input=false", addr, id])?;

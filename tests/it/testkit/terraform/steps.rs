@@ -105,6 +105,9 @@ pub struct ImportStep {
     /// address, then `terraform import`), then require that the next plan, with and
     /// without refresh, is empty: "the first plan after an import is empty".
     pub in_place: bool,
+    /// With `in_place`: after `state rm`, `terraform apply` must fail with this pattern
+    /// (a create that finds the object refuses to take it over) before the import.
+    pub refused_create: Option<String>,
 }
 
 impl ImportStep {
@@ -118,7 +121,15 @@ impl ImportStep {
             checks: Vec::new(),
             expect_error: None,
             in_place: false,
+            refused_create: None,
         }
+    }
+
+    /// See [`ImportStep::refused_create`].
+    pub fn refused_create(mut self, pattern: &str) -> Self {
+        self.in_place = true;
+        self.refused_create = Some(pattern.to_string());
+        self
     }
 
     /// See [`ImportStep::in_place`].
