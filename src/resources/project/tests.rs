@@ -2191,3 +2191,45 @@ async fn a_create_over_an_existing_project_refuses_and_names_the_import() {
     let taken = fx.converge(&Value::Null, &Value::Null, &adopting).await;
     assert_eq!(state_of(&taken.state).id.known(), Some(&rg));
 }
+
+/// A team too large for one data-lake ACL is refused at plan time, before anything exists,
+/// on `team.object_ids`, naming the limit and the fix (a group); nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_too_large_for_one_acl_is_refused_at_plan() {
+    let fx = fixture(|c| c).await;
+    let members: Vec<String> = (1..=30)
+        .map(|i| format!("0a1b2c3d-0000-4000-8000-{i:012}"))
+        .collect();
+    let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    let seq = fx.last_seq();
+    let plan = fx
+        .plan(&Value::Null, &Value::Null, &config(&refs, true))
+        .await;
+    let errors: Vec<_> = plan
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::Severity::Error)
+        .collect();
+    assert!(!errors.is_empty(), "{:?}", plan.diags);
+    for e in &errors {
+        assert_eq!(
+            e.path,
+            AttrPath::attr("team").and_attr("object_ids"),
+            "{e:?}"
+        );
+        assert!(e.summary.contains("more than Azure's 32"), "{e:?}");
+        assert!(e.detail.contains("one Entra group"), "{e:?}");
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.summary.contains("projects/project001")),
+        "{errors:?}"
+    );
+    assert_eq!(fx.writes(seq), vec![]);
+    // A team that fits plans cleanly.
+    let plan = fx
+        .plan(&Value::Null, &Value::Null, &config(&refs[..20], true))
+        .await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+}

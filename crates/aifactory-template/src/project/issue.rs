@@ -114,6 +114,13 @@ pub enum IssueKind {
     InvalidTag { key: String, problem: TagProblem },
     /// More tags than Azure allows on one resource (ownership tags included).
     TooManyTags { count: usize, max: usize },
+    /// The ACL of a data-lake path would hold more entries in one scope than Azure allows.
+    TooManyAclEntries {
+        path: String,
+        scope: &'static str,
+        count: usize,
+        max: usize,
+    },
 }
 
 impl From<naming::Issue> for Issue {
@@ -229,6 +236,14 @@ impl Issue {
             K::TooManyTags { count, max } => {
                 format!("{count} tags per resource, more than Azure's {max}")
             }
+            K::TooManyAclEntries {
+                path,
+                scope,
+                count,
+                max,
+            } => format!(
+                "The {scope} ACL of `{path}` would hold {count} entries, more than Azure's {max}"
+            ),
         }
     }
 
@@ -338,6 +353,12 @@ impl Issue {
             K::TooManyTags { max, .. } => format!(
                 "Azure allows {max} tags per resource and the provider adds 3 ownership tags. Remove tags \
                  from tags."
+            ),
+            K::TooManyAclEntries { max, .. } => format!(
+                "Azure allows {max} entries per scope in one ACL, 4 of them the base entries (owner, owning \
+                 group, mask, others), and the project gives each member of team.object_ids, its service \
+                 principal and its identity an entry on its folder. Put the team in one Entra group and list \
+                 the group in team.object_ids (principal_type = \"Group\")."
             ),
         }
     }

@@ -66,6 +66,42 @@ pub use spec::{
 /// Build the desired project. Errors: every problem found (warnings included), each on its
 /// attribute; never a partial result. Warnings of a successful build are in
 /// [`DesiredProject::warnings`].
+/// Azure's limit of entries per scope in one data-lake ACL (base entries included).
+pub const MAX_ACL_ENTRIES_PER_SCOPE: usize = 32;
+
+/// Each path's ACL, per scope, stays within Azure's limit: the project's named entries
+/// plus the four base entries (owner, owning group, mask, others). Known at plan time, so
+/// a team too large for one ACL is refused before anything exists.
+fn check_acl_sizes(entries: &[DesiredAclEntry]) -> Result<(), Vec<Issue>> {
+    let mut named: std::collections::BTreeMap<(&str, bool), usize> =
+        std::collections::BTreeMap::new();
+    for e in entries.iter().filter(|e| e.principal.is_some()) {
+        *named
+            .entry((e.path.as_str(), e.scope == AclScope::Default))
+            .or_default() += 1;
+    }
+    let issues: Vec<Issue> = named
+        .into_iter()
+        .filter(|(_, n)| n + 4 > MAX_ACL_ENTRIES_PER_SCOPE)
+        .map(|((path, default), n)| {
+            Issue::new(
+                AttrPath::attr("team").and_attr("object_ids"),
+                IssueKind::TooManyAclEntries {
+                    path: path.to_string(),
+                    scope: if default { "default" } else { "access" },
+                    count: n + 4,
+                    max: MAX_ACL_ENTRIES_PER_SCOPE,
+                },
+            )
+        })
+        .collect();
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(issues)
+    }
+}
+
 pub fn desired(spec: &ProjectSpec) -> Result<DesiredProject, Vec<Issue>> {
     let layout = Layout::of(spec);
     let (checked, warnings) = validate::check(spec, &layout)?;
@@ -102,6 +138,7 @@ pub fn desired(spec: &ProjectSpec) -> Result<DesiredProject, Vec<Issue>> {
 
     let mut acl_entries = acl::entries(spec, &checked);
     acl_entries.sort_by(|a, b| a.key.cmp(&b.key));
+    check_acl_sizes(&acl_entries)?;
 
     let datalake = checked.lake.as_ref().map(|l| DesiredDatalake {
         account_id: l.account_id.clone(),
