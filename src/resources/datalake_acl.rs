@@ -397,6 +397,21 @@ impl Resource for DatalakeAcl {
                 diags.error(AttrPath::attr("path"), "Invalid path", format!("{p:?}: write a plain directory path such as `projects` or `projects/shared`, without `.`, `..`, backslashes or control characters."));
             }
         }
+        if let Some(p) = config.path.as_deref() {
+            // Azure Storage: a blob/path name of at most 1,024 characters, 254 segments.
+            let segments = p.split('/').filter(|s| !s.is_empty()).count();
+            if p.chars().count() > 1024 || segments > 254 {
+                diags.error(
+                    AttrPath::attr("path"),
+                    "Path too long",
+                    format!(
+                        "`path` has {} characters in {segments} segments; Azure Storage allows at most 1,024 \
+                         characters and 254 segments. Use a shorter path.",
+                        p.chars().count()
+                    ),
+                );
+            }
+        }
         if config.entries_known() {
             match parse_entries(config.entry_texts()) {
                 Err(msg) => diags.error(AttrPath::attr("entries"), "Invalid ACL entry", msg),

@@ -406,6 +406,21 @@ async fn validation_names_the_attribute_and_the_fix() {
             "path",
             "without `.`",
         ),
+        (
+            config(Some("projects/a\tb"), &["other::--x"]),
+            "path",
+            "control characters",
+        ),
+        (
+            config(Some(&"p/".repeat(300)), &["other::--x"]),
+            "path",
+            "254 segments",
+        ),
+        (
+            config(Some(&"x".repeat(1025)), &["other::--x"]),
+            "path",
+            "1,024",
+        ),
     ];
     for (cfg, attr, needle) in cases {
         let d = env.res.validate(&cfg).await;
