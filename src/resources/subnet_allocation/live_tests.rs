@@ -556,7 +556,15 @@ async fn destroy_of_a_subnet_in_use_names_the_private_endpoint() {
         .next()
         .unwrap_or_default()
         .to_string();
-    let pe = format!("{rg}/providers/Microsoft.Network/privateEndpoints/pe-kv");
+    // The endpoint belongs to a project left untracked (its own tagged resource group).
+    let project_rg = rg.replace("rg-inuse", "rg-prj004");
+    e.emu
+        .put_resource(
+            &project_rg,
+            json!({"location": "westeurope", "tags": {"aifactory-project": "project004"}}),
+        )
+        .expect("project resource group");
+    let pe = format!("{project_rg}/providers/Microsoft.Network/privateEndpoints/pe-kv");
     e.emu
         .put_resource(
             &pe,
@@ -576,6 +584,13 @@ async fn destroy_of_a_subnet_in_use_names_the_private_endpoint() {
     assert!(d.diags.has_errors());
     assert!(
         t.contains("pe-kv") && t.contains("InUseSubnetCannotBeDeleted") && t.contains("snt-p4-pe"),
+        "{t}"
+    );
+    assert!(
+        t.contains("the AI factory project project004")
+            && t.contains(&format!(
+                "terraform import <aifactory_project address> '{project_rg}'"
+            )),
         "{t}"
     );
     e.emu.delete_resource(&pe);

@@ -46,6 +46,46 @@ fn holder_in_message(message: &str) -> Option<String> {
     Some(id.trim_end_matches(['.', ',']).to_string())
 }
 
+/// The AI factory projects whose resource groups hold `held` (by their ownership tag), as
+/// a paragraph naming each and the import that brings it back under Terraform (a project
+/// left untracked by a cut-off apply is the usual holder); empty when none is a project.
+async fn holding_projects(client: &AzureClient, ctx: &Ctx, held: &[String]) -> String {
+    use aifactory_template::project::{api, ids, TAG_PROJECT};
+    let mut groups: Vec<String> = held
+        .iter()
+        .filter_map(|h| {
+            let seg: Vec<&str> = h.split('/').collect();
+            (seg.len() > 4
+                && seg[1].eq_ignore_ascii_case("subscriptions")
+                && seg[3].eq_ignore_ascii_case("resourceGroups"))
+            .then(|| ids::resource_group_id(seg[2], seg[4]))
+        })
+        .collect();
+    groups.sort_by_key(|g| g.to_ascii_lowercase());
+    groups.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let mut out = String::new();
+    for rg in groups {
+        let Ok(Some(j)) = client
+            .arm()
+            .get_opt(ctx, &rg, api::RESOURCE_GROUP.api_version)
+            .await
+        else {
+            continue;
+        };
+        if let Some(project) = j
+            .pointer(&format!("/tags/{TAG_PROJECT}"))
+            .and_then(|v| v.as_str())
+        {
+            out.push_str(&format!(
+                "\nThey belong to the AI factory project {project} (resource group {rg}). If no configuration \
+                 manages it any more (an apply that was cut off), import it and destroy it first:\n\n  \
+                 terraform import <aifactory_project address> '{rg}'\n"
+            ));
+        }
+    }
+    out
+}
+
 /// Delete one owned subnet (under the vNet's write lock).
 pub(super) async fn delete_subnet(
     ctx: &ProviderContext,
@@ -82,12 +122,13 @@ pub(super) async fn delete_subnet(
                     .collect::<Vec<_>>()
                     .join("\n")
             };
+            let projects = holding_projects(client, &check, &held).await;
             Err(Diagnostic::error(
                 path,
                 format!("Subnet {name} is in use and cannot be deleted"),
                 format!(
                     "Azure refused to delete subnet {name} (subnets[{purpose:?}]) of virtual network {} \
-                     (InUseSubnetCannotBeDeleted). It is held by:\n{list}\n\nDelete these resources, or move them \
+                     (InUseSubnetCannotBeDeleted). It is held by:\n{list}\n{projects}\nDelete these resources, or move them \
                      to another subnet, then run terraform apply again.\n\n{}",
                     last_segment(vnet_id),
                     e.detail()
