@@ -374,6 +374,21 @@ impl PathAcl {
 
     /// `modify`: updates matching entries and adds new ones; mask recomputed unless given.
     pub fn modify(&mut self, entries: &[Ace], is_dir: bool) -> Result<(), AclError> {
+        let before = self.clone();
+        self.modify_unchecked(entries, is_dir)?;
+        // The limit holds for the merged ACL, not only for the entries of one request.
+        if self.access.len() > MAX_ENTRIES || self.default.len() > MAX_ENTRIES {
+            let (access, default) = (self.access.len(), self.default.len());
+            *self = before;
+            return Err(AclError(format!(
+                "at most {MAX_ENTRIES} access and {MAX_ENTRIES} default entries are allowed \
+                 (the merged ACL would have {access} access and {default} default entries)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn modify_unchecked(&mut self, entries: &[Ace], is_dir: bool) -> Result<(), AclError> {
         let mask_given = |d: bool| {
             entries
                 .iter()
@@ -512,6 +527,24 @@ mod tests {
             .map(|i| format!("user:{}:r--", crate::util::guid_from(&i.to_string())))
             .collect();
         assert!(parse(&many.join(","), Mode::WithPerms).is_err());
+    }
+
+    /// Requests that each fit the limit but together pass it are refused on the merged ACL,
+    /// and the ACL is left as it was.
+    #[test]
+    fn the_limit_holds_for_the_merged_acl() {
+        let mut a = PathAcl::from_mode("o", "g", 0o750);
+        let batch = |from: usize| {
+            let list: Vec<String> = (from..from + 20)
+                .map(|i| format!("group:{}:r-x", crate::util::guid_from(&i.to_string())))
+                .collect();
+            parse(&list.join(","), Mode::WithPerms).unwrap()
+        };
+        a.modify(&batch(0), true).unwrap();
+        let before = a.clone();
+        let err = a.modify(&batch(100), true).unwrap_err();
+        assert!(err.0.contains("merged ACL would have"), "{err:?}");
+        assert_eq!(a, before, "unchanged after a refused modify");
     }
 
     #[test]
