@@ -71,7 +71,8 @@ pub struct Settings {
     /// `"new": true` principals are "new" for this long.
     pub principal_new_secs: u64,
     pub casing: CasingPolicy,
-    /// Require Storage Blob Data roles for DFS calls (403 `AuthorizationPermissionMismatch`).
+    /// Require Storage Blob Data roles for DFS and Blob calls (403
+    /// `AuthorizationPermissionMismatch`).
     pub dfs_rbac: bool,
     /// Seed for probabilistic faults and jitter (reproducible runs).
     pub fault_seed: Option<u64>,

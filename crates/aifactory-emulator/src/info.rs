@@ -1,6 +1,7 @@
 //! The endpoints a client needs (`EmulatorInfo`): base URL, CA file, Entra authority and
-//! token URL, ARM endpoint and audiences, DFS template, managed-identity endpoints, admin URL,
-//! tenants and subscriptions; also the `ARM_*` environment for a provider.
+//! token URL, ARM endpoint and audiences, DFS and Blob templates, managed-identity
+//! endpoints, admin URL, tenants and subscriptions; also the `ARM_*` environment for a
+//! provider.
 //!
 //! Owns the info document; must not change state. Served by `GET /_emulator/info`, returned by
 //! `RunningEmulator::info`, written by the binary's `--info-out`.
@@ -28,6 +29,10 @@ pub struct EmulatorInfo {
     pub storage_audience: String,
     /// DFS endpoint per storage account: `{base_url}/dfs/{account}` with a literal `{account}`.
     pub dfs_endpoint_template: String,
+    /// Blob endpoint per storage account: `{base_url}/blob/{account}` with a literal
+    /// `{account}` (containers only).
+    #[serde(default)]
+    pub blob_endpoint_template: String,
     /// App Service managed identity endpoint (`IDENTITY_ENDPOINT`).
     pub msi_endpoint: String,
     /// Value for `IDENTITY_HEADER`.
@@ -55,6 +60,7 @@ impl EmulatorInfo {
             resource_manager_audience: "https://management.azure.com/".into(),
             storage_audience: "https://storage.azure.com/".into(),
             dfs_endpoint_template: format!("{base}/dfs/{{account}}"),
+            blob_endpoint_template: format!("{base}/blob/{{account}}"),
             msi_endpoint: format!("{base}/msi/token"),
             identity_header: shared.identity_header.clone(),
             imds_endpoint: format!("{base}/metadata/identity/oauth2/token"),

@@ -1,6 +1,6 @@
-//! Loopback Azure emulator: HTTPS on 127.0.0.1/::1 speaking Entra, managed identity, ARM
-//! and ADLS Gen2 (DFS) wire formats, so the provider, its tests, the demo and users' CI
-//! run offline. In-process via [`Emulator::start`], or as the `aifactory-emulator` binary.
+//! Loopback Azure emulator: HTTPS on 127.0.0.1/::1 speaking Entra, managed identity, ARM,
+//! ADLS Gen2 (DFS) and Blob (containers) wire formats, so the provider, its tests, the demo
+//! and users' CI run offline. In-process via [`Emulator::start`], or as the `aifactory-emulator` binary.
 //! User guide: `docs/guides/emulator.md`.
 //!
 //! # Status (keep current)
@@ -28,6 +28,7 @@
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
+//! - Blob (`blob`): containers (create, properties, delete, list) over the DFS filesystems.
 //! - Faults/latency, journal, admin API, seed file, state file, virtual clock, binary.
 //!
 //! Not emulated: see "Limits" in `docs/guides/emulator.md`.
@@ -42,6 +43,7 @@ pub mod admin;
 pub mod arm;
 pub mod auth;
 pub mod authorization;
+pub mod blob;
 pub mod config;
 pub mod dfs;
 pub mod entra;

@@ -1,6 +1,6 @@
 //! The HTTPS server: loopback listener, TLS accept, HTTP/1.1 + HTTP/2 via hyper, and the
 //! per-request pipeline (admin bypass, fault/latency injection, routing to Entra / MSI /
-//! ARM / DFS, common response headers, journal, persistence trigger).
+//! ARM / DFS / Blob, common response headers, journal, persistence trigger).
 //!
 //! Owns sockets and routing by first path segment; must not implement service semantics.
 //! The state it serves is the `shared::Shared` handle.
@@ -9,7 +9,7 @@ use crate::faults::{FaultAction, LroOverride};
 use crate::http::{arm_error, arm_error_details, Req, Resp};
 use crate::journal::{redact_body, JournalEntry};
 use crate::shared::Shared;
-use crate::{admin, arm, dfs, entra, msi, token, util};
+use crate::{admin, arm, blob, dfs, entra, msi, token, util};
 use bytes::Bytes;
 use http::{Method, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -240,6 +240,10 @@ fn route(shared: &Shared, req: &Req, lro: LroOverride) -> Resp {
         let mut st = shared.lock();
         return dfs::handle(&mut st, base, req);
     }
+    if is(0, "blob") {
+        let mut st = shared.lock();
+        return blob::handle(&mut st, base, req);
+    }
     if is(0, "msi") && is(1, "token") && segs.len() == 2 {
         let st = shared.lock();
         return msi::app_service(&st, &shared.identity_header, req);
@@ -313,7 +317,10 @@ fn common_headers(mut r: Resp, req: &Req) -> Resp {
     let echo = req
         .header("x-ms-return-client-request-id")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        || req.segments.first().is_some_and(|s| s == "dfs");
+        || req
+            .segments
+            .first()
+            .is_some_and(|s| s == "dfs" || s == "blob");
     if echo {
         if let Some(c) = req.header("x-ms-client-request-id") {
             r = r.header("x-ms-client-request-id", c.to_string());

@@ -6,6 +6,7 @@
 mod admin;
 mod arm;
 mod authorization;
+mod blob;
 mod bodies;
 mod datalake;
 mod entra;

@@ -32,7 +32,7 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --page-size N             list page size (default 100)
   --throttle off|arm        ARM token-bucket throttling (default arm)
   --vnet-conflict 409|429|allow   concurrent vNet writes (default 409)
-  --dfs-rbac                require Storage Blob Data roles for DFS calls
+  --dfs-rbac                require Storage Blob Data roles for DFS and Blob calls
   --identity-header VALUE   X-IDENTITY-HEADER value for the MSI endpoint (default random)
   --fault-seed N            seed for probabilistic faults and jitter
   -h, --help";
@@ -174,10 +174,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             .map_err(|e| CliError::Io(format!("--info-out {}: {e}", p.display())))?;
     }
     eprintln!(
-        "aifactory-emulator: serving {} (trust {}; DFS {}; MSI {} with X-IDENTITY-HEADER {})",
+        "aifactory-emulator: serving {} (trust {}; DFS {}; Blob {}; MSI {} with X-IDENTITY-HEADER {})",
         info.base_url,
         info.ca_pem_path.display(),
         info.dfs_endpoint_template,
+        info.blob_endpoint_template,
         info.msi_endpoint,
         info.identity_header
     );

@@ -7,11 +7,13 @@
 //! Owns DFS data and semantics; ACL grammar lives in `acl`. Must not change ARM resources.
 //!
 //! Imports go one way: `model` (the data, a leaf below `state`) <- `call` (request context,
-//! shared answers) <- `filesystem`, `path`, `access` (the operations) <- `route` (the gate).
+//! shared answers) <- `gate` (admission, shared with `crate::blob`) and `filesystem`,
+//! `path`, `access` (the operations) <- `route` (the entry point).
 
 pub mod access;
 pub mod call;
 pub mod filesystem;
+pub mod gate;
 pub mod model;
 pub mod path;
 pub mod route;

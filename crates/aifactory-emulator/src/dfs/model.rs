@@ -1,6 +1,7 @@
-//! DFS data: accounts, filesystems, and paths (directories and empty files) with their ACLs,
-//! ETags and modification times; filesystem-name rules, ETags in the storage format, and the
-//! continuation-token encoding of listings.
+//! DFS data, also the Blob endpoint's (a container is a filesystem): accounts, filesystems
+//! with their Blob metadata and public access level, and paths (directories and empty files)
+//! with their ACLs, ETags and modification times; filesystem-name rules, ETags in the
+//! storage format, and the continuation-token encoding of listings.
 //!
 //! Owns the data model; must not touch the state or HTTP (a leaf below `state`, which holds a
 //! [`DfsState`]).
@@ -33,6 +34,12 @@ pub struct Filesystem {
     pub root: PathAcl,
     /// Paths without leading slash ("a/b"), case-sensitive.
     pub paths: BTreeMap<String, PathEntry>,
+    /// Container metadata (`x-ms-meta-*` on a Blob create), names lower-cased.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+    /// The Blob public access level (`container` or `blob`); none is private.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,6 +66,8 @@ impl Filesystem {
             modified_ms: now_ms,
             root: PathAcl::from_mode(owner, owner, 0o750),
             paths: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            public_access: None,
         }
     }
 
