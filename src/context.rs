@@ -31,6 +31,8 @@ pub struct ProviderContext {
     /// Resource groups (lowercase IDs) of tainted projects whose delete half handed their
     /// objects over to the create that follows in the same apply.
     handed_over: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// The run's ledger of role assignments per subscription (Azure's 4,000 limit).
+    pub(crate) role_assignments: crate::budget::RoleAssignmentBudget,
 }
 
 impl ProviderContext {

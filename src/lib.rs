@@ -5,6 +5,7 @@
 //! (`aifactory-azure`) are crates of their own; here `framework` is the provider
 //! vocabulary, `resources` and `functions` are thin translations between Terraform values
 //! and those crates, and `tfplugin` is the only module that knows the plugin protocol crate.
+pub mod budget;
 pub mod context;
 pub mod docs;
 pub mod framework;

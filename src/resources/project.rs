@@ -15,6 +15,7 @@
 //! new create instead of deleting them (see [`Project::apply`]).
 
 mod engine;
+mod limits;
 mod model;
 mod refresh;
 mod schema;
@@ -644,6 +645,11 @@ impl Resource for Project {
         if let Some(prior) = &prior {
             renames(prior, &config, &desired, &records, &mut requires_replace);
         }
+        let prior_records = prior
+            .as_ref()
+            .map(ProjectModel::records)
+            .unwrap_or_default();
+        limits::check_role_assignments(&self.ctx, &desired, &prior_records, &mut diags).await;
         let private = match &prior {
             None => Private {
                 planned_create: Some(model::PlannedCreate {

@@ -415,6 +415,11 @@ fn put(
     if let Err(r) = check_duplicate(st, &scope_key, target, &req) {
         return r;
     }
+    if existing.is_none() {
+        if let Err(r) = check_limit(st, scope) {
+            return r;
+        }
+    }
     let id = existing
         .as_ref()
         .map(|e| e.id.clone())
@@ -444,6 +449,31 @@ fn put(
     let answer = ops::put_answer(ASSIGNMENTS, created, false);
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     Resp::json(status, &out)
+}
+
+/// Azure's role assignment limit per subscription: counts the assignments at the
+/// subscription and below (management-group scopes do not count) before a create.
+fn check_limit(st: &State, scope: &str) -> Result<(), Resp> {
+    let Some(sub) = subscription_of(scope) else {
+        return Ok(());
+    };
+    let limit = st.settings.role_assignment_limit;
+    let prefix = key(&format!("/subscriptions/{sub}"));
+    let held = st
+        .store
+        .filter(|r| {
+            r.full_type.eq_ignore_ascii_case(ASSIGNMENTS)
+                && (r.parent_key == prefix || r.parent_key.starts_with(&format!("{prefix}/")))
+        })
+        .len();
+    if held < limit {
+        return Ok(());
+    }
+    Err(bad(
+        "RoleAssignmentLimitExceeded",
+        // Azure's words, without the counts (it does not give them).
+        "No more role assignments can be created.".into(),
+    ))
 }
 
 /// True when `a` is `b` or an ancestor of `b` (scope keys).

@@ -47,6 +47,10 @@ pub enum CasingPolicy {
     LatestPut,
 }
 
+/// Azure's limit of role assignments per subscription ("fixed and cannot be increased":
+/// learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits).
+pub const ROLE_ASSIGNMENTS_PER_SUBSCRIPTION: usize = 4000;
+
 /// Knobs that can change while running (`POST /_emulator/settings`, `RunningEmulator::update_settings`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -76,6 +80,10 @@ pub struct Settings {
     pub dfs_rbac: bool,
     /// Seed for probabilistic faults and jitter (reproducible runs).
     pub fault_seed: Option<u64>,
+    /// Role assignments a subscription may hold (at subscription, resource group and
+    /// resource scope; management-group scopes do not count): Azure's fixed 4,000. A
+    /// create beyond it answers 400 `RoleAssignmentLimitExceeded`. Lower it in tests.
+    pub role_assignment_limit: usize,
 }
 
 impl Default for Settings {
@@ -94,6 +102,7 @@ impl Default for Settings {
             casing: CasingPolicy::default(),
             dfs_rbac: false,
             fault_seed: None,
+            role_assignment_limit: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
         }
     }
 }

@@ -2233,3 +2233,116 @@ async fn a_team_too_large_for_one_acl_is_refused_at_plan() {
         .await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
 }
+
+// ---------------------------------------------------------------------------------------
+// Azure's role assignment limit, at plan time
+// ---------------------------------------------------------------------------------------
+
+/// Puts `n` role assignments at subscription scope behind the provider's back.
+fn seed_assignments(fx: &Fixture, n: usize) {
+    for i in 0..n {
+        let id = format!(
+            "/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments/0c0c0c0c-0000-4000-8000-{i:012}"
+        );
+        let body = json!({"properties": {
+            "scope": format!("/subscriptions/{SUB}"),
+            "principalId": format!("0d0d0d0d-0000-4000-8000-{i:012}"),
+            "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+            "principalType": "User",
+        }});
+        fx.emulator
+            .put_resource(&id, body)
+            .expect("seeded assignment");
+    }
+}
+
+/// How many role assignments a project of `config` adds on create.
+fn assignments_of(config: &ProjectModel) -> usize {
+    let mut d = Diagnostics::new();
+    let (_, desired) = desired_of(config, &facts(), None, &mut d).expect("desired");
+    desired.role_assignments.len()
+}
+
+#[tokio::test]
+async fn the_role_assignment_limit_is_checked_at_plan_across_the_run() {
+    let fx = fixture(|c| c).await;
+    let first = config(&[M1], true);
+    let mut second = config(&[M1, M2], true);
+    second.number = Tf::Known(crate::framework::Num::from(2.0));
+    let (n1, n2) = (assignments_of(&first), assignments_of(&second));
+    assert!(n1 > 5 && n2 > n1, "{n1} {n2}");
+    // Room for the first project, not for both.
+    let seeded = 4000 - n1 - 1;
+    seed_assignments(&fx, seeded);
+    let from = fx.last_seq();
+
+    let plan = fx.plan(&Value::Null, &Value::Null, &first).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    // Planned again in the same run (apply re-plans): its reservation is replaced.
+    let plan = fx.plan(&Value::Null, &Value::Null, &first).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+
+    let plan = fx.plan(&Value::Null, &Value::Null, &second).await;
+    let errors: Vec<_> = plan
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::diag::Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", plan.diags);
+    let e = errors[0];
+    assert_eq!(e.path, AttrPath::attr("team").and_attr("object_ids"));
+    let detail = e.detail.clone();
+    for want in [
+        format!("adds {n2} role assignments"),
+        format!("holds {}", 4000 - n1 - 1),
+        format!("other projects in this plan add {n1}"),
+        "limit of 4000".to_string(),
+        "one Entra group".to_string(),
+    ] {
+        assert!(detail.contains(&want), "{want:?} missing in {detail}");
+    }
+    // Plan reads only: one list of the subscription's assignments (its pages of 100),
+    // counted once for the three plans.
+    assert!(fx.writes(from).is_empty(), "{:?}", fx.writes(from));
+    let lists = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .filter(|j| j.seq > from && j.method == "GET" && j.path.ends_with("/roleAssignments"))
+        .count();
+    assert_eq!(lists, seeded.div_ceil(100));
+}
+
+#[tokio::test]
+async fn an_unreadable_role_assignment_count_warns_and_plans() {
+    let fx = fixture(|c| {
+        c.with_faults(vec![FaultRule::new(
+            "GET",
+            "*/providers/Microsoft.Authorization/roleAssignments",
+            FaultAction::Status {
+                status: 403,
+                code: Some("AuthorizationFailed".into()),
+                message: None,
+                retry_after_secs: None,
+            },
+        )])
+    })
+    .await;
+    let plan = fx
+        .plan(&Value::Null, &Value::Null, &config(&[M1], true))
+        .await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    let w: Vec<_> = plan
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::diag::Severity::Warning)
+        .collect();
+    assert!(
+        w.iter()
+            .any(|d| d.summary == "Role assignment limit not checked"
+                && d.detail
+                    .contains("Microsoft.Authorization/roleAssignments/read")),
+        "{:?}",
+        plan.diags
+    );
+}

@@ -195,3 +195,102 @@ async fn role_assignments_rules() {
     );
     drop(emu);
 }
+
+/// Azure's 4,000 role assignments per subscription (lowered here to 2): assignments at
+/// subscription and resource-group scope count, a create beyond the limit answers 400
+/// `RoleAssignmentLimitExceeded`, the same PUT of an existing assignment still passes,
+/// and a delete makes room again.
+#[tokio::test]
+async fn role_assignment_limit_per_subscription() {
+    let users = [
+        "88888888-8888-4888-8888-000000000001",
+        "88888888-8888-4888-8888-000000000002",
+        "88888888-8888-4888-8888-000000000003",
+    ];
+    let cfg = users
+        .iter()
+        .fold(config(), |c, u| c.with_object(PrincipalKind::User, u));
+    let (emu, c) = start(cfg).await;
+    emu.update_settings(|s| s.role_assignment_limit = 2);
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "limits").await;
+    let rg_scope = rg("limits");
+    let sub_scope = format!("/subscriptions/{S}");
+    let g = |n: u32| format!("0b0b0b0b-0000-4000-8000-{n:012}");
+    let case = |name: &'static str,
+                method: &'static str,
+                scope: &str,
+                n: u32,
+                user: &str,
+                status,
+                code| {
+        let c = arm_case(name, method, ra_path(scope, &g(n)), status, code);
+        if method == "PUT" {
+            c.with_body(ra_body(READER, user, None))
+        } else {
+            c
+        }
+    };
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            case(
+                "first, at resource group scope",
+                "PUT",
+                &rg_scope,
+                1,
+                users[0],
+                201,
+                "",
+            ),
+            case(
+                "second, at subscription scope",
+                "PUT",
+                &sub_scope,
+                2,
+                users[1],
+                201,
+                "",
+            ),
+            case(
+                "third: over the limit",
+                "PUT",
+                &rg_scope,
+                3,
+                users[2],
+                400,
+                "RoleAssignmentLimitExceeded",
+            )
+            .message_contains("No more role assignments can be created"),
+            case(
+                "an existing assignment PUT again",
+                "PUT",
+                &rg_scope,
+                1,
+                users[0],
+                200,
+                "",
+            ),
+            case(
+                "a delete makes room",
+                "DELETE",
+                &sub_scope,
+                2,
+                users[1],
+                200,
+                "",
+            ),
+            case(
+                "third, now within the limit",
+                "PUT",
+                &rg_scope,
+                3,
+                users[2],
+                201,
+                "",
+            ),
+        ],
+    )
+    .await;
+}

@@ -33,6 +33,7 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --throttle off|arm        ARM token-bucket throttling (default arm)
   --vnet-conflict 409|429|allow   concurrent vNet writes (default 409)
   --dfs-rbac                require Storage Blob Data roles for DFS and Blob calls
+  --role-assignment-limit N role assignments per subscription (default 4000, Azure's)
   --identity-header VALUE   X-IDENTITY-HEADER value for the MSI endpoint (default random)
   --fault-seed N            seed for probabilistic faults and jitter
   -h, --help";
@@ -125,6 +126,9 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
             "--fault-seed" => c.settings.fault_seed = Some(num(&flag, val(&mut it)?)?),
             "--identity-header" => c.identity_header = Some(val(&mut it)?),
             "--dfs-rbac" => c.settings.dfs_rbac = true,
+            "--role-assignment-limit" => {
+                c.settings.role_assignment_limit = num(&flag, val(&mut it)?)?
+            }
             "--throttle" => {
                 c.settings.throttle = match val(&mut it)?.as_str() {
                     "off" => ThrottleConfig::off(),
