@@ -84,6 +84,8 @@ pub struct Settings {
     /// resource scope; management-group scopes do not count): Azure's fixed 4,000. A
     /// create beyond it answers 400 `RoleAssignmentLimitExceeded`. Lower it in tests.
     pub role_assignment_limit: usize,
+    /// Azure Policy deny assignments to enforce (`--policy NAME`; see [`crate::policy`]).
+    pub policies: Vec<crate::policy::Policy>,
 }
 
 impl Default for Settings {
@@ -103,6 +105,7 @@ impl Default for Settings {
             dfs_rbac: false,
             fault_seed: None,
             role_assignment_limit: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
+            policies: Vec::new(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub mod journal;
 pub mod msi;
 pub mod network;
 pub mod persist;
+pub mod policy;
 pub mod roles;
 pub mod seed;
 pub mod server;

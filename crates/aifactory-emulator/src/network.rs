@@ -24,6 +24,8 @@ use serde_json::{json, Map, Value};
 pub const VNET: &str = "Microsoft.Network/virtualNetworks";
 pub const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
 pub const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
+pub const NSG: &str = "Microsoft.Network/networkSecurityGroups";
+pub const SECURITY_RULE: &str = "Microsoft.Network/networkSecurityGroups/securityRules";
 
 /// Child changes a vNet PUT implies.
 #[derive(Debug, Default)]
@@ -248,6 +250,9 @@ pub fn prepare_put(
     let Some(target) = path.target() else {
         return Ok(NetPlan::default());
     };
+    if let Some(denied) = crate::policy::check_put(&st.settings.policies, path, body) {
+        return Err(denied);
+    }
     if target.full_type.eq_ignore_ascii_case(VNET) {
         return prepare_vnet(st, target, body);
     }
@@ -257,7 +262,42 @@ pub fn prepare_put(
     if target.full_type.eq_ignore_ascii_case(PRIVATE_ENDPOINT) {
         prepare_private_endpoint(st, path, target, body)?;
     }
+    if target.full_type.eq_ignore_ascii_case(NSG) {
+        let rules = body
+            .get("properties")
+            .and_then(|p| p.get("securityRules"))
+            .and_then(Value::as_array);
+        for r in rules.into_iter().flatten() {
+            let name = r.get("name").and_then(Value::as_str).unwrap_or_default();
+            check_rule_priority(&target.id, name, r.get("properties"))?;
+        }
+    }
+    if target.full_type.eq_ignore_ascii_case(SECURITY_RULE) {
+        let nsg = target
+            .id
+            .rsplit_once("/securityRules/")
+            .map_or("", |(n, _)| n);
+        check_rule_priority(nsg, &target.name, body.get("properties"))?;
+    }
     Ok(NetPlan::default())
+}
+
+/// A security rule's priority is 100 to 4096 (`SecurityRulePropertiesFormat.priority` in
+/// the 2024-05-01 spec: "The value can be between 100 and 4096").
+fn check_rule_priority(nsg_id: &str, rule: &str, props: Option<&Value>) -> Result<(), Resp> {
+    let Some(p) = props
+        .and_then(|p| p.get("priority"))
+        .and_then(Value::as_i64)
+    else {
+        return Ok(());
+    };
+    if (100..=4096).contains(&p) {
+        return Ok(());
+    }
+    Err(bad(
+        "SecurityRuleInvalidPriority",
+        format!("Security rule {nsg_id}/securityRules/{rule} has invalid Priority. Value provided: {p} Allowed range 100-4096."),
+    ))
 }
 
 /// The vNet's address space: valid CIDRs that do not overlap each other.

@@ -11,6 +11,7 @@ mod bodies;
 mod datalake;
 mod entra;
 mod network;
+mod policy;
 mod soft_delete;
 mod status_codes;
 

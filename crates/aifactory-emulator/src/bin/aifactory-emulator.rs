@@ -33,6 +33,9 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --throttle off|arm        ARM token-bucket throttling (default arm)
   --vnet-conflict 409|429|allow   concurrent vNet writes (default 409)
   --dfs-rbac                require Storage Blob Data roles for DFS and Blob calls
+  --policy NAME             enforce an Azure Policy deny assignment (repeatable):
+                            subnet-nsg-required (ALZ Deny-Subnet-Without-Nsg: 403
+                            RequestDisallowedByPolicy for a subnet without an NSG)
   --role-assignment-limit N role assignments per subscription (default 4000, Azure's)
   --identity-header VALUE   X-IDENTITY-HEADER value for the MSI endpoint (default random)
   --fault-seed N            seed for probabilistic faults and jitter
@@ -126,6 +129,20 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
             "--fault-seed" => c.settings.fault_seed = Some(num(&flag, val(&mut it)?)?),
             "--identity-header" => c.identity_header = Some(val(&mut it)?),
             "--dfs-rbac" => c.settings.dfs_rbac = true,
+            "--policy" => {
+                let v = val(&mut it)?;
+                let p = aifactory_emulator::policy::Policy::parse(&v).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--policy: '{v}' (one of: {})",
+                        aifactory_emulator::policy::Policy::ALL
+                            .map(|p| p.name())
+                            .join(", ")
+                    ))
+                })?;
+                if !c.settings.policies.contains(&p) {
+                    c.settings.policies.push(p);
+                }
+            }
             "--role-assignment-limit" => {
                 c.settings.role_assignment_limit = num(&flag, val(&mut it)?)?
             }

@@ -15,7 +15,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 21] = [
+pub const ALL: [&TypeRules; 23] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -26,6 +26,8 @@ pub const ALL: [&TypeRules; 21] = [
     &network::VIRTUAL_NETWORK,
     &network::SUBNET,
     &network::NETWORK_SECURITY_GROUP,
+    &network::SECURITY_RULE,
+    &network::ROUTE_TABLE,
     &network::PRIVATE_ENDPOINT,
     &network::PRIVATE_DNS_ZONE_GROUP,
     &network::PRIVATE_DNS_ZONE,

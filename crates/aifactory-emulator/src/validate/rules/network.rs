@@ -196,6 +196,78 @@ pub const NETWORK_SECURITY_GROUP: TypeRules = TypeRules {
     at_least_one: &[],
 };
 
+/// The fields of `SecurityRulePropertiesFormat` under `$p` (an NSG's inline rule or a
+/// `securityRules` child PUT's `properties`): `protocol`, `access`, `direction` and
+/// `priority` required (the spec's enums are open: `| string`; the priority range is
+/// checked in `crate::network`).
+macro_rules! security_rule_fields {
+    ($p:literal) => {
+        [
+            opt($p, Ty::Obj),
+            req(concat!($p, ".protocol"), Ty::Str),
+            req(concat!($p, ".access"), Ty::Str),
+            req(concat!($p, ".direction"), Ty::Str),
+            req(concat!($p, ".priority"), Ty::Int),
+            opt(concat!($p, ".description"), Ty::Str),
+            opt(concat!($p, ".sourcePortRange"), Ty::Str),
+            opt(concat!($p, ".sourcePortRanges"), Ty::StrArr),
+            opt(concat!($p, ".destinationPortRange"), Ty::Str),
+            opt(concat!($p, ".destinationPortRanges"), Ty::StrArr),
+            opt(concat!($p, ".sourceAddressPrefix"), Ty::Str),
+            opt(concat!($p, ".sourceAddressPrefixes"), Ty::StrArr),
+            opt(concat!($p, ".destinationAddressPrefix"), Ty::Str),
+            opt(concat!($p, ".destinationAddressPrefixes"), Ty::StrArr),
+            opt(concat!($p, ".sourceApplicationSecurityGroups"), Ty::Arr),
+            opt(
+                concat!($p, ".destinationApplicationSecurityGroups"),
+                Ty::Arr,
+            ),
+        ]
+    };
+}
+
+const SECURITY_RULE_PROPS: [crate::validate::schema::Field; 16] =
+    security_rule_fields!("properties");
+
+/// `SecurityRule` (PUT of `networkSecurityGroups/{n}/securityRules/{r}`), spec
+/// `networkSecurityGroup.json`.
+pub const SECURITY_RULE: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/networkSecurityGroups/securityRules",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/networkSecurityGroup.json",
+    style: Style::Network,
+    location_required: false,
+    top: &["properties"],
+    fields: &SECURITY_RULE_PROPS,
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `RouteTable` (spec `routeTable.json`): each route needs `nextHopType` (an open enum:
+/// `Internet`, `None`, `VirtualAppliance`, `VirtualNetworkGateway`, `VnetLocal`);
+/// the pairing of `nextHopIpAddress` with `VirtualAppliance` is not checked.
+pub const ROUTE_TABLE: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/routeTables",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/routeTable.json",
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.disableBgpRoutePropagation", Ty::Bool),
+        opt("properties.routes", Ty::Arr),
+        opt("properties.routes[].name", Ty::Str),
+        opt("properties.routes[].properties", Ty::Obj),
+        opt("properties.routes[].properties.addressPrefix", Ty::Str),
+        req("properties.routes[].properties.nextHopType", Ty::Str),
+        opt("properties.routes[].properties.nextHopIpAddress", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
 /// `PrivateEndpoint`: its subnet and the private link service of each connection are ARM
 /// IDs; `groupIds` strings.
 pub const PRIVATE_ENDPOINT: TypeRules = TypeRules {
