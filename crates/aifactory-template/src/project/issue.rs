@@ -66,6 +66,9 @@ pub enum IssueKind {
         value: String,
         expected: &'static str,
     },
+    /// The data lake account in `common.datalake_storage_account_id` has a name no
+    /// storage account can have (its DFS host name would be unusable).
+    InvalidLakeAccountName { name: String, why: String },
     /// A subnet purpose this project needs is missing from `subnet_ids`.
     MissingSubnet {
         purpose: &'static str,
@@ -170,6 +173,9 @@ impl Issue {
             K::InvalidResourceId { value, .. } => {
                 format!("{value:?} is not the expected Azure resource ID")
             }
+            K::InvalidLakeAccountName { name, why } => {
+                format!("{name:?} is not a storage account name: {why}")
+            }
             K::MissingSubnet {
                 purpose,
                 needed_for,
@@ -272,6 +278,10 @@ impl Issue {
                 }
             },
             K::InvalidResourceId { expected, .. } => format!("Set {path} to {expected}."),
+            K::InvalidLakeAccountName { .. } => format!(
+                "Storage account names are 3-24 lowercase letters and digits; set {path} to the ID of \
+                 the common data lake account as Azure shows it (Properties > Resource ID)."
+            ),
             K::MissingSubnet { purpose, needed_for } => format!(
                 "Add subnet_ids = {{ {purpose} = \"/subscriptions/.../resourceGroups/.../providers/\
                  Microsoft.Network/virtualNetworks/.../subnets/...\" }}: {needed_for} needs it."

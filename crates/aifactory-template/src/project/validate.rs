@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::naming::{Guid, ProjectNames};
+use crate::naming::{rule_for, Guid, NameKind, ProjectNames};
 use aifactory_attrpath::AttrPath;
 
 use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
@@ -301,6 +301,21 @@ fn check_lake(spec: &ProjectSpec, issues: &mut Vec<Issue>) -> Option<Lake> {
                     },
                 ));
             }
+            let named = account.as_ref().map(|a| {
+                let name = a.name().to_string();
+                let why = rule_for(NameKind::Storage).check(&name).err();
+                (name, why)
+            });
+            if let Some((name, Some(why))) = &named {
+                issues.push(Issue::new(
+                    common.and_attr("datalake_storage_account_id"),
+                    IssueKind::InvalidLakeAccountName {
+                        name: name.clone(),
+                        why: why.to_string(),
+                    },
+                ));
+            }
+            let account = account.filter(|_| matches!(named, Some((_, None))));
             if !valid_filesystem(fs) {
                 issues.push(Issue::new(
                     common.and_attr("datalake_filesystem"),

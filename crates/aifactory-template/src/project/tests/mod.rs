@@ -1023,6 +1023,33 @@ fn datalake_settings_go_together() {
     );
 }
 
+/// A lake account ID whose name no storage account can have is refused at plan, on the
+/// attribute, with the rule it breaks (its DFS host would not resolve).
+#[test]
+fn the_lake_account_name_is_a_storage_account_name() {
+    for (name, why) in [
+        ("Lake1", "'L'"),
+        ("lk", "minimum of 3"),
+        ("lake-weu-dev", "'-'"),
+        ("a234567890123456789012345", "limit of 24"),
+    ] {
+        let mut s = esml();
+        s.common.datalake_storage_account_id = Some(format!(
+            "{}/providers/Microsoft.Storage/storageAccounts/{name}",
+            rg_id("acme-esml-common-weu-dev-001")
+        ));
+        let e = errs(&s);
+        assert_eq!(paths(&e), ["common.datalake_storage_account_id"], "{name}");
+        assert!(
+            matches!(&e[0].kind, IssueKind::InvalidLakeAccountName { name: n, .. } if n == name),
+            "{name}: {:?}",
+            e[0].kind
+        );
+        assert!(e[0].summary().contains(why), "{name}: {}", e[0].summary());
+        assert!(e[0].detail().contains("3-24 lowercase letters and digits"));
+    }
+}
+
 #[test]
 fn common_ids_and_tenant_are_checked() {
     let mut s = esml();
