@@ -5,4 +5,5 @@
 //! Must not know Terraform values or diagnostics (issues are typed, on attribute paths),
 //! and does no I/O.
 pub mod naming;
+pub mod nsg;
 pub mod project;
