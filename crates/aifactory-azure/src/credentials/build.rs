@@ -6,17 +6,17 @@
 use std::sync::Arc;
 
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
-use azure_core::credentials::{Secret, SecretBytes, TokenCredential};
+use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::{ClientOptions, RetryOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
-    ClientAssertionCredentialOptions, ClientCertificateCredential,
-    ClientCertificateCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
     ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
 };
 use base64::Engine;
 
 use super::assertions::{FileAssertion, RequestAssertion, StaticAssertion};
+use super::certificate::{CertificateAssertion, ClientCertificate};
 use super::cli::PathExecutor;
 use super::entry::{Entry, EntryState};
 use super::method;
@@ -233,7 +233,8 @@ impl<'a> ChainBuilder<'a> {
         Entry { method, state }
     }
 
-    /// Method 1: Client certificate (a PKCS#12 file, or its base64).
+    /// Method 1: Client certificate (a PKCS#12 or PEM file, or its base64): our own signed
+    /// assertion ([`CertificateAssertion`]) through `ClientAssertionCredential`.
     fn client_certificate(&self) -> Entry {
         let s = self.s;
         let m = method::CERTIFICATE;
@@ -263,30 +264,37 @@ impl<'a> ChainBuilder<'a> {
                     .map_err(|e| format!("client_certificate is not base64: {e}")),
                 (None, None) => Err("no certificate".into()),
             };
-        let state = match bytes {
+        let password = s
+            .client_certificate_password
+            .as_ref()
+            .map(Sensitive::expose);
+        let state = match bytes
+            .and_then(|b| ClientCertificate::load(&b, password).map_err(|e| e.to_string()))
+        {
             Err(e) => EntryState::Broken(e),
-            Ok(bytes) => match Fresh::credential({
-                let options = self.options();
-                let password = s
-                    .client_certificate_password
-                    .as_ref()
-                    .map(|p| Secret::new(p.expose().to_string()));
-                Box::new(move || {
-                    let c = ClientCertificateCredential::new(
-                        tenant.clone(),
-                        id.clone(),
-                        SecretBytes::new(bytes.clone()),
-                        Some(ClientCertificateCredentialOptions {
-                            client_options: options.clone(),
-                            password: password.clone(),
-                        }),
-                    )?;
-                    Ok(c as Arc<dyn TokenCredential>)
-                })
-            }) {
-                Ok(c) => EntryState::Ready(c),
-                Err(e) => EntryState::Broken(format!("cannot load the PKCS#12 certificate: {e}")),
-            },
+            Ok(cert) => {
+                // The assertion's audience: the token endpoint azure_identity posts to.
+                match self
+                    .cloud
+                    .authority_host
+                    .join(&format!("/{tenant}/oauth2/v2.0/token"))
+                {
+                    Err(e) => EntryState::Broken(format!(
+                        "tenant_id (ARM_TENANT_ID) does not make a token endpoint URL: {e}"
+                    )),
+                    Ok(endpoint) => {
+                        let assertion = CertificateAssertion {
+                            certificate: Arc::new(cert),
+                            client_id: id.clone(),
+                            audience: endpoint.to_string(),
+                        };
+                        match assertion_cred(assertion, self.options())(tenant, id) {
+                            Ok(c) => EntryState::Ready(c),
+                            Err(e) => EntryState::Broken(e.to_string()),
+                        }
+                    }
+                }
+            }
         };
         Entry { method: m, state }
     }

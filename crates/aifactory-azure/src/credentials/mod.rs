@@ -21,6 +21,7 @@
 
 pub mod assertions;
 mod build;
+pub mod certificate;
 pub mod cli;
 mod entry;
 pub mod method;
