@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::context::ProviderContext;
 use crate::framework::{schema::Schema, DataSource, Diagnostics, Function, Resource, Value};
 use crate::functions::allocate_subnets::AllocateSubnets;
+use crate::resources::address_map::AddressMap;
 use crate::resources::arm_resource::ArmResource;
 use crate::resources::datalake_acl::DatalakeAcl;
 use crate::resources::project::Project;
@@ -100,7 +101,10 @@ impl AifactoryProvider {
     }
 
     pub fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(ProjectNames::new(self.ctx.clone()))]
+        vec![
+            Arc::new(ProjectNames::new(self.ctx.clone())),
+            Arc::new(AddressMap::new(self.ctx.clone())),
+        ]
     }
 
     pub fn functions(&self) -> Vec<Arc<dyn Function>> {

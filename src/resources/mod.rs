@@ -5,6 +5,7 @@
 //! Owns: the registry of resource modules and the helpers the resources share (Azure
 //! errors as diagnostics, responses that keep state). Must not touch: the plugin
 //! protocol, or any one resource's attributes.
+pub mod address_map;
 pub mod arm_resource;
 pub mod datalake_acl;
 pub(crate) mod ids;

@@ -42,6 +42,7 @@ mod free;
 mod input;
 mod issue;
 mod limits;
+pub mod map;
 mod spec;
 mod strategy;
 #[cfg(test)]
