@@ -907,7 +907,9 @@ impl Resource for Project {
         }
         let state = import_model(&found);
         let mut d = Diagnostics::new();
-        let Some((_, desired)) = desired_of(&state, &facts, found.principal.clone(), &mut d) else {
+        let Some(desired) =
+            desired_for_import(&state, &facts, found.principal.clone(), &mut d, &mut diags)
+        else {
             let mut detail =
                 String::from("The settings found in Azure do not make a valid project:\n");
             for x in d.iter() {
@@ -945,6 +947,65 @@ impl Resource for Project {
             state: state.to_value(),
             private: Value::Null,
             diags,
+        }
+    }
+}
+
+/// The desired project of an imported state. A project whose create was cut off (the
+/// provider killed) may have no private endpoint yet, so Azure cannot tell its subnets:
+/// then every subnet the template needs stands in as a placeholder for naming the
+/// objects, the state keeps `subnet_ids` as found, and the next plan takes them from the
+/// configuration (with a warning saying so).
+fn desired_for_import(
+    state: &ProjectModel,
+    facts: &ProviderFacts,
+    principal: Option<String>,
+    d: &mut Diagnostics,
+    warnings: &mut Diagnostics,
+) -> Option<DesiredProject> {
+    let mut inputs = spec::inputs(state, facts, d)?;
+    inputs.spec.identity_principal_id = principal;
+    let issues = match core::desired(&inputs.spec) {
+        Ok(desired) => return Some(desired),
+        Err(issues) => issues,
+    };
+    let missing: Vec<&'static str> = issues
+        .iter()
+        .filter_map(|i| match &i.kind {
+            core::IssueKind::MissingSubnet { purpose, .. } => Some(*purpose),
+            _ => None,
+        })
+        .collect();
+    if missing.is_empty() || missing.len() != issues.len() {
+        push_issues(d, &issues);
+        return None;
+    }
+    for purpose in &missing {
+        inputs.spec.subnet_ids.insert(
+            (*purpose).to_string(),
+            format!(
+                "/subscriptions/{}/resourceGroups/unknown/providers/Microsoft.Network/virtualNetworks/unknown/subnets/{purpose}",
+                facts.subscription_id
+            ),
+        );
+    }
+    match core::desired(&inputs.spec) {
+        Ok(desired) => {
+            warnings.warning(
+                AttrPath::attr("subnet_ids"),
+                "The project is incomplete",
+                format!(
+                    "Azure holds no private endpoint of this project yet (was its create cut off?), so its \
+                     subnets ({}) cannot be read back. The next plan takes subnet_ids from the configuration \
+                     and creates what is missing.",
+                    missing.join(", ")
+                ),
+            );
+            Some(desired)
+        }
+        Err(issues) => {
+            push_issues(d, &issues);
+            None
         }
     }
 }

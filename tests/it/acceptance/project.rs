@@ -739,6 +739,83 @@ fn project_interrupted_create_keeps_what_exists() {
     assert!(fx.emulator.resource(&rg_id).is_none());
 }
 
+/// `kill -9` of the provider in the middle of a create (issue 11 item 6): the protocol
+/// gives a killed provider no way to report what it made, so the project is not in state
+/// while its objects exist. The way back is short: the next apply refuses to take the
+/// objects over and names the one import; after it, one apply finishes what the cut-off
+/// create never started, the plan is empty, and destroy leaves nothing behind.
+#[test]
+fn project_provider_killed_mid_create_comes_back_by_one_import() {
+    let fx = start();
+    let n = names();
+    let rg_id = rg(&n.resource_group);
+    let cfg = project_hcl(&[M1], "");
+    let seq = Arc::new(AtomicU64::new(0));
+    let (fx_slow, seq_slow) = (fx.clone(), seq.clone());
+    let (fx_when, seq_when) = (fx.clone(), seq.clone());
+    let (fx_check, rg_check) = (fx.clone(), rg_id.clone());
+    let import_cfg = cfg.clone();
+    let fx_fast = fx.clone();
+    let import_id = rg_id.clone();
+    let case = Case::new("project_provider_killed")
+        .envs(fx.env())
+        .step(hook_step("every LRO takes a second", move || {
+            seq_slow.store(fx_slow.emulator.journal().last().map_or(0, |e| e.seq), Ordering::SeqCst);
+            fx_slow.emulator.update_settings(|s| s.lro_delay_ms = 1_000);
+            Ok(())
+        }))
+        .step(
+            interrupt_step(
+                cfg,
+                std::time::Duration::from_secs(120),
+                // Kill once the key vault exists: the resource group and the first
+                // objects exist, later waves have not started.
+                move || {
+                    let from = seq_when.load(Ordering::SeqCst);
+                    Ok(fx_when.emulator.journal().iter().any(|e| {
+                        e.seq > from
+                            && e.method == "PUT"
+                            && e.path.contains("/Microsoft.KeyVault/vaults/")
+                            && e.status < 300
+                    }))
+                },
+                move |it| {
+                    if it.apply.success() {
+                        return Err("the apply whose provider was killed succeeded".into());
+                    }
+                    let in_state = it.state_file["resources"]
+                        .as_array()
+                        .is_some_and(|rs| rs.iter().any(|r| r["type"] == "aifactory_project"));
+                    if in_state {
+                        return Err("a killed provider cannot report its objects, yet the project is in state".into());
+                    }
+                    if fx_check.emulator.resource(&rg_check).is_none() {
+                        return Err(format!("{rg_check} was not created before the kill"));
+                    }
+                    Ok(())
+                },
+            )
+            .kill_provider(),
+        )
+        .step(hook_step("Azure is fast again", move || {
+            fx_fast.emulator.update_settings(|s| s.lro_delay_ms = 0);
+            Ok(())
+        }))
+        .step(
+            import_step(ADDR)
+                .after_cut_off()
+                .refused_create("The project already exists*terraform import")
+                .config(import_cfg)
+                .id(&import_id),
+        )
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+    assert!(
+        fx.emulator.resource(&rg_id).is_none(),
+        "destroy left the resource group"
+    );
+}
+
 /// The resource group id (lower case) of an id inside it.
 fn rg_id_lower(id: &str) -> String {
     id.to_ascii_lowercase()

@@ -172,6 +172,42 @@ fn kill_group(pid: u32, signal: i32) -> io::Result<()> {
     }
 }
 
+/// SIGKILL to every provider process (`terraform-provider-aifactory*`) in the process
+/// group led by `pid`: the provider dies without a word, Terraform lives on.
+#[cfg(unix)]
+fn kill_providers_in_group(pid: u32) -> io::Result<()> {
+    let mut killed = 0;
+    for entry in fs::read_dir("/proc")?.flatten() {
+        let Some(p) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid pgrp ...`; comm may hold spaces, so split after ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let pgrp = stat[close + 1..].split_whitespace().nth(2);
+        if comm.starts_with("terraform-provi") && pgrp == Some(&pid.to_string()) {
+            // SAFETY: kill has no memory effects; the process is in a group this harness
+            // started and is still running (read from /proc just now).
+            if unsafe { libc::kill(p, KILL) } == 0 {
+                killed += 1;
+            }
+        }
+    }
+    if killed == 0 {
+        return Err(io::Error::other("no provider process in the group"));
+    }
+    Ok(())
+}
+
 /// Outcome of a command that may be expected to fail.
 enum Expected {
     /// It failed as expected; the step is done.
@@ -430,10 +466,17 @@ impl CaseRun<'_> {
         }
         let signalled_after = start.elapsed();
         let sent = Instant::now();
-        if let Err(e) = kill_group(pid, INTERRUPT) {
+        let signal = match step.how {
+            Interruption::CtrlC => kill_group(pid, INTERRUPT),
+            Interruption::KillProvider => kill_providers_in_group(pid),
+        };
+        if let Err(e) = signal {
             let _ = kill_group(pid, KILL);
             let out = finish(&mut child, true);
-            return Err(Failure::command(&out, format!("cannot send SIGINT: {e}")));
+            return Err(Failure::command(
+                &out,
+                format!("cannot interrupt ({:?}): {e}", step.how),
+            ));
         }
         // One SIGINT only; if Terraform never exits, kill it (a failure).
         let mut timed_out = false;
@@ -475,9 +518,10 @@ impl CaseRun<'_> {
             errored_state,
         };
         eprintln!(
-            "note: `{}` on {}: SIGINT {:.1?} into the apply; Terraform exited {:.2?} later (code {:?})",
+            "note: `{}` on {}: {:?} {:.1?} into the apply; Terraform exited {:.2?} later (code {:?})",
             self.case.name,
             self.tf.cli.label(),
+            step.how,
             it.signalled_after,
             it.exit_after_signal,
             it.apply.code
@@ -639,9 +683,11 @@ impl CaseRun<'_> {
     /// then the next plan (with and without refresh) must be empty.
     fn import_in_place(&mut self, step: &ImportStep, addr: &str, id: &str) -> Result<(), Failure> {
         let dir = self.path().to_path_buf();
-        let rm = self.tf.run(&dir, &["state", "rm", addr])?;
-        if !rm.success() {
-            return Err(Failure::command(&rm, describe_exit(&rm)));
+        if !step.after_cut_off {
+            let rm = self.tf.run(&dir, &["state", "rm", addr])?;
+            if !rm.success() {
+                return Err(Failure::command(&rm, describe_exit(&rm)));
+            }
         }
         if let Some(pattern) = &step.refused_create {
             let out = self.tf.run(
@@ -672,6 +718,16 @@ impl CaseRun<'_> {
         }
         let imported = self.tf.show_json(&dir, None)?;
         run_checks(&step.checks, &imported, "imported state")?;
+        let imported = if step.after_cut_off {
+            // What the cut-off apply never started is created now.
+            self.tf.run_ok(
+                &dir,
+                &["apply", "-no-color", "-input=false", "-auto-approve"],
+            )?;
+            self.tf.show_json(&dir, None)?
+        } else {
+            imported
+        };
         for (args, what) in [
             (
                 &[

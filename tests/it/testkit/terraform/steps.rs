@@ -108,6 +108,10 @@ pub struct ImportStep {
     /// With `in_place`: after `state rm`, `terraform apply` must fail with this pattern
     /// (a create that finds the object refuses to take it over) before the import.
     pub refused_create: Option<String>,
+    /// With `in_place`: the address is not in state (a cut-off apply could not report
+    /// it), so there is nothing to `state rm`; after the import, one `terraform apply`
+    /// finishes what the cut-off apply did not create, and then the plan must be empty.
+    pub after_cut_off: bool,
 }
 
 impl ImportStep {
@@ -122,6 +126,7 @@ impl ImportStep {
             expect_error: None,
             in_place: false,
             refused_create: None,
+            after_cut_off: false,
         }
     }
 
@@ -129,6 +134,13 @@ impl ImportStep {
     pub fn refused_create(mut self, pattern: &str) -> Self {
         self.in_place = true;
         self.refused_create = Some(pattern.to_string());
+        self
+    }
+
+    /// See [`ImportStep::after_cut_off`].
+    pub fn after_cut_off(mut self) -> Self {
+        self.in_place = true;
+        self.after_cut_off = true;
         self
     }
 
@@ -231,11 +243,23 @@ pub struct Interrupted {
 /// abandon the providers) is never sent.
 pub struct InterruptStep {
     pub files: Files,
+    /// SIGINT to the group (Ctrl-C), or SIGKILL to the provider alone.
+    pub how: Interruption,
     /// Polled every 50 ms while the apply runs; true = interrupt now.
     pub when: WhenFn,
     /// Fail when `when` is not true within this time.
     pub max_wait: Duration,
     pub check: InterruptedCheckFn,
+}
+
+/// How an [`InterruptStep`] cuts the apply off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// One SIGINT to Terraform's process group, as Ctrl-C does.
+    CtrlC,
+    /// SIGKILL to the provider process only (`kill -9`): it can report nothing, and
+    /// Terraform sees its plugin vanish.
+    KillProvider,
 }
 
 /// When to interrupt (see [`InterruptStep`]).
@@ -253,9 +277,18 @@ pub fn interrupt_step(
 ) -> InterruptStep {
     InterruptStep {
         files: vec![("main.tf".to_string(), hcl.into())],
+        how: Interruption::CtrlC,
         when: Box::new(when),
         max_wait,
         check: Box::new(check),
+    }
+}
+
+impl InterruptStep {
+    /// Kill the provider with SIGKILL instead of sending SIGINT.
+    pub fn kill_provider(mut self) -> Self {
+        self.how = Interruption::KillProvider;
+        self
     }
 }
 
