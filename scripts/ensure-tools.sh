@@ -21,4 +21,12 @@ if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq python3 python3-venv >/dev/null
 fi
 
+# The address map test renders the data source's SVG to PNG (Debian's librsvg2-bin).
+if ! command -v rsvg-convert >/dev/null 2>&1; then
+  echo "ensure-tools: installing librsvg2-bin (rsvg-convert)" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq librsvg2-bin >/dev/null
+fi
+
 bash scripts/install-terraform.sh >/dev/null

@@ -2,6 +2,7 @@
 //! built provider through [`crate::testkit::terraform`]; the Azure-backed ones run against
 //! the in-process emulator ([`crate::testkit::emulator`]).
 
+mod address_map;
 mod azure;
 mod basic;
 mod factory;
