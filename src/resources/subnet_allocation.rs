@@ -108,6 +108,7 @@ fn validate(config: &AllocationModel, diags: &mut Diagnostics) {
     if config.subnets.is_wholly_known() && !config.subnets.is_null() {
         requests::requests(config, config.is_live(), diags);
     }
+    requests::check_network_settings(config, diags);
     if let Some(s) = config.strategy.as_deref() {
         if s != "packed" && s != "slot" {
             diags.error(

@@ -243,6 +243,33 @@ pub(super) fn with_actual_settings(
     Some((out, drifted))
 }
 
+/// `subnets` with attribute `attr` of request `purpose` set to `actual` (a setting the
+/// request leaves out but the allocation gave the subnet, through
+/// `network_security_group` or `route_to_firewall`, and Azure shows otherwise): the entry
+/// then differs from the configuration, so the plan shows it and the apply rewrites the
+/// subnet. `None` when there is no such entry.
+pub(super) fn with_recorded(
+    subnets: &Value,
+    purpose: &str,
+    attr: &str,
+    actual: &str,
+) -> Option<Value> {
+    let mut entries = subnets.as_map()?.clone();
+    let Value::Map(mut fields) = entries.get(purpose)?.inner().clone() else {
+        return None;
+    };
+    fields.insert(attr.to_string(), Value::string(actual));
+    entries.insert(purpose.to_string(), Value::Map(fields));
+    let value = Value::Map(entries);
+    Some(match subnets {
+        Value::Dynamic { type_json, .. } => {
+            let old = Type::from_cty_json(type_json);
+            dynamic(&subnets_type(&value, old.as_ref()), value)
+        }
+        _ => value,
+    })
+}
+
 /// The type of a `subnets` value: an object (or, where `old` was a map and the entries
 /// still share one type, a map) of request objects typed by [`request_type`].
 pub(super) fn subnets_type(v: &Value, old: Option<&Type>) -> Type {

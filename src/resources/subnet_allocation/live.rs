@@ -34,7 +34,8 @@
 //! `requests`, `shared`, `drift`, `memo`), never this one: [`vnet`] (the vNet as Azure
 //! shows it, constants, messages), [`coordination`] (per-vNet write lock, ranges planned in
 //! this run), [`tracked`] (what exists, private state), [`plan`] and [`allocate`],
-//! [`body`] (subnet PUT bodies), [`apply`], [`destroy`], [`read`] (refresh and import).
+//! [`body`] (subnet PUT bodies), [`network`] (the NSGs and route table created for the
+//! subnets), [`apply`], [`destroy`], [`read`] (refresh and import).
 //!
 //! Must not: write a subnet that overlaps another, or delete one the allocation does not own.
 
@@ -43,6 +44,7 @@ mod apply;
 mod body;
 mod coordination;
 mod destroy;
+mod network;
 mod plan;
 mod read;
 mod tracked;

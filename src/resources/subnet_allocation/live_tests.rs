@@ -35,13 +35,22 @@ fn unique(name: &str) -> String {
 
 /// An emulator with a resource group and a vNet (`space`), and the resource pointed at it.
 async fn env(rg: &str, space: &[&str]) -> Env {
-    let emu = Emulator::start(
+    env_with(rg, space, |c| c).await
+}
+
+/// [`env`] with the emulator's configuration customised.
+async fn env_with(
+    rg: &str,
+    space: &[&str],
+    customise: impl FnOnce(EmulatorConfig) -> EmulatorConfig,
+) -> Env {
+    let emu = Emulator::start(customise(
         EmulatorConfig::default()
             .with_tenant(TENANT)
             .with_subscription(SUB)
             .with_app(CLIENT, SECRET)
             .with_throttle(ThrottleConfig::off()),
-    )
+    ))
     .await
     .expect("emulator starts");
     let info = emu.info();
@@ -1058,3 +1067,5 @@ async fn settings_drift_shows_on_its_attribute_and_apply_restores_it_in_place() 
     assert_eq!(again.planned, held.state);
     e.emu.delete_resource(&pe);
 }
+
+mod network;

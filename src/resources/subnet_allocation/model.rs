@@ -17,6 +17,9 @@ use crate::framework::{
 };
 use aifactory_allocator::{Allocation, Previous};
 
+/// The value of `network_security_group` that creates one NSG per subnet.
+pub(crate) const NSG_CREATE: &str = "create";
+
 /// A list of strings as Terraform sends it (elements may be null or unknown).
 pub(crate) type Strings = Tf<Vec<Tf<String>>>;
 
@@ -42,6 +45,16 @@ crate::model! {
         pub virtual_network_address_space: Tf<Vec<String>>,
         /// Take over subnets that exist under the requested names (default false).
         pub adopt_existing: Tf<bool>,
+        /// `"create"` (one NSG per subnet, ESML's rules for its purpose) or an NSG ID.
+        pub network_security_group: Tf<String>,
+        /// The IP of the hub firewall: a route table sends `0.0.0.0/0` there.
+        pub route_to_firewall: Tf<String>,
+        /// The NSGs this allocation created, by purpose (with `"create"`).
+        pub network_security_group_ids: Tf<BTreeMap<String, String>>,
+        /// The rules of ESML's table in each created NSG, one line a rule, by purpose.
+        pub network_security_group_rules: Tf<BTreeMap<String, Vec<String>>>,
+        /// The route table this allocation created (with `route_to_firewall`).
+        pub route_table_id: Tf<String>,
     }
 }
 
@@ -57,6 +70,8 @@ crate::model! {
         pub delegation: Tf<String>,
         pub service_endpoints: Tf<Vec<Tf<String>>>,
         pub private_endpoint_network_policies: Tf<String>,
+        /// What the subnet is for (decides its NSG's rules).
+        pub purpose: Tf<String>,
     }
 }
 
@@ -128,11 +143,36 @@ impl AllocationModel {
         self.allocated_addresses = Tf::Unknown;
     }
 
-    /// Every result of the live mode unknown.
+    /// Every result of the live mode unknown (the NSG and route table results only when
+    /// the configuration asks for them; null otherwise).
     pub fn live_results_unknown(&mut self) {
         self.results_unknown();
         self.subnet_ids = Tf::Unknown;
         self.virtual_network_address_space = Tf::Unknown;
+        let (nsgs, route) = (
+            self.creates_nsgs_or_unknown(),
+            !self.route_to_firewall.is_null(),
+        );
+        self.network_security_group_ids = if nsgs { Tf::Unknown } else { Tf::Null };
+        self.network_security_group_rules = if nsgs { Tf::Unknown } else { Tf::Null };
+        self.route_table_id = if route { Tf::Unknown } else { Tf::Null };
+    }
+
+    /// Whether `network_security_group = "create"`.
+    pub fn creates_nsgs(&self) -> bool {
+        self.network_security_group.as_deref() == Some(NSG_CREATE)
+    }
+
+    /// Whether `network_security_group` is `"create"` or not known yet.
+    pub fn creates_nsgs_or_unknown(&self) -> bool {
+        self.creates_nsgs() || self.network_security_group.is_unknown()
+    }
+
+    /// The NSG ID every subnet gets when `network_security_group` is an ID.
+    pub fn given_nsg(&self) -> Option<&str> {
+        self.network_security_group
+            .as_deref()
+            .filter(|v| *v != NSG_CREATE && !v.is_empty())
     }
 
     /// `cidrs`, `ipv6_cidrs` and `allocated_addresses` of an allocation.
@@ -192,7 +232,8 @@ impl RequestModel {
             | "network_security_group_id"
             | "route_table_id"
             | "delegation"
-            | "private_endpoint_network_policies" => Type::String,
+            | "private_endpoint_network_policies"
+            | "purpose" => Type::String,
             _ => return None,
         })
     }
@@ -232,7 +273,7 @@ mod tests {
         for name in RequestModel::attribute_names() {
             assert!(RequestModel::attribute_type(&name).is_some(), "{name}");
         }
-        assert_eq!(RequestModel::attribute_names().len(), 9);
+        assert_eq!(RequestModel::attribute_names().len(), 10);
     }
 
     #[test]

@@ -11,17 +11,19 @@ use super::shared::{check_network_id, check_subnet_name};
 use crate::framework::Num;
 use crate::framework::{AttrPath, Diagnostics, FromValue, Tf};
 use aifactory_allocator::{self as allocator, AllocationInput, RequestSpec, Strategy};
+use aifactory_template::nsg::Purpose;
 
 /// The attributes a request may have in both modes.
 pub(super) const REQUEST_ATTRS: [&str; 3] = ["prefix_length", "min_hosts", "ipv6"];
 /// The attributes only a request in a live virtual network may have.
-pub(super) const SETTING_ATTRS: [&str; 6] = [
+pub(super) const SETTING_ATTRS: [&str; 7] = [
     "name",
     "network_security_group_id",
     "route_table_id",
     "delegation",
     "service_endpoints",
     "private_endpoint_network_policies",
+    "purpose",
 ];
 /// Values of `private_endpoint_network_policies` (Microsoft.Network 2024-05-01).
 const PE_POLICIES: [&str; 4] = [
@@ -48,6 +50,8 @@ pub(crate) struct SubnetSettings {
 pub(crate) struct Request {
     pub spec: RequestSpec,
     pub settings: SubnetSettings,
+    /// `purpose`, or the one ESML's key names imply ([`Purpose::of_key`]).
+    pub purpose: Purpose,
 }
 
 /// The values a number attribute takes, for messages about numbers too large to check
@@ -154,6 +158,23 @@ pub(super) fn requests(
         } else {
             SubnetSettings::default()
         };
+        let subnet_purpose = match req.purpose.as_deref() {
+            None => Purpose::of_key(purpose),
+            Some(p) => Purpose::parse(p).unwrap_or_else(|| {
+                diags.error(
+                    path.and_attr("purpose"),
+                    format!("Unknown purpose {p:?}"),
+                    format!(
+                        "subnets[{purpose:?}].purpose decides the rules of the subnet's network security group. \
+                         Set it to one of {}, or remove it (then ESML's subnet keys decide: `genai` is \
+                         private_endpoints, `aks*` aks, `aca*` container_apps, `webapp` web_apps, `dbxpub` and \
+                         `dbxpriv` databricks_public and databricks_private; any other key is default).",
+                        Purpose::ALL.map(|p| format!("\"{}\"", p.name())).join(", ")
+                    ),
+                );
+                Purpose::Default
+            }),
+        };
         if let Some(n) = &settings.name {
             if let Some(other) = names.insert(n.to_ascii_lowercase(), purpose.clone()) {
                 diags.error(
@@ -181,14 +202,21 @@ pub(super) fn requests(
             ),
             ipv6: req.ipv6.known().copied().unwrap_or(false),
         };
-        out.insert(purpose.clone(), Request { spec, settings });
+        out.insert(
+            purpose.clone(),
+            Request {
+                spec,
+                settings,
+                purpose: subnet_purpose,
+            },
+        );
     }
     out
 }
 
 impl RequestModel {
     /// Each settings attribute and whether it is given (not null).
-    fn settings_given(&self) -> [(&'static str, bool); 6] {
+    fn settings_given(&self) -> [(&'static str, bool); 7] {
         [
             ("name", !self.name.is_null()),
             (
@@ -202,6 +230,7 @@ impl RequestModel {
                 "private_endpoint_network_policies",
                 !self.private_endpoint_network_policies.is_null(),
             ),
+            ("purpose", !self.purpose.is_null()),
         ]
     }
 }
@@ -456,6 +485,81 @@ pub(super) fn settings_of(m: &AllocationModel) -> BTreeMap<String, SubnetSetting
     requests(m, true, &mut Diagnostics::new())
         .into_iter()
         .map(|(p, r)| (p, r.settings))
+        .collect()
+}
+
+/// `network_security_group` and `route_to_firewall`: allowed only with
+/// `virtual_network_id`; `"create"` or an NSG ID; an IPv4 address. With `"create"`, each
+/// request's NSG name (`<purpose>-nsg-<key>`) must be a valid Azure name.
+pub(super) fn check_network_settings(config: &AllocationModel, diags: &mut Diagnostics) {
+    for attr in ["network_security_group", "route_to_firewall"] {
+        let given = match attr {
+            "network_security_group" => !config.network_security_group.is_null(),
+            _ => !config.route_to_firewall.is_null(),
+        };
+        if given && !config.is_live() {
+            diags.error(
+                AttrPath::attr(attr),
+                format!("`{attr}` needs `virtual_network_id`"),
+                format!(
+                    "`{attr}` applies to the subnets this resource creates in a virtual network. Set \
+                     `virtual_network_id`, or remove `{attr}`."
+                ),
+            );
+        }
+    }
+    if let Some(v) = config.network_security_group.as_deref() {
+        if v != super::model::NSG_CREATE {
+            if let Some(why) = check_network_id(v, "networkSecurityGroups") {
+                diags.error(
+                    AttrPath::attr("network_security_group"),
+                    "Invalid `network_security_group`",
+                    format!(
+                        "Set it to \"create\" (one network security group per subnet, with ESML's rules for the \
+                         subnet's purpose) or to the ID of an existing network security group every subnet gets. \
+                         {v:?}: {why}"
+                    ),
+                );
+            }
+        } else if let (Some(key), Some(entries)) = (config.key.as_deref(), config.subnets.as_map())
+        {
+            for purpose in entries.keys() {
+                let name = aifactory_template::nsg::nsg_name(purpose, key);
+                if check_subnet_name(&name).is_some() {
+                    diags.error(
+                        AttrPath::attr("subnets").and_key(purpose.clone()),
+                        format!("The network security group name {name:?} is not valid"),
+                        format!(
+                            "With `network_security_group = \"create\"` the NSG of subnets[{purpose:?}] is named \
+                             <purpose>-nsg-<key>, and Azure allows 1 to 80 letters, digits, `_`, `.` or `-`, ending \
+                             with a letter, digit or `_`. Shorten `key` or the request's name."
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(ip) = config.route_to_firewall.as_deref() {
+        if ip.parse::<std::net::Ipv4Addr>().is_err() {
+            diags.error(
+                AttrPath::attr("route_to_firewall"),
+                format!("Invalid `route_to_firewall` {ip:?}"),
+                "Set it to the private IPv4 address of the hub firewall, for example \"10.0.1.4\": the \
+                 route table sends 0.0.0.0/0 to it (next hop VirtualAppliance).",
+            );
+        }
+    }
+}
+
+/// The purpose of each request of a configuration, plan or state (problems are not
+/// reported: the plan reported them).
+pub(super) fn purposes_of(m: &AllocationModel) -> BTreeMap<String, Purpose> {
+    if m.subnets.is_null() {
+        return BTreeMap::new();
+    }
+    requests(m, true, &mut Diagnostics::new())
+        .into_iter()
+        .map(|(p, r)| (p, r.purpose))
         .collect()
 }
 

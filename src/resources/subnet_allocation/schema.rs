@@ -60,6 +60,36 @@ destroys, the same subnets unknowingly. Risk of true: `terraform destroy` (or re
 deletes the adopted subnets, whoever created them. Subnets this allocation already owns are unaffected.",
             ),
             Attribute::optional(
+                "network_security_group",
+                Type::String,
+                "With `virtual_network_id`: the network security group of the subnets this allocation creates, \
+so a landing zone policy that denies subnets without one (Azure Landing Zones' `Deny-Subnet-Without-Nsg`) \
+never sees one: each subnet is written with its NSG in its first PUT.\n\n\
+`\"create\"`: one NSG per subnet, created before the subnet in the virtual network's resource group and region, \
+named `<purpose>-nsg-<key>` (ESML's convention, for example `aks-nsg-prj001`), with ESML's rules for the \
+subnet's `purpose` (see `subnets`): `private_endpoints`, `container_apps` and `web_apps` get ESML's \
+`nsgGenAI.bicep` rules (24: APIM in VNet mode, Azure ML compute inbound; Entra ID, Azure ML, ARM, regional \
+Storage and ACR, Front Door, Cosmos DB, AI Search, Monitor, Power BI outbound), `aks` ESML's `aksNsg.bicep` \
+(13), `databricks_public` and `databricks_private` ESML's `databricksNsg.bicep` (3, at priority 3900 and up, \
+leaving the rest to the rules Databricks adds itself), `default` none (Azure's default rules). The NSGs are \
+tracked in `network_security_group_ids` and their rules in `network_security_group_rules`: a rule changed \
+or deleted outside Terraform shows in the next plan and the apply restores it (rules of other names are \
+kept). Destroy deletes them after the subnets. An NSG that already exists under the name and that this \
+allocation did not create makes the apply fail, unless `adopt_existing = true`.\n\n\
+An NSG ID: every subnet gets that existing NSG (it is not managed). A request's own \
+`network_security_group_id` wins over this attribute. Unset: subnets keep whatever NSG they have (and an NSG \
+this allocation created is detached and deleted).",
+            ),
+            Attribute::optional(
+                "route_to_firewall",
+                Type::String,
+                "With `virtual_network_id`: the private IPv4 address of the hub firewall. A route table \
+`rt-<key>` (in the virtual network's resource group) sends `0.0.0.0/0` to it (next hop `VirtualAppliance`, \
+ESML's route `default-route-to-azfw`), and every subnet this allocation creates is written with it in its \
+first PUT, unless the request sets its own `route_table_id`. Checked at plan time. Removing it detaches and \
+deletes the route table.",
+            ),
+            Attribute::optional(
                 "address_space",
                 Type::list(Type::String),
                 "The pool to allocate from: one or more IPv4 and/or IPv6 CIDRs (for example the virtual network's address space). Entries must not overlap. IPv6 entries serve requests with `ipv6 = true`. Required without `virtual_network_id`; with it, defaults to the vNet's address space, and given entries must lie inside it.",
@@ -101,7 +131,11 @@ With `virtual_network_id` a request also takes the subnet's settings: `name` (de
 `snt-<key>-<purpose>`), `network_security_group_id`, `route_table_id`, `delegation` (a service name such as \
 `Microsoft.Databricks/workspaces`), `service_endpoints` (a list such as `[\"Microsoft.Storage\"]`) and \
 `private_endpoint_network_policies` (`Disabled`, `Enabled`, `NetworkSecurityGroupEnabled` or \
-`RouteTableEnabled`). A setting that is given is enforced; one left out is left as the subnet has it \
+`RouteTableEnabled`) and `purpose`: what the subnet is for, which decides the rules of the NSG that \
+`network_security_group = \"create\"` makes for it, one of `private_endpoints`, `container_apps` (also the AI \
+Foundry agent subnet), `aks`, `web_apps`, `databricks_public`, `databricks_private` or `default`; without it, \
+ESML's subnet names decide (`genai`: private_endpoints, `aks…`: aks, `aca…`: container_apps, `webapp`: \
+web_apps, `dbxpub`/`dbxpriv`: Databricks, anything else: default). A setting that is given is enforced; one left out is left as the subnet has it \
 (Azure's default on a new subnet), so adopting an existing subnet never strips its NSG. To remove a \
 setting, set it to `\"\"` (or `[]` for `service_endpoints`).\n\n\
 Settings drift is detected: when a given setting differs in Azure (changed, added or removed outside \
@@ -130,6 +164,25 @@ reported.",
                 Type::map(Type::String),
                 "With `virtual_network_id`: the ID of each subnet, by purpose (for private endpoints, \
 Databricks, AKS and so on). Null without `virtual_network_id`.",
+            ),
+            Attribute::computed(
+                "network_security_group_ids",
+                Type::map(Type::String),
+                "With `network_security_group = \"create\"`: the ID of the NSG created for each subnet, by \
+purpose. Null otherwise.",
+            ),
+            Attribute::computed(
+                "network_security_group_rules",
+                Type::map(Type::list(Type::String)),
+                "With `network_security_group = \"create\"`: the rules of ESML's table in each created NSG, by \
+purpose, one line a rule (`<priority> <direction> <access> <protocol> <source>:<ports> -> \
+<destination>:<ports> <name>`) as Azure has them at the last refresh: a rule changed or deleted outside \
+Terraform shows here as a change back. Null otherwise.",
+            ),
+            Attribute::computed(
+                "route_table_id",
+                Type::String,
+                "With `route_to_firewall`: the ID of the route table created for the subnets. Null otherwise.",
             ),
             Attribute::computed(
                 "virtual_network_address_space",

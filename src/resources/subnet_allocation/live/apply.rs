@@ -20,7 +20,7 @@ use crate::framework::{
 use crate::resources::subnet_allocation::{
     memo,
     model::{AllocationModel, PrivateModel},
-    requests::{settings_of, SubnetSettings},
+    requests::SubnetSettings,
     shared::same_vnet,
 };
 use aifactory_allocator as allocator;
@@ -29,6 +29,7 @@ use aifactory_azure::{AzureClient, Ctx};
 use super::body::subnet_body;
 use super::coordination::lock_vnet;
 use super::destroy::delete_subnet;
+use super::network::{effective_settings, with_detached, NetworkWriter, Owned};
 use super::plan::{claims_scope, plan};
 use super::tracked::{failed_state, planned_known, private_of, Tracked};
 use super::vnet::{
@@ -89,9 +90,12 @@ pub(crate) async fn apply(
     let rctx = ctx.request_ctx(OPERATION_TIMEOUT);
     // The prior state is this allocation's only while the vNet stays.
     let same = prior.filter(|p| same_vnet(&p.virtual_network_id, &planned.virtual_network_id));
-    let desired = desired(&planned);
+    let desired = desired(&planned, with_detached(effective_settings(&planned), same));
     let mut tracked = same.map(Tracked::from_state).unwrap_or_default();
+    let mut owned = same.map(Owned::from_state).unwrap_or_default();
     let prior_ids = tracked.ids.clone();
+    let key = planned.key.as_deref().unwrap_or_default().to_string();
+    let adopt = config.adopts_existing() || planned.adopts_existing();
 
     // 1. Delete owned subnets the plan no longer has (purpose removed, or renamed).
     let mut outcome = Outcome::default();
@@ -112,20 +116,73 @@ pub(crate) async fn apply(
         }
     }
 
-    // 2. Write new and changed subnets.
+    // 2. The NSGs and the route table, before any subnet is written with them.
+    let wants_network = planned.creates_nsgs() || !planned.route_table_id.is_null();
+    if !outcome.failed && wants_network {
+        let location = match client.arm().get_opt(&rctx, &vnet_id, NETWORK_API).await {
+            Ok(Some(j)) => Ok(parse_vnet(&j).location),
+            Ok(None) => Err(Diagnostic::error(
+                AttrPath::attr("virtual_network_id"),
+                "The virtual network no longer exists",
+                format!("{vnet_id} was deleted since the plan. Restore it or change `virtual_network_id`, then plan again."),
+            )),
+            Err(e) => Err(azure_diag(
+                AttrPath::attr("virtual_network_id"),
+                "Reading the virtual network",
+                &e,
+            )),
+        };
+        let result = match location {
+            Ok(location) => {
+                let nw = NetworkWriter {
+                    client,
+                    rctx: &rctx,
+                    key: &key,
+                    adopt,
+                    location: &location,
+                };
+                match nw.ensure_nsgs(&planned, &mut owned).await {
+                    Ok(()) => nw.ensure_route_table(&planned, same, &mut owned).await,
+                    Err(d) => Err(d),
+                }
+            }
+            Err(d) => Err(d),
+        };
+        if let Err(d) = result {
+            diags.push(d);
+            outcome.failed = true;
+        }
+    }
+
+    // 3. Write new and changed subnets.
     if !outcome.failed {
-        let prior_settings = same.map(settings_of).unwrap_or_default();
+        let prior_settings = same.map(effective_settings).unwrap_or_default();
         let writer = Writer {
             ctx,
             client,
             rctx: &rctx,
             vnet_id: &vnet_id,
-            key: planned.key.as_deref().unwrap_or_default(),
-            adopt: config.adopts_existing() || planned.adopts_existing(),
+            key: &key,
+            adopt,
         };
         outcome = writer
             .write_all(&desired, &prior_settings, &mut tracked, &mut diags)
             .await;
+    }
+
+    // 4. The NSGs and the route table no subnet uses any more.
+    if !outcome.failed && (!owned.nsgs.is_empty() || owned.route_table.is_some()) {
+        let nw = NetworkWriter {
+            client,
+            rctx: &rctx,
+            key: &key,
+            adopt,
+            location: "",
+        };
+        if let Err(d) = nw.delete_unplanned(&planned, &mut owned).await {
+            diags.push(d);
+            outcome.failed = true;
+        }
     }
     if !outcome.failed || outcome.taken {
         // The vNet shows what exists now; a taken plan is re-planned from scratch.
@@ -137,7 +194,7 @@ pub(crate) async fn apply(
         same,
         planned,
         &planned_private,
-        tracked,
+        (tracked, owned),
         outcome,
         diags,
     )
@@ -171,9 +228,11 @@ async fn resolved_plan(
     (!diags.has_errors()).then_some((p.state, p.private))
 }
 
-/// Purpose -> the subnet as planned.
-fn desired(planned: &AllocationModel) -> BTreeMap<String, Desired> {
-    let settings = settings_of(planned);
+/// Purpose -> the subnet as planned (`settings`: what each subnet is written with).
+fn desired(
+    planned: &AllocationModel,
+    settings: BTreeMap<String, SubnetSettings>,
+) -> BTreeMap<String, Desired> {
     let v4 = AllocationModel::map_of(&planned.cidrs);
     let v6 = AllocationModel::map_of(&planned.ipv6_cidrs);
     AllocationModel::map_of(&planned.subnet_ids)
@@ -200,7 +259,7 @@ fn finish(
     same: Option<&AllocationModel>,
     planned: AllocationModel,
     planned_private: &Value,
-    tracked: Tracked,
+    (tracked, owned): (Tracked, Owned),
     outcome: Outcome,
     diags: Diagnostics,
 ) -> StateResponse {
@@ -218,7 +277,11 @@ fn finish(
             diags,
         };
     }
-    if prior.is_none() && tracked.ids.is_empty() {
+    if prior.is_none()
+        && tracked.ids.is_empty()
+        && owned.nsgs.is_empty()
+        && owned.route_table.is_none()
+    {
         // Nothing was created: no object to record (and none to taint).
         return StateResponse {
             state: Value::Null,
@@ -232,7 +295,8 @@ fn finish(
     if let Some(prior) = same {
         base.subnets = prior.subnets.clone();
     }
-    let state = tracked.into_state(base, None);
+    let mut state = tracked.into_state(base, None);
+    owned.into_state(&mut state);
     let private = private_of(&state);
     StateResponse {
         state: state.to_value(),

@@ -161,6 +161,12 @@ pub(crate) async fn destroy(ctx: &ProviderContext, prior: &AllocationModel) -> S
             diags.push(d);
         }
     }
+    // The NSGs and route table go after the subnets that use them.
+    if !diags.has_errors() {
+        for d in super::network::destroy_network(client, &rctx, prior).await {
+            diags.push(d);
+        }
+    }
     if diags.has_errors() {
         keep(diags)
     } else {

@@ -67,6 +67,7 @@ pub(crate) async fn plan(
     state.set_results(&p.allocation);
     state.subnet_ids = Tf::Known(p.ids);
     state.virtual_network_address_space = Tf::Known(vnet.address_space.clone());
+    super::network::plan_network(&mut state, &vnet.location);
     let private = PrivateModel::new(
         &AllocationModel::map_of(&state.cidrs),
         &AllocationModel::map_of(&state.ipv6_cidrs),
@@ -89,6 +90,7 @@ pub(super) fn claims_scope(ctx: &ProviderContext, vnet_id: &str) -> String {
 fn checked_inputs(config: &AllocationModel, diags: &mut Diagnostics) -> Option<Inputs> {
     let mut local = Diagnostics::new();
     let inp = parse_inputs(config, true, &mut local);
+    crate::resources::subnet_allocation::requests::check_network_settings(config, &mut local);
     if let Some(why) = check_network_id(config.vnet_id(), "virtualNetworks") {
         local.error(
             AttrPath::attr("virtual_network_id"),

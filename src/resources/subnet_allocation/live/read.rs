@@ -17,6 +17,7 @@ use crate::resources::subnet_allocation::{
     shared::{check_network_id, name_prefix, IMPORT_SEPARATOR, IMPORT_USAGE},
 };
 
+use super::network;
 use super::tracked::Tracked;
 use super::vnet::{azure_diag, last_segment, parse_vnet, NETWORK_API, READ_TIMEOUT};
 
@@ -83,6 +84,25 @@ pub(crate) async fn read(
             );
         }
         state.subnets = subnets;
+    }
+    // A subnet that lost the NSG or route table the allocation gave it.
+    for (p, attr, actual) in network::association_drift(&state, &bodies) {
+        tracing::info!(purpose = %p, attribute = attr, actual = %actual, "subnet association changed outside Terraform");
+        if let Some(subnets) = drift::with_recorded(&state.subnets, &p, attr, &actual) {
+            state.subnets = subnets;
+        }
+    }
+    // The NSGs' rules and the route table as they are.
+    match network::refresh_network(client, &rctx, &state).await {
+        Ok(r) => {
+            if let Some(rules) = r.rules {
+                state.network_security_group_rules = Tf::Known(rules);
+            }
+            if r.route_table_gone {
+                state.route_table_id = Tf::Null;
+            }
+        }
+        Err((path, what, e)) => diags.push(azure_diag(path, &what, &e)),
     }
     let state = now.into_state(state, Some(vnet.address_space.clone()));
     keep(&state, private, diags)

@@ -54,6 +54,8 @@ impl LiveSubnet {
 /// The parts of a virtual network the allocation needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vnet {
+    /// The vNet's region (its NSGs and route table go there too).
+    pub location: String,
     pub address_space: Vec<String>,
     pub subnets: Vec<LiveSubnet>,
 }
@@ -114,6 +116,11 @@ pub(crate) fn parse_vnet(j: &Json) -> Vnet {
         })
         .unwrap_or_default();
     Vnet {
+        location: j
+            .get("location")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string(),
         address_space,
         subnets,
     }
