@@ -321,8 +321,9 @@ pub fn firewall_route_table_body(location: &str, ip: &str, tags: &Value) -> Valu
     })
 }
 
-/// The NSG body `existing` (as read) with the rules of `purpose` restored: rules of other
-/// names are kept (Databricks adds its own), ours replaced by the table's.
+/// The NSG body `existing` (as read) with the rules of `purpose` restored: rules named
+/// as in any table are replaced by `purpose`'s table, rules of other names are kept
+/// (Databricks adds its own).
 pub fn restored_body(existing: &Value, purpose: Purpose, location: &str) -> Value {
     let ours: Vec<Value> = purpose.rules().iter().map(|r| r.to_arm(location)).collect();
     let mut rules: Vec<Value> = existing
