@@ -1,4 +1,4 @@
-//! Role assignments (from the [`super::rbac::MATRIX`]) and data lake ACL entries, one
+//! Role assignments (from [`super::rbac::matrix`]) and data lake ACL entries, one
 //! object per (principal, scope, role) and per (principal, path, ACL scope), so adding or
 //! removing a member adds or removes exactly that member's objects.
 //!
@@ -21,7 +21,7 @@ use super::model::{
     role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
     DesiredRoleAssignment, Perms, PrincipalRef,
 };
-use super::rbac::{PrincipalClass, ScopeKey, When, MATRIX};
+use super::rbac::{matrix, PrincipalClass, ScopeKey, When};
 use super::spec::{Layout, PrincipalType, ProjectSpec, TeamPrincipalType};
 use super::validate::Checked;
 
@@ -133,7 +133,7 @@ pub(super) fn role_assignments(
             PrincipalRef::ProjectIdentity => PrincipalClass::Identity,
             _ => PrincipalClass::Member,
         };
-        for grant in MATRIX
+        for grant in matrix()
             .iter()
             .filter(|g| g.principal == class && applies(g.when, layout))
         {

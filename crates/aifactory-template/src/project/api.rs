@@ -1,5 +1,7 @@
-//! Resource types and the api-version each is written with. One table, so a version bump
-//! is a one-line change (and a snapshot update).
+//! Resource types and the api-version each is written with: the services' own (each in its
+//! descriptor, `services/*`, re-exported here by name) and the plumbing every service
+//! shares (private endpoints, DNS zone groups, role assignments). A version bump is a
+//! one-line change in one file (and a snapshot update).
 //!
 //! Rule: the Azure REST spec's GA (`stable/`) version, preferring the newest one that
 //! ESML itself already deploys with (esml.md §2.3) so it is proven in every cloud it runs
@@ -17,66 +19,16 @@ pub struct ApiType {
     pub spec: &'static str,
 }
 
-pub const RESOURCE_GROUP: ApiType = ApiType {
-    resource_type: "Microsoft.Resources/resourceGroups",
-    api_version: "2024-07-01",
-    lro: false,
-    spec: "resources/resource-manager/Microsoft.Resources/stable/2024-07-01/resources.json",
-};
-pub const IDENTITY: ApiType = ApiType {
-    resource_type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-    api_version: "2024-11-30",
-    lro: false,
-    spec: "msi/resource-manager/Microsoft.ManagedIdentity/stable/2024-11-30/ManagedIdentity.json",
-};
-pub const KEY_VAULT: ApiType = ApiType {
-    resource_type: "Microsoft.KeyVault/vaults",
-    api_version: "2024-11-01",
-    lro: true,
-    spec: "keyvault/resource-manager/Microsoft.KeyVault/KeyVault/stable/2024-11-01/keyvault.json",
-};
-pub const STORAGE: ApiType = ApiType {
-    resource_type: "Microsoft.Storage/storageAccounts",
-    api_version: "2025-06-01",
-    lro: true,
-    spec: "storage/resource-manager/Microsoft.Storage/stable/2025-06-01/openapi.json",
-};
-pub const APP_INSIGHTS: ApiType = ApiType {
-    resource_type: "Microsoft.Insights/components",
-    api_version: "2020-02-02",
-    lro: false,
-    spec: "applicationinsights/resource-manager/Microsoft.Insights/stable/2020-02-02/components_API.json",
-};
-pub const ML_WORKSPACE: ApiType = ApiType {
-    resource_type: "Microsoft.MachineLearningServices/workspaces",
-    api_version: "2025-06-01",
-    lro: true,
-    spec: "machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2025-06-01/workspaceRP.json",
-};
-pub const DATABRICKS: ApiType = ApiType {
-    resource_type: "Microsoft.Databricks/workspaces",
-    api_version: "2024-05-01",
-    lro: true,
-    spec: "databricks/resource-manager/Microsoft.Databricks/stable/2024-05-01/databricks.json",
-};
-pub const DATA_FACTORY: ApiType = ApiType {
-    resource_type: "Microsoft.DataFactory/factories",
-    api_version: "2018-06-01",
-    lro: false,
-    spec: "datafactory/resource-manager/Microsoft.DataFactory/stable/2018-06-01/datafactory.json",
-};
-pub const SEARCH: ApiType = ApiType {
-    resource_type: "Microsoft.Search/searchServices",
-    api_version: "2025-05-01",
-    lro: true,
-    spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
-};
-pub const AI_SERVICES: ApiType = ApiType {
-    resource_type: "Microsoft.CognitiveServices/accounts",
-    api_version: "2025-06-01",
-    lro: true,
-    spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
-};
+pub const RESOURCE_GROUP: ApiType = super::services::resource_group::API;
+pub const IDENTITY: ApiType = super::services::identity::API;
+pub const KEY_VAULT: ApiType = super::services::key_vault::API;
+pub const STORAGE: ApiType = super::services::storage::API;
+pub const APP_INSIGHTS: ApiType = super::services::app_insights::API;
+pub const ML_WORKSPACE: ApiType = super::services::ml_workspace::API;
+pub const DATABRICKS: ApiType = super::services::databricks::API;
+pub const DATA_FACTORY: ApiType = super::services::data_factory::API;
+pub const SEARCH: ApiType = super::services::search::API;
+pub const AI_SERVICES: ApiType = super::services::ai_services::API;
 pub const PRIVATE_ENDPOINT: ApiType = ApiType {
     resource_type: "Microsoft.Network/privateEndpoints",
     api_version: "2024-05-01",

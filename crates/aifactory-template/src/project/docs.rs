@@ -7,7 +7,7 @@ use crate::naming::{self, regions, rule_for, NameKind, PRIVATE_LINK_TARGETS};
 
 use super::api;
 use super::network::{dns_zones, Cloud, ZoneSource};
-use super::rbac::{PrincipalClass, FORBIDDEN_ROLE_GUIDS, MATRIX, ROLES};
+use super::rbac::{matrix, PrincipalClass, FORBIDDEN_ROLE_GUIDS, ROLES};
 
 /// The role matrix: principal x scope x built-in role, with GUIDs and conditions.
 pub fn role_matrix_markdown() -> String {
@@ -20,7 +20,9 @@ pub fn role_matrix_markdown() -> String {
          to `team.service_principal_object_id`.\n\n",
     );
     s.push_str("| Principal | Scope | Role | Role definition ID | When | Why |\n|---|---|---|---|---|---|\n");
-    for g in MATRIX {
+    let mut rows = matrix();
+    rows.sort_by_key(|g| g.principal);
+    for g in rows {
         let principal = match g.principal {
             PrincipalClass::Member => "Member",
             PrincipalClass::Identity => "Project identity",

@@ -44,6 +44,7 @@ mod model;
 pub mod network;
 pub mod rbac;
 mod resources;
+pub mod services;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -57,6 +58,7 @@ pub use model::{
     Perms, PrincipalRef, ResourceSummary,
 };
 pub use network::Cloud;
+pub use services::{ServiceKey, CATALOG};
 pub use spec::{
     esml_template, CommonRefs, Layout, NamingOptions, NetworkAccess, PrincipalType, ProjectSpec,
     ProjectType, Services, Team, TeamPrincipalType, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT,

@@ -269,175 +269,45 @@ pub struct Grant {
     pub why: &'static str,
 }
 
-const fn g(
-    principal: PrincipalClass,
-    scope: ScopeKey,
-    role: BuiltInRole,
-    when: When,
-    why: &'static str,
-) -> Grant {
-    Grant {
-        principal,
-        scope,
-        role,
-        when,
-        why,
+impl Grant {
+    pub const fn new(
+        principal: PrincipalClass,
+        scope: ScopeKey,
+        role: BuiltInRole,
+        when: When,
+        why: &'static str,
+    ) -> Grant {
+        Grant {
+            principal,
+            scope,
+            role,
+            when,
+            why,
+        }
     }
 }
 
-use PrincipalClass::{Identity as I, Member as M};
+/// Grants on the common data lake account (not a service of the project: its data access
+/// comes from the ACLs).
+pub const LAKE_GRANTS: &[Grant] = &[Grant::new(
+    PrincipalClass::Member,
+    ScopeKey::Datalake,
+    READER,
+    When::Datalake,
+    "see the lake account; data access comes from the ACLs",
+)];
 
-/// The role matrix. Rows for the same resource and role collapse into one assignment
-/// (esml's `MlDefaultStorage` is its `Storage`).
-pub const MATRIX: &[Grant] = &[
-    g(
-        M,
-        ScopeKey::ResourceGroup,
-        READER,
-        When::Always,
-        "see every project resource",
-    ),
-    g(
-        M,
-        ScopeKey::KeyVault,
-        KEY_VAULT_SECRETS_OFFICER,
-        When::Always,
-        "manage the project's secrets (no keys, certificates or permissions)",
-    ),
-    g(
-        M,
-        ScopeKey::Storage,
-        STORAGE_BLOB_DATA_CONTRIBUTOR,
-        When::Always,
-        "read and write project blobs",
-    ),
-    g(
-        M,
-        ScopeKey::MlDefaultStorage,
-        STORAGE_BLOB_DATA_CONTRIBUTOR,
-        When::MachineLearning,
-        "data preview and datastores in ML studio",
-    ),
-    g(
-        M,
-        ScopeKey::MlDefaultStorage,
-        STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-        When::MachineLearning,
-        "notebooks and code on the workspace file share",
-    ),
-    g(
-        M,
-        ScopeKey::MlWorkspace,
-        AZUREML_DATA_SCIENTIST,
-        When::MachineLearning,
-        "everything in the workspace except compute and workspace changes",
-    ),
-    g(
-        M,
-        ScopeKey::MlWorkspace,
-        AZUREML_COMPUTE_OPERATOR,
-        When::MachineLearning,
-        "create and manage compute instances and clusters",
-    ),
-    g(
-        M,
-        ScopeKey::Search,
-        SEARCH_SERVICE_CONTRIBUTOR,
-        When::Genai,
-        "define indexes, indexers and skillsets",
-    ),
-    g(
-        M,
-        ScopeKey::Search,
-        SEARCH_INDEX_DATA_CONTRIBUTOR,
-        When::Genai,
-        "load and query index documents",
-    ),
-    g(
-        M,
-        ScopeKey::AiServices,
-        COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,
-        When::Genai,
-        "deploy models and call them",
-    ),
-    g(
-        M,
-        ScopeKey::AiServices,
-        COGNITIVE_SERVICES_USER,
-        When::Genai,
-        "call the other AI services of the account",
-    ),
-    g(
-        M,
-        ScopeKey::DataFactory,
-        DATA_FACTORY_CONTRIBUTOR,
-        When::DataFactory,
-        "author and run pipelines",
-    ),
-    g(
-        M,
-        ScopeKey::Datalake,
-        READER,
-        When::Datalake,
-        "see the lake account; data access comes from the ACLs",
-    ),
-    g(
-        I,
-        ScopeKey::ResourceGroup,
-        AZURE_AI_ADMINISTRATOR,
-        When::MachineLearning,
-        "the workspace identity's control-plane role (replaces Contributor)",
-    ),
-    g(
-        I,
-        ScopeKey::KeyVault,
-        KEY_VAULT_SECRETS_USER,
-        When::Always,
-        "read secrets at run time",
-    ),
-    g(
-        I,
-        ScopeKey::KeyVault,
-        KEY_VAULT_ADMINISTRATOR,
-        When::MachineLearning,
-        "data-plane role Azure ML requires of a user-assigned workspace identity on an RBAC vault",
-    ),
-    g(
-        I,
-        ScopeKey::Storage,
-        STORAGE_BLOB_DATA_CONTRIBUTOR,
-        When::Always,
-        "read and write project blobs from jobs",
-    ),
-    g(
-        I,
-        ScopeKey::MlDefaultStorage,
-        STORAGE_BLOB_DATA_CONTRIBUTOR,
-        When::MachineLearning,
-        "workspace datastores",
-    ),
-    g(
-        I,
-        ScopeKey::MlDefaultStorage,
-        STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-        When::MachineLearning,
-        "workspace file share",
-    ),
-    g(
-        I,
-        ScopeKey::Search,
-        SEARCH_INDEX_DATA_CONTRIBUTOR,
-        When::Genai,
-        "index documents from pipelines",
-    ),
-    g(
-        I,
-        ScopeKey::AiServices,
-        COGNITIVE_SERVICES_OPENAI_USER,
-        When::Genai,
-        "call models from jobs",
-    ),
-];
+/// The role matrix: every service's grants (in catalog order, from its descriptor), then
+/// the lake's. Rows for the same resource and role collapse into one assignment (esml's
+/// `MlDefaultStorage` is its `Storage`).
+pub fn matrix() -> Vec<Grant> {
+    super::services::CATALOG
+        .iter()
+        .flat_map(|s| s.grants.iter())
+        .chain(LAKE_GRANTS)
+        .copied()
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -464,7 +334,7 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
         }
-        for grant in MATRIX {
+        for grant in matrix() {
             assert!(ROLES.contains(&grant.role), "{}", grant.role.name);
         }
     }

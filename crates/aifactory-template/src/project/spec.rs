@@ -1,6 +1,6 @@
 //! The typed input of the project template ([`ProjectSpec`]: the `aifactory_project`
-//! configuration plus provider facts) and what a project contains ([`Layout`]). A leaf of
-//! `project`: it imports nothing from the template's other modules but `network::Cloud`,
+//! configuration plus provider facts) and what a project contains ([`Layout`]; which
+//! services, from the catalog in `services`). Imports `network::Cloud` and the catalog,
 //! and knows no Terraform values, no Azure and no I/O.
 
 use std::collections::BTreeMap;
@@ -276,27 +276,12 @@ impl Layout {
         }
     }
 
-    /// Keys of the main resources, in documentation order.
+    /// Keys of the main resources (the enabled services of the catalog), in documentation
+    /// order.
     pub fn targets(&self) -> Vec<&'static str> {
-        let mut t = vec!["resource_group", "identity", "key_vault", "storage"];
-        if self.genai && self.ml {
-            t.push("ml_storage");
-        }
-        t.push("app_insights");
-        if self.ml {
-            t.push("ml_workspace");
-        }
-        if self.databricks {
-            t.push("databricks");
-        }
-        if self.data_factory {
-            t.push("data_factory");
-        }
-        if self.genai {
-            t.push("search");
-            t.push("ai_services");
-        }
-        t
+        super::services::enabled(self)
+            .map(|s| s.key.as_str())
+            .collect()
     }
 
     /// The private endpoints (empty in allowlist mode). The project storage gets `file`,

@@ -49,7 +49,7 @@ pub(super) struct Checked {
     pub tags: BTreeMap<String, String>,
 }
 
-const SUBNET_PURPOSES: [(&str, &str); 3] = [
+pub(super) const SUBNET_PURPOSES: [(&str, &str); 3] = [
     (
         "private_endpoints",
         "the private endpoints (network_access = \"private\")",

@@ -1,0 +1,301 @@
+//! The project's service catalog: one descriptor file per Azure service, keyed by
+//! [`ServiceKey`], each holding everything about its service in one place: ARM type and
+//! api-version (with the REST spec it was confirmed in), whether PUT and DELETE are
+//! long-running, the body builder, private-link groups, role grants (with their
+//! reasons), dependencies, soft-delete behaviour, the properties drift ignores, its name
+//! rule and ESML's name, the subnets it needs and its diagnostic logs.
+//!
+//! Adding a service is: one descriptor file, one line in [`CATALOG`] (plus its name in
+//! `naming`, its snapshot and its emulator support).
+//!
+//! Owns: the descriptors and the catalog. Must not: know Terraform or Azure I/O, or build
+//! what is shared by every service (private endpoints, DNS zone groups, role assignments
+//! and ACL entries are built from the descriptors by `resources` and `acl`).
+
+use serde_json::{json, Map, Value};
+
+use super::api::ApiType;
+use super::ids::resource_id;
+use super::model::DesiredResource;
+use super::rbac::Grant;
+use super::spec::{Layout, ProjectSpec};
+use super::validate::Checked;
+use crate::naming::{Environment, NameKind};
+
+pub mod ai_services;
+pub mod app_insights;
+pub mod data_factory;
+pub mod databricks;
+pub mod identity;
+pub mod key_vault;
+pub mod ml_storage;
+pub mod ml_workspace;
+pub mod resource_group;
+pub mod search;
+pub mod storage;
+
+/// Every service a project can hold; the string form is the object's key in the plan and
+/// in state (stable: changing one would re-key existing projects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKey {
+    ResourceGroup,
+    Identity,
+    KeyVault,
+    Storage,
+    MlStorage,
+    AppInsights,
+    MlWorkspace,
+    Databricks,
+    DataFactory,
+    Search,
+    AiServices,
+}
+
+impl ServiceKey {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ServiceKey::ResourceGroup => "resource_group",
+            ServiceKey::Identity => "identity",
+            ServiceKey::KeyVault => "key_vault",
+            ServiceKey::Storage => "storage",
+            ServiceKey::MlStorage => "ml_storage",
+            ServiceKey::AppInsights => "app_insights",
+            ServiceKey::MlWorkspace => "ml_workspace",
+            ServiceKey::Databricks => "databricks",
+            ServiceKey::DataFactory => "data_factory",
+            ServiceKey::Search => "search",
+            ServiceKey::AiServices => "ai_services",
+        }
+    }
+
+    /// The key of a plan/state key string.
+    pub fn parse(s: &str) -> Option<ServiceKey> {
+        CATALOG.iter().map(|d| d.key).find(|k| k.as_str() == s)
+    }
+
+    /// The descriptor of this service.
+    pub fn descriptor(self) -> &'static Service {
+        // Every key has exactly one descriptor (tested).
+        CATALOG
+            .iter()
+            .find(|d| d.key == self)
+            .copied()
+            .unwrap_or(&resource_group::SERVICE)
+    }
+}
+
+impl std::fmt::Display for ServiceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What deleting a service leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SoftDelete {
+    /// Deleted for good.
+    None,
+    /// A deleted vault stays in `deletedVaults` (recover with `createMode: recover`, purge
+    /// with `deletedVaults/{name}/purge`) for `softDeleteRetentionInDays`.
+    KeyVault,
+    /// A deleted Cognitive Services account stays in `deletedAccounts` for 48 hours
+    /// (recover with `properties.restore: true`, purge with a DELETE there).
+    CognitiveServices,
+}
+
+/// A subnet a service needs, with its rules (checked at plan time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SubnetNeed {
+    /// The `subnet_ids` key.
+    pub purpose: &'static str,
+    /// What uses it, for messages.
+    pub needed_for: &'static str,
+    /// Delegation the subnet must carry (`Microsoft.Databricks/workspaces`), if any.
+    pub delegation: Option<&'static str>,
+}
+
+/// Diagnostic logs a service sends to the common Log Analytics workspace (ESML sends
+/// every service's logs there): category groups and whether metrics go too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DiagnosticLogs {
+    /// `allLogs`, `audit`; empty when the type has only metrics.
+    pub category_groups: &'static [&'static str],
+    pub metrics: bool,
+}
+
+/// Everything about one Azure service of a project.
+pub struct Service {
+    pub key: ServiceKey,
+    /// ARM type, api-version, PUT long-running, and the spec it was confirmed in.
+    pub api: ApiType,
+    /// DELETE is long-running (`x-ms-long-running-operation` on the spec's delete).
+    pub delete_lro: bool,
+    /// The name rule (Azure's limits, `naming::rule_for`), our name pattern and ESML's
+    /// (`NameKind::pattern`, `esml_pattern`...: import of ESML-made projects).
+    pub name_kind: NameKind,
+    /// Private-link sub-resources (`groupIds`) that get an endpoint in private mode.
+    pub private_link_groups: &'static [&'static str],
+    pub soft_delete: SoftDelete,
+    /// Body paths Azure keeps to itself (write-only): refresh does not compare them.
+    pub write_only: &'static [&'static str],
+    pub subnets: &'static [SubnetNeed],
+    pub diagnostics: Option<DiagnosticLogs>,
+    /// Role grants on this service (the project identity's and every persona's), each with
+    /// its reason.
+    pub grants: &'static [Grant],
+    /// Is the service part of a project with this layout?
+    pub enabled: fn(&Layout) -> bool,
+    /// Services that must exist first, for this layout.
+    pub depends_on: fn(&Layout) -> Vec<ServiceKey>,
+    /// The exact PUT body.
+    pub body: fn(&Ctx) -> Value,
+}
+
+impl Service {
+    /// ESML's name pattern for this service (where it differs from ours), else ours.
+    pub fn esml_name(&self) -> &'static str {
+        self.name_kind
+            .esml_pattern()
+            .unwrap_or_else(|| self.name_kind.pattern())
+    }
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("key", &self.key).finish()
+    }
+}
+
+/// Every service, in documentation and creation order.
+pub static CATALOG: &[&Service] = &[
+    &resource_group::SERVICE,
+    &identity::SERVICE,
+    &key_vault::SERVICE,
+    &storage::SERVICE,
+    &ml_storage::SERVICE,
+    &app_insights::SERVICE,
+    &ml_workspace::SERVICE,
+    &databricks::SERVICE,
+    &data_factory::SERVICE,
+    &search::SERVICE,
+    &ai_services::SERVICE,
+];
+
+/// The services of a project with this layout, in catalog order.
+pub fn enabled(layout: &Layout) -> impl Iterator<Item = &'static Service> + '_ {
+    CATALOG.iter().copied().filter(move |s| (s.enabled)(layout))
+}
+
+/// What a body builder sees: the spec, the validated inputs and the layout.
+pub struct Ctx<'a> {
+    pub(super) spec: &'a ProjectSpec,
+    pub(super) c: &'a Checked,
+    pub(super) layout: &'a Layout,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(spec: &'a ProjectSpec, c: &'a Checked, layout: &'a Layout) -> Self {
+        Ctx { spec, c, layout }
+    }
+
+    /// The ARM ID of a resource of this project.
+    pub(super) fn id(&self, t: &ApiType, name: &str) -> String {
+        resource_id(
+            &self.spec.subscription_id,
+            &self.c.names.resource_group,
+            t.resource_type,
+            name,
+        )
+    }
+
+    /// The ARM ID of one of this project's services.
+    pub(super) fn service_id(&self, key: ServiceKey) -> String {
+        let d = key.descriptor();
+        if key == ServiceKey::ResourceGroup {
+            return super::ids::resource_group_id(
+                &self.spec.subscription_id,
+                &self.c.names.resource_group,
+            );
+        }
+        self.id(&d.api, self.name_of(key))
+    }
+
+    /// The name of one of this project's services.
+    pub(super) fn name_of(&self, key: ServiceKey) -> &str {
+        self.c.names.of_target(key.as_str()).unwrap_or_default()
+    }
+
+    fn tags(&self) -> Value {
+        json!(self.c.tags)
+    }
+    fn location(&self) -> &str {
+        self.spec.location.as_str()
+    }
+    fn prod(&self) -> bool {
+        self.spec.environment == Environment::Prod
+    }
+    fn identity_id(&self) -> String {
+        self.service_id(ServiceKey::Identity)
+    }
+    fn user_assigned(&self) -> Value {
+        let mut uai = Map::new();
+        uai.insert(self.identity_id(), json!({}));
+        json!({ "type": "UserAssigned", "userAssignedIdentities": uai })
+    }
+    fn private(&self) -> bool {
+        self.layout.private
+    }
+    fn public_access(&self) -> &'static str {
+        if self.private() {
+            "Disabled"
+        } else {
+            "Enabled"
+        }
+    }
+    /// `location` and `tags`, the start of most bodies.
+    fn located(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("location".into(), json!(self.location()));
+        m.insert("tags".into(), self.tags());
+        m
+    }
+}
+
+/// The desired resource of one service.
+pub(super) fn resource(x: &Ctx, s: &Service) -> DesiredResource {
+    let mut deps: Vec<String> = (s.depends_on)(x.layout)
+        .into_iter()
+        .map(|k| k.as_str().to_string())
+        .collect();
+    deps.sort();
+    deps.dedup();
+    DesiredResource {
+        key: s.key.as_str().to_string(),
+        resource_type: s.api.resource_type.to_string(),
+        api_version: s.api.api_version.to_string(),
+        id: x.service_id(s.key),
+        name: x.name_of(s.key).to_string(),
+        body: (s.body)(x),
+        depends_on: deps,
+        lro: s.api.lro,
+    }
+}
+
+/// Only the resource group.
+fn after_group(_: &Layout) -> Vec<ServiceKey> {
+    vec![ServiceKey::ResourceGroup]
+}
+
+/// The resource group and the project identity (services that run as it).
+fn after_identity(_: &Layout) -> Vec<ServiceKey> {
+    vec![ServiceKey::ResourceGroup, ServiceKey::Identity]
+}
+
+fn always(_: &Layout) -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! Azure AI Search, running as the project identity, local (key) authentication off so
+//! every caller uses Entra ID and the role grants; `standard` in prod, `basic` elsewhere.
+//! Must not: hand out admin or query keys.
+
+use serde_json::{json, Value};
+
+use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
+use crate::naming::NameKind;
+use crate::project::api::ApiType;
+use crate::project::rbac::{
+    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
+    SEARCH_INDEX_DATA_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR,
+};
+
+pub const API: ApiType = ApiType {
+    resource_type: "Microsoft.Search/searchServices",
+    api_version: "2025-05-01",
+    lro: true,
+    spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
+};
+
+pub const SERVICE: Service = Service {
+    key: ServiceKey::Search,
+    api: API,
+    delete_lro: false,
+    name_kind: NameKind::Search,
+    private_link_groups: &["searchService"],
+    soft_delete: SoftDelete::None,
+    write_only: &[],
+    subnets: &[],
+    diagnostics: Some(DiagnosticLogs {
+        category_groups: &["allLogs"],
+        metrics: true,
+    }),
+    grants: &[
+        Grant::new(
+            M,
+            ScopeKey::Search,
+            SEARCH_SERVICE_CONTRIBUTOR,
+            When::Genai,
+            "define indexes, indexers and skillsets",
+        ),
+        Grant::new(
+            M,
+            ScopeKey::Search,
+            SEARCH_INDEX_DATA_CONTRIBUTOR,
+            When::Genai,
+            "load and query index documents",
+        ),
+        Grant::new(
+            I,
+            ScopeKey::Search,
+            SEARCH_INDEX_DATA_CONTRIBUTOR,
+            When::Genai,
+            "index documents from pipelines",
+        ),
+    ],
+    enabled: |l| l.genai,
+    depends_on: after_identity,
+    body,
+};
+
+fn body(x: &Ctx) -> Value {
+    json!({
+        "location": x.location(),
+        "tags": x.tags(),
+        "sku": { "name": if x.prod() { "standard" } else { "basic" } },
+        "identity": x.user_assigned(),
+        "properties": {
+            "replicaCount": 1,
+            "partitionCount": 1,
+            "hostingMode": "default",
+            "publicNetworkAccess": if x.private() { "disabled" } else { "enabled" },
+            "networkRuleSet": {
+                "ipRules": x.c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
+                "bypass": "AzureServices",
+            },
+            "disableLocalAuth": true,
+        },
+    })
+}
