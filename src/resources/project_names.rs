@@ -62,7 +62,7 @@ and AI Services names too."
                 Type::map(Type::String),
                 "As in `aifactory_project`; only `resource_group_name` matters here (it salts the globally unique names), other keys are accepted and ignored.",
             ),
-            Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `databricks`, `data_factory`, `azure_ml`."),
+            Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `azure_ml`, `databricks`, `data_factory`, `ai_search`, `ai_services` (unset ones follow `project_type`)."),
             Attribute::optional(
                 "network_access",
                 Type::String,

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use aifactory_azure::{AzureClient, AzureError, Ctx};
 use aifactory_template::naming::SaltMode;
 use aifactory_template::project::{
-    api, ids::ArmId, DesiredProject, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
+    api, ids::ArmId, DesiredProject, ProjectType, Services, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 
 use super::model::{self, Record, Records};
@@ -595,17 +595,24 @@ impl Finder<'_> {
             d.naming.insert("suffix".into(), n.suffix.clone());
         }
 
-        // Services: the optional ones present (absent ones are left out, as in a
-        // configuration that does not mention them).
-        let present = |t: &str| !find_type(items, t).is_empty();
-        if genai && present(api::ML_WORKSPACE.resource_type) {
-            d.services.insert("azure_ml".into(), true);
-        }
-        if !genai && present(api::DATABRICKS.resource_type) {
-            d.services.insert("databricks".into(), true);
-        }
-        if !genai && present(api::DATA_FACTORY.resource_type) {
-            d.services.insert("data_factory".into(), true);
+        // Services: the switches whose presence differs from the type's preset (the
+        // others are left out, as in a configuration that does not mention them).
+        let project_type = if genai {
+            ProjectType::Genai
+        } else {
+            ProjectType::Esml
+        };
+        for (switch, t) in [
+            ("azure_ml", api::ML_WORKSPACE.resource_type),
+            ("databricks", api::DATABRICKS.resource_type),
+            ("data_factory", api::DATA_FACTORY.resource_type),
+            ("ai_search", api::SEARCH.resource_type),
+            ("ai_services", api::AI_SERVICES.resource_type),
+        ] {
+            let present = !find_type(items, t).is_empty();
+            if present != Services::preset(project_type, switch) {
+                d.services.insert(switch.into(), present);
+            }
         }
     }
 

@@ -30,8 +30,8 @@ pub const COMMON_KEYS: [&str; 5] = [
     "datalake_storage_account_id",
     "datalake_filesystem",
 ];
-/// Keys of `services`.
-pub const SERVICE_KEYS: [&str; 3] = ["databricks", "data_factory", "azure_ml"];
+/// Keys of `services` (every switch for every project type).
+pub const SERVICE_KEYS: [&str; 5] = aifactory_template::project::SERVICE_SWITCHES;
 /// Attributes of `team`.
 pub const TEAM_KEYS: [&str; 3] = [
     "object_ids",
@@ -272,18 +272,15 @@ fn services(v: &Tf<BTreeMap<String, Tf<bool>>>, diags: &mut Diagnostics) -> Serv
     for (k, item) in m {
         let path = AttrPath::attr("services").and_key(k.clone());
         let b = item.known().copied();
-        match k.as_str() {
-            "databricks" => out.databricks = b,
-            "data_factory" => out.data_factory = b,
-            "azure_ml" => out.azure_ml = b,
-            _ => diags.error(
+        if !out.set(k, b) {
+            diags.error(
                 path,
                 format!("Unknown service {k:?}"),
                 format!(
-                    "`services` takes {}: `databricks` and `data_factory` for esml, `azure_ml` for genai.",
+                    "`services` takes {} (each for every project type; project_type sets the defaults).",
                     SERVICE_KEYS.join(", ")
                 ),
-            ),
+            );
         }
     }
     out

@@ -816,6 +816,72 @@ fn project_provider_killed_mid_create_comes_back_by_one_import() {
     );
 }
 
+/// ESML's one project type (issue 9 section 2): every service switch for every type, the
+/// type a preset. A genai project gains Data Factory and loses AI Search in place (no
+/// replacement), each plan after an apply is empty, on both CLIs.
+#[test]
+fn project_services_are_switches_for_every_type() {
+    let fx = start();
+    let n = names();
+    let rg_id = rg(&n.resource_group);
+    let search_id = format!(
+        "{rg_id}/providers/Microsoft.Search/searchServices/{}",
+        n.search
+    );
+    let (fx1, fx2, s1, s2) = (fx.clone(), fx.clone(), search_id.clone(), search_id.clone());
+    let case = Case::new("project_service_switches")
+        .envs(fx.env())
+        .step(
+            config_step(project_hcl(&[M1], "  services = { data_factory = true }\n"))
+                .check(attr(
+                    ADDR,
+                    "resources.data_factory.type",
+                    "Microsoft.DataFactory/factories",
+                ))
+                .check(attr(ADDR, "resources.search.id", search_id.as_str()))
+                .check(Check::new("the search service exists", move |_| {
+                    fx1.emulator
+                        .resource(&s1)
+                        .map(|_| ())
+                        .ok_or_else(|| format!("{s1} missing"))
+                })),
+        )
+        .step(
+            config_step(project_hcl(
+                &[M1],
+                "  services = { data_factory = true, ai_search = false }\n",
+            ))
+            .plan_check(plan_actions(ADDR, &["update"]))
+            .check(no_attr(ADDR, "resources.search"))
+            .check(Check::new(
+                "no role assignment on the search service is left",
+                |state| {
+                    let values = resource_values(state, ADDR)?;
+                    let keys: Vec<&String> = values["resources"]
+                        .as_object()
+                        .ok_or("no resources map")?
+                        .keys()
+                        .collect();
+                    match keys.iter().find(|k| k.contains(".search.")) {
+                        Some(k) => Err(format!("{k} is still in state")),
+                        None if keys.iter().any(|k| k.starts_with("role.")) => Ok(()),
+                        None => Err("no role assignments in state at all".into()),
+                    }
+                },
+            ))
+            .check(Check::new("the search service is gone", move |_| match fx2
+                .emulator
+                .resource(&s2)
+            {
+                None => Ok(()),
+                Some(_) => Err(format!("{s2} still exists")),
+            })),
+        )
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+    assert!(fx.emulator.resource(&rg_id).is_none());
+}
+
 /// The resource group id (lower case) of an id inside it.
 fn rg_id_lower(id: &str) -> String {
     id.to_ascii_lowercase()

@@ -65,7 +65,8 @@ fn applies(when: When, layout: &Layout) -> bool {
     match when {
         When::Always => true,
         When::MachineLearning => layout.ml,
-        When::Genai => layout.genai,
+        When::Search => layout.search,
+        When::AiServices => layout.ai_services,
         When::DataFactory => layout.data_factory,
         When::Datalake => layout.datalake,
     }

@@ -89,16 +89,6 @@ pub enum IssueKind {
     DuplicateMember { object_id: String, first: usize },
     /// The project service principal is also listed as a team member.
     ServicePrincipalInTeam { object_id: String },
-    /// A service toggle that the project type does not offer is set to true.
-    ServiceNotAvailable {
-        service: &'static str,
-        project_type: &'static str,
-    },
-    /// `services.azure_ml = false` on an esml project, which always has Machine Learning.
-    ServiceAlwaysOn {
-        service: &'static str,
-        project_type: &'static str,
-    },
     /// An `ip_allowlist` entry is unusable.
     InvalidIpRule {
         value: String,
@@ -203,18 +193,6 @@ impl Issue {
             K::ServicePrincipalInTeam { object_id } => {
                 format!("{object_id} is the project service principal and also a team member")
             }
-            K::ServiceNotAvailable {
-                service,
-                project_type,
-            } => {
-                format!("services.{service} is not available for project_type = {project_type:?}")
-            }
-            K::ServiceAlwaysOn {
-                service,
-                project_type,
-            } => {
-                format!("services.{service} cannot be false for project_type = {project_type:?}")
-            }
             K::InvalidIpRule { value, problem, .. } => match problem {
                 IpProblem::Syntax => format!("{value:?} is not an IPv4 address or CIDR"),
                 IpProblem::HostBits => format!("{value:?} has host bits set"),
@@ -310,13 +288,6 @@ impl Issue {
             K::ServicePrincipalInTeam { .. } => format!(
                 "Remove {path}: the service principal already gets its role assignments and ACL entries \
                  through team.service_principal_object_id."
-            ),
-            K::ServiceNotAvailable { project_type, .. } => format!(
-                "Remove {path} or set it to false. Services per type: esml offers databricks and \
-                 data_factory; genai offers azure_ml. (project_type is {project_type:?}.)"
-            ),
-            K::ServiceAlwaysOn { .. } => format!(
-                "An esml project always has an Azure Machine Learning workspace. Remove {path}."
             ),
             K::InvalidIpRule { problem, suggested, .. } => match problem {
                 IpProblem::Syntax => format!(

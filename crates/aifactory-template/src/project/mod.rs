@@ -61,8 +61,8 @@ pub use network::Cloud;
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{
     esml_template, CommonRefs, Layout, NamingOptions, NetworkAccess, PrincipalType, ProjectSpec,
-    ProjectType, Services, Team, TeamPrincipalType, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT,
-    TAG_TYPE,
+    ProjectType, Services, Team, TeamPrincipalType, MAX_TAGS, SERVICE_SWITCHES, TAG_ENVIRONMENT,
+    TAG_PROJECT, TAG_TYPE,
 };
 
 /// Build the desired project. Errors: every problem found (warnings included), each on its

@@ -86,6 +86,21 @@ fn z(zones: &[&'static str], source: ZoneSource) -> Zones {
     }
 }
 
+/// Every private DNS zone an AI Factory needs in `cloud`: the zones of every private-link
+/// group of every service in the catalog, sorted, without duplicates. The one list the
+/// common part creates and links, and every project endpoint's zone group points into.
+pub fn factory_zones(cloud: Cloud) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = super::services::CATALOG
+        .iter()
+        .flat_map(|s| s.private_link_groups.iter())
+        .filter_map(|g| dns_zones(cloud, g))
+        .flat_map(|z| z.zones)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Zones for a group id (`vault`, `blob`, ...). `None` for a group id the project never
 /// creates.
 pub fn dns_zones(cloud: Cloud, group_id: &str) -> Option<Zones> {

@@ -237,9 +237,11 @@ pub enum When {
     Always,
     /// The project has a Machine Learning workspace (esml; genai with `services.azure_ml`).
     MachineLearning,
-    /// genai projects (AI Search and AI Services).
-    Genai,
-    /// esml with `services.data_factory`.
+    /// The project has AI Search (genai; `services.ai_search`).
+    Search,
+    /// The project has an AI Services account (genai; `services.ai_services`).
+    AiServices,
+    /// `services.data_factory`.
     DataFactory,
     /// `common.datalake_*` are set.
     Datalake,
@@ -249,11 +251,10 @@ impl When {
     pub fn label(self) -> &'static str {
         match self {
             When::Always => "always",
-            When::MachineLearning => {
-                "with a Machine Learning workspace (esml; genai + services.azure_ml)"
-            }
-            When::Genai => "genai",
-            When::DataFactory => "esml + services.data_factory",
+            When::MachineLearning => "with a Machine Learning workspace (esml; services.azure_ml)",
+            When::Search => "with AI Search (genai; services.ai_search)",
+            When::AiServices => "with AI Services (genai; services.ai_services)",
+            When::DataFactory => "with services.data_factory",
             When::Datalake => "with common.datalake_*",
         }
     }

@@ -154,15 +154,69 @@ pub struct Team {
     pub service_principal_object_id: Option<String>,
 }
 
-/// `services`: `None` = not set (off).
+/// `services`: every switch for every project type (ESML's one project type, "all");
+/// `None` = not set: the project type's preset decides ([`Services::preset`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Services {
-    /// esml only.
-    pub databricks: Option<bool>,
-    /// esml only.
-    pub data_factory: Option<bool>,
-    /// genai only (esml always has Machine Learning).
     pub azure_ml: Option<bool>,
+    pub databricks: Option<bool>,
+    pub data_factory: Option<bool>,
+    pub ai_search: Option<bool>,
+    pub ai_services: Option<bool>,
+}
+
+/// The `services` switches, in documentation order.
+pub const SERVICE_SWITCHES: [&str; 5] = [
+    "azure_ml",
+    "databricks",
+    "data_factory",
+    "ai_search",
+    "ai_services",
+];
+
+impl Services {
+    /// A switch by its `services` key.
+    pub fn get(&self, switch: &str) -> Option<bool> {
+        match switch {
+            "azure_ml" => self.azure_ml,
+            "databricks" => self.databricks,
+            "data_factory" => self.data_factory,
+            "ai_search" => self.ai_search,
+            "ai_services" => self.ai_services,
+            _ => None,
+        }
+    }
+
+    /// Sets a switch by its `services` key; false for an unknown key.
+    pub fn set(&mut self, switch: &str, on: Option<bool>) -> bool {
+        let slot = match switch {
+            "azure_ml" => &mut self.azure_ml,
+            "databricks" => &mut self.databricks,
+            "data_factory" => &mut self.data_factory,
+            "ai_search" => &mut self.ai_search,
+            "ai_services" => &mut self.ai_services,
+            _ => return false,
+        };
+        *slot = on;
+        true
+    }
+
+    /// The project type's default for a switch: esml has Machine Learning, genai has AI
+    /// Search and AI Services; Databricks and Data Factory are opt-in for both.
+    pub fn preset(project_type: ProjectType, switch: &str) -> bool {
+        matches!(
+            (project_type, switch),
+            (ProjectType::Esml, "azure_ml")
+                | (ProjectType::Genai, "ai_search")
+                | (ProjectType::Genai, "ai_services")
+        )
+    }
+
+    /// A switch as set, else the preset.
+    pub fn on(&self, project_type: ProjectType, switch: &str) -> bool {
+        self.get(switch)
+            .unwrap_or_else(|| Services::preset(project_type, switch))
+    }
 }
 
 /// The typed input: the `aifactory_project` configuration plus provider facts.
@@ -245,22 +299,29 @@ pub fn esml_template(
 /// What a project contains, derived from its type, services and network access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
+    /// The project type is genai: its Machine Learning workspace gets a storage account of
+    /// its own (`ml_storage`) and the project storage has no shared key.
     pub genai: bool,
     pub ml: bool,
     pub databricks: bool,
     pub data_factory: bool,
+    pub search: bool,
+    pub ai_services: bool,
     pub private: bool,
     pub datalake: bool,
 }
 
 impl Layout {
     pub fn of(spec: &ProjectSpec) -> Layout {
-        let genai = spec.project_type == ProjectType::Genai;
+        let t = spec.project_type;
+        let on = |switch: &str| spec.services.on(t, switch);
         Layout {
-            genai,
-            ml: !genai || spec.services.azure_ml == Some(true),
-            databricks: !genai && spec.services.databricks == Some(true),
-            data_factory: !genai && spec.services.data_factory == Some(true),
+            genai: t == ProjectType::Genai,
+            ml: on("azure_ml"),
+            databricks: on("databricks"),
+            data_factory: on("data_factory"),
+            search: on("ai_search"),
+            ai_services: on("ai_services"),
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),

@@ -11,8 +11,7 @@ use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 use super::network::{parse_ipv4_net, IpParse, Ipv4Net};
 use super::spec::{
-    Layout, NetworkAccess, ProjectSpec, ProjectType, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT,
-    TAG_TYPE,
+    Layout, NetworkAccess, ProjectSpec, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 
 /// The common data lake.
@@ -93,7 +92,6 @@ pub(super) fn check(
 
     let names = check_names(spec, layout, &mut issues);
     check_tenant(spec, &mut issues);
-    check_services(spec, &mut issues);
     let dns_zone_rg_id = check_dns_zone_resource_group(spec, &mut issues);
     check_log_analytics(spec, &mut issues);
     let lake = check_lake(spec, &mut issues);
@@ -185,40 +183,6 @@ fn check_tenant(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
                 value: spec.tenant_id.clone(),
             },
         ));
-    }
-}
-
-/// The services the project type allows.
-fn check_services(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
-    let services = AttrPath::attr("services");
-    match spec.project_type {
-        ProjectType::Esml => {
-            if spec.services.azure_ml == Some(false) {
-                issues.push(Issue::new(
-                    services.and_attr("azure_ml"),
-                    IssueKind::ServiceAlwaysOn {
-                        service: "azure_ml",
-                        project_type: "esml",
-                    },
-                ));
-            }
-        }
-        ProjectType::Genai => {
-            for (name, value) in [
-                ("databricks", spec.services.databricks),
-                ("data_factory", spec.services.data_factory),
-            ] {
-                if value == Some(true) {
-                    issues.push(Issue::new(
-                        services.and_attr(name),
-                        IssueKind::ServiceNotAvailable {
-                            service: name,
-                            project_type: "genai",
-                        },
-                    ));
-                }
-            }
-        }
     }
 }
 

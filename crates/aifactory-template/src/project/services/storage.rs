@@ -59,7 +59,8 @@ pub const SERVICE: Service = Service {
     ],
     enabled: always,
     depends_on: after_group,
-    body: |x| body(x, !x.layout.genai),
+    // Shared key only where Machine Learning uses this account as its default storage.
+    body: |x| body(x, x.layout.ml && !x.layout.genai),
 };
 
 /// A project storage account's body; `shared_key` for the one Azure ML uses by default.

@@ -10,15 +10,17 @@ use crate::project::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 /// Every combination of the layout switches.
 fn layouts() -> Vec<Layout> {
     let mut out = Vec::new();
-    for bits in 0..64u32 {
+    for bits in 0..256u32 {
         let b = |i: u32| bits & (1 << i) != 0;
         out.push(Layout {
             genai: b(0),
             ml: b(1),
             databricks: b(2),
             data_factory: b(3),
-            private: b(4),
-            datalake: b(5),
+            search: b(4),
+            ai_services: b(5),
+            private: b(6),
+            datalake: b(7),
         });
     }
     out

@@ -73,7 +73,7 @@ pub(super) fn esml() -> ProjectSpec {
         services: Services {
             databricks: Some(true),
             data_factory: Some(true),
-            azure_ml: None,
+            ..Services::default()
         },
         network_access: NetworkAccess::Private,
         ip_allowlist: Vec::new(),
@@ -966,18 +966,50 @@ fn team_problems_are_reported_per_entry() {
         .contains("service principal (enterprise application)"));
 }
 
+/// ESML's one project type: every switch for every type, the type a preset.
 #[test]
-fn services_must_match_the_type() {
+fn every_service_for_every_type() {
+    let keys = |s: &ProjectSpec| -> Vec<String> {
+        desired(s)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .resources
+            .iter()
+            .map(|r| r.key.clone())
+            .filter(|k| !k.contains('.'))
+            .collect()
+    };
+    // A GenAI project with Databricks and Data Factory.
     let mut s = genai();
+    s.subnet_ids = esml().subnet_ids;
     s.services.databricks = Some(true);
-    s.services.data_factory = Some(false);
-    let e = errs(&s);
-    assert_eq!(paths(&e), ["services.databricks"]);
+    s.services.data_factory = Some(true);
+    let k = keys(&s);
+    for want in ["databricks", "data_factory", "search", "ai_services"] {
+        assert!(k.contains(&want.to_string()), "{want} in {k:?}");
+    }
+    // An ML project with AI Search and AI Services.
+    let mut s = esml();
+    s.services.ai_search = Some(true);
+    s.services.ai_services = Some(true);
+    let k = keys(&s);
+    for want in ["ml_workspace", "search", "ai_services"] {
+        assert!(k.contains(&want.to_string()), "{want} in {k:?}");
+    }
+    // Presets can be switched off: an esml project without Machine Learning keeps no
+    // shared key on its storage; a genai project without AI Search.
     let mut s = esml();
     s.services.azure_ml = Some(false);
-    assert_eq!(paths(&errs(&s)), ["services.azure_ml"]);
-    s.services.azure_ml = Some(true);
-    assert!(desired(&s).is_ok());
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!p.resources.iter().any(|r| r.key == "ml_workspace"));
+    let storage = p
+        .resources
+        .iter()
+        .find(|r| r.key == "storage")
+        .expect("storage");
+    assert_eq!(storage.body["properties"]["allowSharedKeyAccess"], false);
+    let mut s = genai();
+    s.services.ai_search = Some(false);
+    assert!(!keys(&s).contains(&"search".to_string()));
 }
 
 #[test]

@@ -16,8 +16,9 @@ fn pool() -> Vec<String> {
 #[derive(Debug, Clone)]
 struct Case {
     genai: bool,
-    a: bool,
-    b: bool,
+    /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services (None =
+    /// the type's preset).
+    switches: [Option<bool>; 5],
     private: bool,
     lake: bool,
     sp: bool,
@@ -28,17 +29,13 @@ struct Case {
 
 fn spec_of(c: &Case) -> ProjectSpec {
     let mut s = if c.genai { genai() } else { esml() };
-    s.services = if c.genai {
-        Services {
-            azure_ml: Some(c.a),
-            ..Services::default()
-        }
-    } else {
-        Services {
-            databricks: Some(c.a),
-            data_factory: Some(c.b),
-            azure_ml: None,
-        }
+    let [azure_ml, databricks, data_factory, ai_search, ai_services] = c.switches;
+    s.services = Services {
+        azure_ml,
+        databricks,
+        data_factory,
+        ai_search,
+        ai_services,
     };
     if !c.private {
         s.network_access = NetworkAccess::Allowlist;
@@ -64,8 +61,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
 fn case() -> impl Strategy<Value = Case> {
     (
         any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        proptest::array::uniform5(proptest::option::of(any::<bool>())),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
@@ -74,10 +70,9 @@ fn case() -> impl Strategy<Value = Case> {
         0usize..3,
     )
         .prop_map(
-            |(genai, a, b, private, lake, sp, users, team, cloud)| Case {
+            |(genai, switches, private, lake, sp, users, team, cloud)| Case {
                 genai,
-                a,
-                b,
+                switches,
                 private,
                 lake,
                 sp,
@@ -105,6 +100,36 @@ proptest! {
         }
         prop_assert_eq!(p.resources.iter().any(|r| r.key.starts_with("private_endpoint.")), c.private);
         prop_assert_eq!(p.acl.is_empty(), !c.lake);
+    }
+
+    /// For random service switches on either type, every object's dependencies are
+    /// created before it and deleted after it, every switched-on service exists, and every
+    /// private endpoint's DNS zones are in the factory's one zone list.
+    #[test]
+    fn dependencies_order_and_zones_hold_for_any_switches(c in case()) {
+        let spec = spec_of(&c);
+        let p = desired(&spec).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let apply: Vec<&str> = p.apply_order().map_err(|e| TestCaseError::fail(format!("{e:?}")))?.iter().map(|n| n.key()).collect();
+        let destroy: Vec<&str> = p.destroy_order().map_err(|e| TestCaseError::fail(format!("{e:?}")))?.iter().map(|n| n.key()).collect();
+        for node in p.nodes() {
+            let at = |order: &[&str], k: &str| order.iter().position(|x| *x == k);
+            for d in node.depends_on() {
+                prop_assert!(at(&apply, d) < at(&apply, node.key()), "{} created before its dependency {}", node.key(), d);
+                prop_assert!(at(&destroy, d) > at(&destroy, node.key()), "{} deleted after its dependency {}", node.key(), d);
+            }
+        }
+        let keys: Vec<&str> = p.resources.iter().map(|r| r.key.as_str()).collect();
+        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services")] {
+            prop_assert_eq!(spec.services.on(spec.project_type, switch), keys.contains(&key), "{}", switch);
+        }
+        let zones = crate::project::network::factory_zones(spec.cloud);
+        for r in p.resources.iter().filter(|r| r.key.starts_with("private_dns_zone_group.")) {
+            for cfg in r.body["properties"]["privateDnsZoneConfigs"].as_array().into_iter().flatten() {
+                let id = cfg["properties"]["privateDnsZoneId"].as_str().unwrap_or_default();
+                let zone = id.rsplit('/').next().unwrap_or_default();
+                prop_assert!(zones.contains(&zone), "{} uses {}, not in the factory's zones", r.key, zone);
+            }
+        }
     }
 
     /// The same input gives the same project, whatever the member order.
