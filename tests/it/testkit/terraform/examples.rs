@@ -14,8 +14,13 @@ pub fn example_dirs() -> Vec<PathBuf> {
         let mut subdirs = Vec::new();
         for e in entries.flatten() {
             let p = e.path();
-            // Child modules are applied through the example that calls them.
-            if p.is_dir() && p.file_name().is_some_and(|n| n == "modules") {
+            // Child modules are applied through the example that calls them; the CI
+            // pipelines' configurations (per-stage variables, the `tfe` provider) are run by
+            // scripts/pipelines-check.sh.
+            if p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n == "modules" || n == "pipelines")
+            {
                 continue;
             }
             if p.is_dir() {
