@@ -12,5 +12,7 @@ cargo build --bin terraform-provider-aifactory
 cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 # The emulator driven by Microsoft's Python SDKs (venv under target/, loopback only).
 bash scripts/sdk-check.sh
+# The CI pipelines users copy: schemas, and their shell steps against the emulator.
+bash scripts/pipelines-check.sh
 # Benches must at least build (their figures come from `cargo bench`).
 cargo test --workspace --benches --no-run --quiet
