@@ -1025,10 +1025,34 @@ fn import_model(f: &refresh::Discovered) -> ProjectModel {
             Tf::Known(strings(m))
         }
     };
+    let personas = if f.personas.is_empty() {
+        Value::Null
+    } else {
+        Value::Map(
+            f.personas
+                .iter()
+                .map(|(name, p)| {
+                    let fields = BTreeMap::from([
+                        (
+                            "object_ids".to_string(),
+                            Value::List(p.object_ids.iter().cloned().map(Value::String).collect()),
+                        ),
+                        (
+                            "principal_type".to_string(),
+                            Value::String(p.principal_type.clone()),
+                        ),
+                        ("role_set".to_string(), Value::String(p.role_set.clone())),
+                    ]);
+                    (name.clone(), Value::Map(fields))
+                })
+                .collect(),
+        )
+    };
     let team = TeamModel {
         object_ids: Tf::Known(f.team_ids.iter().cloned().map(Tf::Known).collect()),
         principal_type: Tf::Known(f.team_principal_type.clone()),
         service_principal_object_id: f.service_principal.clone().into(),
+        personas,
     };
     ProjectModel {
         number: Tf::Known(crate::framework::Num::from(f.number as f64)),

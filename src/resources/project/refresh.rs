@@ -346,6 +346,8 @@ pub struct Discovered {
     pub subnet_ids: BTreeMap<String, String>,
     pub team_ids: Vec<String>,
     pub team_principal_type: String,
+    /// `team.personas`, read back from the descriptions of the team's assignments.
+    pub personas: BTreeMap<String, DiscoveredPersona>,
     pub service_principal: Option<String>,
     pub services: BTreeMap<String, bool>,
     pub network_access: String,
@@ -458,6 +460,21 @@ pub async fn discover(
 
 fn az(e: AzureError) -> String {
     format!("{}: {}", e.summary(), e.detail())
+}
+
+/// One persona found on the project's role assignments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiscoveredPersona {
+    pub object_ids: Vec<String>,
+    pub principal_type: String,
+    pub role_set: String,
+}
+
+/// `persona=<name> role_set=<set>` at the end of one of our assignments' descriptions.
+fn persona_of(description: &str) -> Option<(String, String)> {
+    let (_, rest) = description.split_once(" persona=")?;
+    let (name, set) = rest.split_once(" role_set=")?;
+    Some((name.to_string(), set.trim().to_string()))
 }
 
 /// What the resource group's name and tags say beyond [`Discovered`].
@@ -935,6 +952,15 @@ impl Finder<'_> {
                 if ours || d.service_principal.is_none() {
                     d.service_principal = Some(principal);
                 }
+            } else if let Some((name, role_set)) =
+                persona_of(desc).filter(|_| ours && desc.starts_with("aifactory: role.team."))
+            {
+                let p = d.personas.entry(name).or_default();
+                if !p.object_ids.contains(&principal) {
+                    p.object_ids.push(principal);
+                }
+                p.principal_type = ptype.to_string();
+                p.role_set = role_set;
             } else if (ours && desc.starts_with("aifactory: role.team."))
                 || (!ours && (ptype == "User" || ptype == "Group"))
             {
@@ -945,6 +971,9 @@ impl Finder<'_> {
             }
         }
         d.team_ids = team.into_iter().collect();
+        for p in d.personas.values_mut() {
+            p.object_ids.sort();
+        }
         d.team_principal_type = team_type.unwrap_or_else(|| "Group".into());
 
         Ok(())

@@ -57,6 +57,17 @@ crate::model! {
         pub object_ids: Tf<Vec<Tf<String>>>,
         pub principal_type: Tf<String>,
         pub service_principal_object_id: Tf<String>,
+        /// `dynamic` (a literal object): persona name -> [`PersonaModel`].
+        pub personas: Value,
+    }
+}
+
+crate::model! {
+    /// One persona of `team.personas`.
+    pub struct PersonaModel {
+        pub object_ids: Tf<Vec<Tf<String>>>,
+        pub principal_type: Tf<String>,
+        pub role_set: Tf<String>,
     }
 }
 
@@ -90,17 +101,42 @@ impl TeamModel {
     pub fn to_literal(&self) -> Value {
         let members = self.object_ids.known().map_or(0, Vec::len);
         let service_principal = !self.service_principal_object_id.is_null();
+        // Persona name -> its number of object IDs.
+        let personas: Vec<(String, usize)> = self
+            .personas
+            .as_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(name, p)| {
+                        let n = p
+                            .as_map()
+                            .and_then(|f| f.get("object_ids"))
+                            .and_then(|ids| ids.as_list())
+                            .map_or(0, |l| l.len());
+                        (name.clone(), n)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut value = self.to_value();
         if let Value::Map(m) = &mut value {
             m.retain(|_, v| !v.is_null());
         }
-        dynamic(&team_literal_type(members, service_principal), value)
+        dynamic(
+            &team_literal_type(members, service_principal, &personas),
+            value,
+        )
     }
 }
 
-/// The Terraform type of a `team` literal with `members` object IDs (a tuple) and,
-/// when `service_principal`, a service principal.
-pub fn team_literal_type(members: usize, service_principal: bool) -> Type {
+/// The Terraform type of a `team` literal with `members` object IDs (a tuple), when
+/// `service_principal` a service principal, and `personas` (name, object IDs) each with
+/// all three of its attributes written.
+pub fn team_literal_type(
+    members: usize,
+    service_principal: bool,
+    personas: &[(String, usize)],
+) -> Type {
     let mut fields = vec![
         (
             "object_ids".to_string(),
@@ -110,6 +146,24 @@ pub fn team_literal_type(members: usize, service_principal: bool) -> Type {
     ];
     if service_principal {
         fields.push(("service_principal_object_id".to_string(), Type::String));
+    }
+    if !personas.is_empty() {
+        let each = |n: usize| {
+            Type::Object(vec![
+                ("object_ids".to_string(), Type::Tuple(vec![Type::String; n])),
+                ("principal_type".to_string(), Type::String),
+                ("role_set".to_string(), Type::String),
+            ])
+        };
+        fields.push((
+            "personas".to_string(),
+            Type::Object(
+                personas
+                    .iter()
+                    .map(|(name, n)| (name.clone(), each(*n)))
+                    .collect(),
+            ),
+        ));
     }
     Type::Object(fields)
 }
@@ -180,7 +234,7 @@ in reverse order and refuses to delete a resource group holding resources the pr
             Attribute::required(
                 "team",
                 Type::Dynamic,
-                "The project team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\", service_principal_object_id = \"<object ID>\" }`. `object_ids` are users or groups (all of `principal_type`, `User` or `Group`, default `Group`); the optional service principal is the project's automation identity (use the object ID of its enterprise application). Adding or removing a member adds or removes exactly that member's role assignments and ACL entries.",
+                "The project team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\", service_principal_object_id = \"<object ID>\" }`. `object_ids` are users or groups (all of `principal_type`, `User` or `Group`, default `Group`); the optional service principal is the project's automation identity (use the object ID of its enterprise application). Adding or removing a member adds or removes exactly that member's role assignments and ACL entries. `personas` adds ESML's persona lists, each with a named role set: `personas = { data_scientists = { object_ids = [...], principal_type = \"Group\", role_set = \"developer\" } }` with `role_set` `reader` (see and read, no writes, secrets or model calls; `r-x` on the lake folder), `developer` (what `object_ids` get) or `project_admin` (developer plus Azure AI Administrator on the resource group and Key Vault Administrator); the exact roles of each set are listed below. Each principal is in one list. Persona names are snake_case; they appear in the role assignments' descriptions, from which import reads them back.",
             ),
             Attribute::optional(
                 "services",

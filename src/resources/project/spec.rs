@@ -14,11 +14,11 @@ use crate::framework::ToDiagnostic;
 use crate::framework::{AttrPath, Diagnostics, FromValue, Num, Severity, Step, Tf, Value};
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
-    Cloud, CommonRefs, NamingOptions, NetworkAccess, ProjectSpec, ProjectType, Services, Team,
-    TeamPrincipalType,
+    Cloud, CommonRefs, NamingOptions, NetworkAccess, Persona, ProjectSpec, ProjectType, RoleSet,
+    Services, Team, TeamPrincipalType,
 };
 
-use super::schema::{ProjectModel, StringMap, TeamModel};
+use super::schema::{PersonaModel, ProjectModel, StringMap, TeamModel};
 
 /// Keys of `naming`.
 pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
@@ -33,11 +33,14 @@ pub const COMMON_KEYS: [&str; 5] = [
 /// Keys of `services` (every switch for every project type).
 pub const SERVICE_KEYS: [&str; 5] = aifactory_template::project::SERVICE_SWITCHES;
 /// Attributes of `team`.
-pub const TEAM_KEYS: [&str; 3] = [
+pub const TEAM_KEYS: [&str; 4] = [
     "object_ids",
     "principal_type",
     "service_principal_object_id",
+    "personas",
 ];
+/// Attributes of one `team.personas` entry.
+pub const PERSONA_KEYS: [&str; 3] = ["object_ids", "principal_type", "role_set"];
 /// Attributes of the `timeouts` block.
 pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
 
@@ -261,6 +264,91 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
         }
     }
     out.service_principal_object_id = team.service_principal_object_id.into_known();
+    out.personas = personas(&team.personas, &path.and_attr("personas"), diags);
+    out
+}
+
+/// `team.personas`: `{ <name> = { object_ids = [...], principal_type = "Group", role_set =
+/// "developer" } }`, sorted by name.
+fn personas(v: &Value, path: &AttrPath, diags: &mut Diagnostics) -> Vec<Persona> {
+    let shape = "Write `personas = { data_scientists = { object_ids = [\"<Entra object ID>\"], \
+                 principal_type = \"Group\", role_set = \"developer\" } }` (role_set: reader, developer \
+                 or project_admin; principal_type: User or Group, default Group).";
+    if v.is_null() || v.is_unknown() {
+        return Vec::new();
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(path.clone(), "`team.personas` must be an object", shape);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, p) in m {
+        let at = path.and_key(name.clone());
+        let Some(fields) = p.as_map() else {
+            diags.error(at, format!("Persona {name:?} must be an object"), shape);
+            continue;
+        };
+        for k in fields
+            .keys()
+            .filter(|k| !PERSONA_KEYS.contains(&k.as_str()))
+        {
+            diags.error(
+                at.and_attr(k.clone()),
+                format!("Unsupported attribute {k:?} in a persona"),
+                shape,
+            );
+        }
+        let persona = match PersonaModel::from_value(p, &at) {
+            Ok(x) => x,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                continue;
+            }
+        };
+        let principal_type = match persona.principal_type.known() {
+            None => TeamPrincipalType::Group,
+            Some(s) => match s.parse::<TeamPrincipalType>() {
+                Ok(t) => t,
+                Err(e) => {
+                    diags.error(
+                        at.and_attr("principal_type"),
+                        format!("Invalid principal_type {s:?}"),
+                        format!("Set it to one of: {}.", e.expected.join(", ")),
+                    );
+                    continue;
+                }
+            },
+        };
+        let role_set = match persona.role_set.known() {
+            None if persona.role_set.is_unknown() => RoleSet::Reader,
+            None => {
+                diags.error(
+                    at.and_attr("role_set"),
+                    format!("Persona {name:?} has no role_set"),
+                    "Set role_set to reader, developer or project_admin (the roles of each are in the \
+                     resource's documentation).",
+                );
+                continue;
+            }
+            Some(s) => match s.parse::<RoleSet>() {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.error(
+                        at.and_attr("role_set"),
+                        format!("Invalid role_set {s:?}"),
+                        format!("Set it to one of: {}.", e.expected.join(", ")),
+                    );
+                    continue;
+                }
+            },
+        };
+        out.push(Persona {
+            name: name.clone(),
+            object_ids: strings(&persona.object_ids, at.and_attr("object_ids"), diags),
+            principal_type,
+            role_set,
+        });
+    }
     out
 }
 

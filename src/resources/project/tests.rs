@@ -56,6 +56,7 @@ fn team_value(members: &[&str], sp: Option<&str>) -> Value {
         object_ids: Tf::Known(members.iter().map(|m| Tf::Known(m.to_string())).collect()),
         principal_type: Tf::Known("Group".into()),
         service_principal_object_id: sp.map(str::to_string).into(),
+        personas: Value::Null,
     }
     .to_literal()
 }
@@ -175,6 +176,68 @@ fn shape_errors_name_the_attribute() {
             .all(|x| !x.detail.is_empty() || x.summary.contains("must")),
         "{d:?}"
     );
+}
+
+/// `team.personas`: each error on its persona's attribute, naming the values.
+#[test]
+fn persona_errors_name_the_attribute() {
+    let persona = |fields: Vec<(&str, Value)>| Value::object(fields);
+    let ids = || Value::List(vec![Value::string(M2)]);
+    let mut c = config(&[M1], false);
+    c.team = Value::object([
+        ("object_ids", Value::List(vec![Value::string(M1)])),
+        (
+            "personas",
+            Value::object([
+                ("no_set", persona(vec![("object_ids", ids())])),
+                (
+                    "bad_set",
+                    persona(vec![
+                        ("object_ids", ids()),
+                        ("role_set", Value::string("owner")),
+                    ]),
+                ),
+                (
+                    "bad_type",
+                    persona(vec![
+                        ("object_ids", ids()),
+                        ("role_set", Value::string("reader")),
+                        ("principal_type", Value::string("App")),
+                    ]),
+                ),
+                (
+                    "extra",
+                    persona(vec![
+                        ("object_ids", ids()),
+                        ("role_set", Value::string("reader")),
+                        ("owner", Value::string("x")),
+                    ]),
+                ),
+            ]),
+        ),
+    ]);
+    let d = spec::check_shapes(&c.to_value());
+    let found: Vec<(String, String)> = d
+        .iter()
+        .map(|x| (x.path.to_string(), format!("{} {}", x.summary, x.detail)))
+        .collect();
+    for (path, text) in [
+        (
+            r#"team.personas["no_set"].role_set"#,
+            "reader, developer or project_admin",
+        ),
+        (
+            r#"team.personas["bad_set"].role_set"#,
+            "reader, developer, project_admin",
+        ),
+        (r#"team.personas["bad_type"].principal_type"#, "User, Group"),
+        (r#"team.personas["extra"].owner"#, "role_set"),
+    ] {
+        assert!(
+            found.iter().any(|(p, t)| p == path && t.contains(text)),
+            "{path} / {text:?} not in {found:#?}"
+        );
+    }
 }
 
 /// The `timeouts` block as the adapter hands it over: `Null` when absent, else an object

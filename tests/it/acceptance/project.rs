@@ -882,6 +882,68 @@ fn project_services_are_switches_for_every_type() {
     assert!(fx.emulator.resource(&rg_id).is_none());
 }
 
+/// Personas (issue 9 section 3): a reader persona and a project-admin persona next to
+/// `team.object_ids`; the plan after apply is empty, the reader's assignments are read
+/// roles only, and an import reads the personas back from the assignments' descriptions
+/// (first plan empty), on both CLIs.
+#[test]
+fn project_personas_with_role_sets() {
+    let fx = start();
+    let reader = "0a1b2c3d-0000-4000-8000-0000000000a1";
+    let admin = "0a1b2c3d-0000-4000-8000-0000000000a2";
+    let cfg = project_hcl(&[M1], "").replacen(
+        "    service_principal_object_id = \"5e5e5e5e-0000-4000-8000-00000000005e\"\n",
+        &format!(
+            "    service_principal_object_id = \"5e5e5e5e-0000-4000-8000-00000000005e\"\n    personas = {{\n      auditors = {{ object_ids = [\"{reader}\"], principal_type = \"Group\", role_set = \"reader\" }}\n      leads    = {{ object_ids = [\"{admin}\"], principal_type = \"User\", role_set = \"project_admin\" }}\n    }}\n"
+        ),
+        1,
+    );
+    assert!(
+        cfg.contains("role_set = \"reader\""),
+        "the persona block was not inserted"
+    );
+    let case = Case::new("project_personas")
+        .envs(fx.env())
+        .step(config_step(cfg).check(Check::new(
+            "reader roles only for the reader persona",
+            move |state| {
+                let values = resource_values(state, ADDR)?;
+                let keys: Vec<&String> = values["resources"]
+                    .as_object()
+                    .ok_or("no resources map")?
+                    .keys()
+                    .collect();
+                let of = |oid: &str| -> Vec<&&String> {
+                    keys.iter()
+                        .filter(|k| k.starts_with(&format!("role.team.{oid}.")))
+                        .collect()
+                };
+                let r = of(reader);
+                if r.is_empty()
+                    || r.iter().any(|k| {
+                        k.contains("contributor")
+                            || k.contains("officer")
+                            || k.contains("administrator")
+                    })
+                {
+                    return Err(format!("reader persona's assignments: {r:?}"));
+                }
+                let a = of(admin);
+                if !a.iter().any(|k| k.ends_with(".rg.azure-ai-administrator"))
+                    || !a
+                        .iter()
+                        .any(|k| k.ends_with(".key_vault.key-vault-administrator"))
+                {
+                    return Err(format!("admin persona's assignments: {a:?}"));
+                }
+                Ok(())
+            },
+        )))
+        .step(import_step(ADDR).in_place())
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+}
+
 /// The resource group id (lower case) of an id inside it.
 fn rg_id_lower(id: &str) -> String {
     id.to_ascii_lowercase()

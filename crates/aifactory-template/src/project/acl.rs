@@ -19,45 +19,65 @@ use super::api;
 use super::ids::{resource_group_id, resource_id};
 use super::model::{
     role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
-    DesiredRoleAssignment, Perms, PrincipalRef,
+    DesiredRoleAssignment, Perms, PersonaRef, PrincipalRef,
 };
 use super::rbac::{matrix, PrincipalClass, ScopeKey, When};
-use super::spec::{Layout, PrincipalType, ProjectSpec, TeamPrincipalType};
+use super::spec::{Layout, PrincipalType, ProjectSpec, RoleSet, TeamPrincipalType};
 use super::validate::Checked;
 
-/// The principals of a project: (reference, ARM principal type, ACL kind).
-fn principals(spec: &ProjectSpec, c: &Checked) -> Vec<(PrincipalRef, PrincipalType, AclKind)> {
-    let (team_type, team_acl) = match spec.team.principal_type {
-        TeamPrincipalType::User => (PrincipalType::User, AclKind::User),
-        TeamPrincipalType::Group => (PrincipalType::Group, AclKind::Group),
-    };
-    let mut out: Vec<(PrincipalRef, PrincipalType, AclKind)> = c
+/// One principal of a project: who, its ARM principal type, its ACL entry kind, the grant
+/// classes it receives and whether its data access is read-only.
+struct Principal {
+    principal: PrincipalRef,
+    principal_type: PrincipalType,
+    acl: AclKind,
+    classes: &'static [PrincipalClass],
+    read_only: bool,
+}
+
+/// The principals of a project: the team's people, the service principal, the identity.
+fn principals(c: &Checked) -> Vec<Principal> {
+    let mut out: Vec<Principal> = c
         .team
         .iter()
-        .map(|oid| {
-            (
-                PrincipalRef::Team {
-                    object_id: oid.clone(),
+        .map(|m| {
+            let (principal_type, acl) = match m.principal_type {
+                TeamPrincipalType::User => (PrincipalType::User, AclKind::User),
+                TeamPrincipalType::Group => (PrincipalType::Group, AclKind::Group),
+            };
+            Principal {
+                principal: PrincipalRef::Team {
+                    object_id: m.object_id.clone(),
+                    persona: m.persona.as_ref().map(|name| PersonaRef {
+                        name: name.clone(),
+                        role_set: m.role_set,
+                    }),
                 },
-                team_type,
-                team_acl,
-            )
+                principal_type,
+                acl,
+                classes: m.role_set.classes(),
+                read_only: m.role_set == RoleSet::Reader,
+            }
         })
         .collect();
     if let Some(sp) = &c.sp {
-        out.push((
-            PrincipalRef::ServicePrincipal {
+        out.push(Principal {
+            principal: PrincipalRef::ServicePrincipal {
                 object_id: sp.clone(),
             },
-            PrincipalType::ServicePrincipal,
-            AclKind::User,
-        ));
+            principal_type: PrincipalType::ServicePrincipal,
+            acl: AclKind::User,
+            classes: RoleSet::Developer.classes(),
+            read_only: false,
+        });
     }
-    out.push((
-        PrincipalRef::ProjectIdentity,
-        PrincipalType::ServicePrincipal,
-        AclKind::User,
-    ));
+    out.push(Principal {
+        principal: PrincipalRef::ProjectIdentity,
+        principal_type: PrincipalType::ServicePrincipal,
+        acl: AclKind::User,
+        classes: &[PrincipalClass::Identity],
+        read_only: false,
+    });
     out
 }
 
@@ -129,14 +149,12 @@ pub(super) fn role_assignments(
     let exists = |key: &str| resources.iter().any(|r| r.key == key);
 
     let mut out: Vec<DesiredRoleAssignment> = Vec::new();
-    for (principal, principal_type, _) in principals(spec, c) {
-        let class = match principal {
-            PrincipalRef::ProjectIdentity => PrincipalClass::Identity,
-            _ => PrincipalClass::Member,
-        };
-        for grant in matrix()
+    let matrix = matrix();
+    for p in principals(c) {
+        let (principal, principal_type) = (p.principal, p.principal_type);
+        for grant in matrix
             .iter()
-            .filter(|g| g.principal == class && applies(g.when, layout))
+            .filter(|g| p.classes.contains(&g.principal) && applies(g.when, layout))
         {
             let Some((scope_key, depends, scope_id)) = scope(grant.scope) else {
                 continue;
@@ -185,13 +203,19 @@ pub(super) fn role_assignments(
     out
 }
 
-pub(super) fn entries(spec: &ProjectSpec, c: &Checked) -> Vec<DesiredAclEntry> {
+pub(super) fn entries(c: &Checked) -> Vec<DesiredAclEntry> {
     if c.lake.is_none() {
         return Vec::new();
     }
     let project_path = c.names.datalake_path.clone();
     let mut out = Vec::new();
-    for (principal, _, kind) in principals(spec, c) {
+    for p in principals(c) {
+        let (principal, kind) = (p.principal, p.acl);
+        let project_perms = if p.read_only {
+            Perms::READ_EXECUTE
+        } else {
+            Perms::RWX
+        };
         let depends_on = if principal == PrincipalRef::ProjectIdentity {
             vec!["identity".to_string()]
         } else {
@@ -204,13 +228,13 @@ pub(super) fn entries(spec: &ProjectSpec, c: &Checked) -> Vec<DesiredAclEntry> {
                 "project",
                 project_path.as_str(),
                 AclScope::Access,
-                Perms::RWX,
+                project_perms,
             ),
             (
                 "project",
                 project_path.as_str(),
                 AclScope::Default,
-                Perms::RWX,
+                project_perms,
             ),
         ];
         for (path_key, path, scope, perms) in layout {

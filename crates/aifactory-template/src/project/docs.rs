@@ -7,7 +7,7 @@ use crate::naming::{self, regions, rule_for, NameKind, PRIVATE_LINK_TARGETS};
 
 use super::api;
 use super::network::{dns_zones, Cloud, ZoneSource};
-use super::rbac::{matrix, PrincipalClass, FORBIDDEN_ROLE_GUIDS, ROLES};
+use super::rbac::{matrix, FORBIDDEN_ROLE_GUIDS, ROLES};
 
 /// The role matrix: principal x scope x built-in role, with GUIDs and conditions.
 pub fn role_matrix_markdown() -> String {
@@ -19,14 +19,12 @@ pub fn role_matrix_markdown() -> String {
          principal and the project identity. \"Member\" rows apply to every `team.object_ids` entry and \
          to `team.service_principal_object_id`.\n\n",
     );
+    s.push_str(&role_sets_markdown());
     s.push_str("| Principal | Scope | Role | Role definition ID | When | Why |\n|---|---|---|---|---|---|\n");
     let mut rows = matrix();
     rows.sort_by_key(|g| g.principal);
     for g in rows {
-        let principal = match g.principal {
-            PrincipalClass::Member => "Member",
-            PrincipalClass::Identity => "Project identity",
-        };
+        let principal = g.principal.label();
         let _ = writeln!(
             s,
             "| {principal} | {} | {} | `{}` | {} | {} |",
@@ -53,6 +51,32 @@ pub fn role_matrix_markdown() -> String {
     for r in ROLES {
         let _ = writeln!(s, "| {} | `{}` | {} |", r.name, r.guid, r.category);
     }
+    s
+}
+
+/// The exact roles of every persona role set (`team.personas.*.role_set`; `team.object_ids`
+/// and the service principal are `developer`), from the same matrix the code uses.
+pub fn role_sets_markdown() -> String {
+    let mut s = String::from(
+        "Persona role sets (`team.personas = { <name> = { object_ids = [...], principal_type = \"Group\", \
+         role_set = \"developer\" } }`; `team.object_ids` are `developer`). Each principal is in one list. \
+         Data lake folder ACL: `reader` gets `r-x`, the others `rwx` (access and default); all get `--x` on \
+         the parents.\n\n| Role set | Scope | Role | When |\n|---|---|---|---|\n",
+    );
+    let rows = matrix();
+    for set in super::spec::RoleSet::ALL {
+        for g in rows.iter().filter(|g| set.classes().contains(&g.principal)) {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} |",
+                set.as_str(),
+                g.scope.label(),
+                g.role.name,
+                g.when.label()
+            );
+        }
+    }
+    s.push('\n');
     s
 }
 

@@ -87,6 +87,11 @@ pub enum IssueKind {
     InvalidFilesystem { value: String },
     /// A team member is listed twice (`first` is the earlier index).
     DuplicateMember { object_id: String, first: usize },
+    /// A principal listed in two of `team.object_ids` and the personas (`first` is where
+    /// it was listed first).
+    MemberInTwoLists { object_id: String, first: String },
+    /// A `team.personas` key that is not a snake_case identifier.
+    InvalidPersonaName { name: String },
     /// The project service principal is also listed as a team member.
     ServicePrincipalInTeam { object_id: String },
     /// An `ip_allowlist` entry is unusable.
@@ -190,6 +195,12 @@ impl Issue {
             K::DuplicateMember { object_id, first } => {
                 format!("{object_id} is already listed at team.object_ids[{first}]")
             }
+            K::MemberInTwoLists { object_id, first } => {
+                format!("{object_id} is already listed at {first}")
+            }
+            K::InvalidPersonaName { name } => {
+                format!("{name:?} is not a persona name")
+            }
             K::ServicePrincipalInTeam { object_id } => {
                 format!("{object_id} is the project service principal and also a team member")
             }
@@ -285,6 +296,14 @@ impl Issue {
                  (for example \"lake3\")."
             ),
             K::DuplicateMember { .. } => format!("Remove the duplicate {path}; each principal gets its roles once."),
+            K::MemberInTwoLists { .. } => format!(
+                "Remove {path}: each principal is in one list (team.object_ids or one persona) and gets \
+                 that list's role set; move it to the persona whose roles it needs."
+            ),
+            K::InvalidPersonaName { .. } => format!(
+                "Name {path} with lowercase letters, digits and underscores, starting with a letter \
+                 (for example data_scientists); it appears in the role assignments' descriptions."
+            ),
             K::ServicePrincipalInTeam { .. } => format!(
                 "Remove {path}: the service principal already gets its role assignments and ACL entries \
                  through team.service_principal_object_id."

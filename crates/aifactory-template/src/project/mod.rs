@@ -60,9 +60,9 @@ pub use model::{
 pub use network::Cloud;
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{
-    esml_template, CommonRefs, Layout, NamingOptions, NetworkAccess, PrincipalType, ProjectSpec,
-    ProjectType, Services, Team, TeamPrincipalType, MAX_TAGS, SERVICE_SWITCHES, TAG_ENVIRONMENT,
-    TAG_PROJECT, TAG_TYPE,
+    esml_template, CommonRefs, Layout, NamingOptions, NetworkAccess, Persona, PrincipalType,
+    ProjectSpec, ProjectType, RoleSet, Services, Team, TeamPrincipalType, MAX_TAGS,
+    SERVICE_SWITCHES, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 
 /// Build the desired project. Errors: every problem found (warnings included), each on its
@@ -138,7 +138,7 @@ pub fn desired(spec: &ProjectSpec) -> Result<DesiredProject, Vec<Issue>> {
         ws.depends_on.dedup();
     }
 
-    let mut acl_entries = acl::entries(spec, &checked);
+    let mut acl_entries = acl::entries(&checked);
     acl_entries.sort_by(|a, b| a.key.cmp(&b.key));
     check_acl_sizes(&acl_entries)?;
 

@@ -46,8 +46,15 @@ pub struct ResourceSummary {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PrincipalRef {
-    Team { object_id: String },
-    ServicePrincipal { object_id: String },
+    Team {
+        object_id: String,
+        /// The persona it is listed in (`None`: `team.object_ids`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        persona: Option<PersonaRef>,
+    },
+    ServicePrincipal {
+        object_id: String,
+    },
     ProjectIdentity,
 }
 
@@ -55,7 +62,7 @@ impl PrincipalRef {
     /// Key part: `team.<oid>`, `sp.<oid>`, `identity`.
     pub fn key_part(&self) -> String {
         match self {
-            PrincipalRef::Team { object_id } => format!("team.{object_id}"),
+            PrincipalRef::Team { object_id, .. } => format!("team.{object_id}"),
             PrincipalRef::ServicePrincipal { object_id } => format!("sp.{object_id}"),
             PrincipalRef::ProjectIdentity => "identity".to_string(),
         }
@@ -63,12 +70,19 @@ impl PrincipalRef {
     /// The object ID when known from configuration.
     pub fn object_id(&self) -> Option<&str> {
         match self {
-            PrincipalRef::Team { object_id } | PrincipalRef::ServicePrincipal { object_id } => {
+            PrincipalRef::Team { object_id, .. } | PrincipalRef::ServicePrincipal { object_id } => {
                 Some(object_id)
             }
             PrincipalRef::ProjectIdentity => None,
         }
     }
+}
+
+/// A persona a team principal is listed in, and its role set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PersonaRef {
+    pub name: String,
+    pub role_set: super::spec::RoleSet,
 }
 
 /// One role assignment to PUT at `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`.
@@ -94,6 +108,22 @@ pub struct DesiredRoleAssignment {
 }
 
 impl DesiredRoleAssignment {
+    /// `aifactory: <key>`, plus the persona and role set for a persona's principal (import
+    /// reads them back).
+    pub fn description(&self) -> String {
+        match &self.principal {
+            PrincipalRef::Team {
+                persona: Some(p), ..
+            } => format!(
+                "aifactory: {} persona={} role_set={}",
+                self.key,
+                p.name,
+                p.role_set.as_str()
+            ),
+            _ => format!("aifactory: {}", self.key),
+        }
+    }
+
     /// The PUT body (`RoleAssignmentCreateParameters`), once the principal is known.
     pub fn body(&self) -> Option<Value> {
         let principal_id = self.principal_id.as_ref()?;
@@ -102,7 +132,7 @@ impl DesiredRoleAssignment {
                 "roleDefinitionId": self.role_definition_id,
                 "principalId": principal_id,
                 "principalType": self.principal_type.as_str(),
-                "description": format!("aifactory: {}", self.key),
+                "description": self.description(),
             }
         }))
     }
@@ -141,6 +171,11 @@ impl Perms {
     };
     pub const EXECUTE: Perms = Perms {
         read: false,
+        write: false,
+        execute: true,
+    };
+    pub const READ_EXECUTE: Perms = Perms {
+        read: true,
         write: false,
         execute: true,
     };

@@ -28,6 +28,13 @@
 //! | Cognitive Services OpenAI User | 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd | AI + machine learning |
 //! | Cognitive Services User | a97b65f3-24c7-4388-baec-2e87135dc908 | AI + machine learning |
 //! | Data Factory Contributor | 673868aa-7521-48a0-acc6-0f60742d39f5 | Analytics |
+//! | Key Vault Reader | 21090545-7ca7-4776-b22c-e363652d74d2 | Security |
+//! | Storage Blob Data Reader | 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 | Storage |
+//! | Search Index Data Reader | 1407120a-92aa-4202-b7e9-c0e197c71c8f | AI + machine learning |
+//!
+//! The last three (the reader role set) were checked on 2026-12-05 against public copies
+//! of the same list (the zh-cn built-in-roles page lists Key Vault Reader with this ID) and
+//! the emulator's role table.
 //!
 //! Never assigned (tests check this): Owner 8e3af657-a8ff-443c-a75c-2fe8c4bcb635,
 //! Contributor b24988ac-6180-42a0-ab88-20f7382dd24c, User Access Administrator
@@ -145,6 +152,24 @@ pub const COGNITIVE_SERVICES_USER: BuiltInRole = role(
     "a97b65f3-24c7-4388-baec-2e87135dc908",
     "AI + machine learning",
 );
+pub const KEY_VAULT_READER: BuiltInRole = role(
+    "Key Vault Reader",
+    "key-vault-reader",
+    "21090545-7ca7-4776-b22c-e363652d74d2",
+    "Security",
+);
+pub const STORAGE_BLOB_DATA_READER: BuiltInRole = role(
+    "Storage Blob Data Reader",
+    "storage-blob-data-reader",
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Storage",
+);
+pub const SEARCH_INDEX_DATA_READER: BuiltInRole = role(
+    "Search Index Data Reader",
+    "search-index-data-reader",
+    "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+    "AI + machine learning",
+);
 pub const DATA_FACTORY_CONTRIBUTOR: BuiltInRole = role(
     "Data Factory Contributor",
     "data-factory-contributor",
@@ -153,7 +178,10 @@ pub const DATA_FACTORY_CONTRIBUTOR: BuiltInRole = role(
 );
 
 /// Every role the matrix uses.
-pub const ROLES: [BuiltInRole; 15] = [
+pub const ROLES: [BuiltInRole; 18] = [
+    KEY_VAULT_READER,
+    STORAGE_BLOB_DATA_READER,
+    SEARCH_INDEX_DATA_READER,
     READER,
     KEY_VAULT_ADMINISTRATOR,
     KEY_VAULT_SECRETS_OFFICER,
@@ -189,10 +217,38 @@ pub const FORBIDDEN_ROLE_GUIDS: [(&str, &str); 4] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalClass {
-    /// Every `team.object_ids` entry, and the project service principal, alike.
+    /// Personas with role set `reader`.
+    Reader,
+    /// Developers and project admins: every `team.object_ids` entry, personas with role
+    /// set `developer` or `project_admin`, and the project service principal.
     Member,
+    /// Personas with role set `project_admin` (on top of `Member`).
+    Admin,
     /// The project's user-assigned managed identity.
     Identity,
+}
+
+impl PrincipalClass {
+    /// For the docs' role matrix.
+    pub fn label(self) -> &'static str {
+        match self {
+            PrincipalClass::Reader => "Reader",
+            PrincipalClass::Member => "Developer, project admin",
+            PrincipalClass::Admin => "Project admin",
+            PrincipalClass::Identity => "Project identity",
+        }
+    }
+}
+
+impl super::spec::RoleSet {
+    /// The grant classes a persona of this role set receives.
+    pub fn classes(self) -> &'static [PrincipalClass] {
+        match self {
+            super::spec::RoleSet::Reader => &[PrincipalClass::Reader],
+            super::spec::RoleSet::Developer => &[PrincipalClass::Member],
+            super::spec::RoleSet::ProjectAdmin => &[PrincipalClass::Member, PrincipalClass::Admin],
+        }
+    }
 }
 
 /// Where a role is granted.
@@ -290,13 +346,22 @@ impl Grant {
 
 /// Grants on the common data lake account (not a service of the project: its data access
 /// comes from the ACLs).
-pub const LAKE_GRANTS: &[Grant] = &[Grant::new(
-    PrincipalClass::Member,
-    ScopeKey::Datalake,
-    READER,
-    When::Datalake,
-    "see the lake account; data access comes from the ACLs",
-)];
+pub const LAKE_GRANTS: &[Grant] = &[
+    Grant::new(
+        PrincipalClass::Member,
+        ScopeKey::Datalake,
+        READER,
+        When::Datalake,
+        "see the lake account; data access comes from the ACLs",
+    ),
+    Grant::new(
+        PrincipalClass::Reader,
+        ScopeKey::Datalake,
+        READER,
+        When::Datalake,
+        "see the lake account; read access to the project folder comes from the ACLs",
+    ),
+];
 
 /// The role matrix: every service's grants (in catalog order, from its descriptor), then
 /// the lake's. Rows for the same resource and role collapse into one assignment (esml's

@@ -146,12 +146,66 @@ pub struct CommonRefs {
     pub datalake_filesystem: Option<String>,
 }
 
-/// `team`.
+/// `team`: `object_ids` are one persona (role set developer); `personas` are ESML's
+/// persona lists, each with its role set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Team {
     pub object_ids: Vec<String>,
     pub principal_type: TeamPrincipalType,
     pub service_principal_object_id: Option<String>,
+    /// Sorted by name.
+    pub personas: Vec<Persona>,
+}
+
+/// One persona of `team.personas`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Persona {
+    /// The key in `team.personas` (`data_scientists`).
+    pub name: String,
+    pub object_ids: Vec<String>,
+    pub principal_type: TeamPrincipalType,
+    pub role_set: RoleSet,
+}
+
+/// A named set of role grants for a persona. Least privilege by default: `team.object_ids`
+/// are developers; nobody gets Owner, Contributor or a role that assigns roles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleSet {
+    /// See the project and read its data; no writes, no secrets, no model calls.
+    Reader,
+    /// Build in the project: read and write its data, secrets, indexes, workspaces and
+    /// models (what `team.object_ids` get).
+    #[default]
+    Developer,
+    /// A developer who also manages the project's AI services and its key vault (Azure AI
+    /// Administrator on the resource group, Key Vault Administrator).
+    ProjectAdmin,
+}
+
+impl RoleSet {
+    pub const ALL: [RoleSet; 3] = [RoleSet::Reader, RoleSet::Developer, RoleSet::ProjectAdmin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleSet::Reader => "reader",
+            RoleSet::Developer => "developer",
+            RoleSet::ProjectAdmin => "project_admin",
+        }
+    }
+}
+
+impl FromStr for RoleSet {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RoleSet::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                value: s.to_string(),
+                expected: &["reader", "developer", "project_admin"],
+            })
+    }
 }
 
 /// `services`: every switch for every project type (ESML's one project type, "all");

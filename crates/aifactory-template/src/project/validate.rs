@@ -11,7 +11,8 @@ use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 use super::network::{parse_ipv4_net, IpParse, Ipv4Net};
 use super::spec::{
-    Layout, NetworkAccess, ProjectSpec, MAX_TAGS, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
+    Layout, NetworkAccess, ProjectSpec, RoleSet, TeamPrincipalType, MAX_TAGS, TAG_ENVIRONMENT,
+    TAG_PROJECT, TAG_TYPE,
 };
 
 /// The common data lake.
@@ -41,8 +42,9 @@ pub(super) struct Checked {
     pub dbx: Option<Dbx>,
     /// Sorted, without duplicates or covered entries.
     pub ip_rules: Vec<Ipv4Net>,
-    /// Team object IDs, lowercase, in input order without duplicates.
-    pub team: Vec<String>,
+    /// The team's people: `team.object_ids` (developers) in input order, then each
+    /// persona's in name order; object IDs lowercase, each once.
+    pub team: Vec<Member>,
     pub sp: Option<String>,
     pub identity_principal_id: Option<String>,
     pub tags: BTreeMap<String, String>,
@@ -406,13 +408,86 @@ fn check_principal(
     g
 }
 
-/// `team.object_ids`: GUIDs, lowercase, without duplicates or the service principal.
-fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> Vec<String> {
+/// One person (user or group) of the team, with the role set they get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Member {
+    pub object_id: String,
+    pub principal_type: TeamPrincipalType,
+    pub role_set: RoleSet,
+    /// The persona (`team.personas` key); `None` for `team.object_ids`.
+    pub persona: Option<String>,
+}
+
+/// `team.object_ids` and `team.personas`: GUIDs, lowercase, each principal once across all
+/// lists, never the service principal; persona names are snake_case identifiers.
+fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> Vec<Member> {
     let team_path = AttrPath::attr("team");
-    let mut team: Vec<String> = Vec::new();
-    let mut first_index: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, text) in spec.team.object_ids.iter().enumerate() {
-        let path = team_path.and_attr("object_ids").and_index(i);
+    let mut team: Vec<Member> = Vec::new();
+    let mut lists: Vec<(
+        AttrPath,
+        Option<&str>,
+        &[String],
+        TeamPrincipalType,
+        RoleSet,
+    )> = vec![(
+        team_path.and_attr("object_ids"),
+        None,
+        &spec.team.object_ids,
+        spec.team.principal_type,
+        RoleSet::Developer,
+    )];
+    for p in &spec.team.personas {
+        let path = team_path.and_attr("personas").and_key(p.name.clone());
+        let valid = !p.name.is_empty()
+            && p.name.len() <= 64
+            && p.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && p.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            issues.push(Issue::new(
+                path.clone(),
+                IssueKind::InvalidPersonaName {
+                    name: p.name.clone(),
+                },
+            ));
+            continue;
+        }
+        lists.push((
+            path.and_attr("object_ids"),
+            Some(p.name.as_str()),
+            &p.object_ids,
+            p.principal_type,
+            p.role_set,
+        ));
+    }
+    // Where each principal was first listed: (list path, index).
+    let mut first: BTreeMap<String, (AttrPath, usize)> = BTreeMap::new();
+    for (list_path, persona, ids, principal_type, role_set) in lists {
+        check_list(&list_path, ids, sp, &mut first, issues, |g| {
+            team.push(Member {
+                object_id: g,
+                principal_type,
+                role_set,
+                persona: persona.map(str::to_string),
+            })
+        });
+    }
+    team
+}
+
+/// One list of object IDs: GUIDs, each principal once across lists, not the service
+/// principal; `keep` takes each good one.
+fn check_list(
+    list_path: &AttrPath,
+    ids: &[String],
+    sp: Option<&str>,
+    first: &mut BTreeMap<String, (AttrPath, usize)>,
+    issues: &mut Vec<Issue>,
+    mut keep: impl FnMut(String),
+) {
+    for (i, text) in ids.iter().enumerate() {
+        let path = list_path.and_index(i);
         let Some(g) = guid(text) else {
             issues.push(Issue::new(
                 path,
@@ -423,14 +498,19 @@ fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> 
             ));
             continue;
         };
-        if let Some(first) = first_index.get(&g) {
-            issues.push(Issue::new(
-                path,
+        if let Some((where_, at)) = first.get(&g) {
+            let kind = if where_ == list_path {
                 IssueKind::DuplicateMember {
                     object_id: g.clone(),
-                    first: *first,
-                },
-            ));
+                    first: *at,
+                }
+            } else {
+                IssueKind::MemberInTwoLists {
+                    object_id: g.clone(),
+                    first: where_.and_index(*at).to_string(),
+                }
+            };
+            issues.push(Issue::new(path, kind));
             continue;
         }
         if sp == Some(g.as_str()) {
@@ -442,10 +522,9 @@ fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> 
             ));
             continue;
         }
-        first_index.insert(g.clone(), i);
-        team.push(g);
+        first.insert(g.clone(), (list_path.clone(), i));
+        keep(g);
     }
-    team
 }
 
 /// `ip_allowlist`: public IPv4 networks, sorted, without entries another one covers

@@ -9,8 +9,9 @@ use super::{after_group, always, Ctx, DiagnosticLogs, Service, ServiceKey, SoftD
 use crate::naming::{Guid, NameKind};
 use crate::project::api::ApiType;
 use crate::project::rbac::{
-    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
-    KEY_VAULT_ADMINISTRATOR, KEY_VAULT_SECRETS_OFFICER, KEY_VAULT_SECRETS_USER,
+    Grant, PrincipalClass::Admin as A, PrincipalClass::Identity as I, PrincipalClass::Member as M,
+    PrincipalClass::Reader as R, ScopeKey, When, KEY_VAULT_ADMINISTRATOR, KEY_VAULT_READER,
+    KEY_VAULT_SECRETS_OFFICER, KEY_VAULT_SECRETS_USER,
 };
 
 pub const API: ApiType = ApiType {
@@ -36,6 +37,14 @@ pub const SERVICE: Service = Service {
         metrics: true,
     }),
     grants: &[
+        Grant::new(R, ScopeKey::KeyVault, KEY_VAULT_READER, When::Always, "see the vault's items, not their values"),
+        Grant::new(
+            A,
+            ScopeKey::KeyVault,
+            KEY_VAULT_ADMINISTRATOR,
+            When::Always,
+            "manage the vault's secrets, keys and certificates",
+        ),
         Grant::new(
             M,
             ScopeKey::KeyVault,

@@ -7,8 +7,8 @@ use super::{always, Ctx, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
 use crate::project::api::ApiType;
 use crate::project::rbac::{
-    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
-    AZURE_AI_ADMINISTRATOR, READER,
+    Grant, PrincipalClass::Admin as A, PrincipalClass::Identity as I, PrincipalClass::Member as M,
+    PrincipalClass::Reader as R, ScopeKey, When, AZURE_AI_ADMINISTRATOR, READER,
 };
 
 pub const API: ApiType = ApiType {
@@ -31,6 +31,14 @@ pub const SERVICE: Service = Service {
     // Resource groups have no diagnostic settings (the activity log covers them).
     diagnostics: None,
     grants: &[
+        Grant::new(R, ScopeKey::ResourceGroup, READER, When::Always, "see every project resource"),
+        Grant::new(
+            A,
+            ScopeKey::ResourceGroup,
+            AZURE_AI_ADMINISTRATOR,
+            When::Always,
+            "manage the project's AI services (Machine Learning, AI Services, AI Search settings); no role assignments",
+        ),
         Grant::new(
             M,
             ScopeKey::ResourceGroup,

@@ -8,8 +8,9 @@ use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete
 use crate::naming::NameKind;
 use crate::project::api::ApiType;
 use crate::project::rbac::{
-    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
-    SEARCH_INDEX_DATA_CONTRIBUTOR, SEARCH_SERVICE_CONTRIBUTOR,
+    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, PrincipalClass::Reader as R,
+    ScopeKey, When, SEARCH_INDEX_DATA_CONTRIBUTOR, SEARCH_INDEX_DATA_READER,
+    SEARCH_SERVICE_CONTRIBUTOR,
 };
 
 pub const API: ApiType = ApiType {
@@ -33,6 +34,13 @@ pub const SERVICE: Service = Service {
         metrics: true,
     }),
     grants: &[
+        Grant::new(
+            R,
+            ScopeKey::Search,
+            SEARCH_INDEX_DATA_READER,
+            When::Search,
+            "query index documents",
+        ),
         Grant::new(
             M,
             ScopeKey::Search,

@@ -15,8 +15,8 @@ use super::{after_group, always, Ctx, DiagnosticLogs, Service, ServiceKey, SoftD
 use crate::naming::NameKind;
 use crate::project::api::ApiType;
 use crate::project::rbac::{
-    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
-    STORAGE_BLOB_DATA_CONTRIBUTOR,
+    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, PrincipalClass::Reader as R,
+    ScopeKey, When, STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER,
 };
 
 pub const API: ApiType = ApiType {
@@ -42,6 +42,13 @@ pub const SERVICE: Service = Service {
         metrics: true,
     }),
     grants: &[
+        Grant::new(
+            R,
+            ScopeKey::Storage,
+            STORAGE_BLOB_DATA_READER,
+            When::Always,
+            "read project blobs",
+        ),
         Grant::new(
             M,
             ScopeKey::Storage,

@@ -69,6 +69,7 @@ pub(super) fn esml() -> ProjectSpec {
             object_ids: vec![M1.to_string(), M2.to_string()],
             principal_type: TeamPrincipalType::Group,
             service_principal_object_id: Some(SP.to_string()),
+            personas: Vec::new(),
         },
         services: Services {
             databricks: Some(true),
@@ -94,6 +95,7 @@ pub(super) fn genai() -> ProjectSpec {
         object_ids: vec![M1.to_string()],
         principal_type: TeamPrincipalType::User,
         service_principal_object_id: None,
+        personas: Vec::new(),
     };
     s
 }
@@ -1223,4 +1225,115 @@ fn docs_fragments_mention_every_role_and_type() {
     assert!(docs::acl_layout_markdown().contains("mask::rwx"));
     let n = docs::naming_rules_markdown();
     assert!(n.contains("kv-p{NNN}-{loc}-{env}{s5}{d2}") && n.contains("SHA-256"));
+}
+
+/// Personas (ESML's persona lists) with named role sets: readers read, admins add
+/// Azure AI Administrator and Key Vault Administrator, `team.object_ids` stay developers
+/// with unchanged keys; each principal in one list only; persona names checked.
+#[test]
+fn personas_get_their_role_sets() {
+    let reader = "0a1b2c3d-0000-4000-8000-0000000000a1";
+    let admin = "0a1b2c3d-0000-4000-8000-0000000000a2";
+    let before = desired(&genai()).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut s = genai();
+    s.team.personas = vec![
+        Persona {
+            name: "auditors".into(),
+            object_ids: vec![reader.into()],
+            principal_type: TeamPrincipalType::Group,
+            role_set: RoleSet::Reader,
+        },
+        Persona {
+            name: "leads".into(),
+            object_ids: vec![admin.into()],
+            principal_type: TeamPrincipalType::User,
+            role_set: RoleSet::ProjectAdmin,
+        },
+    ];
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    let roles_of = |oid: &str| -> BTreeSet<String> {
+        p.role_assignments
+            .iter()
+            .filter(|r| r.principal_id.as_deref() == Some(oid))
+            .map(|r| {
+                format!(
+                    "{}@{}",
+                    r.role_name,
+                    r.key.split('.').nth(3).unwrap_or_default()
+                )
+            })
+            .collect()
+    };
+    let r = roles_of(reader);
+    for want in [
+        "Reader@rg",
+        "Key Vault Reader@key_vault",
+        "Storage Blob Data Reader@storage",
+        "Search Index Data Reader@search",
+        "Reader@datalake",
+    ] {
+        assert!(r.contains(want), "reader lacks {want}: {r:?}");
+    }
+    assert!(
+        r.iter().all(|x| !x.contains("Contributor")
+            && !x.contains("Officer")
+            && !x.contains("Administrator")),
+        "reader can write: {r:?}"
+    );
+    let a = roles_of(admin);
+    for want in [
+        "Azure AI Administrator@rg",
+        "Key Vault Administrator@key_vault",
+        "Key Vault Secrets Officer@key_vault",
+        "Storage Blob Data Contributor@storage",
+    ] {
+        assert!(a.contains(want), "admin lacks {want}: {a:?}");
+    }
+    // The persona and role set are in the assignments' descriptions; the admin is a User.
+    let ra = p
+        .role_assignments
+        .iter()
+        .find(|r| r.principal_id.as_deref() == Some(admin))
+        .expect("an admin assignment");
+    assert_eq!(ra.principal_type, PrincipalType::User);
+    let body = ra.body().expect("body");
+    assert!(body["properties"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with(" persona=leads role_set=project_admin"));
+    // The reader gets r-x on the project folder, the admin rwx.
+    let perms = |oid: &str| -> Vec<String> {
+        p.acl
+            .iter()
+            .filter(|e| e.principal_id.as_deref() == Some(oid) && e.path.starts_with("projects/"))
+            .map(|e| format!("{:?}", e.perms))
+            .collect()
+    };
+    assert!(
+        perms(reader)
+            .iter()
+            .all(|x| x.contains("read: true, write: false")),
+        "{:?}",
+        perms(reader)
+    );
+    assert!(perms(admin).iter().all(|x| x.contains("write: true")));
+    // team.object_ids keep their objects, keys and bodies.
+    for ra in &before.role_assignments {
+        let same = p.role_assignments.iter().find(|x| x.key == ra.key);
+        assert_eq!(same, Some(ra), "{} changed", ra.key);
+    }
+    // One list per principal; persona names are identifiers.
+    let mut s2 = s.clone();
+    s2.team.personas[0].object_ids.push(M1.to_string());
+    let e = errs(&s2);
+    assert_eq!(paths(&e), ["team.personas[\"auditors\"].object_ids[1]"]);
+    assert!(
+        e[0].summary()
+            .contains("already listed at team.object_ids[0]"),
+        "{}",
+        e[0].summary()
+    );
+    let mut s3 = s.clone();
+    s3.team.personas[1].name = "Team Leads".into();
+    assert_eq!(paths(&errs(&s3)), ["team.personas[\"Team Leads\"]"]);
 }
