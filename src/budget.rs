@@ -1,12 +1,13 @@
-//! Subscription-wide limits checked at plan time: Azure's 4,000 role assignments per
-//! subscription (fixed, it cannot be raised; assignments at subscription, resource group
-//! and resource scope count, management-group scopes do not).
+//! Shared limits checked at plan time, across the plans of one run: Azure's 4,000 role
+//! assignments per subscription (fixed, it cannot be raised; assignments at subscription,
+//! resource group and resource scope count, management-group scopes do not), and the 32
+//! entries of one data-lake ACL on the paths projects share.
 //!
-//! Owns: the per-process ledger of one Terraform run: what a subscription holds, counted
-//! once (the caller supplies the count), and what each planned owner (a project, by its
-//! resource group) adds, so the plans of many projects in one run see each other. A
-//! second plan of the same owner replaces its reservation (Terraform plans a resource
-//! again during apply).
+//! Owns: the per-process ledger of one Terraform run: what a shared thing (a subscription,
+//! one ACL) holds, counted once (the caller supplies the count), and what each planned
+//! owner (a project, by its resource group) adds, so the plans of many projects in one run
+//! see each other. A second plan of the same owner replaces its reservation (Terraform
+//! plans a resource again during apply).
 //! Must not: do I/O itself, know resources or Terraform values, build diagnostics.
 
 use std::collections::BTreeMap;
@@ -27,8 +28,9 @@ pub enum Verdict {
 /// The figures of a reservation that does not fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overrun {
+    /// The shared thing, as the caller named it (a subscription ID, an ACL).
     pub subscription: String,
-    /// Assignments the subscription held when counted.
+    /// What it held when counted.
     pub existing: usize,
     /// Added by the other owners planned in this run.
     pub others: usize,
@@ -43,13 +45,13 @@ struct Ledger {
     reserved: BTreeMap<String, usize>,
 }
 
-/// The ledger of one provider process, per subscription (lowercase ID).
+/// The ledger of one provider process, per shared thing (lowercase key).
 #[derive(Debug, Default)]
-pub struct RoleAssignmentBudget {
+pub struct Budget {
     ledgers: tokio::sync::Mutex<BTreeMap<String, Ledger>>,
 }
 
-impl RoleAssignmentBudget {
+impl Budget {
     /// Reserves `adding` new assignments in `subscription` for `owner`, counting what the
     /// subscription holds with `count` the first time (later calls reuse the count).
     /// Adding nothing releases the owner's reservation and needs no count.
@@ -113,7 +115,7 @@ impl RoleAssignmentBudget {
 mod tests {
     use super::*;
 
-    async fn reserve(b: &RoleAssignmentBudget, owner: &str, adding: usize) -> Verdict {
+    async fn reserve(b: &Budget, owner: &str, adding: usize) -> Verdict {
         b.reserve("SUB", owner, adding, 10, || async { Ok::<_, ()>(6) })
             .await
             .unwrap()
@@ -121,7 +123,7 @@ mod tests {
 
     #[tokio::test]
     async fn owners_share_one_count_and_replans_replace() {
-        let b = RoleAssignmentBudget::default();
+        let b = Budget::default();
         let counted = std::sync::atomic::AtomicUsize::new(0);
         let v = b
             .reserve("sub", "rg-a", 3, 10, || async {
@@ -152,7 +154,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_count_is_passed_on_and_retried_later() {
-        let b = RoleAssignmentBudget::default();
+        let b = Budget::default();
         let e = b
             .reserve("s", "o", 1, 10, || async { Err::<usize, _>("403") })
             .await;

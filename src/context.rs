@@ -32,7 +32,9 @@ pub struct ProviderContext {
     /// objects over to the create that follows in the same apply.
     handed_over: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// The run's ledger of role assignments per subscription (Azure's 4,000 limit).
-    pub(crate) role_assignments: crate::budget::RoleAssignmentBudget,
+    pub(crate) role_assignments: crate::budget::Budget,
+    /// The run's ledger of named entries per shared data-lake ACL (Azure's 32 per ACL).
+    pub(crate) lake_acls: crate::budget::Budget,
 }
 
 impl ProviderContext {

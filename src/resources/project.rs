@@ -650,6 +650,7 @@ impl Resource for Project {
             .map(ProjectModel::records)
             .unwrap_or_default();
         limits::check_role_assignments(&self.ctx, &desired, &prior_records, &mut diags).await;
+        limits::check_lake_acls(&self.ctx, &desired, &prior_records, &mut diags).await;
         let private = match &prior {
             None => Private {
                 planned_create: Some(model::PlannedCreate {

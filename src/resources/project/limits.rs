@@ -1,19 +1,21 @@
-//! Plan-time check of Azure's role assignment limit (4,000 per subscription) for
-//! `aifactory_project`: the role assignments a plan adds, per subscription of their
-//! scopes, against what the subscription holds (read once per run) and what the other
-//! projects planned in this run add (`crate::budget`).
+//! Plan-time checks of shared Azure limits for `aifactory_project`, each against what Azure
+//! holds (read once per run) plus what the other projects planned in this run add
+//! (`crate::budget`):
+//! - role assignments: 4,000 per subscription, per subscription of their scopes;
+//! - data-lake ACLs: 32 entries per ACL (access and default each, 4 of them the base
+//!   entries) on the paths projects share (`/`, `projects`) and the project folder.
 //!
-//! Owns: counting a plan's new assignments, the one read of a subscription's assignments,
-//! the diagnostic. Must not: write anything, fail a plan because the count could not be
-//! read (Azure still checks at apply; a warning says so).
+//! Owns: counting what a plan adds, the reads, the diagnostics. Must not: write anything,
+//! fail a plan because a count could not be read (Azure still checks at apply; a warning
+//! says so).
 
 use std::collections::BTreeMap;
 
 use crate::budget::{Overrun, Verdict, ROLE_ASSIGNMENTS_PER_SUBSCRIPTION};
 use crate::context::ProviderContext;
 use crate::framework::{AttrPath, Diagnostics};
-use aifactory_azure::{ArmId, AzureError};
-use aifactory_template::project::{api, DesiredProject};
+use aifactory_azure::{AclType, ArmId, AzureError};
+use aifactory_template::project::{api, AclScope, DesiredProject, MAX_ACL_ENTRIES_PER_SCOPE};
 
 use super::model::Records;
 
@@ -133,6 +135,119 @@ fn prior_subscriptions(prior: &Records) -> Vec<String> {
     subs.sort();
     subs.dedup();
     subs
+}
+
+/// The base entries of an ACL scope (owner, owning group, mask, other).
+const BASE_ENTRIES: usize = 4;
+
+/// Checks the named entries a plan adds to each data-lake ACL (per path and scope)
+/// against the 32-entry limit, counting the named entries already on the path.
+pub(super) async fn check_lake_acls(
+    ctx: &ProviderContext,
+    desired: &DesiredProject,
+    prior: &Records,
+    diags: &mut Diagnostics,
+) {
+    let Some(lake) = &desired.datalake else {
+        return;
+    };
+    // (path, default scope) -> named entries this plan adds.
+    let mut added: BTreeMap<(String, bool), usize> = BTreeMap::new();
+    for e in desired.acl.iter().filter(|e| e.principal.is_some()) {
+        let slot = added
+            .entry((e.path.clone(), e.scope == AclScope::Default))
+            .or_insert(0);
+        if !prior.contains_key(&e.key) {
+            *slot += 1;
+        }
+    }
+    let owner = desired.resource_group_id.as_str();
+    let key = |path: &str, default: bool| {
+        format!(
+            "{}|{}|{path}|{}",
+            lake.account_name,
+            lake.filesystem,
+            if default { "default" } else { "access" }
+        )
+    };
+    let limit = MAX_ACL_ENTRIES_PER_SCOPE - BASE_ENTRIES;
+    if added.values().all(|n| *n == 0) {
+        for (path, default) in added.keys() {
+            let _ = ctx
+                .lake_acls
+                .reserve(&key(path, *default), owner, 0, limit, || async {
+                    Ok::<usize, AzureError>(0)
+                })
+                .await;
+        }
+        return;
+    }
+    let Ok(client) = ctx.azure() else {
+        return;
+    };
+    let Ok(dfs) = client.dfs(&lake.account_name) else {
+        return;
+    };
+    let ours: Vec<String> = desired
+        .acl
+        .iter()
+        .filter_map(|e| e.principal_id.clone())
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    for ((path, default), adding) in added {
+        let count = || async {
+            let rctx = ctx.request_ctx(READ);
+            match dfs.get_access_control(&rctx, &lake.filesystem, &path).await {
+                Ok(ac) => Ok(ac
+                    .acl
+                    .entries
+                    .iter()
+                    .filter(|e| e.key.default == default)
+                    .filter(|e| matches!(e.key.kind, AclType::User | AclType::Group))
+                    .filter(|e| !e.key.id.is_empty())
+                    // An entry of one of this project's principals is rewritten, not added.
+                    .filter(|e| !ours.contains(&e.key.id.to_ascii_lowercase()))
+                    .count()),
+                Err(e) if e.is_not_found() => Ok(0),
+                Err(e) => Err(e),
+            }
+        };
+        let scope = if default { "default" } else { "access" };
+        match ctx.lake_acls.reserve(&key(&path, default), owner, adding, limit, count).await {
+            Ok(Verdict::Fits) => {}
+            Ok(Verdict::Exceeds(o)) => diags.error(
+                AttrPath::attr("team").and_attr("object_ids"),
+                "Too many entries for a data lake ACL",
+                format!(
+                    "The {scope} ACL of {path} in {}/{} holds {} named entries{}, and this project adds {}: \
+                     {} with the 4 base entries, over Azure's limit of {} entries per ACL. Nothing was created. \
+                     Give the team (and each persona) one Entra group instead of individual members, so each \
+                     project adds one entry per list; on the shared folders, grant traverse (--x) to one group \
+                     that holds every project's members.",
+                    lake.account_name,
+                    lake.filesystem,
+                    o.existing,
+                    if o.others > 0 {
+                        format!(" and other projects in this plan add {}", o.others)
+                    } else {
+                        String::new()
+                    },
+                    o.adding,
+                    o.existing + o.others + o.adding + BASE_ENTRIES,
+                    MAX_ACL_ENTRIES_PER_SCOPE,
+                ),
+            ),
+            Err(e) => diags.warning(
+                AttrPath::root(),
+                "Data lake ACL limit not checked",
+                format!(
+                    "Could not read the ACL of {path} in {}/{} ({e}); the plan adds {adding} entries to its \
+                     {scope} ACL. Azure allows {MAX_ACL_ENTRIES_PER_SCOPE} entries per ACL and checks at apply.",
+                    lake.account_name, lake.filesystem
+                ),
+            ),
+        }
+    }
 }
 
 fn overrun_detail(o: &Overrun) -> String {

@@ -2409,3 +2409,66 @@ async fn an_unreadable_role_assignment_count_warns_and_plans() {
         plan.diags
     );
 }
+
+/// The shared `projects` folder of the lake already holds 27 named entries (other
+/// projects' members): a new project whose members would take its access ACL past 32 is
+/// refused at plan, on team.object_ids, with the figures and the fix; nothing is written.
+#[tokio::test]
+async fn a_full_shared_lake_acl_is_refused_at_plan() {
+    let fx = fixture(|c| c).await;
+    let client = fx.project.ctx.azure().expect("client");
+    let dfs = client.dfs("lakeweudev").expect("dfs");
+    let rctx = fx.project.ctx.request_ctx(Duration::from_secs(30));
+    let entries: Vec<String> =
+        std::iter::once("user::rwx,group::r-x,mask::rwx,other::---".to_string())
+            .chain((0..27).map(|i| format!("group:0e0e0e0e-0000-4000-8000-{i:012}:--x")))
+            .collect();
+    let acl: aifactory_azure::Acl = entries.join(",").parse().expect("acl");
+    dfs.set_access_control(
+        &rctx,
+        "lake3",
+        "projects",
+        &aifactory_azure::SetAccessControl {
+            acl: Some(acl),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("seed the shared ACL");
+    let from = fx.last_seq();
+    // One member, the service principal and the identity: 3 new entries on `projects`.
+    let plan = fx
+        .plan(&Value::Null, &Value::Null, &config(&[M1], true))
+        .await;
+    let errors: Vec<_> = plan
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::diag::Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", plan.diags);
+    assert_eq!(
+        errors[0].path,
+        AttrPath::attr("team").and_attr("object_ids")
+    );
+    for want in [
+        "access ACL of projects",
+        "holds 27 named entries",
+        "adds 3",
+        "34 with the 4 base entries",
+        "limit of 32",
+        "one Entra group",
+    ] {
+        assert!(
+            errors[0].detail.contains(want),
+            "{want:?} missing in {}",
+            errors[0].detail
+        );
+    }
+    assert!(fx.writes(from).is_empty(), "{:?}", fx.writes(from));
+    // With room for them, the same plan passes.
+    let fx2 = fixture(|c| c).await;
+    let plan = fx2
+        .plan(&Value::Null, &Value::Null, &config(&[M1], true))
+        .await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+}

@@ -418,18 +418,22 @@ pub(super) struct Member {
     pub persona: Option<String>,
 }
 
+/// One list of the team: its path, persona name (`None`: `team.object_ids`), object IDs,
+/// principal type and role set.
+type MemberList<'a> = (
+    AttrPath,
+    Option<&'a str>,
+    &'a [String],
+    TeamPrincipalType,
+    RoleSet,
+);
+
 /// `team.object_ids` and `team.personas`: GUIDs, lowercase, each principal once across all
 /// lists, never the service principal; persona names are snake_case identifiers.
 fn check_team(spec: &ProjectSpec, sp: Option<&str>, issues: &mut Vec<Issue>) -> Vec<Member> {
     let team_path = AttrPath::attr("team");
     let mut team: Vec<Member> = Vec::new();
-    let mut lists: Vec<(
-        AttrPath,
-        Option<&str>,
-        &[String],
-        TeamPrincipalType,
-        RoleSet,
-    )> = vec![(
+    let mut lists: Vec<MemberList> = vec![(
         team_path.and_attr("object_ids"),
         None,
         &spec.team.object_ids,
