@@ -625,6 +625,7 @@ impl Finder<'_> {
             ("data_factory", api::DATA_FACTORY.resource_type),
             ("ai_search", api::SEARCH.resource_type),
             ("ai_services", api::AI_SERVICES.resource_type),
+            ("cosmos_db", api::COSMOS_DB.resource_type),
         ] {
             let present = !find_type(items, t).is_empty();
             if present != Services::preset(project_type, switch) {

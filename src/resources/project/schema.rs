@@ -239,7 +239,7 @@ in reverse order and refuses to delete a resource group holding resources the pr
             Attribute::optional(
                 "services",
                 Type::map(Type::Bool),
-                "Service switches, each for every project type (ESML's one project type, \"all\"): `azure_ml` (Azure Machine Learning workspace), `databricks` (VNet-injected, needs `subnet_ids.dbx_public` and `dbx_private`), `data_factory`, `ai_search` (AI Search), `ai_services` (AI Services account). `project_type` is the preset of the ones not set: `esml` has `azure_ml`, `genai` has `ai_search` and `ai_services`; `databricks` and `data_factory` are off unless set. A GenAI project with Databricks, or an ML project with AI Search, is one switch. Turning a service off deletes its objects (and its role assignments and private endpoints) on the next apply.",
+                "Service switches, each for every project type (ESML's one project type, \"all\"): `azure_ml` (Azure Machine Learning workspace), `databricks` (VNet-injected, needs `subnet_ids.dbx_public` and `dbx_private`), `data_factory`, `ai_search` (AI Search), `ai_services` (AI Services account), `cosmos_db` (Cosmos DB for NoSQL, keyless, private endpoint `Sql`). `project_type` is the preset of the ones not set: `esml` has `azure_ml`, `genai` has `ai_search` and `ai_services`; `databricks` and `data_factory` are off unless set. A GenAI project with Databricks, or an ML project with AI Search, is one switch. Turning a service off deletes its objects (and its role assignments and private endpoints) on the next apply.",
             ),
             Attribute::optional_computed(
                 "network_access",

@@ -31,7 +31,8 @@ pub const COMMON_KEYS: [&str; 5] = [
     "datalake_filesystem",
 ];
 /// Keys of `services` (every switch for every project type).
-pub const SERVICE_KEYS: [&str; 5] = aifactory_template::project::SERVICE_SWITCHES;
+pub const SERVICE_KEYS: [&str; aifactory_template::project::SERVICE_SWITCHES.len()] =
+    aifactory_template::project::SERVICE_SWITCHES;
 /// Attributes of `team`.
 pub const TEAM_KEYS: [&str; 4] = [
     "object_ids",

@@ -817,8 +817,9 @@ fn project_provider_killed_mid_create_comes_back_by_one_import() {
 }
 
 /// ESML's one project type (issue 9 section 2): every service switch for every type, the
-/// type a preset. A genai project gains Data Factory and loses AI Search in place (no
-/// replacement), each plan after an apply is empty, on both CLIs.
+/// type a preset. A genai project gains Data Factory and Cosmos DB (with its `Sql`
+/// endpoint) and loses AI Search in place (no replacement), each plan after an apply is
+/// empty, on both CLIs.
 #[test]
 fn project_services_are_switches_for_every_type() {
     let fx = start();
@@ -832,24 +833,48 @@ fn project_services_are_switches_for_every_type() {
     let case = Case::new("project_service_switches")
         .envs(fx.env())
         .step(
-            config_step(project_hcl(&[M1], "  services = { data_factory = true }\n"))
-                .check(attr(
-                    ADDR,
-                    "resources.data_factory.type",
-                    "Microsoft.DataFactory/factories",
-                ))
-                .check(attr(ADDR, "resources.search.id", search_id.as_str()))
-                .check(Check::new("the search service exists", move |_| {
-                    fx1.emulator
-                        .resource(&s1)
-                        .map(|_| ())
-                        .ok_or_else(|| format!("{s1} missing"))
-                })),
+            config_step(project_hcl(
+                &[M1],
+                "  services = { data_factory = true, cosmos_db = true }\n",
+            ))
+            .check(attr(
+                ADDR,
+                "resources.data_factory.type",
+                "Microsoft.DataFactory/factories",
+            ))
+            .check(attr(
+                ADDR,
+                "resources.cosmos_db.type",
+                "Microsoft.DocumentDB/databaseAccounts",
+            ))
+            .check(Check::new(
+                "Cosmos DB has its Sql endpoint and zone group",
+                |state| {
+                    let values = resource_values(state, ADDR)?;
+                    let r = values["resources"].as_object().ok_or("no resources map")?;
+                    for k in [
+                        "private_endpoint.cosmos_db_sql",
+                        "private_dns_zone_group.cosmos_db_sql",
+                    ] {
+                        if !r.contains_key(k) {
+                            return Err(format!("{k} not in state"));
+                        }
+                    }
+                    Ok(())
+                },
+            ))
+            .check(attr(ADDR, "resources.search.id", search_id.as_str()))
+            .check(Check::new("the search service exists", move |_| {
+                fx1.emulator
+                    .resource(&s1)
+                    .map(|_| ())
+                    .ok_or_else(|| format!("{s1} missing"))
+            })),
         )
         .step(
             config_step(project_hcl(
                 &[M1],
-                "  services = { data_factory = true, ai_search = false }\n",
+                "  services = { data_factory = true, cosmos_db = true, ai_search = false }\n",
             ))
             .plan_check(plan_actions(ADDR, &["update"]))
             .check(no_attr(ADDR, "resources.search"))

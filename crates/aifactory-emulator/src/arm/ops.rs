@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 20] = [
+pub const ALL: [TypeOps; 21] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -146,6 +146,16 @@ pub const ALL: [TypeOps; 20] = [
         put: op(&[200, 201, 202], true),
         patch: Some(op(&[200, 202], true)),
         delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Cosmos DB for NoSQL accounts (the project template's `cosmos_db`): CreateOrUpdate
+    // answers 200 only (long-running), Update 200 (long-running), Delete 202/204.
+    TypeOps {
+        resource_type: "Microsoft.DocumentDB/databaseAccounts",
+        api_version: "2026-03-15",
+        spec: "cosmos-db/resource-manager/Microsoft.DocumentDB/DocumentDB/stable/2026-03-15/cosmos-db.json",
+        put: op(&[200], true),
+        patch: Some(op(&[200], true)),
+        delete: Some(op(&[202, 204], true)),
     },
     TypeOps {
         resource_type: "Microsoft.OperationalInsights/workspaces",
@@ -349,7 +359,13 @@ mod tests {
                     "{}",
                     t.resource_type
                 );
-                assert!(o.codes.contains(&200), "{}: 200 declared", t.resource_type);
+                // Every operation answers 200, except deletes that only accept (Cosmos DB:
+                // 202/204).
+                assert!(
+                    o.codes.contains(&200) || o.codes.contains(&202),
+                    "{}: 200 or 202 declared",
+                    t.resource_type
+                );
             }
         }
     }

@@ -23,13 +23,14 @@ pub enum NameKind {
     DataFactory,
     Search,
     AiServices,
+    CosmosDb,
     PrivateEndpoint,
     NetworkInterface,
 }
 
 impl NameKind {
     /// Every kind, in documentation order.
-    pub const ALL: [NameKind; 14] = [
+    pub const ALL: [NameKind; 15] = [
         NameKind::ResourceGroup,
         NameKind::Identity,
         NameKind::KeyVault,
@@ -42,6 +43,7 @@ impl NameKind {
         NameKind::DataFactory,
         NameKind::Search,
         NameKind::AiServices,
+        NameKind::CosmosDb,
         NameKind::PrivateEndpoint,
         NameKind::NetworkInterface,
     ];
@@ -61,6 +63,7 @@ impl NameKind {
             NameKind::DataFactory => "Data Factory",
             NameKind::Search => "AI Search service",
             NameKind::AiServices => "AI Services account",
+            NameKind::CosmosDb => "Cosmos DB account",
             NameKind::PrivateEndpoint => "private endpoint",
             NameKind::NetworkInterface => "private endpoint network interface",
         }
@@ -81,6 +84,8 @@ impl NameKind {
             NameKind::DataFactory => "adf-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::Search => "aisearchprj{NNN}{loc}{env}{s5}{sfx}",
             NameKind::AiServices => "ais-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            // ESML's own (esml.md: `cosmos-prj<NNN>-<loc>-<env>-<s5><suffix>`).
+            NameKind::CosmosDb => "cosmos-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
             NameKind::NetworkInterface => "{private endpoint name}-nic",
         }

@@ -430,6 +430,11 @@ pub const PRIVATE_LINK_TARGETS: &[PrivateLinkTarget] = &[
         kind: NameKind::Databricks,
         group_id: "databricks_ui_api",
     },
+    PrivateLinkTarget {
+        target: "cosmos_db",
+        kind: NameKind::CosmosDb,
+        group_id: "Sql",
+    },
 ];
 
 /// Everything naming looks at. `None` options take their defaults.
@@ -546,6 +551,7 @@ pub struct ProjectNames {
     pub data_factory: String,
     pub search: String,
     pub ai_services: String,
+    pub cosmos_db: String,
     /// By private endpoint key (`key_vault_vault`, see [`PrivateLinkTarget::key`]).
     pub private_endpoints: BTreeMap<String, PrivateEndpointNames>,
     /// `projects/project001`, the project's directory in the common data lake.
@@ -567,6 +573,7 @@ impl ProjectNames {
             "data_factory" => &self.data_factory,
             "search" => &self.search,
             "ai_services" => &self.ai_services,
+            "cosmos_db" => &self.cosmos_db,
             _ => return None,
         })
     }
@@ -589,6 +596,7 @@ impl ProjectNames {
             (NameKind::DataFactory, &self.data_factory),
             (NameKind::Search, &self.search),
             (NameKind::AiServices, &self.ai_services),
+            (NameKind::CosmosDb, &self.cosmos_db),
         ]
     }
 }
@@ -1101,6 +1109,7 @@ pub fn compose_template(
         (NameKind::DataFactory, "data_factory", data_factory),
         (NameKind::Search, "search", search),
         (NameKind::AiServices, "ai_services", ai_services),
+        (NameKind::CosmosDb, "cosmos_db", ctx.dashed("cosmos-prj")),
     ];
 
     let mut issues = Vec::new();
@@ -1201,6 +1210,7 @@ pub fn compose_template(
         data_factory: get("data_factory"),
         search: get("search"),
         ai_services: get("ai_services"),
+        cosmos_db: get("cosmos_db"),
         private_endpoints,
         datalake_path: format!("projects/project{}", ctx.nnn),
     };

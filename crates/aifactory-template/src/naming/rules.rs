@@ -329,6 +329,17 @@ pub fn rule_for(kind: NameKind) -> NameRule {
             false,
             Scope::ResourceGroup,
         ),
+        // resource-name-rules.md, Microsoft.DocumentDB databaseAccounts: 3-44, lowercase
+        // letters, numbers and hyphens, starting with a lowercase letter or number (a DNS
+        // label: {name}.documents.azure.com).
+        NameKind::CosmosDb => rule(
+            "Microsoft.DocumentDB/databaseAccounts",
+            (3, 44),
+            C::LowerAlnumHyphen,
+            (E::Alnum, E::Alnum),
+            false,
+            Scope::Global,
+        ),
         NameKind::MlWorkspace => rule(
             "Microsoft.MachineLearningServices/workspaces",
             (3, 33),

@@ -29,6 +29,7 @@ pub const DATABRICKS: ApiType = super::services::databricks::API;
 pub const DATA_FACTORY: ApiType = super::services::data_factory::API;
 pub const SEARCH: ApiType = super::services::search::API;
 pub const AI_SERVICES: ApiType = super::services::ai_services::API;
+pub const COSMOS_DB: ApiType = super::services::cosmos_db::API;
 pub const PRIVATE_ENDPOINT: ApiType = ApiType {
     resource_type: "Microsoft.Network/privateEndpoints",
     api_version: "2024-05-01",
@@ -49,7 +50,7 @@ pub const ROLE_ASSIGNMENT: ApiType = ApiType {
 };
 
 /// Every type, in documentation order.
-pub const ALL: [ApiType; 13] = [
+pub const ALL: [ApiType; 14] = [
     RESOURCE_GROUP,
     IDENTITY,
     KEY_VAULT,
@@ -60,6 +61,7 @@ pub const ALL: [ApiType; 13] = [
     DATA_FACTORY,
     SEARCH,
     AI_SERVICES,
+    COSMOS_DB,
     PRIVATE_ENDPOINT,
     PRIVATE_DNS_ZONE_GROUP,
     ROLE_ASSIGNMENT,

@@ -180,6 +180,10 @@ pub fn dns_zones(cloud: Cloud, group_id: &str) -> Option<Zones> {
         ("databricks_ui_api", Public) => z(&["privatelink.azuredatabricks.net"], Microsoft),
         ("databricks_ui_api", UsGovernment) => z(&["privatelink.databricks.azure.us"], Microsoft),
         ("databricks_ui_api", China) => z(&["privatelink.databricks.azure.cn"], Community),
+        // Cosmos DB for NoSQL (Microsoft's private endpoint DNS table, "Azure Cosmos DB / Sql").
+        ("Sql", Public) => z(&["privatelink.documents.azure.com"], Microsoft),
+        ("Sql", UsGovernment) => z(&["privatelink.documents.azure.us"], Microsoft),
+        ("Sql", China) => z(&["privatelink.documents.azure.cn"], Microsoft),
         _ => return None,
     })
 }

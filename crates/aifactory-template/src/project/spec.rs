@@ -217,15 +217,17 @@ pub struct Services {
     pub data_factory: Option<bool>,
     pub ai_search: Option<bool>,
     pub ai_services: Option<bool>,
+    pub cosmos_db: Option<bool>,
 }
 
 /// The `services` switches, in documentation order.
-pub const SERVICE_SWITCHES: [&str; 5] = [
+pub const SERVICE_SWITCHES: [&str; 6] = [
     "azure_ml",
     "databricks",
     "data_factory",
     "ai_search",
     "ai_services",
+    "cosmos_db",
 ];
 
 impl Services {
@@ -237,6 +239,7 @@ impl Services {
             "data_factory" => self.data_factory,
             "ai_search" => self.ai_search,
             "ai_services" => self.ai_services,
+            "cosmos_db" => self.cosmos_db,
             _ => None,
         }
     }
@@ -249,6 +252,7 @@ impl Services {
             "data_factory" => &mut self.data_factory,
             "ai_search" => &mut self.ai_search,
             "ai_services" => &mut self.ai_services,
+            "cosmos_db" => &mut self.cosmos_db,
             _ => return false,
         };
         *slot = on;
@@ -361,6 +365,7 @@ pub struct Layout {
     pub data_factory: bool,
     pub search: bool,
     pub ai_services: bool,
+    pub cosmos_db: bool,
     pub private: bool,
     pub datalake: bool,
 }
@@ -376,6 +381,7 @@ impl Layout {
             data_factory: on("data_factory"),
             search: on("ai_search"),
             ai_services: on("ai_services"),
+            cosmos_db: on("cosmos_db"),
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),
@@ -436,6 +442,7 @@ impl Layout {
             NameKind::DataFactory => targets.contains(&"data_factory"),
             NameKind::Search => targets.contains(&"search"),
             NameKind::AiServices => targets.contains(&"ai_services"),
+            NameKind::CosmosDb => targets.contains(&"cosmos_db"),
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::naming::{Environment, NameKind};
 
 pub mod ai_services;
 pub mod app_insights;
+pub mod cosmos_db;
 pub mod data_factory;
 pub mod databricks;
 pub mod identity;
@@ -50,6 +51,7 @@ pub enum ServiceKey {
     DataFactory,
     Search,
     AiServices,
+    CosmosDb,
 }
 
 impl ServiceKey {
@@ -66,6 +68,7 @@ impl ServiceKey {
             ServiceKey::DataFactory => "data_factory",
             ServiceKey::Search => "search",
             ServiceKey::AiServices => "ai_services",
+            ServiceKey::CosmosDb => "cosmos_db",
         }
     }
 
@@ -181,6 +184,7 @@ pub static CATALOG: &[&Service] = &[
     &data_factory::SERVICE,
     &search::SERVICE,
     &ai_services::SERVICE,
+    &cosmos_db::SERVICE,
 ];
 
 /// The services of a project with this layout, in catalog order.

@@ -10,7 +10,7 @@ use crate::project::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 /// Every combination of the layout switches.
 fn layouts() -> Vec<Layout> {
     let mut out = Vec::new();
-    for bits in 0..256u32 {
+    for bits in 0..512u32 {
         let b = |i: u32| bits & (1 << i) != 0;
         out.push(Layout {
             genai: b(0),
@@ -21,6 +21,7 @@ fn layouts() -> Vec<Layout> {
             ai_services: b(5),
             private: b(6),
             datalake: b(7),
+            cosmos_db: b(8),
         });
     }
     out

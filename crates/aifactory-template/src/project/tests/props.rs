@@ -16,9 +16,9 @@ fn pool() -> Vec<String> {
 #[derive(Debug, Clone)]
 struct Case {
     genai: bool,
-    /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services (None =
-    /// the type's preset).
-    switches: [Option<bool>; 5],
+    /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db
+    /// (None = the type's preset).
+    switches: [Option<bool>; 6],
     private: bool,
     lake: bool,
     sp: bool,
@@ -29,13 +29,14 @@ struct Case {
 
 fn spec_of(c: &Case) -> ProjectSpec {
     let mut s = if c.genai { genai() } else { esml() };
-    let [azure_ml, databricks, data_factory, ai_search, ai_services] = c.switches;
+    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db] = c.switches;
     s.services = Services {
         azure_ml,
         databricks,
         data_factory,
         ai_search,
         ai_services,
+        cosmos_db,
     };
     if !c.private {
         s.network_access = NetworkAccess::Allowlist;
@@ -61,7 +62,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
 fn case() -> impl Strategy<Value = Case> {
     (
         any::<bool>(),
-        proptest::array::uniform5(proptest::option::of(any::<bool>())),
+        proptest::array::uniform6(proptest::option::of(any::<bool>())),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
@@ -119,7 +120,7 @@ proptest! {
             }
         }
         let keys: Vec<&str> = p.resources.iter().map(|r| r.key.as_str()).collect();
-        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services")] {
+        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services"), ("cosmos_db", "cosmos_db")] {
             prop_assert_eq!(spec.services.on(spec.project_type, switch), keys.contains(&key), "{}", switch);
         }
         let zones = crate::project::network::factory_zones(spec.cloud);

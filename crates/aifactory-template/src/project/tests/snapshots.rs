@@ -49,6 +49,14 @@ fn snapshot_genai() {
     check("genai", &genai());
 }
 
+/// A GenAI project with Cosmos DB (its account, `Sql` endpoint and zone group).
+#[test]
+fn snapshot_genai_cosmos() {
+    let mut s = genai();
+    s.services.cosmos_db = Some(true);
+    check("genai_cosmos", &s);
+}
+
 #[test]
 fn snapshot_genai_ml_allowlist_usgovernment() {
     check("genai_ml_allowlist_usgovernment", &genai_ml_allowlist_gov());
