@@ -21,6 +21,7 @@ mod refresh;
 mod schema;
 mod shared;
 pub(crate) mod spec;
+mod subnets;
 #[cfg(test)]
 mod tests;
 
@@ -144,6 +145,66 @@ fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
         format!("{}: {}", e.what, e.error.summary()),
         format!("{}\n\n{next}", e.error.detail()),
     );
+}
+
+/// The subnet the project's Agent service was injected into (its account's
+/// `networkInjections`), if any.
+fn agent_subnet_of(desired: &DesiredProject) -> Option<String> {
+    desired
+        .resources
+        .iter()
+        .find(|r| r.key == "ai_services")?
+        .body
+        .pointer("/properties/networkInjections/0/subnetArmId")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A model deployment refused for quota: the model, SKU, capacity and region, on the
+/// deployment's attribute, with what to do.
+fn quota_diag(
+    e: &engine::JobError,
+    desired: &DesiredProject,
+) -> Option<crate::framework::Diagnostic> {
+    let name = e.key.strip_prefix("deployment.")?;
+    let code = e.error.code()?;
+    if !matches!(code, "InsufficientQuota" | "QuotaExceeded") {
+        return None;
+    }
+    let r = desired.resources.iter().find(|r| r.key == e.key)?;
+    let model = r
+        .body
+        .pointer("/properties/model/name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("?");
+    let version = r
+        .body
+        .pointer("/properties/model/version")
+        .and_then(|v| v.as_str())
+        .map_or(String::new(), |v| format!(" version {v}"));
+    let sku = r
+        .body
+        .pointer("/sku/name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("?");
+    let capacity = r
+        .body
+        .pointer("/sku/capacity")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(0);
+    Some(crate::framework::Diagnostic::error(
+        AttrPath::attr("deployments").and_key(name),
+        format!("Not enough quota for deployment {name:?}"),
+        format!(
+            "Azure has no quota for {model}{version} with SKU {sku} and capacity {capacity} in {} \
+             ({code}: {}). Lower `capacity`, choose another SKU (GlobalStandard and DataZoneStandard \
+             draw on separate quota), or request more quota for the subscription in {}. The other \
+             objects are kept; apply again once it fits.",
+            desired.location,
+            e.error.summary(),
+            desired.location
+        ),
+    ))
 }
 
 /// A create must not take over a project that exists (another workspace's, or one left
@@ -514,6 +575,20 @@ impl Project {
             diags.warning(AttrPath::root(), "Destroying the project", w.clone());
         }
         if run.errors.is_empty() {
+            // The Agent service holds its subnet (a service association link) for a while
+            // after its capability host is gone: wait for Azure to release it, so that the
+            // subnet allocation's destroy that follows does not fail with
+            // InUseSubnetCannotBeDeleted.
+            if let Some(subnet) = agent_subnet_of(&prior_desired) {
+                let ctx = self.ctx.request_ctx(inputs.timeouts.delete);
+                if let Err(why) = subnets::wait_for_release(client, &ctx, &subnet).await {
+                    diags.warning(
+                        AttrPath::attr("subnet_ids").and_key("agent"),
+                        "The agent subnet is still held",
+                        why,
+                    );
+                }
+            }
             return StateResponse {
                 state: Value::Null,
                 private: Value::Null,
@@ -622,7 +697,8 @@ impl Resource for Project {
                 principal = prior.identity_principal_id.known().cloned();
             }
         }
-        let Some((_, desired)) = desired_of(&config, &facts, principal.clone(), &mut diags) else {
+        let Some((inputs, desired)) = desired_of(&config, &facts, principal.clone(), &mut diags)
+        else {
             return PlanResponse {
                 planned: planned.to_value(),
                 diags,
@@ -651,6 +727,12 @@ impl Resource for Project {
             .unwrap_or_default();
         limits::check_role_assignments(&self.ctx, &desired, &prior_records, &mut diags).await;
         limits::check_lake_acls(&self.ctx, &desired, &prior_records, &mut diags).await;
+        let subnets_may_change = prior
+            .as_ref()
+            .is_none_or(|p| p.subnet_ids != config.subnet_ids || p.services != config.services);
+        if subnets_may_change {
+            subnets::check(&self.ctx, &inputs.spec, &mut diags).await;
+        }
         let private = match &prior {
             None => Private {
                 planned_create: Some(model::PlannedCreate {
@@ -763,7 +845,10 @@ impl Resource for Project {
             diags.warning(AttrPath::root(), "Applying the project", w.clone());
         }
         for e in &run.errors {
-            azure_diag(&mut diags, e, creating);
+            match quota_diag(e, &run.desired) {
+                Some(d) => diags.push(d),
+                None => azure_diag(&mut diags, e, creating),
+            }
         }
         let principal = run
             .desired

@@ -273,6 +273,7 @@ pub fn names_of(
         tags: BTreeMap::new(),
         identity_principal_id: None,
         key_vault_purge_protection: None,
+        deployments: Vec::new(),
     };
     names_of_spec(&spec, diags)
 }

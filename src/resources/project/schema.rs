@@ -31,6 +31,8 @@ crate::model! {
         /// its attributes.
         pub team: Value,
         pub services: Tf<BTreeMap<String, Tf<bool>>>,
+        /// `dynamic` (a literal object): deployment name -> [`DeploymentModel`].
+        pub deployments: Value,
         pub network_access: Tf<String>,
         pub ip_allowlist: Tf<Vec<Tf<String>>>,
         pub tags: Tf<StringMap>,
@@ -59,6 +61,17 @@ crate::model! {
         pub service_principal_object_id: Tf<String>,
         /// `dynamic` (a literal object): persona name -> [`PersonaModel`].
         pub personas: Value,
+    }
+}
+
+crate::model! {
+    /// One model deployment of `deployments`.
+    pub struct DeploymentModel {
+        pub model: Tf<String>,
+        pub version: Tf<String>,
+        pub format: Tf<String>,
+        pub sku: Tf<String>,
+        pub capacity: Tf<Num>,
     }
 }
 
@@ -240,6 +253,11 @@ in reverse order and refuses to delete a resource group holding resources the pr
                 "services",
                 Type::map(Type::Bool),
                 "Service switches, each for every project type (ESML's one project type, \"all\"): `azure_ml` (Azure Machine Learning workspace), `databricks` (VNet-injected, needs `subnet_ids.dbx_public` and `dbx_private`), `data_factory`, `ai_search` (AI Search), `ai_services` (AI Services account), `cosmos_db` (Cosmos DB for NoSQL, keyless, private endpoint `Sql`). `project_type` is the preset of the ones not set: `esml` has `azure_ml`, `genai` has `ai_search` and `ai_services`; `databricks` and `data_factory` are off unless set. A GenAI project with Databricks, or an ML project with AI Search, is one switch. Turning a service off deletes its objects (and its role assignments and private endpoints) on the next apply.",
+            ),
+            Attribute::optional(
+                "deployments",
+                Type::Dynamic,
+                "Model deployments on the project's AI Services account (needs `services.ai_foundry`): `deployments = { gpt = { model = \"gpt-4o\", version = \"2024-11-20\", sku = \"GlobalStandard\", capacity = 50 } }`. `format` defaults to `OpenAI`, `sku` to `GlobalStandard`; `version` unset takes Azure's default version of the model; `capacity` is in the SKU's unit (thousands of tokens per minute for Standard SKUs). Deployments are written one at a time (Azure refuses concurrent deployment writes on one account); a change of capacity updates in place. An insufficient quota is reported with the model, SKU, capacity and region. For an import to converge, write `model`, `version`, `sku` and `capacity`.",
             ),
             Attribute::optional_computed(
                 "network_access",

@@ -14,11 +14,11 @@ use crate::framework::ToDiagnostic;
 use crate::framework::{AttrPath, Diagnostics, FromValue, Num, Severity, Step, Tf, Value};
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
-    Cloud, CommonRefs, NamingOptions, NetworkAccess, Persona, ProjectSpec, ProjectType, RoleSet,
-    Services, Team, TeamPrincipalType,
+    Cloud, CommonRefs, ModelDeployment, NamingOptions, NetworkAccess, Persona, ProjectSpec,
+    ProjectType, RoleSet, Services, Team, TeamPrincipalType,
 };
 
-use super::schema::{PersonaModel, ProjectModel, StringMap, TeamModel};
+use super::schema::{DeploymentModel, PersonaModel, ProjectModel, StringMap, TeamModel};
 
 /// Keys of `naming`.
 pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
@@ -266,6 +266,90 @@ fn team(v: &Value, diags: &mut Diagnostics) -> Team {
     }
     out.service_principal_object_id = team.service_principal_object_id.into_known();
     out.personas = personas(&team.personas, &path.and_attr("personas"), diags);
+    out
+}
+
+/// Attributes of one `deployments` entry.
+pub const DEPLOYMENT_KEYS: [&str; 5] = ["model", "version", "format", "sku", "capacity"];
+
+/// `deployments`: `{ <name> = { model, version, format, sku, capacity } }`, sorted by name.
+fn deployments(v: &Value, diags: &mut Diagnostics) -> Vec<ModelDeployment> {
+    let path = AttrPath::attr("deployments");
+    let shape = "Write `deployments = { gpt = { model = \"gpt-4o\", version = \"2024-11-20\", sku = \"GlobalStandard\", \
+                 capacity = 50 } }` (format defaults to OpenAI, sku to GlobalStandard).";
+    if v.is_null() || v.is_unknown() {
+        return Vec::new();
+    }
+    let Some(m) = v.as_map() else {
+        diags.error(path, "`deployments` must be an object", shape);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, d) in m {
+        let at = path.and_key(name.clone());
+        let Some(fields) = d.as_map() else {
+            diags.error(at, format!("Deployment {name:?} must be an object"), shape);
+            continue;
+        };
+        for k in fields
+            .keys()
+            .filter(|k| !DEPLOYMENT_KEYS.contains(&k.as_str()))
+        {
+            diags.error(
+                at.and_attr(k.clone()),
+                format!("Unsupported attribute {k:?} in a deployment"),
+                shape,
+            );
+        }
+        let dm = match DeploymentModel::from_value(d, &at) {
+            Ok(x) => x,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                continue;
+            }
+        };
+        let Some(model) = dm.model.known().cloned() else {
+            diags.error(
+                at.and_attr("model"),
+                format!("Deployment {name:?} has no model"),
+                shape,
+            );
+            continue;
+        };
+        if dm.capacity.is_null() {
+            diags.error(
+                at.and_attr("capacity"),
+                format!("Deployment {name:?} has no capacity"),
+                shape,
+            );
+            continue;
+        }
+        let Some(capacity) = crate::framework::num::whole(
+            &dm.capacity,
+            at.and_attr("capacity"),
+            1e15,
+            "a whole number from 1 (the template checks the upper bound)",
+            diags,
+        ) else {
+            continue;
+        };
+        out.push(ModelDeployment {
+            name: name.clone(),
+            model,
+            version: dm.version.known().cloned(),
+            format: dm
+                .format
+                .known()
+                .cloned()
+                .unwrap_or_else(|| "OpenAI".into()),
+            sku: dm
+                .sku
+                .known()
+                .cloned()
+                .unwrap_or_else(|| "GlobalStandard".into()),
+            capacity,
+        });
+    }
     out
 }
 
@@ -521,6 +605,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
     );
     let team = team(&v.team, diags);
     let services = services(&v.services, diags);
+    let deployments = deployments(&v.deployments, diags);
     let ip_allowlist = strings(&v.ip_allowlist, AttrPath::attr("ip_allowlist"), diags);
     let timeouts = timeouts(&v.timeouts, diags);
     let force_destroy = v.force_destroy.known().copied().unwrap_or(false);
@@ -576,6 +661,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         tags,
         identity_principal_id,
         key_vault_purge_protection,
+        deployments,
     };
     Some(Inputs {
         spec,

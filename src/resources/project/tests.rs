@@ -1293,7 +1293,7 @@ async fn an_esml_project_with_databricks_and_data_factory() {
     // Databricks needs its two subnets in the project's vNet.
     for s in ["snt-prj001-dbxpub", "snt-prj001-dbxpriv"] {
         fx.emulator
-            .put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": if s.ends_with("pub") { "10.20.2.0/26" } else { "10.20.2.64/26" }}}))
+            .put_resource(&subnet_id(s), json!({"properties": {"addressPrefix": if s.ends_with("pub") { "10.20.2.0/26" } else { "10.20.2.64/26" }, "delegations": [{"name": "dbx", "properties": {"serviceName": "Microsoft.Databricks/workspaces"}}]}}))
             .expect("subnet");
     }
     let mut cfg = config(&[M1, M2], true);
@@ -1695,7 +1695,7 @@ async fn esml_made_project_imports_cleanly(cfg: ProjectModel) {
         fx.emulator
             .put_resource(
                 &subnet_id(s),
-                json!({"properties": {"addressPrefix": cidr}}),
+                json!({"properties": {"addressPrefix": cidr, "delegations": [{"name": "dbx", "properties": {"serviceName": "Microsoft.Databricks/workspaces"}}]}}),
             )
             .expect("subnet");
     }
@@ -2471,4 +2471,46 @@ async fn a_full_shared_lake_acl_is_refused_at_plan() {
         .plan(&Value::Null, &Value::Null, &config(&[M1], true))
         .await;
     assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+}
+
+/// The agent subnet's service association link: destroy waits for Azure to release it
+/// (polling, bounded by the delete timeout) and says what still holds it when it does not.
+#[tokio::test]
+async fn the_agent_subnet_wait_ends_when_the_link_goes_or_at_the_timeout() {
+    let fx = fixture(|c| c).await;
+    let id = subnet_id("snt-prj001-agent");
+    let linked = json!({"properties": {"addressPrefix": "172.16.4.0/23", "serviceAssociationLinks": [
+        {"name": "legionservicelink", "properties": {"linkedResourceType": "Microsoft.App/environments"}}]}});
+    fx.emulator
+        .put_resource(&id, linked.clone())
+        .expect("subnet");
+    let client = fx.project.ctx.azure().expect("client");
+    // Released after about a second: the wait returns.
+    let emu = fx.emulator.clone();
+    let id2 = id.clone();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        emu.put_resource(
+            &id2,
+            json!({"properties": {"addressPrefix": "172.16.4.0/23"}}),
+        )
+        .expect("released");
+    });
+    let ctx = fx.project.ctx.request_ctx(Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    subnets::wait_for_release(client, &ctx, &id)
+        .await
+        .expect("released");
+    assert!(started.elapsed() >= Duration::from_millis(1000));
+    release.await.expect("task");
+    // Never released: the wait ends at the timeout and names the link.
+    fx.emulator.put_resource(&id, linked).expect("linked again");
+    let ctx = fx.project.ctx.request_ctx(Duration::from_secs(3));
+    let e = subnets::wait_for_release(client, &ctx, &id)
+        .await
+        .expect_err("held");
+    assert!(
+        e.contains("Microsoft.App/environments") && e.contains("delete timeout"),
+        "{e}"
+    );
 }

@@ -969,6 +969,113 @@ fn project_personas_with_role_sets() {
     run_on_all_clis(&case);
 }
 
+/// A GenAI project on AI Foundry (issue 9 section 4): the Agent service on Cosmos DB,
+/// Storage and AI Search injected into a delegated 172.16/12 subnet, two model deployments;
+/// a misplaced agent subnet is refused at plan; a third deployment is added in place;
+/// drift on a deployment's capacity is shown and repaired; destroy is clean; on both CLIs.
+#[test]
+fn project_on_ai_foundry_with_agents_and_deployments() {
+    let fx = start();
+    let n = names();
+    let rg_id = rg(&n.resource_group);
+    let vnet = vnet_id();
+    let agent_subnet = format!("{vnet}/subnets/snt-prj001-agent");
+    let wrong_subnet = format!("{vnet}/subnets/snt-prj001-wrong");
+    let account_id = format!(
+        "{rg_id}/providers/Microsoft.CognitiveServices/accounts/{}",
+        n.ai_services
+    );
+    let gpt_id = format!("{account_id}/deployments/gpt");
+    let foundry = |subnet: &str, deployments: &str| {
+        project_hcl(
+            &[M1],
+            &format!(
+                "  services   = {{ ai_foundry = true, agent_service = true, cosmos_db = true }}\n  deployments = {{\n{deployments}  }}\n"
+            ),
+        )
+        .replacen(
+            "/subnets/snt-prj001-genai\" }",
+            &format!("/subnets/snt-prj001-genai\", agent = \"{subnet}\" }}"),
+            1,
+        )
+    };
+    let two = "    embed = { model = \"text-embedding-3-large\", version = \"1\", sku = \"Standard\", capacity = 20 }\n    gpt   = { model = \"gpt-4o\", version = \"2024-11-20\", sku = \"GlobalStandard\", capacity = 50 }\n";
+    let three = format!("{two}    mini  = {{ model = \"gpt-4o-mini\", version = \"2024-07-18\", sku = \"GlobalStandard\", capacity = 30 }}\n");
+    let cfg_wrong = foundry(&wrong_subnet, two);
+    let cfg_two = foundry(&agent_subnet, two);
+    let cfg_three = foundry(&agent_subnet, &three);
+    assert!(
+        cfg_two.contains("agent = "),
+        "the agent subnet was not inserted:\n{cfg_two}"
+    );
+    let (fx_net, agent_net, wrong_net) = (fx.clone(), agent_subnet.clone(), wrong_subnet.clone());
+    let (fx_check, gpt_check) = (fx.clone(), gpt_id.clone());
+    let (fx_drift, gpt_drift) = (fx.clone(), gpt_id.clone());
+    let (fx_fixed, gpt_fixed) = (fx.clone(), gpt_id.clone());
+    let case = Case::new("project_foundry")
+        .envs(fx.env())
+        .step(hook_step("the agent subnet (172.16.4.0/23, delegated) and a misplaced one", move || {
+            let agent = json!({"properties": {"addressPrefix": "172.16.4.0/23",
+                "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}});
+            let wrong = json!({"properties": {"addressPrefix": "10.20.8.0/26"}});
+            for (id, body) in [(&agent_net, agent), (&wrong_net, wrong)] {
+                fx_net.emulator.put_resource(id, body).map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }))
+        .step(config_step(cfg_wrong).expect_error("The agent subnet does not fit"))
+        .step(
+            config_step(cfg_two)
+                .check(attr(ADDR, "resources.foundry_project.type", "Microsoft.CognitiveServices/accounts/projects"))
+                .check(Check::new("Foundry objects in state and in Azure", move |state| {
+                    let values = resource_values(state, ADDR)?;
+                    let r = values["resources"].as_object().ok_or("no resources map")?;
+                    for k in ["deployment.embed", "deployment.gpt", "foundry_connection.search", "foundry_connection.storage",
+                              "foundry_connection.cosmos_db", "capability_host.account", "capability_host.project"] {
+                        if !r.contains_key(k) {
+                            return Err(format!("{k} not in state"));
+                        }
+                    }
+                    let gpt = fx_check.emulator.resource(&gpt_check).ok_or("gpt deployment not in Azure")?;
+                    if gpt["sku"]["capacity"] != json!(50) {
+                        return Err(format!("gpt capacity {}", gpt["sku"]["capacity"]));
+                    }
+                    Ok(())
+                })),
+        )
+        .step(config_step(cfg_three.clone()).plan_check(plan_actions(ADDR, &["update"])).check(Check::new(
+            "the third deployment is recorded",
+            |state| {
+                let values = resource_values(state, ADDR)?;
+                values["resources"].get("deployment.mini").map(|_| ()).ok_or_else(|| "deployment.mini not in state".to_string())
+            },
+        )))
+        .step(hook_step("someone lowers gpt's capacity in the portal", move || {
+            let mut d = fx_drift.emulator.resource(&gpt_drift).ok_or("gpt missing")?;
+            d["sku"]["capacity"] = json!(10);
+            fx_drift.emulator.put_resource(&gpt_drift, d).map(|_| ()).map_err(|e| e.to_string())
+        }))
+        .step(
+            config_step(cfg_three)
+                .plan_check(plan_actions(ADDR, &["update"]))
+                .plan_check(plan_contains("capacity"))
+                .check(Check::new("the capacity is restored", move |_| {
+                    let d = fx_fixed.emulator.resource(&gpt_fixed).ok_or("gpt missing")?;
+                    if d["sku"]["capacity"] == json!(50) {
+                        Ok(())
+                    } else {
+                        Err(format!("gpt capacity {}", d["sku"]["capacity"]))
+                    }
+                })),
+        )
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+    assert!(
+        fx.emulator.resource(&rg_id).is_none(),
+        "destroy left the resource group"
+    );
+}
+
 /// The resource group id (lower case) of an id inside it.
 fn rg_id_lower(id: &str) -> String {
     id.to_ascii_lowercase()

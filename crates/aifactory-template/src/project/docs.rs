@@ -84,22 +84,20 @@ pub fn role_sets_markdown() -> String {
 pub fn resource_list_markdown() -> String {
     let mut s = String::new();
     s.push_str("| Key | Type | API version | When |\n|---|---|---|---|\n");
-    let rows: [(&str, &api::ApiType, &str); 13] = [
-        ("resource_group", &api::RESOURCE_GROUP, "always"),
-        ("identity", &api::IDENTITY, "always (user-assigned managed identity)"),
-        ("key_vault", &api::KEY_VAULT, "always (RBAC mode, soft delete; purge protection in prod)"),
-        ("storage", &api::STORAGE, "always (StorageV2, HNS off, TLS 1.2, shared key only when it is Machine Learning's storage)"),
-        ("ml_storage", &api::STORAGE, "genai with services.azure_ml"),
-        ("app_insights", &api::APP_INSIGHTS, "always (workspace-based on the common Log Analytics workspace)"),
-        ("ml_workspace", &api::ML_WORKSPACE, "esml; genai with services.azure_ml"),
-        ("databricks", &api::DATABRICKS, "esml with services.databricks (premium, VNet-injected)"),
-        ("data_factory", &api::DATA_FACTORY, "esml with services.data_factory"),
-        ("search", &api::SEARCH, "genai (basic; standard in prod)"),
-        ("ai_services", &api::AI_SERVICES, "genai (kind AIServices, custom subdomain)"),
-        ("private_endpoint.<target>_<group>", &api::PRIVATE_ENDPOINT, "network_access = \"private\""),
-        ("private_dns_zone_group.<target>_<group>", &api::PRIVATE_DNS_ZONE_GROUP, "network_access = \"private\" (name `default`; `<endpoint>DnsZone` with naming.salt = \"esml\")"),
-    ];
-    for (key, t, when) in rows {
+    // The catalog's services, then what every service shares.
+    let mut rows: Vec<(String, api::ApiType, &str)> = super::services::CATALOG
+        .iter()
+        .map(|d| (d.key.as_str().to_string(), d.api, d.summary))
+        .collect();
+    rows.extend([
+        ("private_endpoint.<target>_<group>".to_string(), api::PRIVATE_ENDPOINT, "network_access = \"private\""),
+        ("private_dns_zone_group.<target>_<group>".to_string(), api::PRIVATE_DNS_ZONE_GROUP, "network_access = \"private\" (name `default`; `<endpoint>DnsZone` with naming.salt = \"esml\")"),
+        ("foundry_connection.<service>".to_string(), super::foundry::CONNECTION, "services.ai_foundry: to AI Search, Storage and Cosmos DB when the project has them (Entra ID)"),
+        ("deployment.<name>".to_string(), super::foundry::DEPLOYMENT, "each `deployments` entry (written one at a time)"),
+        ("capability_host.account".to_string(), super::foundry::ACCOUNT_CAPABILITY_HOST, "services.agent_service"),
+        ("capability_host.project".to_string(), super::foundry::PROJECT_CAPABILITY_HOST, "services.agent_service (threads: Cosmos DB, files: Storage, vectors: AI Search)"),
+    ]);
+    for (key, t, when) in &rows {
         let _ = writeln!(
             s,
             "| `{key}` | `{}` | `{}` | {when} |",

@@ -90,6 +90,13 @@ pub enum IssueKind {
     /// A principal listed in two of `team.object_ids` and the personas (`first` is where
     /// it was listed first).
     MemberInTwoLists { object_id: String, first: String },
+    /// A switch or attribute that needs other services switched on.
+    ServiceNeedsOthers {
+        service: &'static str,
+        missing: Vec<&'static str>,
+    },
+    /// A model deployment that cannot be written.
+    InvalidDeployment { name: String, problem: String },
     /// A `team.personas` key that is not a snake_case identifier.
     InvalidPersonaName { name: String },
     /// The project service principal is also listed as a team member.
@@ -201,6 +208,12 @@ impl Issue {
             K::InvalidPersonaName { name } => {
                 format!("{name:?} is not a persona name")
             }
+            K::ServiceNeedsOthers { service, missing } => {
+                format!("{service} needs {}", missing.join(", "))
+            }
+            K::InvalidDeployment { name, problem } => {
+                format!("deployment {name:?}: {problem}")
+            }
             K::ServicePrincipalInTeam { object_id } => {
                 format!("{object_id} is the project service principal and also a team member")
             }
@@ -299,6 +312,17 @@ impl Issue {
             K::MemberInTwoLists { .. } => format!(
                 "Remove {path}: each principal is in one list (team.object_ids or one persona) and gets \
                  that list's role set; move it to the persona whose roles it needs."
+            ),
+            K::ServiceNeedsOthers { service, missing } => format!(
+                "Switch on {} in `services` (they are part of {service}), or switch {service} off.",
+                missing
+                    .iter()
+                    .map(|m| format!("{m} = true"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            K::InvalidDeployment { .. } => format!(
+                "Fix {path}: `deployments = {{ gpt = {{ model = \"gpt-4o\", version = \"2024-11-20\", sku = \"GlobalStandard\", capacity = 50 }} }}`."
             ),
             K::InvalidPersonaName { .. } => format!(
                 "Name {path} with lowercase letters, digits and underscores, starting with a letter \

@@ -37,6 +37,7 @@ use aifactory_attrpath::AttrPath;
 mod acl;
 pub mod api;
 pub mod docs;
+pub mod foundry;
 mod graph;
 pub mod ids;
 mod issue;
@@ -60,8 +61,8 @@ pub use model::{
 pub use network::Cloud;
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{
-    esml_template, CommonRefs, Layout, NamingOptions, NetworkAccess, Persona, PrincipalType,
-    ProjectSpec, ProjectType, RoleSet, Services, Team, TeamPrincipalType, MAX_TAGS,
+    esml_template, CommonRefs, Layout, ModelDeployment, NamingOptions, NetworkAccess, Persona,
+    PrincipalType, ProjectSpec, ProjectType, RoleSet, Services, Team, TeamPrincipalType, MAX_TAGS,
     SERVICE_SWITCHES, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 

@@ -32,6 +32,23 @@ impl Cloud {
         }
     }
     /// Suffix of the ADLS Gen2 (DFS) endpoint: `https://{account}.{suffix}`.
+    /// The data-plane host suffix of a service in this cloud: `blob` (storage), `search`
+    /// (AI Search), `documents` (Cosmos DB for NoSQL).
+    pub fn host_suffix(self, service: &str) -> Option<&'static str> {
+        Some(match (service, self) {
+            ("blob", Cloud::Public) => "blob.core.windows.net",
+            ("blob", Cloud::UsGovernment) => "blob.core.usgovcloudapi.net",
+            ("blob", Cloud::China) => "blob.core.chinacloudapi.cn",
+            ("search", Cloud::Public) => "search.windows.net",
+            ("search", Cloud::UsGovernment) => "search.azure.us",
+            ("search", Cloud::China) => "search.azure.cn",
+            ("documents", Cloud::Public) => "documents.azure.com",
+            ("documents", Cloud::UsGovernment) => "documents.azure.us",
+            ("documents", Cloud::China) => "documents.azure.cn",
+            _ => return None,
+        })
+    }
+
     pub fn dfs_suffix(self) -> &'static str {
         match self {
             Cloud::Public => "dfs.core.windows.net",

@@ -54,6 +54,7 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
         .map(|s| services::resource(&x, s))
         .collect();
     out.extend(private_endpoints(&x));
+    out.extend(super::foundry::build(&x));
     out
 }
 

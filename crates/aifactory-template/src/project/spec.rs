@@ -218,16 +218,24 @@ pub struct Services {
     pub ai_search: Option<bool>,
     pub ai_services: Option<bool>,
     pub cosmos_db: Option<bool>,
+    /// AI Foundry on the AI Services account: project management, the Foundry project,
+    /// its connections and the model deployments.
+    pub ai_foundry: Option<bool>,
+    /// The Foundry Agent service (standard setup): capability hosts on Cosmos DB, Storage
+    /// and AI Search, injected into `subnet_ids.agent` in private mode.
+    pub agent_service: Option<bool>,
 }
 
 /// The `services` switches, in documentation order.
-pub const SERVICE_SWITCHES: [&str; 6] = [
+pub const SERVICE_SWITCHES: [&str; 8] = [
     "azure_ml",
     "databricks",
     "data_factory",
     "ai_search",
     "ai_services",
     "cosmos_db",
+    "ai_foundry",
+    "agent_service",
 ];
 
 impl Services {
@@ -240,6 +248,8 @@ impl Services {
             "ai_search" => self.ai_search,
             "ai_services" => self.ai_services,
             "cosmos_db" => self.cosmos_db,
+            "ai_foundry" => self.ai_foundry,
+            "agent_service" => self.agent_service,
             _ => None,
         }
     }
@@ -253,6 +263,8 @@ impl Services {
             "ai_search" => &mut self.ai_search,
             "ai_services" => &mut self.ai_services,
             "cosmos_db" => &mut self.cosmos_db,
+            "ai_foundry" => &mut self.ai_foundry,
+            "agent_service" => &mut self.agent_service,
             _ => return false,
         };
         *slot = on;
@@ -301,6 +313,25 @@ pub struct ProjectSpec {
     /// Key Vault purge protection; default on in prod only (it is irreversible and blocks
     /// re-creating a vault name for the retention period).
     pub key_vault_purge_protection: Option<bool>,
+    /// Model deployments on the AI Services account (with `ai_foundry`), sorted by name.
+    pub deployments: Vec<ModelDeployment>,
+}
+
+/// One model deployment (`deployments.<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDeployment {
+    /// The deployment's name (the `deployments` key).
+    pub name: String,
+    /// `gpt-4o`.
+    pub model: String,
+    /// The model version; `None`: Azure's default version for the model.
+    pub version: Option<String>,
+    /// `OpenAI` (default) or another publisher format.
+    pub format: String,
+    /// `GlobalStandard` (default), `Standard`, `DataZoneStandard`, `ProvisionedManaged`...
+    pub sku: String,
+    /// Capacity in the SKU's unit (thousands of tokens per minute for Standard SKUs).
+    pub capacity: i64,
 }
 
 impl ProjectSpec {
@@ -366,6 +397,10 @@ pub struct Layout {
     pub search: bool,
     pub ai_services: bool,
     pub cosmos_db: bool,
+    /// AI Foundry on the AI Services account (needs it).
+    pub foundry: bool,
+    /// The Agent service (needs Foundry, AI Search and Cosmos DB).
+    pub agent: bool,
     pub private: bool,
     pub datalake: bool,
 }
@@ -382,6 +417,12 @@ impl Layout {
             search: on("ai_search"),
             ai_services: on("ai_services"),
             cosmos_db: on("cosmos_db"),
+            foundry: on("ai_foundry") && on("ai_services"),
+            agent: on("agent_service")
+                && on("ai_foundry")
+                && on("ai_services")
+                && on("ai_search")
+                && on("cosmos_db"),
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),

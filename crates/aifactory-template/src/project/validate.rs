@@ -39,6 +39,8 @@ pub(super) struct Checked {
     pub log_analytics_id: String,
     pub lake: Option<Lake>,
     pub pe_subnet_id: Option<String>,
+    /// The Agent service's subnet (`subnet_ids.agent`), when the project needs it.
+    pub agent_subnet_id: Option<String>,
     pub dbx: Option<Dbx>,
     /// Sorted, without duplicates or covered entries.
     pub ip_rules: Vec<Ipv4Net>,
@@ -50,20 +52,24 @@ pub(super) struct Checked {
     pub tags: BTreeMap<String, String>,
 }
 
-pub(super) const SUBNET_PURPOSES: [(&str, &str); 3] = [
-    (
-        "private_endpoints",
-        "the private endpoints (network_access = \"private\")",
-    ),
-    (
-        "dbx_public",
-        "Databricks VNet injection (services.databricks)",
-    ),
-    (
-        "dbx_private",
-        "Databricks VNet injection (services.databricks)",
-    ),
-];
+/// The private endpoints' subnet; every other purpose is a service's (`services::*`).
+pub(super) const PRIVATE_ENDPOINTS: (&str, &str) = (
+    "private_endpoints",
+    "the private endpoints (network_access = \"private\")",
+);
+
+/// Every subnet purpose: the private endpoints' and each catalog service's, in order.
+pub(super) fn subnet_purposes() -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![PRIVATE_ENDPOINTS];
+    for s in super::services::CATALOG {
+        for n in s.subnets {
+            if !out.iter().any(|(p, _)| *p == n.purpose) {
+                out.push((n.purpose, n.needed_for));
+            }
+        }
+    }
+    out
+}
 
 fn guid(text: &str) -> Option<String> {
     Guid::parse(text).map(|g| g.to_string())
@@ -98,6 +104,11 @@ pub(super) fn check(
     check_log_analytics(spec, &mut issues);
     let lake = check_lake(spec, &mut issues);
     let subnets = check_subnets(spec, layout, &mut issues, &mut warnings);
+    let agent_subnet_id = subnets
+        .get("agent")
+        .and_then(|_| spec.subnet_ids.get("agent").cloned());
+    check_service_needs(spec, layout, &mut issues);
+    check_deployments(spec, layout, &mut issues);
     let pe_subnet_id = subnets.get("private_endpoints").map(|_| {
         spec.subnet_ids
             .get("private_endpoints")
@@ -138,6 +149,7 @@ pub(super) fn check(
             log_analytics_id: spec.common.log_analytics_workspace_id.clone(),
             lake,
             pe_subnet_id,
+            agent_subnet_id,
             dbx,
             ip_rules,
             team,
@@ -310,11 +322,15 @@ fn check_subnets(
     if layout.private {
         needed.push("private_endpoints");
     }
-    if layout.databricks {
-        needed.extend(["dbx_public", "dbx_private"]);
+    for s in super::services::enabled(layout) {
+        for n in s.subnets {
+            if (n.needed)(layout) && (layout.private || !n.private_only) {
+                needed.push(n.purpose);
+            }
+        }
     }
     let mut parsed: BTreeMap<&'static str, ArmId> = BTreeMap::new();
-    for (purpose, needed_for) in SUBNET_PURPOSES {
+    for (purpose, needed_for) in subnet_purposes() {
         if !needed.contains(&purpose) {
             continue;
         }
@@ -346,6 +362,87 @@ fn check_subnets(
         }
     }
     parsed
+}
+
+/// Switches that need others: AI Foundry needs the AI Services account; the Agent service
+/// needs Foundry, AI Search and Cosmos DB (its vector, file and thread stores).
+fn check_service_needs(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Issue>) {
+    let on = |s: &str| spec.services.on(spec.project_type, s);
+    let services = AttrPath::attr("services");
+    let mut need = |switch: &'static str, requires: &[&'static str]| {
+        if !on(switch) {
+            return;
+        }
+        let missing: Vec<&'static str> = requires.iter().copied().filter(|r| !on(r)).collect();
+        if !missing.is_empty() {
+            issues.push(Issue::new(
+                services.and_key(switch),
+                IssueKind::ServiceNeedsOthers {
+                    service: switch,
+                    missing,
+                },
+            ));
+        }
+    };
+    need("ai_foundry", &["ai_services"]);
+    need(
+        "agent_service",
+        &["ai_foundry", "ai_services", "ai_search", "cosmos_db"],
+    );
+    let _ = layout;
+}
+
+/// `deployments`: only on a Foundry account; names, models, SKUs and capacities sane.
+fn check_deployments(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Issue>) {
+    let path = AttrPath::attr("deployments");
+    if !spec.deployments.is_empty() && !layout.foundry {
+        issues.push(Issue::new(
+            path.clone(),
+            IssueKind::ServiceNeedsOthers {
+                service: "deployments",
+                missing: vec!["ai_foundry"],
+            },
+        ));
+    }
+    for d in &spec.deployments {
+        let at = path.and_key(d.name.clone());
+        let name_ok = (2..=64).contains(&d.name.len())
+            && d.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && d.name.starts_with(|c: char| c.is_ascii_alphanumeric());
+        if !name_ok {
+            issues.push(Issue::new(
+                at.clone(),
+                IssueKind::InvalidDeployment {
+                    name: d.name.clone(),
+                    problem: "a deployment name is 2-64 letters, digits, '-', '_' or '.', starting with a letter or digit".into(),
+                },
+            ));
+        }
+        if d.model.trim().is_empty() {
+            issues.push(Issue::new(
+                at.and_attr("model"),
+                IssueKind::InvalidDeployment {
+                    name: d.name.clone(),
+                    problem: "model is empty; set it to the model's name (for example \"gpt-4o\")"
+                        .into(),
+                },
+            ));
+        }
+        if !(1..=100_000).contains(&d.capacity) {
+            issues.push(Issue::new(
+                at.and_attr("capacity"),
+                IssueKind::InvalidDeployment {
+                    name: d.name.clone(),
+                    problem: format!(
+                        "capacity {} is out of range; it is a whole number from 1 (thousands of tokens per minute for Standard SKUs)",
+                        d.capacity
+                    ),
+                },
+            ));
+        }
+    }
 }
 
 /// The Databricks VNet injection: both subnets in one vNet of the project's subscription.

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
+use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete, SubnetNeed};
 use crate::naming::NameKind;
 use crate::project::api::ApiType;
 use crate::project::rbac::{
@@ -27,7 +27,20 @@ pub const SERVICE: Service = Service {
     soft_delete: SoftDelete::CognitiveServices,
     // Only written when restoring a soft-deleted account.
     write_only: &["properties.restore"],
-    subnets: &[],
+    // The Agent service's network injection (standard setup, private mode): a subnet
+    // delegated to Microsoft.App/environments in 172.16.0.0/12 or 192.168.0.0/16
+    // (learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks; ESML sizes
+    // it /23, Microsoft recommends /24 or larger).
+    subnets: &[SubnetNeed {
+        purpose: "agent",
+        needed_for: "the Agent service's network injection (services.agent_service)",
+        delegation: Some("Microsoft.App/environments"),
+        ranges: &["172.16.0.0/12", "192.168.0.0/16"],
+        max_prefix_length: Some(24),
+        private_only: true,
+        needed: |l| l.agent,
+        source: "learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks",
+    }],
     diagnostics: Some(DiagnosticLogs {
         category_groups: &["audit", "allLogs"],
         metrics: true,
@@ -55,14 +68,17 @@ pub const SERVICE: Service = Service {
             "call models from jobs",
         ),
     ],
+    summary: "services.ai_services (default for genai; kind AIServices, custom subdomain; project management with services.ai_foundry)",
     enabled: |l| l.ai_services,
     depends_on: after_identity,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {
     let name = x.name_of(ServiceKey::AiServices);
-    json!({
+    let mut body = json!({
         "location": x.location(),
         "tags": x.tags(),
         "kind": "AIServices",
@@ -78,5 +94,18 @@ fn body(x: &Ctx) -> Value {
             },
             "disableLocalAuth": true,
         },
-    })
+    });
+    // AI Foundry: projects as child resources; the Agent service injected into the
+    // project's agent subnet (private mode).
+    if x.layout.foundry {
+        body["properties"]["allowProjectManagement"] = json!(true);
+    }
+    if let Some(subnet) = x.c.agent_subnet_id.as_ref().filter(|_| x.layout.agent) {
+        body["properties"]["networkInjections"] = json!([{
+            "scenario": "agent",
+            "subnetArmId": subnet,
+            "useMicrosoftManagedNetwork": false,
+        }]);
+    }
+    body
 }

@@ -28,9 +28,12 @@ pub const SERVICE: Service = Service {
     // Its telemetry already lands in the common workspace.
     diagnostics: None,
     grants: &[],
+    summary: "always (workspace-based on the common Log Analytics workspace)",
     enabled: always,
     depends_on: after_group,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

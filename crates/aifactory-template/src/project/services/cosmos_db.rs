@@ -35,9 +35,12 @@ pub const SERVICE: Service = Service {
     // Data-plane access is granted with sqlRoleAssignments (Cosmos DB Built-in Data
     // Reader/Contributor), not ARM roles; the resource group's Reader shows the account.
     grants: &[],
+    summary: "services.cosmos_db (NoSQL, keyless; default with the Agent service)",
     enabled: |l| l.cosmos_db,
     depends_on: after_group,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

@@ -38,9 +38,12 @@ pub const SERVICE: Service = Service {
         When::DataFactory,
         "author and run pipelines",
     )],
+    summary: "services.data_factory",
     enabled: |l| l.data_factory,
     depends_on: after_identity,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

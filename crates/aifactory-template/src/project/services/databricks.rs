@@ -32,11 +32,21 @@ pub const SERVICE: Service = Service {
             purpose: "dbx_public",
             needed_for: "Databricks VNet injection (services.databricks)",
             delegation: Some("Microsoft.Databricks/workspaces"),
+            ranges: &[],
+            max_prefix_length: Some(26),
+            private_only: false,
+            needed: |_| true,
+            source: "learn.microsoft.com/azure/databricks/security/network/classic/vnet-inject (/26 or larger)",
         },
         SubnetNeed {
             purpose: "dbx_private",
             needed_for: "Databricks VNet injection (services.databricks)",
             delegation: Some("Microsoft.Databricks/workspaces"),
+            ranges: &[],
+            max_prefix_length: Some(26),
+            private_only: false,
+            needed: |_| true,
+            source: "learn.microsoft.com/azure/databricks/security/network/classic/vnet-inject (/26 or larger)",
         },
     ],
     // Databricks exports logs, no metrics.
@@ -45,9 +55,12 @@ pub const SERVICE: Service = Service {
         metrics: false,
     }),
     grants: &[],
+    summary: "services.databricks (premium, VNet-injected)",
     enabled: |l| l.databricks,
     depends_on: after_group,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

@@ -27,9 +27,12 @@ pub const SERVICE: Service = Service {
     diagnostics: None,
     // Its grants are on the services it uses (see each service).
     grants: &[],
+    summary: "always (user-assigned managed identity)",
     enabled: always,
     depends_on: after_group,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

@@ -61,9 +61,12 @@ pub const SERVICE: Service = Service {
             "data-plane role Azure ML requires of a user-assigned workspace identity on an RBAC vault",
         ),
     ],
+    summary: "always (RBAC mode, soft delete; purge protection in prod)",
     enabled: always,
     depends_on: after_group,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

@@ -21,7 +21,10 @@ pub const SERVICE: Service = Service {
     }),
     // The workspace's grants on its default storage are the workspace's (`ml_workspace`).
     grants: &[],
+    summary: "genai with services.azure_ml (Machine Learning's own storage)",
     enabled: |l| l.genai && l.ml,
     depends_on: after_group,
     body: |x| body(x, true),
+    parent: None,
+    own_name: None,
 };

@@ -81,6 +81,7 @@ pub const SERVICE: Service = Service {
             "workspace file share",
         ),
     ],
+    summary: "services.azure_ml (default for esml)",
     enabled: |l| l.ml,
     depends_on: |l| {
         vec![
@@ -92,6 +93,8 @@ pub const SERVICE: Service = Service {
         ]
     },
     body,
+    parent: None,
+    own_name: None,
 };
 
 /// The storage the workspace uses by default.

@@ -27,6 +27,7 @@ pub mod app_insights;
 pub mod cosmos_db;
 pub mod data_factory;
 pub mod databricks;
+pub mod foundry_project;
 pub mod identity;
 pub mod key_vault;
 pub mod ml_storage;
@@ -52,6 +53,7 @@ pub enum ServiceKey {
     Search,
     AiServices,
     CosmosDb,
+    FoundryProject,
 }
 
 impl ServiceKey {
@@ -69,6 +71,7 @@ impl ServiceKey {
             ServiceKey::Search => "search",
             ServiceKey::AiServices => "ai_services",
             ServiceKey::CosmosDb => "cosmos_db",
+            ServiceKey::FoundryProject => "foundry_project",
         }
     }
 
@@ -108,8 +111,8 @@ pub enum SoftDelete {
     CognitiveServices,
 }
 
-/// A subnet a service needs, with its rules (checked at plan time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// A subnet a service needs, with its rules (checked at plan time, by reading the subnet).
+#[derive(Debug, Clone, Copy)]
 pub struct SubnetNeed {
     /// The `subnet_ids` key.
     pub purpose: &'static str,
@@ -117,6 +120,16 @@ pub struct SubnetNeed {
     pub needed_for: &'static str,
     /// Delegation the subnet must carry (`Microsoft.Databricks/workspaces`), if any.
     pub delegation: Option<&'static str>,
+    /// Address ranges the subnet must lie in (empty: any).
+    pub ranges: &'static [&'static str],
+    /// The largest prefix length allowed (the smallest subnet), if any.
+    pub max_prefix_length: Option<u8>,
+    /// Only in private mode (`network_access = "private"`).
+    pub private_only: bool,
+    /// Whether this layout needs it (the service being enabled is already required).
+    pub needed: fn(&Layout) -> bool,
+    /// Where the rule comes from.
+    pub source: &'static str,
 }
 
 /// Diagnostic logs a service sends to the common Log Analytics workspace (ESML sends
@@ -148,12 +161,18 @@ pub struct Service {
     /// Role grants on this service (the project identity's and every persona's), each with
     /// its reason.
     pub grants: &'static [Grant],
+    /// When a project has it, for the docs.
+    pub summary: &'static str,
     /// Is the service part of a project with this layout?
     pub enabled: fn(&Layout) -> bool,
     /// Services that must exist first, for this layout.
     pub depends_on: fn(&Layout) -> Vec<ServiceKey>,
     /// The exact PUT body.
     pub body: fn(&Ctx) -> Value,
+    /// A child of another service (`accounts/projects`): the parent and the path segment.
+    pub parent: Option<(ServiceKey, &'static str)>,
+    /// Its name when `naming` has none for it (child resources named by the project).
+    pub own_name: Option<fn(&Ctx) -> String>,
 }
 
 impl Service {
@@ -185,6 +204,7 @@ pub static CATALOG: &[&Service] = &[
     &search::SERVICE,
     &ai_services::SERVICE,
     &cosmos_db::SERVICE,
+    &foundry_project::SERVICE,
 ];
 
 /// The services of a project with this layout, in catalog order.
@@ -223,12 +243,29 @@ impl<'a> Ctx<'a> {
                 &self.c.names.resource_group,
             );
         }
-        self.id(&d.api, self.name_of(key))
+        match d.parent {
+            Some((parent, segment)) => {
+                format!(
+                    "{}/{segment}/{}",
+                    self.service_id(parent),
+                    self.name_of(key)
+                )
+            }
+            None => self.id(&d.api, &self.name_of(key)),
+        }
     }
 
     /// The name of one of this project's services.
-    pub(super) fn name_of(&self, key: ServiceKey) -> &str {
-        self.c.names.of_target(key.as_str()).unwrap_or_default()
+    pub(super) fn name_of(&self, key: ServiceKey) -> String {
+        match key.descriptor().own_name {
+            Some(f) => f(self),
+            None => self
+                .c
+                .names
+                .of_target(key.as_str())
+                .unwrap_or_default()
+                .to_string(),
+        }
     }
 
     fn tags(&self) -> Value {
@@ -280,7 +317,7 @@ pub(super) fn resource(x: &Ctx, s: &Service) -> DesiredResource {
         resource_type: s.api.resource_type.to_string(),
         api_version: s.api.api_version.to_string(),
         id: x.service_id(s.key),
-        name: x.name_of(s.key).to_string(),
+        name: x.name_of(s.key),
         body: (s.body)(x),
         depends_on: deps,
         lro: s.api.lro,

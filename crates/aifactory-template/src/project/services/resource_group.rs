@@ -54,9 +54,12 @@ pub const SERVICE: Service = Service {
             "the workspace identity's control-plane role (replaces Contributor)",
         ),
     ],
+    summary: "always",
     enabled: always,
     depends_on: |_| Vec::new(),
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

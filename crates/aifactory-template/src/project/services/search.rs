@@ -63,9 +63,12 @@ pub const SERVICE: Service = Service {
             "index documents from pipelines",
         ),
     ],
+    summary: "services.ai_search (default for genai; basic, standard in prod)",
     enabled: |l| l.search,
     depends_on: after_identity,
     body,
+    parent: None,
+    own_name: None,
 };
 
 fn body(x: &Ctx) -> Value {

@@ -64,10 +64,13 @@ pub const SERVICE: Service = Service {
             "read and write project blobs from jobs",
         ),
     ],
+    summary: "always (StorageV2, HNS off, TLS 1.2, shared key only when it is Machine Learning's storage)",
     enabled: always,
     depends_on: after_group,
     // Shared key only where Machine Learning uses this account as its default storage.
     body: |x| body(x, x.layout.ml && !x.layout.genai),
+    parent: None,
+    own_name: None,
 };
 
 /// A project storage account's body; `shared_key` for the one Azure ML uses by default.

@@ -7,12 +7,12 @@ use crate::naming::PRIVATE_LINK_TARGETS;
 use crate::project::network::{dns_zones, Cloud};
 use crate::project::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 
-/// Every combination of the layout switches.
+/// Every consistent combination of the layout switches.
 fn layouts() -> Vec<Layout> {
     let mut out = Vec::new();
-    for bits in 0..512u32 {
+    for bits in 0..2048u32 {
         let b = |i: u32| bits & (1 << i) != 0;
-        out.push(Layout {
+        let l = Layout {
             genai: b(0),
             ml: b(1),
             databricks: b(2),
@@ -22,7 +22,16 @@ fn layouts() -> Vec<Layout> {
             private: b(6),
             datalake: b(7),
             cosmos_db: b(8),
-        });
+            foundry: b(9),
+            agent: b(10),
+        };
+        // What `Layout::of` can produce: Foundry on an AI Services account, the Agent
+        // service on Foundry with AI Search and Cosmos DB.
+        let consistent =
+            (!l.foundry || l.ai_services) && (!l.agent || (l.foundry && l.search && l.cosmos_db));
+        if consistent {
+            out.push(l);
+        }
     }
     out
 }
@@ -121,7 +130,7 @@ fn subnet_needs_are_known_purposes() {
     for s in CATALOG {
         for n in s.subnets {
             assert!(
-                crate::project::validate::SUBNET_PURPOSES
+                crate::project::validate::subnet_purposes()
                     .iter()
                     .any(|(p, _)| *p == n.purpose),
                 "{}: {}",

@@ -81,6 +81,7 @@ pub(super) fn esml() -> ProjectSpec {
         tags: BTreeMap::from([("cost_center".to_string(), "1234".to_string())]),
         identity_principal_id: None,
         key_vault_purge_protection: None,
+        deployments: Vec::new(),
     }
 }
 
@@ -1336,4 +1337,104 @@ fn personas_get_their_role_sets() {
     let mut s3 = s.clone();
     s3.team.personas[1].name = "Team Leads".into();
     assert_eq!(paths(&errs(&s3)), ["team.personas[\"Team Leads\"]"]);
+}
+
+/// A GenAI project on AI Foundry with the Agent service (issue 9 section 4): the account
+/// manages projects and is injected into the agent subnet, the Foundry project runs as the
+/// project identity, connects to AI Search, Storage and Cosmos DB with Entra ID, model
+/// deployments are written one at a time, and the capability hosts come last.
+pub(super) fn genai_foundry() -> ProjectSpec {
+    let mut s = genai();
+    s.services.ai_foundry = Some(true);
+    s.services.agent_service = Some(true);
+    s.services.cosmos_db = Some(true);
+    s.subnet_ids.insert(
+        "agent".to_string(),
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001/subnets/snt-prj002-agent".to_string(),
+    );
+    s.deployments = vec![
+        ModelDeployment {
+            name: "embed".into(),
+            model: "text-embedding-3-large".into(),
+            version: Some("1".into()),
+            format: "OpenAI".into(),
+            sku: "Standard".into(),
+            capacity: 20,
+        },
+        ModelDeployment {
+            name: "gpt".into(),
+            model: "gpt-4o".into(),
+            version: Some("2024-11-20".into()),
+            format: "OpenAI".into(),
+            sku: "GlobalStandard".into(),
+            capacity: 50,
+        },
+    ];
+    s
+}
+
+#[test]
+fn foundry_with_agents_and_deployments() {
+    let p = desired(&genai_foundry()).unwrap_or_else(|e| panic!("{e:?}"));
+    let get = |k: &str| {
+        p.resources
+            .iter()
+            .find(|r| r.key == k)
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    let account = get("ai_services");
+    assert_eq!(account.body["properties"]["allowProjectManagement"], true);
+    assert_eq!(
+        account.body["properties"]["networkInjections"][0]["scenario"],
+        "agent"
+    );
+    let project = get("foundry_project");
+    assert_eq!(project.id, format!("{}/projects/project002", account.id));
+    assert_eq!(project.body["identity"]["type"], "UserAssigned");
+    for (svc, category) in [
+        ("search", "CognitiveSearch"),
+        ("storage", "AzureStorageAccount"),
+        ("cosmos_db", "CosmosDb"),
+    ] {
+        let c = get(&format!("foundry_connection.{svc}"));
+        assert_eq!(c.body["properties"]["category"], category);
+        assert_eq!(c.body["properties"]["authType"], "AAD");
+        assert!(c.id.starts_with(&format!("{}/connections/", project.id)));
+    }
+    // One deployment at a time: `gpt` waits for `embed`.
+    let gpt = get("deployment.gpt");
+    assert!(gpt.depends_on.contains(&"deployment.embed".to_string()));
+    assert_eq!(gpt.body["sku"]["capacity"], 50);
+    assert_eq!(gpt.body["properties"]["model"]["name"], "gpt-4o");
+    let host = get("capability_host.project");
+    assert_eq!(
+        host.body["properties"]["threadStorageConnections"][0],
+        get("foundry_connection.cosmos_db").name.as_str()
+    );
+    assert!(host
+        .depends_on
+        .contains(&"capability_host.account".to_string()));
+    // What the Agent service needs, it gets, or the plan says which switch is missing.
+    let mut s = genai_foundry();
+    s.services.cosmos_db = Some(false);
+    let e = errs(&s);
+    let need = e
+        .iter()
+        .find(|i| i.path.to_string() == "services[\"agent_service\"]")
+        .unwrap_or_else(|| panic!("{:?}", paths(&e)));
+    assert!(need.summary().contains("cosmos_db"), "{}", need.summary());
+    assert!(
+        need.detail().contains("cosmos_db = true"),
+        "{}",
+        need.detail()
+    );
+    let mut s = genai_foundry();
+    s.subnet_ids.remove("agent");
+    assert_eq!(paths(&errs(&s)), ["subnet_ids"]);
+    let mut s = genai();
+    s.deployments = genai_foundry().deployments;
+    assert_eq!(paths(&errs(&s)), ["deployments"]);
+    let mut s = genai_foundry();
+    s.deployments[1].capacity = 0;
+    assert_eq!(paths(&errs(&s)), ["deployments[\"gpt\"].capacity"]);
 }

@@ -18,7 +18,7 @@ struct Case {
     genai: bool,
     /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db
     /// (None = the type's preset).
-    switches: [Option<bool>; 6],
+    switches: [Option<bool>; 8],
     private: bool,
     lake: bool,
     sp: bool,
@@ -29,7 +29,8 @@ struct Case {
 
 fn spec_of(c: &Case) -> ProjectSpec {
     let mut s = if c.genai { genai() } else { esml() };
-    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db] = c.switches;
+    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db, ai_foundry, agent_service] =
+        c.switches;
     s.services = Services {
         azure_ml,
         databricks,
@@ -37,7 +38,24 @@ fn spec_of(c: &Case) -> ProjectSpec {
         ai_search,
         ai_services,
         cosmos_db,
+        ai_foundry,
+        agent_service,
     };
+    // Switches that need others are valid only with them; the others are kept.
+    let on = |x: Option<bool>, preset: bool| x.unwrap_or(preset);
+    let genai = c.genai;
+    let has_ais = on(ai_services, genai);
+    if on(ai_foundry, false) && !has_ais {
+        s.services.ai_foundry = Some(false);
+    }
+    if on(agent_service, false)
+        && !(s.services.on(s.project_type, "ai_foundry")
+            && has_ais
+            && on(ai_search, genai)
+            && on(cosmos_db, false))
+    {
+        s.services.agent_service = Some(false);
+    }
     if !c.private {
         s.network_access = NetworkAccess::Allowlist;
         s.ip_allowlist = vec!["203.0.113.0/24".to_string()];
@@ -56,13 +74,17 @@ fn spec_of(c: &Case) -> ProjectSpec {
     s.cloud = Cloud::ALL[c.cloud];
     // Keep only the subnets this case uses (unused ones are warnings, not errors).
     s.subnet_ids = esml().subnet_ids;
+    s.subnet_ids.insert(
+        "agent".to_string(),
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001/subnets/snt-prj001-agent".to_string(),
+    );
     s
 }
 
 fn case() -> impl Strategy<Value = Case> {
     (
         any::<bool>(),
-        proptest::array::uniform6(proptest::option::of(any::<bool>())),
+        proptest::array::uniform8(proptest::option::of(any::<bool>())),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),

@@ -49,6 +49,12 @@ fn snapshot_genai() {
     check("genai", &genai());
 }
 
+/// A GenAI project on AI Foundry with the Agent service, Cosmos DB and two deployments.
+#[test]
+fn snapshot_genai_foundry_agent() {
+    check("genai_foundry_agent", &super::genai_foundry());
+}
+
 /// A GenAI project with Cosmos DB (its account, `Sql` endpoint and zone group).
 #[test]
 fn snapshot_genai_cosmos() {
