@@ -354,8 +354,21 @@ pub struct Discovered {
     pub ip_allowlist: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub key_vault_purge_protection: Option<bool>,
+    /// `deployments`, read from the AI Services account.
+    pub deployments: BTreeMap<String, DiscoveredDeployment>,
     pub principal: Option<String>,
     pub warnings: Vec<String>,
+}
+
+/// One model deployment found on the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiscoveredDeployment {
+    pub model: String,
+    pub version: Option<String>,
+    /// `None` for `OpenAI` (the default, left out as a configuration would).
+    pub format: Option<String>,
+    pub sku: String,
+    pub capacity: i64,
 }
 
 /// Parts of a project resource group name `{prefix}esml-project{NNN}-{loc}-{env}{suffix}-rg`.
@@ -452,6 +465,7 @@ pub async fn discover(
     let mut names = f.identity(&mut d).await?;
     f.key_vault(&mut d, &mut names).await?;
     f.monitoring_and_network(&mut d).await?;
+    f.foundry(&mut d).await?;
     f.team(&mut d).await?;
     f.datalake(&mut d).await?;
     f.salts(&mut d, group.untagged, names);
@@ -588,6 +602,51 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
+    /// AI Foundry on the AI Services account: project management (`ai_foundry`), the
+    /// Agent service's injection (`agent_service`, `subnet_ids.agent`) and the model
+    /// deployments.
+    async fn foundry(&self, d: &mut Discovered) -> Result<(), String> {
+        let Some(account) = find_type(&self.items, api::AI_SERVICES.resource_type).first().map(|j| id_of(j)) else {
+            return Ok(());
+        };
+        let Some(body) = self.get(account.clone(), api::AI_SERVICES.api_version).await.map_err(az)? else {
+            return Ok(());
+        };
+        let props = body.get("properties").cloned().unwrap_or(Json::Null);
+        if props.get("allowProjectManagement").and_then(Json::as_bool) != Some(true) {
+            return Ok(());
+        }
+        d.services.insert("ai_foundry".into(), true);
+        if let Some(subnet) = props
+            .pointer("/networkInjections/0/subnetArmId")
+            .and_then(Json::as_str)
+        {
+            d.services.insert("agent_service".into(), true);
+            d.subnet_ids.insert("agent".into(), subnet.to_string());
+        }
+        let deployments = self
+            .client
+            .arm()
+            .list(self.ctx, &format!("{account}/deployments"), aifactory_template::project::foundry::DEPLOYMENT.api_version)
+            .await
+            .map_err(az)?;
+        for j in deployments {
+            let model = j.pointer("/properties/model");
+            let s = |p: &str| model.and_then(|m| m.get(p)).and_then(Json::as_str).map(str::to_string);
+            d.deployments.insert(
+                name_of(&j).to_string(),
+                DiscoveredDeployment {
+                    model: s("name").unwrap_or_default(),
+                    version: s("version"),
+                    format: s("format").filter(|f| f != "OpenAI"),
+                    sku: j.pointer("/sku/name").and_then(Json::as_str).unwrap_or_default().to_string(),
+                    capacity: j.pointer("/sku/capacity").and_then(Json::as_i64).unwrap_or_default(),
+                },
+            );
+        }
+        Ok(())
+    }
+
     async fn get(&self, id: String, api_version: &'static str) -> Result<Option<Json>, AzureError> {
         self.client.arm().get_opt(self.ctx, &id, api_version).await
     }

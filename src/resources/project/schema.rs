@@ -181,6 +181,38 @@ pub fn team_literal_type(
     Type::Object(fields)
 }
 
+/// The `deployments` value of a configuration that writes `model`, `version` (when set),
+/// `format` (when not OpenAI), `sku` and `capacity` of each deployment, typed as
+/// Terraform types that literal; `Null` when there are none.
+pub fn deployments_literal(
+    found: &BTreeMap<String, super::refresh::DiscoveredDeployment>,
+) -> Value {
+    if found.is_empty() {
+        return Value::Null;
+    }
+    let mut fields_t = Vec::new();
+    let mut value = BTreeMap::new();
+    for (name, d) in found {
+        let mut t = vec![("model".to_string(), Type::String)];
+        let mut v = BTreeMap::from([("model".to_string(), Value::String(d.model.clone()))]);
+        if let Some(version) = &d.version {
+            t.push(("version".to_string(), Type::String));
+            v.insert("version".to_string(), Value::String(version.clone()));
+        }
+        if let Some(format) = &d.format {
+            t.push(("format".to_string(), Type::String));
+            v.insert("format".to_string(), Value::String(format.clone()));
+        }
+        t.push(("sku".to_string(), Type::String));
+        v.insert("sku".to_string(), Value::String(d.sku.clone()));
+        t.push(("capacity".to_string(), Type::Number));
+        v.insert("capacity".to_string(), Value::Number(d.capacity as f64));
+        fields_t.push((name.clone(), Type::Object(t)));
+        value.insert(name.clone(), Value::Map(v));
+    }
+    dynamic(&Type::Object(fields_t), Value::Map(value))
+}
+
 /// The type of one object of `resources`.
 pub fn record_type() -> Type {
     Type::Object(vec![

@@ -972,7 +972,9 @@ fn project_personas_with_role_sets() {
 /// A GenAI project on AI Foundry (issue 9 section 4): the Agent service on Cosmos DB,
 /// Storage and AI Search injected into a delegated 172.16/12 subnet, two model deployments;
 /// a misplaced agent subnet is refused at plan; a third deployment is added in place;
-/// drift on a deployment's capacity is shown and repaired; destroy is clean; on both CLIs.
+/// drift on a deployment's capacity is shown and repaired; an import reads Foundry, the
+/// Agent service, the agent subnet and the deployments back (first plan empty); destroy is
+/// clean (after the agent subnet's link is released); on both CLIs.
 #[test]
 fn project_on_ai_foundry_with_agents_and_deployments() {
     let fx = start();
@@ -1068,6 +1070,7 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
                     }
                 })),
         )
+        .step(import_step(ADDR).in_place())
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
     assert!(
