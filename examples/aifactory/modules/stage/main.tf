@@ -65,5 +65,7 @@ resource "aifactory_project" "project" {
   }
   # null when the ticket lists no services, as an imported project reads back.
   services = try(each.value.services, null)
-  tags     = { cost_center = each.value.cost_centre }
+  # GenAI tickets on AI Foundry list their model deployments.
+  deployments = try(each.value.deployments, null)
+  tags        = { cost_center = each.value.cost_centre }
 }
