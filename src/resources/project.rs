@@ -521,8 +521,15 @@ impl Project {
             }
         };
         let principal = prior.identity_principal_id.known().cloned();
-        let Some((inputs, prior_desired)) = desired_of(&prior, &facts, principal, &mut diags)
+        // A state whose inputs are incomplete (an import of a cut-off project) still
+        // destroys: missing subnets stand in as placeholders, as import does.
+        let mut quiet = Diagnostics::new();
+        let Some(prior_desired) =
+            desired_for_import(&prior, &facts, principal, &mut diags, &mut quiet)
         else {
+            return keep(diags);
+        };
+        let Some(inputs) = spec::inputs(&prior, &facts, &mut diags) else {
             return keep(diags);
         };
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {

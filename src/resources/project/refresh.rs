@@ -466,6 +466,7 @@ pub async fn discover(
     f.key_vault(&mut d, &mut names).await?;
     f.monitoring_and_network(&mut d).await?;
     f.foundry(&mut d).await?;
+    f.container_apps(&mut d).await?;
     f.team(&mut d).await?;
     f.datalake(&mut d).await?;
     f.salts(&mut d, group.untagged, names);
@@ -606,10 +607,17 @@ impl Finder<'_> {
     /// Agent service's injection (`agent_service`, `subnet_ids.agent`) and the model
     /// deployments.
     async fn foundry(&self, d: &mut Discovered) -> Result<(), String> {
-        let Some(account) = find_type(&self.items, api::AI_SERVICES.resource_type).first().map(|j| id_of(j)) else {
+        let Some(account) = find_type(&self.items, api::AI_SERVICES.resource_type)
+            .first()
+            .map(|j| id_of(j))
+        else {
             return Ok(());
         };
-        let Some(body) = self.get(account.clone(), api::AI_SERVICES.api_version).await.map_err(az)? else {
+        let Some(body) = self
+            .get(account.clone(), api::AI_SERVICES.api_version)
+            .await
+            .map_err(az)?
+        else {
             return Ok(());
         };
         let props = body.get("properties").cloned().unwrap_or(Json::Null);
@@ -627,22 +635,58 @@ impl Finder<'_> {
         let deployments = self
             .client
             .arm()
-            .list(self.ctx, &format!("{account}/deployments"), aifactory_template::project::foundry::DEPLOYMENT.api_version)
+            .list(
+                self.ctx,
+                &format!("{account}/deployments"),
+                aifactory_template::project::foundry::DEPLOYMENT.api_version,
+            )
             .await
             .map_err(az)?;
         for j in deployments {
             let model = j.pointer("/properties/model");
-            let s = |p: &str| model.and_then(|m| m.get(p)).and_then(Json::as_str).map(str::to_string);
+            let s = |p: &str| {
+                model
+                    .and_then(|m| m.get(p))
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+            };
             d.deployments.insert(
                 name_of(&j).to_string(),
                 DiscoveredDeployment {
                     model: s("name").unwrap_or_default(),
                     version: s("version"),
                     format: s("format").filter(|f| f != "OpenAI"),
-                    sku: j.pointer("/sku/name").and_then(Json::as_str).unwrap_or_default().to_string(),
-                    capacity: j.pointer("/sku/capacity").and_then(Json::as_i64).unwrap_or_default(),
+                    sku: j
+                        .pointer("/sku/name")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    capacity: j
+                        .pointer("/sku/capacity")
+                        .and_then(Json::as_i64)
+                        .unwrap_or_default(),
                 },
             );
+        }
+        Ok(())
+    }
+
+    /// The Container Apps environment's subnet (`subnet_ids.aca`).
+    async fn container_apps(&self, d: &mut Discovered) -> Result<(), String> {
+        let api = aifactory_template::project::services::container_apps::API;
+        let Some(env) = find_type(&self.items, api.resource_type)
+            .first()
+            .map(|j| id_of(j))
+        else {
+            return Ok(());
+        };
+        if let Some(body) = self.get(env, api.api_version).await.map_err(az)? {
+            if let Some(subnet) = body
+                .pointer("/properties/vnetConfiguration/infrastructureSubnetId")
+                .and_then(Json::as_str)
+            {
+                d.subnet_ids.insert("aca".into(), subnet.to_string());
+            }
         }
         Ok(())
     }
@@ -685,6 +729,10 @@ impl Finder<'_> {
             ("ai_search", api::SEARCH.resource_type),
             ("ai_services", api::AI_SERVICES.resource_type),
             ("cosmos_db", api::COSMOS_DB.resource_type),
+            (
+                "container_apps",
+                aifactory_template::project::services::container_apps::API.resource_type,
+            ),
         ] {
             let present = !find_type(items, t).is_empty();
             if present != Services::preset(project_type, switch) {

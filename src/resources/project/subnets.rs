@@ -222,6 +222,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn the_container_apps_subnet_needs_a_delegated_27() {
+        let need = services::ServiceKey::ContainerApps.descriptor().subnets[0];
+        let ok = json!({"properties": {"addressPrefix": "10.20.16.0/23", "delegations": [
+            {"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}});
+        assert!(problems(&ok, &need).is_empty());
+        let small = json!({"properties": {"addressPrefix": "10.20.16.0/28"}});
+        let p = problems(&small, &need);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[1].contains("needs a /27 or larger"), "{p:?}");
+    }
+
     fn agent_need() -> services::SubnetNeed {
         services::ServiceKey::AiServices.descriptor().subnets[0]
     }
@@ -236,15 +248,16 @@ mod tests {
             };
             json!({"properties": {"addressPrefix": prefix, "delegations": d}})
         };
-        let cases: [(&str, bool, &[&str]); 6] = [
+        let cases: [(&str, bool, &[&str]); 7] = [
             ("172.16.4.0/23", true, &[]),
-            ("192.168.10.0/24", true, &[]),
+            ("192.168.10.0/23", true, &[]),
+            ("192.168.10.0/24", true, &["needs a /23 or larger"]),
             (
                 "10.20.4.0/23",
                 true,
                 &["outside 172.16.0.0/12 or 192.168.0.0/16"],
             ),
-            ("172.16.4.0/25", true, &["needs a /24 or larger"]),
+            ("172.16.4.0/25", true, &["needs a /23 or larger"]),
             (
                 "172.16.4.0/23",
                 false,
@@ -253,7 +266,7 @@ mod tests {
             (
                 "10.0.0.0/26",
                 false,
-                &["not delegated", "outside", "needs a /24"],
+                &["not delegated", "outside", "needs a /23"],
             ),
         ];
         for (prefix, delegated, wants) in cases {

@@ -983,6 +983,7 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
     let vnet = vnet_id();
     let agent_subnet = format!("{vnet}/subnets/snt-prj001-agent");
     let wrong_subnet = format!("{vnet}/subnets/snt-prj001-wrong");
+    let aca = format!("{vnet}/subnets/snt-prj001-aca");
     let account_id = format!(
         "{rg_id}/providers/Microsoft.CognitiveServices/accounts/{}",
         n.ai_services
@@ -992,12 +993,12 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
         project_hcl(
             &[M1],
             &format!(
-                "  services   = {{ ai_foundry = true, agent_service = true, cosmos_db = true }}\n  deployments = {{\n{deployments}  }}\n"
+                "  services   = {{ ai_foundry = true, agent_service = true, cosmos_db = true, container_apps = true }}\n  deployments = {{\n{deployments}  }}\n"
             ),
         )
         .replacen(
             "/subnets/snt-prj001-genai\" }",
-            &format!("/subnets/snt-prj001-genai\", agent = \"{subnet}\" }}"),
+            &format!("/subnets/snt-prj001-genai\", agent = \"{subnet}\", aca = \"{aca}\" }}"),
             1,
         )
     };
@@ -1011,6 +1012,7 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
         "the agent subnet was not inserted:\n{cfg_two}"
     );
     let (fx_net, agent_net, wrong_net) = (fx.clone(), agent_subnet.clone(), wrong_subnet.clone());
+    let aca_net = aca.clone();
     let (fx_check, gpt_check) = (fx.clone(), gpt_id.clone());
     let (fx_drift, gpt_drift) = (fx.clone(), gpt_id.clone());
     let (fx_fixed, gpt_fixed) = (fx.clone(), gpt_id.clone());
@@ -1020,7 +1022,9 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
             let agent = json!({"properties": {"addressPrefix": "172.16.4.0/23",
                 "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}});
             let wrong = json!({"properties": {"addressPrefix": "10.20.8.0/26"}});
-            for (id, body) in [(&agent_net, agent), (&wrong_net, wrong)] {
+            let aca = json!({"properties": {"addressPrefix": "10.20.16.0/23",
+                "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}});
+            for (id, body) in [(&agent_net, agent), (&wrong_net, wrong), (&aca_net, aca)] {
                 fx_net.emulator.put_resource(id, body).map_err(|e| e.to_string())?;
             }
             Ok(())
@@ -1029,6 +1033,7 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
         .step(
             config_step(cfg_two)
                 .check(attr(ADDR, "resources.foundry_project.type", "Microsoft.CognitiveServices/accounts/projects"))
+                .check(attr(ADDR, "resources.container_apps.type", "Microsoft.App/managedEnvironments"))
                 .check(Check::new("Foundry objects in state and in Azure", move |state| {
                     let values = resource_values(state, ADDR)?;
                     let r = values["resources"].as_object().ok_or("no resources map")?;

@@ -24,13 +24,14 @@ pub enum NameKind {
     Search,
     AiServices,
     CosmosDb,
+    ContainerApps,
     PrivateEndpoint,
     NetworkInterface,
 }
 
 impl NameKind {
     /// Every kind, in documentation order.
-    pub const ALL: [NameKind; 15] = [
+    pub const ALL: [NameKind; 16] = [
         NameKind::ResourceGroup,
         NameKind::Identity,
         NameKind::KeyVault,
@@ -44,6 +45,7 @@ impl NameKind {
         NameKind::Search,
         NameKind::AiServices,
         NameKind::CosmosDb,
+        NameKind::ContainerApps,
         NameKind::PrivateEndpoint,
         NameKind::NetworkInterface,
     ];
@@ -64,6 +66,7 @@ impl NameKind {
             NameKind::Search => "AI Search service",
             NameKind::AiServices => "AI Services account",
             NameKind::CosmosDb => "Cosmos DB account",
+            NameKind::ContainerApps => "Container Apps environment",
             NameKind::PrivateEndpoint => "private endpoint",
             NameKind::NetworkInterface => "private endpoint network interface",
         }
@@ -86,6 +89,8 @@ impl NameKind {
             NameKind::AiServices => "ais-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             // ESML's own (esml.md: `cosmos-prj<NNN>-<loc>-<env>-<s5><suffix>`).
             NameKind::CosmosDb => "cosmos-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            // ESML's own (esml.md: `aca-env-` + `prj<NNN>-...`).
+            NameKind::ContainerApps => "aca-env-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
             NameKind::NetworkInterface => "{private endpoint name}-nic",
         }

@@ -552,6 +552,7 @@ pub struct ProjectNames {
     pub search: String,
     pub ai_services: String,
     pub cosmos_db: String,
+    pub container_apps: String,
     /// By private endpoint key (`key_vault_vault`, see [`PrivateLinkTarget::key`]).
     pub private_endpoints: BTreeMap<String, PrivateEndpointNames>,
     /// `projects/project001`, the project's directory in the common data lake.
@@ -574,6 +575,7 @@ impl ProjectNames {
             "search" => &self.search,
             "ai_services" => &self.ai_services,
             "cosmos_db" => &self.cosmos_db,
+            "container_apps" => &self.container_apps,
             _ => return None,
         })
     }
@@ -597,6 +599,7 @@ impl ProjectNames {
             (NameKind::Search, &self.search),
             (NameKind::AiServices, &self.ai_services),
             (NameKind::CosmosDb, &self.cosmos_db),
+            (NameKind::ContainerApps, &self.container_apps),
         ]
     }
 }
@@ -1110,6 +1113,11 @@ pub fn compose_template(
         (NameKind::Search, "search", search),
         (NameKind::AiServices, "ai_services", ai_services),
         (NameKind::CosmosDb, "cosmos_db", ctx.dashed("cosmos-prj")),
+        (
+            NameKind::ContainerApps,
+            "container_apps",
+            ctx.dashed("aca-env-prj"),
+        ),
     ];
 
     let mut issues = Vec::new();
@@ -1211,6 +1219,7 @@ pub fn compose_template(
         search: get("search"),
         ai_services: get("ai_services"),
         cosmos_db: get("cosmos_db"),
+        container_apps: get("container_apps"),
         private_endpoints,
         datalake_path: format!("projects/project{}", ctx.nnn),
     };

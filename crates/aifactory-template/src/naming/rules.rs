@@ -340,6 +340,16 @@ pub fn rule_for(kind: NameKind) -> NameRule {
             false,
             Scope::Global,
         ),
+        // resource-name-rules.md, Microsoft.App managedEnvironments: 2-60, lowercase letters,
+        // numbers and hyphens, starting with a letter and ending with a letter or number.
+        NameKind::ContainerApps => rule(
+            "Microsoft.App/managedEnvironments",
+            (2, 60),
+            C::LowerAlnumHyphen,
+            (E::Letter, E::Alnum),
+            false,
+            Scope::ResourceGroup,
+        ),
         NameKind::MlWorkspace => rule(
             "Microsoft.MachineLearningServices/workspaces",
             (3, 33),

@@ -224,10 +224,12 @@ pub struct Services {
     /// The Foundry Agent service (standard setup): capability hosts on Cosmos DB, Storage
     /// and AI Search, injected into `subnet_ids.agent` in private mode.
     pub agent_service: Option<bool>,
+    /// A Container Apps environment (internal, workload profiles) in `subnet_ids.aca`.
+    pub container_apps: Option<bool>,
 }
 
 /// The `services` switches, in documentation order.
-pub const SERVICE_SWITCHES: [&str; 8] = [
+pub const SERVICE_SWITCHES: [&str; 9] = [
     "azure_ml",
     "databricks",
     "data_factory",
@@ -236,6 +238,7 @@ pub const SERVICE_SWITCHES: [&str; 8] = [
     "cosmos_db",
     "ai_foundry",
     "agent_service",
+    "container_apps",
 ];
 
 impl Services {
@@ -250,6 +253,7 @@ impl Services {
             "cosmos_db" => self.cosmos_db,
             "ai_foundry" => self.ai_foundry,
             "agent_service" => self.agent_service,
+            "container_apps" => self.container_apps,
             _ => None,
         }
     }
@@ -265,6 +269,7 @@ impl Services {
             "cosmos_db" => &mut self.cosmos_db,
             "ai_foundry" => &mut self.ai_foundry,
             "agent_service" => &mut self.agent_service,
+            "container_apps" => &mut self.container_apps,
             _ => return false,
         };
         *slot = on;
@@ -401,6 +406,7 @@ pub struct Layout {
     pub foundry: bool,
     /// The Agent service (needs Foundry, AI Search and Cosmos DB).
     pub agent: bool,
+    pub container_apps: bool,
     pub private: bool,
     pub datalake: bool,
 }
@@ -423,6 +429,7 @@ impl Layout {
                 && on("ai_services")
                 && on("ai_search")
                 && on("cosmos_db"),
+            container_apps: on("container_apps"),
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),
@@ -484,6 +491,7 @@ impl Layout {
             NameKind::Search => targets.contains(&"search"),
             NameKind::AiServices => targets.contains(&"ai_services"),
             NameKind::CosmosDb => targets.contains(&"cosmos_db"),
+            NameKind::ContainerApps => targets.contains(&"container_apps"),
         }
     }
 }

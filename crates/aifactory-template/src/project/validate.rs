@@ -41,6 +41,8 @@ pub(super) struct Checked {
     pub pe_subnet_id: Option<String>,
     /// The Agent service's subnet (`subnet_ids.agent`), when the project needs it.
     pub agent_subnet_id: Option<String>,
+    /// The Container Apps environment's subnet (`subnet_ids.aca`), when needed.
+    pub aca_subnet_id: Option<String>,
     pub dbx: Option<Dbx>,
     /// Sorted, without duplicates or covered entries.
     pub ip_rules: Vec<Ipv4Net>,
@@ -107,6 +109,9 @@ pub(super) fn check(
     let agent_subnet_id = subnets
         .get("agent")
         .and_then(|_| spec.subnet_ids.get("agent").cloned());
+    let aca_subnet_id = subnets
+        .get("aca")
+        .and_then(|_| spec.subnet_ids.get("aca").cloned());
     check_service_needs(spec, layout, &mut issues);
     check_deployments(spec, layout, &mut issues);
     let pe_subnet_id = subnets.get("private_endpoints").map(|_| {
@@ -150,6 +155,7 @@ pub(super) fn check(
             lake,
             pe_subnet_id,
             agent_subnet_id,
+            aca_subnet_id,
             dbx,
             ip_rules,
             team,

@@ -29,14 +29,15 @@ pub const SERVICE: Service = Service {
     write_only: &["properties.restore"],
     // The Agent service's network injection (standard setup, private mode): a subnet
     // delegated to Microsoft.App/environments in 172.16.0.0/12 or 192.168.0.0/16
-    // (learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks; ESML sizes
-    // it /23, Microsoft recommends /24 or larger).
+    // (learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks), /23 or larger:
+    // ESML's users report a smaller one is rejected and the account stays "Creating"
+    // (esml.md, subnet rules).
     subnets: &[SubnetNeed {
         purpose: "agent",
         needed_for: "the Agent service's network injection (services.agent_service)",
         delegation: Some("Microsoft.App/environments"),
         ranges: &["172.16.0.0/12", "192.168.0.0/16"],
-        max_prefix_length: Some(24),
+        max_prefix_length: Some(23),
         private_only: true,
         needed: |l| l.agent,
         source: "learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks",

@@ -24,6 +24,7 @@ use crate::naming::{Environment, NameKind};
 
 pub mod ai_services;
 pub mod app_insights;
+pub mod container_apps;
 pub mod cosmos_db;
 pub mod data_factory;
 pub mod databricks;
@@ -54,6 +55,7 @@ pub enum ServiceKey {
     AiServices,
     CosmosDb,
     FoundryProject,
+    ContainerApps,
 }
 
 impl ServiceKey {
@@ -72,6 +74,7 @@ impl ServiceKey {
             ServiceKey::AiServices => "ai_services",
             ServiceKey::CosmosDb => "cosmos_db",
             ServiceKey::FoundryProject => "foundry_project",
+            ServiceKey::ContainerApps => "container_apps",
         }
     }
 
@@ -205,6 +208,7 @@ pub static CATALOG: &[&Service] = &[
     &ai_services::SERVICE,
     &cosmos_db::SERVICE,
     &foundry_project::SERVICE,
+    &container_apps::SERVICE,
 ];
 
 /// The services of a project with this layout, in catalog order.

@@ -1437,4 +1437,24 @@ fn foundry_with_agents_and_deployments() {
     let mut s = genai_foundry();
     s.deployments[1].capacity = 0;
     assert_eq!(paths(&errs(&s)), ["deployments[\"gpt\"].capacity"]);
+    // A Container Apps environment: internal, in the aca subnet.
+    let mut s = genai();
+    s.services.container_apps = Some(true);
+    assert_eq!(paths(&errs(&s)), ["subnet_ids"]);
+    let aca = format!("{}/subnets/snt-prj002-aca", "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001");
+    s.subnet_ids.insert("aca".into(), aca.clone());
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    let env = p
+        .resources
+        .iter()
+        .find(|r| r.key == "container_apps")
+        .expect("environment");
+    assert_eq!(
+        env.body["properties"]["vnetConfiguration"]["infrastructureSubnetId"],
+        aca.as_str()
+    );
+    assert_eq!(
+        env.body["properties"]["vnetConfiguration"]["internal"],
+        true
+    );
 }

@@ -18,7 +18,7 @@ struct Case {
     genai: bool,
     /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db
     /// (None = the type's preset).
-    switches: [Option<bool>; 8],
+    switches: [Option<bool>; 9],
     private: bool,
     lake: bool,
     sp: bool,
@@ -29,7 +29,7 @@ struct Case {
 
 fn spec_of(c: &Case) -> ProjectSpec {
     let mut s = if c.genai { genai() } else { esml() };
-    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db, ai_foundry, agent_service] =
+    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db, ai_foundry, agent_service, container_apps] =
         c.switches;
     s.services = Services {
         azure_ml,
@@ -40,6 +40,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
         cosmos_db,
         ai_foundry,
         agent_service,
+        container_apps,
     };
     // Switches that need others are valid only with them; the others are kept.
     let on = |x: Option<bool>, preset: bool| x.unwrap_or(preset);
@@ -75,6 +76,10 @@ fn spec_of(c: &Case) -> ProjectSpec {
     // Keep only the subnets this case uses (unused ones are warnings, not errors).
     s.subnet_ids = esml().subnet_ids;
     s.subnet_ids.insert(
+        "aca".to_string(),
+        "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001/subnets/snt-prj001-aca".to_string(),
+    );
+    s.subnet_ids.insert(
         "agent".to_string(),
         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001/subnets/snt-prj001-agent".to_string(),
     );
@@ -84,7 +89,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
 fn case() -> impl Strategy<Value = Case> {
     (
         any::<bool>(),
-        proptest::array::uniform8(proptest::option::of(any::<bool>())),
+        proptest::array::uniform9(proptest::option::of(any::<bool>())),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
@@ -142,7 +147,7 @@ proptest! {
             }
         }
         let keys: Vec<&str> = p.resources.iter().map(|r| r.key.as_str()).collect();
-        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services"), ("cosmos_db", "cosmos_db")] {
+        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services"), ("cosmos_db", "cosmos_db"), ("container_apps", "container_apps")] {
             prop_assert_eq!(spec.services.on(spec.project_type, switch), keys.contains(&key), "{}", switch);
         }
         let zones = crate::project::network::factory_zones(spec.cloud);
