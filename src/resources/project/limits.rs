@@ -28,7 +28,8 @@ pub(super) fn added_by_subscription(
     prior: &Records,
 ) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for ra in &desired.role_assignments {
+    // Cosmos DB's data-plane assignments are not ARM role assignments: they do not count.
+    for ra in desired.role_assignments.iter().filter(|ra| !ra.data_plane) {
         if prior.get(&ra.key).is_some_and(|r| r.id.is_some()) {
             continue;
         }

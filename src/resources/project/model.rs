@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::framework::{AttrPath, FromValue, ModelError, Tf, ToValue, Value};
 use aifactory_azure::{AclEntry, AclKey, AclType, Perms as AzPerms};
 use aifactory_template::project::{
-    api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject, Perms,
+    api, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject,
+    DesiredRoleAssignment, Perms, SQL_ROLE_ASSIGNMENT_TYPE,
 };
 
 /// The DFS REST version ACL and directory records are written with.
@@ -80,6 +81,7 @@ impl Record {
     pub fn is_role(&self) -> bool {
         self.ty
             .eq_ignore_ascii_case(api::ROLE_ASSIGNMENT.resource_type)
+            || self.ty.eq_ignore_ascii_case(SQL_ROLE_ASSIGNMENT_TYPE)
     }
     pub fn is_directory(&self) -> bool {
         self.ty == DIRECTORY_TYPE
@@ -152,6 +154,15 @@ pub fn path_of_id(lake: &DesiredDatalake, id: &str) -> Option<String> {
 }
 
 /// Every object of a desired project as a record, by key.
+/// The record type of a role assignment: ARM's, or Cosmos DB's data-plane one.
+pub fn role_type(ra: &DesiredRoleAssignment) -> &'static str {
+    if ra.data_plane {
+        SQL_ROLE_ASSIGNMENT_TYPE
+    } else {
+        api::ROLE_ASSIGNMENT.resource_type
+    }
+}
+
 pub fn desired_records(d: &DesiredProject) -> Records {
     let mut out = Records::new();
     for r in &d.resources {
@@ -169,7 +180,7 @@ pub fn desired_records(d: &DesiredProject) -> Records {
         out.insert(
             ra.key.clone(),
             Record {
-                ty: api::ROLE_ASSIGNMENT.resource_type.to_string(),
+                ty: role_type(ra).to_string(),
                 name: ra.name.clone(),
                 id: ra.id.clone(),
                 api_version: ra.api_version.clone(),

@@ -132,6 +132,7 @@ async fn role_ids(
     let mut scopes: BTreeSet<String> = BTreeSet::new();
     scopes.insert(rg_id.to_string());
     for r in records.values().filter(|r| r.is_role()) {
+        // (Cosmos DB's data-plane assignments have no such scope and are read one by one.)
         if let Some((scope, _)) =
             r.id.as_deref()
                 .and_then(|id| id.split_once("/providers/Microsoft.Authorization/"))
@@ -243,10 +244,25 @@ pub async fn refresh(
         }
     }
 
+    // Cosmos DB data-plane assignments: one read each (they are not in ARM's lists).
+    let is_sql = |r: &Record| {
+        r.ty.eq_ignore_ascii_case(aifactory_template::project::SQL_ROLE_ASSIGNMENT_TYPE)
+    };
+    for (key, r) in records.iter().filter(|(_, r)| is_sql(r)) {
+        let Some(id) = r.id.as_deref() else { continue };
+        if client
+            .arm()
+            .get_opt(ctx, id, &r.api_version)
+            .await?
+            .is_none()
+        {
+            out.records.remove(key);
+        }
+    }
     // Role assignments: one list per scope.
-    if records.values().any(Record::is_role) {
+    if records.values().any(|r| r.is_role() && !is_sql(r)) {
         let existing = role_ids(client, ctx, &desired.resource_group_id, records).await?;
-        for (key, r) in records.iter().filter(|(_, r)| r.is_role()) {
+        for (key, r) in records.iter().filter(|(_, r)| r.is_role() && !is_sql(r)) {
             let id = adopted
                 .get(key)
                 .or(r.id.as_ref())

@@ -1043,6 +1043,17 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
                             return Err(format!("{k} not in state"));
                         }
                     }
+                    // Cosmos DB data-plane access: sqlRoleAssignments, not ARM role assignments.
+                    let sql = "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments";
+                    let rec = &r["role.identity.cosmos_db.cosmos-db-built-in-data-contributor"];
+                    if rec["type"] != json!(sql) || !rec["id"].as_str().is_some_and(|id| id.contains("/sqlRoleAssignments/")) {
+                        return Err(format!("the identity's Cosmos DB data role: {rec}"));
+                    }
+                    let id = rec["id"].as_str().unwrap_or_default();
+                    let azure = fx_check.emulator.resource(id).ok_or("the data-plane assignment is not in Azure")?;
+                    if !azure["properties"]["roleDefinitionId"].as_str().is_some_and(|d| d.ends_with("/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002")) {
+                        return Err(format!("data-plane assignment body: {azure}"));
+                    }
                     let gpt = fx_check.emulator.resource(&gpt_check).ok_or("gpt deployment not in Azure")?;
                     if gpt["sku"]["capacity"] != json!(50) {
                         return Err(format!("gpt capacity {}", gpt["sku"]["capacity"]));

@@ -89,6 +89,8 @@ fn applies(when: When, layout: &Layout) -> bool {
         When::AiServices => layout.ai_services,
         When::DataFactory => layout.data_factory,
         When::Datalake => layout.datalake,
+        When::CosmosDb => layout.cosmos_db,
+        When::Agent => layout.agent,
     }
 }
 
@@ -143,6 +145,11 @@ pub(super) fn role_assignments(
                 Some("data_factory"),
                 rid(&api::DATA_FACTORY, &n.data_factory),
             ),
+            ScopeKey::CosmosDb => (
+                "cosmos_db",
+                Some("cosmos_db"),
+                rid(&api::COSMOS_DB, &n.cosmos_db),
+            ),
             ScopeKey::Datalake => ("datalake", None, c.lake.as_ref()?.account_id.clone()),
         })
     };
@@ -183,20 +190,33 @@ pub(super) fn role_assignments(
                 key,
                 role_name: grant.role.name.to_string(),
                 role_definition_guid: grant.role.guid.to_string(),
-                role_definition_id: format!(
-                    "/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}",
-                    grant.role.guid
-                ),
+                role_definition_id: if grant.role.data_plane {
+                    format!("{scope_id}/sqlRoleDefinitions/{}", grant.role.guid)
+                } else {
+                    format!(
+                        "/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}",
+                        grant.role.guid
+                    )
+                },
                 principal: principal.clone(),
                 principal_id,
                 principal_type,
                 id: name.as_ref().map(|nm| {
-                    format!("{scope_id}/providers/Microsoft.Authorization/roleAssignments/{nm}")
+                    if grant.role.data_plane {
+                        format!("{scope_id}/sqlRoleAssignments/{nm}")
+                    } else {
+                        format!("{scope_id}/providers/Microsoft.Authorization/roleAssignments/{nm}")
+                    }
                 }),
                 name,
                 scope: scope_id,
-                api_version: api::ROLE_ASSIGNMENT.api_version.to_string(),
+                api_version: if grant.role.data_plane {
+                    api::COSMOS_DB.api_version.to_string()
+                } else {
+                    api::ROLE_ASSIGNMENT.api_version.to_string()
+                },
                 depends_on,
+                data_plane: grant.role.data_plane,
             });
         }
     }

@@ -56,7 +56,7 @@ pub use issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 pub use model::{
     role_assignment_name, role_assignment_namespace, AclKind, AclScope, DesiredAclEntry,
     DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, InvalidPrincipalId,
-    Perms, PrincipalRef, ResourceSummary,
+    Perms, PersonaRef, PrincipalRef, ResourceSummary, SQL_ROLE_ASSIGNMENT_TYPE,
 };
 pub use network::Cloud;
 pub use services::{ServiceKey, CATALOG};

@@ -105,9 +105,30 @@ pub struct DesiredRoleAssignment {
     pub id: Option<String>,
     pub api_version: String,
     pub depends_on: Vec<String>,
+    /// A Cosmos DB data-plane assignment (`{account}/sqlRoleAssignments/{name}`), not an
+    /// ARM role assignment.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub data_plane: bool,
 }
 
+/// The ARM type of a Cosmos DB data-plane role assignment.
+pub const SQL_ROLE_ASSIGNMENT_TYPE: &str =
+    "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments";
+
 impl DesiredRoleAssignment {
+    /// The assignment's ID for a name: ARM's under the scope, or the Cosmos DB account's
+    /// `sqlRoleAssignments` for a data-plane role.
+    pub fn id_for(&self, name: &str) -> String {
+        if self.data_plane {
+            format!("{}/sqlRoleAssignments/{name}", self.scope)
+        } else {
+            format!(
+                "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
+                self.scope
+            )
+        }
+    }
+
     /// `aifactory: <key>`, plus the persona and role set for a persona's principal (import
     /// reads them back).
     pub fn description(&self) -> String {
@@ -127,6 +148,15 @@ impl DesiredRoleAssignment {
     /// The PUT body (`RoleAssignmentCreateParameters`), once the principal is known.
     pub fn body(&self) -> Option<Value> {
         let principal_id = self.principal_id.as_ref()?;
+        if self.data_plane {
+            return Some(serde_json::json!({
+                "properties": {
+                    "roleDefinitionId": self.role_definition_id,
+                    "scope": self.scope,
+                    "principalId": principal_id,
+                }
+            }));
+        }
         Some(serde_json::json!({
             "properties": {
                 "roleDefinitionId": self.role_definition_id,
@@ -337,10 +367,7 @@ impl DesiredProject {
         for ra in &mut self.role_assignments {
             if ra.principal == PrincipalRef::ProjectIdentity {
                 let name = role_assignment_name(&ra.scope, &ra.role_definition_guid, &id);
-                ra.id = Some(format!(
-                    "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
-                    ra.scope
-                ));
+                ra.id = Some(ra.id_for(&name));
                 ra.name = Some(name);
                 ra.principal_id = Some(id.clone());
             }

@@ -52,6 +52,9 @@ pub struct BuiltInRole {
     pub guid: &'static str,
     /// The built-in roles list category the GUID was read from.
     pub category: &'static str,
+    /// A Cosmos DB data-plane role (`sqlRoleDefinitions`), granted with a
+    /// `sqlRoleAssignments` object on the account, not an ARM role assignment.
+    pub data_plane: bool,
 }
 
 const fn role(
@@ -65,8 +68,44 @@ const fn role(
         slug,
         guid,
         category,
+        data_plane: false,
     }
 }
+
+/// A Cosmos DB for NoSQL built-in data-plane role (its GUID is the same in every account:
+/// learn.microsoft.com/azure/cosmos-db/nosql/security/reference-data-plane-roles).
+const fn cosmos_data_role(
+    name: &'static str,
+    slug: &'static str,
+    guid: &'static str,
+) -> BuiltInRole {
+    BuiltInRole {
+        name,
+        slug,
+        guid,
+        category: "Cosmos DB data plane (sqlRoleDefinitions)",
+        data_plane: true,
+    }
+}
+
+pub const COSMOS_DB_DATA_READER: BuiltInRole = cosmos_data_role(
+    "Cosmos DB Built-in Data Reader",
+    "cosmos-db-built-in-data-reader",
+    "00000000-0000-0000-0000-000000000001",
+);
+pub const COSMOS_DB_DATA_CONTRIBUTOR: BuiltInRole = cosmos_data_role(
+    "Cosmos DB Built-in Data Contributor",
+    "cosmos-db-built-in-data-contributor",
+    "00000000-0000-0000-0000-000000000002",
+);
+/// ARM role the Agent service needs on the account (esml.md: Foundry project MI ->
+/// Cosmos, `aiFoundry2025caphostRbac1.bicep`).
+pub const COSMOS_DB_OPERATOR: BuiltInRole = role(
+    "Cosmos DB Operator",
+    "cosmos-db-operator",
+    "230815da-be43-4aae-9cb4-875f7bd000aa",
+    "Databases",
+);
 
 pub const READER: BuiltInRole = role(
     "Reader",
@@ -178,7 +217,10 @@ pub const DATA_FACTORY_CONTRIBUTOR: BuiltInRole = role(
 );
 
 /// Every role the matrix uses.
-pub const ROLES: [BuiltInRole; 18] = [
+pub const ROLES: [BuiltInRole; 21] = [
+    COSMOS_DB_DATA_READER,
+    COSMOS_DB_DATA_CONTRIBUTOR,
+    COSMOS_DB_OPERATOR,
     KEY_VAULT_READER,
     STORAGE_BLOB_DATA_READER,
     SEARCH_INDEX_DATA_READER,
@@ -266,6 +308,8 @@ pub enum ScopeKey {
     Search,
     AiServices,
     DataFactory,
+    /// The project's Cosmos DB account.
+    CosmosDb,
     /// The common data lake storage account.
     Datalake,
 }
@@ -281,6 +325,7 @@ impl ScopeKey {
             ScopeKey::Search => "AI Search",
             ScopeKey::AiServices => "AI Services account",
             ScopeKey::DataFactory => "Data Factory",
+            ScopeKey::CosmosDb => "Cosmos DB account",
             ScopeKey::Datalake => "common data lake account",
         }
     }
@@ -301,6 +346,10 @@ pub enum When {
     DataFactory,
     /// `common.datalake_*` are set.
     Datalake,
+    /// The project has Cosmos DB.
+    CosmosDb,
+    /// The project has the Agent service.
+    Agent,
 }
 
 impl When {
@@ -312,6 +361,8 @@ impl When {
             When::AiServices => "with AI Services (genai; services.ai_services)",
             When::DataFactory => "with services.data_factory",
             When::Datalake => "with common.datalake_*",
+            When::CosmosDb => "with services.cosmos_db",
+            When::Agent => "with services.agent_service",
         }
     }
 }

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use aifactory_azure::AzureError;
-use aifactory_template::project::{api, DesiredDatalake, DesiredResource, DesiredRoleAssignment};
+use aifactory_template::project::{DesiredDatalake, DesiredResource, DesiredRoleAssignment};
 
 use super::super::model::{self, Record};
 
@@ -90,7 +90,7 @@ pub(super) fn location_segment(location: &str) -> String {
 
 pub(super) fn role_record(ra: &DesiredRoleAssignment) -> Record {
     Record {
-        ty: api::ROLE_ASSIGNMENT.resource_type.to_string(),
+        ty: super::super::model::role_type(ra).to_string(),
         name: ra.name.clone(),
         id: ra.id.clone(),
         api_version: ra.api_version.clone(),

@@ -10,6 +10,10 @@ use serde_json::{json, Value};
 use super::{after_group, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
 use crate::project::api::ApiType;
+use crate::project::rbac::{
+    Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, PrincipalClass::Reader as R,
+    ScopeKey, When, COSMOS_DB_DATA_CONTRIBUTOR, COSMOS_DB_DATA_READER, COSMOS_DB_OPERATOR,
+};
 
 pub const API: ApiType = ApiType {
     resource_type: "Microsoft.DocumentDB/databaseAccounts",
@@ -32,9 +36,38 @@ pub const SERVICE: Service = Service {
         category_groups: &["audit", "allLogs"],
         metrics: true,
     }),
-    // Data-plane access is granted with sqlRoleAssignments (Cosmos DB Built-in Data
-    // Reader/Contributor), not ARM roles; the resource group's Reader shows the account.
-    grants: &[],
+    // Data-plane access: sqlRoleAssignments (Cosmos DB's own built-in data roles), not ARM
+    // roles; the resource group's Reader shows the account.
+    grants: &[
+        Grant::new(
+            M,
+            ScopeKey::CosmosDb,
+            COSMOS_DB_DATA_CONTRIBUTOR,
+            When::CosmosDb,
+            "read and write the project's documents",
+        ),
+        Grant::new(
+            R,
+            ScopeKey::CosmosDb,
+            COSMOS_DB_DATA_READER,
+            When::CosmosDb,
+            "read the project's documents",
+        ),
+        Grant::new(
+            I,
+            ScopeKey::CosmosDb,
+            COSMOS_DB_DATA_CONTRIBUTOR,
+            When::CosmosDb,
+            "the Agent service's threads and the project's jobs",
+        ),
+        Grant::new(
+            I,
+            ScopeKey::CosmosDb,
+            COSMOS_DB_OPERATOR,
+            When::Agent,
+            "the Agent service creates its databases and containers in the account",
+        ),
+    ],
     summary: "services.cosmos_db (NoSQL, keyless; default with the Agent service)",
     enabled: |l| l.cosmos_db,
     depends_on: after_group,
