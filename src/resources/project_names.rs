@@ -62,7 +62,7 @@ and AI Services names too."
                 Type::map(Type::String),
                 "As in `aifactory_project`; only `resource_group_name` matters here (it salts the globally unique names), other keys are accepted and ignored.",
             ),
-            Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `azure_ml`, `databricks`, `data_factory`, `ai_search`, `ai_services`, `cosmos_db`, `ai_foundry`, `agent_service`, `container_apps` (unset ones follow `project_type`)."),
+            Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `azure_ml`, `databricks`, `data_factory`, `ai_search`, `ai_services`, `cosmos_db`, `ai_foundry`, `agent_service`, `container_apps`, `azure_openai` (unset ones follow `project_type`)."),
             Attribute::optional(
                 "network_access",
                 Type::String,
@@ -123,6 +123,7 @@ fn kind_key(kind: NameKind) -> &'static str {
         NameKind::AiServices => "ai_services",
         NameKind::CosmosDb => "cosmos_db",
         NameKind::ContainerApps => "container_apps",
+        NameKind::AzureOpenAi => "azure_openai",
         NameKind::PrivateEndpoint => "private_endpoint",
         NameKind::NetworkInterface => "network_interface",
     }

@@ -444,6 +444,20 @@ fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
         .collect()
 }
 
+/// Cognitive Services accounts of one kind (`AIServices`, `OpenAI`) among the group's
+/// resources (an account listed without its kind counts as AIServices, the older form).
+fn accounts_of_kind<'j>(items: &'j [Json], kind: &str) -> Vec<&'j Json> {
+    find_type(items, api::AI_SERVICES.resource_type)
+        .into_iter()
+        .filter(|j| {
+            j.get("kind")
+                .and_then(Json::as_str)
+                .unwrap_or("AIServices")
+                .eq_ignore_ascii_case(kind)
+        })
+        .collect()
+}
+
 fn name_of(j: &Json) -> &str {
     j.get("name").and_then(Json::as_str).unwrap_or_default()
 }
@@ -623,7 +637,7 @@ impl Finder<'_> {
     /// Agent service's injection (`agent_service`, `subnet_ids.agent`) and the model
     /// deployments.
     async fn foundry(&self, d: &mut Discovered) -> Result<(), String> {
-        let Some(account) = find_type(&self.items, api::AI_SERVICES.resource_type)
+        let Some(account) = accounts_of_kind(&self.items, "AIServices")
             .first()
             .map(|j| id_of(j))
         else {
@@ -718,7 +732,7 @@ impl Finder<'_> {
         let items = &self.items;
         let name_parts = &self.name_parts;
         let genai_markers = !find_type(items, api::SEARCH.resource_type).is_empty()
-            || !find_type(items, api::AI_SERVICES.resource_type).is_empty();
+            || !accounts_of_kind(items, "AIServices").is_empty();
         d.project_type =
             type_tag.unwrap_or_else(|| if genai_markers { "genai" } else { "esml" }.to_string());
         let genai = d.project_type == "genai";
@@ -749,8 +763,14 @@ impl Finder<'_> {
                 "container_apps",
                 aifactory_template::project::services::container_apps::API.resource_type,
             ),
+            ("azure_openai", api::AI_SERVICES.resource_type),
         ] {
-            let present = !find_type(items, t).is_empty();
+            // Two switches share the Cognitive Services account type; its kind tells them apart.
+            let present = match switch {
+                "ai_services" => !accounts_of_kind(items, "AIServices").is_empty(),
+                "azure_openai" => !accounts_of_kind(items, "OpenAI").is_empty(),
+                _ => !find_type(items, t).is_empty(),
+            };
             if present != Services::preset(project_type, switch) {
                 d.services.insert(switch.into(), present);
             }
@@ -1325,7 +1345,7 @@ fn unadopted(
         (
             "AI Services account",
             &api::AI_SERVICES,
-            vec![&names.ai_services],
+            vec![&names.ai_services, &names.azure_openai],
         ),
     ];
     let mut out = Vec::new();

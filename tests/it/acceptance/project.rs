@@ -835,7 +835,7 @@ fn project_services_are_switches_for_every_type() {
         .step(
             config_step(project_hcl(
                 &[M1],
-                "  services = { data_factory = true, cosmos_db = true }\n",
+                "  services = { data_factory = true, cosmos_db = true, azure_openai = true }\n",
             ))
             .check(attr(
                 ADDR,
@@ -874,7 +874,7 @@ fn project_services_are_switches_for_every_type() {
         .step(
             config_step(project_hcl(
                 &[M1],
-                "  services = { data_factory = true, cosmos_db = true, ai_search = false }\n",
+                "  services = { data_factory = true, cosmos_db = true, azure_openai = true, ai_search = false }\n",
             ))
             .plan_check(plan_actions(ADDR, &["update"]))
             .check(no_attr(ADDR, "resources.search"))
@@ -902,6 +902,7 @@ fn project_services_are_switches_for_every_type() {
                 Some(_) => Err(format!("{s2} still exists")),
             })),
         )
+        .step(import_step(ADDR).in_place())
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
     assert!(fx.emulator.resource(&rg_id).is_none());

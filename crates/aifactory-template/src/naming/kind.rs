@@ -25,13 +25,14 @@ pub enum NameKind {
     AiServices,
     CosmosDb,
     ContainerApps,
+    AzureOpenAi,
     PrivateEndpoint,
     NetworkInterface,
 }
 
 impl NameKind {
     /// Every kind, in documentation order.
-    pub const ALL: [NameKind; 16] = [
+    pub const ALL: [NameKind; 17] = [
         NameKind::ResourceGroup,
         NameKind::Identity,
         NameKind::KeyVault,
@@ -46,6 +47,7 @@ impl NameKind {
         NameKind::AiServices,
         NameKind::CosmosDb,
         NameKind::ContainerApps,
+        NameKind::AzureOpenAi,
         NameKind::PrivateEndpoint,
         NameKind::NetworkInterface,
     ];
@@ -67,6 +69,7 @@ impl NameKind {
             NameKind::AiServices => "AI Services account",
             NameKind::CosmosDb => "Cosmos DB account",
             NameKind::ContainerApps => "Container Apps environment",
+            NameKind::AzureOpenAi => "Azure OpenAI account",
             NameKind::PrivateEndpoint => "private endpoint",
             NameKind::NetworkInterface => "private endpoint network interface",
         }
@@ -91,6 +94,8 @@ impl NameKind {
             NameKind::CosmosDb => "cosmos-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             // ESML's own (esml.md: `aca-env-` + `prj<NNN>-...`).
             NameKind::ContainerApps => "aca-env-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            // Ours (ESML's separate OpenAI account name is not recorded in esml.md).
+            NameKind::AzureOpenAi => "aoai-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
             NameKind::NetworkInterface => "{private endpoint name}-nic",
         }

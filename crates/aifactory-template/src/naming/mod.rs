@@ -435,6 +435,11 @@ pub const PRIVATE_LINK_TARGETS: &[PrivateLinkTarget] = &[
         kind: NameKind::CosmosDb,
         group_id: "Sql",
     },
+    PrivateLinkTarget {
+        target: "azure_openai",
+        kind: NameKind::AzureOpenAi,
+        group_id: "account",
+    },
 ];
 
 /// Everything naming looks at. `None` options take their defaults.
@@ -553,6 +558,7 @@ pub struct ProjectNames {
     pub ai_services: String,
     pub cosmos_db: String,
     pub container_apps: String,
+    pub azure_openai: String,
     /// By private endpoint key (`key_vault_vault`, see [`PrivateLinkTarget::key`]).
     pub private_endpoints: BTreeMap<String, PrivateEndpointNames>,
     /// `projects/project001`, the project's directory in the common data lake.
@@ -576,6 +582,7 @@ impl ProjectNames {
             "ai_services" => &self.ai_services,
             "cosmos_db" => &self.cosmos_db,
             "container_apps" => &self.container_apps,
+            "azure_openai" => &self.azure_openai,
             _ => return None,
         })
     }
@@ -600,6 +607,7 @@ impl ProjectNames {
             (NameKind::AiServices, &self.ai_services),
             (NameKind::CosmosDb, &self.cosmos_db),
             (NameKind::ContainerApps, &self.container_apps),
+            (NameKind::AzureOpenAi, &self.azure_openai),
         ]
     }
 }
@@ -1118,6 +1126,11 @@ pub fn compose_template(
             "container_apps",
             ctx.dashed("aca-env-prj"),
         ),
+        (
+            NameKind::AzureOpenAi,
+            "azure_openai",
+            ctx.dashed("aoai-prj"),
+        ),
     ];
 
     let mut issues = Vec::new();
@@ -1220,6 +1233,7 @@ pub fn compose_template(
         ai_services: get("ai_services"),
         cosmos_db: get("cosmos_db"),
         container_apps: get("container_apps"),
+        azure_openai: get("azure_openai"),
         private_endpoints,
         datalake_path: format!("projects/project{}", ctx.nnn),
     };

@@ -385,7 +385,7 @@ pub fn rule_for(kind: NameKind) -> NameRule {
                 Scope::Global,
             )
         },
-        NameKind::AiServices => rule(
+        NameKind::AiServices | NameKind::AzureOpenAi => rule(
             "Microsoft.CognitiveServices/accounts (name = customSubDomainName)",
             (2, 64),
             C::LowerAlnumHyphen,

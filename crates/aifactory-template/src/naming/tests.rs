@@ -714,7 +714,7 @@ proptest! {
 #[test]
 fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
     let n = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
-    let cases: [(&str, String, &str); 17] = [
+    let cases: [(&str, String, &str); 18] = [
         (
             "key_vault_vault",
             format!("{}-pend", n.key_vault),
@@ -793,6 +793,11 @@ fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
         ),
         // Not checked against an ESML-made project yet: ESML's default `{target}-pend`.
         ("cosmos_db_sql", format!("{}-pend", n.cosmos_db), "endpoint"),
+        (
+            "azure_openai_account",
+            format!("{}-pend", n.azure_openai),
+            "endpoint",
+        ),
     ];
     assert_eq!(n.private_endpoints.len(), cases.len());
     for (key, endpoint, configs) in cases {

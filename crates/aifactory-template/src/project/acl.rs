@@ -91,6 +91,7 @@ fn applies(when: When, layout: &Layout) -> bool {
         When::Datalake => layout.datalake,
         When::CosmosDb => layout.cosmos_db,
         When::Agent => layout.agent,
+        When::AzureOpenAi => layout.azure_openai,
     }
 }
 
@@ -149,6 +150,11 @@ pub(super) fn role_assignments(
                 "cosmos_db",
                 Some("cosmos_db"),
                 rid(&api::COSMOS_DB, &n.cosmos_db),
+            ),
+            ScopeKey::AzureOpenAi => (
+                "azure_openai",
+                Some("azure_openai"),
+                rid(&api::AI_SERVICES, &n.azure_openai),
             ),
             ScopeKey::Datalake => ("datalake", None, c.lake.as_ref()?.account_id.clone()),
         })

@@ -310,6 +310,8 @@ pub enum ScopeKey {
     DataFactory,
     /// The project's Cosmos DB account.
     CosmosDb,
+    /// The project's separate Azure OpenAI account.
+    AzureOpenAi,
     /// The common data lake storage account.
     Datalake,
 }
@@ -326,6 +328,7 @@ impl ScopeKey {
             ScopeKey::AiServices => "AI Services account",
             ScopeKey::DataFactory => "Data Factory",
             ScopeKey::CosmosDb => "Cosmos DB account",
+            ScopeKey::AzureOpenAi => "Azure OpenAI account",
             ScopeKey::Datalake => "common data lake account",
         }
     }
@@ -350,6 +353,8 @@ pub enum When {
     CosmosDb,
     /// The project has the Agent service.
     Agent,
+    /// The project has a separate Azure OpenAI account.
+    AzureOpenAi,
 }
 
 impl When {
@@ -363,6 +368,7 @@ impl When {
             When::Datalake => "with common.datalake_*",
             When::CosmosDb => "with services.cosmos_db",
             When::Agent => "with services.agent_service",
+            When::AzureOpenAi => "with services.azure_openai",
         }
     }
 }

@@ -226,10 +226,12 @@ pub struct Services {
     pub agent_service: Option<bool>,
     /// A Container Apps environment (internal, workload profiles) in `subnet_ids.aca`.
     pub container_apps: Option<bool>,
+    /// A separate Azure OpenAI account (`kind: OpenAI`), for projects that want one.
+    pub azure_openai: Option<bool>,
 }
 
 /// The `services` switches, in documentation order.
-pub const SERVICE_SWITCHES: [&str; 9] = [
+pub const SERVICE_SWITCHES: [&str; 10] = [
     "azure_ml",
     "databricks",
     "data_factory",
@@ -239,6 +241,7 @@ pub const SERVICE_SWITCHES: [&str; 9] = [
     "ai_foundry",
     "agent_service",
     "container_apps",
+    "azure_openai",
 ];
 
 impl Services {
@@ -254,6 +257,7 @@ impl Services {
             "ai_foundry" => self.ai_foundry,
             "agent_service" => self.agent_service,
             "container_apps" => self.container_apps,
+            "azure_openai" => self.azure_openai,
             _ => None,
         }
     }
@@ -270,6 +274,7 @@ impl Services {
             "ai_foundry" => &mut self.ai_foundry,
             "agent_service" => &mut self.agent_service,
             "container_apps" => &mut self.container_apps,
+            "azure_openai" => &mut self.azure_openai,
             _ => return false,
         };
         *slot = on;
@@ -407,6 +412,7 @@ pub struct Layout {
     /// The Agent service (needs Foundry, AI Search and Cosmos DB).
     pub agent: bool,
     pub container_apps: bool,
+    pub azure_openai: bool,
     pub private: bool,
     pub datalake: bool,
 }
@@ -430,6 +436,7 @@ impl Layout {
                 && on("ai_search")
                 && on("cosmos_db"),
             container_apps: on("container_apps"),
+            azure_openai: on("azure_openai"),
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),
@@ -492,6 +499,7 @@ impl Layout {
             NameKind::AiServices => targets.contains(&"ai_services"),
             NameKind::CosmosDb => targets.contains(&"cosmos_db"),
             NameKind::ContainerApps => targets.contains(&"container_apps"),
+            NameKind::AzureOpenAi => targets.contains(&"azure_openai"),
         }
     }
 }

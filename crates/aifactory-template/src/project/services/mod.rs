@@ -24,6 +24,7 @@ use crate::naming::{Environment, NameKind};
 
 pub mod ai_services;
 pub mod app_insights;
+pub mod azure_openai;
 pub mod container_apps;
 pub mod cosmos_db;
 pub mod data_factory;
@@ -56,6 +57,7 @@ pub enum ServiceKey {
     CosmosDb,
     FoundryProject,
     ContainerApps,
+    AzureOpenAi,
 }
 
 impl ServiceKey {
@@ -75,6 +77,7 @@ impl ServiceKey {
             ServiceKey::CosmosDb => "cosmos_db",
             ServiceKey::FoundryProject => "foundry_project",
             ServiceKey::ContainerApps => "container_apps",
+            ServiceKey::AzureOpenAi => "azure_openai",
         }
     }
 
@@ -209,6 +212,7 @@ pub static CATALOG: &[&Service] = &[
     &cosmos_db::SERVICE,
     &foundry_project::SERVICE,
     &container_apps::SERVICE,
+    &azure_openai::SERVICE,
 ];
 
 /// The services of a project with this layout, in catalog order.

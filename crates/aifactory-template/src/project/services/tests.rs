@@ -10,7 +10,7 @@ use crate::project::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 /// Every consistent combination of the layout switches.
 fn layouts() -> Vec<Layout> {
     let mut out = Vec::new();
-    for bits in 0..4096u32 {
+    for bits in 0..8192u32 {
         let b = |i: u32| bits & (1 << i) != 0;
         let l = Layout {
             genai: b(0),
@@ -25,6 +25,7 @@ fn layouts() -> Vec<Layout> {
             foundry: b(9),
             agent: b(10),
             container_apps: b(11),
+            azure_openai: b(12),
         };
         // What `Layout::of` can produce: Foundry on an AI Services account, the Agent
         // service on Foundry with AI Search and Cosmos DB.

@@ -18,7 +18,7 @@ struct Case {
     genai: bool,
     /// `services`: azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db
     /// (None = the type's preset).
-    switches: [Option<bool>; 9],
+    switches: [Option<bool>; 10],
     private: bool,
     lake: bool,
     sp: bool,
@@ -29,7 +29,7 @@ struct Case {
 
 fn spec_of(c: &Case) -> ProjectSpec {
     let mut s = if c.genai { genai() } else { esml() };
-    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db, ai_foundry, agent_service, container_apps] =
+    let [azure_ml, databricks, data_factory, ai_search, ai_services, cosmos_db, ai_foundry, agent_service, container_apps, azure_openai] =
         c.switches;
     s.services = Services {
         azure_ml,
@@ -41,6 +41,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
         ai_foundry,
         agent_service,
         container_apps,
+        azure_openai,
     };
     // Switches that need others are valid only with them; the others are kept.
     let on = |x: Option<bool>, preset: bool| x.unwrap_or(preset);
@@ -89,7 +90,7 @@ fn spec_of(c: &Case) -> ProjectSpec {
 fn case() -> impl Strategy<Value = Case> {
     (
         any::<bool>(),
-        proptest::array::uniform9(proptest::option::of(any::<bool>())),
+        proptest::array::uniform10(proptest::option::of(any::<bool>())),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
@@ -147,7 +148,7 @@ proptest! {
             }
         }
         let keys: Vec<&str> = p.resources.iter().map(|r| r.key.as_str()).collect();
-        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services"), ("cosmos_db", "cosmos_db"), ("container_apps", "container_apps")] {
+        for (switch, key) in [("azure_ml", "ml_workspace"), ("databricks", "databricks"), ("data_factory", "data_factory"), ("ai_search", "search"), ("ai_services", "ai_services"), ("cosmos_db", "cosmos_db"), ("container_apps", "container_apps"), ("azure_openai", "azure_openai")] {
             prop_assert_eq!(spec.services.on(spec.project_type, switch), keys.contains(&key), "{}", switch);
         }
         let zones = crate::project::network::factory_zones(spec.cloud);
