@@ -276,6 +276,7 @@ pub fn names_of(
         identity_principal_id: None,
         key_vault_purge_protection: None,
         deployments: Vec::new(),
+        search: Default::default(),
     };
     names_of_spec(&spec, diags)
 }

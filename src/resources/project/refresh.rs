@@ -372,6 +372,8 @@ pub struct Discovered {
     pub key_vault_purge_protection: Option<bool>,
     /// `deployments`, read from the AI Services account.
     pub deployments: BTreeMap<String, DiscoveredDeployment>,
+    /// `search_options` that differ from the defaults.
+    pub search_options: BTreeMap<String, String>,
     pub principal: Option<String>,
     pub warnings: Vec<String>,
 }
@@ -497,6 +499,7 @@ pub async fn discover(
     f.monitoring_and_network(&mut d).await?;
     f.foundry(&mut d).await?;
     f.container_apps(&mut d).await?;
+    f.search_options(&mut d).await?;
     f.team(&mut d).await?;
     f.datalake(&mut d).await?;
     f.salts(&mut d, group.untagged, names);
@@ -697,6 +700,39 @@ impl Finder<'_> {
                         .unwrap_or_default(),
                 },
             );
+        }
+        Ok(())
+    }
+
+    /// AI Search's SKU and semantic ranker where they differ from the defaults (`basic`,
+    /// `standard` in prod; no semantic ranker).
+    async fn search_options(&self, d: &mut Discovered) -> Result<(), String> {
+        let Some(id) = find_type(&self.items, api::SEARCH.resource_type)
+            .first()
+            .map(|j| id_of(j))
+        else {
+            return Ok(());
+        };
+        let Some(body) = self.get(id, api::SEARCH.api_version).await.map_err(az)? else {
+            return Ok(());
+        };
+        let default_sku = if d.environment == "prod" {
+            "standard"
+        } else {
+            "basic"
+        };
+        if let Some(sku) = body.pointer("/sku/name").and_then(Json::as_str) {
+            if !sku.eq_ignore_ascii_case(default_sku) {
+                d.search_options.insert("sku".into(), sku.to_string());
+            }
+        }
+        if let Some(s) = body
+            .pointer("/properties/semanticSearch")
+            .and_then(Json::as_str)
+            .filter(|s| matches!(*s, "free" | "standard"))
+        {
+            d.search_options
+                .insert("semantic_ranker".into(), s.to_string());
         }
         Ok(())
     }

@@ -33,6 +33,8 @@ crate::model! {
         pub services: Tf<BTreeMap<String, Tf<bool>>>,
         /// `dynamic` (a literal object): deployment name -> [`DeploymentModel`].
         pub deployments: Value,
+        /// AI Search's options: `{ sku, semantic_ranker }`.
+        pub search_options: Tf<StringMap>,
         pub network_access: Tf<String>,
         pub ip_allowlist: Tf<Vec<Tf<String>>>,
         pub tags: Tf<StringMap>,
@@ -285,6 +287,11 @@ in reverse order and refuses to delete a resource group holding resources the pr
                 "services",
                 Type::map(Type::Bool),
                 "Service switches, each for every project type (ESML's one project type, \"all\"): `azure_ml` (Azure Machine Learning workspace), `databricks` (VNet-injected, needs `subnet_ids.dbx_public` and `dbx_private`), `data_factory`, `ai_search` (AI Search), `ai_services` (AI Services account), `cosmos_db` (Cosmos DB for NoSQL, keyless, private endpoint `Sql`), `ai_foundry` (AI Foundry on the AI Services account: project management, the Foundry project, its connections to AI Search, Storage and Cosmos DB with Entra ID, and `deployments`), `agent_service` (the Foundry Agent service, standard setup: capability hosts on Cosmos DB, Storage and AI Search, injected into `subnet_ids.agent`, a /23 or larger delegated to Microsoft.App/environments in 172.16.0.0/12 or 192.168.0.0/16; needs ai_foundry, ai_search and cosmos_db), `azure_openai` (a separate Azure OpenAI account, kind OpenAI, keyless, private endpoint `account`), `container_apps` (an internal Container Apps environment with workload profiles in `subnet_ids.aca`, /27 or larger, delegated to Microsoft.App/environments). Subnet rules are checked at plan by reading the subnets. `project_type` is the preset of the ones not set: `esml` has `azure_ml`, `genai` has `ai_search` and `ai_services`; `databricks` and `data_factory` are off unless set. A GenAI project with Databricks, or an ML project with AI Search, is one switch. Turning a service off deletes its objects (and its role assignments and private endpoints) on the next apply.",
+            ),
+            Attribute::optional(
+                "search_options",
+                Type::map(Type::String),
+                "AI Search's options: `sku` (`free`, `basic`, `standard`, `standard2`, `standard3`, `storage_optimized_l1`, `storage_optimized_l2`; default `basic`, `standard` in prod) and `semantic_ranker` (`disabled`, `free`, `standard`; unset: Azure's default). For example `search_options = { sku = \"standard\", semantic_ranker = \"free\" }`.",
             ),
             Attribute::optional(
                 "deployments",

@@ -15,7 +15,7 @@ use crate::framework::{AttrPath, Diagnostics, FromValue, Num, Severity, Step, Tf
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
     Cloud, CommonRefs, ModelDeployment, NamingOptions, NetworkAccess, Persona, ProjectSpec,
-    ProjectType, RoleSet, Services, Team, TeamPrincipalType,
+    ProjectType, RoleSet, SearchOptions, Services, Team, TeamPrincipalType,
 };
 
 use super::schema::{DeploymentModel, PersonaModel, ProjectModel, StringMap, TeamModel};
@@ -47,7 +47,14 @@ pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
 
 /// Top-level attributes typed as maps: a core issue on `naming.prefix` is reported on
 /// `naming["prefix"]`, the path Terraform resolves in a map.
-const MAP_ATTRS: [&str; 5] = ["naming", "common", "services", "subnet_ids", "tags"];
+const MAP_ATTRS: [&str; 6] = [
+    "naming",
+    "common",
+    "services",
+    "subnet_ids",
+    "tags",
+    "search_options",
+];
 
 /// The provider facts a project needs besides its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -606,6 +613,13 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
     let team = team(&v.team, diags);
     let services = services(&v.services, diags);
     let deployments = deployments(&v.deployments, diags);
+    let search = string_map(
+        &v.search_options,
+        "search_options",
+        Some(&["sku", "semantic_ranker"]),
+        "`search_options = { sku = \"standard\", semantic_ranker = \"free\" }`",
+        diags,
+    );
     let ip_allowlist = strings(&v.ip_allowlist, AttrPath::attr("ip_allowlist"), diags);
     let timeouts = timeouts(&v.timeouts, diags);
     let force_destroy = v.force_destroy.known().copied().unwrap_or(false);
@@ -662,6 +676,10 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         identity_principal_id,
         key_vault_purge_protection,
         deployments,
+        search: SearchOptions {
+            sku: search.get("sku").cloned(),
+            semantic_ranker: search.get("semantic_ranker").cloned(),
+        },
     };
     Some(Inputs {
         spec,

@@ -830,12 +830,13 @@ fn project_services_are_switches_for_every_type() {
         n.search
     );
     let (fx1, fx2, s1, s2) = (fx.clone(), fx.clone(), search_id.clone(), search_id.clone());
+    let (fx_sku, s_sku) = (fx.clone(), search_id.clone());
     let case = Case::new("project_service_switches")
         .envs(fx.env())
         .step(
             config_step(project_hcl(
                 &[M1],
-                "  services = { data_factory = true, cosmos_db = true, azure_openai = true }\n",
+                "  services = { data_factory = true, cosmos_db = true, azure_openai = true }\n  search_options = { sku = \"standard\", semantic_ranker = \"free\" }\n",
             ))
             .check(attr(
                 ADDR,
@@ -847,6 +848,19 @@ fn project_services_are_switches_for_every_type() {
                 "resources.cosmos_db.type",
                 "Microsoft.DocumentDB/databaseAccounts",
             ))
+            .check(attr(
+                ADDR,
+                "resources.azure_openai.type",
+                "Microsoft.CognitiveServices/accounts",
+            ))
+            .check(Check::new("AI Search has its SKU and semantic ranker", move |_| {
+                let s = fx_sku.emulator.resource(&s_sku).ok_or("search missing")?;
+                if s["sku"]["name"] == json!("standard") && s["properties"]["semanticSearch"] == json!("free") {
+                    Ok(())
+                } else {
+                    Err(format!("search sku {} semantic {}", s["sku"]["name"], s["properties"]["semanticSearch"]))
+                }
+            }))
             .check(Check::new(
                 "Cosmos DB has its Sql endpoint and zone group",
                 |state| {

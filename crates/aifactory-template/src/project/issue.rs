@@ -95,6 +95,11 @@ pub enum IssueKind {
         service: &'static str,
         missing: Vec<&'static str>,
     },
+    /// An option outside the values the REST spec allows.
+    InvalidOption {
+        value: String,
+        allowed: &'static [&'static str],
+    },
     /// A model deployment that cannot be written.
     InvalidDeployment { name: String, problem: String },
     /// A `team.personas` key that is not a snake_case identifier.
@@ -214,6 +219,7 @@ impl Issue {
             K::InvalidDeployment { name, problem } => {
                 format!("deployment {name:?}: {problem}")
             }
+            K::InvalidOption { value, .. } => format!("{value:?} is not a valid value"),
             K::ServicePrincipalInTeam { object_id } => {
                 format!("{object_id} is the project service principal and also a team member")
             }
@@ -321,6 +327,9 @@ impl Issue {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            K::InvalidOption { allowed, .. } => {
+                format!("Set {path} to one of: {}.", allowed.join(", "))
+            }
             K::InvalidDeployment { .. } => format!(
                 "Fix {path}: `deployments = {{ gpt = {{ model = \"gpt-4o\", version = \"2024-11-20\", sku = \"GlobalStandard\", capacity = 50 }} }}`."
             ),

@@ -325,6 +325,31 @@ pub struct ProjectSpec {
     pub key_vault_purge_protection: Option<bool>,
     /// Model deployments on the AI Services account (with `ai_foundry`), sorted by name.
     pub deployments: Vec<ModelDeployment>,
+    /// AI Search's SKU and semantic ranker (`search_options`).
+    pub search: SearchOptions,
+}
+
+/// `search_options`: AI Search's SKU (default `basic`, `standard` in prod) and semantic
+/// ranker (`disabled`, `free`, `standard`; unset: Azure's default).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchOptions {
+    pub sku: Option<String>,
+    pub semantic_ranker: Option<String>,
+}
+
+impl SearchOptions {
+    /// The SKUs of the stable spec's `SkuName`.
+    pub const SKUS: [&'static str; 7] = [
+        "free",
+        "basic",
+        "standard",
+        "standard2",
+        "standard3",
+        "storage_optimized_l1",
+        "storage_optimized_l2",
+    ];
+    /// The values of the stable spec's `SearchSemanticSearch`.
+    pub const SEMANTIC: [&'static str; 3] = ["disabled", "free", "standard"];
 }
 
 /// One model deployment (`deployments.<name>`).

@@ -114,6 +114,7 @@ pub(super) fn check(
         .and_then(|_| spec.subnet_ids.get("aca").cloned());
     check_service_needs(spec, layout, &mut issues);
     check_deployments(spec, layout, &mut issues);
+    check_search_options(spec, &mut issues);
     let pe_subnet_id = subnets.get("private_endpoints").map(|_| {
         spec.subnet_ids
             .get("private_endpoints")
@@ -447,6 +448,32 @@ fn check_deployments(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Issue
                     ),
                 },
             ));
+        }
+    }
+}
+
+/// `search_options`: values of the stable spec's enums.
+fn check_search_options(spec: &ProjectSpec, issues: &mut Vec<Issue>) {
+    let path = AttrPath::attr("search_options");
+    let pairs: [(&str, &Option<String>, &[&str]); 2] = [
+        ("sku", &spec.search.sku, &super::spec::SearchOptions::SKUS),
+        (
+            "semantic_ranker",
+            &spec.search.semantic_ranker,
+            &super::spec::SearchOptions::SEMANTIC,
+        ),
+    ];
+    for (attr, value, allowed) in pairs {
+        if let Some(v) = value {
+            if !allowed.contains(&v.as_str()) {
+                issues.push(Issue::new(
+                    path.and_attr(attr),
+                    IssueKind::InvalidOption {
+                        value: v.clone(),
+                        allowed,
+                    },
+                ));
+            }
         }
     }
 }

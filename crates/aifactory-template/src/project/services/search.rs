@@ -72,10 +72,10 @@ pub const SERVICE: Service = Service {
 };
 
 fn body(x: &Ctx) -> Value {
-    json!({
+    let mut body = json!({
         "location": x.location(),
         "tags": x.tags(),
-        "sku": { "name": if x.prod() { "standard" } else { "basic" } },
+        "sku": { "name": x.spec.search.sku.clone().unwrap_or_else(|| if x.prod() { "standard" } else { "basic" }.to_string()) },
         "identity": x.user_assigned(),
         "properties": {
             "replicaCount": 1,
@@ -88,5 +88,9 @@ fn body(x: &Ctx) -> Value {
             },
             "disableLocalAuth": true,
         },
-    })
+    });
+    if let Some(semantic) = &x.spec.search.semantic_ranker {
+        body["properties"]["semanticSearch"] = json!(semantic);
+    }
+    body
 }

@@ -82,6 +82,7 @@ pub(super) fn esml() -> ProjectSpec {
         identity_principal_id: None,
         key_vault_purge_protection: None,
         deployments: Vec::new(),
+        search: SearchOptions::default(),
     }
 }
 
@@ -1456,5 +1457,31 @@ fn foundry_with_agents_and_deployments() {
     assert_eq!(
         env.body["properties"]["vnetConfiguration"]["internal"],
         true
+    );
+}
+
+/// `search_options`: AI Search's SKU and semantic ranker, checked against the spec's values.
+#[test]
+fn search_options_set_the_sku_and_semantic_ranker() {
+    let mut s = genai();
+    s.search = SearchOptions {
+        sku: Some("standard2".into()),
+        semantic_ranker: Some("free".into()),
+    };
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    let search = p
+        .resources
+        .iter()
+        .find(|r| r.key == "search")
+        .expect("search");
+    assert_eq!(search.body["sku"]["name"], "standard2");
+    assert_eq!(search.body["properties"]["semanticSearch"], "free");
+    s.search.sku = Some("gold".into());
+    let e = errs(&s);
+    assert_eq!(paths(&e), ["search_options.sku"]);
+    assert!(
+        e[0].detail().contains("storage_optimized_l1"),
+        "{}",
+        e[0].detail()
     );
 }
