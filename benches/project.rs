@@ -17,6 +17,11 @@
 //! the emulator alike (`PROJECT_BENCH_REAL_THROTTLE=1`: the real rates). The bounds printed
 //! are for the rates used. LRO delays are never scaled.
 //!
+//! `PROJECT_BENCH_FOUNDRY=1`: each project is a full GenAI project on AI Foundry instead
+//! (the Agent service on Cosmos DB, Storage and AI Search, two model deployments written
+//! one at a time, a Container Apps environment; 3 s LROs for Cosmos DB, the Foundry
+//! project, deployments, capability hosts and the environment).
+//!
 //! Run: `cargo bench --bench project`.
 
 use std::collections::BTreeMap;
@@ -41,14 +46,21 @@ const SECRET: &str = "bench-secret";
 const COMMON_RG: &str = "acme-esml-common-weu-dev-001";
 const LATENCY_MS: u64 = 50;
 /// (path glob of the PUT, LRO delay in ms).
-const LRO_DELAYS: [(&str, u64); 6] = [
+const LRO_DELAYS: [(&str, u64); 8] = [
     ("*/Microsoft.MachineLearningServices/workspaces/*", 10_000),
     ("*/Microsoft.KeyVault/vaults/*", 3_000),
     ("*/Microsoft.Storage/storageAccounts/*", 3_000),
     ("*/Microsoft.Search/searchServices/*", 3_000),
     ("*/Microsoft.CognitiveServices/accounts/*", 3_000),
     ("*/Microsoft.Network/privateEndpoints/*", 2_000),
+    ("*/Microsoft.DocumentDB/databaseAccounts/*", 3_000),
+    ("*/Microsoft.App/managedEnvironments/*", 3_000),
 ];
+
+/// A full GenAI project on AI Foundry (`PROJECT_BENCH_FOUNDRY=1`).
+fn foundry() -> bool {
+    std::env::var("PROJECT_BENCH_FOUNDRY").is_ok_and(|v| v == "1")
+}
 
 fn rg(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{name}")
@@ -111,15 +123,60 @@ fn config(number: i64) -> Value {
         ),
         (
             "subnet_ids",
-            smap(&[("private_endpoints", format!("{}/subnets/snt-pe", vnet_id()))]),
+            if foundry() {
+                smap(&[
+                    ("private_endpoints", format!("{}/subnets/snt-pe", vnet_id())),
+                    ("agent", format!("{}/subnets/snt-agent", vnet_id())),
+                    ("aca", format!("{}/subnets/snt-aca", vnet_id())),
+                ])
+            } else {
+                smap(&[("private_endpoints", format!("{}/subnets/snt-pe", vnet_id()))])
+            },
         ),
         ("team", team),
         (
             "services",
-            Value::Map(BTreeMap::from([(
-                "azure_ml".to_string(),
-                Value::Bool(true),
-            )])),
+            if foundry() {
+                Value::Map(
+                    [
+                        "azure_ml",
+                        "ai_foundry",
+                        "agent_service",
+                        "cosmos_db",
+                        "container_apps",
+                    ]
+                    .into_iter()
+                    .map(|s| (s.to_string(), Value::Bool(true)))
+                    .collect(),
+                )
+            } else {
+                Value::Map(BTreeMap::from([(
+                    "azure_ml".to_string(),
+                    Value::Bool(true),
+                )]))
+            },
+        ),
+        (
+            "deployments",
+            if foundry() {
+                let d = |model: &str, version: &str, sku: &str, capacity: f64| {
+                    Value::object([
+                        ("model", Value::string(model)),
+                        ("version", Value::string(version)),
+                        ("sku", Value::string(sku)),
+                        ("capacity", Value::Number(capacity)),
+                    ])
+                };
+                Value::Dynamic {
+                    type_json: r#"["object",{"embed":["object",{"capacity":"number","model":"string","sku":"string","version":"string"}],"gpt":["object",{"capacity":"number","model":"string","sku":"string","version":"string"}]}]"#.into(),
+                    value: Box::new(Value::object([
+                        ("embed", d("text-embedding-3-large", "1", "Standard", 20.0)),
+                        ("gpt", d("gpt-4o", "2024-11-20", "GlobalStandard", 50.0)),
+                    ])),
+                }
+            } else {
+                Value::Null
+            },
         ),
         ("network_access", Value::Null),
         ("ip_allowlist", Value::Null),
@@ -139,6 +196,10 @@ fn seed() -> Result<Seed, String> {
             {"id": vnet_id(), "body": {"location": "westeurope", "properties": {
                 "addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
                 "subnets": [{"name": "snt-pe", "properties": {"addressPrefix": "10.20.0.0/22"}}]}}},
+            {"id": format!("{}/subnets/snt-agent", vnet_id()), "body": {"properties": {"addressPrefix": "172.16.0.0/23",
+                "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}}},
+            {"id": format!("{}/subnets/snt-aca", vnet_id()), "body": {"properties": {"addressPrefix": "10.20.8.0/23",
+                "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}}},
             {"id": lake_id(), "body": {"location": "westeurope", "kind": "StorageV2", "properties": {"isHnsEnabled": true}}}
         ],
         "filesystems": [{"account": "lakeweudev", "name": "lake3", "directories": ["projects"]}]
@@ -453,8 +514,13 @@ fn main() {
         }
     };
     println!(
-        "aifactory_project: create N genai+azure_ml projects at once (private endpoints, data lake), {LATENCY_MS} ms per call, \
-         LRO delays ML 10 s / KV, storage, search, AI 3 s / network 2 s"
+        "aifactory_project: create N {} projects at once (private endpoints, data lake), {LATENCY_MS} ms per call, \
+         LRO delays ML 10 s / KV, storage, search, AI, Cosmos DB, Container Apps 3 s / network 2 s",
+        if foundry() {
+            "full GenAI (Foundry, Agent service, Cosmos DB, Container Apps, 2 deployments, azure_ml)"
+        } else {
+            "genai+azure_ml"
+        }
     );
     println!(
         "bound = max(critical path, ARM write throttle, ARM read throttle); throttle rates x scale (writes 200 + 10/s, reads 250 + 25/s)"

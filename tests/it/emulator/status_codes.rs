@@ -103,6 +103,11 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.CognitiveServices/accounts", at("Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/aiscodes"),
             json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aiscodes"}}),
             (201, 200), Some(200), Some((202, 204))),
+        // Cosmos DB: CreateOrUpdate declares 200 only (long-running), Delete 202/204.
+        row("Microsoft.DocumentDB/databaseAccounts", at("Microsoft.DocumentDB/databaseAccounts", "Microsoft.DocumentDB/databaseAccounts/cosmoscodes"),
+            json!({"location": "westeurope", "kind": "GlobalDocumentDB", "properties": {"databaseAccountOfferType": "Standard",
+                "locations": [{"locationName": "westeurope", "failoverPriority": 0}]}}),
+            (200, 200), Some(200), Some((202, 204))),
         row("Microsoft.OperationalInsights/workspaces",
             at("Microsoft.OperationalInsights/workspaces", "Microsoft.OperationalInsights/workspaces/lacodes"),
             json!({"location": "westeurope", "properties": {"sku": {"name": "PerGB2018"}}}),
