@@ -14,6 +14,7 @@
 //! and Terraform taints the project; the replacement hands the existing objects over to the
 //! new create instead of deleting them (see [`Project::apply`]).
 
+mod discover;
 mod engine;
 mod limits;
 mod model;
@@ -988,7 +989,8 @@ impl Resource for Project {
             return empty(diags);
         };
         let ctx = self.ctx.request_ctx(Timeouts::default().read);
-        let found = match refresh::discover(client, &ctx, &facts.subscription_id, id.trim()).await {
+        let found = match discover::discover(client, &ctx, &facts.subscription_id, id.trim()).await
+        {
             Ok(f) => f,
             Err(msg) => {
                 diags.error(AttrPath::root(), "Cannot import the project", msg);
@@ -1105,7 +1107,7 @@ fn desired_for_import(
 
 /// The inputs import found, as a configuration would write them (absent maps and lists
 /// null; `team` typed as Terraform types its literal, so it matches the configuration's).
-fn import_model(f: &refresh::Discovered) -> ProjectModel {
+fn import_model(f: &discover::Discovered) -> ProjectModel {
     let strings = |m: &BTreeMap<String, String>| -> StringMap {
         m.iter()
             .map(|(k, v)| (k.clone(), Tf::Known(v.clone())))

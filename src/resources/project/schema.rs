@@ -187,7 +187,7 @@ pub fn team_literal_type(
 /// `format` (when not OpenAI), `sku` and `capacity` of each deployment, typed as
 /// Terraform types that literal; `Null` when there are none.
 pub fn deployments_literal(
-    found: &BTreeMap<String, super::refresh::DiscoveredDeployment>,
+    found: &BTreeMap<String, super::discover::DiscoveredDeployment>,
 ) -> Value {
     if found.is_empty() {
         return Value::Null;

@@ -414,10 +414,10 @@ fn body_diff_ignores_what_azure_adds() {
 
 #[test]
 fn resource_group_names_parse_back() {
-    let p = refresh::parse_rg_name("acme-esml-project007-weu-test-002-rg").expect("parses");
+    let p = discover::parse_rg_name("acme-esml-project007-weu-test-002-rg").expect("parses");
     assert_eq!(
         p,
-        refresh::RgNameParts {
+        discover::RgNameParts {
             prefix: "acme-".into(),
             number: 7,
             location_short: "weu".into(),
@@ -425,9 +425,9 @@ fn resource_group_names_parse_back() {
             suffix: "-002".into()
         }
     );
-    assert!(refresh::parse_rg_name("something-else").is_none());
+    assert!(discover::parse_rg_name("something-else").is_none());
     assert_eq!(
-        refresh::parse_rg_name("esml-project001-eus2-dev-rg").map(|p| p.suffix),
+        discover::parse_rg_name("esml-project001-eus2-dev-rg").map(|p| p.suffix),
         Some(String::new())
     );
 }
@@ -1510,7 +1510,7 @@ fn salts_are_matched_to_the_common_group_and_mode() {
     ];
     let ours = aifactory_template::naming::salt(SUB, "acme-esml-common-weu-dev-001");
     assert_eq!(
-        refresh::match_salt(SUB, &cands, &ours),
+        discover::match_salt(SUB, &cands, &ours),
         Some((
             "Acme-ESML-Common-weu-dev-001".to_string(),
             aifactory_template::naming::SaltMode::AiFactory
@@ -1523,14 +1523,14 @@ fn salts_are_matched_to_the_common_group_and_mode() {
     ] {
         let esml = aifactory_template::naming::esml_salt(SUB, spelled);
         assert_eq!(
-            refresh::match_salt(SUB, &cands, &esml),
+            discover::match_salt(SUB, &cands, &esml),
             Some((
                 spelled.to_string(),
                 aifactory_template::naming::SaltMode::Esml
             ))
         );
     }
-    assert_eq!(refresh::match_salt(SUB, &cands, "zzzzz"), None);
+    assert_eq!(discover::match_salt(SUB, &cands, "zzzzz"), None);
 }
 
 /// A project made with ESML's names and no ownership tags (as ESML's pipelines leave it)
