@@ -29,14 +29,14 @@ use crate::testkit::emulator::{EmulatorFixture, SUBSCRIPTION};
 use crate::testkit::terraform::*;
 use serde_json::{json, Value};
 
-const ALLOC: &str = "aifactory_subnet_allocation.prj001";
-const NETWORK_API: &str = "2024-05-01";
+pub(super) const ALLOC: &str = "aifactory_subnet_allocation.prj001";
+pub(super) const NETWORK_API: &str = "2024-05-01";
 
-fn rg_id(name: &str) -> String {
+pub(super) fn rg_id(name: &str) -> String {
     format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}")
 }
 
-fn vnet_id(rg: &str) -> String {
+pub(super) fn vnet_id(rg: &str) -> String {
     format!(
         "{}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001",
         rg_id(rg)
@@ -44,7 +44,7 @@ fn vnet_id(rg: &str) -> String {
 }
 
 /// The common environment: resource group, vNet 10.20.0.0/16 and an NSG.
-fn common(rg: &str) -> String {
+pub(super) fn common(rg: &str) -> String {
     format!(
         r#"{PROVIDER_PREAMBLE}
 resource "aifactory_arm_resource" "rg" {{
@@ -489,7 +489,7 @@ fn subnet_in_use_by_a_private_endpoint() {
 const PROVIDER_BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-aifactory");
 
 /// A filesystem mirror holding the built provider, and the CLI config that uses it.
-fn cli_config() -> PathBuf {
+pub(super) fn cli_config() -> PathBuf {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -532,13 +532,13 @@ fn cli_config() -> PathBuf {
     rc
 }
 
-struct Run {
-    code: Option<i32>,
-    output: String,
+pub(super) struct Run {
+    pub code: Option<i32>,
+    pub output: String,
 }
 
 /// Run terraform in `dir` with only the given environment (no inherited TF_*/ARM_*).
-fn tf(cli: &Cli, rc: &Path, env: &[(String, String)], dir: &Path, args: &[&str]) -> Run {
+pub(super) fn tf(cli: &Cli, rc: &Path, env: &[(String, String)], dir: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(&cli.path);
     cmd.args(args).current_dir(dir).stdin(Stdio::null());
     for (k, _) in std::env::vars_os() {
@@ -818,7 +818,7 @@ fn shared_vnet(fx: &EmulatorFixture, rg: &str) -> String {
 }
 
 /// A working directory `name` under `base` holding `config`, initialised.
-fn workspace(
+pub(super) fn workspace(
     cli: &Cli,
     rc: &Path,
     env: &[(String, String)],
@@ -841,7 +841,7 @@ fn on_machine(env: &[(String, String)], dir: &Path) -> Vec<(String, String)> {
     e
 }
 
-const AUTO: [&str; 4] = ["apply", "-no-color", "-input=false", "-auto-approve"];
+pub(super) const AUTO: [&str; 4] = ["apply", "-no-color", "-input=false", "-auto-approve"];
 
 /// Workspace A creates; B with the same configuration fails naming `terraform import`
 /// and leaves A's subnets alone; A keeps working; B with `adopt_existing = true` adopts.

@@ -223,7 +223,75 @@ pub(super) fn outside_since_plan(purpose: &str, name: &str, cidr: &str, vnet: &V
 }
 
 pub(super) fn azure_diag(path: AttrPath, what: &str, e: &AzureError) -> Diagnostic {
+    if e.code() == Some("RequestDisallowedByPolicy") {
+        if let Some(api) = e.api() {
+            return policy_diag(path, what, api);
+        }
+    }
     Diagnostic::error(path, format!("{what}: {}", e.summary()), e.detail())
+}
+
+/// An Azure Policy denial (403 `RequestDisallowedByPolicy`): which assignment and
+/// definition refused what, and the fix (for an NSG policy: `network_security_group`).
+fn policy_diag(path: AttrPath, what: &str, api: &aifactory_azure::ApiError) -> Diagnostic {
+    let info = api
+        .additional_info
+        .iter()
+        .find(|i| i.get("type").and_then(Json::as_str) == Some("PolicyViolation"))
+        .and_then(|i| i.get("info"));
+    let field = |k: &str| {
+        info.and_then(|i| i.get(k))
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let display = field("policyDefinitionDisplayName");
+    let assignment = field("policyAssignmentName");
+    let assignment_id = field("policyAssignmentId");
+    let definition_id = field("policyDefinitionId");
+    let about_nsg = [&display, &definition_id, &api.message].iter().any(|s| {
+        s.to_ascii_lowercase().contains("network security group")
+            || s.to_ascii_lowercase().contains("nsg")
+    });
+    let fix = if about_nsg {
+        "The landing zone requires a network security group on every subnet, in the subnet's first write. \
+         Set `network_security_group = \"create\"` (one NSG per subnet with ESML's rules for its purpose) or \
+         `network_security_group = \"<NSG ID>\"` on this resource, or a request's own `network_security_group_id`, \
+         and apply again."
+    } else {
+        "Change the configuration so it complies with the policy, or ask the landing zone's owners for an \
+         exemption at this scope, and apply again."
+    };
+    let named = if display.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{display}\"")
+    };
+    let mut detail = format!(
+        "Azure Policy refused it (HTTP {} RequestDisallowedByPolicy): policy{named}",
+        api.status
+    );
+    if !assignment.is_empty() {
+        detail.push_str(&format!(", assignment {assignment} ({assignment_id})"));
+    }
+    if !definition_id.is_empty() {
+        detail.push_str(&format!(", definition {definition_id}"));
+    }
+    detail.push_str(&format!(
+        ".\n\n{fix}\n\nAzure said: {}\n{} {}",
+        api.message, api.method, api.url
+    ));
+    if let Some(id) = &api.request_id {
+        detail.push_str(&format!("\nRequest ID: {id}"));
+    }
+    if let Some(id) = &api.correlation_id {
+        detail.push_str(&format!("\nCorrelation ID: {id}"));
+    }
+    Diagnostic::error(
+        path,
+        format!("{what}: denied by Azure Policy{named}"),
+        detail,
+    )
 }
 
 #[cfg(test)]

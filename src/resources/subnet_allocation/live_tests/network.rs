@@ -191,6 +191,12 @@ async fn without_an_nsg_the_policy_refuses_the_subnet_and_the_error_names_it() {
         "{text}"
     );
     assert!(text.contains("Deny-Subnet-Without-Nsg"), "{text}");
+    assert!(
+        text.contains("denied by Azure Policy \"Subnets should have a Network Security Group\"")
+            && text.contains("network_security_group = \"create\"")
+            && !text.contains("Grant the principal a role"),
+        "{text}"
+    );
     assert_eq!(a.state, Value::Null, "nothing was created");
 }
 
