@@ -8,6 +8,5 @@ mod basic;
 mod factory;
 mod ids;
 mod project;
-mod release;
 mod subnets;
 mod subnets_nsg;
