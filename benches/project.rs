@@ -194,7 +194,7 @@ fn seed() -> Result<Seed, String> {
             {"id": rg(COMMON_RG), "body": {"location": "westeurope"}},
             {"id": rg("acme-dns"), "body": {"location": "westeurope"}},
             {"id": vnet_id(), "body": {"location": "westeurope", "properties": {
-                "addressSpace": {"addressPrefixes": ["10.20.0.0/16"]},
+                "addressSpace": {"addressPrefixes": ["10.20.0.0/16", "172.16.0.0/16"]},
                 "subnets": [{"name": "snt-pe", "properties": {"addressPrefix": "10.20.0.0/22"}}]}}},
             {"id": format!("{}/subnets/snt-agent", vnet_id()), "body": {"properties": {"addressPrefix": "172.16.0.0/23",
                 "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}}},

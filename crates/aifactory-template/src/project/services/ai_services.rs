@@ -77,12 +77,14 @@ pub const SERVICE: Service = Service {
     own_name: None,
 };
 
-fn body(x: &Ctx) -> Value {
-    let name = x.name_of(ServiceKey::AiServices);
-    let mut body = json!({
+/// A keyless Cognitive Services account of `kind` named `key`'s name (custom subdomain =
+/// name), running as the project identity: shared with the separate Azure OpenAI account.
+pub(super) fn account_body(x: &Ctx, key: ServiceKey, kind: &str) -> Value {
+    let name = x.name_of(key);
+    json!({
         "location": x.location(),
         "tags": x.tags(),
-        "kind": "AIServices",
+        "kind": kind,
         "sku": { "name": "S0" },
         "identity": x.user_assigned(),
         "properties": {
@@ -95,7 +97,11 @@ fn body(x: &Ctx) -> Value {
             },
             "disableLocalAuth": true,
         },
-    });
+    })
+}
+
+fn body(x: &Ctx) -> Value {
+    let mut body = account_body(x, ServiceKey::AiServices, "AIServices");
     // AI Foundry: projects as child resources; the Agent service injected into the
     // project's agent subnet (private mode).
     if x.layout.foundry {

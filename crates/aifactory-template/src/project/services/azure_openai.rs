@@ -3,7 +3,7 @@
 //! identity, custom subdomain = its name, local (key) authentication off, private endpoint
 //! `account`. Must not: hand out keys.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
@@ -51,22 +51,5 @@ pub const SERVICE: Service = Service {
 };
 
 fn body(x: &Ctx) -> Value {
-    let name = x.name_of(ServiceKey::AzureOpenAi);
-    json!({
-        "location": x.location(),
-        "tags": x.tags(),
-        "kind": "OpenAI",
-        "sku": { "name": "S0" },
-        "identity": x.user_assigned(),
-        "properties": {
-            "customSubDomainName": name,
-            "publicNetworkAccess": x.public_access(),
-            "networkAcls": {
-                "defaultAction": "Deny",
-                "ipRules": x.c.ip_rules.iter().map(|r| json!({ "value": r.ip_or_cidr() })).collect::<Vec<_>>(),
-                "virtualNetworkRules": [],
-            },
-            "disableLocalAuth": true,
-        },
-    })
+    super::ai_services::account_body(x, ServiceKey::AzureOpenAi, "OpenAI")
 }
