@@ -44,6 +44,27 @@ resource "aifactory_subnet_allocation" "prj001" {
   }
 }
 
+# In a landing zone that denies subnets without a network security group (ALZ's
+# "Deny-Subnet-Without-Nsg"): one NSG per subnet, with ESML's rules for the subnet's
+# purpose, created before the subnet and written in its first PUT; the AKS subnet's
+# traffic leaves through the hub firewall.
+resource "aifactory_subnet_allocation" "prj002" {
+  key                    = "prj002"
+  virtual_network_id     = aifactory_arm_resource.common_vnet.id
+  network_security_group = "create"      # or the ID of an existing NSG every subnet gets
+  route_to_firewall      = "10.20.255.4" # 0.0.0.0/0 -> the hub firewall, via rt-prj002
+
+  subnets = {
+    genai  = { prefix_length = 25 } # purpose private_endpoints, from ESML's key
+    aks    = { prefix_length = 26 } # purpose aks
+    agents = { prefix_length = 23, purpose = "container_apps", delegation = "Microsoft.App/environments" }
+  }
+}
+
+output "prj002_nsg_ids" {
+  value = aifactory_subnet_allocation.prj002.network_security_group_ids
+}
+
 output "prj001_subnet_ids" {
   value = aifactory_subnet_allocation.prj001.subnet_ids
 }
