@@ -739,7 +739,7 @@ impl Resource for Project {
             .as_ref()
             .is_none_or(|p| p.subnet_ids != config.subnet_ids || p.services != config.services);
         if subnets_may_change {
-            subnets::check(&self.ctx, &inputs.spec, &mut diags).await;
+            subnets::check(&self.ctx, &inputs.spec, subnets::Moment::Plan, &mut diags).await;
         }
         let private = match &prior {
             None => Private {
@@ -820,6 +820,15 @@ impl Resource for Project {
         let Some(client) = client_or_diag(&self.ctx, &mut diags) else {
             return fail_state(diags, &req);
         };
+        let subnets_may_change = prior
+            .as_ref()
+            .is_none_or(|p| p.subnet_ids != planned.subnet_ids || p.services != planned.services);
+        if subnets_may_change {
+            subnets::check(&self.ctx, &inputs.spec, subnets::Moment::Apply, &mut diags).await;
+            if diags.has_errors() {
+                return fail_state(diags, &req);
+            }
+        }
         let handed_over = creating && self.ctx.take_handed_over(&desired.resource_group_id);
         if creating && !handed_over && planned.adopt_existing.known() != Some(&true) {
             let check = self.ctx.request_ctx(inputs.timeouts.read);

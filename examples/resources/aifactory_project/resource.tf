@@ -1,4 +1,6 @@
-# A genai project with private networking and a folder in the common data lake. The
+# A genai project on AI Foundry (the Agent service on Cosmos DB, Storage and AI Search, a
+# model deployment), with private networking, a reader persona and a folder in the common
+# data lake. The
 # common part it refers to (normally its own configuration) is created here too, with
 # aifactory_arm_resource, so the example is self-contained.
 variable "subscription_id" {
@@ -20,6 +22,7 @@ locals {
     "privatelink.cognitiveservices.azure.com",
     "privatelink.openai.azure.com",
     "privatelink.services.ai.azure.com",
+    "privatelink.documents.azure.com",
   ]
 }
 
@@ -46,8 +49,8 @@ resource "aifactory_arm_resource" "vnet" {
   resource_id = "${aifactory_arm_resource.common_rg.id}/providers/Microsoft.Network/virtualNetworks/vnt-esmlcmn-weu-dev-001"
   api_version = "2024-05-01"
   body = jsonencode({
-    location = local.location
-    properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }
+    location   = local.location
+    properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16", "172.16.0.0/16"] } }
   })
 }
 
@@ -56,6 +59,18 @@ resource "aifactory_arm_resource" "subnet" {
   resource_id = "${aifactory_arm_resource.vnet.id}/subnets/snt-prj001-genai"
   api_version = "2024-05-01"
   body        = jsonencode({ properties = { addressPrefix = "10.20.1.0/25" } })
+}
+
+# The Agent service's subnet: delegated to Microsoft.App/environments, a /23 in
+# 172.16.0.0/12 or 192.168.0.0/16 (checked at plan).
+resource "aifactory_arm_resource" "agent_subnet" {
+  resource_id = "${aifactory_arm_resource.vnet.id}/subnets/snt-prj001-agent"
+  api_version = "2024-05-01"
+  body = jsonencode({ properties = {
+    addressPrefix = "172.16.0.0/23"
+    delegations   = [{ name = "agent", properties = { serviceName = "Microsoft.App/environments" } }]
+  } })
+  depends_on = [aifactory_arm_resource.subnet]
 }
 
 resource "aifactory_arm_resource" "log_analytics" {
@@ -102,10 +117,21 @@ resource "aifactory_project" "p001" {
     datalake_storage_account_id        = aifactory_arm_resource.lake.id
     datalake_filesystem                = "lake3"
   }
-  subnet_ids = { private_endpoints = aifactory_arm_resource.subnet.id }
+  subnet_ids = {
+    private_endpoints = aifactory_arm_resource.subnet.id
+    agent             = aifactory_arm_resource.agent_subnet.id
+  }
   team = {
-    object_ids     = ["6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d0001"] # Entra group of the project team
+    object_ids     = ["6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d0001"] # Entra group of the project team (developers)
     principal_type = "Group"
+    personas = {
+      auditors = { object_ids = ["6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d0009"], principal_type = "Group", role_set = "reader" }
+    }
+  }
+  # AI Foundry with the Agent service; genai brings AI Search and AI Services.
+  services = { ai_foundry = true, agent_service = true, cosmos_db = true }
+  deployments = {
+    gpt = { model = "gpt-4o", version = "2024-11-20", sku = "GlobalStandard", capacity = 50 }
   }
   network_access = "private"
   tags           = { cost_center = "1234" }

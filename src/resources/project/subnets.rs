@@ -2,7 +2,8 @@
 //! (its descriptor's `SubnetNeed`: delegation, address ranges, smallest size) is read and
 //! checked before anything is created, with an error on `subnet_ids["<purpose>"]` naming
 //! the subnet, the rule, its source and the fix. Read only when the plan creates the
-//! project or changes its subnets or services.
+//! project or changes its subnets or services; a subnet created in the same apply (by
+//! `aifactory_subnet_allocation`) is checked at apply, before the first write.
 //!
 //! Owns: the reads and the messages. Must not: write, or fail a plan because a subnet
 //! could not be read for another reason than its absence (a warning says so).
@@ -90,8 +91,23 @@ pub(super) fn problems(subnet: &Json, need: &services::SubnetNeed) -> Vec<String
     out
 }
 
+/// When the checks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Moment {
+    /// At plan: a subnet that does not exist yet is skipped (it may be created in the same
+    /// apply, by `aifactory_subnet_allocation`); the apply checks it.
+    Plan,
+    /// At apply, before the first write: every needed subnet must exist and fit.
+    Apply,
+}
+
 /// Reads and checks every needed subnet that has rules.
-pub(super) async fn check(ctx: &ProviderContext, spec: &ProjectSpec, diags: &mut Diagnostics) {
+pub(super) async fn check(
+    ctx: &ProviderContext,
+    spec: &ProjectSpec,
+    moment: Moment,
+    diags: &mut Diagnostics,
+) {
     let layout = Layout::of(spec);
     let mut needs: Vec<&services::SubnetNeed> = Vec::new();
     for s in services::enabled(&layout) {
@@ -116,11 +132,15 @@ pub(super) async fn check(ctx: &ProviderContext, spec: &ProjectSpec, diags: &mut
         let path = AttrPath::attr("subnet_ids").and_key(need.purpose);
         let rctx = ctx.request_ctx(READ);
         match client.arm().get_opt(&rctx, id, api::PRIVATE_ENDPOINT.api_version).await {
+            Ok(None) if moment == Moment::Plan => {
+                tracing::info!(subnet = %id, "not there yet: its rules are checked at apply");
+            }
             Ok(None) => diags.error(
                 path,
                 format!("The {} subnet does not exist", need.purpose),
                 format!(
-                    "Azure has no {id}. {} needs it; create it first (aifactory_subnet_allocation) and pass its ID.",
+                    "Azure has no {id}. {} needs it; create it first (aifactory_subnet_allocation) and pass its ID. \
+                     Nothing was created.",
                     need.needed_for
                 ),
             ),

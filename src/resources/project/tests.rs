@@ -2514,3 +2514,40 @@ async fn the_agent_subnet_wait_ends_when_the_link_goes_or_at_the_timeout() {
         "{e}"
     );
 }
+
+/// A subnet with rules that does not exist at plan (it may be created in the same apply)
+/// is checked at apply, before the first write: missing there, the apply stops with
+/// nothing created.
+#[tokio::test]
+async fn a_subnet_missing_at_plan_is_checked_before_the_first_write() {
+    let fx = fixture(|c| c).await;
+    let mut cfg = config(&[M1], false);
+    cfg.services = services(&[
+        ("ai_foundry", true),
+        ("agent_service", true),
+        ("cosmos_db", true),
+    ]);
+    let pe = subnet_id("snt-prj001-genai");
+    let agent = subnet_id("snt-prj001-agent");
+    cfg.subnet_ids = smap(&[
+        ("private_endpoints", pe.as_str()),
+        ("agent", agent.as_str()),
+    ]);
+    let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    let from = fx.last_seq();
+    let applied = fx.apply(&Value::Null, &plan, &cfg).await;
+    let e: Vec<_> = applied
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::diag::Severity::Error)
+        .collect();
+    assert_eq!(e.len(), 1, "{:?}", applied.diags);
+    assert_eq!(e[0].path, AttrPath::attr("subnet_ids").and_key("agent"));
+    assert!(
+        e[0].detail.contains("Nothing was created"),
+        "{}",
+        e[0].detail
+    );
+    assert!(fx.writes(from).is_empty(), "{:?}", fx.writes(from));
+}
