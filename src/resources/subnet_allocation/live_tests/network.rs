@@ -418,3 +418,66 @@ async fn the_settings_are_checked_at_validate() {
     let d = res.validate(&good.to_value()).await;
     assert!(!d.has_errors(), "{}", texts(&d));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_after_the_nsgs_leaves_them_tracked_and_the_next_apply_finishes() {
+    use aifactory_emulator::{FaultAction, FaultRule};
+    let e = env_with("rg-nsg-partial", &["10.35.0.0/16"], policed()).await;
+    let m = AllocationModel {
+        network_security_group: known("create"),
+        ..model(
+            "prj006",
+            &e.vnet,
+            Value::object([("aks", req(26.0)), ("genai", req(25.0))]),
+        )
+    };
+    let cfg = m.to_value();
+    e.emu.add_fault(FaultRule::new(
+        "PUT",
+        "*/subnets/snt-prj006-genai",
+        FaultAction::Status {
+            status: 400,
+            code: Some("InvalidRequestFormat".into()),
+            message: None,
+            retry_after_secs: None,
+        },
+    ));
+    let p = plan(&e, &Held::none(), &cfg).await;
+    let a = apply(&e, &Held::none(), &p, &cfg).await;
+    assert!(a.diags.has_errors(), "the fault did not fire");
+    let partial = decoded(&a.state);
+    let ids = map(&partial.network_security_group_ids);
+    assert_eq!(ids.len(), 2, "both NSGs exist and are tracked: {ids:?}");
+    for id in ids.values() {
+        assert!(e.emu.resource(id).is_some(), "{id}");
+    }
+    assert_eq!(
+        map(&partial.subnet_ids).keys().collect::<Vec<_>>(),
+        ["aks"],
+        "only the written subnet"
+    );
+    e.emu.set_faults(Vec::new());
+    let prior = refreshed(
+        &e,
+        &Held {
+            state: a.state.clone(),
+            private: a.private.clone(),
+        },
+    )
+    .await;
+    let done = converge(&e, &prior, &cfg).await;
+    assert_eq!(map(&decoded(&done.state).subnet_ids).len(), 2);
+    let d = e
+        .res
+        .apply(ApplyRequest {
+            prior: done.state.clone(),
+            planned: Value::Null,
+            config: Value::Null,
+            planned_private: Value::Null,
+        })
+        .await;
+    assert!(!d.diags.has_errors(), "{}", texts(&d.diags));
+    for id in ids.values() {
+        assert!(e.emu.resource(id).is_none(), "{id}");
+    }
+}
