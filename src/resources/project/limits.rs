@@ -223,8 +223,9 @@ pub(super) async fn check_lake_acls(
                     "The {scope} ACL of {path} in {}/{} holds {} named entries{}, and this project adds {}: \
                      {} with the 4 base entries, over Azure's limit of {} entries per ACL. Nothing was created. \
                      Give the team (and each persona) one Entra group instead of individual members, so each \
-                     project adds one entry per list; on the shared folders, grant traverse (--x) to one group \
-                     that holds every project's members.",
+                     project adds one entry per list; for the shared folders (/ and projects), give one Entra \
+                     group traverse (--x) there and set common.datalake_traverse_group_id to it: projects then \
+                     add nothing to those ACLs.",
                     lake.account_name,
                     lake.filesystem,
                     o.existing,

@@ -271,7 +271,7 @@ in reverse order and refuses to delete a resource group holding resources the pr
             Attribute::required(
                 "common",
                 Type::map(Type::String),
-                "References into the AI factory's common part: `resource_group_name` (also salts the globally unique names; changing it replaces the project), `private_dns_zone_resource_group_id` (the resource group of the `privatelink.*` zones), `log_analytics_workspace_id`, and optionally `datalake_storage_account_id` with `datalake_filesystem` (the common ADLS Gen2 lake and filesystem, which must exist; the project creates only its directory `projects/project<NNN>` in it).",
+                "References into the AI factory's common part: `resource_group_name` (also salts the globally unique names; changing it replaces the project), `private_dns_zone_resource_group_id` (the resource group of the `privatelink.*` zones), `log_analytics_workspace_id`, and optionally `datalake_storage_account_id` with `datalake_filesystem` (the common ADLS Gen2 lake and filesystem, which must exist; the project creates only its directory `projects/project<NNN>` in it), and `datalake_traverse_group_id`: an Entra group that has traverse (`--x`) on the lake's `/` and `projects` (granted by the common part; the project's principals must be its members). Without it each project adds traverse entries for each of its principals to those two shared ACLs, which hold 32 entries: about nine projects of a team group, a service principal and the identity fill them (checked at plan). With it, projects add nothing there.",
             ),
             Attribute::optional(
                 "subnet_ids",

@@ -23,12 +23,13 @@ use super::schema::{DeploymentModel, PersonaModel, ProjectModel, StringMap, Team
 /// Keys of `naming`.
 pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
 /// Keys of `common`; the first three are required.
-pub const COMMON_KEYS: [&str; 5] = [
+pub const COMMON_KEYS: [&str; 6] = [
     "resource_group_name",
     "private_dns_zone_resource_group_id",
     "log_analytics_workspace_id",
     "datalake_storage_account_id",
     "datalake_filesystem",
+    "datalake_traverse_group_id",
 ];
 /// Keys of `services` (every switch for every project type).
 pub const SERVICE_KEYS: [&str; aifactory_template::project::SERVICE_SWITCHES.len()] =
@@ -666,6 +667,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
                 .unwrap_or_default(),
             datalake_storage_account_id: common.get("datalake_storage_account_id").cloned(),
             datalake_filesystem: common.get("datalake_filesystem").cloned(),
+            datalake_traverse_group_id: common.get("datalake_traverse_group_id").cloned(),
         },
         subnet_ids,
         team,

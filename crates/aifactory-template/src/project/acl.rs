@@ -263,7 +263,11 @@ pub(super) fn entries(c: &Checked) -> Vec<DesiredAclEntry> {
                 project_perms,
             ),
         ];
+        let shared_by_group = c.traverse_group.is_some();
         for (path_key, path, scope, perms) in layout {
+            if shared_by_group && path_key != "project" {
+                continue; // the common part's traverse group covers `/` and `projects`
+            }
             let scope_text = match scope {
                 AclScope::Access => "access",
                 AclScope::Default => "default",

@@ -12,6 +12,7 @@ pub enum GuidField {
     TeamMember,
     ServicePrincipal,
     IdentityPrincipal,
+    TraverseGroup,
 }
 
 impl GuidField {
@@ -21,6 +22,7 @@ impl GuidField {
             GuidField::TeamMember => "This team member's object ID",
             GuidField::ServicePrincipal => "team.service_principal_object_id",
             GuidField::IdentityPrincipal => "identity_principal_id",
+            GuidField::TraverseGroup => "common.datalake_traverse_group_id",
         }
     }
 }
@@ -284,6 +286,10 @@ impl Issue {
                      manual value."
                         .to_string()
                 }
+                GuidField::TraverseGroup => format!(
+                    "Set {path} to the object ID (a GUID) of the Entra group that has --x on the lake's \
+                     shared folders."
+                ),
             },
             K::InvalidResourceId { expected, .. } => format!("Set {path} to {expected}."),
             K::InvalidLakeAccountName { .. } => format!(

@@ -144,6 +144,11 @@ pub struct CommonRefs {
     pub log_analytics_workspace_id: String,
     pub datalake_storage_account_id: Option<String>,
     pub datalake_filesystem: Option<String>,
+    /// An Entra group with traverse (`--x`) on the lake's shared folders (`/`, `projects`),
+    /// granted by the common part. When set, projects add no entries there (a shared ACL
+    /// holds 32 entries, filled after about nine projects of individual entries); the
+    /// project's principals must be members of it.
+    pub datalake_traverse_group_id: Option<String>,
 }
 
 /// `team`: `object_ids` are one persona (role set developer); `personas` are ESML's

@@ -39,6 +39,8 @@ pub(super) struct Checked {
     pub log_analytics_id: String,
     pub lake: Option<Lake>,
     pub pe_subnet_id: Option<String>,
+    /// `common.datalake_traverse_group_id`, lowercase.
+    pub traverse_group: Option<String>,
     /// The Agent service's subnet (`subnet_ids.agent`), when the project needs it.
     pub agent_subnet_id: Option<String>,
     /// The Container Apps environment's subnet (`subnet_ids.aca`), when needed.
@@ -106,6 +108,12 @@ pub(super) fn check(
     check_log_analytics(spec, &mut issues);
     let lake = check_lake(spec, &mut issues);
     let subnets = check_subnets(spec, layout, &mut issues, &mut warnings);
+    let traverse_group = check_principal(
+        spec.common.datalake_traverse_group_id.as_deref(),
+        AttrPath::attr("common").and_attr("datalake_traverse_group_id"),
+        GuidField::TraverseGroup,
+        &mut issues,
+    );
     let agent_subnet_id = subnets
         .get("agent")
         .and_then(|_| spec.subnet_ids.get("agent").cloned());
@@ -157,6 +165,7 @@ pub(super) fn check(
             pe_subnet_id,
             agent_subnet_id,
             aca_subnet_id,
+            traverse_group,
             dbx,
             ip_rules,
             team,

@@ -59,6 +59,7 @@ pub(super) fn esml() -> ProjectSpec {
                 rg_id("acme-esml-common-weu-dev-001")
             )),
             datalake_filesystem: Some("lake3".to_string()),
+            datalake_traverse_group_id: None,
         },
         subnet_ids: BTreeMap::from([
             ("private_endpoints".to_string(), subnet("snt-prj001-genai")),
@@ -1484,4 +1485,22 @@ fn search_options_set_the_sku_and_semantic_ranker() {
         "{}",
         e[0].detail()
     );
+}
+
+/// `common.datalake_traverse_group_id`: the projects add no entries on the lake's shared
+/// folders (a shared ACL fills after about nine projects of individual entries); the
+/// project folder keeps its own.
+#[test]
+fn a_traverse_group_keeps_projects_off_the_shared_folders() {
+    let mut s = esml();
+    s.common.datalake_traverse_group_id = Some("7a7a7a7a-0000-4000-8000-0000000000aa".into());
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        p.acl.iter().all(|e| e.path.starts_with("projects/")),
+        "{:?}",
+        p.acl.iter().map(|e| &e.path).collect::<Vec<_>>()
+    );
+    assert!(p.acl.iter().any(|e| e.principal.is_some()));
+    s.common.datalake_traverse_group_id = Some("not-a-guid".into());
+    assert_eq!(paths(&errs(&s)), ["common.datalake_traverse_group_id"]);
 }
