@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: the whole AI Factory (dev, test, prod; every project in
 # examples/aifactory/projects.yaml) applied offline against the Azure emulator, a readable
-# summary, a second plan that must be empty, and the emulator shut down.
+# summary, a picture of each stage's address space (target/demo/address-map-<stage>.svg),
+# a second plan that must be empty, and the emulator shut down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -80,6 +81,20 @@ rbac = sum(p["role_assignments"] for s in factory.values() for p in s["projects"
 acl = sum(p["acl_entries"] for s in factory.values() for p in s["projects"].values())
 print(f"\n{len(factory)} stages, {projects} projects, {resources} project objects ({rbac} role assignments, {acl} data-lake ACL entries); apply took {sys.argv[2]} s")
 PY
+# 3. A picture of each stage's address space (the `local` provider cannot be installed
+# offline, so the SVGs come out through `terraform output -raw`).
+maps="$root/target/demo"
+mkdir -p "$maps"
+echo
+for stage in dev test prod; do
+  "$tf" output -raw "address_map_$stage" > "$maps/address-map-$stage.svg"
+  if command -v rsvg-convert >/dev/null 2>&1; then
+    rsvg-convert -o "$maps/address-map-$stage.png" "$maps/address-map-$stage.svg"
+    echo "address map $stage: $maps/address-map-$stage.svg (and .png)"
+  else
+    echo "address map $stage: $maps/address-map-$stage.svg"
+  fi
+done
 if "$tf" plan -detailed-exitcode -no-color > "$work/plan.log" 2>&1; then
   echo "second plan: no changes"
 else

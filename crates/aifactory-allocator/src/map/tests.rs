@@ -39,21 +39,24 @@ fn strings(v: &[Cidr4]) -> Vec<String> {
     v.iter().map(Cidr4::to_string).collect()
 }
 
-/// The factory's dev stage: the common /24 and three projects in their /21 slots.
+/// The factory's dev stage as `./scripts/demo.sh` applies it: the common /24 and three
+/// projects in their /21 slots (the snapshot is the README's picture).
 fn factory() -> MapInput {
-    input(
+    let mut i = input(
         &["10.20.0.0/16"],
         vec![
             sub("10.20.0.0/24", "common", "common"),
             sub("10.20.8.0/25", "project001", "private_endpoints"),
             sub("10.20.8.128/26", "project001", "aks"),
             sub("10.20.16.0/25", "project002", "private_endpoints"),
-            sub("10.20.16.128/26", "project002", "dbx_public"),
-            sub("10.20.16.192/26", "project002", "dbx_private"),
+            sub("10.20.16.128/26", "project002", "dbx_private"),
+            sub("10.20.16.192/26", "project002", "dbx_public"),
             sub("10.20.24.0/25", "project003", "private_endpoints"),
             sub("10.20.24.128/26", "project003", "aks"),
         ],
-    )
+    );
+    i.title = "AI Factory dev: 10.20.0.0/16".into();
+    i
 }
 
 /// (space, subnets, free blocks, largest, used, utilisation %)
