@@ -9,6 +9,11 @@ bash scripts/ensure-tools.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo build --bin terraform-provider-aifactory
+# Licences, banned crates (no OpenSSL), sources: cargo-deny, offline.
+bash scripts/deny.sh
+# The release round trip (tests/it/acceptance/release.rs) packages a static linux_amd64
+# build: built here once, before the tests, in the lean dist-check profile.
+RELEASE_PROFILE=dist-check bash scripts/release.sh --build-only --out target/release-dist-check linux_amd64
 cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 # The emulator driven by Microsoft's Python SDKs (venv under target/, loopback only).
 bash scripts/sdk-check.sh

@@ -122,7 +122,19 @@ fn sockets() -> Vec<(i32, String)> {
     .collect()
 }
 
+/// Windows has no /proc (so [`sockets`] finds none) and no libc socket options: nothing to set.
+#[cfg(not(unix))]
+fn set_nodelay(_fd: i32) -> bool {
+    false
+}
+
+#[cfg(not(unix))]
+fn is_listening(_fd: i32) -> bool {
+    false
+}
+
 /// Set TCP_NODELAY on `fd`; false when it is not a TCP socket (or is gone).
+#[cfg(unix)]
 fn set_nodelay(fd: i32) -> bool {
     let one: libc::c_int = 1;
     // SAFETY: setsockopt reads `size_of::<c_int>()` bytes from a live local; on a
@@ -140,6 +152,7 @@ fn set_nodelay(fd: i32) -> bool {
 }
 
 /// True when `fd` is a listening socket.
+#[cfg(unix)]
 fn is_listening(fd: i32) -> bool {
     let mut v: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;

@@ -8,5 +8,6 @@ mod basic;
 mod factory;
 mod ids;
 mod project;
+mod release;
 mod subnets;
 mod subnets_nsg;
