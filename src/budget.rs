@@ -39,8 +39,19 @@ pub struct Overrun {
     pub limit: usize,
 }
 
+/// What a shared thing holds, as counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// This many of the limited things.
+    Count(usize),
+    /// Nothing the owners add counts here (an ACL where everyone may traverse: the
+    /// provider adds no entries to it).
+    Unlimited,
+}
+
 #[derive(Debug, Default)]
 struct Ledger {
+    unlimited: bool,
     existing: usize,
     reserved: BTreeMap<String, usize>,
 }
@@ -67,6 +78,25 @@ impl Budget {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<usize, E>>,
     {
+        self.reserve_held(subscription, owner, adding, limit, || async {
+            count().await.map(Held::Count)
+        })
+        .await
+    }
+
+    /// [`Budget::reserve`] with a count that may say nothing counts ([`Held::Unlimited`]).
+    pub async fn reserve_held<E, F, Fut>(
+        &self,
+        subscription: &str,
+        owner: &str,
+        adding: usize,
+        limit: usize,
+        count: F,
+    ) -> Result<Verdict, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Held, E>>,
+    {
         let sub = subscription.to_ascii_lowercase();
         let owner = owner.to_ascii_lowercase();
         let mut ledgers = self.ledgers.lock().await;
@@ -78,11 +108,15 @@ impl Budget {
         }
         if !ledgers.contains_key(&sub) {
             // Held under the lock: one count per subscription, however many plans wait.
-            let existing = count().await?;
+            let held = count().await?;
             ledgers.insert(
                 sub.clone(),
                 Ledger {
-                    existing,
+                    unlimited: held == Held::Unlimited,
+                    existing: match held {
+                        Held::Count(n) => n,
+                        Held::Unlimited => 0,
+                    },
                     reserved: BTreeMap::new(),
                 },
             );
@@ -90,6 +124,9 @@ impl Budget {
         let Some(ledger) = ledgers.get_mut(&sub) else {
             return Ok(Verdict::Fits);
         };
+        if ledger.unlimited {
+            return Ok(Verdict::Fits);
+        }
         let others: usize = ledger
             .reserved
             .iter()
@@ -150,6 +187,20 @@ mod tests {
         assert_eq!(reserve(&b, "rg-a", 0).await, Verdict::Fits);
         assert_eq!(reserve(&b, "rg-b", 4).await, Verdict::Fits);
         assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unlimited_thing_takes_any_number() {
+        let b = Budget::default();
+        for owner in 0..100 {
+            let v = b
+                .reserve_held("acl", &owner.to_string(), 3, 28, || async {
+                    Ok::<_, ()>(Held::Unlimited)
+                })
+                .await
+                .unwrap();
+            assert_eq!(v, Verdict::Fits);
+        }
     }
 
     #[tokio::test]

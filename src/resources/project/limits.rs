@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::budget::{Overrun, Verdict, ROLE_ASSIGNMENTS_PER_SUBSCRIPTION};
+use crate::budget::{Held, Overrun, Verdict, ROLE_ASSIGNMENTS_PER_SUBSCRIPTION};
 use crate::context::ProviderContext;
 use crate::framework::{AttrPath, Diagnostics};
 use aifactory_azure::{AclType, ArmId, AzureError};
@@ -196,25 +196,34 @@ pub(super) async fn check_lake_acls(
         .map(|p| p.to_ascii_lowercase())
         .collect();
     for ((path, default), adding) in added {
+        let shared = path != desired.datalake_path.clone().unwrap_or_default();
         let count = || async {
             let rctx = ctx.request_ctx(READ);
             match dfs.get_access_control(&rctx, &lake.filesystem, &path).await {
-                Ok(ac) => Ok(ac
-                    .acl
-                    .entries
-                    .iter()
-                    .filter(|e| e.key.default == default)
-                    .filter(|e| matches!(e.key.kind, AclType::User | AclType::Group))
-                    .filter(|e| !e.key.id.is_empty())
-                    // An entry of one of this project's principals is rewritten, not added.
-                    .filter(|e| !ours.contains(&e.key.id.to_ascii_lowercase()))
-                    .count()),
-                Err(e) if e.is_not_found() => Ok(0),
+                // Where everyone may traverse (`other::--x`) the provider adds nothing to a
+                // shared folder's ACL (see the engine's merge).
+                Ok(ac) if shared && super::shared::others_traverse(&ac.acl) => Ok(Held::Unlimited),
+                Ok(ac) => Ok(Held::Count(
+                    ac.acl
+                        .entries
+                        .iter()
+                        .filter(|e| e.key.default == default)
+                        .filter(|e| matches!(e.key.kind, AclType::User | AclType::Group))
+                        .filter(|e| !e.key.id.is_empty())
+                        // An entry of one of this project's principals is rewritten, not added.
+                        .filter(|e| !ours.contains(&e.key.id.to_ascii_lowercase()))
+                        .count(),
+                )),
+                Err(e) if e.is_not_found() => Ok(Held::Count(0)),
                 Err(e) => Err(e),
             }
         };
         let scope = if default { "default" } else { "access" };
-        match ctx.lake_acls.reserve(&key(&path, default), owner, adding, limit, count).await {
+        match ctx
+            .lake_acls
+            .reserve_held(&key(&path, default), owner, adding, limit, count)
+            .await
+        {
             Ok(Verdict::Fits) => {}
             Ok(Verdict::Exceeds(o)) => diags.error(
                 AttrPath::attr("team").and_attr("object_ids"),
@@ -224,8 +233,8 @@ pub(super) async fn check_lake_acls(
                      {} with the 4 base entries, over Azure's limit of {} entries per ACL. Nothing was created. \
                      Give the team (and each persona) one Entra group instead of individual members, so each \
                      project adds one entry per list; for the shared folders (/ and projects), give one Entra \
-                     group traverse (--x) there and set common.datalake_traverse_group_id to it: projects then \
-                     add nothing to those ACLs.",
+                     group traverse (--x) there and set common.datalake_traverse_group_id to it, or let everyone \
+                     traverse them (other::--x): projects then add nothing to those ACLs.",
                     lake.account_name,
                     lake.filesystem,
                     o.existing,

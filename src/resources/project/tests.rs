@@ -2551,3 +2551,33 @@ async fn a_subnet_missing_at_plan_is_checked_before_the_first_write() {
     );
     assert!(fx.writes(from).is_empty(), "{:?}", fx.writes(from));
 }
+
+/// Where everyone may traverse a shared folder (`other::--x`), the provider adds nothing
+/// to its ACL, so a full ACL there does not stop the plan.
+#[tokio::test]
+async fn a_shared_folder_everyone_traverses_takes_no_entries() {
+    let fx = fixture(|c| c).await;
+    let client = fx.project.ctx.azure().expect("client");
+    let dfs = client.dfs("lakeweudev").expect("dfs");
+    let rctx = fx.project.ctx.request_ctx(Duration::from_secs(30));
+    let entries: Vec<String> =
+        std::iter::once("user::rwx,group::r-x,mask::rwx,other::--x".to_string())
+            .chain((0..27).map(|i| format!("group:0e0e0e0e-0000-4000-8000-{i:012}:--x")))
+            .collect();
+    let acl: aifactory_azure::Acl = entries.join(",").parse().expect("acl");
+    dfs.set_access_control(
+        &rctx,
+        "lake3",
+        "projects",
+        &aifactory_azure::SetAccessControl {
+            acl: Some(acl),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("seed the shared ACL");
+    let plan = fx
+        .plan(&Value::Null, &Value::Null, &config(&[M1], true))
+        .await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+}
