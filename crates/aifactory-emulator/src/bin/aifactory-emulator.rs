@@ -288,3 +288,35 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aifactory_emulator::policy::Policy;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn policy_flag() {
+        let cli = parse(args(&[
+            "--policy",
+            "subnet-nsg-required",
+            "--policy",
+            "subnet-nsg-required",
+        ]))
+        .expect("parses")
+        .expect("runs");
+        assert_eq!(
+            cli.config.settings.policies,
+            vec![Policy::SubnetNsgRequired]
+        );
+        let none = parse(args(&[])).expect("parses").expect("runs");
+        assert!(none.config.settings.policies.is_empty());
+        match parse(args(&["--policy", "deny-everything"])) {
+            Err(CliError::Usage(m)) => assert!(m.contains("subnet-nsg-required"), "{m}"),
+            other => panic!("{:?}", other.map(|c| c.is_some())),
+        }
+    }
+}
