@@ -243,6 +243,9 @@ impl AzureError {
             AzureError::Auth(e) if e.status == 401 => {
                 format!("Azure rejected the credentials{}", code_suffix(e))
             }
+            AzureError::Auth(e) if e.code.as_deref() == Some("RequestDisallowedByPolicy") => {
+                "Denied by Azure Policy: RequestDisallowedByPolicy".to_string()
+            }
             AzureError::Auth(e) => format!("Not authorized in Azure{}", code_suffix(e)),
             AzureError::Api(e) => {
                 format!(
@@ -295,6 +298,14 @@ impl AzureError {
             | AzureError::Conflict(e)
             | AzureError::Throttled(e)
             | AzureError::Api(e) => api_detail(e, None),
+            AzureError::Auth(e) if e.code.as_deref() == Some("RequestDisallowedByPolicy") => api_detail(
+                e,
+                Some(
+                    "A policy assignment on the scope denies this request (its name and assignment are in the \
+                     message above). Change the configuration to comply, or ask the policy's owner for an \
+                     exemption; a role assignment does not help.",
+                ),
+            ),
             AzureError::Auth(e) => {
                 let hint = if e.status == 401 {
                     "Check the credential settings (client ID, tenant ID, secret or certificate) \
@@ -646,6 +657,28 @@ mod tests {
         assert!(d.contains("Request ID: req-1"), "{d}");
         assert!(d.contains("Correlation ID: corr-1"), "{d}");
         assert!(d.contains("Grant the principal"), "{d}");
+    }
+
+    #[test]
+    fn a_policy_denial_is_not_called_a_missing_role() {
+        let err = classify(ApiError {
+            status: 403,
+            method: "PUT".into(),
+            url: "https://management.azure.com/subscriptions/s?api-version=1".into(),
+            code: Some("RequestDisallowedByPolicy".into()),
+            message: "Resource 'x' was disallowed by policy.".into(),
+            attempts: 1,
+            ..Default::default()
+        });
+        assert_eq!(
+            err.summary(),
+            "Denied by Azure Policy: RequestDisallowedByPolicy"
+        );
+        let d = err.detail();
+        assert!(
+            d.contains("policy assignment") && !d.contains("Grant the principal"),
+            "{d}"
+        );
     }
 
     #[test]
