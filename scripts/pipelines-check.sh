@@ -225,6 +225,17 @@ expect "Azure DevOps output variable" 0 run env TF_BUILD=True "$scripts/plan.sh"
 contains "##vso output has_changes" "$work/last.out" "##vso[task.setvariable variable=has_changes;isOutput=true]false"
 expect "drift.sh dev: no drift" 0 run env GITHUB_REPOSITORY="$repo_name" "$scripts/drift.sh" dev
 
+# Onboarding a project (a pull request adding a ticket): the plan's summary shows the stage's
+# address plan after the change, with the new project's subnets.
+yaml="$repo/examples/aifactory/projects.yaml"
+cp "$yaml" "$work/projects.yaml.applied"
+printf '  - number: 2\n    type: genai\n    cost_centre: "4712"\n    principal_type: Group\n    members:\n      - 6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d0002\n' >>"$yaml"
+expect "plan.sh dev with a new project: changes" 2 run "$scripts/plan.sh" dev
+contains "the summary shows the address plan after the change" "$work/plans/dev.summary.md" "| 10.20.16.0/25 | 128 | project002 | private_endpoints | snt-project002-private_endpoints |"
+contains "... with the projects already there" "$work/plans/dev.summary.md" "| 10.20.8.0/25 | 128 | project001 | private_endpoints |"
+cp "$work/projects.yaml.applied" "$yaml"
+rm -f "$work/plans/dev.tfplan"
+
 # Drift: the stage's Log Analytics workspace deleted behind Terraform's back.
 la="/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev-001"
 expect "drift made in the emulator" 0 python3 -c '

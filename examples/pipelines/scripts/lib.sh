@@ -103,11 +103,21 @@ write_summary() {
     echo "<details><summary>terraform plan ($stage)</summary>"
     echo
     echo '```'
-    # GitHub comments hold 65,536 characters.
-    head -c 60000 "$text"
-    [ "$(wc -c <"$text")" -le 60000 ] || printf '\n... (cut; the whole plan is in the run log)\n'
+    # Without the progress lines; GitHub comments hold 65,536 characters.
+    grep -vE ': (Refreshing state|Reading|Read complete after)' "$text" >"$text.short" || true
+    head -c 60000 "$text.short"
+    [ "$(wc -c <"$text.short")" -le 60000 ] || printf '\n... (cut; the whole plan is in the run log)\n'
     echo '```'
     echo
     echo "</details>"
+    local map="${text%.plan.txt}.address-map.md"
+    if [ "$map" != "$text" ] && [ -s "$map" ]; then
+      echo
+      echo "<details><summary>address plan after this change ($stage)</summary>"
+      echo
+      cat "$map"
+      echo
+      echo "</details>"
+    fi
   } >"$out"
 }

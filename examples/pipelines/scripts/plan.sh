@@ -16,6 +16,18 @@ set +e
 code=$?
 set -e
 
+# The stage's address plan as it will be after this plan (the root's Markdown output), for
+# reviewers: from the saved plan, when python3 is there to read its JSON.
+rm -f "$PLAN_DIR/$stage.address-map.md"
+if [ "$code" = 2 ] && command -v python3 >/dev/null 2>&1; then
+  "$TF" -chdir="$TF_ROOT" show -json "$PLAN_DIR/$stage.tfplan" 2>/dev/null | python3 -c '
+import json, sys
+out = json.load(sys.stdin).get("planned_values", {}).get("outputs", {}).get("address_map_markdown", {})
+if isinstance(out.get("value"), str):
+    sys.stdout.write(out["value"])
+' >"$PLAN_DIR/$stage.address-map.md" || true
+fi
+
 write_summary "$stage" "$code" "$PLAN_DIR/$stage.plan.txt" "$PLAN_DIR/$stage.summary.md"
 set_output exitcode "$code"
 set_output has_changes "$([ "$code" = 2 ] && echo true || echo false)"
