@@ -49,8 +49,29 @@ case "$platform" in
             wine=""
             for w in wine64 /usr/lib/wine/wine64 wine; do command -v "$w" >/dev/null 2>&1 && { wine="$w"; break; }; done
             [[ -n "$wine" ]] || fail "wine64 is missing (scripts/ensure-release-tools.sh --emulators)"
-            export WINEPREFIX="${WINEPREFIX:-$(mktemp -d)/wine}" WINEDEBUG=-all
-            run=("$wine" "$bin")
+            export WINEPREFIX="${WINEPREFIX:-$(mktemp -d)/wine}" WINEDEBUG=-all,err+module
+            # Rust's std takes randomness from bcryptprimitives.dll (ProcessPrng), which every
+            # Windows 10+ has but Debian 12's Wine 8 lacks: beside a copy of the binary goes
+            # a stand-in DLL (built with zig) exporting ProcessPrng over RtlGenRandom.
+            shim="$(mktemp -d)"
+            cat >"$shim/bcryptprimitives.c" <<'C'
+#include <windows.h>
+#include <ntsecapi.h>
+__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+    while (len > 0) {
+        ULONG n = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+        if (!RtlGenRandom(data, n)) return FALSE;
+        data += n; len -= n;
+    }
+    return TRUE;
+}
+C
+            tools="$(bash "$(dirname "$0")/ensure-release-tools.sh" --path)"
+            "$tools/python3" -m ziglang cc -shared -target x86_64-windows-gnu -O2 \
+                "$shim/bcryptprimitives.c" -o "$shim/bcryptprimitives.dll" -ladvapi32
+            cp "$bin" "$shim/"
+            export WINEDLLOVERRIDES="bcryptprimitives=n,b"
+            run=("$wine" "$shim/$(basename "$bin")")
         else
             run=("$bin")
         fi
@@ -68,9 +89,10 @@ case "$platform" in
 esac
 
 out="$(mktemp)"
-trap 'rm -f "$out"; [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null || true' EXIT
+err="$(mktemp)"
+trap 'rm -rf "$out" "$err" "${shim:-}"; [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null || true' EXIT
 TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
-PLUGIN_PROTOCOL_VERSIONS=6 "${run[@]}" >"$out" 2>/dev/null </dev/null &
+PLUGIN_PROTOCOL_VERSIONS=6 "${run[@]}" >"$out" 2>"$err" </dev/null &
 pid=$!
 for _ in $(seq 1 1200); do
     [[ -s "$out" ]] && grep -q $'\n' "$out" && break
@@ -78,5 +100,8 @@ for _ in $(seq 1 1200); do
     sleep 0.1
 done
 line="$(head -n 1 "$out" | tr -d '\r')"
-[[ "$line" =~ ^1\|6\|(tcp\|127\.0\.0\.1:[0-9]+|unix\|/.+)\|grpc\| ]] || fail "no handshake line (got: ${line:-nothing})"
+if ! [[ "$line" =~ ^1\|6\|(tcp\|127\.0\.0\.1:[0-9]+|unix\|/.+)\|grpc\| ]]; then
+    grep -v -e fixme: -e winediag -e systray "$err" | tail -n 5 >&2 || true
+    fail "no handshake line (got: ${line:-nothing})"
+fi
 echo "$line"

@@ -43,7 +43,13 @@ fn ignore_sigint() {
     // SAFETY: `signal` with SIG_IGN installs no handler code; called once, before any
     // other thread exists.
     let previous = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    if previous == libc::SIG_ERR {
+    // The C runtime's `signal` on Windows returns a handler address but names its error
+    // value as an int.
+    #[cfg(windows)]
+    let failed = previous == libc::SIG_ERR as libc::sighandler_t;
+    #[cfg(not(windows))]
+    let failed = previous == libc::SIG_ERR;
+    if failed {
         eprintln!("warning: could not ignore SIGINT");
     }
 }

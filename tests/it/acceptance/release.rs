@@ -366,6 +366,11 @@ async fn release_installs_from_a_network_mirror_with_every_cli() {
         let work = dir.join(format!("tampered-{}", cli.version));
         let (ok, out) = tokio::task::block_in_place(|| init_with(cli, &work, &mirror));
         assert!(!ok, "{}: init accepted a tampered zip:\n{out}", cli.label());
+        let why = out
+            .lines()
+            .find(|l| l.to_lowercase().contains("checksum"))
+            .unwrap_or_default();
+        eprintln!("{}: tampered zip refused: {}", cli.label(), why.trim());
         let lower = out.to_lowercase();
         assert!(
             lower.contains("checksum") || lower.contains("hash"),
