@@ -239,8 +239,8 @@ fn free_label(c: &Cidr4, w: f64, h: f64) -> Vec<Line> {
     pick(
         vec![
             vec![line("free", false), line(&cidr, false)],
+            // A bare "free" in every small gap is noise: the hatching says it.
             vec![line(&cidr, false)],
-            vec![line("free", false)],
         ],
         w,
         h,
