@@ -86,6 +86,10 @@ pub struct Settings {
     pub role_assignment_limit: usize,
     /// Azure Policy deny assignments to enforce (`--policy NAME`; see [`crate::policy`]).
     pub policies: Vec<crate::policy::Policy>,
+    /// Model deployment capacity (`sku.capacity`) one subscription may hold per region,
+    /// model and SKU; a deployment PUT beyond it answers 400 `InsufficientQuota`
+    /// (`crate::foundry`). Generous by default; lower it in tests.
+    pub deployment_quota: u64,
 }
 
 impl Default for Settings {
@@ -106,6 +110,7 @@ impl Default for Settings {
             fault_seed: None,
             role_assignment_limit: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
             policies: Vec::new(),
+            deployment_quota: 1_000_000,
         }
     }
 }

@@ -49,6 +49,7 @@ pub mod dfs;
 pub mod entra;
 mod error;
 pub mod faults;
+pub mod foundry;
 pub mod http;
 pub mod identity;
 pub mod info;

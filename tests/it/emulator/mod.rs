@@ -10,6 +10,7 @@ mod blob;
 mod bodies;
 mod datalake;
 mod entra;
+mod foundry;
 mod network;
 mod policy;
 mod soft_delete;

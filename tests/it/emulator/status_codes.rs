@@ -103,6 +103,11 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.CognitiveServices/accounts", at("Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/aiscodes"),
             json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aiscodes"}}),
             (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.CognitiveServices/accounts/deployments",
+            at("Microsoft.CognitiveServices/accounts/deployments", "Microsoft.CognitiveServices/accounts/aisparent/deployments/gpt"),
+            json!({"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"}}}),
+            (201, 200), Some(200), Some((202, 204)))
+            .patch_with(json!({"sku": {"name": "GlobalStandard", "capacity": 20}})),
         // Cosmos DB: CreateOrUpdate declares 200 only (long-running), Delete 202/204.
         row("Microsoft.DocumentDB/databaseAccounts", at("Microsoft.DocumentDB/databaseAccounts", "Microsoft.DocumentDB/databaseAccounts/cosmoscodes"),
             json!({"location": "westeurope", "kind": "GlobalDocumentDB", "properties": {"databaseAccountOfferType": "Standard",
@@ -215,6 +220,8 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.1.1.0/24"}}]}})),
             arm_case("parent endpoint", "PUT", parent("Microsoft.Network/privateEndpoints/peparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}})),
+            arm_case("parent AI Services account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent")), 201, "")
+                .with_body(json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aisparent"}})),
             arm_case("parent storage account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.Storage/storageAccounts/stparent")), 202, "")
                 .with_body(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}})),
         ],

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 21] = [
+pub const ALL: [TypeOps; 22] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -144,6 +144,16 @@ pub const ALL: [TypeOps; 21] = [
         api_version: "2025-06-01",
         spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
         put: op(&[200, 201, 202], true),
+        patch: Some(op(&[200, 202], true)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Model deployments of an AI Services account (Deployments_CreateOrUpdate 200/201,
+    // Deployments_Update 200/202, Deployments_Delete 200/202/204, all long-running).
+    TypeOps {
+        resource_type: "Microsoft.CognitiveServices/accounts/deployments",
+        api_version: "2025-06-01",
+        spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
+        put: op(&[200, 201], true),
         patch: Some(op(&[200, 202], true)),
         delete: Some(op(&[200, 202, 204], true)),
     },

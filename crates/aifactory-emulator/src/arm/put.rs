@@ -151,6 +151,9 @@ fn check(
             return Err(r);
         }
     }
+    if !ctx.seed {
+        crate::foundry::check_put(st, &target.full_type, &target.id, body)?;
+    }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;
     }

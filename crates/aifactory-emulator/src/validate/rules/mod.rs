@@ -15,7 +15,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 23] = [
+pub const ALL: [&TypeRules; 24] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -38,6 +38,7 @@ pub const ALL: [&TypeRules; 23] = [
     &services::DATA_FACTORY,
     &services::SEARCH,
     &services::AI_SERVICES,
+    &services::AI_DEPLOYMENT,
     &services::LOG_ANALYTICS,
 ];
 

@@ -321,3 +321,31 @@ pub const LOG_ANALYTICS: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `Deployment` (a model deployment of an AI Services account): `sku.name` required (the
+/// spec's `Sku`), `sku.capacity` an integer; `properties.model` with `format`, `name`,
+/// `version` as strings.
+pub const AI_DEPLOYMENT: TypeRules = TypeRules {
+    resource_type: "Microsoft.CognitiveServices/accounts/deployments",
+    api_versions: &["2025-06-01"],
+    spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
+    style: Style::Arm,
+    location_required: false,
+    top: &["tags", "sku", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("sku", Ty::Obj),
+        req("sku.name", Ty::Str),
+        opt("sku.tier", Ty::Str),
+        opt("sku.capacity", Ty::Int),
+        opt("properties", Ty::Obj),
+        opt("properties.model", Ty::Obj),
+        opt("properties.model.format", Ty::Str),
+        opt("properties.model.name", Ty::Str),
+        opt("properties.model.version", Ty::Str),
+        opt("properties.raiPolicyName", Ty::Str),
+        opt("properties.versionUpgradeOption", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};

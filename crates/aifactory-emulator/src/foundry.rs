@@ -1,0 +1,282 @@
+//! AI Foundry's resource-provider rules beyond the body schemas: model deployments of one
+//! Cognitive Services account are written one at a time (a PUT or DELETE while another
+//! deployment operation of the account runs answers 409 `RequestConflict`, "Another
+//! operation is being performed on the parent resource ..."), and a deployment's capacity
+//! counts against a quota per subscription, region, model and SKU (`Settings::deployment_quota`;
+//! beyond it 400 `InsufficientQuota` with Azure's message shape). Cosmos DB's data-plane
+//! role assignments (`databaseAccounts/sqlRoleAssignments`) need a role definition of the
+//! same account (the built-in Data Reader `...0001` and Data Contributor `...0002`, or a
+//! stored `sqlRoleDefinitions`), a scope inside the account and a GUID principal
+//! (400 `BadRequest`, as the Cosmos DB resource provider words it).
+//!
+//! Owns these checks; must not store, answer successes or touch other resource providers.
+//! Sources: the 409 and quota answers as users report them (hashicorp/terraform-provider-azurerm
+//! issue 22607, Azure/azure-dev issue 9398, microsoft/PubSec-Info-Assistant issue 880);
+//! the Cosmos DB built-in data roles from learn.microsoft.com "Configure role-based access
+//! control with Microsoft Entra ID for your Azure Cosmos DB account".
+
+use crate::arm::lro::OpKind;
+use crate::http::{arm_error, Resp};
+use crate::state::State;
+use crate::util;
+use http::StatusCode;
+use serde_json::{json, Map, Value};
+
+const DEPLOYMENTS: &str = "Microsoft.CognitiveServices/accounts/deployments";
+const SQL_ROLE_ASSIGNMENTS: &str = "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments";
+const SQL_ROLE_DEFINITIONS: &str = "Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions";
+
+/// Cosmos DB's built-in data-plane roles: (GUID, name, data actions).
+pub const COSMOS_BUILT_IN: [(&str, &str, &[&str]); 2] = [
+    (
+        "00000000-0000-0000-0000-000000000001",
+        "Cosmos DB Built-in Data Reader",
+        &[
+            "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/readChangeFeed",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/read",
+        ],
+    ),
+    (
+        "00000000-0000-0000-0000-000000000002",
+        "Cosmos DB Built-in Data Contributor",
+        &[
+            "Microsoft.DocumentDB/databaseAccounts/readMetadata",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/*",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/*",
+        ],
+    ),
+];
+
+/// Whether `guid` is one of Cosmos DB's built-in data roles.
+pub fn is_cosmos_built_in(guid: &str) -> bool {
+    COSMOS_BUILT_IN
+        .iter()
+        .any(|(g, _, _)| g.eq_ignore_ascii_case(guid))
+}
+
+/// The parent resource of a child resource ID (`.../accounts/a/deployments/d` gives
+/// `.../accounts/a`).
+fn parent_of(id: &str) -> &str {
+    let mut cut = id;
+    for _ in 0..2 {
+        cut = cut.rsplit_once('/').map_or(cut, |(p, _)| p);
+    }
+    cut
+}
+
+fn lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// Checks of a PUT (not applied when seeding).
+pub fn check_put(
+    st: &State,
+    full_type: &str,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Result<(), Resp> {
+    if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
+        deployment_conflict(st, id)?;
+        return deployment_quota(st, id, body);
+    }
+    if full_type.eq_ignore_ascii_case(SQL_ROLE_ASSIGNMENTS) {
+        return sql_role_assignment(st, id, body);
+    }
+    Ok(())
+}
+
+/// Checks of a DELETE of an existing resource.
+pub fn check_delete(st: &State, full_type: &str, id: &str) -> Result<(), Resp> {
+    if full_type.eq_ignore_ascii_case(DEPLOYMENTS) {
+        return deployment_conflict(st, id);
+    }
+    Ok(())
+}
+
+/// 409 `RequestConflict` while another deployment operation of the same account runs.
+fn deployment_conflict(st: &State, id: &str) -> Result<(), Resp> {
+    let account = parent_of(id);
+    let prefix = format!("{}/deployments/", lower(account));
+    let busy = st.ops.values().any(|o| {
+        !o.completed
+            && matches!(o.kind, OpKind::Put | OpKind::Delete)
+            && lower(&o.target_id).starts_with(&prefix)
+    });
+    if !busy {
+        return Ok(());
+    }
+    Err(arm_error(
+        StatusCode::CONFLICT,
+        "RequestConflict",
+        format!("Another operation is being performed on the parent resource '{account}'. Please try again later."),
+    ))
+}
+
+fn capacity_of(body: &Value) -> u64 {
+    body.pointer("/sku/capacity")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+}
+
+fn quota_key(body: &Value) -> (String, String) {
+    let model = body
+        .pointer("/properties/model/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let sku = body
+        .pointer("/sku/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    (lower(model), lower(sku))
+}
+
+fn region_of(st: &State, account_id: &str) -> String {
+    st.store
+        .get(account_id)
+        .and_then(|a| a.body.get("location").and_then(Value::as_str))
+        .map(lower)
+        .unwrap_or_default()
+}
+
+/// 400 `InsufficientQuota` when the deployments of (subscription, region, model, SKU) would
+/// hold more than `Settings::deployment_quota`.
+fn deployment_quota(st: &State, id: &str, body: &Map<String, Value>) -> Result<(), Resp> {
+    let body = Value::Object(body.clone());
+    let wanted = capacity_of(&body);
+    let key = quota_key(&body);
+    let account = parent_of(id);
+    let region = region_of(st, account);
+    let subscription = lower(id.split('/').nth(2).unwrap_or_default());
+    let used: u64 = st
+        .store
+        .filter(|r| {
+            r.full_type.eq_ignore_ascii_case(DEPLOYMENTS)
+                && !r.id.eq_ignore_ascii_case(id)
+                && lower(r.id.split('/').nth(2).unwrap_or_default()) == subscription
+                && region_of(st, parent_of(&r.id)) == region
+                && quota_key(&r.body) == key
+        })
+        .iter()
+        .map(|r| capacity_of(&r.body))
+        .sum();
+    let limit = st.settings.deployment_quota;
+    if used.saturating_add(wanted) <= limit {
+        return Ok(());
+    }
+    let model = body
+        .pointer("/properties/model/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let sku = body
+        .pointer("/sku/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let quota = format!("Tokens Per Minute (thousands) - {model} - {sku}");
+    let available = limit.saturating_sub(used);
+    Err(arm_error(
+        StatusCode::BAD_REQUEST,
+        "InsufficientQuota",
+        format!("This operation require {wanted} new capacity in quota {quota}, which is bigger than the current available capacity {available}. The current quota usage is {used} and the quota limit is {limit} for quota {quota}."),
+    ))
+}
+
+fn bad(message: String) -> Resp {
+    arm_error(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// A data-plane role assignment: role definition of this account, scope inside it, GUID principal.
+fn sql_role_assignment(st: &State, id: &str, body: &Map<String, Value>) -> Result<(), Resp> {
+    let account = parent_of(id);
+    let props = body.get("properties").cloned().unwrap_or(json!({}));
+    let principal = props
+        .get("principalId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !util::is_guid(principal) {
+        return Err(bad(format!(
+            "The provided principal ID [{principal}] is not a valid GUID."
+        )));
+    }
+    let role = props
+        .get("roleDefinitionId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let prefix = format!("{}/sqlroledefinitions/", lower(account));
+    let role_ok = lower(role).strip_prefix(&prefix).is_some_and(|guid| {
+        !guid.contains('/')
+            && (is_cosmos_built_in(guid)
+                || st
+                    .store
+                    .get(role)
+                    .is_some_and(|r| r.full_type.eq_ignore_ascii_case(SQL_ROLE_DEFINITIONS)))
+    });
+    if !role_ok {
+        return Err(bad(format!(
+            "The provided Role Definition ID [{role}] is not a SQL role definition of the database account [{account}]."
+        )));
+    }
+    let scope = props
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let inside =
+        lower(scope) == lower(account) || lower(scope).starts_with(&format!("{}/", lower(account)));
+    if !inside {
+        return Err(bad(format!(
+            "The provided scope [{scope}] is not within the database account [{account}]."
+        )));
+    }
+    Ok(())
+}
+
+/// A built-in SQL role definition of `account_id` as `GET .../sqlRoleDefinitions/{guid}` answers it.
+pub fn built_in_definition(account_id: &str, guid: &str) -> Option<Value> {
+    let (g, name, actions) = COSMOS_BUILT_IN
+        .iter()
+        .find(|(g, _, _)| g.eq_ignore_ascii_case(guid))?;
+    Some(json!({
+        "id": format!("{account_id}/sqlRoleDefinitions/{g}"),
+        "name": g,
+        "type": SQL_ROLE_DEFINITIONS,
+        "properties": {
+            "roleName": name,
+            "type": "BuiltInRole",
+            "assignableScopes": [account_id],
+            "permissions": [{"dataActions": actions, "notDataActions": []}],
+        },
+    }))
+}
+
+/// The built-in SQL role definition stored nowhere but answered for `id`, if it is one.
+pub fn built_in_definition_at(full_type: &str, id: &str) -> Option<Value> {
+    if !full_type.eq_ignore_ascii_case(SQL_ROLE_DEFINITIONS) {
+        return None;
+    }
+    let (account, guid) = id.rsplit_once("/sqlRoleDefinitions/").or_else(|| {
+        let i = lower(id).rfind("/sqlroledefinitions/")?;
+        Some((&id[..i], &id[i + "/sqlRoleDefinitions/".len()..]))
+    })?;
+    built_in_definition(account, guid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_and_built_ins() {
+        assert_eq!(
+            parent_of("/s/x/providers/M/accounts/a/deployments/d"),
+            "/s/x/providers/M/accounts/a"
+        );
+        assert!(is_cosmos_built_in("00000000-0000-0000-0000-000000000002"));
+        assert!(!is_cosmos_built_in("00000000-0000-0000-0000-000000000003"));
+        let d = built_in_definition("/acc", "00000000-0000-0000-0000-000000000001");
+        assert_eq!(
+            d.and_then(|d| d["properties"]["roleName"].as_str().map(String::from)),
+            Some("Cosmos DB Built-in Data Reader".to_string())
+        );
+    }
+}
