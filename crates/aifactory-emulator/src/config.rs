@@ -90,6 +90,10 @@ pub struct Settings {
     /// model and SKU; a deployment PUT beyond it answers 400 `InsufficientQuota`
     /// (`crate::foundry`). Generous by default; lower it in tests.
     pub deployment_quota: u64,
+    /// How long a subnet's service association link stays after the capability host,
+    /// network-injected account or managed environment holding it is deleted (virtual
+    /// clock); meanwhile deleting the subnet answers 400 `InUseSubnetCannotBeDeleted`.
+    pub service_association_link_release_ms: u64,
 }
 
 impl Default for Settings {
@@ -111,6 +115,7 @@ impl Default for Settings {
             role_assignment_limit: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
             policies: Vec::new(),
             deployment_quota: 1_000_000,
+            service_association_link_release_ms: 5_000,
         }
     }
 }

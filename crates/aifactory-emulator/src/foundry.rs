@@ -16,6 +16,7 @@
 //! control with Microsoft Entra ID for your Azure Cosmos DB account".
 
 use crate::arm::lro::OpKind;
+use crate::arm::store::Stored;
 use crate::http::{arm_error, Resp};
 use crate::state::State;
 use crate::util;
@@ -84,7 +85,197 @@ pub fn check_put(
     if full_type.eq_ignore_ascii_case(SQL_ROLE_ASSIGNMENTS) {
         return sql_role_assignment(st, id, body);
     }
+    if full_type.eq_ignore_ascii_case(MANAGED_ENVIRONMENTS) {
+        return managed_environment(st, body);
+    }
     Ok(())
+}
+
+const MANAGED_ENVIRONMENTS: &str = "Microsoft.App/managedEnvironments";
+const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
+const APP_ENVIRONMENTS: &str = "Microsoft.App/environments";
+
+fn aca_invalid(code: &str, detail: &str) -> Resp {
+    arm_error(
+        StatusCode::BAD_REQUEST,
+        code,
+        format!("The environment network configuration is invalid: {detail}"),
+    )
+}
+
+/// The prefix length of a subnet body's first address prefix.
+fn prefix_len(subnet: &Value) -> Option<u8> {
+    let p = subnet
+        .pointer("/properties/addressPrefix")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            subnet
+                .pointer("/properties/addressPrefixes/0")
+                .and_then(Value::as_str)
+        })?;
+    p.rsplit_once('/')?.1.parse().ok()
+}
+
+/// A managed environment in a vNet: its infrastructure subnet exists; with workload profiles
+/// it is delegated to `Microsoft.App/environments` and at least /27, consumption only needs
+/// /23 (Container Apps networking docs; the codes and messages as users report them:
+/// microsoft/azure-container-apps issues 425 and 1220, pulumi/pulumi-azure-native issue 3244,
+/// MicrosoftDocs/azure-docs pull request 119379).
+fn managed_environment(st: &State, body: &Map<String, Value>) -> Result<(), Resp> {
+    let Some(subnet_id) = body
+        .get("properties")
+        .and_then(|p| p.pointer("/vnetConfiguration/infrastructureSubnetId"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let Some(subnet) = st
+        .store
+        .get(subnet_id)
+        .filter(|s| s.full_type.eq_ignore_ascii_case(SUBNET))
+    else {
+        return Err(aca_invalid(
+            "ManagedEnvironmentInvalidNetworkConfiguration",
+            "The subnet and its addressPrefix could not be found.",
+        ));
+    };
+    let profiles = body
+        .get("properties")
+        .and_then(|p| p.get("workloadProfiles"))
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    let len = prefix_len(&subnet.body).unwrap_or(32);
+    if profiles {
+        let delegated = subnet
+            .body
+            .pointer("/properties/delegations")
+            .and_then(Value::as_array)
+            .is_some_and(|ds| {
+                ds.iter().any(|d| {
+                    d.pointer("/properties/serviceName")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(APP_ENVIRONMENTS))
+                })
+            });
+        if !delegated {
+            return Err(arm_error(
+                StatusCode::BAD_REQUEST,
+                "ManagedEnvironmentSubnetDelegationError",
+                format!("The subnet of the environment must be delegated to the service '{APP_ENVIRONMENTS}'."),
+            ));
+        }
+        if len > 27 {
+            return Err(aca_invalid(
+                "ManagedEnvironmentInvalidNetworkConfiguration",
+                "Provided subnet must have a size of at least /27",
+            ));
+        }
+    } else if len > 23 {
+        return Err(aca_invalid(
+            "ManagedEnvironmentInvalidNetworkConfiguration",
+            "Provided subnet must have a size of at least /23",
+        ));
+    }
+    Ok(())
+}
+
+/// A service association link that outlives its holder for a while
+/// (`Settings::service_association_link_release_ms`).
+#[derive(Debug, Clone)]
+pub struct Lingering {
+    pub subnet_key: String,
+    pub holder: String,
+    pub until_ms: i64,
+}
+
+/// The subnets a resource holds through a service association link: an account's
+/// `networkInjections[].subnetArmId`, a capability host's `customerSubnet`, a managed
+/// environment's `vnetConfiguration.infrastructureSubnetId`.
+fn linked_subnets(r: &Stored) -> Vec<String> {
+    let p = r.body.get("properties");
+    let mut out = Vec::new();
+    if let Some(ns) = p
+        .and_then(|p| p.get("networkInjections"))
+        .and_then(Value::as_array)
+    {
+        out.extend(
+            ns.iter()
+                .filter_map(|n| n.get("subnetArmId").and_then(Value::as_str))
+                .map(String::from),
+        );
+    }
+    for ptr in [
+        "/customerSubnet",
+        "/vnetConfiguration/infrastructureSubnetId",
+    ] {
+        if let Some(s) = p.and_then(|p| p.pointer(ptr)).and_then(Value::as_str) {
+            out.push(s.to_string());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The holders of `subnet_id`'s service association links: live resources, then links
+/// still lingering after their holder was deleted.
+pub fn link_holders(st: &State, subnet_id: &str) -> Vec<String> {
+    let k = lower(subnet_id);
+    let mut out: Vec<String> = st
+        .store
+        .filter(|r| linked_subnets(r).iter().any(|s| lower(s) == k))
+        .into_iter()
+        .map(|r| r.id.clone())
+        .collect();
+    let now = st.now_ms();
+    for l in &st.lingering_links {
+        if l.subnet_key == k && l.until_ms > now && !out.contains(&l.holder) {
+            out.push(l.holder.clone());
+        }
+    }
+    out
+}
+
+/// The subnet's `serviceAssociationLinks` as a GET shows them.
+pub fn link_bodies(st: &State, subnet_id: &str) -> Vec<Value> {
+    link_holders(st, subnet_id)
+        .into_iter()
+        .enumerate()
+        .map(|(i, holder)| {
+            let name = if i == 0 {
+                "legionservicelink".to_string()
+            } else {
+                format!("legionservicelink{i}")
+            };
+            json!({
+                "id": format!("{subnet_id}/serviceAssociationLinks/{name}"),
+                "name": name,
+                "type": "Microsoft.Network/virtualNetworks/subnets/serviceAssociationLinks",
+                "properties": {
+                    "linkedResourceType": APP_ENVIRONMENTS,
+                    "link": holder,
+                    "provisioningState": "Succeeded",
+                },
+            })
+        })
+        .collect()
+}
+
+/// Removed holders leave their links behind for the release delay; expired links go.
+pub fn release_links(st: &mut State, removed: &[Stored]) {
+    let now = st.now_ms();
+    let until = now.saturating_add(
+        i64::try_from(st.settings.service_association_link_release_ms).unwrap_or(i64::MAX),
+    );
+    st.lingering_links.retain(|l| l.until_ms > now);
+    for r in removed {
+        for s in linked_subnets(r) {
+            st.lingering_links.push(Lingering {
+                subnet_key: lower(&s),
+                holder: r.id.clone(),
+                until_ms: until,
+            });
+        }
+    }
 }
 
 /// Checks of a DELETE of an existing resource.

@@ -529,11 +529,19 @@ pub fn check_delete(st: &State, r: &Stored) -> Result<(), Resp> {
         if let Some(h) = subnet_users(st, &r.id).first() {
             return Err(in_use(r.id.rsplit('/').next().unwrap_or_default(), h));
         }
+        if let Some(l) = crate::foundry::link_bodies(st, &r.id).first() {
+            let link = l["id"].as_str().unwrap_or_default();
+            return Err(in_use(r.id.rsplit('/').next().unwrap_or_default(), link));
+        }
     }
     if r.full_type.eq_ignore_ascii_case(VNET) {
         for s in st.store.children(&r.id, SUBNET) {
             if let Some(h) = subnet_users(st, &s.id).first() {
                 return Err(in_use(s.id.rsplit('/').next().unwrap_or_default(), h));
+            }
+            if let Some(l) = crate::foundry::link_bodies(st, &s.id).first() {
+                let link = l["id"].as_str().unwrap_or_default();
+                return Err(in_use(s.id.rsplit('/').next().unwrap_or_default(), link));
             }
         }
     }
@@ -562,6 +570,10 @@ pub fn decorate(st: &State, r: &Stored, v: &mut Value) {
         if !users.is_empty() {
             v["properties"]["privateEndpoints"] =
                 Value::Array(users.into_iter().map(|id| json!({ "id": id })).collect());
+        }
+        let links = crate::foundry::link_bodies(st, &r.id);
+        if !links.is_empty() {
+            v["properties"]["serviceAssociationLinks"] = Value::Array(links);
         }
     }
 }

@@ -247,6 +247,8 @@ pub struct State {
     pub faults: Faults,
     /// Added to wall-clock time (`POST /_emulator/clock`).
     pub clock_offset_ms: i64,
+    /// Service association links kept after their holder was deleted (`foundry`).
+    pub lingering_links: Vec<crate::foundry::Lingering>,
     /// Set by mutations; the persister writes and clears it.
     pub dirty: bool,
 }
@@ -266,6 +268,7 @@ impl State {
             throttle: Throttle::default(),
             faults,
             clock_offset_ms: 0,
+            lingering_links: Vec::new(),
             dirty: false,
         }
     }

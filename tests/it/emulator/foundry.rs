@@ -221,3 +221,130 @@ async fn cosmos_sql_role_assignments() {
     .await;
     drop(emu);
 }
+
+/// Container Apps environments in a vNet: the subnet must exist, with workload profiles be
+/// delegated to `Microsoft.App/environments` and at least /27, consumption only /23. The
+/// environment (and a network-injected Foundry account) holds its subnet through a service
+/// association link, shown on the subnet's GET; deleting the subnet is refused while the link
+/// exists, also for the release delay after the holder is gone, and allowed after it.
+#[tokio::test]
+async fn managed_environment_subnets_and_association_links() {
+    let (emu, c) = start(config()).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "foundry").await;
+    let net = |rel: &str| {
+        format!(
+            "{}/providers/Microsoft.Network/virtualNetworks/vnet{rel}",
+            rg("foundry")
+        )
+    };
+    let subnet = |name: &str| net(&format!("/subnets/{name}"));
+    let delegated =
+        json!([{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]);
+    let env = format!(
+        "{}/providers/Microsoft.App/managedEnvironments/cae?api-version=2026-01-01",
+        rg("foundry")
+    );
+    let env_body = |sub: &str, profiles: bool| {
+        let mut b = json!({"location": "westeurope", "properties": {
+            "vnetConfiguration": {"internal": true, "infrastructureSubnetId": subnet(sub)}}});
+        if profiles {
+            b["properties"]["workloadProfiles"] =
+                json!([{"name": "Consumption", "workloadProfileType": "Consumption"}]);
+        }
+        b
+    };
+    let invalid = "ManagedEnvironmentInvalidNetworkConfiguration";
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vNet", "PUT", format!("{}?{API}", net("")), 201, "").with_body(json!({
+                "location": "westeurope",
+                "properties": {"addressSpace": {"addressPrefixes": ["172.16.0.0/16"]}, "subnets": [
+                    {"name": "aca", "properties": {"addressPrefix": "172.16.0.0/23", "delegations": delegated}},
+                    {"name": "small", "properties": {"addressPrefix": "172.16.4.0/28", "delegations": delegated}},
+                    {"name": "plain", "properties": {"addressPrefix": "172.16.8.0/23"}},
+                    {"name": "agent", "properties": {"addressPrefix": "172.16.10.0/24", "delegations": delegated}}]}})),
+            arm_case("missing subnet", "PUT", &env, 400, invalid)
+                .with_body(env_body("nope", true))
+                .message_contains("The subnet and its addressPrefix could not be found."),
+            arm_case("profiles on an undelegated subnet", "PUT", &env, 400, "ManagedEnvironmentSubnetDelegationError")
+                .with_body(env_body("plain", true))
+                .message_contains("must be delegated to the service 'Microsoft.App/environments'"),
+            arm_case("profiles on a /28", "PUT", &env, 400, invalid)
+                .with_body(env_body("small", true))
+                .message_contains("at least /27"),
+            arm_case("consumption only on a /28", "PUT", &env, 400, invalid)
+                .with_body(env_body("small", false))
+                .message_contains("at least /23"),
+            arm_case("internal with workload profiles", "PUT", &env, 201, "").with_body(env_body("aca", true)),
+            arm_case("Foundry account injected into the agent subnet", "PUT",
+                format!("{}?api-version=2025-06-01", account("aif")), 201, "")
+                .with_body(json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"},
+                    "properties": {"customSubDomainName": "aif", "allowProjectManagement": true,
+                        "networkInjections": [{"scenario": "agent", "subnetArmId": subnet("agent"), "useMicrosoftManagedNetwork": false}]}})),
+            arm_case("subnet held by the environment", "DELETE", format!("{}?{API}", subnet("aca")), 400, "InUseSubnetCannotBeDeleted")
+                .message_contains("serviceAssociationLinks/legionservicelink"),
+            arm_case("subnet held by the account", "DELETE", format!("{}?{API}", subnet("agent")), 400, "InUseSubnetCannotBeDeleted"),
+        ],
+    )
+    .await;
+    let links = |r: &R| r.json()["properties"]["serviceAssociationLinks"].clone();
+    let got = c
+        .arm(&tok, "GET", &format!("{}?{API}", subnet("aca")), None)
+        .await;
+    assert_eq!(got.status, 200);
+    let env_id = env.split('?').next().unwrap_or_default();
+    assert_eq!(links(&got)[0]["properties"]["link"], json!(env_id));
+    assert_eq!(
+        links(&got)[0]["properties"]["linkedResourceType"],
+        json!("Microsoft.App/environments")
+    );
+    let gone = c.arm(&tok, "DELETE", &env, None).await;
+    assert!(gone.status < 300, "environment delete: {}", gone.status);
+    // The link outlives the environment for the release delay (default 5 s of the clock).
+    let still = c
+        .arm(&tok, "GET", &format!("{}?{API}", subnet("aca")), None)
+        .await;
+    assert_eq!(links(&still)[0]["properties"]["link"], json!(env_id));
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case(
+            "subnet right after the environment",
+            "DELETE",
+            format!("{}?{API}", subnet("aca")),
+            400,
+            "InUseSubnetCannotBeDeleted",
+        )],
+    )
+    .await;
+    emu.advance_clock(Duration::from_secs(6));
+    let after = c
+        .arm(&tok, "GET", &format!("{}?{API}", subnet("aca")), None)
+        .await;
+    assert!(links(&after).is_null(), "{}", after.json());
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case(
+                "subnet after the release delay",
+                "DELETE",
+                format!("{}?{API}", subnet("aca")),
+                202,
+                "",
+            ),
+            arm_case(
+                "agent subnet still held",
+                "DELETE",
+                format!("{}?{API}", subnet("agent")),
+                400,
+                "InUseSubnetCannotBeDeleted",
+            ),
+        ],
+    )
+    .await;
+    drop(emu);
+}
