@@ -348,3 +348,60 @@ async fn managed_environment_subnets_and_association_links() {
     .await;
     drop(emu);
 }
+
+/// Private endpoints to the Foundry account (`account`), Cosmos DB (`Sql`) and a Container
+/// Apps environment (`managedEnvironments`) are accepted with those group IDs.
+#[tokio::test]
+async fn private_endpoints_to_foundry_services() {
+    let (emu, c) = start(config()).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "foundry").await;
+    let vnet = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/pe",
+        rg("foundry")
+    );
+    let pe = |name: &str, target: String, group: &str| {
+        arm_case(
+            format!("endpoint {group}"),
+            "PUT",
+            format!(
+                "{}/providers/Microsoft.Network/privateEndpoints/{name}?{API}",
+                rg("foundry")
+            ),
+            201,
+            "",
+        )
+        .with_body(json!({"location": "westeurope", "properties": {
+            "subnet": {"id": format!("{vnet}/subnets/pe")},
+            "privateLinkServiceConnections": [{"name": name, "properties": {
+                "privateLinkServiceId": target, "groupIds": [group]}}]}}))
+    };
+    let p = |rel: &str| format!("{}/providers/{rel}", rg("foundry"));
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vNet", "PUT", format!("{vnet}?{API}"), 201, "").with_body(json!({
+                "location": "westeurope",
+                "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]},
+                    "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.9.0.0/24"}}]}})),
+            pe(
+                "pe-aif",
+                p("Microsoft.CognitiveServices/accounts/aif"),
+                "account",
+            ),
+            pe(
+                "pe-cdb",
+                p("Microsoft.DocumentDB/databaseAccounts/cdb"),
+                "Sql",
+            ),
+            pe(
+                "pe-cae",
+                p("Microsoft.App/managedEnvironments/cae"),
+                "managedEnvironments",
+            ),
+        ],
+    )
+    .await;
+    drop(emu);
+}
