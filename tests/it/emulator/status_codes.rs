@@ -108,6 +108,12 @@ fn rows(principal: &str) -> Vec<Row> {
             json!({"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-11-20"}}}),
             (201, 200), Some(200), Some((202, 204)))
             .patch_with(json!({"sku": {"name": "GlobalStandard", "capacity": 20}})),
+        row("Microsoft.CognitiveServices/accounts/capabilityHosts",
+            at("Microsoft.CognitiveServices/accounts/capabilityHosts", "Microsoft.CognitiveServices/accounts/aisparent/capabilityHosts/agents"),
+            json!({"properties": {"capabilityHostKind": "Agents"}}), (201, 200), None, Some((202, 204))),
+        row("Microsoft.CognitiveServices/accounts/projects/capabilityHosts",
+            at("Microsoft.CognitiveServices/accounts/projects/capabilityHosts", "Microsoft.CognitiveServices/accounts/aisparent/projects/p1/capabilityHosts/agents"),
+            json!({"properties": {"capabilityHostKind": "Agents"}}), (201, 200), None, Some((202, 204))),
         // Cosmos DB: CreateOrUpdate declares 200 only (long-running), Delete 202/204.
         row("Microsoft.DocumentDB/databaseAccounts", at("Microsoft.DocumentDB/databaseAccounts", "Microsoft.DocumentDB/databaseAccounts/cosmoscodes"),
             json!({"location": "westeurope", "kind": "GlobalDocumentDB", "properties": {"databaseAccountOfferType": "Standard",
@@ -222,6 +228,8 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}})),
             arm_case("parent AI Services account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent")), 201, "")
                 .with_body(json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aisparent"}})),
+            arm_case("parent Foundry project", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent/projects/p1")), 201, "")
+                .with_body(json!({"location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": {"displayName": "p1"}})),
             arm_case("parent storage account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.Storage/storageAccounts/stparent")), 202, "")
                 .with_body(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}})),
         ],

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 22] = [
+pub const ALL: [TypeOps; 24] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -156,6 +156,24 @@ pub const ALL: [TypeOps; 22] = [
         put: op(&[200, 201], true),
         patch: Some(op(&[200, 202], true)),
         delete: Some(op(&[200, 202, 204], true)),
+    },
+    // The Agent service's capability hosts (AccountCapabilityHosts_CreateOrUpdate and
+    // ProjectCapabilityHosts_CreateOrUpdate 200/201, Delete 202/204, all long-running; no PATCH).
+    TypeOps {
+        resource_type: "Microsoft.CognitiveServices/accounts/capabilityHosts",
+        api_version: "2025-06-01",
+        spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
+        put: op(&[200, 201], true),
+        patch: None,
+        delete: Some(op(&[202, 204], true)),
+    },
+    TypeOps {
+        resource_type: "Microsoft.CognitiveServices/accounts/projects/capabilityHosts",
+        api_version: "2025-06-01",
+        spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
+        put: op(&[200, 201], true),
+        patch: None,
+        delete: Some(op(&[202, 204], true)),
     },
     // Cosmos DB for NoSQL accounts (the project template's `cosmos_db`): CreateOrUpdate
     // answers 200 only (long-running), Update 200 (long-running), Delete 202/204.
