@@ -114,6 +114,12 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.CognitiveServices/accounts/projects/capabilityHosts",
             at("Microsoft.CognitiveServices/accounts/projects/capabilityHosts", "Microsoft.CognitiveServices/accounts/aisparent/projects/p1/capabilityHosts/agents"),
             json!({"properties": {"capabilityHostKind": "Agents"}}), (201, 200), None, Some((202, 204))),
+        row("Microsoft.CognitiveServices/accounts/projects/connections",
+            at("Microsoft.CognitiveServices/accounts/projects/connections", "Microsoft.CognitiveServices/accounts/aisparent/projects/p1/connections/search"),
+            json!({"properties": {"category": "CognitiveSearch", "authType": "AAD", "target": "https://srch.search.windows.net",
+                "metadata": {"ResourceId": id("Microsoft.Search/searchServices/srch")}}}),
+            (200, 200), Some(200), Some((200, 204)))
+            .patch_with(json!({"properties": {"category": "CognitiveSearch", "authType": "AAD", "target": "https://srch2.search.windows.net"}})),
         // Cosmos DB: CreateOrUpdate declares 200 only (long-running), Delete 202/204.
         row("Microsoft.DocumentDB/databaseAccounts", at("Microsoft.DocumentDB/databaseAccounts", "Microsoft.DocumentDB/databaseAccounts/cosmoscodes"),
             json!({"location": "westeurope", "kind": "GlobalDocumentDB", "properties": {"databaseAccountOfferType": "Standard",

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 24] = [
+pub const ALL: [TypeOps; 25] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -174,6 +174,16 @@ pub const ALL: [TypeOps; 24] = [
         put: op(&[200, 201], true),
         patch: None,
         delete: Some(op(&[202, 204], true)),
+    },
+    // Foundry project connections: ProjectConnection_Create 200 only, _Update 200,
+    // _Delete 200/204, none long-running.
+    TypeOps {
+        resource_type: "Microsoft.CognitiveServices/accounts/projects/connections",
+        api_version: "2025-06-01",
+        spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
+        put: op(&[200], false),
+        patch: Some(op(&[200], false)),
+        delete: Some(op(&[200, 204], false)),
     },
     // Cosmos DB for NoSQL accounts (the project template's `cosmos_db`): CreateOrUpdate
     // answers 200 only (long-running), Update 200 (long-running), Delete 202/204.
