@@ -405,3 +405,54 @@ async fn private_endpoints_to_foundry_services() {
     .await;
     drop(emu);
 }
+
+/// The Agent service's account capability host with `customerSubnet` holds the subnet
+/// through a service association link until the release delay after its delete has passed.
+#[tokio::test]
+async fn capability_host_subnet_link_lifecycle() {
+    let (emu, c) = start(config()).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "foundry").await;
+    put_account(&c, &tok).await;
+    let vnet = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/agents",
+        rg("foundry")
+    );
+    let agent = format!("{vnet}/subnets/agent");
+    let host = format!(
+        "{}/capabilityHosts/agents?api-version=2025-06-01",
+        account("aif")
+    );
+    let del_subnet = format!("{agent}?{API}");
+    run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vNet", "PUT", format!("{vnet}?{API}"), 201, "").with_body(json!({
+                "location": "westeurope",
+                "properties": {"addressSpace": {"addressPrefixes": ["192.168.0.0/16"]},
+                    "subnets": [{"name": "agent", "properties": {"addressPrefix": "192.168.0.0/24",
+                        "delegations": [{"name": "d", "properties": {"serviceName": "Microsoft.App/environments"}}]}}]}})),
+            arm_case("capability host", "PUT", &host, 201, "")
+                .with_body(json!({"properties": {"capabilityHostKind": "Agents", "customerSubnet": agent}})),
+            arm_case("subnet while the host exists", "DELETE", &del_subnet, 400, "InUseSubnetCannotBeDeleted"),
+            arm_case("host delete", "DELETE", &host, 202, ""),
+            arm_case("subnet right after the host", "DELETE", &del_subnet, 400, "InUseSubnetCannotBeDeleted"),
+        ],
+    )
+    .await;
+    emu.advance_clock(Duration::from_secs(6));
+    run_arm_cases(
+        &c,
+        &tok,
+        [arm_case(
+            "subnet after the release delay",
+            "DELETE",
+            &del_subnet,
+            202,
+            "",
+        )],
+    )
+    .await;
+    drop(emu);
+}
