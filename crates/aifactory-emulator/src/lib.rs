@@ -25,6 +25,8 @@
 //!   against the stable REST spec of their api-version (members, JSON types, closed enums,
 //!   required properties, ARM IDs) with Azure's error shapes.
 //! - Authorization (`authorization`, `roles`): role assignments and built-in definitions.
+//! - Diagnostic settings (`monitor`): scope and workspace exist, categories and groups,
+//!   one sink per category, five per resource; they go with their resource.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -54,6 +56,7 @@ pub mod http;
 pub mod identity;
 pub mod info;
 pub mod journal;
+pub mod monitor;
 pub mod msi;
 pub mod network;
 pub mod persist;

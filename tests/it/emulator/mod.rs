@@ -11,6 +11,7 @@ mod bodies;
 mod datalake;
 mod entra;
 mod foundry;
+mod monitor;
 mod network;
 mod policy;
 mod soft_delete;

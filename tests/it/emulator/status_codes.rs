@@ -147,6 +147,12 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.Network/privateDnsZones",
             at("Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/privatelink.codes.example"),
             json!({"location": "global"}), (201, 200), Some(200), Some((202, 204))),
+        // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
+        row("Microsoft.Insights/diagnosticSettings",
+            at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),
+            json!({"properties": {"storageAccountId": id("Microsoft.Storage/storageAccounts/stparent"),
+                "logs": [{"categoryGroup": "audit", "enabled": true}]}}),
+            (200, 200), None, Some((200, 204))),
         // Outside the table: ARM's generic contract, synchronous (not in `lro_resource_types`).
         row("Contoso.Widgets/widgets", format!("{}?api-version=2024-07-01", id("Contoso.Widgets/widgets/w1")), loc,
             (201, 200), Some(200), Some((200, 204))),

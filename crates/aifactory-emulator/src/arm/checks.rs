@@ -63,7 +63,18 @@ pub fn check_parents(st: &State, path: &ArmPath, upto: usize, for_write: bool) -
                     continue;
                 }
                 if !st.store.contains(&level.id) {
-                    return Err(if for_write {
+                    // The scope of an extension resource (a diagnostic setting's resource)
+                    // is looked up, not a parent: ARM answers `ResourceNotFound` for it.
+                    let scope_of_extension = path.levels.get(i + 1).is_some_and(|l| {
+                        matches!(
+                            l.kind,
+                            LevelKind::Resource {
+                                extension: true,
+                                ..
+                            }
+                        )
+                    });
+                    return Err(if for_write && !scope_of_extension {
                         arm_error(
                             StatusCode::NOT_FOUND,
                             "ParentResourceNotFound",

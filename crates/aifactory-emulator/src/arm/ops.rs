@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 25] = [
+pub const ALL: [TypeOps; 26] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -251,6 +251,17 @@ pub const ALL: [TypeOps; 25] = [
         patch: Some(op(&[200, 202], true)),
         delete: Some(op(&[200, 202, 204], true)),
     },
+    // Diagnostic settings (an extension resource on any resource): the preview version,
+    // because the stable 2016-09-01 has no `categoryGroup` (azurerm writes the preview too).
+    // DiagnosticSettings_CreateOrUpdate 200, _Delete 200/204, synchronous; no PATCH.
+    TypeOps {
+        resource_type: "Microsoft.Insights/diagnosticSettings",
+        api_version: "2021-05-01-preview",
+        spec: "monitor/resource-manager/Microsoft.Insights/preview/2021-05-01-preview/diagnosticsSettings_API.json",
+        put: op(&[200], false),
+        patch: None,
+        delete: Some(op(&[200, 204], false)),
+    },
 ];
 
 /// Any other type: ARM's generic resource contract (`Resources_CreateOrUpdateById`,
@@ -380,12 +391,16 @@ mod tests {
             let lower = t.resource_type.to_ascii_lowercase();
             assert!(!seen.contains(&lower), "{} twice", t.resource_type);
             seen.push(lower);
+            // Stable versions only, except where the stable version lacks what is written
+            // (a preview version read from its preview spec).
+            let preview = t.api_version.ends_with("-preview");
             assert!(
-                t.api_version.len() == 10 && !t.api_version.contains("preview"),
+                t.api_version.len() == if preview { 18 } else { 10 },
                 "{}",
                 t.resource_type
             );
-            assert!(t.spec.contains("/stable/"), "{}", t.spec);
+            let folder = if preview { "/preview/" } else { "/stable/" };
+            assert!(t.spec.contains(folder), "{}", t.spec);
             if !t.spec.ends_with('/') {
                 assert!(t.spec.contains(t.api_version), "{}", t.spec);
             }

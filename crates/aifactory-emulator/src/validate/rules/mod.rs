@@ -3,10 +3,11 @@
 //! `aifactory_arm_resource`), each read from the stable REST spec of the api-versions it
 //! lists. Grouped by resource provider: `resources` (resource groups, managed identities,
 //! role assignments), `storage`, `network`, `services` (the project's other services and
-//! the common environment's workspaces and zones).
+//! the common environment's workspaces and zones), `monitor` (diagnostic settings).
 //!
 //! Owns the facts; must not hold code that walks a body (that is `check`).
 
+mod monitor;
 mod network;
 mod resources;
 mod services;
@@ -15,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 24] = [
+pub const ALL: [&TypeRules; 25] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -40,6 +41,7 @@ pub const ALL: [&TypeRules; 24] = [
     &services::AI_SERVICES,
     &services::AI_DEPLOYMENT,
     &services::LOG_ANALYTICS,
+    &monitor::DIAGNOSTIC_SETTING,
 ];
 
 /// The rules of `resource_type` at `api_version` (none for other versions or types).
@@ -60,8 +62,12 @@ mod tests {
         let mut seen = Vec::new();
         for r in ALL {
             for v in r.api_versions {
+                // Stable versions, or a preview read from its preview spec where the stable
+                // version lacks what is written (diagnostic settings' `categoryGroup`).
+                let preview = v.ends_with("-preview");
                 assert!(
-                    v.len() == 10 && !v.contains("preview"),
+                    v.len() == if preview { 18 } else { 10 }
+                        && (!preview || r.spec.contains("/preview/")),
                     "{} {v}",
                     r.resource_type
                 );
@@ -69,7 +75,11 @@ mod tests {
                 assert!(!seen.contains(&pair), "{pair:?} has two rule sets");
                 seen.push(pair);
             }
-            assert!(r.spec.contains("/stable/"), "{}", r.spec);
+            assert!(
+                r.spec.contains("/stable/") || r.spec.contains("/preview/"),
+                "{}",
+                r.spec
+            );
             for (i, f) in r.fields.iter().enumerate() {
                 let root = f.path.split(['.', '[']).next().unwrap_or_default();
                 assert!(
