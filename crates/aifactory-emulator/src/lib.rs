@@ -27,6 +27,8 @@
 //! - Authorization (`authorization`, `roles`): role assignments and built-in definitions.
 //! - Diagnostic settings (`monitor`): scope and workspace exist, categories and groups,
 //!   one sink per category, five per resource; they go with their resource.
+//! - Search shared private links (`search`): SKU, target and group checks, the target's
+//!   pending private endpoint connection, approval, cleanup.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -62,6 +64,7 @@ pub mod network;
 pub mod persist;
 pub mod policy;
 pub mod roles;
+pub mod search;
 pub mod seed;
 pub mod server;
 pub mod setup;

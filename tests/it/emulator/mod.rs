@@ -14,6 +14,7 @@ mod foundry;
 mod monitor;
 mod network;
 mod policy;
+mod search;
 mod soft_delete;
 mod status_codes;
 

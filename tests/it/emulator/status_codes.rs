@@ -100,6 +100,12 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.Search/searchServices", at("Microsoft.Search/searchServices", "Microsoft.Search/searchServices/srchcodes"),
             json!({"location": "westeurope", "sku": {"name": "basic"}}),
             (201, 200), Some(200), Some((200, 204))),
+        // Shared private links: 202 on create (long-running, no body), 200 on replace;
+        // DELETE 202 then 204.
+        row("Microsoft.Search/searchServices/sharedPrivateLinkResources",
+            at("Microsoft.Search/searchServices/sharedPrivateLinkResources", "Microsoft.Search/searchServices/srchparent/sharedPrivateLinkResources/blob"),
+            json!({"properties": {"privateLinkResourceId": id("Microsoft.Storage/storageAccounts/stparent"), "groupId": "blob"}}),
+            (202, 200), None, Some((202, 204))),
         row("Microsoft.CognitiveServices/accounts", at("Microsoft.CognitiveServices/accounts", "Microsoft.CognitiveServices/accounts/aiscodes"),
             json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aiscodes"}}),
             (201, 200), Some(200), Some((202, 204))),
@@ -242,6 +248,8 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "aisparent"}})),
             arm_case("parent Foundry project", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent/projects/p1")), 201, "")
                 .with_body(json!({"location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": {"displayName": "p1"}})),
+            arm_case("parent search service", "PUT", format!("{}?api-version=2025-05-01", id("Microsoft.Search/searchServices/srchparent")), 201, "")
+                .with_body(json!({"location": "westeurope", "sku": {"name": "basic"}})),
             arm_case("parent storage account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.Storage/storageAccounts/stparent")), 202, "")
                 .with_body(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}})),
         ],

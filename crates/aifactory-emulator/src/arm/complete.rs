@@ -93,6 +93,7 @@ fn complete_delete(st: &mut State, op: &Operation, failed: bool) {
 /// Side effects of removing resources (DFS data of deleted storage accounts).
 pub fn forget_removed(st: &mut State, removed: &[Stored]) {
     crate::foundry::release_links(st, removed);
+    crate::search::release(st, removed);
     for r in removed {
         if r.full_type
             .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 26] = [
+pub const ALL: [TypeOps; 27] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -138,6 +138,16 @@ pub const ALL: [TypeOps; 26] = [
         patch: Some(op(&[200], false)),
         // 404 is declared too ("could not be found"); the emulator answers 204 then.
         delete: Some(op(&[200, 204, 404], false)),
+    },
+    // Shared private links of a search service: SharedPrivateLinkResources_CreateOrUpdate
+    // 200/202, _Delete 202/204/404 (404 answered as 204), both long-running; no PATCH.
+    TypeOps {
+        resource_type: "Microsoft.Search/searchServices/sharedPrivateLinkResources",
+        api_version: "2025-05-01",
+        spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
+        put: op(&[200, 202], true),
+        patch: None,
+        delete: Some(op(&[202, 204, 404], true)),
     },
     TypeOps {
         resource_type: "Microsoft.CognitiveServices/accounts",

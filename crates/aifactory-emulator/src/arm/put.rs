@@ -94,6 +94,7 @@ pub fn put_resource(
         st.soft_deleted.remove(&k);
     }
     network::apply_plan(st, ctx, &stored_id, prepared.plan, ps, now);
+    crate::search::after_put(st, &checked.target.full_type, &stored_id);
     if let Err(r) = seed_container(st, &checked.target, &stored_id) {
         return r;
     }
@@ -154,6 +155,7 @@ fn check(
     if !ctx.seed {
         crate::foundry::check_put(st, &target.full_type, &target.id, body)?;
         crate::monitor::check_put(st, &target.full_type, &target.id, body)?;
+        crate::search::check_put(st, &target.full_type, &target.id, body)?;
     }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;

@@ -1,5 +1,6 @@
 //! What an ARM GET returns for a stored resource: the stored body plus the parts resource
-//! providers compute on read (a vNet's subnets, the private endpoints on a subnet).
+//! providers compute on read (a vNet's subnets, the private endpoints on a subnet, a shared
+//! private link's status and the connections it asks of its target).
 //!
 //! Owns the read view; must not change state.
 
@@ -12,5 +13,6 @@ use serde_json::Value;
 pub fn render(st: &State, r: &Stored) -> Value {
     let mut v = r.body.clone();
     network::decorate(st, r, &mut v);
+    crate::search::decorate(st, r, &mut v);
     v
 }

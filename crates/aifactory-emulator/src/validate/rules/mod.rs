@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 25] = [
+pub const ALL: [&TypeRules; 26] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -38,6 +38,7 @@ pub const ALL: [&TypeRules; 25] = [
     &services::DATABRICKS,
     &services::DATA_FACTORY,
     &services::SEARCH,
+    &services::SEARCH_SHARED_PRIVATE_LINK,
     &services::AI_SERVICES,
     &services::AI_DEPLOYMENT,
     &services::LOG_ANALYTICS,

@@ -254,6 +254,35 @@ pub const SEARCH: TypeRules = TypeRules {
     at_least_one: &[],
 };
 
+/// `SharedPrivateLinkResource` (a search service's outbound private link): all members
+/// optional in the spec (the service requires the target and group: `crate::search`);
+/// `status` and `provisioningState` closed enums.
+pub const SEARCH_SHARED_PRIVATE_LINK: TypeRules = TypeRules {
+    resource_type: "Microsoft.Search/searchServices/sharedPrivateLinkResources",
+    api_versions: &["2025-05-01"],
+    spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
+    style: Style::Arm,
+    location_required: false,
+    top: &["properties"],
+    fields: &[
+        opt("properties", Ty::Obj),
+        opt("properties.privateLinkResourceId", Ty::Id(None)),
+        opt("properties.groupId", Ty::Str),
+        opt("properties.requestMessage", Ty::Str),
+        opt("properties.resourceRegion", Ty::Str),
+        opt(
+            "properties.status",
+            Ty::OneOf(&["Pending", "Approved", "Rejected", "Disconnected"]),
+        ),
+        opt(
+            "properties.provisioningState",
+            Ty::OneOf(&["Updating", "Deleting", "Failed", "Succeeded", "Incomplete"]),
+        ),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
 /// `Account` (Cognitive Services / AI Services): `sku.name` required; `identity.type` a
 /// closed enum; network rules need `value` / `id`.
 pub const AI_SERVICES: TypeRules = TypeRules {
