@@ -29,6 +29,8 @@
 //!   one sink per category, five per resource; they go with their resource.
 //! - Search shared private links (`search`): SKU, target and group checks, the target's
 //!   pending private endpoint connection, approval, cleanup.
+//! - Private DNS (`dns`): global only, vNet links (existing vNet, once per zone, no
+//!   overlapping namespaces, one registration zone), zone groups need their zones.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -50,6 +52,7 @@ pub mod authorization;
 pub mod blob;
 pub mod config;
 pub mod dfs;
+pub mod dns;
 pub mod entra;
 mod error;
 pub mod faults;

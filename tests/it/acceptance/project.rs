@@ -40,9 +40,15 @@ fn lake_id() -> String {
     )
 }
 
-/// The common part every test project refers to, seeded into the emulator.
+/// The common part every test project refers to, seeded into the emulator: with the
+/// factory's private DNS zones, which the endpoints' zone groups must find (as in Azure).
 fn common_seed() -> Seed {
-    serde_json::from_value(json!({
+    let zones: Vec<serde_json::Value> =
+        aifactory_template::project::network::factory_zones(aifactory_template::project::Cloud::Public)
+            .into_iter()
+            .map(|z| json!({"id": format!("{}/providers/Microsoft.Network/privateDnsZones/{z}", rg("acme-dns")), "body": {"location": "global"}}))
+            .collect();
+    let mut seed: Seed = serde_json::from_value(json!({
         "resources": [
             {"id": rg(COMMON_RG), "body": {"location": "westeurope"}},
             {"id": rg("acme-dns"), "body": {"location": "westeurope"}},
@@ -54,7 +60,10 @@ fn common_seed() -> Seed {
         ],
         "filesystems": [{"account": "lakeweudev", "name": "lake3", "directories": ["projects"]}]
     }))
-    .expect("seed")
+    .expect("seed");
+    let zones: Seed = serde_json::from_value(json!({ "resources": zones })).expect("zones");
+    seed.resources.extend(zones.resources);
+    seed
 }
 
 fn names() -> aifactory_template::naming::ProjectNames {

@@ -276,12 +276,13 @@ async fn network_types() {
         bad("private endpoint groupIds as one string", &pe, with(pe_ok.clone(), "/properties/privateLinkServiceConnections/0/properties/groupIds", json!("blob")), 400, "InvalidRequestFormat", "properties.privateLinkServiceConnections[0].properties.groupIds"),
         bad("private endpoint service not an ID", &pe, with(pe_ok.clone(), "/properties/privateLinkServiceConnections/0/properties/privateLinkServiceId", json!("st1")), 400, "LinkedInvalidPropertyId", "properties.privateLinkServiceConnections[0].properties.privateLinkServiceId"),
         ok("private endpoint valid", &pe, pe_ok),
-        bad("zone group configs as an object", &zg, json!({"properties": {"privateDnsZoneConfigs": {"name": "blob"}}}), 400, "InvalidRequestFormat", "properties.privateDnsZoneConfigs"),
-        bad("zone group zone not an ID", &zg, with(zg_ok.clone(), "/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId", json!("privatelink.blob.core.windows.net")), 400, "LinkedInvalidPropertyId", "properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId"),
-        ok("zone group valid", &zg, zg_ok),
+        // The zone first: a zone group must find its zones.
         bad("private DNS zone without location", &zone, json!({}), 400, "LocationRequired", "location"),
         bad("private DNS zone properties as a list", &zone, json!({"location": "global", "properties": []}), 400, "InvalidRequestContent", "'properties'"),
         ok("private DNS zone valid", &zone, json!({"location": "global", "tags": {}})),
+        bad("zone group configs as an object", &zg, json!({"properties": {"privateDnsZoneConfigs": {"name": "blob"}}}), 400, "InvalidRequestFormat", "properties.privateDnsZoneConfigs"),
+        bad("zone group zone not an ID", &zg, with(zg_ok.clone(), "/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId", json!("privatelink.blob.core.windows.net")), 400, "LinkedInvalidPropertyId", "properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId"),
+        ok("zone group valid", &zg, zg_ok),
     ])
     .await;
     drop(emu);

@@ -9,6 +9,7 @@ mod authorization;
 mod blob;
 mod bodies;
 mod datalake;
+mod dns;
 mod entra;
 mod foundry;
 mod monitor;

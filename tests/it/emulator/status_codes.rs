@@ -153,6 +153,10 @@ fn rows(principal: &str) -> Vec<Row> {
         row("Microsoft.Network/privateDnsZones",
             at("Microsoft.Network/privateDnsZones", "Microsoft.Network/privateDnsZones/privatelink.codes.example"),
             json!({"location": "global"}), (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+            at("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "Microsoft.Network/privateDnsZones/privatelink.parent.example/virtualNetworkLinks/vparent"),
+            json!({"location": "global", "properties": {"virtualNetwork": {"id": id("Microsoft.Network/virtualNetworks/vparent")}}}),
+            (201, 200), Some(200), Some((202, 204))),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),
@@ -250,6 +254,8 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": {"displayName": "p1"}})),
             arm_case("parent search service", "PUT", format!("{}?api-version=2025-05-01", id("Microsoft.Search/searchServices/srchparent")), 201, "")
                 .with_body(json!({"location": "westeurope", "sku": {"name": "basic"}})),
+            arm_case("parent private DNS zone", "PUT", format!("{}?api-version=2024-06-01", id("Microsoft.Network/privateDnsZones/privatelink.parent.example")), 201, "")
+                .with_body(json!({"location": "global"})),
             arm_case("parent storage account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.Storage/storageAccounts/stparent")), 202, "")
                 .with_body(json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}})),
         ],

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 27] = [
+pub const ALL: [TypeOps; 28] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -255,6 +255,16 @@ pub const ALL: [TypeOps; 27] = [
     },
     TypeOps {
         resource_type: "Microsoft.Network/privateDnsZones",
+        api_version: "2024-06-01",
+        spec: "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
+        put: op(&[200, 201, 202], true),
+        patch: Some(op(&[200, 202], true)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Virtual network links of a private DNS zone: VirtualNetworkLinks_CreateOrUpdate
+    // 200/201/202, _Update 200/202, _Delete 200/202/204, all long-running.
+    TypeOps {
+        resource_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
         api_version: "2024-06-01",
         spec: "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
         put: op(&[200, 201, 202], true),

@@ -14,5 +14,6 @@ pub fn render(st: &State, r: &Stored) -> Value {
     let mut v = r.body.clone();
     network::decorate(st, r, &mut v);
     crate::search::decorate(st, r, &mut v);
+    crate::dns::decorate(r, &mut v);
     v
 }

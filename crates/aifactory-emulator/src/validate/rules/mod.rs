@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 26] = [
+pub const ALL: [&TypeRules; 27] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -32,6 +32,7 @@ pub const ALL: [&TypeRules; 26] = [
     &network::PRIVATE_ENDPOINT,
     &network::PRIVATE_DNS_ZONE_GROUP,
     &network::PRIVATE_DNS_ZONE,
+    &network::PRIVATE_DNS_ZONE_LINK,
     &services::KEY_VAULT,
     &services::APP_INSIGHTS,
     &services::ML_WORKSPACE,

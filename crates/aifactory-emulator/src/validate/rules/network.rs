@@ -361,3 +361,27 @@ pub const PRIVATE_DNS_ZONE: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `VirtualNetworkLink` (`privatedns`): a tracked resource (`location` is `global`); the
+/// virtual network by ID, `registrationEnabled` a boolean, `resolutionPolicy` an open enum.
+pub const PRIVATE_DNS_ZONE_LINK: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    api_versions: &["2020-06-01", "2024-06-01"],
+    spec: "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
+    style: Style::Arm,
+    location_required: true,
+    top: &["location", "tags", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.virtualNetwork", Ty::Obj),
+        opt(
+            "properties.virtualNetwork.id",
+            Ty::Id(Some("Microsoft.Network/virtualNetworks")),
+        ),
+        opt("properties.registrationEnabled", Ty::Bool),
+        opt("properties.resolutionPolicy", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
