@@ -1185,6 +1185,7 @@ fn import_model(f: &discover::Discovered) -> ProjectModel {
         },
         tags: map_or_null(&f.tags),
         key_vault_purge_protection: f.key_vault_purge_protection.into(),
+        diagnostics: f.diagnostics.into(),
         deployments: schema::deployments_literal(&f.deployments),
         search_options: map_or_null(&f.search_options),
         ..ProjectModel::default()

@@ -277,6 +277,7 @@ pub fn names_of(
         key_vault_purge_protection: None,
         deployments: Vec::new(),
         search: Default::default(),
+        diagnostics: true,
     };
     names_of_spec(&spec, diags)
 }

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use aifactory_azure::{AzureClient, AzureError, Ctx};
+use aifactory_template::diagnostics;
 use aifactory_template::naming::SaltMode;
 use aifactory_template::project::{
     api, ids::ArmId, ProjectType, Services, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
@@ -37,6 +38,9 @@ pub struct Discovered {
     pub ip_allowlist: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub key_vault_purge_protection: Option<bool>,
+    /// `diagnostics = false` when the key vault (every project has one) has no diagnostic
+    /// setting of the provider's name; `None`: the default.
+    pub diagnostics: Option<bool>,
     /// `deployments`, read from the AI Services account.
     pub deployments: BTreeMap<String, DiscoveredDeployment>,
     /// `search_options` that differ from the defaults.
@@ -560,7 +564,11 @@ impl Finder<'_> {
                             .collect()
                     });
             }
-            if let Some(j) = self.get(kv, api::KEY_VAULT.api_version).await.map_err(az)? {
+            if let Some(j) = self
+                .get(kv.clone(), api::KEY_VAULT.api_version)
+                .await
+                .map_err(az)?
+            {
                 let public = j
                     .pointer("/properties/publicNetworkAccess")
                     .and_then(Json::as_str)
@@ -587,6 +595,16 @@ impl Finder<'_> {
                 if pp != prod {
                     d.key_vault_purge_protection = Some(pp);
                 }
+            }
+            let name = kv.rsplit('/').next().unwrap_or_default();
+            let setting = diagnostics::setting_id(&kv, &diagnostics::setting_name(name));
+            if self
+                .get(setting, diagnostics::API.api_version)
+                .await
+                .map_err(az)?
+                .is_none()
+            {
+                d.diagnostics = Some(false);
             }
         }
 

@@ -39,6 +39,8 @@ crate::model! {
         pub ip_allowlist: Tf<Vec<Tf<String>>>,
         pub tags: Tf<StringMap>,
         pub key_vault_purge_protection: Tf<bool>,
+        /// Diagnostic settings to the common Log Analytics workspace (default true).
+        pub diagnostics: Tf<bool>,
         pub force_destroy: Tf<bool>,
         pub datalake_delete_on_destroy: Tf<bool>,
         /// Take over an existing project resource group on create (default false).
@@ -309,6 +311,11 @@ in reverse order and refuses to delete a resource group holding resources the pr
                 "key_vault_purge_protection",
                 Type::Bool,
                 "Key Vault purge protection. Default: on in prod only (it is irreversible and keeps a deleted vault's name reserved for 90 days).",
+            ),
+            Attribute::optional(
+                "diagnostics",
+                Type::Bool,
+                "Send every service's resource logs (category group `allLogs`, which holds `audit`) and metrics to `common.log_analytics_workspace_id` through a diagnostic setting named `diag-<resource name>` (ESML's name, so an ESML-made project's settings are adopted, not duplicated). Storage accounts send metrics only (their logs are on the blob, file, queue and table services); Databricks has logs only. Default true; `false` creates none and deletes the ones the project made.",
             ),
             Attribute::optional(
                 "force_destroy",

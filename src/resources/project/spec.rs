@@ -630,6 +630,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         .copied()
         .unwrap_or(false);
     let key_vault_purge_protection = v.key_vault_purge_protection.known().copied();
+    let diagnostics = v.diagnostics.known().copied().unwrap_or(true);
     let identity_principal_id = v.identity_principal_id.known().cloned();
     if diags.0[before..]
         .iter()
@@ -682,6 +683,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
             sku: search.get("sku").cloned(),
             semantic_ranker: search.get("semantic_ranker").cloned(),
         },
+        diagnostics,
     };
     Some(Inputs {
         spec,

@@ -17,7 +17,9 @@
 //! * resources: `resource_group`, `identity`, `key_vault`, `storage`, `ml_storage`,
 //!   `app_insights`, `ml_workspace`, `databricks`, `data_factory`, `search`,
 //!   `ai_services`, `private_endpoint.<target>_<group>` and
-//!   `private_dns_zone_group.<target>_<group>` (`private_endpoint.key_vault_vault`);
+//!   `private_dns_zone_group.<target>_<group>` (`private_endpoint.key_vault_vault`),
+//!   `diagnostic_setting.<service>` (`diagnostic_setting.key_vault`),
+//!   `shared_private_link.<target>_<group>` (`shared_private_link.storage_blob`);
 //! * role assignments: `role.team.<oid>.<scope>.<role>`, `role.sp.<oid>.<scope>.<role>`,
 //!   `role.identity.<scope>.<role>` with scope `rg`, a resource key or `datalake` and the
 //!   role's slug (`role.team.<oid>.rg.reader`);
@@ -59,6 +61,7 @@ pub use model::{
     Perms, PersonaRef, PrincipalRef, ResourceSummary, SQL_ROLE_ASSIGNMENT_TYPE,
 };
 pub use network::Cloud;
+pub use resources::{diagnostic_setting_key, shared_private_link_key};
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{
     esml_template, CommonRefs, Layout, ModelDeployment, NamingOptions, NetworkAccess, Persona,

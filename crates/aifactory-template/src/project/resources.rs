@@ -1,6 +1,9 @@
 //! The ARM resources of a project: every enabled service of the catalog (its body and
 //! decisions are in its descriptor, `services/*`), then the plumbing they share: private
-//! endpoints and their DNS zone groups.
+//! endpoints and their DNS zone groups, AI Search's shared private links to Storage and
+//! AI Services (`shared_private_link.<target>_<group>`), and each service's diagnostic setting to the
+//! common Log Analytics workspace (`diagnostic_setting.<service>`, built by
+//! `crate::diagnostics` from the descriptor's `diagnostics`).
 //!
 //! Decisions, per resource (bodies follow the REST spec of the api-version in each
 //! descriptor):
@@ -44,6 +47,7 @@ use super::network::{dns_zones, zone_config_name};
 use super::services::{self, Ctx, ServiceKey};
 use super::spec::{Layout, ProjectSpec};
 use super::validate::Checked;
+use crate::diagnostics;
 use crate::naming::{self, ZoneConfigNaming};
 
 /// Every ARM resource of the project: the enabled services in catalog order, then the
@@ -54,8 +58,95 @@ pub(super) fn build(spec: &ProjectSpec, c: &Checked, layout: &Layout) -> Vec<Des
         .map(|s| services::resource(&x, s))
         .collect();
     out.extend(private_endpoints(&x));
+    out.extend(shared_private_links(&x));
+    out.extend(diagnostic_settings(&x));
     out.extend(super::foundry::build(&x));
     out
+}
+
+/// The key of one of AI Search's shared private links (`shared_private_link.storage_blob`).
+pub fn shared_private_link_key(target: ServiceKey, group_id: &str) -> String {
+    format!("shared_private_link.{target}_{group_id}")
+}
+
+/// AI Search's shared private links to the project's Storage (`blob`) and AI Services
+/// account (`openai_account`), in private mode only (in allowlist mode Search reaches them
+/// as a trusted Azure service). One after the other: a search service runs one
+/// shared-private-link operation at a time. Azure creates each as a pending private
+/// endpoint connection on the target, which must be approved there (not done by the
+/// provider: the connection's name is Azure's, unknown at plan).
+fn shared_private_links(x: &Ctx) -> Vec<DesiredResource> {
+    if !(x.layout.private && x.layout.search) {
+        return Vec::new();
+    }
+    let search = x.service_id(ServiceKey::Search);
+    let search_name = x.name_of(ServiceKey::Search);
+    let mut previous: Option<String> = None;
+    let mut out = Vec::new();
+    for (target, group, name) in services::search::SHARED_PRIVATE_LINKS {
+        if !(target.descriptor().enabled)(x.layout) {
+            continue;
+        }
+        let key = shared_private_link_key(target, group);
+        let mut deps = vec![ServiceKey::Search.as_str(), target.as_str()];
+        if let Some(p) = &previous {
+            deps.push(p.as_str());
+        }
+        out.push(plumbing(
+            &key,
+            &services::search::SHARED_PRIVATE_LINK,
+            name,
+            format!("{search}/sharedPrivateLinkResources/{name}"),
+            json!({
+                "properties": {
+                    "privateLinkResourceId": x.service_id(target),
+                    "groupId": group,
+                    "requestMessage": format!(
+                        "AI Search {search_name} of AI Factory project {}: {group}",
+                        x.c.names.project_key
+                    ),
+                },
+            }),
+            &deps,
+        ));
+        previous = Some(key);
+    }
+    out
+}
+
+/// The key of a service's diagnostic setting (`diagnostic_setting.key_vault`).
+pub fn diagnostic_setting_key(service: ServiceKey) -> String {
+    format!("diagnostic_setting.{service}")
+}
+
+/// One diagnostic setting to the common Log Analytics workspace per enabled service whose
+/// descriptor has diagnostic logs (none with `diagnostics = false`), after its service.
+fn diagnostic_settings(x: &Ctx) -> Vec<DesiredResource> {
+    if !x.spec.diagnostics {
+        return Vec::new();
+    }
+    services::enabled(x.layout)
+        .filter_map(|s| {
+            let logs = s.diagnostics?;
+            // Inputs were validated (the workspace ID, the services' IDs); the descriptors'
+            // groups are tested, so an error here is a catalog bug: no setting then.
+            let d = diagnostics::desired(
+                &x.service_id(s.key),
+                &x.c.log_analytics_id,
+                logs.category_groups,
+                logs.metrics,
+            )
+            .ok()?;
+            Some(plumbing(
+                &diagnostic_setting_key(s.key),
+                &diagnostics::API,
+                &d.name,
+                d.id,
+                d.body,
+                &[s.key.as_str()],
+            ))
+        })
+        .collect()
 }
 
 /// A plumbing resource (not a service): its key, type, name, ID, body and dependencies.

@@ -332,6 +332,9 @@ pub struct ProjectSpec {
     pub deployments: Vec<ModelDeployment>,
     /// AI Search's SKU and semantic ranker (`search_options`).
     pub search: SearchOptions,
+    /// `diagnostics`: a diagnostic setting to the common Log Analytics workspace on every
+    /// service whose descriptor has diagnostic logs (default true).
+    pub diagnostics: bool,
 }
 
 /// `search_options`: AI Search's SKU (default `basic`, `standard` in prod) and semantic

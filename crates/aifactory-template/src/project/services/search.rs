@@ -20,6 +20,31 @@ pub const API: ApiType = ApiType {
     spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
 };
 
+/// `searchServices/sharedPrivateLinkResources`: Search's own private endpoints into the
+/// project's Storage and AI Services (indexers and vectorizers reach them with public
+/// access disabled). PUT and DELETE are long-running in the spec.
+pub const SHARED_PRIVATE_LINK: ApiType = ApiType {
+    resource_type: "Microsoft.Search/searchServices/sharedPrivateLinkResources",
+    api_version: "2025-05-01",
+    lro: true,
+    spec: "search/resource-manager/Microsoft.Search/stable/2025-05-01/search.json",
+};
+
+/// The shared private links of a private project with AI Search: (target, group ID, name).
+/// `blob` for the storage account (indexers read documents); `openai_account` for the AI
+/// Services (Foundry) account, the group Microsoft documents for Search to Azure OpenAI
+/// models (embedding skills and vectorizers). The Foundry link keeps ESML's name
+/// (`shared-pe-foundry-openai`, aiSearchSharedPrivateLinkFoundry.bicep) so an ESML-made
+/// link is adopted, not duplicated.
+pub const SHARED_PRIVATE_LINKS: [(ServiceKey, &str, &str); 2] = [
+    (ServiceKey::Storage, "blob", "shared-pe-storage-blob"),
+    (
+        ServiceKey::AiServices,
+        "openai_account",
+        "shared-pe-foundry-openai",
+    ),
+];
+
 pub const SERVICE: Service = Service {
     key: ServiceKey::Search,
     api: API,

@@ -142,3 +142,32 @@ fn subnet_needs_are_known_purposes() {
         }
     }
 }
+
+/// Every descriptor's diagnostic logs make a setting (known category groups, something to
+/// send), and the types Azure Monitor gives no logs at the level we set them are metrics
+/// only: storage accounts (logs are on the blob/file/queue/table services).
+#[test]
+fn diagnostic_logs_make_valid_settings() {
+    let target = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/t";
+    let law =
+        "/subscriptions/s/resourceGroups/c/providers/Microsoft.OperationalInsights/workspaces/l";
+    for s in CATALOG {
+        if let Some(d) = s.diagnostics {
+            crate::diagnostics::desired(target, law, d.category_groups, d.metrics)
+                .unwrap_or_else(|e| panic!("{}: {e}", s.key));
+        }
+    }
+    for k in [ServiceKey::Storage, ServiceKey::MlStorage] {
+        let d = k.descriptor().diagnostics.expect("storage has metrics");
+        assert!(d.category_groups.is_empty() && d.metrics, "{k}");
+    }
+    // Child resources and types without resource logs of their own have none.
+    for k in [
+        ServiceKey::ResourceGroup,
+        ServiceKey::Identity,
+        ServiceKey::AppInsights,
+        ServiceKey::FoundryProject,
+    ] {
+        assert!(k.descriptor().diagnostics.is_none(), "{k}");
+    }
+}

@@ -84,6 +84,7 @@ pub(super) fn esml() -> ProjectSpec {
         key_vault_purge_protection: None,
         deployments: Vec::new(),
         search: SearchOptions::default(),
+        diagnostics: true,
     }
 }
 
@@ -472,8 +473,11 @@ fn every_resource_is_tagged_with_ownership_tags() {
     for spec in [esml(), genai(), genai_ml_allowlist_gov()] {
         let p = ok(&spec);
         for r in &p.resources {
-            if r.resource_type == api::PRIVATE_DNS_ZONE_GROUP.resource_type {
-                continue; // a child resource without tags
+            if r.resource_type == api::PRIVATE_DNS_ZONE_GROUP.resource_type
+                || r.resource_type == crate::diagnostics::API.resource_type
+                || r.resource_type == services::search::SHARED_PRIVATE_LINK.resource_type
+            {
+                continue; // a child or extension resource without tags
             }
             let tags = &r.body["tags"];
             assert_eq!(tags[TAG_PROJECT], p.project_key.as_str(), "{}", r.key);
@@ -1503,4 +1507,129 @@ fn a_traverse_group_keeps_projects_off_the_shared_folders() {
     assert!(p.acl.iter().any(|e| e.principal.is_some()));
     s.common.datalake_traverse_group_id = Some("not-a-guid".into());
     assert_eq!(paths(&errs(&s)), ["common.datalake_traverse_group_id"]);
+}
+
+#[test]
+fn every_service_with_logs_gets_a_diagnostic_setting_to_the_common_workspace() {
+    let spec = esml();
+    let p = ok(&spec);
+    let keys = resource_keys(&p);
+    let settings: Vec<&str> = keys
+        .iter()
+        .filter_map(|k| k.strip_prefix("diagnostic_setting."))
+        .collect();
+    // esml: every service with diagnostics in its descriptor; not the group, the identity
+    // or App Insights (it already writes to the workspace).
+    assert_eq!(
+        settings,
+        vec![
+            "data_factory",
+            "databricks",
+            "key_vault",
+            "ml_workspace",
+            "storage"
+        ]
+    );
+    let kv = resource(&p, "diagnostic_setting.key_vault");
+    let vault = resource(&p, "key_vault");
+    assert_eq!(kv.resource_type, "Microsoft.Insights/diagnosticSettings");
+    assert_eq!(kv.api_version, "2021-05-01-preview");
+    assert_eq!(kv.name, format!("diag-{}", vault.name));
+    assert_eq!(
+        kv.id,
+        format!(
+            "{}/providers/Microsoft.Insights/diagnosticSettings/diag-{}",
+            vault.id, vault.name
+        )
+    );
+    assert_eq!(kv.depends_on, vec!["key_vault".to_string()]);
+    assert_eq!(
+        kv.body["properties"]["workspaceId"],
+        spec.common.log_analytics_workspace_id.as_str()
+    );
+    assert_eq!(kv.body["properties"]["logs"][0]["categoryGroup"], "allLogs");
+    // Storage accounts take metrics only at the account level.
+    let st = resource(&p, "diagnostic_setting.storage");
+    assert!(st.body["properties"].get("logs").is_none());
+    assert_eq!(
+        st.body["properties"]["metrics"][0]["category"],
+        "AllMetrics"
+    );
+    // Databricks has no platform metrics.
+    let dbx = resource(&p, "diagnostic_setting.databricks");
+    assert!(dbx.body["properties"].get("metrics").is_none());
+}
+
+#[test]
+fn diagnostics_false_leaves_every_setting_out_and_changes_nothing_else() {
+    let on = ok(&esml());
+    let mut spec = esml();
+    spec.diagnostics = false;
+    let off = ok(&spec);
+    let kept: Vec<&DesiredResource> = on
+        .resources
+        .iter()
+        .filter(|r| !r.key.starts_with("diagnostic_setting."))
+        .collect();
+    assert_eq!(kept.len(), off.resources.len());
+    for (a, b) in kept.iter().zip(&off.resources) {
+        assert_eq!(*a, b);
+    }
+    assert!(on.resources.len() > off.resources.len());
+}
+
+#[test]
+fn private_search_links_to_storage_and_the_ai_services_account_one_at_a_time() {
+    let p = ok(&genai());
+    let search = resource(&p, "search");
+    let blob = resource(&p, "shared_private_link.storage_blob");
+    assert_eq!(
+        blob.resource_type,
+        "Microsoft.Search/searchServices/sharedPrivateLinkResources"
+    );
+    assert_eq!(
+        blob.id,
+        format!(
+            "{}/sharedPrivateLinkResources/shared-pe-storage-blob",
+            search.id
+        )
+    );
+    assert_eq!(
+        blob.body["properties"]["privateLinkResourceId"],
+        resource(&p, "storage").id.as_str()
+    );
+    assert_eq!(blob.body["properties"]["groupId"], "blob");
+    assert_eq!(blob.depends_on, vec!["search", "storage"]);
+    let ais = resource(&p, "shared_private_link.ai_services_openai_account");
+    assert_eq!(ais.name, "shared-pe-foundry-openai");
+    assert_eq!(
+        ais.body["properties"]["privateLinkResourceId"],
+        resource(&p, "ai_services").id.as_str()
+    );
+    assert_eq!(ais.body["properties"]["groupId"], "openai_account");
+    assert_eq!(
+        ais.depends_on,
+        vec!["ai_services", "search", "shared_private_link.storage_blob"]
+    );
+    // Allowlist mode (Search reaches them as a trusted service) and projects without
+    // Search have none.
+    for spec in [genai_ml_allowlist_gov(), esml()] {
+        let q = ok(&spec);
+        assert!(
+            !resource_keys(&q)
+                .iter()
+                .any(|k| k.starts_with("shared_private_link.")),
+            "{:?}",
+            spec.network_access
+        );
+    }
+    // Without AI Services only the storage link.
+    let mut s = genai();
+    s.services.ai_services = Some(false);
+    let q = ok(&s);
+    let links: Vec<&str> = resource_keys(&q)
+        .into_iter()
+        .filter(|k| k.starts_with("shared_private_link."))
+        .collect();
+    assert_eq!(links, vec!["shared_private_link.storage_blob"]);
 }
