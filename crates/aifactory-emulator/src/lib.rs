@@ -31,6 +31,8 @@
 //!   pending private endpoint connection, approval, cleanup.
 //! - Private DNS (`dns`): global only, vNet links (existing vNet, once per zone, no
 //!   overlapping namespaces, one registration zone), zone groups need their zones.
+//! - Container registries (`registry`): name rules, global uniqueness, SKUs, Premium-only
+//!   private access and endpoints (group `registry`).
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -66,6 +68,7 @@ pub mod msi;
 pub mod network;
 pub mod persist;
 pub mod policy;
+pub mod registry;
 pub mod roles;
 pub mod search;
 pub mod seed;

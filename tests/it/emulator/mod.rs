@@ -15,6 +15,7 @@ mod foundry;
 mod monitor;
 mod network;
 mod policy;
+mod registry;
 mod search;
 mod soft_delete;
 mod status_codes;

@@ -157,6 +157,10 @@ fn rows(principal: &str) -> Vec<Row> {
             at("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "Microsoft.Network/privateDnsZones/privatelink.parent.example/virtualNetworkLinks/vparent"),
             json!({"location": "global", "properties": {"virtualNetwork": {"id": id("Microsoft.Network/virtualNetworks/vparent")}}}),
             (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.ContainerRegistry/registries",
+            at("Microsoft.ContainerRegistry/registries", "Microsoft.ContainerRegistry/registries/acrcodes"),
+            json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+            (201, 200), Some(200), Some((202, 204))),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),

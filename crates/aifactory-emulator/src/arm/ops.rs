@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 28] = [
+pub const ALL: [TypeOps; 29] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -269,6 +269,16 @@ pub const ALL: [TypeOps; 28] = [
         spec: "privatedns/resource-manager/Microsoft.Network/stable/2024-06-01/privatedns.json",
         put: op(&[200, 201, 202], true),
         patch: Some(op(&[200, 202], true)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Container registries: Registries_Create 200/201, _Update 200/201, _Delete 200/202/204,
+    // all long-running (2025-04-01 declares the same).
+    TypeOps {
+        resource_type: "Microsoft.ContainerRegistry/registries",
+        api_version: "2025-11-01",
+        spec: "containerregistry/resource-manager/Microsoft.ContainerRegistry/Registry/stable/2025-11-01/containerregistry.json",
+        put: op(&[200, 201], true),
+        patch: Some(op(&[200, 201], true)),
         delete: Some(op(&[200, 202, 204], true)),
     },
     // Diagnostic settings (an extension resource on any resource): the preview version,

@@ -157,6 +157,7 @@ fn check(
         crate::monitor::check_put(st, &target.full_type, &target.id, body)?;
         crate::search::check_put(st, &target.full_type, &target.id, body)?;
         crate::dns::check_put(st, &target.full_type, &target.id, body)?;
+        crate::registry::check_put(st, &target.full_type, &target.id, body)?;
     }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;

@@ -15,5 +15,6 @@ pub fn render(st: &State, r: &Stored) -> Value {
     network::decorate(st, r, &mut v);
     crate::search::decorate(st, r, &mut v);
     crate::dns::decorate(r, &mut v);
+    crate::registry::decorate(r, &mut v);
     v
 }

@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 27] = [
+pub const ALL: [&TypeRules; 28] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -43,6 +43,7 @@ pub const ALL: [&TypeRules; 27] = [
     &services::AI_SERVICES,
     &services::AI_DEPLOYMENT,
     &services::LOG_ANALYTICS,
+    &services::CONTAINER_REGISTRY,
     &monitor::DIAGNOSTIC_SETTING,
 ];
 

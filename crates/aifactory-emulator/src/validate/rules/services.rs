@@ -378,3 +378,38 @@ pub const AI_DEPLOYMENT: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `Registry` (Container Registry): `location` and `sku.name` required (an open enum in the
+/// spec; `crate::registry` holds the service's SKU, name and network rules); the network
+/// rule set's IP rules need `value`.
+pub const CONTAINER_REGISTRY: TypeRules = TypeRules {
+    resource_type: "Microsoft.ContainerRegistry/registries",
+    api_versions: &["2025-04-01", "2025-11-01"],
+    spec: "containerregistry/resource-manager/Microsoft.ContainerRegistry/Registry/stable/2025-11-01/containerregistry.json",
+    style: Style::Arm,
+    location_required: true,
+    top: &["location", "tags", "sku", "identity", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        req("sku", Ty::Obj),
+        req("sku.name", Ty::Str),
+        opt("identity", Ty::Obj),
+        opt("identity.type", Ty::Str),
+        opt("identity.userAssignedIdentities", Ty::IdKeys(IDENTITIES)),
+        opt("properties", Ty::Obj),
+        opt("properties.adminUserEnabled", Ty::Bool),
+        opt("properties.dataEndpointEnabled", Ty::Bool),
+        opt("properties.anonymousPullEnabled", Ty::Bool),
+        opt("properties.publicNetworkAccess", Ty::Str),
+        opt("properties.networkRuleBypassOptions", Ty::Str),
+        opt("properties.zoneRedundancy", Ty::Str),
+        opt("properties.networkRuleSet", Ty::Obj),
+        opt("properties.networkRuleSet.defaultAction", Ty::Str),
+        opt("properties.networkRuleSet.ipRules", Ty::Arr),
+        req("properties.networkRuleSet.ipRules[].value", Ty::Str),
+        opt("properties.policies", Ty::Obj),
+        opt("properties.encryption", Ty::Obj),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
