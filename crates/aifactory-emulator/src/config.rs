@@ -94,6 +94,10 @@ pub struct Settings {
     /// network-injected account or managed environment holding it is deleted (virtual
     /// clock); meanwhile deleting the subnet answers 400 `InUseSubnetCannotBeDeleted`.
     pub service_association_link_release_ms: u64,
+    /// Resource group, subscription or resource IDs where the caller may only read: writes
+    /// at or below them answer 403 `AuthorizationFailed` (`crate::scopes`; the binary's
+    /// `--read-only-scope ID`).
+    pub read_only_scopes: Vec<String>,
 }
 
 impl Default for Settings {
@@ -116,6 +120,7 @@ impl Default for Settings {
             policies: Vec::new(),
             deployment_quota: 1_000_000,
             service_association_link_release_ms: 5_000,
+            read_only_scopes: Vec::new(),
         }
     }
 }

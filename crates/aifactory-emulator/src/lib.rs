@@ -33,6 +33,9 @@
 //!   overlapping namespaces, one registration zone), zone groups need their zones.
 //! - Container registries (`registry`): name rules, global uniqueness, SKUs, Premium-only
 //!   private access and endpoints (group `registry`).
+//! - vNet peerings (`peering`): remote exists, no overlaps (also with already-peered vNets),
+//!   Initiated / Connected / Disconnected.
+//! - Read-only scopes (`scopes`): writes answer 403 `AuthorizationFailed`.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -66,10 +69,12 @@ pub mod journal;
 pub mod monitor;
 pub mod msi;
 pub mod network;
+pub mod peering;
 pub mod persist;
 pub mod policy;
 pub mod registry;
 pub mod roles;
+pub mod scopes;
 pub mod search;
 pub mod seed;
 pub mod server;

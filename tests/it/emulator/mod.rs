@@ -14,6 +14,7 @@ mod entra;
 mod foundry;
 mod monitor;
 mod network;
+mod peering;
 mod policy;
 mod registry;
 mod search;

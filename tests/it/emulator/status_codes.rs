@@ -161,6 +161,10 @@ fn rows(principal: &str) -> Vec<Row> {
             at("Microsoft.ContainerRegistry/registries", "Microsoft.ContainerRegistry/registries/acrcodes"),
             json!({"location": "westeurope", "sku": {"name": "Basic"}}),
             (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            at("Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "Microsoft.Network/virtualNetworks/vparent/virtualNetworkPeerings/to-remote"),
+            json!({"properties": {"remoteVirtualNetwork": {"id": id("Microsoft.Network/virtualNetworks/vremote")}}}),
+            (201, 200), None, Some((202, 204))),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),
@@ -250,6 +254,8 @@ async fn put_patch_delete_status_codes_per_type() {
         [
             arm_case("parent vNet", "PUT", parent("Microsoft.Network/virtualNetworks/vparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.1.1.0/24"}}]}})),
+            arm_case("remote vNet", "PUT", parent("Microsoft.Network/virtualNetworks/vremote"), 201, "")
+                .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}})),
             arm_case("parent endpoint", "PUT", parent("Microsoft.Network/privateEndpoints/peparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}})),
             arm_case("parent AI Services account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent")), 201, "")

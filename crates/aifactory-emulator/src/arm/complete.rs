@@ -94,6 +94,7 @@ fn complete_delete(st: &mut State, op: &Operation, failed: bool) {
 pub fn forget_removed(st: &mut State, removed: &[Stored]) {
     crate::foundry::release_links(st, removed);
     crate::search::release(st, removed);
+    crate::peering::release(st, removed);
     for r in removed {
         if r.full_type
             .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 29] = [
+pub const ALL: [TypeOps; 30] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -223,6 +223,15 @@ pub const ALL: [TypeOps; 29] = [
     },
     TypeOps {
         resource_type: "Microsoft.Network/virtualNetworks/subnets",
+        api_version: "2024-05-01",
+        spec: NETWORK,
+        put: op(&[200, 201], true),
+        patch: None,
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // VirtualNetworkPeerings_CreateOrUpdate 200/201, _Delete 200/202/204, long-running.
+    TypeOps {
+        resource_type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
         api_version: "2024-05-01",
         spec: NETWORK,
         put: op(&[200, 201], true),

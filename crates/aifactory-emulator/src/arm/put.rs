@@ -95,6 +95,7 @@ pub fn put_resource(
     }
     network::apply_plan(st, ctx, &stored_id, prepared.plan, ps, now);
     crate::search::after_put(st, &checked.target.full_type, &stored_id);
+    crate::peering::after_put(st, &checked.target.full_type, &stored_id);
     if let Err(r) = seed_container(st, &checked.target, &stored_id) {
         return r;
     }
@@ -158,6 +159,7 @@ fn check(
         crate::search::check_put(st, &target.full_type, &target.id, body)?;
         crate::dns::check_put(st, &target.full_type, &target.id, body)?;
         crate::registry::check_put(st, &target.full_type, &target.id, body)?;
+        crate::peering::check_put(st, &target.full_type, &target.id, body)?;
     }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;

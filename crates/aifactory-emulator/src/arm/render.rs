@@ -16,5 +16,6 @@ pub fn render(st: &State, r: &Stored) -> Value {
     crate::search::decorate(st, r, &mut v);
     crate::dns::decorate(r, &mut v);
     crate::registry::decorate(r, &mut v);
+    crate::peering::decorate(st, r, &mut v);
     v
 }

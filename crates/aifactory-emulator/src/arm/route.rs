@@ -1,6 +1,7 @@
 //! The ARM entry point: completes due operations, authenticates the bearer token, requires
 //! `api-version`, routes `/subscriptions`, `/tenants` and `/providers` paths, checks the
-//! subscription's tenant, applies throttling (429 + rate-limit headers), and answers the
+//! subscription's tenant, applies throttling (429 + rate-limit headers), refuses writes in
+//! read-only scopes (`crate::scopes`), and answers the
 //! subscription-level endpoints (subscriptions, tenants, provider registrations, resource
 //! lists) itself; resource groups, operations, soft delete and resources go to their modules.
 //!
@@ -112,6 +113,11 @@ fn route(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
         return auth::arm_wrong_tenant(ctx.base, &caller.tid, &sub.tenant);
     }
     throttled(st, req, caller, &sub, |st| {
+        let scopes = &st.settings.read_only_scopes;
+        if let Some(denied) = crate::scopes::check_write(scopes, &req.method, &req.segments, caller)
+        {
+            return denied;
+        }
         route_subscription(st, ctx, req, caller, &sub, &segs)
     })
 }

@@ -36,6 +36,9 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --policy NAME             enforce an Azure Policy deny assignment (repeatable):
                             subnet-nsg-required (ALZ Deny-Subnet-Without-Nsg: 403
                             RequestDisallowedByPolicy for a subnet without an NSG)
+  --read-only-scope ID      the caller may only read at and below this subscription,
+                            resource group or resource ID (repeatable): writes there
+                            answer 403 AuthorizationFailed
   --role-assignment-limit N role assignments per subscription (default 4000, Azure's)
   --identity-header VALUE   X-IDENTITY-HEADER value for the MSI endpoint (default random)
   --fault-seed N            seed for probabilistic faults and jitter
@@ -142,6 +145,15 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
                 if !c.settings.policies.contains(&p) {
                     c.settings.policies.push(p);
                 }
+            }
+            "--read-only-scope" => {
+                let v = val(&mut it)?;
+                if !v.starts_with("/subscriptions/") {
+                    return Err(CliError::Usage(format!(
+                        "--read-only-scope: '{v}' (an ID starting with /subscriptions/)"
+                    )));
+                }
+                c.settings.read_only_scopes.push(v);
             }
             "--role-assignment-limit" => {
                 c.settings.role_assignment_limit = num(&flag, val(&mut it)?)?
@@ -314,6 +326,20 @@ mod tests {
         );
         let none = parse(args(&[])).expect("parses").expect("runs");
         assert!(none.config.settings.policies.is_empty());
+        let ro = parse(args(&[
+            "--read-only-scope",
+            "/subscriptions/s/resourceGroups/hub",
+        ]))
+        .expect("parses")
+        .expect("runs");
+        assert_eq!(
+            ro.config.settings.read_only_scopes,
+            vec!["/subscriptions/s/resourceGroups/hub".to_string()]
+        );
+        assert!(matches!(
+            parse(args(&["--read-only-scope", "hub"])),
+            Err(CliError::Usage(_))
+        ));
         match parse(args(&["--policy", "deny-everything"])) {
             Err(CliError::Usage(m)) => assert!(m.contains("subnet-nsg-required"), "{m}"),
             other => panic!("{:?}", other.map(|c| c.is_some())),

@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 28] = [
+pub const ALL: [&TypeRules; 29] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -33,6 +33,7 @@ pub const ALL: [&TypeRules; 28] = [
     &network::PRIVATE_DNS_ZONE_GROUP,
     &network::PRIVATE_DNS_ZONE,
     &network::PRIVATE_DNS_ZONE_LINK,
+    &network::PEERING,
     &services::KEY_VAULT,
     &services::APP_INSIGHTS,
     &services::ML_WORKSPACE,

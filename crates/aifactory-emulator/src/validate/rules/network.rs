@@ -385,3 +385,38 @@ pub const PRIVATE_DNS_ZONE_LINK: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `VirtualNetworkPeering` (`virtualNetworks/{v}/virtualNetworkPeerings/{p}`): the remote
+/// vNet by ID; the flags booleans; subnet names string arrays (`crate::peering` holds the
+/// existence, overlap and state rules).
+pub const PEERING: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/virtualNetwork.json",
+    style: Style::Network,
+    location_required: false,
+    top: &["properties"],
+    fields: &[
+        opt("properties", Ty::Obj),
+        opt("properties.remoteVirtualNetwork", Ty::Obj),
+        opt(
+            "properties.remoteVirtualNetwork.id",
+            Ty::Id(Some("Microsoft.Network/virtualNetworks")),
+        ),
+        opt("properties.allowVirtualNetworkAccess", Ty::Bool),
+        opt("properties.allowForwardedTraffic", Ty::Bool),
+        opt("properties.allowGatewayTransit", Ty::Bool),
+        opt("properties.useRemoteGateways", Ty::Bool),
+        opt("properties.doNotVerifyRemoteGateways", Ty::Bool),
+        opt("properties.peerCompleteVnets", Ty::Bool),
+        opt("properties.enableOnlyIPv6Peering", Ty::Bool),
+        opt("properties.localSubnetNames", Ty::StrArr),
+        opt("properties.remoteSubnetNames", Ty::StrArr),
+        opt("properties.remoteAddressSpace", Ty::Obj),
+        opt("properties.remoteAddressSpace.addressPrefixes", Ty::StrArr),
+        opt("properties.peeringState", Ty::Str),
+        opt("properties.peeringSyncLevel", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
