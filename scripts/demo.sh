@@ -25,8 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. The emulator, seeded with the tenant, three subscriptions, the pipeline's app and the teams.
-./target/release/aifactory-emulator --seed examples/aifactory/emulator-seed.json \
+# 1. The emulator, seeded with the tenant, three subscriptions, the pipeline's app and the teams,
+#    enforcing the landing zone's "subnets must have an NSG" policy (as Azure Policy answers).
+./target/release/aifactory-emulator --seed examples/aifactory/emulator-seed.json --policy subnet-nsg-required \
   --ca-out "$work/ca.pem" --info-out "$work/emulator.json" --latency-ms "${AIFACTORY_DEMO_LATENCY_MS:-0}" \
   > "$work/emulator.url" 2> "$work/emulator.log" &
 emu_pid=$!
@@ -70,8 +71,8 @@ print()
 print(f"{'STAGE':6} {'PROJECT':11} {'RESOURCE GROUP':38} {'OBJ':>4} {'RBAC':>5} {'ACL':>4}  SUBNETS")
 order = {"dev": 0, "test": 1, "prod": 2}
 for stage, s in sorted(factory.items(), key=lambda kv: order.get(kv[0], 9)):
-    print(f"{stage:6} {'(common)':11} {s['virtual_network'].split('/')[4]:38} {'':>4} {'':>5}  " +
-          f"{'':>4} " + ", ".join(f"{k}={v}" for k, v in sorted(s['common_subnets'].items())))
+    print(f"{stage:6} {'(common)':11} {s['virtual_network'].split('/')[4]:38} {s.get('common', ''):>4} {'':>5} " +
+          f"{'':>4}  " + ", ".join(f"{k}={v}" for k, v in sorted(s['common_subnets'].items())))
     for name, p in sorted(s["projects"].items()):
         subnets = ", ".join(f"{k}={v}" for k, v in sorted(p["subnets"].items()))
         print(f"{stage:6} {name:11} {p['resource_group']:38} {p['resources']:>4} {p['role_assignments']:>5} {p['acl_entries']:>4}  {subnets}")
@@ -79,7 +80,8 @@ projects = sum(len(s["projects"]) for s in factory.values())
 resources = sum(p["resources"] for s in factory.values() for p in s["projects"].values())
 rbac = sum(p["role_assignments"] for s in factory.values() for p in s["projects"].values())
 acl = sum(p["acl_entries"] for s in factory.values() for p in s["projects"].values())
-print(f"\n{len(factory)} stages, {projects} projects, {resources} project objects ({rbac} role assignments, {acl} data-lake ACL entries); apply took {sys.argv[2]} s")
+common = sum(s.get("common", 0) for s in factory.values())
+print(f"\n{len(factory)} stages ({common} common objects), {projects} projects, {resources} project objects ({rbac} role assignments, {acl} data-lake ACL entries); apply took {sys.argv[2]} s")
 PY
 # 3. A picture of each stage's address space (the `local` provider cannot be installed
 # offline, so the SVGs come out through `terraform output -raw`).

@@ -15,6 +15,7 @@ use crate::framework::{schema::Schema, DataSource, Diagnostics, Function, Resour
 use crate::functions::allocate_subnets::AllocateSubnets;
 use crate::resources::address_map::AddressMap;
 use crate::resources::arm_resource::ArmResource;
+use crate::resources::common::Common;
 use crate::resources::datalake_acl::DatalakeAcl;
 use crate::resources::project::Project;
 use crate::resources::project_names::ProjectNames;
@@ -97,6 +98,7 @@ impl AifactoryProvider {
             Arc::new(ArmResource::new(self.ctx.clone())),
             Arc::new(DatalakeAcl::new(self.ctx.clone())),
             Arc::new(Project::new(self.ctx.clone())),
+            Arc::new(Common::new(self.ctx.clone())),
         ]
     }
 

@@ -7,6 +7,7 @@
 //! protocol, or any one resource's attributes.
 pub mod address_map;
 pub mod arm_resource;
+pub mod common;
 pub mod datalake_acl;
 pub(crate) mod ids;
 pub mod project;

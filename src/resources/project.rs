@@ -43,9 +43,10 @@ use crate::framework::{
 use aifactory_azure::{AzureClient, AzureError};
 use aifactory_template::project::{self as core, Cloud, DesiredProject};
 
-pub use engine::{Engine, Run, DEFAULT_JOBS_IN_FLIGHT};
+pub use engine::{Engine, JobError, Run, DEFAULT_JOBS_IN_FLIGHT};
+pub(crate) use refresh::refresh as refresh_objects;
 pub use model::{desired_records, Private, Record, Records};
-pub use schema::{ProjectModel, StringMap, TeamModel};
+pub use schema::{resources_type, ProjectModel, StringMap, TeamModel};
 pub use spec::{parse_duration, read_inputs, Inputs, ProviderFacts, Timeouts};
 
 /// `aifactory_project`.

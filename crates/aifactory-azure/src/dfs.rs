@@ -18,6 +18,14 @@ use super::traffic_log::redact_url;
 /// The DFS REST version this client speaks.
 pub const DFS_VERSION: &str = "2021-06-08";
 
+/// One entry of a path listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathItem {
+    /// Relative to the filesystem (`projects/project001`).
+    pub name: String,
+    pub is_directory: bool,
+}
+
 /// Whether a create made something new.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Created {
@@ -530,6 +538,53 @@ fn path_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
 impl DfsClient {
     /// The names of the account's filesystems (`GET ?resource=account`), following
     /// `x-ms-continuation`.
+    /// The first `max_results` paths under `directory` (the root when `None`), all
+    /// descendants with `recursive` (`GET ?resource=filesystem`, one page).
+    pub async fn list_paths(
+        &self,
+        ctx: &Ctx,
+        fs: &str,
+        directory: Option<&str>,
+        recursive: bool,
+        max_results: Option<u32>,
+    ) -> Result<Vec<PathItem>, AzureError> {
+        let max = max_results.map(|m| m.to_string());
+        let mut query: Vec<(&str, &str)> = vec![
+            ("resource", "filesystem"),
+            ("recursive", if recursive { "true" } else { "false" }),
+        ];
+        if let Some(d) = directory {
+            query.push(("directory", d));
+        }
+        if let Some(m) = &max {
+            query.push(("maxResults", m));
+        }
+        let url = self.url(fs, None, &query)?;
+        let r = self
+            .send(ctx, &self.request(Method::GET, url.clone()))
+            .await?;
+        let body = r.json(&url)?;
+        Ok(body
+            .get("paths")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let name = p.get("name").and_then(serde_json::Value::as_str)?;
+                // The service sends `isDirectory` as the string "true" (absent for files).
+                let is_directory = match p.get("isDirectory") {
+                    Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+                    Some(serde_json::Value::Bool(b)) => *b,
+                    _ => false,
+                };
+                Some(PathItem {
+                    name: name.to_string(),
+                    is_directory,
+                })
+            })
+            .collect())
+    }
+
     pub async fn list_filesystems(&self, ctx: &Ctx) -> Result<Vec<String>, AzureError> {
         let mut names = Vec::new();
         let mut continuation: Option<String> = None;

@@ -47,7 +47,7 @@ pub use cloud::{Cloud, CloudOverrides};
 pub use config::{ConfigSource, EnvVars, NoConfig, Sensitive, Settings};
 pub use credentials::{CredentialChain, StaticToken, TokenProvider, TokenSource};
 pub use dfs::{
-    AccessControl, Created, DfsClient, DirectoryOptions, FailedEntry, RecursiveMode,
+    AccessControl, Created, DfsClient, DirectoryOptions, FailedEntry, PathItem, RecursiveMode,
     RecursiveOptions, RecursiveOutcome, SetAccessControl,
 };
 pub use error::{

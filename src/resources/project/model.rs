@@ -102,9 +102,10 @@ pub fn azure_entry(e: &DesiredAclEntry) -> Option<AclEntry> {
         AclKind::User => AclType::User,
         AclKind::Group => AclType::Group,
         AclKind::Mask => AclType::Mask,
+        AclKind::Other => AclType::Other,
     };
     let id = match e.kind {
-        AclKind::Mask => String::new(),
+        AclKind::Mask | AclKind::Other => String::new(),
         _ => e.principal_id.clone()?,
     };
     Some(AclEntry::new(

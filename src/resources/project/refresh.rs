@@ -303,10 +303,7 @@ async fn refresh_datalake(
                 Err(e) => return Err(e),
                 Ok(ac) => {
                     let traverse = shared::others_traverse(&ac.acl);
-                    let is_project_dir = lake
-                        .directories
-                        .last()
-                        .is_some_and(|d| model::dfs_path(d) == path);
+                    let is_project_dir = lake.recursive.iter().any(|d| model::dfs_path(d) == path);
                     for (k, r) in recs.into_iter().filter(|(_, r)| r.is_acl()) {
                         let Some(key) = r.id.as_deref().and_then(model::acl_key_of_id) else {
                             continue;

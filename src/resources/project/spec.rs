@@ -23,13 +23,14 @@ use super::schema::{DeploymentModel, PersonaModel, ProjectModel, StringMap, Team
 /// Keys of `naming`.
 pub const NAMING_KEYS: [&str; 5] = ["prefix", "location_short", "suffix", "salt", "random_salt"];
 /// Keys of `common`; the first three are required.
-pub const COMMON_KEYS: [&str; 6] = [
+pub const COMMON_KEYS: [&str; 7] = [
     "resource_group_name",
     "private_dns_zone_resource_group_id",
     "log_analytics_workspace_id",
     "datalake_storage_account_id",
     "datalake_filesystem",
     "datalake_traverse_group_id",
+    "dns_zone_groups",
 ];
 /// Keys of `services` (every switch for every project type).
 pub const SERVICE_KEYS: [&str; aifactory_template::project::SERVICE_SWITCHES.len()] =
@@ -204,6 +205,22 @@ fn strings(v: &Tf<Vec<Tf<String>>>, path: AttrPath, diags: &mut Diagnostics) -> 
             }
         })
         .collect()
+}
+
+/// `common.dns_zone_groups`: `"true"` (default) or `"false"` (a map of strings).
+fn dns_zone_groups(v: Option<&String>, diags: &mut Diagnostics) -> bool {
+    match v.map(String::as_str) {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            diags.error(
+                AttrPath::attr("common").and_key("dns_zone_groups"),
+                format!("Invalid dns_zone_groups {other:?}"),
+                "Set `common.dns_zone_groups` to \"true\" (private endpoints get DNS zone groups) or \"false\" (the landing zone's DNS policy writes the records), as `aifactory_common.project_refs` gives it.",
+            );
+            true
+        }
+    }
 }
 
 fn enum_value<T: std::str::FromStr<Err = aifactory_template::naming::UnknownValue>>(
@@ -669,6 +686,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
             datalake_storage_account_id: common.get("datalake_storage_account_id").cloned(),
             datalake_filesystem: common.get("datalake_filesystem").cloned(),
             datalake_traverse_group_id: common.get("datalake_traverse_group_id").cloned(),
+            dns_zone_groups: dns_zone_groups(common.get("dns_zone_groups"), diags),
         },
         subnet_ids,
         team,

@@ -464,6 +464,16 @@ pub fn common_seed() -> Seed {
         ],
         "filesystems": [{"account": "lakeweudev", "name": "lake3", "directories": ["projects"]}]
     });
+    let mut seed = seed;
+    // The factory's private DNS zones (a zone group must name zones that exist).
+    if let Some(list) = seed["resources"].as_array_mut() {
+        for zone in aifactory_template::common::zones(Cloud::Public) {
+            list.push(json!({
+                "id": format!("{}/providers/Microsoft.Network/privateDnsZones/{zone}", rg("acme-dns")),
+                "body": {"location": "global"}
+            }));
+        }
+    }
     serde_json::from_value(seed).expect("seed")
 }
 
@@ -710,10 +720,11 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
         .filter(|(m, _, _)| m == "PUT")
         .map(|(_, p, _)| p)
         .collect();
-    // The key vault, its role assignments (deleted with it) and the storage account.
+    // The key vault, its role assignments and diagnostic setting (deleted with it) and the
+    // storage account.
     let kv_roles = recs
         .iter()
-        .filter(|(k, _)| k.contains(".key_vault."))
+        .filter(|(k, _)| k.contains(".key_vault.") || *k == "diagnostic_setting.key_vault")
         .count();
     assert_eq!(puts.len(), 2 + kv_roles, "{puts:?}");
     assert!(

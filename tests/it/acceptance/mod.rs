@@ -5,6 +5,7 @@
 mod address_map;
 mod azure;
 mod basic;
+mod common;
 mod factory;
 mod ids;
 mod project;

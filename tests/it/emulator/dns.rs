@@ -72,7 +72,7 @@ async fn virtual_network_links() {
             arm_case("link v1 replace", "PUT", link(blob, "l1"), 200, "").with_body(link_body(&v1, false)),
             arm_case("link v1 again under another name", "PUT", link(blob, "l1b"), 409, "Conflict")
                 .with_body(link_body(&v1, false))
-                .message_contains(&format!("Private zone '{blob}' is already linked to the virtual network")),
+                .message_contains(format!("Private zone '{blob}' is already linked to the virtual network")),
             arm_case("link v2", "PUT", link(blob, "l2"), 201, "").with_body(link_body(&v2, false)),
             arm_case("v1 registers in dfs", "PUT", link("privatelink.dfs.core.windows.net", "l1"), 201, "").with_body(link_body(&v1, true)),
             arm_case("v1 registers in a second zone", "PUT", link("contoso.internal", "l1"), 400, "BadRequest")
@@ -159,7 +159,7 @@ async fn zone_groups_need_existing_zones() {
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": format!("{}/subnets/pe", vnet("v1"))}}})),
             arm_case("zone group to a missing zone", "PUT", &group, 400, "InvalidResourceReference")
                 .with_body(zg.clone())
-                .message_contains(&format!("Resource {} referenced by resource", zone(blob))),
+                .message_contains(format!("Resource {} referenced by resource", zone(blob))),
             arm_case("zone", "PUT", format!("{}?{DNS_API}", zone(blob)), 201, "").with_body(json!({"location": "global"})),
             arm_case("zone group", "PUT", &group, 201, "").with_body(zg),
         ],

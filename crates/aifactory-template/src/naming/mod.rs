@@ -534,7 +534,8 @@ fn esml_endpoint(t: &PrivateLinkTarget) -> EsmlEndpoint {
 }
 
 /// Every name a project would get (whether or not its type and services use it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// (`Default`: all empty, for a desired set that is not a project: the common part.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProjectNames {
     /// `project001`.
     pub project_key: String,

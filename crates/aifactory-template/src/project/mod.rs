@@ -152,6 +152,8 @@ pub fn desired(spec: &ProjectSpec) -> Result<DesiredProject, Vec<Issue>> {
         filesystem: l.filesystem.clone(),
         dfs_endpoint: format!("https://{}.{}", l.account_name, spec.cloud.dfs_suffix()),
         directories: vec!["projects".to_string(), names.datalake_path.clone()],
+        recursive: vec![names.datalake_path.clone()],
+        depends_on: Vec::new(),
     });
 
     let mut project = DesiredProject {

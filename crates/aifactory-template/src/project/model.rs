@@ -175,6 +175,8 @@ pub enum AclKind {
     User,
     Group,
     Mask,
+    /// Everyone else (`other::`): the common part's traverse-only entries.
+    Other,
 }
 
 /// Access or default ACL.
@@ -258,9 +260,10 @@ impl DesiredAclEntry {
             AclKind::User => "user",
             AclKind::Group => "group",
             AclKind::Mask => "mask",
+            AclKind::Other => "other",
         };
         let id = match self.kind {
-            AclKind::Mask => "",
+            AclKind::Mask | AclKind::Other => "",
             _ => self.principal_id.as_deref()?,
         };
         Some(format!("{scope}{kind}:{id}:{}", self.perms))
@@ -277,6 +280,10 @@ pub struct DesiredDatalake {
     pub dfs_endpoint: String,
     /// Directories to create if missing, parents first.
     pub directories: Vec<String>,
+    /// Paths whose entries are applied recursively (to what they already hold).
+    pub recursive: Vec<String>,
+    /// Keys of objects that must exist before the directories (the filesystem).
+    pub depends_on: Vec<String>,
 }
 
 /// Everything a project should have in Azure.

@@ -197,6 +197,10 @@ pub fn dns_zones(cloud: Cloud, group_id: &str) -> Option<Zones> {
         ("databricks_ui_api", Public) => z(&["privatelink.azuredatabricks.net"], Microsoft),
         ("databricks_ui_api", UsGovernment) => z(&["privatelink.databricks.azure.us"], Microsoft),
         ("databricks_ui_api", China) => z(&["privatelink.databricks.azure.cn"], Community),
+        // Container Registry (the common registry; Microsoft's DNS table, "Containers").
+        ("registry", Public) => z(&["privatelink.azurecr.io"], Microsoft),
+        ("registry", UsGovernment) => z(&["privatelink.azurecr.us"], Microsoft),
+        ("registry", China) => z(&["privatelink.azurecr.cn"], Microsoft),
         // Cosmos DB for NoSQL (Microsoft's private endpoint DNS table, "Azure Cosmos DB / Sql").
         ("Sql", Public) => z(&["privatelink.documents.azure.com"], Microsoft),
         ("Sql", UsGovernment) => z(&["privatelink.documents.azure.us"], Microsoft),

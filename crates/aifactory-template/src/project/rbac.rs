@@ -31,6 +31,8 @@
 //! | Key Vault Reader | 21090545-7ca7-4776-b22c-e363652d74d2 | Security |
 //! | Storage Blob Data Reader | 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 | Storage |
 //! | Search Index Data Reader | 1407120a-92aa-4202-b7e9-c0e197c71c8f | AI + machine learning |
+//! | Storage Blob Data Owner | b7e6dc6d-f1e8-4753-8033-0f276bb0955b | Storage |
+//! | AcrPush | 8311e382-0749-4cb8-b61a-304f252e45ec | Containers |
 //!
 //! The last three (the reader role set) were checked on 2026-12-05 against public copies
 //! of the same list (the zh-cn built-in-roles page lists Key Vault Reader with this ID) and
@@ -215,9 +217,25 @@ pub const DATA_FACTORY_CONTRIBUTOR: BuiltInRole = role(
     "673868aa-7521-48a0-acc6-0f60742d39f5",
     "Analytics",
 );
+/// The common part's core team: manages the lake's ACLs (`aifactory_common`).
+pub const STORAGE_BLOB_DATA_OWNER: BuiltInRole = role(
+    "Storage Blob Data Owner",
+    "storage-blob-data-owner",
+    "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "Storage",
+);
+/// The common part's core team: pushes images to the common registry (`aifactory_common`).
+pub const ACR_PUSH: BuiltInRole = role(
+    "AcrPush",
+    "acrpush",
+    "8311e382-0749-4cb8-b61a-304f252e45ec",
+    "Containers",
+);
 
-/// Every role the matrix uses.
-pub const ROLES: [BuiltInRole; 21] = [
+/// Every role the matrix and the common part use.
+pub const ROLES: [BuiltInRole; 23] = [
+    STORAGE_BLOB_DATA_OWNER,
+    ACR_PUSH,
     COSMOS_DB_DATA_READER,
     COSMOS_DB_DATA_CONTRIBUTOR,
     COSMOS_DB_OPERATOR,

@@ -192,7 +192,7 @@ fn private_endpoint(
     x: &Ctx,
     subnet: &str,
     t: &naming::PrivateLinkTarget,
-) -> Option<[DesiredResource; 2]> {
+) -> Option<Vec<DesiredResource>> {
     let n = &x.c.names;
     let key = t.key();
     let pe = n.private_endpoints.get(&key)?;
@@ -221,8 +221,12 @@ fn private_endpoint(
         }),
         &["resource_group", t.target],
     );
+    if !x.spec.common.dns_zone_groups {
+        // The landing zone's DNS policy writes the records (`common.dns_zone_groups`).
+        return Some(vec![endpoint]);
+    }
     let zone_group = dns_zone_group(x, &key, &pe_key, &pe_id, pe, t.group_id);
-    Some([endpoint, zone_group])
+    Some(vec![endpoint, zone_group])
 }
 
 /// `privateDnsZoneGroups/...` of one private endpoint: the zones of its group ID in

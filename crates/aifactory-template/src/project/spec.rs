@@ -136,7 +136,7 @@ pub struct NamingOptions {
 }
 
 /// `common`: references into the AI factory's common part.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommonRefs {
     pub resource_group_name: String,
     /// Resource group holding the `privatelink.*` zones.
@@ -149,6 +149,23 @@ pub struct CommonRefs {
     /// holds 32 entries, filled after about nine projects of individual entries); the
     /// project's principals must be members of it.
     pub datalake_traverse_group_id: Option<String>,
+    /// Private endpoints get DNS zone groups (default); `false` when the landing zone's
+    /// DNS policy writes the records (`aifactory_common.dns_zone_groups`).
+    pub dns_zone_groups: bool,
+}
+
+impl Default for CommonRefs {
+    fn default() -> Self {
+        CommonRefs {
+            resource_group_name: String::new(),
+            private_dns_zone_resource_group_id: String::new(),
+            log_analytics_workspace_id: String::new(),
+            datalake_storage_account_id: None,
+            datalake_filesystem: None,
+            datalake_traverse_group_id: None,
+            dns_zone_groups: true,
+        }
+    }
 }
 
 /// `team`: `object_ids` are one persona (role set developer); `personas` are ESML's

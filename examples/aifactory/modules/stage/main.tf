@@ -1,18 +1,22 @@
-# One stage (dev, test or prod): the common environment and every project on top of it.
+# One stage (dev, test or prod): its common environment (one aifactory_common) and every
+# project on top of it (an allocation of subnets in the stage's vNet and an aifactory_project).
 terraform {
   required_providers {
     aifactory = { source = "aifactory/aifactory" }
   }
 }
 
-module "common" {
-  source             = "../common"
-  environment        = var.environment
-  subscription_id    = var.subscription_id
-  location           = var.location
-  location_short     = var.location_short
-  prefix             = var.prefix
-  vnet_address_space = var.vnet_address_space
+# The stage's shared environment: resource groups, the vNet with ESML's common subnets
+# (each with its NSG), every private DNS zone linked to the vNet, Log Analytics, the data
+# lake behind private endpoints with ESML's folders, the common key vaults and registry.
+resource "aifactory_common" "stage" {
+  environment   = var.environment
+  location      = var.location
+  naming        = { prefix = var.prefix, location_short = var.location_short, suffix = "-001" }
+  address_space = var.vnet_address_space
+  subnets       = { common = 24 }
+  core_team     = var.core_team
+  tags          = { cost_center = "ai-factory" }
 }
 
 locals {
@@ -33,15 +37,18 @@ locals {
 }
 
 # Each project owns the /21 slot of its number: the same CIDRs in every stage, no
-# coordination between projects, and gaps never reused by someone else.
+# coordination between projects, and gaps never reused by someone else. Each subnet is
+# written with its NSG (ESML's rules for its purpose) in its first PUT, so a landing
+# zone's "subnets must have an NSG" policy never sees a bare subnet.
 resource "aifactory_subnet_allocation" "project" {
-  for_each           = local.projects
-  key                = each.key
-  virtual_network_id = module.common.virtual_network_id
-  strategy           = "slot"
-  slot               = each.value.number
-  slot_prefix_length = var.slot_prefix_length
-  subnets            = local.subnet_sets[each.value.type]
+  for_each               = local.projects
+  key                    = each.key
+  virtual_network_id     = aifactory_common.stage.virtual_network_id
+  strategy               = "slot"
+  slot                   = each.value.number
+  slot_prefix_length     = var.slot_prefix_length
+  subnets                = local.subnet_sets[each.value.type]
+  network_security_group = "create"
 }
 
 resource "aifactory_project" "project" {
@@ -51,13 +58,8 @@ resource "aifactory_project" "project" {
   location     = var.location
   project_type = each.value.type
   naming       = { prefix = var.prefix, location_short = var.location_short, suffix = "-001" }
-  common = {
-    resource_group_name                = module.common.resource_group_name
-    private_dns_zone_resource_group_id = module.common.private_dns_zone_resource_group_id
-    log_analytics_workspace_id         = module.common.log_analytics_workspace_id
-    datalake_storage_account_id        = module.common.datalake_storage_account_id
-    datalake_filesystem                = module.common.datalake_filesystem
-  }
+  # What the common part gives its projects, as it is.
+  common     = aifactory_common.stage.project_refs
   subnet_ids = aifactory_subnet_allocation.project[each.key].subnet_ids
   team = {
     object_ids     = each.value.members

@@ -35,3 +35,9 @@ variable "slot_prefix_length" {
   type        = number
   default     = 21
 }
+
+variable "core_team" {
+  description = "The AI Factory's core team (Entra group object IDs)."
+  type        = object({ object_ids = list(string), principal_type = string })
+  default     = { object_ids = ["6a1f1b52-0d0e-4a3c-9a58-1a7e3c1d00c0"], principal_type = "Group" }
+}

@@ -21,6 +21,25 @@ impl<'a> Engine<'a> {
             .client
             .dfs(&lake.account_name)
             .map_err(|e| fail(DIRECTORY_KEY, what.clone(), e))?;
+        // Other directories of the layout (the common part's folder skeleton): created if
+        // missing; the ancestors of `path` are created with it.
+        let target = model::dfs_path(&path);
+        for dir in &lake.directories {
+            let d = model::dfs_path(dir);
+            if d == target || target.starts_with(&format!("{d}/")) {
+                continue;
+            }
+            if let Err(e) = dfs
+                .create_directory(&self.ctx, &lake.filesystem, d, &DirectoryOptions::default())
+                .await
+            {
+                return Err(fail(
+                    DIRECTORY_KEY,
+                    format!("Creating the data lake directory {d}"),
+                    e,
+                ));
+            }
+        }
         match dfs
             .create_directory(
                 &self.ctx,
@@ -75,10 +94,7 @@ impl<'a> Engine<'a> {
             .client
             .dfs(&lake.account_name)
             .map_err(|e| fail(&key0, what.clone(), e))?;
-        let is_project_dir = lake
-            .directories
-            .last()
-            .is_some_and(|d| model::dfs_path(d) == path);
+        let is_project_dir = lake.recursive.iter().any(|d| model::dfs_path(d) == path);
         if is_project_dir {
             // New files and folders inherit the default entries; existing ones get them too.
             match dfs
@@ -177,17 +193,19 @@ impl<'a> Engine<'a> {
             .iter()
             .filter_map(|(_, r)| r.id.as_deref().and_then(model::acl_key_of_id))
             // Masks stay: named entries of others may rely on them.
-            .filter(|k| k.kind != aifactory_azure::AclType::Mask)
+            .filter(|k| {
+                !matches!(
+                    k.kind,
+                    aifactory_azure::AclType::Mask | aifactory_azure::AclType::Other
+                )
+            })
             .collect();
         let removed: Vec<String> = recs.iter().map(|(k, _)| k.clone()).collect();
         let dfs = self
             .client
             .dfs(&lake.account_name)
             .map_err(|e| fail(&key0, what.clone(), e))?;
-        let is_project_dir = lake
-            .directories
-            .last()
-            .is_some_and(|d| model::dfs_path(d) == path);
+        let is_project_dir = lake.recursive.iter().any(|d| model::dfs_path(d) == path);
         let result = if keys.is_empty() {
             Ok(())
         } else if is_project_dir {

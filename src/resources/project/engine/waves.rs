@@ -245,7 +245,11 @@ impl<'a> Engine<'a> {
         if dir_job {
             jobs.push(Job {
                 id: DIRECTORY_KEY.to_string(),
-                deps: BTreeSet::new(),
+                deps: d
+                    .datalake
+                    .as_ref()
+                    .map(|l| l.depends_on.iter().cloned().collect())
+                    .unwrap_or_default(),
                 kind: Kind::Directory,
             });
         }

@@ -60,6 +60,7 @@ pub(super) fn esml() -> ProjectSpec {
             )),
             datalake_filesystem: Some("lake3".to_string()),
             datalake_traverse_group_id: None,
+            dns_zone_groups: true,
         },
         subnet_ids: BTreeMap::from([
             ("private_endpoints".to_string(), subnet("snt-prj001-genai")),
@@ -1632,4 +1633,30 @@ fn private_search_links_to_storage_and_the_ai_services_account_one_at_a_time() {
         .filter(|k| k.starts_with("shared_private_link."))
         .collect();
     assert_eq!(links, vec!["shared_private_link.storage_blob"]);
+}
+
+/// With the landing zone's DNS policy writing the records (`common.dns_zone_groups =
+/// false`), private endpoints come without zone groups; nothing else changes.
+#[test]
+fn zone_groups_can_be_left_to_the_landing_zone_policy() {
+    let with = ok(&genai());
+    let mut s = genai();
+    s.common.dns_zone_groups = false;
+    let without = ok(&s);
+    let groups = |d: &DesiredProject| {
+        d.resources
+            .iter()
+            .filter(|r| r.key.starts_with("private_dns_zone_group."))
+            .count()
+    };
+    assert!(groups(&with) > 0);
+    assert_eq!(groups(&without), 0);
+    let others = |d: &DesiredProject| {
+        d.resources
+            .iter()
+            .filter(|r| !r.key.starts_with("private_dns_zone_group."))
+            .map(|r| r.key.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(others(&with), others(&without));
 }

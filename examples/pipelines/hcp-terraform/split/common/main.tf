@@ -1,6 +1,7 @@
-# Layout "project", common workspace of one stage: the stage's common environment (resource
-# groups, virtual network, DNS zones, Log Analytics, data lake). Its outputs are what the
-# projects' workspaces read (tfe_outputs); its applies trigger their plans.
+# Layout "project", common workspace of one stage: the stage's common environment, one
+# aifactory_common (resource groups, vNet, DNS zones and links, Log Analytics, data lake).
+# Its outputs are what the projects' workspaces read (tfe_outputs); its applies trigger
+# their plans.
 terraform {
   required_providers {
     aifactory = { source = "aifactory/aifactory" }
@@ -23,14 +24,12 @@ provider "aifactory" {
   subscription_id = var.subscription_id
 }
 
-module "common" {
-  source             = "../../../../aifactory/modules/common"
-  environment        = var.environment
-  subscription_id    = var.subscription_id
-  location           = "westeurope"
-  location_short     = "weu"
-  prefix             = "acme-"
-  vnet_address_space = var.vnet_address_space
+resource "aifactory_common" "stage" {
+  environment   = var.environment
+  location      = "westeurope"
+  naming        = { prefix = "acme-", location_short = "weu", suffix = "-001" }
+  address_space = var.vnet_address_space
+  subnets       = { common = 24 }
 }
 
 output "environment" {
@@ -42,16 +41,10 @@ output "subscription_id" {
 }
 
 output "virtual_network_id" {
-  value = module.common.virtual_network_id
+  value = aifactory_common.stage.virtual_network_id
 }
 
-# The `common` attribute of aifactory_project.
+# The `common` attribute of aifactory_project, as it is.
 output "common" {
-  value = {
-    resource_group_name                = module.common.resource_group_name
-    private_dns_zone_resource_group_id = module.common.private_dns_zone_resource_group_id
-    log_analytics_workspace_id         = module.common.log_analytics_workspace_id
-    datalake_storage_account_id        = module.common.datalake_storage_account_id
-    datalake_filesystem                = module.common.datalake_filesystem
-  }
+  value = aifactory_common.stage.project_refs
 }

@@ -1,0 +1,78 @@
+//! What can be wrong with a common part's inputs, typed and on the attribute it concerns;
+//! the provider turns these into diagnostics.
+
+use std::fmt;
+
+use aifactory_attrpath::AttrPath;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonIssue {
+    pub path: AttrPath,
+    pub kind: CommonIssueKind,
+}
+
+impl CommonIssue {
+    pub fn new(path: AttrPath, kind: CommonIssueKind) -> Self {
+        CommonIssue { path, kind }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommonIssueKind {
+    NameTooLong {
+        what: &'static str,
+        name: String,
+        max: usize,
+    },
+    NameTooShort {
+        what: &'static str,
+        name: String,
+        min: usize,
+    },
+    /// `subnets` has no `common` (the private endpoints go there).
+    NoCommonSubnet,
+    InvalidGuid {
+        value: String,
+    },
+    /// Hub peering asks for the hub's gateway without writing the hub side.
+    GatewayWithoutRemote,
+}
+
+impl CommonIssueKind {
+    /// A short summary.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            CommonIssueKind::NameTooLong { .. } => "Name too long",
+            CommonIssueKind::NameTooShort { .. } => "Name too short",
+            CommonIssueKind::NoCommonSubnet => "The common subnet is missing",
+            CommonIssueKind::InvalidGuid { .. } => "Not an object ID",
+            CommonIssueKind::GatewayWithoutRemote => "The hub side is needed",
+        }
+    }
+}
+
+impl fmt::Display for CommonIssueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommonIssueKind::NameTooLong { what, name, max } => write!(
+                f,
+                "The {what} name {name:?} has {} characters; Azure allows {max}. Shorten `naming.prefix` or `naming.location_short`.",
+                name.len()
+            ),
+            CommonIssueKind::NameTooShort { what, name, min } => write!(
+                f,
+                "The {what} name {name:?} is shorter than Azure's {min} characters. Give `datalake.name_prefix` letters or digits."
+            ),
+            CommonIssueKind::NoCommonSubnet => f.write_str(
+                "`subnets` must hold `common`: the common private endpoints (data lake, key vaults, registry) are placed in it. Add `common = { prefix_length = 26 }`.",
+            ),
+            CommonIssueKind::InvalidGuid { value } => write!(
+                f,
+                "{value:?} is not an Entra object ID (a GUID such as 00000000-0000-0000-0000-000000000000)."
+            ),
+            CommonIssueKind::GatewayWithoutRemote => f.write_str(
+                "`use_remote_gateways = true` needs the hub side to allow gateway transit: set `create_remote = true`, or have the hub team set allowGatewayTransit on their peering and leave `use_remote_gateways` false until then.",
+            ),
+        }
+    }
+}

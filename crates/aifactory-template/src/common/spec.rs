@@ -1,0 +1,184 @@
+//! The inputs of one stage's common environment ([`CommonSpec`]): what `aifactory_common`
+//! decodes its configuration into, plus the provider's facts (subscription, tenant, cloud)
+//! and the common subnets' CIDRs (decided by the provider with the allocator, so this
+//! crate stays free of it).
+//!
+//! Owns the shapes and their defaults; must not know Terraform values or Azure.
+
+use std::collections::BTreeMap;
+
+use crate::naming::{Environment, SaltMode};
+use crate::project::{Cloud, TeamPrincipalType};
+
+/// One stage's common environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonSpec {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub cloud: Cloud,
+    pub environment: Environment,
+    /// Azure region (`swedencentral`).
+    pub location: String,
+    pub naming: CommonNaming,
+    pub network: CommonNetwork,
+    pub dns: DnsSpec,
+    pub hub_peering: Option<HubPeering>,
+    pub datalake: LakeSpec,
+    /// The common container registry (Premium, private).
+    pub container_registry: bool,
+    /// Log Analytics retention.
+    pub log_retention_days: u32,
+    /// Diagnostic settings to the common Log Analytics workspace for what this creates.
+    pub diagnostics: bool,
+    pub core_team: CoreTeam,
+    /// User tags (ownership tags are added).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `naming`: ESML's name parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommonNaming {
+    /// `acme-` (ESML's `commonRGNamePrefix`), may be empty.
+    pub prefix: String,
+    /// `weu` (ESML's `locationSuffix`).
+    pub location_short: String,
+    /// `-001` (ESML's `commonResourceSuffix`).
+    pub suffix: String,
+    /// Whose salt the globally unique names carry (ESML's `uniqueString` salt to adopt an
+    /// ESML-made common part).
+    pub salt: SaltMode,
+}
+
+/// Where the stage's virtual network comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VirtualNetwork {
+    /// Created here with this address space.
+    Create { address_space: Vec<String> },
+    /// An existing one (a landing zone's spoke): subnets are added to it, it is never
+    /// deleted.
+    Existing { id: String },
+}
+
+/// A common subnet's purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CommonSubnetPurpose {
+    /// ESML's `snet-esml-cmn-001`: the common private endpoints (lake, key vaults,
+    /// registry), jump hosts and build agents.
+    Common,
+    /// ESML's `snet-esml-cmn-001-scoring`.
+    Scoring,
+    /// ESML's `snet-esml-cmn-pbi-001`, delegated to the Power BI vNet data gateway.
+    PowerBiGateway,
+}
+
+impl CommonSubnetPurpose {
+    pub const ALL: [CommonSubnetPurpose; 3] = [
+        CommonSubnetPurpose::Common,
+        CommonSubnetPurpose::Scoring,
+        CommonSubnetPurpose::PowerBiGateway,
+    ];
+
+    /// The key users write in `subnets`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommonSubnetPurpose::Common => "common",
+            CommonSubnetPurpose::Scoring => "scoring",
+            CommonSubnetPurpose::PowerBiGateway => "powerbi_gateway",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommonSubnetPurpose> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The delegation ESML sets.
+    pub fn delegation(self) -> Option<&'static str> {
+        match self {
+            CommonSubnetPurpose::PowerBiGateway => Some("Microsoft.PowerPlatform/vnetaccesslinks"),
+            _ => None,
+        }
+    }
+
+    /// Service endpoints ESML sets on the subnet (esml.md §5.1).
+    pub fn service_endpoints(self) -> &'static [&'static str] {
+        match self {
+            CommonSubnetPurpose::Common => &[
+                "Microsoft.KeyVault",
+                "Microsoft.Storage",
+                "Microsoft.CognitiveServices",
+            ],
+            CommonSubnetPurpose::Scoring => &[
+                "Microsoft.KeyVault",
+                "Microsoft.ContainerRegistry",
+                "Microsoft.Storage",
+            ],
+            CommonSubnetPurpose::PowerBiGateway => &[],
+        }
+    }
+}
+
+/// One common subnet and the CIDR the allocator gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonSubnet {
+    pub purpose: CommonSubnetPurpose,
+    pub cidr: String,
+}
+
+/// `virtual_network` and `subnets`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonNetwork {
+    pub vnet: VirtualNetwork,
+    /// Must hold `common` (the private endpoints go there).
+    pub subnets: Vec<CommonSubnet>,
+    /// A route table sending everything to the hub firewall at this IP, on every subnet.
+    pub route_to_firewall: Option<String>,
+}
+
+/// `private_dns`: where the `privatelink.*` zones are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsSpec {
+    pub zones: DnsZones,
+    /// Link the zones to the stage's vNet (hub zones: optional, the hub may link them).
+    pub link: bool,
+    /// Private endpoints get DNS zone groups; `false` when the landing zone's DNS policy
+    /// ("deploy-if-not-exists" on private endpoints) writes the records.
+    pub zone_groups: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsZones {
+    /// Every zone an AI Factory needs, created in the stage's DNS resource group.
+    Create,
+    /// The hub's zones, in this resource group (not managed here).
+    Hub { resource_group_id: String },
+}
+
+/// `hub_peering`: peer the stage's vNet with the hub's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubPeering {
+    pub remote_virtual_network_id: String,
+    /// Also write the hub side (needs write access to the hub vNet).
+    pub create_remote: bool,
+    /// Route through the hub's gateway (`useRemoteGateways` here, `allowGatewayTransit`
+    /// on the hub side).
+    pub use_remote_gateways: bool,
+}
+
+/// `datalake`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LakeSpec {
+    /// ESML's `lake3`.
+    pub filesystem: String,
+    /// ESML's lake name prefix (`<prefix ≤ 8><salt>esml<suffix digits><env>`), default `lake`.
+    pub name_prefix: String,
+}
+
+/// `core_team`: the AI Factory's own team.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CoreTeam {
+    pub object_ids: Vec<String>,
+    pub principal_type: TeamPrincipalType,
+}
+
+/// ESML's folders at the lake's root.
+pub const LAKE_FOLDERS: [&str; 4] = ["active", "logging", "master", "projects"];

@@ -1,0 +1,281 @@
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::naming::{Environment, SaltMode};
+use crate::project::{Cloud, Node, TeamPrincipalType};
+
+const SUB: &str = "11111111-2222-3333-4444-555555555555";
+const TENANT: &str = "99999999-8888-7777-6666-555555555555";
+const CORE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+
+fn spec() -> CommonSpec {
+    CommonSpec {
+        subscription_id: SUB.into(),
+        tenant_id: TENANT.into(),
+        cloud: Cloud::Public,
+        environment: Environment::Dev,
+        location: "westeurope".into(),
+        naming: CommonNaming {
+            prefix: "acme-".into(),
+            location_short: "weu".into(),
+            suffix: "-001".into(),
+            salt: SaltMode::AiFactory,
+        },
+        network: CommonNetwork {
+            vnet: VirtualNetwork::Create {
+                address_space: vec!["10.20.0.0/16".into()],
+            },
+            subnets: vec![
+                CommonSubnet {
+                    purpose: CommonSubnetPurpose::Scoring,
+                    cidr: "10.20.0.64/26".into(),
+                },
+                CommonSubnet {
+                    purpose: CommonSubnetPurpose::Common,
+                    cidr: "10.20.0.0/26".into(),
+                },
+            ],
+            route_to_firewall: None,
+        },
+        dns: DnsSpec {
+            zones: DnsZones::Create,
+            link: true,
+            zone_groups: true,
+        },
+        hub_peering: None,
+        datalake: LakeSpec {
+            filesystem: "lake3".into(),
+            name_prefix: "lake".into(),
+        },
+        container_registry: true,
+        log_retention_days: 30,
+        diagnostics: true,
+        core_team: CoreTeam {
+            object_ids: vec![CORE.into()],
+            principal_type: TeamPrincipalType::Group,
+        },
+        tags: BTreeMap::new(),
+    }
+}
+
+fn keys(d: &DesiredCommon) -> Vec<&str> {
+    d.plan.resources.iter().map(|r| r.key.as_str()).collect()
+}
+
+#[test]
+fn esml_names() {
+    let d = desired(&spec()).expect("valid");
+    let n = &d.names;
+    assert_eq!(n.resource_group, "acme-esml-common-weu-dev-001");
+    assert_eq!(n.virtual_network, "vnt-esmlcmn-weu-dev-001");
+    assert_eq!(n.subnets["common"], "snet-esml-cmn-001");
+    assert_eq!(n.subnets["scoring"], "snet-esml-cmn-001-scoring");
+    assert_eq!(n.salt.len(), 5);
+    assert_eq!(n.key_vault, format!("kv-cmndev-{}-001", n.salt));
+    assert_eq!(n.key_vault_admin, format!("kv-cmnadmdev-{}-001", n.salt));
+    assert_eq!(n.datalake, format!("lake{}esml001dev", n.salt));
+    assert_eq!(
+        n.container_registry,
+        format!("acrcommon{}weu001dev", n.salt)
+    );
+    assert_eq!(n.log_analytics, format!("la-cmn-weu-dev-{}-001", n.salt));
+    // The projects of the stage carry the same salt.
+    assert_eq!(n.salt, crate::naming::salt(SUB, &n.resource_group));
+}
+
+#[test]
+fn every_zone_is_created_and_linked_and_every_endpoint_points_into_them() {
+    let d = desired(&spec()).expect("valid");
+    let ks = keys(&d);
+    assert!(d.zones.len() >= 15, "{:?}", d.zones);
+    for z in &d.zones {
+        assert!(ks.contains(&format!("dns_zone.{z}").as_str()), "{z}");
+        assert!(ks.contains(&format!("dns_link.{z}").as_str()), "{z}");
+    }
+    assert!(d.zones.contains(&"privatelink.azurecr.io"));
+    for r in d
+        .plan
+        .resources
+        .iter()
+        .filter(|r| r.key.starts_with("dns_link."))
+    {
+        assert_eq!(
+            r.body["properties"]["virtualNetwork"]["id"],
+            d.virtual_network_id
+        );
+    }
+    let zone_ids: Vec<&str> = d
+        .plan
+        .resources
+        .iter()
+        .filter(|r| r.key.starts_with("dns_zone."))
+        .map(|r| r.id.as_str())
+        .collect();
+    let groups: Vec<_> = d
+        .plan
+        .resources
+        .iter()
+        .filter(|r| r.key.starts_with("private_dns_zone_group."))
+        .collect();
+    assert_eq!(groups.len(), 5, "lake blob+dfs, two vaults, registry");
+    for g in groups {
+        for c in g.body["properties"]["privateDnsZoneConfigs"]
+            .as_array()
+            .expect("configs")
+        {
+            let id = c["properties"]["privateDnsZoneId"].as_str().expect("id");
+            assert!(zone_ids.contains(&id), "{id}");
+        }
+    }
+}
+
+#[test]
+fn subnets_carry_their_nsg_in_the_first_put_and_are_written_one_at_a_time() {
+    let d = desired(&spec()).expect("valid");
+    let common = d
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.key == "subnet.common")
+        .expect("subnet");
+    let scoring = d
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.key == "subnet.scoring")
+        .expect("subnet");
+    assert!(common.body["properties"]["networkSecurityGroup"]["id"]
+        .as_str()
+        .is_some_and(|id| id.ends_with("/networkSecurityGroups/nsg-snet-esml-cmn-001")));
+    assert!(common.depends_on.contains(&"nsg.common".to_string()));
+    assert!(scoring.depends_on.contains(&"subnet.common".to_string()));
+    assert_eq!(common.body["properties"]["addressPrefix"], "10.20.0.0/26");
+}
+
+#[test]
+fn hub_zones_are_not_created_and_zone_groups_can_be_left_to_policy() {
+    let mut s = spec();
+    let hub = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/hub-dns";
+    s.dns = DnsSpec {
+        zones: DnsZones::Hub {
+            resource_group_id: hub.into(),
+        },
+        link: false,
+        zone_groups: false,
+    };
+    let d = desired(&s).expect("valid");
+    let ks = keys(&d);
+    assert!(!ks
+        .iter()
+        .any(|k| k.starts_with("dns_zone.") || k.starts_with("dns_link.")));
+    assert!(!ks.contains(&"dns_resource_group"));
+    assert!(!ks.iter().any(|k| k.starts_with("private_dns_zone_group.")));
+    assert!(ks.iter().any(|k| k.starts_with("private_endpoint.")));
+    assert_eq!(d.project_refs.private_dns_zone_resource_group_id, hub);
+    assert!(!d.project_refs.dns_zone_groups);
+}
+
+#[test]
+fn the_lake_is_private_with_esml_folders_and_shared_parents_traverse_only() {
+    let d = desired(&spec()).expect("valid");
+    let lake = d
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.key == "datalake")
+        .expect("lake");
+    assert_eq!(lake.body["properties"]["isHnsEnabled"], true);
+    assert_eq!(lake.body["properties"]["publicNetworkAccess"], "Disabled");
+    assert_eq!(lake.body["sku"]["name"], "Standard_ZRS");
+    let dl = d.plan.datalake.as_ref().expect("lake");
+    assert_eq!(dl.directories, ["active", "logging", "master", "projects"]);
+    let mut other: Vec<String> = d
+        .plan
+        .acl
+        .iter()
+        .filter(|e| e.kind == crate::project::AclKind::Other)
+        .filter_map(|e| e.ace().map(|a| format!("{}={a}", e.path)))
+        .collect();
+    other.sort();
+    assert_eq!(other, ["/=other::--x", "projects=other::--x"]);
+    assert_eq!(
+        d.plan.acl_spec("master").as_deref(),
+        Some(format!("group:{CORE}:rwx,default:group:{CORE}:rwx").as_str())
+    );
+}
+
+#[test]
+fn the_core_team_gets_least_privilege_roles() {
+    let d = desired(&spec()).expect("valid");
+    let roles: Vec<&str> = d
+        .plan
+        .role_assignments
+        .iter()
+        .map(|r| r.role_name.as_str())
+        .collect();
+    assert_eq!(roles.len(), 5);
+    for forbidden in crate::project::rbac::FORBIDDEN_ROLE_GUIDS {
+        assert!(!d.plan.role_assignments.iter().any(
+            |r| r.role_definition_guid == forbidden.1 || r.role_definition_guid == forbidden.0
+        ));
+    }
+    assert!(d.plan.role_assignments.iter().all(|r| r.id.is_some()));
+}
+
+#[test]
+fn the_graph_orders_dependencies_first() {
+    let d = desired(&spec()).expect("valid");
+    let order = d.plan.apply_order().expect("acyclic");
+    let pos = |k: &str| order.iter().position(|n: &Node| n.key() == k).expect(k);
+    assert!(pos("resource_group") < pos("virtual_network"));
+    assert!(pos("virtual_network") < pos("subnet.common"));
+    assert!(pos("subnet.common") < pos("private_endpoint.datalake_dfs"));
+    assert!(
+        pos("dns_zone.privatelink.dfs.core.windows.net")
+            < pos("private_dns_zone_group.datalake_dfs")
+    );
+    assert!(pos("log_analytics") < pos("diagnostic_setting.key_vault"));
+}
+
+#[test]
+fn problems_are_reported_on_their_attributes() {
+    let mut s = spec();
+    s.network
+        .subnets
+        .retain(|x| x.purpose != CommonSubnetPurpose::Common);
+    s.core_team.object_ids = vec!["nope".into()];
+    s.naming.prefix = "a-very-long-prefix-that-breaks-".into();
+    let issues = desired(&s).expect_err("invalid");
+    let paths: Vec<String> = issues.iter().map(|i| i.path.to_string()).collect();
+    assert!(paths.iter().any(|p| p == "subnets"), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.starts_with("core_team")),
+        "{paths:?}"
+    );
+    for i in &issues {
+        assert!(!i.kind.to_string().is_empty());
+    }
+}
+
+#[test]
+fn hub_peering_writes_the_hub_side_first() {
+    let mut s = spec();
+    s.hub_peering = Some(HubPeering {
+        remote_virtual_network_id: "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/vnet-hub".into(),
+        create_remote: true,
+        use_remote_gateways: true,
+    });
+    let d = desired(&s).expect("valid");
+    let local = d
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.key == "peering.local")
+        .expect("local");
+    assert!(local.depends_on.contains(&"peering.remote".to_string()));
+    assert_eq!(local.body["properties"]["useRemoteGateways"], true);
+    if let Some(h) = s.hub_peering.as_mut() {
+        h.create_remote = false;
+    }
+    assert!(desired(&s).is_err());
+}
