@@ -98,6 +98,37 @@ pub struct Settings {
     /// at or below them answer 403 `AuthorizationFailed` (`crate::scopes`; the binary's
     /// `--read-only-scope ID`).
     pub read_only_scopes: Vec<String>,
+    /// Resource provider namespaces not registered in the subscriptions: `NotRegistered`
+    /// until `POST .../providers/{ns}/register`; a PUT of their types answers 409
+    /// `MissingSubscriptionRegistration` (`crate::providers`; `--unregistered-provider NS`).
+    pub unregistered_providers: Vec<String>,
+    /// Resource types not offered in a region: a PUT there answers 400
+    /// `LocationNotAvailableForResourceType` (`--type-not-in-region TYPE=REGION`).
+    pub type_not_in_region: Vec<TypeRegion>,
+}
+
+/// A resource type and a region it is not offered in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TypeRegion {
+    /// `Namespace/type[/child]`, e.g. `Microsoft.ContainerRegistry/registries`.
+    pub resource_type: String,
+    /// A region name (`swedencentral`; compared without case and spaces).
+    pub location: String,
+}
+
+impl TypeRegion {
+    /// Parses `TYPE=REGION`.
+    pub fn parse(s: &str) -> Option<TypeRegion> {
+        let (t, l) = s.split_once('=')?;
+        let (t, l) = (t.trim(), l.trim());
+        if !t.contains('/') || l.is_empty() {
+            return None;
+        }
+        Some(TypeRegion {
+            resource_type: t.into(),
+            location: l.into(),
+        })
+    }
 }
 
 impl Default for Settings {
@@ -121,6 +152,8 @@ impl Default for Settings {
             deployment_quota: 1_000_000,
             service_association_link_release_ms: 5_000,
             read_only_scopes: Vec::new(),
+            unregistered_providers: Vec::new(),
+            type_not_in_region: Vec::new(),
         }
     }
 }

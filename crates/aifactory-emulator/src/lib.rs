@@ -36,6 +36,8 @@
 //! - vNet peerings (`peering`): remote exists, no overlaps (also with already-peered vNets),
 //!   Initiated / Connected / Disconnected.
 //! - Read-only scopes (`scopes`): writes answer 403 `AuthorizationFailed`.
+//! - Resource provider registration (`providers`): provider documents, register,
+//!   `MissingSubscriptionRegistration`, `LocationNotAvailableForResourceType`.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -72,6 +74,7 @@ pub mod network;
 pub mod peering;
 pub mod persist;
 pub mod policy;
+pub mod providers;
 pub mod registry;
 pub mod roles;
 pub mod scopes;
@@ -88,7 +91,7 @@ pub mod token;
 pub mod util;
 pub mod validate;
 
-pub use config::{CasingPolicy, EmulatorConfig, Settings, TlsSource, VnetConflict};
+pub use config::{CasingPolicy, EmulatorConfig, Settings, TlsSource, TypeRegion, VnetConflict};
 pub use error::EmulatorError;
 pub use faults::{FaultAction, FaultRule};
 pub use info::EmulatorInfo;

@@ -16,6 +16,7 @@ mod monitor;
 mod network;
 mod peering;
 mod policy;
+mod providers;
 mod registry;
 mod search;
 mod soft_delete;

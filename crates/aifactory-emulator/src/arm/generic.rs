@@ -52,7 +52,9 @@ pub fn handle(st: &mut State, ctx: &Ctx, req: &Req, caller: &Caller) -> Resp {
     match req.method {
         Method::GET | Method::HEAD => get(st, req, &path, &target, parents),
         Method::PUT => match object_body(req) {
-            Ok(body) => match checked_body(st, ctx, &path, &target, &body, Mode::Put) {
+            Ok(body) => match crate::providers::check_put(st, &path, &body)
+                .and_then(|()| checked_body(st, ctx, &path, &target, &body, Mode::Put))
+            {
                 Ok(()) => put::put_resource(st, ctx, &path, body),
                 Err(r) => r,
             },

@@ -216,19 +216,22 @@ fn provider_endpoint(
         return Some(r);
     }
     if n == 3 {
-        return Some(Resp::json(StatusCode::OK, &json!({"value": []})));
+        return Some(match req.method {
+            Method::GET => crate::providers::list(st, &sub.id),
+            _ => method_not_allowed(req),
+        });
     }
-    if n == 4 || (n == 5 && is(4, "register")) {
-        return Some(Resp::json(
-            StatusCode::OK,
-            &json!({
-                "id": format!("/subscriptions/{}/providers/{}", sub.id, segs[3]),
-                "namespace": segs[3],
-                "registrationState": "Registered",
-                "registrationPolicy": "RegistrationRequired",
-                "resourceTypes": [],
-            }),
-        ));
+    if n == 4 {
+        return Some(match req.method {
+            Method::GET => crate::providers::get(st, &sub.id, segs[3]),
+            _ => method_not_allowed(req),
+        });
+    }
+    if n == 5 && is(4, "register") {
+        return Some(match req.method {
+            Method::POST => crate::providers::register(st, &sub.id, segs[3]),
+            _ => method_not_allowed(req),
+        });
     }
     if n == 8 && is(4, "locations") {
         let kind = segs[6].to_ascii_lowercase();

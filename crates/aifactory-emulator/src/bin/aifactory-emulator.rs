@@ -39,6 +39,11 @@ const USAGE: &str = "usage: aifactory-emulator [options]
   --read-only-scope ID      the caller may only read at and below this subscription,
                             resource group or resource ID (repeatable): writes there
                             answer 403 AuthorizationFailed
+  --unregistered-provider NS  a resource provider namespace not registered (repeatable):
+                            PUTs of its types answer 409 MissingSubscriptionRegistration
+                            until POST .../providers/NS/register
+  --type-not-in-region TYPE=REGION  a resource type not offered in a region (repeatable):
+                            PUTs there answer 400 LocationNotAvailableForResourceType
   --role-assignment-limit N role assignments per subscription (default 4000, Azure's)
   --identity-header VALUE   X-IDENTITY-HEADER value for the MSI endpoint (default random)
   --fault-seed N            seed for probabilistic faults and jitter
@@ -154,6 +159,24 @@ fn parse(args: Vec<String>) -> Result<Option<Cli>, CliError> {
                     )));
                 }
                 c.settings.read_only_scopes.push(v);
+            }
+            "--unregistered-provider" => {
+                let v = val(&mut it)?;
+                if v.contains('/') || v.trim().is_empty() {
+                    return Err(CliError::Usage(format!(
+                        "--unregistered-provider: '{v}' (a namespace such as Microsoft.ContainerRegistry)"
+                    )));
+                }
+                c.settings.unregistered_providers.push(v);
+            }
+            "--type-not-in-region" => {
+                let v = val(&mut it)?;
+                let t = aifactory_emulator::TypeRegion::parse(&v).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--type-not-in-region: '{v}' (TYPE=REGION, e.g. Microsoft.ContainerRegistry/registries=swedencentral)"
+                    ))
+                })?;
+                c.settings.type_not_in_region.push(t);
             }
             "--role-assignment-limit" => {
                 c.settings.role_assignment_limit = num(&flag, val(&mut it)?)?
@@ -340,6 +363,28 @@ mod tests {
             parse(args(&["--read-only-scope", "hub"])),
             Err(CliError::Usage(_))
         ));
+        let rp = parse(args(&[
+            "--unregistered-provider",
+            "Microsoft.ContainerRegistry",
+            "--type-not-in-region",
+            "Microsoft.Search/searchServices=swedencentral",
+        ]))
+        .expect("parses")
+        .expect("runs");
+        assert_eq!(
+            rp.config.settings.unregistered_providers,
+            vec!["Microsoft.ContainerRegistry".to_string()]
+        );
+        assert_eq!(
+            rp.config.settings.type_not_in_region[0].location,
+            "swedencentral"
+        );
+        for bad in [
+            ["--type-not-in-region", "swedencentral"],
+            ["--unregistered-provider", "Microsoft.X/y"],
+        ] {
+            assert!(matches!(parse(args(&bad)), Err(CliError::Usage(_))));
+        }
         match parse(args(&["--policy", "deny-everything"])) {
             Err(CliError::Usage(m)) => assert!(m.contains("subnet-nsg-required"), "{m}"),
             other => panic!("{:?}", other.map(|c| c.is_some())),
