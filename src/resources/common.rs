@@ -227,6 +227,56 @@ async fn read_vnet(
     })
 }
 
+/// The hub's zone resource group holds every zone the stage links or points its
+/// endpoints at (a missing one would fail the apply part-way).
+async fn check_hub_zones(
+    client: &AzureClient,
+    ctx: &Ctx,
+    rg: &str,
+    zones: &[&str],
+    diags: &mut Diagnostics,
+) {
+    let path = AttrPath::attr("private_dns_zone_resource_group_id");
+    let listed = client
+        .arm()
+        .list(
+            ctx,
+            &format!("{rg}/providers/{}", core::types::DNS_ZONE.resource_type),
+            core::types::DNS_ZONE.api_version,
+        )
+        .await;
+    let have: BTreeSet<String> = match listed {
+        Ok(items) => items
+            .iter()
+            .filter_map(|z| z.get("name").and_then(Json::as_str))
+            .map(str::to_ascii_lowercase)
+            .collect(),
+        Err(e) => {
+            diags.error(
+                path,
+                format!("Reading the hub's private DNS zones: {}", e.summary()),
+                format!("{}\n\nThe stage links to and points its private endpoints at the zones in this resource group; it must exist and be readable.", e.detail()),
+            );
+            return;
+        }
+    };
+    let missing: Vec<&str> = zones
+        .iter()
+        .copied()
+        .filter(|z| !have.contains(&z.to_ascii_lowercase()))
+        .collect();
+    if !missing.is_empty() {
+        diags.error(
+            path,
+            format!("{} private DNS zones missing in the hub", missing.len()),
+            format!(
+                "{rg} lacks zones the factory's private endpoints need: {}. Have the hub team create them there, or let the common part create its own zones (remove `private_dns_zone_resource_group_id`).",
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
 /// Keys of ARM resources whose body differs between two desired sets.
 fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BTreeSet<String> {
     let Some(before) = before else {
@@ -563,6 +613,15 @@ impl Resource for Common {
                     &mut diags,
                 )
                 .await;
+            }
+        }
+        if let core::DnsZones::Hub { resource_group_id } = &inputs.spec.dns.zones {
+            let dns = &inputs.spec.dns;
+            if dns.link || dns.zone_groups {
+                if let Some(client) = client_or_diag(&self.ctx, &mut diags) {
+                    let ctx = self.ctx.request_ctx(spec::PLAN_READ);
+                    check_hub_zones(client, &ctx, resource_group_id, &d.zones, &mut diags).await;
+                }
             }
         }
         let cidrs: BTreeMap<String, String> = inputs

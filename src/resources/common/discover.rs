@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use aifactory_azure::{AzureClient, Ctx};
 use serde_json::Value as Json;
 
+use crate::framework::model::dynamic;
+use crate::framework::schema::Type;
 use crate::framework::{AttrPath, Diagnostic, Num, Tf, Value};
 use aifactory_template::common as core;
 use aifactory_template::naming::SaltMode;
@@ -197,7 +199,11 @@ pub async fn discover(
             ));
         }
     }
-    m.container_registry = Tf::Known(!by_type("Microsoft.ContainerRegistry/registries").is_empty());
+    // Only what differs from the defaults is written back (an import plans empty against a
+    // configuration that leaves defaults out).
+    if by_type("Microsoft.ContainerRegistry/registries").is_empty() {
+        m.container_registry = Tf::Known(false);
+    }
 
     // The core team: the principals of the group's Reader assignments this provider made.
     let assignments = client
@@ -220,13 +226,23 @@ pub async fn discover(
         }
     }
     if !core_ids.is_empty() {
-        m.core_team = Value::object([
-            (
-                "object_ids",
-                Value::List(core_ids.iter().map(|x| Value::String(x.clone())).collect()),
-            ),
-            ("principal_type", Value::String(core_type)),
-        ]);
+        // Typed as Terraform types the literal `{ object_ids = [...], principal_type = "..." }`.
+        m.core_team = dynamic(
+            &Type::Object(vec![
+                (
+                    "object_ids".to_string(),
+                    Type::Tuple(vec![Type::String; core_ids.len()]),
+                ),
+                ("principal_type".to_string(), Type::String),
+            ]),
+            Value::object([
+                (
+                    "object_ids",
+                    Value::List(core_ids.iter().map(|x| Value::String(x.clone())).collect()),
+                ),
+                ("principal_type", Value::String(core_type)),
+            ]),
+        );
     }
     let tags: BTreeMap<String, Tf<String>> = rg
         .get("tags")

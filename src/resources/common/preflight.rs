@@ -135,9 +135,10 @@ pub async fn check(
         diags.warning(
             AttrPath::root(),
             format!(
-                "{} resource provider{} the projects use not registered",
+                "{} resource provider{} the projects use {} not registered",
                 missing_projects.len(),
-                plural(missing_projects.len())
+                if missing_projects.len() == 1 { "" } else { "s" },
+                if missing_projects.len() == 1 { "is" } else { "are" }
             ),
             format!(
                 "Projects of this stage with services of {} will be refused until they are registered in subscription {subscription_id}:\n\n{}",

@@ -30,6 +30,12 @@ fn policed() -> Arc<EmulatorFixture> {
 fn stage(prefix: &str, extra: &str) -> String {
     format!(
         r#"
+terraform {{
+  required_providers {{
+    aifactory = {{ source = "aifactory/aifactory" }}
+  }}
+}}
+
 resource "aifactory_common" "stage" {{
   environment   = "dev"
   location      = "westeurope"
@@ -238,52 +244,68 @@ fn common_lifecycle_drift_import_destroy() {
 fn hub_zones_and_policy_written_records_with_a_project() {
     let fx = policed();
     let hub_rg = format!("/subscriptions/{SUB}/resourceGroups/acc2-hub-dns");
-    let zones = [
-        "privatelink.blob.core.windows.net",
-        "privatelink.dfs.core.windows.net",
-        "privatelink.vaultcore.azure.net",
-        "privatelink.azurecr.io",
-    ];
-    let zone_blocks: String = zones
-        .iter()
-        .map(|z| {
-            format!(
-                r#"
+    // The hub holds every zone the factory needs (the plan refuses a hub without them).
+    let zones = aifactory_template::common::zones(aifactory_template::project::Cloud::Public);
+    let hub = |zones: &[&str], with_stage: bool| -> String {
+        let blocks: String = zones
+            .iter()
+            .map(|z| {
+                format!(
+                    r#"
 resource "aifactory_arm_resource" "{name}" {{
   resource_id = "${{aifactory_arm_resource.hub_rg.id}}/providers/Microsoft.Network/privateDnsZones/{z}"
   api_version = "2024-06-01"
   body        = jsonencode({{ location = "global" }})
 }}
 "#,
-                name = z.replace('.', "_")
+                    name = z.replace('.', "_")
+                )
+            })
+            .collect();
+        let stage_block = if with_stage {
+            stage(
+                "acc2-",
+                "private_dns_zone_resource_group_id = aifactory_arm_resource.hub_rg.id\n  link_private_dns_zones = true\n  dns_zone_groups = false",
             )
-        })
-        .collect();
-    let deps: Vec<String> = zones
-        .iter()
-        .map(|z| format!("aifactory_arm_resource.{}", z.replace('.', "_")))
-        .collect();
-    let cfg = format!(
-        r#"
+        } else {
+            stage("acc2-", "")
+                .split("resource \"aifactory_common\"")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        format!(
+            r#"
+{stage_block}
 resource "aifactory_arm_resource" "hub_rg" {{
   resource_id = "{hub_rg}"
   api_version = "2024-07-01"
   body        = jsonencode({{ location = "westeurope" }})
 }}
-{zone_blocks}
-{stage}
-"#,
-        stage = stage(
-            "acc2-",
-            &format!(
-                "private_dns_zone_resource_group_id = aifactory_arm_resource.hub_rg.id\n  link_private_dns_zones = true\n  dns_zone_groups = false\n  depends_on = [{}]",
-                deps.join(", ")
-            )
+
+resource "aifactory_arm_resource" "empty_rg" {{
+  resource_id = "/subscriptions/{SUB}/resourceGroups/acc2-empty"
+  api_version = "2024-07-01"
+  body        = jsonencode({{ location = "westeurope" }})
+}}
+{blocks}
+"#
         )
-    );
+    };
+    let cfg = hub(&zones, true);
     let fx1 = fx.clone();
     let case = Case::new("common_hub_zones")
         .envs(fx.env())
+        // The hub's zones exist first (as in a landing zone).
+        .step(config_step(hub(&zones, false)))
+        // A hub resource group lacking zones is refused at plan, naming them.
+        .step(
+            config_step(hub(&zones, true).replace(
+                "private_dns_zone_resource_group_id = aifactory_arm_resource.hub_rg.id",
+                "private_dns_zone_resource_group_id = aifactory_arm_resource.empty_rg.id",
+            ))
+            .expect_error("private DNS zones missing in the hub*privatelink."),
+        )
         .step(
             config_step(cfg)
                 .check(attr(ADDR, "project_refs.dns_zone_groups", "false"))
