@@ -38,6 +38,7 @@
 //! - Read-only scopes (`scopes`): writes answer 403 `AuthorizationFailed`.
 //! - Resource provider registration (`providers`): provider documents, register,
 //!   `MissingSubscriptionRegistration`, `LocationNotAvailableForResourceType`.
+//! - Defender plans (`security`): subscription scope, plan names, implicit `Free`.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -79,6 +80,7 @@ pub mod registry;
 pub mod roles;
 pub mod scopes;
 pub mod search;
+pub mod security;
 pub mod seed;
 pub mod server;
 pub mod setup;

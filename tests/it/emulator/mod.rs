@@ -19,6 +19,7 @@ mod policy;
 mod providers;
 mod registry;
 mod search;
+mod security;
 mod soft_delete;
 mod status_codes;
 

@@ -165,6 +165,11 @@ fn rows(principal: &str) -> Vec<Row> {
             at("Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "Microsoft.Network/virtualNetworks/vparent/virtualNetworkPeerings/to-remote"),
             json!({"properties": {"remoteVirtualNetwork": {"id": id("Microsoft.Network/virtualNetworks/vremote")}}}),
             (201, 200), None, Some((202, 204))),
+        // Defender plans: subscription scope, 201 then 200; no delete there (resource scope only).
+        row("Microsoft.Security/pricings",
+            format!("/subscriptions/{S}/providers/Microsoft.Security/pricings/Containers?api-version={}", api("Microsoft.Security/pricings")),
+            json!({"properties": {"pricingTier": "Standard"}}),
+            (201, 200), None, None),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),

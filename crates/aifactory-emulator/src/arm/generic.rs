@@ -170,8 +170,11 @@ fn get(st: &State, req: &Req, path: &ArmPath, target: &Level, parents: usize) ->
         Some(r) if head => Resp::empty(StatusCode::NO_CONTENT).header("etag", r.etag.clone()),
         Some(r) => Resp::json(StatusCode::OK, &render(st, r)).header("etag", r.etag.clone()),
         None if head => Resp::empty(StatusCode::NOT_FOUND),
-        None => match crate::foundry::built_in_definition_at(&target.full_type, &target.id) {
-            // Cosmos DB's built-in data roles exist in every account (parents checked above).
+        None => match crate::foundry::built_in_definition_at(&target.full_type, &target.id)
+            .or_else(|| crate::security::implicit_at(&target.full_type, &target.id))
+        {
+            // Cosmos DB's built-in data roles exist in every account, Defender plans in every
+            // subscription (parents checked above).
             Some(b) => Resp::json(StatusCode::OK, &b),
             None => resource_not_found(target, path.resource_group()),
         },

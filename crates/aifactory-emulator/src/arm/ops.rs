@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 30] = [
+pub const ALL: [TypeOps; 31] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -289,6 +289,16 @@ pub const ALL: [TypeOps; 30] = [
         put: op(&[200, 201], true),
         patch: Some(op(&[200, 201], true)),
         delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Defender for Cloud plans: Pricings_Update 200/201, Pricings_Delete 200/204 (resource
+    // scope only), synchronous; no PATCH.
+    TypeOps {
+        resource_type: "Microsoft.Security/pricings",
+        api_version: "2024-01-01",
+        spec: "security/resource-manager/Microsoft.Security/stable/2024-01-01/pricings.json",
+        put: op(&[200, 201], false),
+        patch: None,
+        delete: Some(op(&[200, 204], false)),
     },
     // Diagnostic settings (an extension resource on any resource): the preview version,
     // because the stable 2016-09-01 has no `categoryGroup` (azurerm writes the preview too).

@@ -3,7 +3,7 @@
 //! `aifactory_arm_resource`), each read from the stable REST spec of the api-versions it
 //! lists. Grouped by resource provider: `resources` (resource groups, managed identities,
 //! role assignments), `storage`, `network`, `services` (the project's other services and
-//! the common environment's workspaces and zones), `monitor` (diagnostic settings).
+//! the common environment's workspaces and zones), `monitor` (diagnostic settings, Defender plans).
 //!
 //! Owns the facts; must not hold code that walks a body (that is `check`).
 
@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 29] = [
+pub const ALL: [&TypeRules; 30] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -46,6 +46,7 @@ pub const ALL: [&TypeRules; 29] = [
     &services::LOG_ANALYTICS,
     &services::CONTAINER_REGISTRY,
     &monitor::DIAGNOSTIC_SETTING,
+    &monitor::DEFENDER_PRICING,
 ];
 
 /// The rules of `resource_type` at `api_version` (none for other versions or types).

@@ -1,5 +1,5 @@
 //! Body rules of Azure Monitor's diagnostic settings (`Microsoft.Insights/diagnosticSettings`,
-//! an extension resource). The preview 2021-05-01-preview, because the stable 2016-09-01
+//! an extension resource) and of Defender for Cloud's plans (`Microsoft.Security/pricings`). The preview 2021-05-01-preview, because the stable 2016-09-01
 //! lacks `categoryGroup`; what the service checks beyond the schema (categories, sinks,
 //! limits) is in `crate::monitor`.
 //!
@@ -46,6 +46,33 @@ pub const DIAGNOSTIC_SETTING: TypeRules = TypeRules {
         opt("properties.metrics[].retentionPolicy", Ty::Obj),
         req("properties.metrics[].retentionPolicy.enabled", Ty::Bool),
         req("properties.metrics[].retentionPolicy.days", Ty::Int),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `Pricing` (Defender for Cloud): `properties.pricingTier` required, `Free` or `Standard`
+/// (an open enum in the spec, but the service has no other tier); extensions need `name`
+/// and `isEnabled`.
+pub const DEFENDER_PRICING: TypeRules = TypeRules {
+    resource_type: "Microsoft.Security/pricings",
+    api_versions: &["2024-01-01"],
+    spec: "security/resource-manager/Microsoft.Security/stable/2024-01-01/pricings.json",
+    style: Style::Arm,
+    location_required: false,
+    top: &["properties"],
+    fields: &[
+        req("properties", Ty::Obj),
+        req("properties.pricingTier", Ty::OneOf(&["Free", "Standard"])),
+        opt("properties.subPlan", Ty::Str),
+        opt("properties.enforce", Ty::Str),
+        opt("properties.extensions", Ty::Arr),
+        req("properties.extensions[].name", Ty::Str),
+        req("properties.extensions[].isEnabled", Ty::Str),
+        opt(
+            "properties.extensions[].additionalExtensionProperties",
+            Ty::Obj,
+        ),
     ],
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
