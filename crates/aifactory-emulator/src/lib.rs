@@ -39,6 +39,8 @@
 //! - Resource provider registration (`providers`): provider documents, register,
 //!   `MissingSubscriptionRegistration`, `LocationNotAvailableForResourceType`.
 //! - Defender plans (`security`): subscription scope, plan names, implicit `Free`.
+//! - Bastion (`bastion`): AzureBastionSubnet of /26 or more, Standard static public IP,
+//!   subnet and IP held.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -57,6 +59,7 @@ pub mod admin;
 pub mod arm;
 pub mod auth;
 pub mod authorization;
+pub mod bastion;
 pub mod blob;
 pub mod config;
 pub mod dfs;

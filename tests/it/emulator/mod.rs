@@ -6,6 +6,7 @@
 mod admin;
 mod arm;
 mod authorization;
+mod bastion;
 mod blob;
 mod bodies;
 mod datalake;

@@ -170,6 +170,14 @@ fn rows(principal: &str) -> Vec<Row> {
             format!("/subscriptions/{S}/providers/Microsoft.Security/pricings/Containers?api-version={}", api("Microsoft.Security/pricings")),
             json!({"properties": {"pricingTier": "Standard"}}),
             (201, 200), None, None),
+        row("Microsoft.Network/publicIPAddresses", at("Microsoft.Network/publicIPAddresses", "Microsoft.Network/publicIPAddresses/pipcodes"),
+            json!({"location": "westeurope", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}}),
+            (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.Network/bastionHosts", at("Microsoft.Network/bastionHosts", "Microsoft.Network/bastionHosts/bascodes"),
+            json!({"location": "westeurope", "properties": {"ipConfigurations": [{"name": "c", "properties": {
+                "subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/AzureBastionSubnet")},
+                "publicIPAddress": {"id": id("Microsoft.Network/publicIPAddresses/pipparent")}}}]}}),
+            (201, 200), Some(200), Some((202, 204))),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),
@@ -261,6 +269,10 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}, "subnets": [{"name": "s1", "properties": {"addressPrefix": "10.1.1.0/24"}}]}})),
             arm_case("remote vNet", "PUT", parent("Microsoft.Network/virtualNetworks/vremote"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}})),
+            arm_case("parent Bastion subnet", "PUT", parent("Microsoft.Network/virtualNetworks/vparent/subnets/AzureBastionSubnet"), 201, "")
+                .with_body(json!({"properties": {"addressPrefix": "10.1.3.0/26"}})),
+            arm_case("parent public IP", "PUT", parent("Microsoft.Network/publicIPAddresses/pipparent"), 201, "")
+                .with_body(json!({"location": "westeurope", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}})),
             arm_case("parent endpoint", "PUT", parent("Microsoft.Network/privateEndpoints/peparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}})),
             arm_case("parent AI Services account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent")), 201, "")

@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 31] = [
+pub const ALL: [TypeOps; 33] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -236,6 +236,26 @@ pub const ALL: [TypeOps; 31] = [
         spec: NETWORK,
         put: op(&[200, 201], true),
         patch: None,
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Public IP addresses: CreateOrUpdate 200/201 (long-running), UpdateTags 200, Delete
+    // 200/202/204 (long-running).
+    TypeOps {
+        resource_type: "Microsoft.Network/publicIPAddresses",
+        api_version: "2024-05-01",
+        spec: NETWORK,
+        put: op(&[200, 201], true),
+        patch: Some(op(&[200], false)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Bastion hosts: CreateOrUpdate 200/201, UpdateTags 200, Delete 200/202/204, all
+    // long-running.
+    TypeOps {
+        resource_type: "Microsoft.Network/bastionHosts",
+        api_version: "2024-05-01",
+        spec: NETWORK,
+        put: op(&[200, 201], true),
+        patch: Some(op(&[200], true)),
         delete: Some(op(&[200, 202, 204], true)),
     },
     TypeOps {

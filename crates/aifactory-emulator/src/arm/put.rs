@@ -161,6 +161,7 @@ fn check(
         crate::registry::check_put(st, &target.full_type, &target.id, body)?;
         crate::peering::check_put(st, &target.full_type, &target.id, body)?;
         crate::security::check_put(path, &target.full_type, body)?;
+        crate::bastion::check_put(st, &target.full_type, &target.id, body)?;
     }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;

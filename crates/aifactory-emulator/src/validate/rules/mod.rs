@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 30] = [
+pub const ALL: [&TypeRules; 32] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -34,6 +34,8 @@ pub const ALL: [&TypeRules; 30] = [
     &network::PRIVATE_DNS_ZONE,
     &network::PRIVATE_DNS_ZONE_LINK,
     &network::PEERING,
+    &network::PUBLIC_IP,
+    &network::BASTION_HOST,
     &services::KEY_VAULT,
     &services::APP_INSIGHTS,
     &services::ML_WORKSPACE,

@@ -1,5 +1,6 @@
 //! Body rules of Microsoft.Network: virtual networks (with inline subnets), subnets,
-//! network security groups, private endpoints and their DNS zone groups, private DNS zones.
+//! network security groups, private endpoints and their DNS zone groups, private DNS zones
+//! and their virtual network links, vNet peerings, public IP addresses, Bastion hosts.
 //! The range rules (CIDRs, overlaps, containment) stay in `crate::network`.
 //!
 //! Owns these facts only; must not hold code.
@@ -416,6 +417,83 @@ pub const PEERING: TypeRules = TypeRules {
         opt("properties.remoteAddressSpace.addressPrefixes", Ty::StrArr),
         opt("properties.peeringState", Ty::Str),
         opt("properties.peeringSyncLevel", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `PublicIPAddress`: `sku.name` and `sku.tier` open enums, the allocation method and IP
+/// version open enums, `zones` strings.
+pub const PUBLIC_IP: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/publicIPAddresses",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/publicIpAddress.json",
+    style: Style::Network,
+    location_required: true,
+    top: &[
+        "location",
+        "tags",
+        "sku",
+        "zones",
+        "properties",
+        "extendedLocation",
+    ],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("sku", Ty::Obj),
+        opt("sku.name", Ty::Str),
+        opt("sku.tier", Ty::Str),
+        opt("zones", Ty::StrArr),
+        opt("properties", Ty::Obj),
+        opt("properties.publicIPAllocationMethod", Ty::Str),
+        opt("properties.publicIPAddressVersion", Ty::Str),
+        opt("properties.idleTimeoutInMinutes", Ty::Int),
+        opt("properties.dnsSettings", Ty::Obj),
+        opt("properties.dnsSettings.domainNameLabel", Ty::Str),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};
+
+/// `BastionHost`: IP configurations with a subnet and a public IP by ID (`crate::bastion`
+/// holds the name, size and SKU rules); the feature switches booleans.
+pub const BASTION_HOST: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/bastionHosts",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/bastion.json",
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "sku", "zones", "properties"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("sku", Ty::Obj),
+        opt("sku.name", Ty::Str),
+        opt("zones", Ty::StrArr),
+        opt("properties", Ty::Obj),
+        opt("properties.ipConfigurations", Ty::Arr),
+        opt("properties.ipConfigurations[].name", Ty::Str),
+        opt("properties.ipConfigurations[].properties", Ty::Obj),
+        req("properties.ipConfigurations[].properties.subnet", Ty::Obj),
+        req(
+            "properties.ipConfigurations[].properties.subnet.id",
+            Ty::Id(Some("Microsoft.Network/virtualNetworks/subnets")),
+        ),
+        opt(
+            "properties.ipConfigurations[].properties.publicIPAddress",
+            Ty::Obj,
+        ),
+        req(
+            "properties.ipConfigurations[].properties.publicIPAddress.id",
+            Ty::Id(Some("Microsoft.Network/publicIPAddresses")),
+        ),
+        opt("properties.scaleUnits", Ty::Int),
+        opt("properties.disableCopyPaste", Ty::Bool),
+        opt("properties.enableFileCopy", Ty::Bool),
+        opt("properties.enableIpConnect", Ty::Bool),
+        opt("properties.enableShareableLink", Ty::Bool),
+        opt("properties.enableTunneling", Ty::Bool),
+        opt("properties.enableKerberos", Ty::Bool),
+        opt("properties.enableSessionRecording", Ty::Bool),
     ],
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
