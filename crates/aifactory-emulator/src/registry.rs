@@ -74,8 +74,21 @@ pub fn check_put(
             format!("The registry DNS name {}.azurecr.io is already in use. You can check if the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability", name.to_ascii_lowercase()),
         ));
     }
-    let body = Value::Object(body.clone());
-    let sku = sku_of(&body);
+    sku_and_access(&Value::Object(body.clone()))
+}
+
+/// Checks of a PATCH, on the merged body (a SKU change or `publicNetworkAccess: Disabled`
+/// must still fit).
+pub fn check_patched(full_type: &str, merged: &Value) -> Result<(), Resp> {
+    if !full_type.eq_ignore_ascii_case(REGISTRIES) {
+        return Ok(());
+    }
+    sku_and_access(merged)
+}
+
+/// `sku.name` one of [`SKUS`]; public network access disabled only on Premium.
+fn sku_and_access(body: &Value) -> Result<(), Resp> {
+    let sku = sku_of(body);
     let Some(sku) = SKUS.iter().find(|s| s.eq_ignore_ascii_case(sku)) else {
         return Err(bad(
             "InvalidSkuName",

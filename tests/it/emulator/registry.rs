@@ -79,6 +79,10 @@ async fn container_registries() {
                 .message_contains("'registry'"),
             arm_case("endpoint to the Premium registry", "PUT", &pe, 201, "").with_body(pe_body(&acr_id("acrPremium1"), "registry")),
             arm_case("PATCH", "PATCH", acr("acr", "acrbasic"), 200, "").with_body(json!({"tags": {"k": "v"}})),
+            arm_case("PATCH closing a Basic registry", "PATCH", acr("acr", "acrbasic"), 400, "DisablingPublicNetworkAccessNotSupported")
+                .with_body(json!({"properties": {"publicNetworkAccess": "Disabled"}})),
+            arm_case("PATCH to an unknown SKU", "PATCH", acr("acr", "acrbasic"), 400, "InvalidSkuName")
+                .with_body(json!({"sku": {"name": "Gold"}})),
             arm_case("delete", "DELETE", acr("acr", "acrbasic"), 202, ""),
             arm_case("delete again", "DELETE", acr("acr", "acrbasic"), 204, ""),
             arm_case("name free again elsewhere", "PUT", acr("acr2", "acrbasic"), 201, "").with_body(body("Basic", "Enabled")),

@@ -57,6 +57,9 @@ pub fn patch_resource(
             }
         }
     }
+    if let Err(resp) = crate::registry::check_patched(&r.full_type, &r.body) {
+        return resp;
+    }
     let ps = provisioning_state(&r.body)
         .unwrap_or("Succeeded")
         .to_string();
