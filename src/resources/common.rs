@@ -297,6 +297,27 @@ fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BT
 }
 
 fn job_diag(diags: &mut Diagnostics, e: &project::JobError, creating: bool) {
+    if e.key == "peering.remote"
+        && matches!(
+            e.error.code(),
+            Some("AuthorizationFailed") | Some("LinkedAuthorizationFailed")
+        )
+    {
+        diags.error(
+            AttrPath::attr("hub_peering_create_remote"),
+            "The hub side of the peering cannot be written here",
+            format!(
+                "{}\n\nThis identity may not write the hub's vNet. Either have the hub team grant it Network Contributor on the hub vNet, or set `hub_peering_create_remote = false` and ask the hub team for their side: a peering on the hub vNet with remoteVirtualNetwork = this stage's vNet ({}), allowVirtualNetworkAccess and allowForwardedTraffic true (and allowGatewayTransit for `hub_use_remote_gateways`). Until it exists this side stays Initiated.",
+                e.error.summary(),
+                e.partial
+                    .set
+                    .first()
+                    .and_then(|(_, r)| r.id.clone())
+                    .unwrap_or_else(|| "see virtual_network_id".to_string())
+            ),
+        );
+        return;
+    }
     let next = if creating {
         "What was created is kept in state (Terraform marks the common part tainted); fix the cause and apply again: the existing objects are taken over, not re-created."
     } else {

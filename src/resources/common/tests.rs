@@ -24,10 +24,16 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let config = EmulatorConfig::default()
-        .with_tenant(TENANT)
-        .with_subscription(SUB)
-        .with_app(CLIENT, SECRET);
+    fixture_with(|c| c).await
+}
+
+async fn fixture_with(customise: impl FnOnce(EmulatorConfig) -> EmulatorConfig) -> Fixture {
+    let config = customise(
+        EmulatorConfig::default()
+            .with_tenant(TENANT)
+            .with_subscription(SUB)
+            .with_app(CLIENT, SECRET),
+    );
     let emulator = Arc::new(Emulator::start(config).await.expect("emulator starts"));
     let vars: EnvVars = emulator
         .info()
@@ -277,4 +283,234 @@ async fn bad_input_is_reported_on_its_attribute() {
     let paths: Vec<String> = diags.iter().map(|d| d.path.to_string()).collect();
     assert!(paths.iter().any(|p| p.contains("gateway")), "{paths:?}");
     assert!(paths.iter().any(|p| p == "virtual_network_id"), "{paths:?}");
+}
+
+/// The plan-time preflight, from reads only: an unregistered namespace the common part
+/// writes is an error listing the `az provider register` command; one only projects use
+/// is a warning; a type the region does not offer is an error on `location`. Nothing is
+/// written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_names_unregistered_providers_and_missing_regional_types() {
+    let fx = fixture_with(|mut c| {
+        c.settings.unregistered_providers = vec![
+            "Microsoft.ContainerRegistry".into(),
+            "Microsoft.Databricks".into(),
+        ];
+        c.settings.type_not_in_region = vec![aifactory_emulator::TypeRegion {
+            resource_type: "Microsoft.OperationalInsights/workspaces".into(),
+            location: "westeurope".into(),
+        }];
+        c
+    })
+    .await;
+    let plan = fx.plan(&Value::Null, &Value::Null, &config()).await;
+    let errors: Vec<_> = plan
+        .diags
+        .iter()
+        .filter(|d| d.severity == crate::framework::diag::Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 2, "{:?}", plan.diags);
+    assert!(
+        errors[0].summary.contains("not registered"),
+        "{:?}",
+        errors[0]
+    );
+    assert!(errors[0]
+        .detail
+        .contains("az provider register --subscription 00000000-0000-0000-0000-000000000001 --namespace Microsoft.ContainerRegistry"));
+    assert_eq!(errors[1].path, AttrPath::attr("location"));
+    assert!(errors[1]
+        .detail
+        .contains("Microsoft.OperationalInsights/workspaces"));
+    let warning = plan
+        .diags
+        .iter()
+        .find(|d| d.severity == crate::framework::diag::Severity::Warning)
+        .expect("a warning");
+    assert!(
+        warning.detail.contains("Microsoft.Databricks"),
+        "{warning:?}"
+    );
+    assert!(!warning.detail.contains("Microsoft.ContainerRegistry"));
+    let writes = fx
+        .emulator
+        .journal()
+        .into_iter()
+        .filter(|e| e.method != "GET" && !e.path.contains("oauth2"))
+        .count();
+    assert_eq!(writes, 0, "the preflight only reads");
+}
+
+/// Hub peering: the hub side first when written here; a hub the identity may not write
+/// fails on the hub side with what the hub side needs, and this side is not written yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_peering_both_sides_or_a_clear_refusal() {
+    let hub_rg = format!("/subscriptions/{SUB}/resourceGroups/rg-hub");
+    let hub = format!("{hub_rg}/providers/Microsoft.Network/virtualNetworks/vnet-hub");
+    let fx = fixture().await;
+    fx.emulator
+        .put_resource(&hub_rg, json!({ "location": "westeurope" }))
+        .expect("hub group");
+    fx.emulator
+        .put_resource(
+            &hub,
+            json!({ "location": "westeurope", "properties": { "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] } } }),
+        )
+        .expect("hub vnet");
+    let mut cfg = config();
+    cfg.hub_virtual_network_id = Tf::Known(hub.clone());
+    cfg.hub_peering_create_remote = Tf::Known(true);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let records = model(&created.state).records();
+    let local = records["peering.local"].id.clone().expect("id");
+    let remote = records["peering.remote"].id.clone().expect("id");
+    assert!(remote.starts_with(&hub));
+    let state = fx.emulator.resource(&local).expect("local peering");
+    assert_eq!(state["properties"]["peeringState"], "Connected");
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+
+    // The hub is read-only for this identity.
+    fx.emulator
+        .update_settings(|s| s.read_only_scopes = vec![hub_rg.clone()]);
+    let plan = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    let applied = fx
+        .common
+        .apply(ApplyRequest {
+            prior: Value::Null,
+            planned: plan.planned.clone(),
+            config: cfg.to_value(),
+            planned_private: plan.private.clone(),
+        })
+        .await;
+    let d = applied
+        .diags
+        .iter()
+        .find(|d| d.path == AttrPath::attr("hub_peering_create_remote"))
+        .expect("a diagnostic on hub_peering_create_remote");
+    assert!(
+        d.detail.contains("hub_peering_create_remote = false"),
+        "{}",
+        d.detail
+    );
+    assert!(d.detail.contains("remoteVirtualNetwork"), "{}", d.detail);
+    let left = model(&applied.state).records();
+    assert!(!left.contains_key("peering.local"));
+    assert!(
+        left.contains_key("virtual_network"),
+        "what exists is recorded"
+    );
+}
+
+/// An ESML-made common part (ESML's uniqueString salt, its zones in the common group with
+/// ESML's link names) imports: naming.salt = "esml", the zones are used as hub zones and
+/// linked, and the next plan keeps every object it found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_made_common_part_imports() {
+    use aifactory_template::naming::{esml_salt, hash};
+    let fx = fixture().await;
+    let rg_name = "mrvel-1-esml-common-weu-dev-001";
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/{rg_name}");
+    let s5 = esml_salt(SUB, rg_name);
+    let id = |t: &str, n: &str| format!("{rg}/providers/{t}/{n}");
+    let vnet = id(
+        "Microsoft.Network/virtualNetworks",
+        "vnt-esmlcmn-weu-dev-001",
+    );
+    let put = |i: &str, b: serde_json::Value| {
+        fx.emulator.put_resource(i, b).expect(i);
+    };
+    put(&rg, json!({ "location": "westeurope" }));
+    put(
+        &vnet,
+        json!({ "location": "westeurope", "properties": {
+            "addressSpace": { "addressPrefixes": ["172.16.0.0/16"] }
+        }}),
+    );
+    for (name, cidr) in [
+        ("snet-esml-cmn-001", "172.16.61.0/26"),
+        ("snet-esml-cmn-001-scoring", "172.16.61.64/26"),
+    ] {
+        put(
+            &format!("{vnet}/subnets/{name}"),
+            json!({ "properties": { "addressPrefix": cidr } }),
+        );
+    }
+    put(
+        &id(
+            "Microsoft.OperationalInsights/workspaces",
+            &format!("la-cmn-weu-dev-{s5}-001"),
+        ),
+        json!({ "location": "westeurope", "properties": { "sku": { "name": "PerGB2018" } } }),
+    );
+    put(
+        &id(
+            "Microsoft.Storage/storageAccounts",
+            &format!("lake{s5}esml001dev"),
+        ),
+        json!({ "location": "westeurope", "kind": "StorageV2", "sku": { "name": "Standard_ZRS" }, "properties": { "isHnsEnabled": true } }),
+    );
+    put(
+        &id("Microsoft.KeyVault/vaults", &format!("kv-cmndev-{s5}-001")),
+        json!({ "location": "westeurope", "properties": { "tenantId": TENANT, "sku": { "family": "A", "name": "standard" } } }),
+    );
+    for zone in aifactory_template::common::zones(aifactory_template::project::Cloud::Public) {
+        let zid = id("Microsoft.Network/privateDnsZones", zone);
+        put(&zid, json!({ "location": "global" }));
+        put(
+            &format!("{zid}/virtualNetworkLinks/{}", hash::unique_string(&[&zid])),
+            json!({ "location": "global", "properties": { "virtualNetwork": { "id": vnet }, "registrationEnabled": false } }),
+        );
+    }
+    let imported = fx.common.import(&rg).await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    let m = model(&imported.state);
+    let naming = m.naming.known().expect("naming");
+    assert_eq!(naming["salt"], Tf::Known("esml".to_string()));
+    assert_eq!(naming["prefix"], Tf::Known("mrvel-1-".to_string()));
+    assert_eq!(m.private_dns_zone_resource_group_id, Tf::Known(rg.clone()));
+    assert_eq!(
+        m.subnet_cidrs.known().expect("cidrs")["scoring"],
+        Tf::Known("172.16.61.64/26".to_string())
+    );
+    let records = m.records();
+    for key in [
+        "resource_group",
+        "virtual_network",
+        "subnet.common",
+        "log_analytics",
+        "datalake",
+        "key_vault",
+    ] {
+        assert!(
+            records.contains_key(key),
+            "{key} not adopted: {:?}",
+            records.keys()
+        );
+    }
+    assert!(
+        records.contains_key("dns_link.privatelink.dfs.core.windows.net"),
+        "ESML's links are adopted under its names"
+    );
+    // The plan after import keeps everything it found (and plans the rest to create).
+    // The configuration an ESML user writes for it: the imported inputs, no computed ones.
+    let cfg = CommonModel {
+        id: Tf::Null,
+        virtual_network_id: Tf::Null,
+        resource_group_name: Tf::Null,
+        subnet_cidrs: Tf::Null,
+        subnet_ids: Tf::Null,
+        project_refs: Tf::Null,
+        private_dns_zones: Tf::Null,
+        resources: Tf::Null,
+        drift: Tf::Null,
+        ..m.clone()
+    };
+    let plan = fx.plan(&imported.state, &imported.private, &cfg).await;
+    assert!(!plan.diags.has_errors(), "{:?}", plan.diags);
+    let planned = model(&plan.planned).records();
+    for (k, r) in &records {
+        assert_eq!(planned.get(k).map(|p| &p.id), Some(&r.id), "{k}");
+    }
 }

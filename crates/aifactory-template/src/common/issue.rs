@@ -64,7 +64,7 @@ impl fmt::Display for CommonIssueKind {
                 "The {what} name {name:?} is shorter than Azure's {min} characters. Give `datalake.name_prefix` letters or digits."
             ),
             CommonIssueKind::NoCommonSubnet => f.write_str(
-                "`subnets` must hold `common`: the common private endpoints (data lake, key vaults, registry) are placed in it. Add `common = { prefix_length = 26 }`.",
+                "`subnets` must hold `common`: the common private endpoints (data lake, key vaults, registry) are placed in it. Add `common = 26` (a prefix length).",
             ),
             CommonIssueKind::InvalidGuid { value } => write!(
                 f,
