@@ -142,8 +142,17 @@ fn with_computed(
             "datalake_filesystem".to_string(),
             r.datalake_filesystem.clone(),
         ),
-        ("dns_zone_groups".to_string(), r.dns_zone_groups.to_string()),
     ]));
+    // Only when off: a project's `common` written by hand (or read back by import) leaves
+    // the default out, so project_refs does too.
+    if !r.dns_zone_groups {
+        if let Tf::Known(m) = &mut s.project_refs {
+            m.insert(
+                "dns_zone_groups".to_string(),
+                Tf::Known("false".to_string()),
+            );
+        }
+    }
     s.private_dns_zones = Tf::Known(d.zones.iter().map(|z| Tf::Known(z.to_string())).collect());
     s.resources = Tf::Known(resources);
     s.drift = Tf::Known(drift);
@@ -338,7 +347,8 @@ impl Common {
         e
     }
 
-    /// The lake's paths besides ESML's empty folders (destroy keeps data unless told).
+    /// Some of the lake's files: data (folders alone, ESML's or those projects leave behind,
+    /// are not).
     async fn lake_data(
         &self,
         client: &AzureClient,
@@ -349,19 +359,10 @@ impl Common {
             return Ok(Vec::new());
         };
         let dfs = client.dfs(&lake.account_name)?;
-        let paths = match dfs
-            .list_paths(ctx, &lake.filesystem, None, true, Some(50))
-            .await
-        {
-            Ok(p) => p,
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        Ok(paths
-            .into_iter()
-            .filter(|p| !(p.is_directory && core::LAKE_FOLDERS.contains(&p.name.as_str())))
-            .map(|p| p.name)
-            .collect())
+        match dfs.some_files(ctx, &lake.filesystem, 6).await {
+            Err(e) if e.is_not_found() => Ok(Vec::new()),
+            other => other,
+        }
     }
 
     async fn destroy(&self, req: ApplyRequest) -> StateResponse {

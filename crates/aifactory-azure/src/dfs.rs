@@ -538,17 +538,16 @@ fn path_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
 impl DfsClient {
     /// The names of the account's filesystems (`GET ?resource=account`), following
     /// `x-ms-continuation`.
-    /// The first `max_results` paths under `directory` (the root when `None`), all
-    /// descendants with `recursive` (`GET ?resource=filesystem`, one page).
+    /// One page of the paths under `directory` (the root when `None`), all descendants with
+    /// `recursive` (`GET ?resource=filesystem`), and the continuation token of the next page.
     pub async fn list_paths(
         &self,
         ctx: &Ctx,
         fs: &str,
         directory: Option<&str>,
         recursive: bool,
-        max_results: Option<u32>,
-    ) -> Result<Vec<PathItem>, AzureError> {
-        let max = max_results.map(|m| m.to_string());
+        continuation: Option<&str>,
+    ) -> Result<(Vec<PathItem>, Option<String>), AzureError> {
         let mut query: Vec<(&str, &str)> = vec![
             ("resource", "filesystem"),
             ("recursive", if recursive { "true" } else { "false" }),
@@ -556,15 +555,15 @@ impl DfsClient {
         if let Some(d) = directory {
             query.push(("directory", d));
         }
-        if let Some(m) = &max {
-            query.push(("maxResults", m));
+        if let Some(c) = continuation {
+            query.push(("continuation", c));
         }
         let url = self.url(fs, None, &query)?;
         let r = self
             .send(ctx, &self.request(Method::GET, url.clone()))
             .await?;
         let body = r.json(&url)?;
-        Ok(body
+        let items = body
             .get("paths")
             .and_then(serde_json::Value::as_array)
             .into_iter()
@@ -582,7 +581,39 @@ impl DfsClient {
                     is_directory,
                 })
             })
-            .collect())
+            .collect();
+        let next = r
+            .header("x-ms-continuation")
+            .filter(|c| !c.is_empty() && Some(*c) != continuation)
+            .map(str::to_string);
+        Ok((items, next))
+    }
+
+    /// Up to `limit` files anywhere in the filesystem (every page is read until then).
+    pub async fn some_files(
+        &self,
+        ctx: &Ctx,
+        fs: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, AzureError> {
+        let mut files = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let (items, more) = self
+                .list_paths(ctx, fs, None, true, next.as_deref())
+                .await?;
+            files.extend(
+                items
+                    .into_iter()
+                    .filter(|p| !p.is_directory)
+                    .map(|p| p.name),
+            );
+            if files.len() >= limit || more.is_none() {
+                files.truncate(limit);
+                return Ok(files);
+            }
+            next = more;
+        }
     }
 
     pub async fn list_filesystems(&self, ctx: &Ctx) -> Result<Vec<String>, AzureError> {

@@ -13,8 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use aifactory_azure::{AzureClient, Ctx};
 use serde_json::Value as Json;
 
-use crate::framework::model::dynamic;
-use crate::framework::schema::Type;
 use crate::framework::{AttrPath, Diagnostic, Num, Tf, Value};
 use aifactory_template::common as core;
 use aifactory_template::naming::SaltMode;
@@ -226,23 +224,13 @@ pub async fn discover(
         }
     }
     if !core_ids.is_empty() {
-        // Typed as Terraform types the literal `{ object_ids = [...], principal_type = "..." }`.
-        m.core_team = dynamic(
-            &Type::Object(vec![
-                (
-                    "object_ids".to_string(),
-                    Type::Tuple(vec![Type::String; core_ids.len()]),
-                ),
-                ("principal_type".to_string(), Type::String),
-            ]),
-            Value::object([
-                (
-                    "object_ids",
-                    Value::List(core_ids.iter().map(|x| Value::String(x.clone())).collect()),
-                ),
-                ("principal_type", Value::String(core_type)),
-            ]),
-        );
+        m.core_team = Value::object([
+            (
+                "object_ids",
+                Value::List(core_ids.iter().map(|x| Value::String(x.clone())).collect()),
+            ),
+            ("principal_type", Value::String(core_type)),
+        ]);
     }
     let tags: BTreeMap<String, Tf<String>> = rg
         .get("tags")

@@ -35,7 +35,8 @@ crate::model! {
         pub container_registry: Tf<bool>,
         pub log_retention_days: Tf<Num>,
         pub diagnostics: Tf<bool>,
-        /// `dynamic`: `{ object_ids = [...], principal_type = "Group" }`.
+        /// `{ object_ids = [...], principal_type = "Group" }` (an object type: both written,
+        /// so an import reads back exactly the configuration's value).
         pub core_team: Value,
         pub tags: Tf<StringMap>,
         pub adopt_existing: Tf<bool>,
@@ -142,7 +143,7 @@ from reads only that the resource providers the factory uses are registered and 
             Attribute::optional(
                 "datalake_delete_on_destroy",
                 Type::Bool,
-                "Let destroy delete the data lake with its data. Default false: destroy refuses while the lake's filesystem holds anything besides ESML's empty folders, and deletes nothing.",
+                "Let destroy delete the data lake with its data. Default false: destroy refuses while the lake's filesystem holds files (folders alone, such as ESML's and those projects leave behind, are not data), and deletes nothing.",
             ),
             Attribute::optional("container_registry", Type::Bool, "The common container registry (Premium, private, admin user off). Default true."),
             Attribute::optional("log_retention_days", Type::Number, "Log Analytics retention, 30 to 730 days. Default 30."),
@@ -153,8 +154,11 @@ from reads only that the resource providers the factory uses are registered and 
             ),
             Attribute::optional(
                 "core_team",
-                Type::Dynamic,
-                "The AI Factory's core team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\" }` (`User` or `Group`, default `Group`). Each gets Reader on the common resource group, Key Vault Administrator on both key vaults, Storage Blob Data Owner on the lake (it manages ACLs), AcrPush on the registry, and `rwx` (access and default) on the lake's `active`, `logging`, `master` and `projects`. Least privilege: not ESML's Contributor on the group.",
+                Type::Object(vec![
+                    ("object_ids".to_string(), Type::list(Type::String)),
+                    ("principal_type".to_string(), Type::String),
+                ]),
+                "The AI Factory's core team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\" }` (both written; `User` or `Group`). Each gets Reader on the common resource group, Key Vault Administrator on both key vaults, Storage Blob Data Owner on the lake (it manages ACLs), AcrPush on the registry, and `rwx` (access and default) on the lake's `active`, `logging`, `master` and `projects`. Least privilege: not ESML's Contributor on the group.",
             ),
             Attribute::optional("tags", Type::map(Type::String), "Tags for every resource; the provider adds `aifactory-environment` and `aifactory-role = common`."),
             Attribute::optional(
@@ -180,7 +184,7 @@ from reads only that the resource providers the factory uses are registered and 
             Attribute::computed(
                 "project_refs",
                 Type::map(Type::String),
-                "What `aifactory_project.common` takes, as it is: `resource_group_name`, `private_dns_zone_resource_group_id`, `log_analytics_workspace_id`, `datalake_storage_account_id`, `datalake_filesystem`, `dns_zone_groups`. Known at plan.",
+                "What `aifactory_project.common` takes, as it is: `resource_group_name`, `private_dns_zone_resource_group_id`, `log_analytics_workspace_id`, `datalake_storage_account_id`, `datalake_filesystem`, and `dns_zone_groups = \"false\"` when the stage's endpoints get no zone groups. Known at plan.",
             ),
             Attribute::computed("private_dns_zones", Type::list(Type::String), "The private DNS zones the stage uses, sorted."),
             Attribute::computed(

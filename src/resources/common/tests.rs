@@ -213,19 +213,31 @@ async fn lifecycle_create_refresh_drift_keep_lake_data_destroy() {
         .expect("lake");
     let account = lake.rsplit('/').next().expect("name").to_string();
     let dfs = c.dfs(&account).expect("dfs");
-    dfs.create_directory(
-        &ctx,
-        "lake3",
-        "master/customers",
-        &aifactory_azure::DirectoryOptions::default(),
-    )
-    .await
-    .expect("data written");
+    // A file: data (folders alone are not).
+    let url = dfs
+        .url(
+            "lake3",
+            Some("master/customers.csv"),
+            &[("resource", "file")],
+        )
+        .expect("url");
+    c.pipeline()
+        .send(
+            &ctx,
+            &aifactory_azure::Request::new(
+                http::Method::PUT,
+                url,
+                "https://storage.azure.com/.default",
+            )
+            .header("x-ms-version", aifactory_azure::dfs::DFS_VERSION),
+        )
+        .await
+        .expect("data written");
     let refused = fx.destroy(&read.state, &read.private).await;
     assert!(refused.diags.has_errors());
     let d = refused.diags.iter().next().expect("diag");
     assert_eq!(d.path, AttrPath::attr("datalake_delete_on_destroy"));
-    assert!(d.detail.contains("master/customers"), "{}", d.detail);
+    assert!(d.detail.contains("master/customers.csv"), "{}", d.detail);
     assert!(c
         .arm()
         .get_opt(&ctx, &lake, "2025-06-01")

@@ -644,6 +644,8 @@ impl Finder<'_> {
             let n = name_of(j).to_ascii_lowercase();
             !(n.starts_with("kv-") || n.contains("-kv1-"))
         });
+        let mut zone_groups_seen = false;
+        let looked_at = pes.len().min(3);
         for pe in pes.iter().take(3).map(|j| id_of(j)) {
             if !d.subnet_ids.contains_key("private_endpoints") {
                 if let Some(j) = self
@@ -668,6 +670,7 @@ impl Finder<'_> {
                 else {
                     continue;
                 };
+                zone_groups_seen = true;
                 if let Some(z) = j
                     .pointer("/properties/privateDnsZoneConfigs/0/properties/privateDnsZoneId")
                     .and_then(Json::as_str)
@@ -689,6 +692,11 @@ impl Finder<'_> {
             {
                 break;
             }
+        }
+        // Endpoints without zone groups: the landing zone's DNS policy writes the records
+        // (`aifactory_common`'s `dns_zone_groups = false`).
+        if looked_at > 0 && !zone_groups_seen {
+            d.common.insert("dns_zone_groups".into(), "false".into());
         }
 
         // Databricks: the injected subnets.

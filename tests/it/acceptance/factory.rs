@@ -1,12 +1,118 @@
-//! The whole factory (`examples/aifactory`) through real Terraform against the emulator:
-//! onboarding a project is adding an entry to `projects.yaml`, offboarding is removing it,
-//! and neither touches any other project.
+//! The whole factory (`examples/aifactory`) through real Terraform against the emulator
+//! enforcing the landing zone's "subnets must have an NSG" policy: each stage is an
+//! `aifactory_common` plus its projects, every private endpoint resolves (its zones exist and
+//! are linked to its subnet's vNet), onboarding a project is adding an entry to
+//! `projects.yaml`, offboarding is removing it, and neither touches any other project.
 
 use std::path::Path;
 
+use std::sync::Arc;
+
 use crate::testkit::emulator::EmulatorFixture;
 use crate::testkit::terraform::*;
+use aifactory_emulator::policy::Policy;
 use serde_json::Value;
+
+/// The emulator as a landing zone: subnets without an NSG are denied.
+fn policed() -> Arc<EmulatorFixture> {
+    Arc::new(EmulatorFixture::start_with(|mut c| {
+        c.settings.policies = vec![Policy::SubnetNsgRequired];
+        c
+    }))
+}
+
+/// Every `resources` object of every `aifactory_*` instance in a `terraform show -json`
+/// state: (key, type, id).
+fn all_objects(state: &Value) -> Vec<(String, String, String)> {
+    fn walk(m: &Value, out: &mut Vec<(String, String, String)>) {
+        for r in m["resources"].as_array().into_iter().flatten() {
+            for (k, v) in r["values"]["resources"].as_object().into_iter().flatten() {
+                out.push((
+                    k.clone(),
+                    v["type"].as_str().unwrap_or_default().to_string(),
+                    v["id"].as_str().unwrap_or_default().to_ascii_lowercase(),
+                ));
+            }
+        }
+        for c in m["child_modules"].as_array().into_iter().flatten() {
+            walk(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&state["values"]["root_module"], &mut out);
+    out
+}
+
+/// Every private endpoint of the factory (common parts and projects) resolves: each zone
+/// its zone group names exists, and a link of that zone points at the vNet that holds the
+/// endpoint's subnet.
+fn every_endpoint_resolves(fx: &Arc<EmulatorFixture>) -> Check {
+    let fx = fx.clone();
+    check(
+        "emulator: every private endpoint's zones exist and are linked to its subnet's vNet",
+        move |state| {
+            let objs = all_objects(state);
+            let links: Vec<(String, String)> = objs
+                .iter()
+                .filter(|(_, t, _)| t == "Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+                .filter_map(|(_, _, id)| {
+                    let l = fx.emulator.resource(id)?;
+                    let vnet = l
+                        .pointer("/properties/virtualNetwork/id")?
+                        .as_str()?
+                        .to_ascii_lowercase();
+                    let zone = id.split("/virtualnetworklinks/").next()?.to_string();
+                    Some((zone, vnet))
+                })
+                .collect();
+            let groups: Vec<&String> = objs
+                .iter()
+                .filter(|(_, t, _)| t == "Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
+                .map(|(_, _, id)| id)
+                .collect();
+            if groups.len() < 10 {
+                return Err(format!("only {} zone groups", groups.len()));
+            }
+            for gid in groups {
+                let pe_id = gid
+                    .split("/privatednszonegroups/")
+                    .next()
+                    .unwrap_or_default();
+                let pe = fx
+                    .emulator
+                    .resource(pe_id)
+                    .ok_or(format!("{pe_id} missing"))?;
+                let subnet = pe
+                    .pointer("/properties/subnet/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let vnet = subnet
+                    .split("/subnets/")
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let group = fx.emulator.resource(gid).ok_or(format!("{gid} missing"))?;
+                for c in group["properties"]["privateDnsZoneConfigs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    let zone = c["properties"]["privateDnsZoneId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    fx.emulator
+                        .resource(&zone)
+                        .ok_or(format!("{gid}: zone {zone} missing"))?;
+                    if !links.iter().any(|(z, v)| *z == zone && *v == vnet) {
+                        return Err(format!("{gid}: zone {zone} is not linked to {vnet}"));
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
+}
 
 /// The example's files, with `projects.yaml` listing the given project numbers.
 fn factory(numbers: &[u32]) -> Files {
@@ -80,15 +186,17 @@ fn only_project_changes(project: &'static str, action: &'static str) -> PlanChec
 
 #[test]
 fn onboarding_and_offboarding_touch_only_that_project() {
-    let fx = EmulatorFixture::start();
+    let fx = policed();
     let case = Case::new("factory_onboarding")
         .envs(fx.env())
         .step(
-            ConfigStep::from_files(factory(&[1, 2])).check(output_matches("factory", |f| {
-                ["dev", "test", "prod"]
-                    .iter()
-                    .all(|s| f[s]["projects"].as_object().is_some_and(|p| p.len() == 2))
-            })),
+            ConfigStep::from_files(factory(&[1, 2]))
+                .check(output_matches("factory", |f| {
+                    ["dev", "test", "prod"]
+                        .iter()
+                        .all(|s| f[s]["projects"].as_object().is_some_and(|p| p.len() == 2))
+                }))
+                .check(every_endpoint_resolves(&fx)),
         )
         .step(
             ConfigStep::from_files(factory(&[1, 2, 3]))
@@ -123,21 +231,22 @@ fn state_attr(state: &Value, addr: &str, attr: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{addr}.{attr} not in the state"))
 }
 
-/// A factory's projects (a genai and an esml one, in two stages), removed from state and
-/// imported back one by one by their resource group IDs: the first plan after each import
-/// has no resource change, with and without refresh.
+/// A stage's common part and the factory's projects (a genai and an esml one, in two
+/// stages), removed from state and imported back one by one by their resource group IDs:
+/// the first plan after each import has no resource change, with and without refresh.
 #[test]
 fn imports_into_the_factory_converge() {
-    let fx = EmulatorFixture::start();
+    let fx = policed();
     let mut case = Case::new("factory_imports")
         .envs(fx.env())
         .step(ConfigStep::from_files(factory(&[1, 2])));
-    for (stage, n) in [
-        ("dev", "project001"),
-        ("dev", "project002"),
-        ("prod", "project001"),
+    for (stage, addr) in [
+        ("dev", "aifactory_common.stage"),
+        ("dev", "aifactory_project.project[\"project001\"]"),
+        ("dev", "aifactory_project.project[\"project002\"]"),
+        ("prod", "aifactory_project.project[\"project001\"]"),
     ] {
-        let addr = format!("module.{stage}.aifactory_project.project[\"{n}\"]");
+        let addr = format!("module.{stage}.{addr}");
         let from = addr.clone();
         case = case.step(
             import_step(&addr)
@@ -153,7 +262,7 @@ fn imports_into_the_factory_converge() {
 /// whole project back, the next plan is empty and the destroy at the end is clean.
 #[test]
 fn a_lost_project_is_refused_then_imported_back() {
-    let fx = EmulatorFixture::start();
+    let fx = policed();
     let addr = "module.dev.aifactory_project.project[\"project001\"]";
     let case = Case::new("factory_lost_project")
         .envs(fx.env())
