@@ -242,7 +242,7 @@ async fn check_hub_zones(
     client: &AzureClient,
     ctx: &Ctx,
     rg: &str,
-    zones: &[&str],
+    zones: &[String],
     diags: &mut Diagnostics,
 ) {
     let path = AttrPath::attr("private_dns_zone_resource_group_id");
@@ -271,7 +271,7 @@ async fn check_hub_zones(
     };
     let missing: Vec<&str> = zones
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|z| !have.contains(&z.to_ascii_lowercase()))
         .collect();
     if !missing.is_empty() {

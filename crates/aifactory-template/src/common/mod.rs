@@ -13,14 +13,19 @@
 //! peering; Log Analytics; the data lake (HNS, ZRS, no public access, blob and dfs private
 //! endpoints), its filesystem, ESML's folders with traverse-only `other` entries on the
 //! shared parents and the core team's entries; the two common key vaults and the Premium
-//! registry behind private endpoints; diagnostic settings to Log Analytics; and the core
-//! team's role assignments.
+//! registry behind private endpoints; diagnostic settings to Log Analytics; the core
+//! team's role assignments; optionally Azure Bastion (its subnet `AzureBastionSubnet` with
+//! Microsoft's required NSG rules, a Standard static public IP, the core team Reader on it:
+//! no jump host VM, the emulator serves no Microsoft.Compute); and optionally Defender for
+//! Cloud plans at subscription scope (Standard; "deleted" by writing Free, see
+//! [`delete_body`]: a subscription's plans are shared by every stage in it).
 //!
 //! Keys: `resource_group`, `dns_resource_group`, `virtual_network`, `nsg.<purpose>`,
 //! `route_table`, `subnet.<purpose>`, `dns_zone.<zone>`, `dns_link.<zone>`,
 //! `peering.local`, `peering.remote`, `log_analytics`, `datalake`, `datalake_filesystem`,
 //! `key_vault`, `key_vault_admin`, `container_registry`, `private_endpoint.<target>_<group>`,
-//! `private_dns_zone_group.<target>_<group>`, `diagnostic_setting.<target>`, role
+//! `private_dns_zone_group.<target>_<group>`, `diagnostic_setting.<target>`,
+//! `public_ip.bastion`, `bastion`, `defender.<plan>`, role
 //! assignments `role.team.<oid>.<scope>.<role>`, ACL entries `acl.other.<path>.access` and
 //! `acl.team.<oid>.<path>.<scope>`.
 //!
@@ -41,7 +46,7 @@ use crate::naming::{hash, Environment, Guid, ProjectNames};
 use crate::nsg::{self, Purpose};
 use crate::project::api::{self, ApiType};
 use crate::project::ids::{resource_group_id, resource_id};
-use crate::project::network::{dns_zones, factory_zones, zone_config_name};
+use crate::project::network::{dns_zones, esml_extra_zones, factory_zones, zone_config_name};
 use crate::project::rbac::{self, BuiltInRole};
 use crate::project::{
     role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredDatalake, DesiredProject,
@@ -53,8 +58,9 @@ use aifactory_attrpath::AttrPath;
 pub use issue::{CommonIssue, CommonIssueKind};
 pub use names::CommonNames;
 pub use spec::{
-    CommonNaming, CommonNetwork, CommonSpec, CommonSubnet, CommonSubnetPurpose, CoreTeam, DnsSpec,
-    DnsZones, HubPeering, LakeSpec, VirtualNetwork, LAKE_FOLDERS,
+    defender_plan, CommonNaming, CommonNetwork, CommonSpec, CommonSubnet, CommonSubnetPurpose,
+    CoreTeam, DnsSpec, DnsZones, HubPeering, LakeSpec, VirtualNetwork, BASTION_MAX_PREFIX,
+    DEFENDER_PLANS, LAKE_FOLDERS,
 };
 
 /// The tag every object of a common part carries (its stage).
@@ -120,6 +126,26 @@ pub mod types {
         lro: false,
         spec: "storage/resource-manager/Microsoft.Storage/stable/2025-06-01/openapi.json",
     };
+    pub const PUBLIC_IP: ApiType = ApiType {
+        resource_type: "Microsoft.Network/publicIPAddresses",
+        api_version: "2024-05-01",
+        lro: true,
+        spec: NETWORK,
+    };
+    pub const BASTION_HOST: ApiType = ApiType {
+        resource_type: "Microsoft.Network/bastionHosts",
+        api_version: "2024-05-01",
+        lro: true,
+        spec: NETWORK,
+    };
+    /// Defender for Cloud plans: PUT is synchronous; at subscription scope there is no
+    /// DELETE ([`super::delete_body`]).
+    pub const DEFENDER_PRICING: ApiType = ApiType {
+        resource_type: "Microsoft.Security/pricings",
+        api_version: "2024-01-01",
+        lro: false,
+        spec: "security/resource-manager/Microsoft.Security/stable/2024-01-01/pricings.json",
+    };
     pub const CONTAINER_REGISTRY: ApiType = ApiType {
         resource_type: "Microsoft.ContainerRegistry/registries",
         api_version: "2025-11-01",
@@ -147,6 +173,22 @@ pub fn zones(cloud: crate::project::Cloud) -> Vec<&'static str> {
     out
 }
 
+/// The body that "deletes" an object Azure cannot DELETE, written with a PUT instead:
+/// a Defender plan at subscription scope (`/subscriptions/{id}/providers/Microsoft.Security/pricings/{plan}`)
+/// is turned off by setting it `Free` (pricings.json 2024-01-01: DELETE is for resource
+/// scope only). `None` for everything else (deleted as usual).
+pub fn delete_body(resource_type: &str, id: &str) -> Option<Value> {
+    if !resource_type.eq_ignore_ascii_case(types::DEFENDER_PRICING.resource_type) {
+        return None;
+    }
+    // Subscription scope: `/subscriptions/{id}/providers/Microsoft.Security/pricings/{plan}`.
+    let segments: Vec<&str> = id.trim_matches('/').split('/').collect();
+    let subscription_scope = segments.len() == 6
+        && segments[0].eq_ignore_ascii_case("subscriptions")
+        && segments[2].eq_ignore_ascii_case("providers");
+    subscription_scope.then(|| json!({ "properties": { "pricingTier": "Free" } }))
+}
+
 /// What the projects of this stage are given (`aifactory_project.common`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ProjectRefs {
@@ -166,8 +208,9 @@ pub struct DesiredCommon {
     /// By purpose.
     pub subnet_ids: BTreeMap<String, String>,
     pub project_refs: ProjectRefs,
-    /// The zones the stage uses.
-    pub zones: Vec<&'static str>,
+    /// The zones the stage uses: in create mode every zone it creates (the catalog's and
+    /// ESML's extras), with hub zones the ones its endpoints need.
+    pub zones: Vec<String>,
     /// For the engine: the objects, role assignments and ACL entries.
     pub plan: DesiredProject,
 }
@@ -250,6 +293,45 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
     }
     core.sort();
     core.dedup();
+    let bastion_subnet = spec
+        .network
+        .subnets
+        .iter()
+        .find(|s| s.purpose == CommonSubnetPurpose::Bastion);
+    match (spec.bastion, bastion_subnet) {
+        (true, None) => issues.push(CommonIssue::new(
+            AttrPath::attr("bastion"),
+            CommonIssueKind::NoBastionSubnet,
+        )),
+        (false, Some(_)) => issues.push(CommonIssue::new(
+            AttrPath::attr("subnets").and_key("bastion"),
+            CommonIssueKind::BastionSubnetWithoutBastion,
+        )),
+        (true, Some(s)) => {
+            let len = s.cidr.split_once('/').and_then(|(_, l)| l.parse::<u8>().ok());
+            if len.is_none_or(|l| l > BASTION_MAX_PREFIX) {
+                issues.push(CommonIssue::new(
+                    AttrPath::attr("subnets").and_key("bastion"),
+                    CommonIssueKind::BastionSubnetTooSmall {
+                        cidr: s.cidr.clone(),
+                    },
+                ));
+            }
+        }
+        (false, None) => {}
+    }
+    let mut plans: Vec<&'static str> = Vec::new();
+    for (i, p) in spec.defender_plans.iter().enumerate() {
+        match defender_plan(p) {
+            Some(p) => plans.push(p),
+            None => issues.push(CommonIssue::new(
+                AttrPath::attr("defender_plans").and_index(i),
+                CommonIssueKind::UnknownDefenderPlan { value: p.clone() },
+            )),
+        }
+    }
+    plans.sort_unstable();
+    plans.dedup();
     if let Some(h) = &spec.hub_peering {
         if h.use_remote_gateways && !h.create_remote {
             issues.push(CommonIssue::new(
@@ -304,7 +386,13 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
         vnet_id: vnet_id.clone(),
         dns_rg_id: dns_rg_id.clone(),
     };
-    let zones = zones(spec.cloud);
+    let mut zones: Vec<String> = zones(spec.cloud).iter().map(|z| z.to_string()).collect();
+    if spec.dns.zones == DnsZones::Create {
+        // ESML's common part creates these too, for the services teams bring themselves.
+        zones.extend(esml_extra_zones(spec.cloud, &spec.location));
+        zones.sort();
+        zones.dedup();
+    }
 
     let mut resources = Vec::new();
     resources.push(res(
@@ -324,6 +412,12 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
         .cloned()
         .unwrap_or_default();
     private_endpoints(&x, &pe_subnet, &mut resources);
+    if spec.bastion {
+        if let Some(id) = subnet_ids.get(CommonSubnetPurpose::Bastion.as_str()) {
+            bastion(&x, id, &mut resources);
+        }
+    }
+    defender(&x, &plans, &mut resources);
     if spec.diagnostics {
         diagnostics(&x, &mut resources);
     }
@@ -430,6 +524,7 @@ fn network(x: &Ctx, out: &mut Vec<DesiredResource>) -> BTreeMap<String, String> 
         let rules = match s.purpose {
             CommonSubnetPurpose::Common | CommonSubnetPurpose::Scoring => Purpose::PrivateEndpoints,
             CommonSubnetPurpose::PowerBiGateway => Purpose::Default,
+            CommonSubnetPurpose::Bastion => Purpose::Bastion,
         };
         out.push(res(
             &nsg_key,
@@ -453,7 +548,8 @@ fn network(x: &Ctx, out: &mut Vec<DesiredResource>) -> BTreeMap<String, String> 
         });
         let mut deps: Vec<&str> = vnet_dep.clone();
         deps.push(&nsg_key);
-        if spec.network.route_to_firewall.is_some() {
+        // Azure Bastion does not support user-defined routes on its subnet.
+        if spec.network.route_to_firewall.is_some() && s.purpose != CommonSubnetPurpose::Bastion {
             props["routeTable"] = json!({ "id": rt_id });
             deps.push("route_table");
         }
@@ -477,7 +573,7 @@ fn network(x: &Ctx, out: &mut Vec<DesiredResource>) -> BTreeMap<String, String> 
 }
 
 /// The DNS resource group and the zones (when created here), and their vNet links.
-fn dns(x: &Ctx, zones: &[&'static str], out: &mut Vec<DesiredResource>) {
+fn dns(x: &Ctx, zones: &[String], out: &mut Vec<DesiredResource>) {
     let spec = x.spec;
     let create = spec.dns.zones == DnsZones::Create;
     if create {
@@ -806,6 +902,72 @@ fn private_endpoints(x: &Ctx, subnet_id: &str, out: &mut Vec<DesiredResource>) {
     }
 }
 
+/// Azure Bastion: a Standard static public IP and the host (Standard, native-client
+/// tunneling on) with its one IP configuration on `AzureBastionSubnet` and that IP.
+fn bastion(x: &Ctx, subnet_id: &str, out: &mut Vec<DesiredResource>) {
+    let n = x.n;
+    let ip_id = x.id(&types::PUBLIC_IP, &n.bastion_public_ip);
+    let mut ip = x.located();
+    ip.insert("sku".into(), json!({ "name": "Standard", "tier": "Regional" }));
+    ip.insert(
+        "properties".into(),
+        json!({
+            "publicIPAllocationMethod": "Static",
+            "publicIPAddressVersion": "IPv4",
+        }),
+    );
+    out.push(res(
+        "public_ip.bastion",
+        &types::PUBLIC_IP,
+        &n.bastion_public_ip,
+        ip_id.clone(),
+        Value::Object(ip),
+        &["resource_group"],
+    ));
+    let mut host = x.located();
+    host.insert("sku".into(), json!({ "name": "Standard" }));
+    host.insert(
+        "properties".into(),
+        json!({
+            "enableTunneling": true,
+            "ipConfigurations": [{
+                "name": "IpConf",
+                "properties": {
+                    "subnet": { "id": subnet_id },
+                    "publicIPAddress": { "id": ip_id },
+                },
+            }],
+        }),
+    );
+    let subnet_key = format!("subnet.{}", CommonSubnetPurpose::Bastion.as_str());
+    out.push(res(
+        "bastion",
+        &types::BASTION_HOST,
+        &n.bastion,
+        x.id(&types::BASTION_HOST, &n.bastion),
+        Value::Object(host),
+        &["public_ip.bastion", &subnet_key],
+    ));
+}
+
+/// Defender for Cloud plans set to Standard at the subscription's scope.
+fn defender(x: &Ctx, plans: &[&str], out: &mut Vec<DesiredResource>) {
+    for plan in plans {
+        out.push(res(
+            &format!("defender.{plan}"),
+            &types::DEFENDER_PRICING,
+            plan,
+            format!(
+                "/subscriptions/{}/providers/{}/{plan}",
+                x.spec.subscription_id,
+                types::DEFENDER_PRICING.resource_type
+            ),
+            json!({ "properties": { "pricingTier": "Standard" } }),
+            &[],
+        ));
+    }
+}
+
 /// Diagnostic settings to the common Log Analytics workspace (through the shared
 /// [`crate::diagnostics`]): the vaults', registry's, NSGs' and vNet's logs (`allLogs`), and
 /// metrics where the type has them (the lake account has metrics only).
@@ -817,7 +979,9 @@ fn diagnostics(x: &Ctx, out: &mut Vec<DesiredResource>) {
                 (&["allLogs"], true)
             }
             "Microsoft.Network/networkSecurityGroups" => (&["allLogs"], false),
-            "Microsoft.Network/virtualNetworks" => (&["allLogs"], true),
+            "Microsoft.Network/virtualNetworks" | "Microsoft.Network/bastionHosts" => {
+                (&["allLogs"], true)
+            }
             "Microsoft.Storage/storageAccounts" => (&[], true),
             _ => continue,
         };
@@ -838,8 +1002,9 @@ fn diagnostics(x: &Ctx, out: &mut Vec<DesiredResource>) {
 
 /// The core team's role assignments on the common part: what running the factory needs,
 /// no more (not ESML's Contributor on the group): Reader on the group, Key Vault
-/// Administrator on both vaults, Storage Blob Data Owner on the lake (it sets ACLs) and
-/// AcrPush on the registry.
+/// Administrator on both vaults, Storage Blob Data Owner on the lake (it sets ACLs),
+/// AcrPush on the registry and, with Bastion, Reader on the Bastion host (ESML's
+/// `rbacBastionExternal.bicep`; connecting also needs Reader on the target VM).
 fn roles(x: &Ctx, core: &[String]) -> Vec<DesiredRoleAssignment> {
     let principal_type = match x.spec.core_team.principal_type {
         TeamPrincipalType::User => PrincipalType::User,
@@ -869,6 +1034,13 @@ fn roles(x: &Ctx, core: &[String]) -> Vec<DesiredRoleAssignment> {
             "container_registry",
             x.id(&types::CONTAINER_REGISTRY, &n.container_registry),
             rbac::ACR_PUSH,
+        ));
+    }
+    if x.spec.bastion {
+        scopes.push((
+            "bastion",
+            x.id(&types::BASTION_HOST, &n.bastion),
+            rbac::READER,
         ));
     }
     let sub = &x.spec.subscription_id;

@@ -103,6 +103,51 @@ fn z(zones: &[&'static str], source: ZoneSource) -> Zones {
     }
 }
 
+/// The zones ESML's common part creates besides the ones its own services use
+/// (`modules/common/CmnPrivateDnsZones.bicep`, esml.md §5): the services a project team
+/// brings itself (web apps, Event Hubs and Service Bus, Event Grid, PostgreSQL, SQL
+/// Database, Redis, API Management, Cosmos DB for MongoDB, the Azure Monitor private link
+/// scope) and the regional zone of Container Apps. Left out of ESML's list:
+/// `scm.privatelink.azurewebsites.net` and `<region>.data.privatelink.azurecr.io`, whose
+/// namespaces overlap `privatelink.azurewebsites.net` and `privatelink.azurecr.io`: Azure
+/// refuses to link one vNet to both (the records of the SCM site and the registry's data
+/// endpoint go into the parent zones). Public cloud only: for US Government and China,
+/// only the zones of the catalog are created (their names for these services are not in
+/// ESML's list).
+pub fn esml_extra_zones(cloud: Cloud, location: &str) -> Vec<String> {
+    if cloud != Cloud::Public {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = [
+        "privatelink.adf.azure.com",
+        "privatelink.azurewebsites.net",
+        "privatelink.mongo.cosmos.azure.com",
+        "privatelink.servicebus.windows.net",
+        "privatelink.eventgrid.azure.net",
+        "privatelink.monitor.azure.com",
+        "privatelink.oms.opinsights.azure.com",
+        "privatelink.ods.opinsights.azure.com",
+        "privatelink.agentsvc.azure-automation.net",
+        "privatelink.postgres.database.azure.com",
+        "privatelink.database.windows.net",
+        "privatelink.redis.cache.windows.net",
+        "privatelink.azure-api.net",
+    ]
+    .iter()
+    .map(|z| z.to_string())
+    .collect();
+    let region: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if !region.is_empty() {
+        out.push(format!("privatelink.{region}.azurecontainerapps.io"));
+    }
+    out.sort();
+    out
+}
+
 /// Every private DNS zone an AI Factory needs in `cloud`: the zones of every private-link
 /// group of every service in the catalog, sorted, without duplicates. The one list the
 /// common part creates and links, and every project endpoint's zone group points into.
