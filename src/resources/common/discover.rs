@@ -1,7 +1,8 @@
 //! Import of a common part by its resource group's ID: the configuration is read back
 //! from Azure (ESML's names: environment, location short name, prefix and suffix from the
 //! group's name, the salt from the Log Analytics workspace's name, the vNet's space and
-//! common subnets, where the zones are, the registry, the core team from the group's
+//! common subnets, where the zones are, the registry, Bastion (its host in the group), the
+//! core team from the group's
 //! role assignments), then every object of the resulting template that exists is
 //! recorded. An ESML-made common part (zones in the common group) is adopted with its
 //! zones as "hub" zones: used and linked, not owned.
@@ -148,12 +149,21 @@ pub async fn discover(
     m.address_space = Tf::Known(space);
     let mut subnets = BTreeMap::new();
     let mut cidrs = BTreeMap::new();
+    // Bastion is the common part's when its host is in the group (ESML's
+    // `bastion-<loc>-<env><suffix>`); an AzureBastionSubnet without it is left alone.
+    let bastion_host = format!("bastion-{loc}-{env}{suffix}");
+    let bastion = by_type(core::types::BASTION_HOST.resource_type)
+        .iter()
+        .any(|b| s(b, "/name").eq_ignore_ascii_case(&bastion_host));
+    if bastion {
+        m.bastion = Tf::Known(true);
+    }
     for purpose in core::CommonSubnetPurpose::ALL {
-        let want = match purpose {
-            core::CommonSubnetPurpose::Common => format!("snet-esml-cmn{suffix}"),
-            core::CommonSubnetPurpose::Scoring => format!("snet-esml-cmn{suffix}-scoring"),
-            core::CommonSubnetPurpose::PowerBiGateway => format!("snet-esml-cmn-pbi{suffix}"),
-        };
+        let is_bastion = purpose == core::CommonSubnetPurpose::Bastion;
+        if is_bastion && !bastion {
+            continue;
+        }
+        let want = purpose.subnet_name(&suffix);
         let found = vnet
             .pointer("/properties/subnets")
             .and_then(Json::as_array)
@@ -166,7 +176,10 @@ pub async fn discover(
                 .split_once('/')
                 .and_then(|(_, l)| l.parse::<f64>().ok())
             {
-                subnets.insert(purpose.as_str().to_string(), Tf::Known(Num::from(len)));
+                // `bastion = true` adds a /26 itself: written back only when larger.
+                if !(is_bastion && len == f64::from(core::BASTION_MAX_PREFIX)) {
+                    subnets.insert(purpose.as_str().to_string(), Tf::Known(Num::from(len)));
+                }
                 cidrs.insert(purpose.as_str().to_string(), Tf::Known(cidr));
             }
         }

@@ -35,6 +35,8 @@ crate::model! {
         pub container_registry: Tf<bool>,
         pub log_retention_days: Tf<Num>,
         pub diagnostics: Tf<bool>,
+        pub bastion: Tf<bool>,
+        pub defender_plans: Tf<Vec<Tf<String>>>,
         /// `{ object_ids = [...], principal_type = "Group" }` (an object type: both written,
         /// so an import reads back exactly the configuration's value).
         pub core_team: Value,
@@ -78,7 +80,8 @@ never sees a bare subnet); every private DNS zone the factory's projects need, l
 zones); hub peering; Log Analytics with diagnostic settings; the data lake (hierarchical namespace, ZRS, no public \
 access, blob and dfs private endpoints) with its filesystem and ESML's folders `active`, `logging`, `master`, \
 `projects`, everyone traverse-only on the shared parents; the common key vaults and the Premium container \
-registry behind private endpoints; and the core team's role assignments and lake entries.\n\n\
+registry behind private endpoints; the core team's role assignments and lake entries; optionally Azure Bastion \
+(`bastion`) and Defender for Cloud plans (`defender_plans`).\n\n\
 A stage is `aifactory_common` plus, per project, `aifactory_subnet_allocation` (with `virtual_network_id`) and \
 `aifactory_project` with `common = aifactory_common.<name>.project_refs`. As with `aifactory_project`, the plan \
 lists every Azure object (`resources`), a failure part-way records what exists, refresh detects drift (`drift`), \
@@ -109,7 +112,7 @@ from reads only that the resource providers the factory uses are registered and 
             Attribute::required(
                 "subnets",
                 Type::map(Type::Number),
-                "The common subnets by purpose, each a prefix length: `common` (required: the common private endpoints, jump hosts and build agents), `scoring`, `powerbi_gateway` (delegated to Microsoft.PowerPlatform/vnetaccesslinks). For example `subnets = { common = 26, scoring = 26 }`. The CIDRs are allocated from the start of the address space, stable once made (`subnet_cidrs`); projects' allocations in the same vNet see them as occupied.",
+                "The common subnets by purpose, each a prefix length: `common` (required: the common private endpoints, jump hosts and build agents), `scoring`, `powerbi_gateway` (delegated to Microsoft.PowerPlatform/vnetaccesslinks), `bastion` (`AzureBastionSubnet`, only with `bastion = true`, which adds it at 26 when it is not written here; 26 or less). For example `subnets = { common = 26, scoring = 26 }`. The CIDRs are allocated from the start of the address space, stable once made (`subnet_cidrs`); projects' allocations in the same vNet see them as occupied.",
             ),
             Attribute::optional("route_to_firewall", Type::String, "Send every subnet's traffic (0.0.0.0/0) to the hub firewall at this private IP through a route table."),
             Attribute::optional(
@@ -150,7 +153,17 @@ from reads only that the resource providers the factory uses are registered and 
             Attribute::optional(
                 "diagnostics",
                 Type::Bool,
-                "Diagnostic settings to the common Log Analytics workspace for the key vaults, registry, NSGs, vNet (`allLogs` and metrics) and the lake account (metrics). Default true.",
+                "Diagnostic settings to the common Log Analytics workspace for the key vaults, registry, NSGs, vNet, Bastion (`allLogs` and metrics) and the lake account (metrics). Default true.",
+            ),
+            Attribute::optional(
+                "bastion",
+                Type::Bool,
+                "Azure Bastion for the stage (ESML's optional Bastion): the subnet `AzureBastionSubnet` (added to `subnets` as `bastion = 26` unless `subnets` sizes it, 26 or a smaller number; no route table even with `route_to_firewall`, Bastion does not support user-defined routes there), its NSG `nsg-AzureBastionSubnet` with every rule Microsoft requires (learn.microsoft.com/azure/bastion/bastion-nsg), a Standard static public IP `pip-bastion-<loc>-<env><suffix>`, and the host `bastion-<loc>-<env><suffix>` (Standard SKU, native-client tunneling on); the core team gets Reader on it. No jump host VM is created: bring your own VM in the `common` subnet (connecting needs Reader on the VM and its NIC too). Default false.",
+            ),
+            Attribute::optional(
+                "defender_plans",
+                Type::list(Type::String),
+                "Defender for Cloud plans to turn on (pricing tier Standard) in the subscription, for example `[\"StorageAccounts\", \"KeyVaults\", \"Containers\"]`; names as Defender spells them (case ignored): AI, Api, AppServices, Arm, CloudPosture, ContainerRegistry, Containers, CosmosDbs, Dns, KeyVaults, KubernetesService, OpenSourceRelationalDatabases, SqlServerVirtualMachines, SqlServers, StorageAccounts, VirtualMachines. A plan removed from the list, and every plan at destroy, is set back to Free (a subscription's plan cannot be deleted). Plans are per subscription, not per stage: stages sharing a subscription share them, so list each plan in one stage only (removing it there turns it off for all), and leave this empty where the landing zone's policy manages Defender.",
             ),
             Attribute::optional(
                 "core_team",

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use crate::framework::{num::whole, AttrPath, Diagnostics, Tf, Value};
 use aifactory_allocator as allocator;
+use aifactory_template::common::defender_plan;
 use aifactory_template::common::{
     CommonNaming, CommonNetwork, CommonSpec, CommonSubnet, CommonSubnetPurpose, CoreTeam, DnsSpec,
-    DnsZones, HubPeering, LakeSpec, VirtualNetwork,
+    DnsZones, HubPeering, LakeSpec, VirtualNetwork, BASTION_MAX_PREFIX, DEFENDER_PLANS,
 };
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::TeamPrincipalType;
@@ -210,6 +211,17 @@ pub fn inputs(
                     );
                     continue;
                 }
+                if k == CommonSubnetPurpose::Bastion.as_str() && len > i64::from(BASTION_MAX_PREFIX)
+                {
+                    diags.error(
+                        path,
+                        format!("AzureBastionSubnet /{len} is too small"),
+                        format!(
+                            "Azure Bastion needs /{BASTION_MAX_PREFIX} or larger: set `subnets.bastion` to {BASTION_MAX_PREFIX} or less, or leave it out (`bastion = true` adds it at {BASTION_MAX_PREFIX})."
+                        ),
+                    );
+                    continue;
+                }
                 requests.insert(
                     k.clone(),
                     allocator::RequestSpec {
@@ -219,6 +231,50 @@ pub fn inputs(
                     },
                 );
             }
+        }
+    }
+    // `bastion = true` brings its subnet, at Bastion's smallest size unless `subnets` sizes it.
+    let bastion = flag(&v.bastion, false);
+    let bastion_key = CommonSubnetPurpose::Bastion.as_str();
+    if bastion
+        && !v
+            .subnets
+            .known()
+            .is_some_and(|m| m.contains_key(bastion_key))
+    {
+        requests.insert(
+            bastion_key.to_string(),
+            allocator::RequestSpec {
+                prefix_length: Some(i64::from(BASTION_MAX_PREFIX)),
+                min_hosts: None,
+                ipv6: false,
+            },
+        );
+    }
+    if !bastion
+        && v.subnets
+            .known()
+            .is_some_and(|m| m.contains_key(bastion_key))
+    {
+        diags.error(
+            AttrPath::attr("subnets").and_key(bastion_key),
+            "A Bastion subnet without Bastion",
+            "`subnets.bastion` is AzureBastionSubnet, which only Azure Bastion uses: set `bastion = true`, or remove `bastion` from `subnets`.",
+        );
+    }
+    let mut defender_plans = Vec::new();
+    for (i, x) in v.defender_plans.known().into_iter().flatten().enumerate() {
+        let Some(name) = x.known() else { continue };
+        match defender_plan(name) {
+            Some(p) => defender_plans.push(p.to_string()),
+            None => diags.error(
+                AttrPath::attr("defender_plans").and_index(i),
+                format!("Unknown Defender plan {name:?}"),
+                format!(
+                    "Use Defender for Cloud's plan names: {}.",
+                    DEFENDER_PLANS.join(", ")
+                ),
+            ),
         }
     }
     let pool = match &vnet {
@@ -388,6 +444,8 @@ pub fn inputs(
             diagnostics: flag(&v.diagnostics, true),
             core_team,
             tags,
+            bastion,
+            defender_plans,
         },
         delete_lake_data: flag(&v.datalake_delete_on_destroy, false),
         timeouts,

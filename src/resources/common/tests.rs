@@ -526,3 +526,165 @@ async fn an_esml_made_common_part_imports() {
         assert_eq!(planned.get(k).map(|p| &p.id), Some(&r.id), "{k}");
     }
 }
+
+/// Bastion (`bastion = true`: its /26 subnet added to `subnets`, NSG, public IP, host, the
+/// core team's Reader) and Defender plans (Standard at subscription scope): create, an
+/// empty plan, import, a plan removed from the list set back to Free, destroy (every plan
+/// Free, the bastion gone before its subnet and IP).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bastion_and_defender_plans_create_plan_empty_and_destroy() {
+    let fx = fixture().await;
+    let mut cfg = config();
+    cfg.bastion = Tf::Known(true);
+    cfg.defender_plans = Tf::Known(vec![
+        Tf::Known("StorageAccounts".into()),
+        Tf::Known("keyvaults".into()),
+    ]);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let state = model(&created.state);
+    let records = state.records();
+    for k in [
+        "subnet.bastion",
+        "nsg.bastion",
+        "public_ip.bastion",
+        "bastion",
+        "diagnostic_setting.bastion",
+        "defender.StorageAccounts",
+        "defender.KeyVaults",
+    ] {
+        assert!(records.contains_key(k), "{k}: {:?}", records.keys());
+    }
+    assert!(records
+        .keys()
+        .any(|k| k.starts_with("role.team.") && k.contains(".bastion.")));
+    let cidrs = state.subnet_cidrs.known().cloned().expect("cidrs");
+    let bastion_cidr = cidrs["bastion"].known().cloned().expect("cidr");
+    assert!(
+        bastion_cidr.ends_with("/26"),
+        "Bastion's /26: {bastion_cidr}"
+    );
+    assert_eq!(cidrs.len(), 3, "common, scoring and bastion: {cidrs:?}");
+    let c = fx.client();
+    let ctx = aifactory_azure::Ctx::background();
+    let ctx = &ctx;
+    let tier = |plan: &'static str| async move {
+        let id = format!("/subscriptions/{SUB}/providers/Microsoft.Security/pricings/{plan}");
+        c.arm()
+            .get(ctx, &id, "2024-01-01")
+            .await
+            .expect("pricing")
+            .pointer("/properties/pricingTier")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(tier("StorageAccounts").await, "Standard");
+    assert_eq!(tier("KeyVaults").await, "Standard");
+    assert_eq!(tier("Containers").await, "Free");
+    let host_id = records["bastion"].id.clone().expect("id");
+    let host = c
+        .arm()
+        .get(ctx, &host_id, "2024-05-01")
+        .await
+        .expect("bastion");
+    assert!(
+        host["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("/subnets/AzureBastionSubnet"))
+    );
+
+    // Refresh finds nothing changed; the next plan is empty.
+    let read = fx
+        .common
+        .read(created.state.clone(), created.private.clone())
+        .await;
+    assert!(!read.diags.has_errors(), "{:?}", read.diags);
+    assert_eq!(model(&read.state).drift, Tf::Known(BTreeMap::new()));
+    let again = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_eq!(
+        again.planned.to_json(),
+        read.state.to_json(),
+        "plan is empty"
+    );
+
+    // Import finds Bastion again (its /26 left out of `subnets`, as written).
+    let rg = state.id.known().cloned().expect("rg");
+    let imported = fx.common.import(&rg).await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    let m = model(&imported.state);
+    assert_eq!(m.bastion, Tf::Known(true));
+    assert!(!m.subnets.known().expect("subnets").contains_key("bastion"));
+    assert!(m.records().contains_key("bastion"));
+
+    // A plan taken off the list is set back to Free, the other stays.
+    let mut fewer = cfg.clone();
+    fewer.defender_plans = Tf::Known(vec![Tf::Known("StorageAccounts".into())]);
+    let updated = fx.converge(&read.state, &read.private, &fewer).await;
+    assert!(!model(&updated.state)
+        .records()
+        .contains_key("defender.KeyVaults"));
+    assert_eq!(tier("KeyVaults").await, "Free");
+    assert_eq!(tier("StorageAccounts").await, "Standard");
+
+    // Destroy: Bastion goes before its subnet and IP (which it holds), every plan is Free.
+    let gone = fx.destroy(&updated.state, &updated.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    assert!(gone.state.is_null());
+    assert_eq!(tier("StorageAccounts").await, "Free");
+    assert!(c
+        .arm()
+        .get_opt(ctx, &host_id, "2024-05-01")
+        .await
+        .expect("read")
+        .is_none());
+    assert!(c
+        .arm()
+        .get_opt(ctx, &rg, "2024-07-01")
+        .await
+        .expect("read")
+        .is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bastion_and_defender_mistakes_are_reported_at_validate() {
+    let fx = fixture().await;
+    let with = |f: &dyn Fn(&mut CommonModel)| {
+        let mut c = config();
+        f(&mut c);
+        c
+    };
+    let paths = |d: &Diagnostics| -> Vec<String> { d.iter().map(|x| x.path.to_string()).collect() };
+    // An unknown plan, by its index.
+    let cfg = with(&|c| {
+        c.defender_plans = Tf::Known(vec![
+            Tf::Known("KeyVaults".into()),
+            Tf::Known("Storage".into()),
+        ])
+    });
+    let d = fx.common.validate(&cfg.to_value()).await;
+    assert_eq!(paths(&d), ["defender_plans[1]"]);
+    assert!(d.iter().any(|x| x.detail.contains("StorageAccounts")));
+    // A Bastion subnet smaller than /26, and one without Bastion.
+    let sized = |len: f64| {
+        let mut m = config().subnets.known().cloned().expect("subnets");
+        m.insert("bastion".into(), Tf::Known(Num::from(len)));
+        Tf::Known(m)
+    };
+    let cfg = with(&|c| {
+        c.bastion = Tf::Known(true);
+        c.subnets = sized(27.0);
+    });
+    let d = fx.common.validate(&cfg.to_value()).await;
+    assert_eq!(paths(&d), ["subnets[\"bastion\"]"]);
+    assert!(d.iter().any(|x| x.detail.contains("26")));
+    let cfg = with(&|c| c.subnets = sized(25.0));
+    let d = fx.common.validate(&cfg.to_value()).await;
+    assert_eq!(paths(&d), ["subnets[\"bastion\"]"]);
+    assert!(d.iter().any(|x| x.detail.contains("bastion = true")));
+    // Sized larger with Bastion: fine.
+    let cfg = with(&|c| {
+        c.bastion = Tf::Known(true);
+        c.subnets = sized(25.0);
+    });
+    assert!(!fx.common.validate(&cfg.to_value()).await.has_errors());
+}

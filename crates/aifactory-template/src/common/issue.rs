@@ -36,6 +36,18 @@ pub enum CommonIssueKind {
     },
     /// Hub peering asks for the hub's gateway without writing the hub side.
     GatewayWithoutRemote,
+    /// `bastion = true` without the `bastion` subnet.
+    NoBastionSubnet,
+    /// A `bastion` subnet without `bastion = true`.
+    BastionSubnetWithoutBastion,
+    /// The `bastion` subnet is smaller than Bastion's /26.
+    BastionSubnetTooSmall {
+        cidr: String,
+    },
+    /// Not a Defender for Cloud plan.
+    UnknownDefenderPlan {
+        value: String,
+    },
 }
 
 impl CommonIssueKind {
@@ -47,6 +59,10 @@ impl CommonIssueKind {
             CommonIssueKind::NoCommonSubnet => "The common subnet is missing",
             CommonIssueKind::InvalidGuid { .. } => "Not an object ID",
             CommonIssueKind::GatewayWithoutRemote => "The hub side is needed",
+            CommonIssueKind::NoBastionSubnet => "The Bastion subnet is missing",
+            CommonIssueKind::BastionSubnetWithoutBastion => "A Bastion subnet without Bastion",
+            CommonIssueKind::BastionSubnetTooSmall { .. } => "The Bastion subnet is too small",
+            CommonIssueKind::UnknownDefenderPlan { .. } => "Unknown Defender plan",
         }
     }
 }
@@ -72,6 +88,23 @@ impl fmt::Display for CommonIssueKind {
             ),
             CommonIssueKind::GatewayWithoutRemote => f.write_str(
                 "`use_remote_gateways = true` needs the hub side to allow gateway transit: set `create_remote = true`, or have the hub team set allowGatewayTransit on their peering and leave `use_remote_gateways` false until then.",
+            ),
+            CommonIssueKind::NoBastionSubnet => f.write_str(
+                "`bastion = true` needs the `bastion` subnet (AzureBastionSubnet): the provider adds it at /26 unless `subnets` sizes it (`bastion = 26` or a smaller number).",
+            ),
+            CommonIssueKind::BastionSubnetWithoutBastion => f.write_str(
+                "`subnets.bastion` is AzureBastionSubnet, which only Azure Bastion uses: set `bastion = true`, or remove `bastion` from `subnets`.",
+            ),
+            CommonIssueKind::BastionSubnetTooSmall { cidr } => write!(
+                f,
+                "AzureBastionSubnet {cidr} is smaller than the /{} Azure Bastion needs: set `subnets.bastion` to {} or less.",
+                super::spec::BASTION_MAX_PREFIX,
+                super::spec::BASTION_MAX_PREFIX
+            ),
+            CommonIssueKind::UnknownDefenderPlan { value } => write!(
+                f,
+                "{value:?} is not a Defender for Cloud plan; use one of {}.",
+                super::spec::DEFENDER_PLANS.join(", ")
             ),
         }
     }

@@ -308,7 +308,10 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
             CommonIssueKind::BastionSubnetWithoutBastion,
         )),
         (true, Some(s)) => {
-            let len = s.cidr.split_once('/').and_then(|(_, l)| l.parse::<u8>().ok());
+            let len = s
+                .cidr
+                .split_once('/')
+                .and_then(|(_, l)| l.parse::<u8>().ok());
             if len.is_none_or(|l| l > BASTION_MAX_PREFIX) {
                 issues.push(CommonIssue::new(
                     AttrPath::attr("subnets").and_key("bastion"),
@@ -908,7 +911,10 @@ fn bastion(x: &Ctx, subnet_id: &str, out: &mut Vec<DesiredResource>) {
     let n = x.n;
     let ip_id = x.id(&types::PUBLIC_IP, &n.bastion_public_ip);
     let mut ip = x.located();
-    ip.insert("sku".into(), json!({ "name": "Standard", "tier": "Regional" }));
+    ip.insert(
+        "sku".into(),
+        json!({ "name": "Standard", "tier": "Regional" }),
+    );
     ip.insert(
         "properties".into(),
         json!({

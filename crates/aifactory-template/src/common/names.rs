@@ -3,7 +3,8 @@
 //! `vnt-esmlcmn-<loc>-<env><suffix>`, its subnets `snet-esml-cmn…`, Log Analytics
 //! `la-cmn-<loc>-<env>-<salt><suffix>`, the lake `<lake prefix><salt>esml<suffix digits><env>`,
 //! the key vaults `kv-cmn<env>-<salt><suffix>` and `kv-cmnadm<env>-<salt><suffix>`, the
-//! registry `acrcommon<salt><loc><suffix><env>` (no dashes); the salt is the one the
+//! registry `acrcommon<salt><loc><suffix><env>` (no dashes), the Bastion host
+//! `bastion-<loc>-<env><suffix>` (esml.md §6) and its IP `pip-bastion-…`; the salt is the one the
 //! stage's projects carry (ours, or ESML's `uniqueString` salt with `naming.salt = "esml"`).
 //!
 //! Owns the patterns and Azure's length and character limits for them; must not build
@@ -12,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::issue::{CommonIssue, CommonIssueKind};
-use super::spec::{CommonSpec, CommonSubnetPurpose};
+use super::spec::CommonSpec;
 use aifactory_attrpath::AttrPath;
 
 /// Every name of one stage's common part.
@@ -31,6 +32,10 @@ pub struct CommonNames {
     pub key_vault: String,
     pub key_vault_admin: String,
     pub container_registry: String,
+    /// ESML's Bastion host `bastion-<loc>-<env><suffix>` (esml.md §6).
+    pub bastion: String,
+    /// Its public IP (ours: `pip-bastion-<loc>-<env><suffix>`).
+    pub bastion_public_ip: String,
 }
 
 impl CommonNames {
@@ -55,7 +60,7 @@ impl CommonNames {
             .network
             .subnets
             .iter()
-            .map(|s| (s.purpose.as_str().to_string(), subnet_name(s.purpose, sfx)))
+            .map(|s| (s.purpose.as_str().to_string(), s.purpose.subnet_name(sfx)))
             .collect();
         let network_security_groups = subnets
             .iter()
@@ -73,6 +78,8 @@ impl CommonNames {
             key_vault: format!("kv-cmn{env}-{salt}{sfx}"),
             key_vault_admin: format!("kv-cmnadm{env}-{salt}{sfx}"),
             container_registry: squash(format!("acrcommon{salt}{loc}{sfx}{env}")),
+            bastion: format!("bastion-{loc}-{env}{sfx}"),
+            bastion_public_ip: format!("pip-bastion-{loc}-{env}{sfx}"),
             salt,
         };
         let mut issues = Vec::new();
@@ -116,14 +123,5 @@ impl CommonNames {
     /// A private endpoint's name: ESML's `<resource>-<group>-pend`.
     pub fn private_endpoint(resource: &str, group: &str) -> String {
         format!("{resource}-{group}-pend")
-    }
-}
-
-/// ESML's common subnet names (esml.md §5.1).
-fn subnet_name(purpose: CommonSubnetPurpose, suffix: &str) -> String {
-    match purpose {
-        CommonSubnetPurpose::Common => format!("snet-esml-cmn{suffix}"),
-        CommonSubnetPurpose::Scoring => format!("snet-esml-cmn{suffix}-scoring"),
-        CommonSubnetPurpose::PowerBiGateway => format!("snet-esml-cmn-pbi{suffix}"),
     }
 }

@@ -33,7 +33,46 @@ pub struct CommonSpec {
     pub core_team: CoreTeam,
     /// User tags (ownership tags are added).
     pub tags: BTreeMap<String, String>,
+    /// Azure Bastion (Standard, with its public IP) in the `bastion` subnet
+    /// (`AzureBastionSubnet`), which `network.subnets` must then hold.
+    pub bastion: bool,
+    /// Defender for Cloud plans set to Standard in the subscription (names from
+    /// [`DEFENDER_PLANS`], any case).
+    pub defender_plans: Vec<String>,
 }
+
+/// Defender for Cloud's plan names (`Microsoft.Security/pricings/{name}`, 2024-01-01;
+/// learn.microsoft.com "Microsoft Defender for Cloud plans").
+pub const DEFENDER_PLANS: [&str; 16] = [
+    "AI",
+    "Api",
+    "AppServices",
+    "Arm",
+    "CloudPosture",
+    "ContainerRegistry",
+    "Containers",
+    "CosmosDbs",
+    "Dns",
+    "KeyVaults",
+    "KubernetesService",
+    "OpenSourceRelationalDatabases",
+    "SqlServerVirtualMachines",
+    "SqlServers",
+    "StorageAccounts",
+    "VirtualMachines",
+];
+
+/// The canonical spelling of a Defender plan name (case ignored), if it is one.
+pub fn defender_plan(name: &str) -> Option<&'static str> {
+    DEFENDER_PLANS
+        .iter()
+        .copied()
+        .find(|p| p.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The largest prefix length Azure Bastion's subnet may have (/26 or larger, since
+/// November 2021: learn.microsoft.com "About Azure Bastion configuration settings").
+pub const BASTION_MAX_PREFIX: u8 = 26;
 
 /// `naming`: ESML's name parts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,13 +108,16 @@ pub enum CommonSubnetPurpose {
     Scoring,
     /// ESML's `snet-esml-cmn-pbi-001`, delegated to the Power BI vNet data gateway.
     PowerBiGateway,
+    /// `AzureBastionSubnet` (the one name Bastion deploys into; ESML's .192/26).
+    Bastion,
 }
 
 impl CommonSubnetPurpose {
-    pub const ALL: [CommonSubnetPurpose; 3] = [
+    pub const ALL: [CommonSubnetPurpose; 4] = [
         CommonSubnetPurpose::Common,
         CommonSubnetPurpose::Scoring,
         CommonSubnetPurpose::PowerBiGateway,
+        CommonSubnetPurpose::Bastion,
     ];
 
     /// The key users write in `subnets`.
@@ -84,6 +126,17 @@ impl CommonSubnetPurpose {
             CommonSubnetPurpose::Common => "common",
             CommonSubnetPurpose::Scoring => "scoring",
             CommonSubnetPurpose::PowerBiGateway => "powerbi_gateway",
+            CommonSubnetPurpose::Bastion => "bastion",
+        }
+    }
+
+    /// The subnet's name: ESML's (esml.md §5.1) with the common suffix (`-001`).
+    pub fn subnet_name(self, suffix: &str) -> String {
+        match self {
+            CommonSubnetPurpose::Common => format!("snet-esml-cmn{suffix}"),
+            CommonSubnetPurpose::Scoring => format!("snet-esml-cmn{suffix}-scoring"),
+            CommonSubnetPurpose::PowerBiGateway => format!("snet-esml-cmn-pbi{suffix}"),
+            CommonSubnetPurpose::Bastion => "AzureBastionSubnet".to_string(),
         }
     }
 
@@ -112,7 +165,7 @@ impl CommonSubnetPurpose {
                 "Microsoft.ContainerRegistry",
                 "Microsoft.Storage",
             ],
-            CommonSubnetPurpose::PowerBiGateway => &[],
+            CommonSubnetPurpose::PowerBiGateway | CommonSubnetPurpose::Bastion => &[],
         }
     }
 }

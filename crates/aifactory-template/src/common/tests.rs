@@ -55,6 +55,8 @@ fn spec() -> CommonSpec {
             principal_type: TeamPrincipalType::Group,
         },
         tags: BTreeMap::new(),
+        bastion: false,
+        defender_plans: Vec::new(),
     }
 }
 
@@ -79,6 +81,8 @@ fn esml_names() {
         format!("acrcommon{}weu001dev", n.salt)
     );
     assert_eq!(n.log_analytics, format!("la-cmn-weu-dev-{}-001", n.salt));
+    assert_eq!(n.bastion, "bastion-weu-dev-001");
+    assert_eq!(n.bastion_public_ip, "pip-bastion-weu-dev-001");
     // The projects of the stage carry the same salt.
     assert_eq!(n.salt, crate::naming::salt(SUB, &n.resource_group));
 }
@@ -284,4 +288,178 @@ fn hub_peering_writes_the_hub_side_first() {
         h.create_remote = false;
     }
     assert!(desired(&s).is_err());
+}
+
+fn with_bastion() -> CommonSpec {
+    let mut s = spec();
+    s.bastion = true;
+    s.network.subnets.push(CommonSubnet {
+        purpose: CommonSubnetPurpose::Bastion,
+        cidr: "10.20.0.128/26".into(),
+    });
+    s.network.route_to_firewall = Some("10.0.0.4".into());
+    s
+}
+
+fn find<'a>(d: &'a DesiredCommon, key: &str) -> &'a DesiredResource {
+    d.plan
+        .resources
+        .iter()
+        .find(|r| r.key == key)
+        .unwrap_or_else(|| panic!("{key}"))
+}
+
+#[test]
+fn bastion_gets_its_subnet_nsg_public_ip_and_host() {
+    assert!(!keys(&desired(&spec()).expect("valid"))
+        .iter()
+        .any(|k| k.contains("bastion")));
+    let d = desired(&with_bastion()).expect("valid");
+    let subnet = find(&d, "subnet.bastion");
+    assert_eq!(subnet.name, "AzureBastionSubnet");
+    assert_eq!(d.subnet_ids["bastion"], subnet.id);
+    assert_eq!(subnet.body["properties"]["addressPrefix"], "10.20.0.128/26");
+    // Its NSG (ESML's name) with Microsoft's rules, in the first PUT; no route table (Bastion
+    // does not support user-defined routes on its subnet), unlike the other subnets.
+    let nsg = find(&d, "nsg.bastion");
+    assert_eq!(nsg.name, "nsg-AzureBastionSubnet");
+    assert_eq!(
+        subnet.body["properties"]["networkSecurityGroup"]["id"],
+        nsg.id.as_str()
+    );
+    assert_eq!(
+        nsg.body["properties"]["securityRules"]
+            .as_array()
+            .map(Vec::len),
+        Some(8)
+    );
+    assert!(subnet.body["properties"].get("routeTable").is_none());
+    assert!(find(&d, "subnet.common").body["properties"]
+        .get("routeTable")
+        .is_some());
+    assert!(subnet.depends_on.contains(&"nsg.bastion".to_string()));
+
+    let ip = find(&d, "public_ip.bastion");
+    assert_eq!(ip.resource_type, "Microsoft.Network/publicIPAddresses");
+    assert_eq!(ip.body["sku"]["name"], "Standard");
+    assert_eq!(ip.body["properties"]["publicIPAllocationMethod"], "Static");
+    let host = find(&d, "bastion");
+    assert_eq!(host.name, "bastion-weu-dev-001");
+    assert_eq!(host.resource_type, "Microsoft.Network/bastionHosts");
+    let conf = &host.body["properties"]["ipConfigurations"][0]["properties"];
+    assert_eq!(conf["subnet"]["id"], subnet.id.as_str());
+    assert_eq!(conf["publicIPAddress"]["id"], ip.id.as_str());
+    assert_eq!(host.depends_on, ["public_ip.bastion", "subnet.bastion"]);
+    // Its diagnostic setting, and the core team's Reader on it.
+    assert!(keys(&d).contains(&"diagnostic_setting.bastion"));
+    let reader = d
+        .plan
+        .role_assignments
+        .iter()
+        .find(|r| r.scope == host.id)
+        .expect("role on the bastion");
+    assert_eq!(reader.role_name, "Reader");
+    assert_eq!(reader.depends_on, ["bastion"]);
+
+    let order = d.plan.apply_order().expect("acyclic");
+    let pos = |k: &str| order.iter().position(|n: &Node| n.key() == k).expect(k);
+    assert!(pos("subnet.bastion") < pos("bastion"));
+    assert!(pos("public_ip.bastion") < pos("bastion"));
+}
+
+#[test]
+fn bastion_and_its_subnet_come_together_and_the_subnet_is_a_26_or_larger() {
+    let mut s = with_bastion();
+    s.bastion = false;
+    let issues = desired(&s).expect_err("subnet without bastion");
+    assert_eq!(issues[0].path.to_string(), "subnets[\"bastion\"]");
+    assert_eq!(issues[0].kind, CommonIssueKind::BastionSubnetWithoutBastion);
+
+    let mut s = spec();
+    s.bastion = true;
+    let issues = desired(&s).expect_err("bastion without subnet");
+    assert_eq!(issues[0].path.to_string(), "bastion");
+
+    let mut s = with_bastion();
+    s.network.subnets.last_mut().expect("bastion").cidr = "10.20.0.128/27".into();
+    let issues = desired(&s).expect_err("too small");
+    assert!(
+        issues[0].kind.to_string().contains("/26"),
+        "{}",
+        issues[0].kind
+    );
+    let mut s = with_bastion();
+    s.network.subnets.last_mut().expect("bastion").cidr = "10.20.1.0/24".into();
+    assert!(desired(&s).is_ok());
+}
+
+#[test]
+fn defender_plans_are_set_standard_at_subscription_scope() {
+    let mut s = spec();
+    s.defender_plans = vec![
+        "StorageAccounts".into(),
+        "keyvaults".into(),
+        "Containers".into(),
+        "StorageAccounts".into(),
+    ];
+    let d = desired(&s).expect("valid");
+    let plans: Vec<&DesiredResource> = d
+        .plan
+        .resources
+        .iter()
+        .filter(|r| r.key.starts_with("defender."))
+        .collect();
+    let ks: Vec<&str> = plans.iter().map(|r| r.key.as_str()).collect();
+    // Canonical names (case ignored), once each.
+    assert_eq!(
+        ks,
+        [
+            "defender.Containers",
+            "defender.KeyVaults",
+            "defender.StorageAccounts"
+        ]
+    );
+    for r in &plans {
+        assert_eq!(
+            r.id,
+            format!(
+                "/subscriptions/{SUB}/providers/Microsoft.Security/pricings/{}",
+                r.name
+            )
+        );
+        assert_eq!(
+            r.body,
+            json!({ "properties": { "pricingTier": "Standard" } })
+        );
+        assert!(r.depends_on.is_empty());
+        assert!(!r.lro);
+        // Removed (or destroyed), a plan is set back to Free with a PUT.
+        assert_eq!(
+            delete_body(&r.resource_type, &r.id),
+            Some(json!({ "properties": { "pricingTier": "Free" } }))
+        );
+    }
+
+    s.defender_plans = vec!["StorageAccounts".into(), "Storage".into()];
+    let issues = desired(&s).expect_err("unknown plan");
+    assert_eq!(issues[0].path.to_string(), "defender_plans[1]");
+    assert!(issues[0].kind.to_string().contains("KeyVaults"));
+}
+
+#[test]
+fn only_subscription_scope_pricings_are_deleted_by_a_write() {
+    let sub_scope = format!("/subscriptions/{SUB}/providers/Microsoft.Security/pricings/Arm");
+    assert!(delete_body("microsoft.security/pricings", &sub_scope).is_some());
+    // Resource scope (virtual machines) has a DELETE.
+    let vm = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Security/pricings/VirtualMachines");
+    assert_eq!(delete_body("Microsoft.Security/pricings", &vm), None);
+    assert_eq!(
+        delete_body(
+            "Microsoft.Network/bastionHosts",
+            &format!(
+                "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/bastionHosts/b"
+            )
+        ),
+        None
+    );
 }

@@ -8,13 +8,15 @@
 //! genai, aca, aca-002 and webapp subnets, `aksNsg.bicep` for aks and aks-002,
 //! `databricksNsg.bicep` for dbxpub and dbxpriv) and names the NSGs
 //! `<purpose>-nsg-<project>-<loc>-<env>`; priorities 100 to 4096 and the field meanings
-//! are Microsoft.Network 2024-05-01's `SecurityRulePropertiesFormat`.
+//! are Microsoft.Network 2024-05-01's `SecurityRulePropertiesFormat`. The Bastion subnet's
+//! table ([`Purpose::Bastion`], the common part's only) is Microsoft's
+//! (learn.microsoft.com/azure/bastion/bastion-nsg).
 //!
 //! Owns these facts and their rendering; must not do I/O or know Terraform.
 
 mod rules;
 
-pub use rules::{AKS, DATABRICKS, DEFAULT, GENAI};
+pub use rules::{AKS, BASTION, DATABRICKS, DEFAULT, GENAI};
 
 use serde_json::{json, Value};
 
@@ -106,6 +108,10 @@ pub enum Purpose {
     DatabricksPrivate,
     /// Anything else: Azure's default rules only.
     Default,
+    /// `AzureBastionSubnet` of the common part (Microsoft's required rules). Not in
+    /// [`Purpose::ALL`]: a project's subnets never take it (Bastion deploys only into a
+    /// subnet of that name), so `aifactory_subnet_allocation` neither accepts nor infers it.
+    Bastion,
 }
 
 impl Purpose {
@@ -119,6 +125,18 @@ impl Purpose {
         Purpose::Default,
     ];
 
+    /// Every purpose, [`Purpose::Bastion`] included.
+    pub const EVERY: [Purpose; 8] = [
+        Purpose::PrivateEndpoints,
+        Purpose::ContainerApps,
+        Purpose::Aks,
+        Purpose::WebApps,
+        Purpose::DatabricksPublic,
+        Purpose::DatabricksPrivate,
+        Purpose::Default,
+        Purpose::Bastion,
+    ];
+
     /// The name users write.
     pub fn name(self) -> &'static str {
         match self {
@@ -129,6 +147,7 @@ impl Purpose {
             Purpose::DatabricksPublic => "databricks_public",
             Purpose::DatabricksPrivate => "databricks_private",
             Purpose::Default => "default",
+            Purpose::Bastion => "bastion",
         }
     }
 
@@ -164,6 +183,7 @@ impl Purpose {
             Purpose::Aks => AKS,
             Purpose::DatabricksPublic | Purpose::DatabricksPrivate => DATABRICKS,
             Purpose::Default => DEFAULT,
+            Purpose::Bastion => BASTION,
         }
     }
 
@@ -176,6 +196,7 @@ impl Purpose {
             Purpose::Aks => "modules/aksNsg.bicep",
             Purpose::DatabricksPublic | Purpose::DatabricksPrivate => "modules/databricksNsg.bicep",
             Purpose::Default => "none: Azure's default rules",
+            Purpose::Bastion => "learn.microsoft.com/azure/bastion/bastion-nsg",
         }
     }
 }

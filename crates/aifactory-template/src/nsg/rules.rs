@@ -1,6 +1,7 @@
 //! The rule tables, one per ESML NSG module (facts: names, priorities, directions,
 //! protocols, ports and prefixes as ESML's `environment_setup/aifactory/bicep/modules/*.bicep`
-//! at release v1.24 sets them; regional service tags carry [`super::LOCATION`]).
+//! at release v1.24 sets them; regional service tags carry [`super::LOCATION`]), and
+//! [`BASTION`], Microsoft's required rules for `AzureBastionSubnet`.
 //!
 //! Owns data only; must not hold logic.
 
@@ -433,3 +434,86 @@ pub const DATABRICKS: &[Rule] = &[
 /// Subnets of no known purpose: no rules of ours, so Azure's default rules apply (VNet and
 /// load balancer in, everything else in denied; VNet and Internet out).
 pub const DEFAULT: &[Rule] = &[];
+
+/// The NSG of `AzureBastionSubnet` (the common part's Bastion): not an ESML module but the
+/// rules Microsoft lists as required when an NSG is applied to that subnet, every one of
+/// them (learn.microsoft.com/azure/bastion/bastion-nsg, "Working with NSG access and Azure
+/// Bastion", its rule names and table). Inbound: HTTPS from the Internet (the users'
+/// browsers), 443 from GatewayManager (the control plane) and AzureLoadBalancer (health
+/// probes), 8080 and 5701 within the vNet (Bastion's data plane). Outbound: 22 and 3389 to
+/// the vNet (the target VMs), 443 to AzureCloud (diagnostics, metering), 8080 and 5701
+/// within the vNet, 80 to the Internet (session and certificate validation).
+pub const BASTION: &[Rule] = &[
+    allow(
+        "AllowHttpsInbound",
+        120,
+        Inbound,
+        Tcp,
+        &["Internet"],
+        ANY,
+        &["443"],
+    ),
+    allow(
+        "AllowGatewayManagerInbound",
+        130,
+        Inbound,
+        Tcp,
+        &["GatewayManager"],
+        ANY,
+        &["443"],
+    ),
+    allow(
+        "AllowAzureLoadBalancerInbound",
+        140,
+        Inbound,
+        Tcp,
+        &["AzureLoadBalancer"],
+        ANY,
+        &["443"],
+    ),
+    allow(
+        "AllowBastionHostCommunication",
+        150,
+        Inbound,
+        Protocol::Any,
+        &["VirtualNetwork"],
+        &["VirtualNetwork"],
+        &["8080", "5701"],
+    ),
+    allow(
+        "AllowSshRdpOutbound",
+        100,
+        Outbound,
+        Protocol::Any,
+        ANY,
+        &["VirtualNetwork"],
+        &["22", "3389"],
+    ),
+    allow(
+        "AllowAzureCloudOutbound",
+        110,
+        Outbound,
+        Tcp,
+        ANY,
+        &["AzureCloud"],
+        &["443"],
+    ),
+    allow(
+        "AllowBastionCommunication",
+        120,
+        Outbound,
+        Protocol::Any,
+        &["VirtualNetwork"],
+        &["VirtualNetwork"],
+        &["8080", "5701"],
+    ),
+    allow(
+        "AllowHttpOutbound",
+        130,
+        Outbound,
+        Protocol::Any,
+        ANY,
+        &["Internet"],
+        &["80"],
+    ),
+];

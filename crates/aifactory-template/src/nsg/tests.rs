@@ -14,7 +14,7 @@ fn port_ok(p: &str) -> bool {
 
 #[test]
 fn every_table_is_valid_for_azure() {
-    for purpose in Purpose::ALL {
+    for purpose in Purpose::EVERY {
         let mut priorities = BTreeSet::new();
         let mut names = BTreeSet::new();
         for r in purpose.rules() {
@@ -57,7 +57,7 @@ fn every_table_is_valid_for_azure() {
 
 #[test]
 fn rule_counts_per_purpose_follow_esml() {
-    let counts: Vec<(&str, usize)> = Purpose::ALL
+    let counts: Vec<(&str, usize)> = Purpose::EVERY
         .iter()
         .map(|p| (p.name(), p.rules().len()))
         .collect();
@@ -71,6 +71,7 @@ fn rule_counts_per_purpose_follow_esml() {
             ("databricks_public", 3),
             ("databricks_private", 3),
             ("default", 0),
+            ("bastion", 8),
         ]
     );
     // Databricks' own rules stay below ESML's 3900.
@@ -99,6 +100,35 @@ fn purposes_parse_and_follow_esml_keys() {
         assert_eq!(Purpose::of_key(key), p, "{key}");
     }
     assert_eq!(Purpose::parse("Aks"), None);
+    // The Bastion table is the common part's: projects' subnets never get it.
+    assert_eq!(Purpose::parse("bastion"), None);
+    assert_eq!(Purpose::of_key("bastion"), Purpose::Default);
+    assert_eq!(Purpose::of_key("AzureBastionSubnet"), Purpose::Default);
+}
+
+/// Microsoft's required rules for AzureBastionSubnet (bastion-nsg), as one line each.
+#[test]
+fn bastion_table_is_microsofts_required_rules() {
+    assert_eq!(
+        desired_summaries(Purpose::Bastion, "westeurope"),
+        [
+            "120 Inbound Allow Tcp Internet:* -> *:443 AllowHttpsInbound",
+            "130 Inbound Allow Tcp GatewayManager:* -> *:443 AllowGatewayManagerInbound",
+            "140 Inbound Allow Tcp AzureLoadBalancer:* -> *:443 AllowAzureLoadBalancerInbound",
+            "150 Inbound Allow * VirtualNetwork:* -> VirtualNetwork:5701,8080 AllowBastionHostCommunication",
+            "100 Outbound Allow * *:* -> VirtualNetwork:22,3389 AllowSshRdpOutbound",
+            "110 Outbound Allow Tcp *:* -> AzureCloud:443 AllowAzureCloudOutbound",
+            "120 Outbound Allow * VirtualNetwork:* -> VirtualNetwork:5701,8080 AllowBastionCommunication",
+            "130 Outbound Allow * *:* -> Internet:80 AllowHttpOutbound",
+        ]
+    );
+    let body = nsg_body(Purpose::Bastion, "westeurope", &serde_json::json!({}));
+    let ssh = &body["properties"]["securityRules"][4]["properties"];
+    assert_eq!(
+        ssh["destinationPortRanges"],
+        serde_json::json!(["22", "3389"])
+    );
+    assert_eq!(ssh["destinationAddressPrefix"], "VirtualNetwork");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Deleting: ARM resources (with the purge of soft-deleted key vaults and AI Services
-//! accounts on request), role assignments, the foreign-resources check before a destroy,
-//! and the destroy of a whole project.
+//! accounts on request; what has no DELETE, a subscription's Defender plan, by the PUT
+//! `aifactory_template::common::delete_body` gives), role assignments, the
+//! foreign-resources check before a destroy, and the destroy of a whole project.
 //!
 //! Must not: create anything, touch ACL entries other than through `removal_jobs`.
 
@@ -59,12 +60,22 @@ impl<'a> Engine<'a> {
             rec.ty,
             rec.name.as_deref().unwrap_or_default()
         );
-        if let Err(e) = self
-            .client
-            .arm()
-            .delete(&self.ctx, &id, &rec.api_version)
-            .await
-        {
+        // What Azure cannot DELETE (a subscription's Defender plan) is "deleted" by a PUT.
+        let deleted = match aifactory_template::common::delete_body(&rec.ty, &id) {
+            Some(body) => self
+                .client
+                .arm()
+                .put(&self.ctx, &id, &rec.api_version, &body)
+                .await
+                .map(|_| ()),
+            None => {
+                self.client
+                    .arm()
+                    .delete(&self.ctx, &id, &rec.api_version)
+                    .await
+            }
+        };
+        if let Err(e) = deleted {
             return Err(fail(&key, what, e));
         }
         let mut effect = Effect {
