@@ -646,6 +646,35 @@ impl Resource for Common {
                 }
             }
         }
+        // Defender plans are the subscription's: one this plan newly sets may be someone
+        // else's already.
+        let held: BTreeSet<String> = prior
+            .as_ref()
+            .map(|p| p.records().into_keys().collect())
+            .unwrap_or_default();
+        let new_plans: Vec<(String, String, String)> = d
+            .plan
+            .resources
+            .iter()
+            .filter(|r| {
+                r.resource_type == core::types::DEFENDER_PRICING.resource_type
+                    && !held.contains(&r.key)
+            })
+            .map(|r| (r.name.clone(), r.id.clone(), r.api_version.clone()))
+            .collect();
+        if !new_plans.is_empty() {
+            if let Some(client) = client_or_diag(&self.ctx, &mut diags) {
+                let ctx = self.ctx.request_ctx(spec::PLAN_READ);
+                preflight::defender_already_on(
+                    client,
+                    &ctx,
+                    &facts.subscription_id,
+                    &new_plans,
+                    &mut diags,
+                )
+                .await;
+            }
+        }
         let cidrs: BTreeMap<String, String> = inputs
             .spec
             .network

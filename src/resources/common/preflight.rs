@@ -1,6 +1,8 @@
 //! The plan-time preflight of a new common part, from reads only: every resource provider
 //! the factory uses is registered in the subscription (else one error listing the
-//! `az provider register` commands), and offers the types the stage writes in its region.
+//! `az provider register` commands), and offers the types the stage writes in its region;
+//! and (at any plan) a warning for Defender plans the stage would newly set that are already
+//! on in the subscription (shared with whoever turned them on).
 //!
 //! Must not: write anything (registering a provider is the subscription owner's call).
 
@@ -193,6 +195,48 @@ pub async fn check(
             ),
         );
     }
+}
+
+/// Defender plans this stage is about to set that are already Standard in the subscription
+/// (another stage, the landing zone's policy, someone by hand): a warning, since the stage
+/// takes them over and turns them off for everyone when it lets go of them. `plans`:
+/// (plan name, pricing ID, api-version). An unreadable plan is left to apply.
+pub async fn defender_already_on(
+    client: &AzureClient,
+    ctx: &Ctx,
+    subscription_id: &str,
+    plans: &[(String, String, String)],
+    diags: &mut Diagnostics,
+) {
+    let mut on = Vec::new();
+    for (name, id, api_version) in plans {
+        if let Ok(Some(j)) = client.arm().get_opt(ctx, id, api_version).await {
+            if j.pointer("/properties/pricingTier")
+                .and_then(Json::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Standard"))
+            {
+                on.push(name.as_str());
+            }
+        }
+    }
+    if on.is_empty() {
+        return;
+    }
+    diags.warning(
+        AttrPath::attr("defender_plans"),
+        "Defender plans already on in the subscription",
+        format!(
+            "{} {} already Standard in subscription {subscription_id}: another stage, the landing zone's policy or someone else turned {} on. Defender plans are per subscription, so this stage takes {} over, and removing {} from `defender_plans` (or destroying the stage) sets {} to Free for the whole subscription. Leave {} out here if {} managed elsewhere.",
+            on.join(", "),
+            if on.len() == 1 { "is" } else { "are" },
+            if on.len() == 1 { "it" } else { "them" },
+            if on.len() == 1 { "it" } else { "them" },
+            if on.len() == 1 { "it" } else { "them" },
+            if on.len() == 1 { "it" } else { "them" },
+            if on.len() == 1 { "it" } else { "them" },
+            if on.len() == 1 { "it is" } else { "they are" },
+        ),
+    );
 }
 
 #[cfg(test)]

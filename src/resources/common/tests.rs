@@ -540,6 +540,9 @@ async fn bastion_and_defender_plans_create_plan_empty_and_destroy() {
         Tf::Known("StorageAccounts".into()),
         Tf::Known("keyvaults".into()),
     ]);
+    // No plan is on yet: no warning.
+    let first = fx.plan(&Value::Null, &Value::Null, &cfg).await;
+    assert!(first.diags.is_empty(), "{:?}", first.diags);
     let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
     let state = model(&created.state);
     let records = state.records();
@@ -615,6 +618,25 @@ async fn bastion_and_defender_plans_create_plan_empty_and_destroy() {
     assert_eq!(m.bastion, Tf::Known(true));
     assert!(!m.subnets.known().expect("subnets").contains_key("bastion"));
     assert!(m.records().contains_key("bastion"));
+
+    // A second stage in the subscription asking for a plan that is on is warned that it
+    // shares it; the first stage, holding it, is not.
+    let mut other = cfg.clone();
+    other.environment = Tf::Known("test".into());
+    other.defender_plans = Tf::Known(vec![Tf::Known("KeyVaults".into()), Tf::Known("Arm".into())]);
+    let shared = fx.plan(&Value::Null, &Value::Null, &other).await;
+    let w = shared
+        .diags
+        .iter()
+        .find(|d| d.path == AttrPath::attr("defender_plans"))
+        .expect("a warning on defender_plans");
+    assert!(!shared.diags.has_errors(), "{:?}", shared.diags);
+    assert!(
+        w.detail.starts_with("KeyVaults is already Standard"),
+        "{}",
+        w.detail
+    );
+    assert!(!w.detail.contains("Arm"), "{}", w.detail);
 
     // A plan taken off the list is set back to Free, the other stays.
     let mut fewer = cfg.clone();
