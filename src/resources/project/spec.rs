@@ -713,7 +713,8 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
 
 /// The IDs among `common` and `subnet_ids` follow ARM's ID grammar (no `.`/`..` segment in
 /// any encoding, no control character, no empty segment), each error on its key; which
-/// type each must be is the template's check.
+/// type each must be is the template's check. `datalake_traverse_group_id` is an Entra
+/// object ID (a GUID, the template's check), not an ARM ID.
 fn check_id_grammar(
     common: &BTreeMap<String, String>,
     subnet_ids: &BTreeMap<String, String>,
@@ -721,7 +722,7 @@ fn check_id_grammar(
 ) {
     let common_ids = common
         .iter()
-        .filter(|(k, _)| k.ends_with("_id"))
+        .filter(|(k, _)| k.ends_with("_id") && k.as_str() != "datalake_traverse_group_id")
         .map(|(k, id)| (AttrPath::attr("common").and_key(k), id));
     let subnets = subnet_ids
         .iter()

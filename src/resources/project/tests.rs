@@ -297,6 +297,30 @@ fn timeouts_block_sets_durations_and_keeps_defaults() {
 }
 
 #[test]
+fn traverse_group_is_an_object_id_not_an_arm_id() {
+    let read = |group: &str| {
+        let mut c = config(&[M1], true);
+        if let Tf::Known(m) = &mut c.common {
+            m.insert(
+                "datalake_traverse_group_id".into(),
+                Tf::Known(group.to_string()),
+            );
+        }
+        let mut d = Diagnostics::new();
+        let inputs = read_inputs(&c.to_value(), &facts(), &mut d);
+        (inputs.is_some(), d)
+    };
+    let (ok, d) = read("7a7a7a7a-0000-4000-8000-0000000000aa");
+    assert!(ok && !d.has_errors(), "{d:?}");
+    let (_, d) = read("/subscriptions/x/../y");
+    assert!(
+        d.iter()
+            .all(|e| !e.detail.contains("is not an ARM resource ID")),
+        "{d:?}"
+    );
+}
+
+#[test]
 fn timeouts_block_errors_name_the_block_attribute() {
     let mut c = config(&[M1], false);
     let mut block = durations(&[("create", "soon"), ("read", "0"), ("update", "1h30m")]);
