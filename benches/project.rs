@@ -22,6 +22,11 @@
 //! one at a time, a Container Apps environment; 3 s LROs for Cosmos DB, the Foundry
 //! project, deployments, capability hosts and the environment).
 //!
+//! Also printed: the ratios of apply and refresh to their bounds, and the longest
+//! dependency chain of one project with each object's finish time (the latency, LRO
+//! delays, throttle and bounds are shared with the `common` bench: `support`).
+//! `PROJECT_BENCH_SIZES=1,10`: only these project counts.
+//!
 //! Run: `cargo bench --bench project`.
 
 use std::collections::BTreeMap;
@@ -32,31 +37,16 @@ use aifactory::context::ProviderContext;
 use aifactory::framework::resource::ApplyRequest;
 use aifactory::framework::{PlanRequest, Resource, Value};
 use aifactory::resources::project::Project;
-use aifactory_azure::{BucketConfig, EnvVars, Settings};
-use aifactory_emulator::{
-    Bucket, Emulator, EmulatorConfig, FaultAction, FaultRule, RunningEmulator, Seed,
-    ThrottleConfig, VnetConflict,
-};
+use aifactory_emulator::{Emulator, Seed, VnetConflict};
 use serde_json::json;
 
-const TENANT: &str = "11111111-1111-1111-1111-111111111111";
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-const CLIENT: &str = "22222222-2222-2222-2222-222222222222";
-const SECRET: &str = "bench-secret";
-const COMMON_RG: &str = "acme-esml-common-weu-dev-001";
-const LATENCY_MS: u64 = 50;
-/// (path glob of the PUT, LRO delay in ms).
-const LRO_DELAYS: [(&str, u64); 8] = [
-    ("*/Microsoft.MachineLearningServices/workspaces/*", 10_000),
-    ("*/Microsoft.KeyVault/vaults/*", 3_000),
-    ("*/Microsoft.Storage/storageAccounts/*", 3_000),
-    ("*/Microsoft.Search/searchServices/*", 3_000),
-    ("*/Microsoft.CognitiveServices/accounts/*", 3_000),
-    ("*/Microsoft.Network/privateEndpoints/*", 2_000),
-    ("*/Microsoft.DocumentDB/databaseAccounts/*", 3_000),
-    ("*/Microsoft.App/managedEnvironments/*", 3_000),
-];
+mod support;
+use support::{
+    arm_calls, chain_bound, emulator_config, read_throttle_ms, settings, vm_hwm_kib,
+    write_throttle_ms, ChainBound, LATENCY_MS, SUB, TENANT,
+};
 
+const COMMON_RG: &str = "acme-esml-common-weu-dev-001";
 /// A full GenAI project on AI Foundry (`PROJECT_BENCH_FOUNDRY=1`).
 fn foundry() -> bool {
     std::env::var("PROJECT_BENCH_FOUNDRY").is_ok_and(|v| v == "1")
@@ -74,6 +64,13 @@ fn vnet_id() -> String {
 fn lake_id() -> String {
     format!(
         "{}/providers/Microsoft.Storage/storageAccounts/lakeweudev",
+        rg(COMMON_RG)
+    )
+}
+
+fn la_id() -> String {
+    format!(
+        "{}/providers/Microsoft.OperationalInsights/workspaces/la",
         rg(COMMON_RG)
     )
 }
@@ -110,13 +107,7 @@ fn config(number: i64) -> Value {
             smap(&[
                 ("resource_group_name", COMMON_RG.into()),
                 ("private_dns_zone_resource_group_id", rg("acme-dns")),
-                (
-                    "log_analytics_workspace_id",
-                    format!(
-                        "{}/providers/Microsoft.OperationalInsights/workspaces/la",
-                        rg(COMMON_RG)
-                    ),
-                ),
+                ("log_analytics_workspace_id", la_id()),
                 ("datalake_storage_account_id", lake_id()),
                 ("datalake_filesystem", "lake3".into()),
                 // Beyond about nine projects the shared folders' ACLs are full unless one
@@ -195,7 +186,7 @@ fn config(number: i64) -> Value {
 }
 
 fn seed() -> Result<Seed, String> {
-    serde_json::from_value(json!({
+    let mut seed = json!({
         "resources": [
             {"id": rg(COMMON_RG), "body": {"location": "westeurope"}},
             {"id": rg("acme-dns"), "body": {"location": "westeurope"}},
@@ -206,92 +197,33 @@ fn seed() -> Result<Seed, String> {
                 "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}}},
             {"id": format!("{}/subnets/snt-aca", vnet_id()), "body": {"properties": {"addressPrefix": "10.20.8.0/23",
                 "delegations": [{"name": "aca", "properties": {"serviceName": "Microsoft.App/environments"}}]}}},
+            {"id": la_id(), "body": {"location": "westeurope"}},
             {"id": lake_id(), "body": {"location": "westeurope", "kind": "StorageV2", "properties": {"isHnsEnabled": true}}}
         ],
         "filesystems": [{"account": "lakeweudev", "name": "lake3", "directories": ["projects"]}]
-    }))
-    .map_err(|e| e.to_string())
+    });
+    // The factory's private DNS zones: a zone group must name zones that exist.
+    if let Some(list) = seed["resources"].as_array_mut() {
+        for zone in aifactory_template::common::zones(aifactory_template::project::Cloud::Public) {
+            list.push(json!({
+                "id": format!("{}/providers/Microsoft.Network/privateDnsZones/{zone}", rg("acme-dns")),
+                "body": {"location": "global"}
+            }));
+        }
+    }
+    serde_json::from_value(seed).map_err(|e| e.to_string())
 }
 
-fn settings(emu: &RunningEmulator, scale: f64) -> Settings {
-    let vars: EnvVars = emu
-        .info()
-        .provider_env(TENANT, SUB, CLIENT, SECRET)
-        .into_iter()
-        .collect();
-    let mut s = Settings::from_vars_and(&vars, &aifactory_azure::NoConfig);
-    s.throttle.writes = BucketConfig {
-        burst: 200.0,
-        per_second: 10.0 * scale,
-    };
-    s.throttle.deletes = BucketConfig {
-        burst: 200.0,
-        per_second: 10.0 * scale,
-    };
-    s.throttle.reads = BucketConfig {
-        burst: 250.0,
-        per_second: 25.0 * scale,
-    };
-    s
-}
-
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
-}
-
-/// Critical path of one project (ms): per object its calls' latency plus its LRO delay,
-/// summed along the longest dependency chain.
-fn critical_path_ms(
+/// The dependency bound of one project (the same for every project of a run).
+fn project_bound(
     number: i64,
     facts: &aifactory::resources::project::ProviderFacts,
-) -> Result<(u64, usize), String> {
+) -> Result<ChainBound, String> {
     let mut d = aifactory::framework::Diagnostics::new();
     let inputs = aifactory::resources::project::read_inputs(&config(number), facts, &mut d)
         .ok_or("config")?;
     let dp = aifactory_template::project::desired(&inputs.spec).map_err(|e| format!("{e:?}"))?;
-    let order = dp.apply_order().map_err(|e| e.to_string())?;
-    let mut finish: BTreeMap<String, u64> = BTreeMap::new();
-    let mut writes = 0usize;
-    for n in &order {
-        let key = n.key();
-        let (calls, lro) = match n {
-            aifactory_template::project::Node::Resource(r) => {
-                let delay = LRO_DELAYS
-                    .iter()
-                    .find(|(glob, _)| {
-                        let t = glob.trim_start_matches("*/").trim_end_matches("/*");
-                        r.id.contains(t)
-                    })
-                    .map_or(0, |(_, d)| *d);
-                // PUT, and for a long-running operation its status poll and the final GET.
-                writes += 1;
-                (if r.lro { 3 } else { 1 }, if r.lro { delay } else { 0 })
-            }
-            aifactory_template::project::Node::RoleAssignment(_) => {
-                writes += 1;
-                (1, 0)
-            }
-            // Directory create, then one ACL change per path (read + write on parents).
-            aifactory_template::project::Node::Acl(_) => (2, 0),
-        };
-        let start = n
-            .depends_on()
-            .iter()
-            .filter_map(|d| finish.get(d))
-            .max()
-            .copied()
-            .unwrap_or(0);
-        finish.insert(key.to_string(), start + calls * LATENCY_MS + lro);
-    }
-    Ok((finish.values().max().copied().unwrap_or(0), writes))
+    chain_bound(&dp)
 }
 
 struct Figures {
@@ -308,38 +240,12 @@ struct Figures {
     read_bound_ms: u64,
     scale: f64,
     errors: usize,
+    /// The longest dependency chain of one project.
+    chain: String,
 }
 
 async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
-    let mut cfg = EmulatorConfig::default()
-        .with_tenant(TENANT)
-        .with_subscription(SUB)
-        .with_app(CLIENT, SECRET)
-        .with_seed(seed()?)
-        .with_latency(Duration::from_millis(LATENCY_MS), Duration::ZERO)
-        .with_throttle(ThrottleConfig {
-            reads: Bucket {
-                capacity: 250.0,
-                refill_per_sec: 25.0 * scale,
-            },
-            writes: Bucket {
-                capacity: 200.0,
-                refill_per_sec: 10.0 * scale,
-            },
-            deletes: Bucket {
-                capacity: 200.0,
-                refill_per_sec: 10.0 * scale,
-            },
-            ..ThrottleConfig::arm()
-        })
-        .with_faults(
-            LRO_DELAYS
-                .iter()
-                .map(|(glob, ms)| {
-                    FaultRule::new("PUT", glob, FaultAction::SlowLro { delay_ms: *ms })
-                })
-                .collect(),
-        );
+    let mut cfg = emulator_config(seed()?, scale);
     cfg.settings.vnet_conflict = VnetConflict::Allow;
     let emu = Arc::new(Emulator::start(cfg).await.map_err(|e| e.to_string())?);
     let ctx = ProviderContext::with_settings(settings(&emu, scale));
@@ -424,25 +330,8 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
         states.push(r);
     }
     let apply = started.elapsed();
-    let journal = emu.journal();
-    let writes = journal
-        .iter()
-        .skip(before)
-        .filter(|e| {
-            matches!(e.method.as_str(), "PUT" | "PATCH" | "DELETE" | "POST")
-                && !e.path.contains("/dfs/")
-                && !e.path.contains("oauth2")
-        })
-        .count();
-    let apply_reads = journal
-        .iter()
-        .skip(before)
-        .filter(|e| {
-            matches!(e.method.as_str(), "GET" | "HEAD")
-                && !e.path.contains("/dfs/")
-                && !e.path.contains("oauth2")
-        })
-        .count() as f64;
+    let calls = arm_calls(&emu.journal()[before..]);
+    let (writes, apply_reads) = (calls.writes, calls.reads as f64);
 
     // Refresh (a refreshing plan's read).
     let before = emu.journal().len();
@@ -459,37 +348,19 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
         r.await.map_err(|e| e.to_string())?;
     }
     let read = started.elapsed();
-    let read_calls = emu
-        .journal()
-        .iter()
-        .skip(before)
-        .filter(|e| !e.path.contains("oauth2"))
-        .count();
-    let arm_reads = emu
-        .journal()
-        .iter()
-        .skip(before)
-        .filter(|e| !e.path.contains("oauth2") && !e.path.contains("/dfs/"))
-        .count() as f64;
-    // ARM's read bucket: 250 burst, 25 per second.
-    let read_bound_ms = if arm_reads > 250.0 {
-        ((arm_reads - 250.0) / (25.0 * scale) * 1000.0) as u64
-    } else {
-        LATENCY_MS
+    let calls = arm_calls(&emu.journal()[before..]);
+    let read_calls = calls.reads + calls.writes + calls.dfs;
+    let arm_reads = (calls.reads + calls.writes) as f64;
+    // ARM's read bucket; one call's latency when the burst covers it.
+    let read_bound_ms = match read_throttle_ms(arm_reads, scale) {
+        0 => LATENCY_MS,
+        ms => ms,
     };
 
-    let (critical_ms, writes_one) = critical_path_ms(1, &facts)?;
-    let total_writes = (writes_one * n) as f64;
-    let throttle_ms = if total_writes > 200.0 {
-        ((total_writes - 200.0) / (10.0 * scale) * 1000.0) as u64
-    } else {
-        0
-    };
-    let read_throttle_ms = if apply_reads > 250.0 {
-        ((apply_reads - 250.0) / (25.0 * scale) * 1000.0) as u64
-    } else {
-        0
-    };
+    let bound = project_bound(1, &facts)?;
+    let critical_ms = bound.critical_ms;
+    let throttle_ms = write_throttle_ms((bound.writes * n) as f64, scale);
+    let read_throttle_ms = read_throttle_ms(apply_reads, scale);
     Ok(Figures {
         projects: n,
         plan,
@@ -504,7 +375,21 @@ async fn run_size(n: usize, scale: f64) -> Result<Figures, String> {
         read_bound_ms,
         scale,
         errors,
+        chain: bound.chain_text(),
     })
+}
+
+/// Project counts to run (`PROJECT_BENCH_SIZES=1,10`; default 1, 10 and 50).
+fn sizes() -> Vec<usize> {
+    std::env::var("PROJECT_BENCH_SIZES")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| vec![1, 10, 50])
 }
 
 fn main() {
@@ -532,11 +417,12 @@ fn main() {
         "bound = max(critical path, ARM write throttle, ARM read throttle); throttle rates x scale (writes 200 + 10/s, reads 250 + 25/s)"
     );
     println!(
-        "{:>8} {:>9} {:>9} {:>8} {:>9} {:>8} {:>8} {:>10} {:>9} {:>9} {:>8} {:>9} {:>6} {:>6}",
+        "{:>8} {:>9} {:>9} {:>8} {:>6} {:>9} {:>8} {:>8} {:>10} {:>9} {:>9} {:>8} {:>6} {:>9} {:>6} {:>6}",
         "projects",
         "plan",
         "apply",
         "bound",
+        "ratio",
         "crit.path",
         "writes",
         "reads",
@@ -544,22 +430,26 @@ fn main() {
         "reads/prj",
         "refresh",
         "bound",
+        "ratio",
         "calls/prj",
         "scale",
         "errors"
     );
     let total = Instant::now();
-    for n in [1usize, 10, 50] {
+    let mut chain = None;
+    for n in sizes() {
         let scale = if n >= 50 && !real { 8.0 } else { 1.0 };
         match rt.block_on(run_size(n, scale)) {
             Ok(f) => {
+                chain.get_or_insert_with(|| f.chain.clone());
                 let bound = f.critical_ms.max(f.throttle_ms).max(f.read_throttle_ms);
                 println!(
-                    "{:>8} {:>9.1?} {:>8.1}s {:>7.1}s {:>8.1}s {:>7.1}s {:>7.1}s {:>10.1} {:>9.1} {:>8.2}s {:>7.2}s {:>9.1} {:>5}x {:>6}",
+                    "{:>8} {:>9.1?} {:>8.1}s {:>7.1}s {:>5.2}x {:>8.1}s {:>7.1}s {:>7.1}s {:>10.1} {:>9.1} {:>8.2}s {:>7.2}s {:>5.2}x {:>9.1} {:>5}x {:>6}",
                     f.projects,
                     f.plan,
                     f.apply.as_secs_f64(),
                     bound as f64 / 1000.0,
+                    f.apply.as_secs_f64() * 1000.0 / bound.max(1) as f64,
                     f.critical_ms as f64 / 1000.0,
                     f.throttle_ms as f64 / 1000.0,
                     f.read_throttle_ms as f64 / 1000.0,
@@ -567,6 +457,7 @@ fn main() {
                     f.apply_reads_per_project,
                     f.read.as_secs_f64(),
                     f.read_bound_ms as f64 / 1000.0,
+                    f.read.as_secs_f64() * 1000.0 / f.read_bound_ms.max(1) as f64,
                     f.read_calls_per_project,
                     f.scale,
                     f.errors
@@ -577,6 +468,9 @@ fn main() {
                 std::process::exit(1);
             }
         }
+    }
+    if let Some(c) = chain {
+        println!("longest dependency chain of one project (finish times): {c}");
     }
     println!(
         "peak memory (VmHWM, provider + in-process emulator): {} MiB",
