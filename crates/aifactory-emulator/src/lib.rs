@@ -41,6 +41,8 @@
 //! - Defender plans (`security`): subscription scope, plan names, implicit `Free`.
 //! - Bastion (`bastion`): AzureBastionSubnet of /26 or more, Standard static public IP,
 //!   subnet and IP held.
+//! - Virtual machines and NICs (`compute`): Compute's required fields and SSH rule, NICs
+//!   on existing subnets attached to one VM, the OS disk, NIC and disk held, deleteOption.
 //! - Soft delete (`softdelete`): deleted key vaults and Cognitive Services accounts
 //!   (deletedVaults / deletedAccounts get, list, purge; 409 on re-create; recover/restore).
 //! - DFS (`dfs`, `acl`): filesystems, directories, files (empty), ACL get/set/recursive.
@@ -61,6 +63,7 @@ pub mod auth;
 pub mod authorization;
 pub mod bastion;
 pub mod blob;
+pub mod compute;
 pub mod config;
 pub mod dfs;
 pub mod dns;

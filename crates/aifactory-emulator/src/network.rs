@@ -1,7 +1,7 @@
 //! Microsoft.Network rules: virtual networks and subnets (containment in the address space,
 //! no overlap, /29 minimum, IPv6 /64, CIDR format), inline `properties.subnets` on vNet PUT
 //! (omitted subnets are deleted, in-use ones refused), subnets rendered inside the vNet
-//! GET, private endpoints (and Bastion hosts, `crate::bastion`) holding subnets
+//! GET, private endpoints (and Bastion hosts, `crate::bastion`, and NICs, `crate::compute`) holding subnets
 //! (`InUseSubnetCannotBeDeleted`), and the per-vNet
 //! write lock (409 `AnotherOperationInProgress` / 429 `RetryableError` while an LRO on the
 //! vNet or any of its subnets is in flight).
@@ -533,6 +533,9 @@ pub fn check_delete(st: &State, r: &Stored) -> Result<(), Resp> {
         if let Some(h) = crate::bastion::subnet_holder(st, &r.id) {
             return Err(in_use(r.id.rsplit('/').next().unwrap_or_default(), &h));
         }
+        if let Some(h) = crate::compute::subnet_holder(st, &r.id) {
+            return Err(in_use(r.id.rsplit('/').next().unwrap_or_default(), &h));
+        }
         if let Some(l) = crate::foundry::link_bodies(st, &r.id).first() {
             let link = l["id"].as_str().unwrap_or_default();
             return Err(in_use(r.id.rsplit('/').next().unwrap_or_default(), link));
@@ -544,6 +547,9 @@ pub fn check_delete(st: &State, r: &Stored) -> Result<(), Resp> {
                 return Err(in_use(s.id.rsplit('/').next().unwrap_or_default(), h));
             }
             if let Some(h) = crate::bastion::subnet_holder(st, &s.id) {
+                return Err(in_use(s.id.rsplit('/').next().unwrap_or_default(), &h));
+            }
+            if let Some(h) = crate::compute::subnet_holder(st, &s.id) {
                 return Err(in_use(s.id.rsplit('/').next().unwrap_or_default(), &h));
             }
             if let Some(l) = crate::foundry::link_bodies(st, &s.id).first() {

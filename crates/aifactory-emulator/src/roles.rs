@@ -45,6 +45,7 @@ pub const BUILT_IN: &[Role] = &[
     Role { id: "8ebe5a00-799e-43f5-93ac-243d3dce84a7", name: "Search Index Data Contributor", description: "Grants full access to Azure Cognitive Search index data.", actions: NO, not_actions: NO, data_actions: &["Microsoft.Search/searchServices/indexes/documents/*"] },
     Role { id: "1407120a-92aa-4202-b7e9-c0e197c71c8f", name: "Search Index Data Reader", description: "Grants read access to Azure Cognitive Search index data.", actions: NO, not_actions: NO, data_actions: &["Microsoft.Search/searchServices/indexes/documents/read"] },
     Role { id: "7f951dda-4ed3-4680-a7ca-43fe172d538d", name: "AcrPull", description: "acr pull", actions: &["Microsoft.ContainerRegistry/registries/pull/read"], not_actions: NO, data_actions: NO },
+    Role { id: "fb879df8-f326-4884-b1cf-06f3ad86be52", name: "Virtual Machine User Login", description: "View Virtual Machines in the portal and login as a regular user.", actions: &["Microsoft.Network/publicIPAddresses/read", "Microsoft.Network/virtualNetworks/read", "Microsoft.Network/loadBalancers/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Compute/virtualMachines/*/read"], not_actions: NO, data_actions: &["Microsoft.Compute/virtualMachines/login/action"] },
     Role { id: "8311e382-0749-4cb8-b61a-304f252e45ec", name: "AcrPush", description: "acr push", actions: &["Microsoft.ContainerRegistry/registries/pull/read", "Microsoft.ContainerRegistry/registries/push/write"], not_actions: NO, data_actions: NO },
 ];
 

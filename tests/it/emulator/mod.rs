@@ -9,6 +9,7 @@ mod authorization;
 mod bastion;
 mod blob;
 mod bodies;
+mod compute;
 mod datalake;
 mod dns;
 mod entra;

@@ -178,6 +178,20 @@ fn rows(principal: &str) -> Vec<Row> {
                 "subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/AzureBastionSubnet")},
                 "publicIPAddress": {"id": id("Microsoft.Network/publicIPAddresses/pipparent")}}}]}}),
             (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.Network/networkInterfaces", at("Microsoft.Network/networkInterfaces", "Microsoft.Network/networkInterfaces/niccodes"),
+            json!({"location": "westeurope", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
+                "subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}}]}}),
+            (201, 200), Some(200), Some((202, 204))),
+        row("Microsoft.Compute/virtualMachines", at("Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachines/vmcodes"),
+            json!({"location": "westeurope", "properties": {
+                "hardwareProfile": {"vmSize": "Standard_B2s"},
+                "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"},
+                    "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"}},
+                "osProfile": {"computerName": "vmcodes", "adminUsername": "azureuser",
+                    "linuxConfiguration": {"disablePasswordAuthentication": true,
+                        "ssh": {"publicKeys": [{"path": "/home/azureuser/.ssh/authorized_keys", "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE codes"}]}}},
+                "networkProfile": {"networkInterfaces": [{"id": id("Microsoft.Network/networkInterfaces/nicparent")}]}}}),
+            (201, 200), Some(200), Some((202, 204))),
         // Diagnostic settings (2021-05-01-preview): PUT 200 for create and replace, synchronous.
         row("Microsoft.Insights/diagnosticSettings",
             at("Microsoft.Insights/diagnosticSettings", "Microsoft.Storage/storageAccounts/stparent/providers/Microsoft.Insights/diagnosticSettings/codes"),
@@ -273,6 +287,8 @@ async fn put_patch_delete_status_codes_per_type() {
                 .with_body(json!({"properties": {"addressPrefix": "10.1.3.0/26"}})),
             arm_case("parent public IP", "PUT", parent("Microsoft.Network/publicIPAddresses/pipparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}})),
+            arm_case("parent NIC", "PUT", parent("Microsoft.Network/networkInterfaces/nicparent"), 201, "")
+                .with_body(json!({"location": "westeurope", "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}}]}})),
             arm_case("parent endpoint", "PUT", parent("Microsoft.Network/privateEndpoints/peparent"), 201, "")
                 .with_body(json!({"location": "westeurope", "properties": {"subnet": {"id": id("Microsoft.Network/virtualNetworks/vparent/subnets/s1")}}})),
             arm_case("parent AI Services account", "PUT", format!("{}?api-version=2025-06-01", id("Microsoft.CognitiveServices/accounts/aisparent")), 201, "")

@@ -95,6 +95,7 @@ pub fn forget_removed(st: &mut State, removed: &[Stored]) {
     crate::foundry::release_links(st, removed);
     crate::search::release(st, removed);
     crate::peering::release(st, removed);
+    crate::compute::release(st, removed);
     for r in removed {
         if r.full_type
             .eq_ignore_ascii_case("Microsoft.Storage/storageAccounts")

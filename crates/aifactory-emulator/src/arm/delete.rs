@@ -49,6 +49,9 @@ pub fn delete_resource(st: &mut State, ctx: &Ctx, path: &ArmPath, target: &Level
     if let Err(r) = crate::bastion::check_delete(st, &target.full_type, &existing.id) {
         return r;
     }
+    if let Err(r) = crate::compute::check_delete(st, &target.full_type, &existing.id) {
+        return r;
+    }
     let now = st.now_ms();
     let answer = ops::delete_answer(&target.full_type, true, generic_lro);
     if answer.long_running {

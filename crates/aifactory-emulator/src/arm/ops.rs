@@ -41,7 +41,7 @@ const STORAGE: &str = "storage/resource-manager/Microsoft.Storage/stable/2025-06
 
 /// Every resource type the emulator serves by name (its type tables, the provider's project
 /// template and what the examples write through `aifactory_arm_resource`).
-pub const ALL: [TypeOps; 33] = [
+pub const ALL: [TypeOps; 35] = [
     TypeOps {
         resource_type: "Microsoft.Resources/resourceGroups",
         api_version: "2024-07-01",
@@ -254,6 +254,26 @@ pub const ALL: [TypeOps; 33] = [
         resource_type: "Microsoft.Network/bastionHosts",
         api_version: "2024-05-01",
         spec: NETWORK,
+        put: op(&[200, 201], true),
+        patch: Some(op(&[200], true)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Network interfaces: CreateOrUpdate 200/201 (long-running), UpdateTags 200, Delete
+    // 200/202/204 (long-running).
+    TypeOps {
+        resource_type: "Microsoft.Network/networkInterfaces",
+        api_version: "2024-05-01",
+        spec: NETWORK,
+        put: op(&[200, 201], true),
+        patch: Some(op(&[200], false)),
+        delete: Some(op(&[200, 202, 204], true)),
+    },
+    // Virtual machines: CreateOrUpdate 200/201, Update 200, Delete 200/202/204, all
+    // long-running.
+    TypeOps {
+        resource_type: "Microsoft.Compute/virtualMachines",
+        api_version: "2025-04-01",
+        spec: "compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2025-04-01/virtualMachine.json",
         put: op(&[200, 201], true),
         patch: Some(op(&[200], true)),
         delete: Some(op(&[200, 202, 204], true)),

@@ -96,6 +96,7 @@ pub fn put_resource(
     network::apply_plan(st, ctx, &stored_id, prepared.plan, ps, now);
     crate::search::after_put(st, &checked.target.full_type, &stored_id);
     crate::peering::after_put(st, &checked.target.full_type, &stored_id);
+    crate::compute::after_put(st, &checked.target.full_type, &stored_id);
     if let Err(r) = seed_container(st, &checked.target, &stored_id) {
         return r;
     }
@@ -162,6 +163,7 @@ fn check(
         crate::peering::check_put(st, &target.full_type, &target.id, body)?;
         crate::security::check_put(path, &target.full_type, body)?;
         crate::bastion::check_put(st, &target.full_type, &target.id, body)?;
+        crate::compute::check_put(st, &target.full_type, &target.id, body)?;
     }
     if top_level && path.resource_group().is_some() {
         check_location(path, &target, body, existing.as_ref())?;

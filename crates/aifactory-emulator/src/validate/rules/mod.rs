@@ -16,7 +16,7 @@ mod storage;
 use super::schema::TypeRules;
 
 /// Every rule set.
-pub const ALL: [&TypeRules; 32] = [
+pub const ALL: [&TypeRules; 34] = [
     &resources::RESOURCE_GROUP,
     &resources::USER_ASSIGNED_IDENTITY,
     &resources::ROLE_ASSIGNMENT,
@@ -36,6 +36,8 @@ pub const ALL: [&TypeRules; 32] = [
     &network::PEERING,
     &network::PUBLIC_IP,
     &network::BASTION_HOST,
+    &network::NETWORK_INTERFACE,
+    &services::VIRTUAL_MACHINE,
     &services::KEY_VAULT,
     &services::APP_INSIGHTS,
     &services::ML_WORKSPACE,

@@ -498,3 +498,44 @@ pub const BASTION_HOST: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `NetworkInterface`: IP configurations with a subnet by ID (`crate::compute` checks that
+/// it exists and keeps the VM attachment); no public IP is required.
+pub const NETWORK_INTERFACE: TypeRules = TypeRules {
+    resource_type: "Microsoft.Network/networkInterfaces",
+    api_versions: VERSIONS,
+    spec: "network/resource-manager/Microsoft.Network/stable/2024-05-01/networkInterface.json",
+    style: Style::Network,
+    location_required: true,
+    top: &["location", "tags", "properties", "extendedLocation"],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("properties", Ty::Obj),
+        opt("properties.ipConfigurations", Ty::Arr),
+        opt("properties.ipConfigurations[].name", Ty::Str),
+        opt("properties.ipConfigurations[].properties", Ty::Obj),
+        opt("properties.ipConfigurations[].properties.subnet", Ty::Obj),
+        opt(
+            "properties.ipConfigurations[].properties.subnet.id",
+            Ty::Id(Some("Microsoft.Network/virtualNetworks/subnets")),
+        ),
+        opt(
+            "properties.ipConfigurations[].properties.privateIPAllocationMethod",
+            Ty::Str,
+        ),
+        opt(
+            "properties.ipConfigurations[].properties.privateIPAddress",
+            Ty::Str,
+        ),
+        opt("properties.ipConfigurations[].properties.primary", Ty::Bool),
+        opt("properties.networkSecurityGroup", Ty::Obj),
+        opt(
+            "properties.networkSecurityGroup.id",
+            Ty::Id(Some("Microsoft.Network/networkSecurityGroups")),
+        ),
+        opt("properties.enableAcceleratedNetworking", Ty::Bool),
+        opt("properties.enableIPForwarding", Ty::Bool),
+    ],
+    missing_code: "MissingRequiredProperty",
+    at_least_one: &[],
+};

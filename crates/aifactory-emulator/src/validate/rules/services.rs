@@ -413,3 +413,93 @@ pub const CONTAINER_REGISTRY: TypeRules = TypeRules {
     missing_code: "MissingRequiredProperty",
     at_least_one: &[],
 };
+
+/// `VirtualMachine` (Compute 2025-04-01): the types of the members the common part's jump
+/// host writes; the required ones and the SSH rule are Compute's own answers
+/// (`crate::compute`, 400 `InvalidParameter`), not the deserializer's.
+pub const VIRTUAL_MACHINE: TypeRules = TypeRules {
+    resource_type: "Microsoft.Compute/virtualMachines",
+    api_versions: &["2024-11-01", "2025-04-01"],
+    spec:
+        "compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2025-04-01/virtualMachine.json",
+    style: Style::Arm,
+    location_required: true,
+    top: &[
+        "location",
+        "tags",
+        "identity",
+        "zones",
+        "plan",
+        "properties",
+        "extendedLocation",
+        "placement",
+    ],
+    fields: &[
+        opt("tags", Ty::StrMap),
+        opt("identity", Ty::Obj),
+        opt("identity.type", Ty::Str),
+        opt("zones", Ty::StrArr),
+        opt("properties", Ty::Obj),
+        opt("properties.hardwareProfile", Ty::Obj),
+        opt("properties.hardwareProfile.vmSize", Ty::Str),
+        opt("properties.storageProfile", Ty::Obj),
+        opt("properties.storageProfile.imageReference", Ty::Obj),
+        opt(
+            "properties.storageProfile.imageReference.publisher",
+            Ty::Str,
+        ),
+        opt("properties.storageProfile.imageReference.offer", Ty::Str),
+        opt("properties.storageProfile.imageReference.sku", Ty::Str),
+        opt("properties.storageProfile.imageReference.version", Ty::Str),
+        opt("properties.storageProfile.osDisk", Ty::Obj),
+        opt("properties.storageProfile.osDisk.name", Ty::Str),
+        opt("properties.storageProfile.osDisk.createOption", Ty::Str),
+        opt("properties.storageProfile.osDisk.deleteOption", Ty::Str),
+        opt("properties.storageProfile.osDisk.managedDisk", Ty::Obj),
+        opt(
+            "properties.storageProfile.osDisk.managedDisk.storageAccountType",
+            Ty::Str,
+        ),
+        opt("properties.osProfile", Ty::Obj),
+        opt("properties.osProfile.computerName", Ty::Str),
+        opt("properties.osProfile.adminUsername", Ty::Str),
+        opt("properties.osProfile.linuxConfiguration", Ty::Obj),
+        opt(
+            "properties.osProfile.linuxConfiguration.disablePasswordAuthentication",
+            Ty::Bool,
+        ),
+        opt("properties.osProfile.linuxConfiguration.ssh", Ty::Obj),
+        opt(
+            "properties.osProfile.linuxConfiguration.ssh.publicKeys",
+            Ty::Arr,
+        ),
+        opt(
+            "properties.osProfile.linuxConfiguration.ssh.publicKeys[].path",
+            Ty::Str,
+        ),
+        opt(
+            "properties.osProfile.linuxConfiguration.ssh.publicKeys[].keyData",
+            Ty::Str,
+        ),
+        opt("properties.networkProfile", Ty::Obj),
+        opt("properties.networkProfile.networkInterfaces", Ty::Arr),
+        opt(
+            "properties.networkProfile.networkInterfaces[].id",
+            Ty::Id(Some("Microsoft.Network/networkInterfaces")),
+        ),
+        opt(
+            "properties.networkProfile.networkInterfaces[].properties",
+            Ty::Obj,
+        ),
+        opt(
+            "properties.networkProfile.networkInterfaces[].properties.primary",
+            Ty::Bool,
+        ),
+        opt(
+            "properties.networkProfile.networkInterfaces[].properties.deleteOption",
+            Ty::Str,
+        ),
+    ],
+    missing_code: "InvalidParameter",
+    at_least_one: &[],
+};
