@@ -134,6 +134,7 @@ fn spec() -> CommonSpec {
         tags: Default::default(),
         bastion: false,
         defender_plans: Vec::new(),
+        jump_host: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! from Azure (ESML's names: environment, location short name, prefix and suffix from the
 //! group's name, the salt from the Log Analytics workspace's name, the vNet's space and
 //! common subnets, where the zones are, the registry, Bastion (its host in the group), the
-//! core team from the group's
+//! jump host (its VM in the group: user, key, size), the core team from the group's
 //! role assignments), then every object of the resulting template that exists is
 //! recorded. An ESML-made common part (zones in the common group) is adopted with its
 //! zones as "hub" zones: used and linked, not owned.
@@ -243,6 +243,35 @@ pub async fn discover(
                 Value::List(core_ids.iter().map(|x| Value::String(x.clone())).collect()),
             ),
             ("principal_type", Value::String(core_type)),
+        ]);
+    }
+    // The jump host: ESML-style `vm-jumphost-<loc>-<env><suffix>` in the group, read back.
+    let jump_name = format!("vm-jumphost-{loc}-{env}{suffix}");
+    if let Some(vm) = by_type(core::types::VIRTUAL_MACHINE.resource_type)
+        .into_iter()
+        .find(|v| s(v, "/name").eq_ignore_ascii_case(&jump_name))
+    {
+        let vm = client
+            .arm()
+            .get(ctx, &s(vm, "/id"), core::types::VIRTUAL_MACHINE.api_version)
+            .await
+            .map_err(az)?;
+        m.jump_host = Value::object([
+            (
+                "admin_username",
+                Value::String(s(&vm, "/properties/osProfile/adminUsername")),
+            ),
+            (
+                "ssh_public_key",
+                Value::String(s(
+                    &vm,
+                    "/properties/osProfile/linuxConfiguration/ssh/publicKeys/0/keyData",
+                )),
+            ),
+            (
+                "size",
+                Value::String(s(&vm, "/properties/hardwareProfile/vmSize")),
+            ),
         ]);
     }
     let tags: BTreeMap<String, Tf<String>> = rg

@@ -40,6 +40,8 @@ crate::model! {
         /// `{ object_ids = [...], principal_type = "Group" }` (an object type: both written,
         /// so an import reads back exactly the configuration's value).
         pub core_team: Value,
+        /// `{ admin_username, ssh_public_key, size }` (an object type: all written).
+        pub jump_host: Value,
         pub tags: Tf<StringMap>,
         pub adopt_existing: Tf<bool>,
         pub timeouts: Value,
@@ -81,7 +83,7 @@ zones); hub peering; Log Analytics with diagnostic settings; the data lake (hier
 access, blob and dfs private endpoints) with its filesystem and ESML's folders `active`, `logging`, `master`, \
 `projects`, everyone traverse-only on the shared parents; the common key vaults and the Premium container \
 registry behind private endpoints; the core team's role assignments and lake entries; optionally Azure Bastion \
-(`bastion`) and Defender for Cloud plans (`defender_plans`).\n\n\
+(`bastion`), a Linux jump host (`jump_host`) and Defender for Cloud plans (`defender_plans`).\n\n\
 A stage is `aifactory_common` plus, per project, `aifactory_subnet_allocation` (with `virtual_network_id`) and \
 `aifactory_project` with `common = aifactory_common.<name>.project_refs`. As with `aifactory_project`, the plan \
 lists every Azure object (`resources`), a failure part-way records what exists, refresh detects drift (`drift`), \
@@ -158,7 +160,7 @@ from reads only that the resource providers the factory uses are registered and 
             Attribute::optional(
                 "bastion",
                 Type::Bool,
-                "Azure Bastion for the stage (ESML's optional Bastion): the subnet `AzureBastionSubnet` (added to `subnets` as `bastion = 26` unless `subnets` sizes it, 26 or a smaller number; no route table even with `route_to_firewall`, Bastion does not support user-defined routes there), its NSG `nsg-AzureBastionSubnet` with every rule Microsoft requires (learn.microsoft.com/azure/bastion/bastion-nsg), a Standard static public IP `pip-bastion-<loc>-<env><suffix>`, and the host `bastion-<loc>-<env><suffix>` (Standard SKU, native-client tunneling on); the core team gets Reader on it. No jump host VM is created: bring your own VM in the `common` subnet (connecting needs Reader on the VM and its NIC too). Default false.",
+                "Azure Bastion for the stage (ESML's optional Bastion): the subnet `AzureBastionSubnet` (added to `subnets` as `bastion = 26` unless `subnets` sizes it, 26 or a smaller number; no route table even with `route_to_firewall`, Bastion does not support user-defined routes there), its NSG `nsg-AzureBastionSubnet` with every rule Microsoft requires (learn.microsoft.com/azure/bastion/bastion-nsg), a Standard static public IP `pip-bastion-<loc>-<env><suffix>`, and the host `bastion-<loc>-<env><suffix>` (Standard SKU, native-client tunneling on); the core team gets Reader on it. A jump host VM comes with `jump_host`. Default false.",
             ),
             Attribute::optional(
                 "defender_plans",
@@ -171,7 +173,16 @@ from reads only that the resource providers the factory uses are registered and 
                     ("object_ids".to_string(), Type::list(Type::String)),
                     ("principal_type".to_string(), Type::String),
                 ]),
-                "The AI Factory's core team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\" }` (both written; `User` or `Group`). Each gets Reader on the common resource group, Key Vault Administrator on both key vaults, Storage Blob Data Owner on the lake (it manages ACLs), AcrPush on the registry, and `rwx` (access and default) on the lake's `active`, `logging`, `master` and `projects`. Least privilege: not ESML's Contributor on the group.",
+                "The AI Factory's core team: `{ object_ids = [\"<Entra object ID>\", ...], principal_type = \"Group\" }` (both written; `User` or `Group`). Each gets Reader on the common resource group, Key Vault Administrator on both key vaults, Storage Blob Data Owner on the lake (it manages ACLs), AcrPush on the registry, Reader on Bastion and Virtual Machine User Login on the jump host (when there), and `rwx` (access and default) on the lake's `active`, `logging`, `master` and `projects`. Least privilege: not ESML's Contributor on the group.",
+            ),
+            Attribute::optional(
+                "jump_host",
+                Type::Object(vec![
+                    ("admin_username".to_string(), Type::String),
+                    ("ssh_public_key".to_string(), Type::String),
+                    ("size".to_string(), Type::String),
+                ]),
+                "A Linux jump host in the `common` subnet: `{ admin_username = \"azureuser\", ssh_public_key = file(\"~/.ssh/id_ed25519.pub\"), size = \"Standard_B2s\" }` (all three written). It is a NIC `nic-jumphost-<loc>-<env><suffix>` without public IP and an Ubuntu 24.04 LTS VM `vm-jumphost-<loc>-<env><suffix>` that takes SSH keys only (password login off), with a managed OS disk `osdisk-jumphost-…` deleted with the VM, a system-assigned identity, the stage's tags and its metrics sent to Log Analytics; the core team gets Virtual Machine User Login on it (Entra ID SSH as a regular user). Reach it through `bastion = true` or the hub. `admin_username`: 1 to 64 letters, digits, `_`, `-`, `.`, not a name Azure reserves (`admin`, `root`, `user`, `test`, ...). `ssh_public_key`: one OpenSSH public key line (`ssh-rsa`, `ssh-ed25519` or `ecdsa-sha2-*`); it is not a secret and is kept in state as written. A new `size` resizes the VM in place (Azure restarts it); Azure refuses to change an existing VM's admin user or SSH key (`PropertyChangeNotAllowed`): to change them, remove `jump_host`, apply, and add it back.",
             ),
             Attribute::optional("tags", Type::map(Type::String), "Tags for every resource; the provider adds `aifactory-environment` and `aifactory-role = common`."),
             Attribute::optional(

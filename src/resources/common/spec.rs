@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::framework::{num::whole, AttrPath, Diagnostics, Tf, Value};
 use aifactory_allocator as allocator;
-use aifactory_template::common::defender_plan;
+use aifactory_template::common::{
+    admin_username_problem, defender_plan, ssh_public_key_ok, JumpHost,
+};
 use aifactory_template::common::{
     CommonNaming, CommonNetwork, CommonSpec, CommonSubnet, CommonSubnetPurpose, CoreTeam, DnsSpec,
     DnsZones, HubPeering, LakeSpec, VirtualNetwork, BASTION_MAX_PREFIX, DEFENDER_PLANS,
@@ -407,6 +409,7 @@ pub fn inputs(
         );
     }
     let core_team = core_team(&v.core_team, diags);
+    let jump_host = jump_host(&v.jump_host, diags);
     let tags: BTreeMap<String, String> = v
         .tags
         .known()
@@ -446,6 +449,7 @@ pub fn inputs(
             tags,
             bastion,
             defender_plans,
+            jump_host,
         },
         delete_lake_data: flag(&v.datalake_delete_on_destroy, false),
         timeouts,
@@ -505,6 +509,78 @@ fn core_team(v: &Value, diags: &mut Diagnostics) -> CoreTeam {
         }
     }
     out
+}
+
+/// `jump_host = { admin_username = "azureuser", ssh_public_key = "ssh-ed25519 ...", size =
+/// "Standard_B2s" }`: `None` when null; unknown parts (known at apply) are planned as
+/// placeholders the template accepts, never reported.
+fn jump_host(v: &Value, diags: &mut Diagnostics) -> Option<JumpHost> {
+    let path = AttrPath::attr("jump_host");
+    let shape = "Write `jump_host = { admin_username = \"azureuser\", ssh_public_key = file(\"~/.ssh/id_ed25519.pub\"), size = \"Standard_B2s\" }`.";
+    if v.is_null() {
+        return None;
+    }
+    let mut out = JumpHost {
+        admin_username: "azureuser".into(),
+        ssh_public_key: "ssh-ed25519 AAAA(known after apply)".into(),
+        size: "Standard_B2s".into(),
+    };
+    if v.is_unknown() {
+        return Some(out);
+    }
+    let Some(m) = v.inner().as_map() else {
+        diags.error(path, "`jump_host` must be an object", shape);
+        return None;
+    };
+    for (k, item) in m {
+        let at = path.and_attr(k.clone());
+        if item.is_unknown() {
+            continue;
+        }
+        let Some(text) = item.inner().as_str() else {
+            diags.error(at, format!("`jump_host.{k}` must be set"), shape);
+            continue;
+        };
+        match k.as_str() {
+            "admin_username" => {
+                if let Some(why) = admin_username_problem(text) {
+                    diags.error(
+                        at,
+                        "Admin user name not allowed",
+                        format!("The jump host's admin user name {text:?} {why}: choose another, for example \"azureuser\"."),
+                    );
+                }
+                out.admin_username = text.to_string();
+            }
+            // The key is not a secret, but it is not repeated in messages either.
+            "ssh_public_key" => {
+                if !ssh_public_key_ok(text) {
+                    diags.error(
+                        at,
+                        "Not an SSH public key",
+                        "`jump_host.ssh_public_key` must be one OpenSSH public key line starting with `ssh-rsa`, `ssh-ed25519` or `ecdsa-sha2-` (the contents of `~/.ssh/id_ed25519.pub`, not the private key).",
+                    );
+                }
+                out.ssh_public_key = text.trim().to_string();
+            }
+            "size" => {
+                if text.trim().is_empty() || text.contains(char::is_whitespace) {
+                    diags.error(
+                        at,
+                        "Not a VM size",
+                        format!("`jump_host.size` {text:?} must be an Azure VM size such as \"Standard_B2s\"."),
+                    );
+                }
+                out.size = text.to_string();
+            }
+            other => diags.error(
+                at,
+                format!("Unsupported attribute {other:?} in `jump_host`"),
+                shape,
+            ),
+        }
+    }
+    Some(out)
 }
 
 /// The `timeouts` block.

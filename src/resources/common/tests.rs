@@ -710,3 +710,131 @@ async fn bastion_and_defender_mistakes_are_reported_at_validate() {
     });
     assert!(!fx.common.validate(&cfg.to_value()).await.has_errors());
 }
+
+/// The jump host (`jump_host`: a NIC in the common subnet, an Ubuntu VM with the key only,
+/// its OS disk, metrics, the core team's Virtual Machine User Login): create, an empty
+/// plan, import, destroy (the VM before its NIC, its OS disk with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jump_host_create_plan_empty_import_and_destroy() {
+    let fx = fixture().await;
+    let mut cfg = config();
+    let key =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGp1bXBob3N0a2V5Zm9ydGVzdHMxMjM0NTY3ODkw ops@example";
+    cfg.jump_host = Value::object([
+        ("admin_username", Value::String("azureuser".into())),
+        ("ssh_public_key", Value::String(key.into())),
+        ("size", Value::String("Standard_B2s".into())),
+    ]);
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let state = model(&created.state);
+    let records = state.records();
+    for k in [
+        "network_interface.jump_host",
+        "jump_host",
+        "diagnostic_setting.jump_host",
+    ] {
+        assert!(records.contains_key(k), "{k}: {:?}", records.keys());
+    }
+    assert!(records.keys().any(
+        |k| k.starts_with("role.team.") && k.ends_with(".jump_host.virtual-machine-user-login")
+    ));
+    let c = fx.client();
+    let ctx = aifactory_azure::Ctx::background();
+    let vm_id = records["jump_host"].id.clone().expect("id");
+    assert!(
+        vm_id.ends_with("/virtualMachines/vm-jumphost-weu-dev-001"),
+        "{vm_id}"
+    );
+    let vm = c.arm().get(&ctx, &vm_id, "2025-04-01").await.expect("vm");
+    assert_eq!(
+        vm["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"],
+        key
+    );
+    let disk_id = vm["properties"]["storageProfile"]["osDisk"]["managedDisk"]["id"]
+        .as_str()
+        .expect("disk")
+        .to_string();
+    let nic_id = records["network_interface.jump_host"]
+        .id
+        .clone()
+        .expect("nic");
+    let nic = c.arm().get(&ctx, &nic_id, "2024-05-01").await.expect("nic");
+    assert!(
+        nic["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("/subnets/snet-esml-cmn-001"))
+    );
+
+    // Refresh finds nothing changed; the next plan is empty.
+    let read = fx
+        .common
+        .read(created.state.clone(), created.private.clone())
+        .await;
+    assert!(!read.diags.has_errors(), "{:?}", read.diags);
+    assert_eq!(model(&read.state).drift, Tf::Known(BTreeMap::new()));
+    let again = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_eq!(
+        again.planned.to_json(),
+        read.state.to_json(),
+        "plan is empty"
+    );
+
+    // Import reads the jump host back as written.
+    let rg = state.id.known().cloned().expect("rg");
+    let imported = fx.common.import(&rg).await;
+    assert!(!imported.diags.has_errors(), "{:?}", imported.diags);
+    let m = model(&imported.state);
+    assert_eq!(m.jump_host, cfg.jump_host);
+    assert!(m.records().contains_key("jump_host"));
+
+    // Destroy: the VM goes before its NIC (which it holds), its OS disk with it.
+    let gone = fx.destroy(&read.state, &read.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    for id in [&vm_id, &nic_id, &disk_id] {
+        assert!(
+            c.arm()
+                .get_opt(&ctx, id, "2025-04-01")
+                .await
+                .expect("read")
+                .is_none(),
+            "{id} is gone"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jump_host_mistakes_are_reported_at_validate() {
+    let fx = fixture().await;
+    let with = |user: &str, key: &str| {
+        let mut c = config();
+        c.jump_host = Value::object([
+            ("admin_username", Value::String(user.into())),
+            ("ssh_public_key", Value::String(key.into())),
+            ("size", Value::String("Standard_B2s".into())),
+        ]);
+        c
+    };
+    let paths = |d: &Diagnostics| -> Vec<String> { d.iter().map(|x| x.path.to_string()).collect() };
+    let good = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 me";
+    assert!(!fx
+        .common
+        .validate(&with("azureuser", good).to_value())
+        .await
+        .has_errors());
+    let d = fx.common.validate(&with("root", good).to_value()).await;
+    assert_eq!(paths(&d), ["jump_host.admin_username"]);
+    assert!(d.iter().any(|x| x.detail.contains("azureuser")));
+    let d = fx
+        .common
+        .validate(
+            &with(
+                "azureuser",
+                "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXk",
+            )
+            .to_value(),
+        )
+        .await;
+    assert_eq!(paths(&d), ["jump_host.ssh_public_key"]);
+    // The key is not repeated in the message.
+    assert!(d.iter().all(|x| !x.detail.contains("b3BlbnNzaC1rZXk")));
+}

@@ -48,6 +48,13 @@ pub enum CommonIssueKind {
     UnknownDefenderPlan {
         value: String,
     },
+    /// A jump host admin user name Azure refuses.
+    InvalidAdminUsername {
+        value: String,
+        why: String,
+    },
+    /// Not an OpenSSH public key of a type the jump host takes.
+    InvalidSshPublicKey,
 }
 
 impl CommonIssueKind {
@@ -63,6 +70,8 @@ impl CommonIssueKind {
             CommonIssueKind::BastionSubnetWithoutBastion => "A Bastion subnet without Bastion",
             CommonIssueKind::BastionSubnetTooSmall { .. } => "The Bastion subnet is too small",
             CommonIssueKind::UnknownDefenderPlan { .. } => "Unknown Defender plan",
+            CommonIssueKind::InvalidAdminUsername { .. } => "Admin user name not allowed",
+            CommonIssueKind::InvalidSshPublicKey => "Not an SSH public key",
         }
     }
 }
@@ -105,6 +114,13 @@ impl fmt::Display for CommonIssueKind {
                 f,
                 "{value:?} is not a Defender for Cloud plan; use one of {}.",
                 super::spec::DEFENDER_PLANS.join(", ")
+            ),
+            CommonIssueKind::InvalidAdminUsername { value, why } => write!(
+                f,
+                "The jump host's admin user name {value:?} {why}: choose another, for example \"azureuser\"."
+            ),
+            CommonIssueKind::InvalidSshPublicKey => f.write_str(
+                "`jump_host.ssh_public_key` must be one OpenSSH public key line starting with `ssh-rsa`, `ssh-ed25519` or `ecdsa-sha2-` (the contents of `~/.ssh/id_ed25519.pub`, not the private key).",
             ),
         }
     }

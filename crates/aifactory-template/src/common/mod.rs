@@ -15,8 +15,11 @@
 //! shared parents and the core team's entries; the two common key vaults and the Premium
 //! registry behind private endpoints; diagnostic settings to Log Analytics; the core
 //! team's role assignments; optionally Azure Bastion (its subnet `AzureBastionSubnet` with
-//! Microsoft's required NSG rules, a Standard static public IP, the core team Reader on it:
-//! no jump host VM, the emulator serves no Microsoft.Compute); and optionally Defender for
+//! Microsoft's required NSG rules, a Standard static public IP, the core team Reader on it);
+//! optionally a Linux jump host (a NIC in the `common` subnet without public IP, an Ubuntu
+//! 24.04 LTS VM with SSH key login only, its OS disk deleted with it, a system-assigned
+//! identity, metrics to Log Analytics, the core team's Virtual Machine User Login and Reader
+//! on it); and optionally Defender for
 //! Cloud plans at subscription scope (Standard; "deleted" by writing Free, see
 //! [`delete_body`]: a subscription's plans are shared by every stage in it).
 //!
@@ -25,7 +28,8 @@
 //! `peering.local`, `peering.remote`, `log_analytics`, `datalake`, `datalake_filesystem`,
 //! `key_vault`, `key_vault_admin`, `container_registry`, `private_endpoint.<target>_<group>`,
 //! `private_dns_zone_group.<target>_<group>`, `diagnostic_setting.<target>`,
-//! `public_ip.bastion`, `bastion`, `defender.<plan>`, role
+//! `public_ip.bastion`, `bastion`, `network_interface.jump_host`, `jump_host`,
+//! `defender.<plan>`, role
 //! assignments `role.team.<oid>.<scope>.<role>`, ACL entries `acl.other.<path>.access` and
 //! `acl.team.<oid>.<path>.<scope>`.
 //!
@@ -57,10 +61,12 @@ use aifactory_attrpath::AttrPath;
 
 pub use issue::{CommonIssue, CommonIssueKind};
 pub use names::CommonNames;
+pub use spec::{admin_username_problem, ssh_public_key_ok};
 pub use spec::{
     defender_plan, CommonNaming, CommonNetwork, CommonSpec, CommonSubnet, CommonSubnetPurpose,
-    CoreTeam, DnsSpec, DnsZones, HubPeering, LakeSpec, VirtualNetwork, BASTION_MAX_PREFIX,
-    DEFENDER_PLANS, LAKE_FOLDERS,
+    CoreTeam, DnsSpec, DnsZones, HubPeering, JumpHost, LakeSpec, VirtualNetwork,
+    ADMIN_USERNAME_MAX, BASTION_MAX_PREFIX, DEFENDER_PLANS, LAKE_FOLDERS, RESERVED_ADMIN_USERNAMES,
+    SSH_KEY_TYPES,
 };
 
 /// The tag every object of a common part carries (its stage).
@@ -137,6 +143,18 @@ pub mod types {
         api_version: "2024-05-01",
         lro: true,
         spec: NETWORK,
+    };
+    pub const NETWORK_INTERFACE: ApiType = ApiType {
+        resource_type: "Microsoft.Network/networkInterfaces",
+        api_version: "2024-05-01",
+        lro: true,
+        spec: NETWORK,
+    };
+    pub const VIRTUAL_MACHINE: ApiType = ApiType {
+        resource_type: "Microsoft.Compute/virtualMachines",
+        api_version: "2025-04-01",
+        lro: true,
+        spec: "compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2025-04-01/virtualMachine.json",
     };
     /// Defender for Cloud plans: PUT is synchronous; at subscription scope there is no
     /// DELETE ([`super::delete_body`]).
@@ -335,6 +353,24 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
     }
     plans.sort_unstable();
     plans.dedup();
+    if let Some(j) = &spec.jump_host {
+        let at = AttrPath::attr("jump_host");
+        if let Some(why) = admin_username_problem(&j.admin_username) {
+            issues.push(CommonIssue::new(
+                at.clone().and_attr("admin_username"),
+                CommonIssueKind::InvalidAdminUsername {
+                    value: j.admin_username.clone(),
+                    why,
+                },
+            ));
+        }
+        if !ssh_public_key_ok(&j.ssh_public_key) {
+            issues.push(CommonIssue::new(
+                at.and_attr("ssh_public_key"),
+                CommonIssueKind::InvalidSshPublicKey,
+            ));
+        }
+    }
     if let Some(h) = &spec.hub_peering {
         if h.use_remote_gateways && !h.create_remote {
             issues.push(CommonIssue::new(
@@ -419,6 +455,12 @@ pub fn desired(spec: &CommonSpec) -> Result<DesiredCommon, Vec<CommonIssue>> {
         if let Some(id) = subnet_ids.get(CommonSubnetPurpose::Bastion.as_str()) {
             bastion(&x, id, &mut resources);
         }
+    }
+    if let (Some(j), Some(id)) = (
+        &spec.jump_host,
+        subnet_ids.get(CommonSubnetPurpose::Common.as_str()),
+    ) {
+        jump_host(&x, j, id, &mut resources);
     }
     defender(&x, &plans, &mut resources);
     if spec.diagnostics {
@@ -957,6 +999,87 @@ fn bastion(x: &Ctx, subnet_id: &str, out: &mut Vec<DesiredResource>) {
 }
 
 /// Defender for Cloud plans set to Standard at the subscription's scope.
+/// The jump host: a NIC in the `common` subnet (dynamic private IP, no public IP) and an
+/// Ubuntu 24.04 LTS VM on it with SSH key login only, a managed OS disk deleted with the
+/// VM (`deleteOption: Delete`; the NIC stays the template's own object), a system-assigned
+/// identity.
+fn jump_host(x: &Ctx, j: &JumpHost, subnet_id: &str, out: &mut Vec<DesiredResource>) {
+    let n = x.n;
+    let nic_id = x.id(&types::NETWORK_INTERFACE, &n.jump_host_nic);
+    let mut nic = x.located();
+    nic.insert(
+        "properties".into(),
+        json!({
+            "ipConfigurations": [{
+                "name": "ipconfig1",
+                "properties": {
+                    "subnet": { "id": subnet_id },
+                    "privateIPAllocationMethod": "Dynamic",
+                    "primary": true,
+                },
+            }],
+        }),
+    );
+    let subnet_key = format!("subnet.{}", CommonSubnetPurpose::Common.as_str());
+    out.push(res(
+        "network_interface.jump_host",
+        &types::NETWORK_INTERFACE,
+        &n.jump_host_nic,
+        nic_id.clone(),
+        Value::Object(nic),
+        &["resource_group", &subnet_key],
+    ));
+    let mut vm = x.located();
+    vm.insert("identity".into(), json!({ "type": "SystemAssigned" }));
+    vm.insert(
+        "properties".into(),
+        json!({
+            "hardwareProfile": { "vmSize": j.size },
+            "storageProfile": {
+                "imageReference": {
+                    "publisher": "Canonical",
+                    "offer": "ubuntu-24_04-lts",
+                    "sku": "server",
+                    "version": "latest",
+                },
+                "osDisk": {
+                    "name": n.jump_host_os_disk,
+                    "createOption": "FromImage",
+                    "deleteOption": "Delete",
+                    "managedDisk": { "storageAccountType": "StandardSSD_LRS" },
+                },
+            },
+            "osProfile": {
+                "computerName": n.jump_host,
+                "adminUsername": j.admin_username,
+                "linuxConfiguration": {
+                    "disablePasswordAuthentication": true,
+                    "ssh": {
+                        "publicKeys": [{
+                            "path": format!("/home/{}/.ssh/authorized_keys", j.admin_username),
+                            "keyData": j.ssh_public_key.trim(),
+                        }],
+                    },
+                },
+            },
+            "networkProfile": {
+                "networkInterfaces": [{
+                    "id": nic_id,
+                    "properties": { "primary": true, "deleteOption": "Detach" },
+                }],
+            },
+        }),
+    );
+    out.push(res(
+        "jump_host",
+        &types::VIRTUAL_MACHINE,
+        &n.jump_host,
+        x.id(&types::VIRTUAL_MACHINE, &n.jump_host),
+        Value::Object(vm),
+        &["network_interface.jump_host"],
+    ));
+}
+
 fn defender(x: &Ctx, plans: &[&str], out: &mut Vec<DesiredResource>) {
     for plan in plans {
         out.push(res(
@@ -988,7 +1111,10 @@ fn diagnostics(x: &Ctx, out: &mut Vec<DesiredResource>) {
             "Microsoft.Network/virtualNetworks" | "Microsoft.Network/bastionHosts" => {
                 (&["allLogs"], true)
             }
-            "Microsoft.Storage/storageAccounts" => (&[], true),
+            // VMs offer metrics only (their guest logs need the Azure Monitor agent).
+            "Microsoft.Storage/storageAccounts" | "Microsoft.Compute/virtualMachines" => {
+                (&[], true)
+            }
             _ => continue,
         };
         // The inputs are ours (IDs built above, known category groups): never refused.
@@ -1047,6 +1173,15 @@ fn roles(x: &Ctx, core: &[String]) -> Vec<DesiredRoleAssignment> {
             "bastion",
             x.id(&types::BASTION_HOST, &n.bastion),
             rbac::READER,
+        ));
+    }
+    // Entra ID SSH login as a regular user (the Reader Bastion needs on the VM and its NIC
+    // comes with Reader on the group).
+    if x.spec.jump_host.is_some() {
+        scopes.push((
+            "jump_host",
+            x.id(&types::VIRTUAL_MACHINE, &n.jump_host),
+            rbac::VIRTUAL_MACHINE_USER_LOGIN,
         ));
     }
     let sub = &x.spec.subscription_id;

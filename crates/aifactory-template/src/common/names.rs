@@ -4,7 +4,8 @@
 //! `la-cmn-<loc>-<env>-<salt><suffix>`, the lake `<lake prefix><salt>esml<suffix digits><env>`,
 //! the key vaults `kv-cmn<env>-<salt><suffix>` and `kv-cmnadm<env>-<salt><suffix>`, the
 //! registry `acrcommon<salt><loc><suffix><env>` (no dashes), the Bastion host
-//! `bastion-<loc>-<env><suffix>` (esml.md §6) and its IP `pip-bastion-…`; the salt is the one the
+//! `bastion-<loc>-<env><suffix>` (esml.md §6) and its IP `pip-bastion-…`, the jump host
+//! `vm-jumphost-<loc>-<env><suffix>` with `nic-jumphost-…` and `osdisk-jumphost-…`; the salt is the one the
 //! stage's projects carry (ours, or ESML's `uniqueString` salt with `naming.salt = "esml"`).
 //!
 //! Owns the patterns and Azure's length and character limits for them; must not build
@@ -36,6 +37,11 @@ pub struct CommonNames {
     pub bastion: String,
     /// Its public IP (ours: `pip-bastion-<loc>-<env><suffix>`).
     pub bastion_public_ip: String,
+    /// The jump host VM `vm-jumphost-<loc>-<env><suffix>` (ESML-style; also its computer
+    /// name), its NIC `nic-jumphost-…` and OS disk `osdisk-jumphost-…`.
+    pub jump_host: String,
+    pub jump_host_nic: String,
+    pub jump_host_os_disk: String,
 }
 
 impl CommonNames {
@@ -80,6 +86,9 @@ impl CommonNames {
             container_registry: squash(format!("acrcommon{salt}{loc}{sfx}{env}")),
             bastion: format!("bastion-{loc}-{env}{sfx}"),
             bastion_public_ip: format!("pip-bastion-{loc}-{env}{sfx}"),
+            jump_host: format!("vm-jumphost-{loc}-{env}{sfx}"),
+            jump_host_nic: format!("nic-jumphost-{loc}-{env}{sfx}"),
+            jump_host_os_disk: format!("osdisk-jumphost-{loc}-{env}{sfx}"),
             salt,
         };
         let mut issues = Vec::new();
@@ -91,6 +100,7 @@ impl CommonNames {
             ("admin key vault", &names.key_vault_admin, 24),
             ("container registry", &names.container_registry, 50),
             ("Log Analytics workspace", &names.log_analytics, 63),
+            ("jump host VM", &names.jump_host, 64),
         ] {
             if name.len() > max {
                 issues.push(CommonIssue::new(

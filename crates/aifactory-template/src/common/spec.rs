@@ -39,6 +39,105 @@ pub struct CommonSpec {
     /// Defender for Cloud plans set to Standard in the subscription (names from
     /// [`DEFENDER_PLANS`], any case).
     pub defender_plans: Vec<String>,
+    /// A Linux jump host in the `common` subnet (no public IP).
+    pub jump_host: Option<JumpHost>,
+}
+
+/// `jump_host`: a Linux VM (Ubuntu 24.04 LTS) reached through Bastion or the hub, SSH key
+/// only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JumpHost {
+    /// The VM's admin user (Azure: 1 to 64 characters, not a reserved name).
+    pub admin_username: String,
+    /// An OpenSSH public key (`ssh-rsa`, `ssh-ed25519` or `ecdsa-sha2-*`): not a secret.
+    pub ssh_public_key: String,
+    /// The VM size (`Standard_B2s`).
+    pub size: String,
+}
+
+/// Admin user names Azure refuses for a VM (learn.microsoft.com, Linux VM FAQ "What are
+/// the username requirements when creating a VM?"), compared without case.
+pub const RESERVED_ADMIN_USERNAMES: [&str; 32] = [
+    "administrator",
+    "admin",
+    "user",
+    "user1",
+    "test",
+    "user2",
+    "test1",
+    "user3",
+    "admin1",
+    "1",
+    "123",
+    "a",
+    "actuser",
+    "adm",
+    "admin2",
+    "aspnet",
+    "backup",
+    "console",
+    "david",
+    "guest",
+    "john",
+    "owner",
+    "root",
+    "server",
+    "sql",
+    "support",
+    "support_388945a0",
+    "sys",
+    "test2",
+    "test3",
+    "user4",
+    "user5",
+];
+
+/// The longest admin user name Azure takes for a Linux VM.
+pub const ADMIN_USERNAME_MAX: usize = 64;
+
+/// The key types a jump host takes (the public key's first word).
+pub const SSH_KEY_TYPES: [&str; 3] = ["ssh-rsa", "ssh-ed25519", "ecdsa-sha2-"];
+
+/// Why an admin user name is refused, if it is.
+pub fn admin_username_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > ADMIN_USERNAME_MAX {
+        return Some(format!(
+            "must be 1 to {ADMIN_USERNAME_MAX} characters (it has {})",
+            name.len()
+        ));
+    }
+    if RESERVED_ADMIN_USERNAMES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name))
+    {
+        return Some("is one of the names Azure reserves (admin, root, user, test, ...)".into());
+    }
+    let ok = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && !name.starts_with(['-', '.'])
+        && !name.ends_with('.');
+    if !ok {
+        return Some(
+            "may hold only letters, digits, `_`, `-` and `.`, and must not start with `-` or `.` or end with `.`".into(),
+        );
+    }
+    None
+}
+
+/// Whether `key` looks like an OpenSSH public key of a type a jump host takes.
+pub fn ssh_public_key_ok(key: &str) -> bool {
+    let mut parts = key.split_whitespace();
+    let (Some(kind), Some(data)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    SSH_KEY_TYPES.iter().any(|t| {
+        if t.ends_with('-') {
+            kind.starts_with(t) && kind.len() > t.len()
+        } else {
+            kind == *t
+        }
+    }) && data.starts_with("AAAA")
 }
 
 /// Defender for Cloud's plan names (`Microsoft.Security/pricings/{name}`, 2024-01-01;

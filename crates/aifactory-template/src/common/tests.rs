@@ -57,6 +57,7 @@ fn spec() -> CommonSpec {
         tags: BTreeMap::new(),
         bastion: false,
         defender_plans: Vec::new(),
+        jump_host: None,
     }
 }
 
@@ -462,4 +463,143 @@ fn only_subscription_scope_pricings_are_deleted_by_a_write() {
         ),
         None
     );
+}
+
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5IGZvciB0aGUganVtcCBob3N0 me@laptop";
+
+fn with_jump_host() -> CommonSpec {
+    let mut s = spec();
+    s.jump_host = Some(JumpHost {
+        admin_username: "azureuser".into(),
+        ssh_public_key: KEY.into(),
+        size: "Standard_B2s".into(),
+    });
+    s
+}
+
+#[test]
+fn jump_host_is_a_linux_vm_on_a_nic_in_the_common_subnet() {
+    assert!(!keys(&desired(&spec()).expect("valid")).contains(&"jump_host"));
+    let d = desired(&with_jump_host()).expect("valid");
+    let n = &d.names;
+    assert_eq!(n.jump_host, "vm-jumphost-weu-dev-001");
+    assert_eq!(n.jump_host_nic, "nic-jumphost-weu-dev-001");
+    let by = |k: &str| {
+        d.plan
+            .resources
+            .iter()
+            .find(|r| r.key == k)
+            .unwrap_or_else(|| panic!("{k}"))
+    };
+    let nic = by("network_interface.jump_host");
+    assert_eq!(nic.resource_type, "Microsoft.Network/networkInterfaces");
+    assert_eq!(
+        nic.body["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"],
+        json!(d.subnet_ids["common"])
+    );
+    // No public IP on the jump host.
+    assert!(nic.body["properties"]["ipConfigurations"][0]["properties"]
+        .get("publicIPAddress")
+        .is_none());
+    assert!(nic.depends_on.contains(&"subnet.common".to_string()));
+    let vm = by("jump_host");
+    assert_eq!(vm.resource_type, "Microsoft.Compute/virtualMachines");
+    assert_eq!(vm.api_version, "2025-04-01");
+    assert!(vm.lro);
+    assert_eq!(vm.depends_on, ["network_interface.jump_host"]);
+    let p = &vm.body["properties"];
+    assert_eq!(p["hardwareProfile"]["vmSize"], "Standard_B2s");
+    assert_eq!(
+        p["storageProfile"]["imageReference"]["offer"],
+        "ubuntu-24_04-lts"
+    );
+    assert_eq!(p["storageProfile"]["osDisk"]["deleteOption"], "Delete");
+    assert_eq!(p["storageProfile"]["osDisk"]["createOption"], "FromImage");
+    assert_eq!(p["osProfile"]["adminUsername"], "azureuser");
+    assert_eq!(
+        p["osProfile"]["linuxConfiguration"]["disablePasswordAuthentication"],
+        true
+    );
+    assert_eq!(
+        p["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0],
+        json!({"path": "/home/azureuser/.ssh/authorized_keys", "keyData": KEY})
+    );
+    assert_eq!(
+        p["networkProfile"]["networkInterfaces"][0]["id"],
+        json!(nic.id)
+    );
+    assert_eq!(vm.body["identity"]["type"], "SystemAssigned");
+    assert_eq!(vm.body["tags"]["aifactory-role"], "common");
+    // Metrics only to Log Analytics.
+    let diag = by("diagnostic_setting.jump_host");
+    assert!(diag.body["properties"]
+        .get("logs")
+        .and_then(|l| l.as_array())
+        .is_none_or(|l| l.is_empty()));
+    assert!(!keys(&d).contains(&"diagnostic_setting.network_interface.jump_host"));
+    // The core team logs in as a regular user.
+    let ra = d
+        .plan
+        .role_assignments
+        .iter()
+        .find(|r| r.key == format!("role.team.{CORE}.jump_host.virtual-machine-user-login"))
+        .expect("login role");
+    assert_eq!(
+        ra.role_definition_guid,
+        "fb879df8-f326-4884-b1cf-06f3ad86be52"
+    );
+    assert_eq!(ra.scope, vm.id);
+    assert_eq!(ra.depends_on, ["jump_host"]);
+}
+
+#[test]
+fn jump_host_user_and_key_are_checked() {
+    for (user, ok) in [
+        ("azureuser", true),
+        ("ops_admin", true),
+        ("root", false),
+        ("Admin", false),
+        ("", false),
+        ("-x", false),
+        ("has space", false),
+    ] {
+        let mut s = with_jump_host();
+        if let Some(j) = s.jump_host.as_mut() {
+            j.admin_username = user.into();
+        }
+        match desired(&s) {
+            Ok(_) => assert!(ok, "{user:?} accepted"),
+            Err(issues) => {
+                assert!(!ok, "{user:?} refused: {}", issues[0].kind);
+                assert_eq!(issues[0].path.to_string(), "jump_host.admin_username");
+            }
+        }
+    }
+    let long = "u".repeat(65);
+    assert!(admin_username_problem(&long).is_some());
+    assert!(admin_username_problem(&"u".repeat(64)).is_none());
+    for (key, ok) in [
+        (KEY, true),
+        ("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ", true),
+        ("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY", true),
+        ("ssh-dss AAAAB3NzaC1kc3MAAACBAP", false),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", false),
+        ("ssh-ed25519", false),
+        ("", false),
+    ] {
+        let mut s = with_jump_host();
+        if let Some(j) = s.jump_host.as_mut() {
+            j.ssh_public_key = key.into();
+        }
+        match desired(&s) {
+            Ok(_) => assert!(ok, "{key:?} accepted"),
+            Err(issues) => {
+                assert!(!ok, "{key:?} refused");
+                assert_eq!(issues[0].path.to_string(), "jump_host.ssh_public_key");
+                // The message does not repeat the key.
+                assert!(!issues[0].kind.to_string().contains("AAAA"));
+            }
+        }
+    }
 }

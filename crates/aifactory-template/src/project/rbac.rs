@@ -231,9 +231,17 @@ pub const ACR_PUSH: BuiltInRole = role(
     "8311e382-0749-4cb8-b61a-304f252e45ec",
     "Containers",
 );
+/// The common part's core team: SSH into the jump host with Entra ID as a regular user
+/// (`Microsoft.Compute/virtualMachines/login/action`).
+pub const VIRTUAL_MACHINE_USER_LOGIN: BuiltInRole = role(
+    "Virtual Machine User Login",
+    "virtual-machine-user-login",
+    "fb879df8-f326-4884-b1cf-06f3ad86be52",
+    "Compute",
+);
 
 /// Every role the matrix and the common part use.
-pub const ROLES: [BuiltInRole; 23] = [
+pub const ROLES: [BuiltInRole; 24] = [
     STORAGE_BLOB_DATA_OWNER,
     ACR_PUSH,
     COSMOS_DB_DATA_READER,
@@ -257,6 +265,7 @@ pub const ROLES: [BuiltInRole; 23] = [
     COGNITIVE_SERVICES_OPENAI_USER,
     COGNITIVE_SERVICES_USER,
     DATA_FACTORY_CONTRIBUTOR,
+    VIRTUAL_MACHINE_USER_LOGIN,
 ];
 
 /// Roles that must never appear (privilege escalation or `*` actions).
