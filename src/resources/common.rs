@@ -516,6 +516,16 @@ impl Resource for Common {
                 }
             }
         }
+        if let Some(p) = &prior {
+            jump_host_change(p, &config, &mut diags);
+            if diags.has_errors() {
+                return PlanResponse {
+                    planned: req.config,
+                    diags,
+                    ..PlanResponse::default()
+                };
+            }
+        }
         if !req.config.is_wholly_known() {
             return PlanResponse {
                 planned: unknown_computed(config).to_value(),
@@ -917,3 +927,31 @@ impl Resource for Common {
 }
 
 mod discover;
+
+/// Azure refuses to change an existing VM's admin user or SSH key (409
+/// `PropertyChangeNotAllowed`): said at plan, with the way round it, instead of failing the
+/// apply. The key is not repeated in the message.
+fn jump_host_change(prior: &CommonModel, config: &CommonModel, diags: &mut Diagnostics) {
+    if !prior.records().contains_key("jump_host") {
+        return;
+    }
+    let field = |v: &Value, k: &str| -> Option<String> {
+        v.inner()
+            .as_map()
+            .and_then(|m| m.get(k))
+            .and_then(|x| x.inner().as_str().map(str::to_string))
+    };
+    for k in ["admin_username", "ssh_public_key"] {
+        let (Some(old), Some(new)) = (field(&prior.jump_host, k), field(&config.jump_host, k))
+        else {
+            continue;
+        };
+        if old.trim() != new.trim() {
+            diags.error(
+                AttrPath::attr("jump_host").and_attr(k),
+                "The jump host's admin user and SSH key cannot change",
+                format!("Azure does not change `{k}` of an existing VM (PropertyChangeNotAllowed). Remove `jump_host`, apply (the VM and its disk are deleted), then add it back with the new value."),
+            );
+        }
+    }
+}

@@ -779,6 +779,36 @@ async fn jump_host_create_plan_empty_import_and_destroy() {
         "plan is empty"
     );
 
+    // A new key is refused at plan (Azure would refuse the PUT); a new size is not.
+    let with_jump = |k: &str, v: &str| {
+        let mut c = cfg.clone();
+        let mut m = c.jump_host.inner().as_map().cloned().expect("object");
+        m.insert(k.to_string(), Value::String(v.into()));
+        c.jump_host = Value::Map(m);
+        c
+    };
+    let changed = fx
+        .plan(
+            &read.state,
+            &read.private,
+            &with_jump("ssh_public_key", "ssh-ed25519 AAAAother"),
+        )
+        .await;
+    let paths: Vec<String> = changed.diags.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(paths, ["jump_host.ssh_public_key"], "{:?}", changed.diags);
+    assert!(changed
+        .diags
+        .iter()
+        .all(|d| !d.detail.contains("AAAAother")));
+    let resized = fx
+        .plan(
+            &read.state,
+            &read.private,
+            &with_jump("size", "Standard_B2ms"),
+        )
+        .await;
+    assert!(!resized.diags.has_errors(), "{:?}", resized.diags);
+
     // Import reads the jump host back as written.
     let rg = state.id.known().cloned().expect("rg");
     let imported = fx.common.import(&rg).await;

@@ -18,8 +18,8 @@
 //! Microsoft's required NSG rules, a Standard static public IP, the core team Reader on it);
 //! optionally a Linux jump host (a NIC in the `common` subnet without public IP, an Ubuntu
 //! 24.04 LTS VM with SSH key login only, its OS disk deleted with it, a system-assigned
-//! identity, metrics to Log Analytics, the core team's Virtual Machine User Login and Reader
-//! on it); and optionally Defender for
+//! identity, metrics to Log Analytics, the core team's Virtual Machine User Login on it);
+//! and optionally Defender for
 //! Cloud plans at subscription scope (Standard; "deleted" by writing Free, see
 //! [`delete_body`]: a subscription's plans are shared by every stage in it).
 //!
