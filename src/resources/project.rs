@@ -44,8 +44,8 @@ use aifactory_azure::{AzureClient, AzureError};
 use aifactory_template::project::{self as core, Cloud, DesiredProject};
 
 pub use engine::{Engine, JobError, Run, DEFAULT_JOBS_IN_FLIGHT};
-pub(crate) use refresh::refresh as refresh_objects;
 pub use model::{desired_records, Private, Record, Records};
+pub(crate) use refresh::refresh as refresh_objects;
 pub use schema::{resources_type, ProjectModel, StringMap, TeamModel};
 pub use spec::{parse_duration, read_inputs, Inputs, ProviderFacts, Timeouts};
 
