@@ -236,20 +236,23 @@ contains "... with the projects already there" "$work/plans/dev.summary.md" "| 1
 cp "$work/projects.yaml.applied" "$yaml"
 rm -f "$work/plans/dev.tfplan"
 
-# Drift: the stage's Log Analytics workspace deleted behind Terraform's back.
-la="/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.OperationalInsights/workspaces/la-cmn-weu-dev-001"
+# Drift: the common subnet's NSG (aifactory_common's nsg.common) deleted behind Terraform's
+# back.
+la="/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/acme-esml-common-weu-dev-001/providers/Microsoft.Network/networkSecurityGroups/nsg-snet-esml-cmn-001"
 expect "drift made in the emulator" 0 python3 -c '
 import ssl, sys, urllib.parse, urllib.request
 ctx = ssl.create_default_context(cafile=sys.argv[1])
+import json
 req = urllib.request.Request(sys.argv[2] + "/_emulator/resource?id=" + urllib.parse.quote(sys.argv[3]), method="DELETE")
-urllib.request.urlopen(req, context=ctx)
+deleted = json.load(urllib.request.urlopen(req, context=ctx)).get("deleted", 0)
+sys.exit(0 if deleted else 1)
 ' "$work/ca.pem" "$url" "$la"
 : >"$work/gh.log"
 expect "drift.sh dev: drift, an issue opened" 2 run env GITHUB_REPOSITORY="$repo_name" RUN_URL=https://example.invalid/run/1 "$scripts/drift.sh" dev
 contains "gh looked for an open drift issue" "$work/gh.log" "issue list --repo $repo_name --state open --label drift"
 contains "gh made the label" "$work/gh.log" "label create drift --repo $repo_name"
 contains "gh issue create" "$work/gh.log" "issue create --repo $repo_name --title Drift detected in dev --label drift --body-file $work/plans/dev.drift.md"
-contains "the issue shows the plan" "$work/plans/dev.drift.md" "to add"
+contains "the issue shows the plan" "$work/plans/dev.drift.md" "to change"
 contains "the issue links the run" "$work/plans/dev.drift.md" "Run: https://example.invalid/run/1"
 : >"$work/gh.log"
 expect "drift.sh dev: drift again, the open issue commented" 2 \

@@ -344,3 +344,36 @@ resource "aifactory_arm_resource" "empty_rg" {{
         .check_destroy(|_| Ok(()));
     run_on_all_clis(&case);
 }
+
+/// A common part under ESML's names and salt (`naming.salt = "esml"`: Bicep's
+/// `uniqueString` of the common group's ID, as ESML's pipelines name it): its globally
+/// unique names carry ESML's salt, and an import by the group's ID finds ESML's salt again
+/// (the plan after it is empty), on both CLIs.
+#[test]
+fn an_esml_salted_common_part_imports_by_its_group() {
+    let fx = policed();
+    let rg_name = "acc3-esml-common-weu-dev-001";
+    let salt = aifactory_template::naming::esml_salt(SUB, rg_name);
+    let cfg = stage("acc3-", "").replace(
+        "suffix = \"-001\" }",
+        "suffix = \"-001\", salt = \"esml\" }",
+    );
+    let case = Case::new("common_esml_salt")
+        .envs(fx.env())
+        .step(
+            config_step(cfg)
+                .check(attr(
+                    ADDR,
+                    "resources.key_vault.name",
+                    format!("kv-cmndev-{salt}-001").as_str(),
+                ))
+                .check(attr(
+                    ADDR,
+                    "resources.log_analytics.name",
+                    format!("la-cmn-weu-dev-{salt}-001").as_str(),
+                )),
+        )
+        .step(import_step(ADDR).in_place())
+        .check_destroy(|_| Ok(()));
+    run_on_all_clis(&case);
+}
