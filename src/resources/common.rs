@@ -33,7 +33,8 @@ use aifactory_template::common::{self as core, DesiredCommon};
 use aifactory_template::project::DesiredProject;
 
 use super::project::{
-    self as project, desired_records, Engine, Private, ProviderFacts, Records, Run,
+    self as project, changed_bodies, client_or_diag, desired_records, Engine, Private,
+    ProviderFacts, Records, Run,
 };
 pub use schema::CommonModel;
 use spec::{Cidrs, LiveVnet};
@@ -175,19 +176,6 @@ fn unknown_computed(mut s: CommonModel) -> CommonModel {
     s
 }
 
-fn client_or_diag<'a>(
-    ctx: &'a ProviderContext,
-    diags: &mut Diagnostics,
-) -> Option<&'a AzureClient> {
-    match ctx.azure() {
-        Ok(c) => Some(c),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
-}
-
 /// Read an existing vNet's address space and the prefixes of its subnets other than
 /// `ours` (names).
 async fn read_vnet(
@@ -284,25 +272,6 @@ async fn check_hub_zones(
             ),
         );
     }
-}
-
-/// Keys of ARM resources whose body differs between two desired sets.
-fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BTreeSet<String> {
-    let Some(before) = before else {
-        return BTreeSet::new();
-    };
-    after
-        .resources
-        .iter()
-        .filter(|r| {
-            before
-                .resources
-                .iter()
-                .find(|b| b.key == r.key)
-                .is_none_or(|b| b.body != r.body)
-        })
-        .map(|r| r.key.clone())
-        .collect()
 }
 
 fn job_diag(diags: &mut Diagnostics, e: &project::JobError, creating: bool) {

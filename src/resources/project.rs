@@ -250,7 +250,7 @@ or set `adopt_existing = true` to take it over on create (destroy then deletes i
     }
 }
 
-fn client_or_diag<'a>(
+pub(crate) fn client_or_diag<'a>(
     ctx: &'a ProviderContext,
     diags: &mut Diagnostics,
 ) -> Option<&'a AzureClient> {
@@ -284,8 +284,11 @@ fn with_computed(
     s
 }
 
-/// Keys of ARM resources whose body differs between two desired projects.
-fn changed_bodies(before: Option<&DesiredProject>, after: &DesiredProject) -> BTreeSet<String> {
+/// Keys of ARM resources whose body differs between two desired projects (or common parts).
+pub(crate) fn changed_bodies(
+    before: Option<&DesiredProject>,
+    after: &DesiredProject,
+) -> BTreeSet<String> {
     let Some(before) = before else {
         return BTreeSet::new();
     };
