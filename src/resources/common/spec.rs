@@ -20,7 +20,7 @@ use aifactory_template::common::{
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::TeamPrincipalType;
 
-use super::super::project::{parse_duration, ProviderFacts, Timeouts};
+use super::super::project::{ProviderFacts, Timeouts};
 use super::schema::CommonModel;
 
 const NAMING_KEYS: [&str; 4] = ["prefix", "location_short", "suffix", "salt"];
@@ -419,7 +419,8 @@ pub fn inputs(
                 .collect()
         })
         .unwrap_or_default();
-    let timeouts = timeouts(&v.timeouts, diags);
+    // The same reader as aifactory_project's `timeouts` block.
+    let timeouts = super::super::project::spec::timeouts(&v.timeouts, diags);
     if diags.has_errors() && !before {
         return None;
     }
@@ -581,35 +582,6 @@ fn jump_host(v: &Value, diags: &mut Diagnostics) -> Option<JumpHost> {
         }
     }
     Some(out)
-}
-
-/// The `timeouts` block.
-fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
-    let mut out = Timeouts::default();
-    let Some(m) = v.inner().as_map() else {
-        return out;
-    };
-    for (k, item) in m {
-        let Some(text) = item.inner().as_str() else {
-            continue;
-        };
-        let path = AttrPath::attr("timeouts").and_attr(k.clone());
-        match parse_duration(text).filter(|d| !d.is_zero()) {
-            Some(d) => match k.as_str() {
-                "create" => out.create = d,
-                "read" => out.read = d,
-                "update" => out.update = d,
-                "delete" => out.delete = d,
-                _ => {}
-            },
-            None => diags.error(
-                path,
-                format!("Invalid duration {text:?}"),
-                "Use Go duration syntax longer than zero, for example \"30m\", \"1h30m\" or \"90s\".",
-            ),
-        }
-    }
-    out
 }
 
 /// A short read context's limit for the plan-time reads.

@@ -486,7 +486,7 @@ fn services(v: &Tf<BTreeMap<String, Tf<bool>>>, diags: &mut Diagnostics) -> Serv
 
 /// The `timeouts` block: `Null` when absent (every default), else an object whose
 /// attributes are Go durations or null.
-fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
+pub(crate) fn timeouts(v: &Value, diags: &mut Diagnostics) -> Timeouts {
     let example = "`timeouts { create = \"90m\" }`";
     let mut out = Timeouts::default();
     if v.is_null() || v.is_unknown() {
