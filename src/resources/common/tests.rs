@@ -353,8 +353,8 @@ async fn preflight_names_unregistered_providers_and_missing_regional_types() {
     assert_eq!(writes, 0, "the preflight only reads");
 }
 
-/// Hub peering: the hub side first when written here; a hub the identity may not write
-/// fails on the hub side with what the hub side needs, and this side is not written yet.
+/// Hub peering: both sides when written here; a hub the identity may not write
+/// fails on the hub side with what the hub side needs, and this side is written (Initiated).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_peering_both_sides_or_a_clear_refusal() {
     let hub_rg = format!("/subscriptions/{SUB}/resourceGroups/rg-hub");
@@ -408,7 +408,14 @@ async fn hub_peering_both_sides_or_a_clear_refusal() {
     );
     assert!(d.detail.contains("remoteVirtualNetwork"), "{}", d.detail);
     let left = model(&applied.state).records();
-    assert!(!left.contains_key("peering.local"));
+    // This side is written all the same (Initiated until the hub side exists), as the
+    // issue asks: the local peering and an error saying what the hub side needs.
+    assert!(left.contains_key("peering.local"), "{:?}", left.keys());
+    let local = fx
+        .emulator
+        .resource(left["peering.local"].id.as_deref().expect("id"))
+        .expect("local peering");
+    assert_eq!(local["properties"]["peeringState"], "Initiated");
     assert!(
         left.contains_key("virtual_network"),
         "what exists is recorded"

@@ -686,8 +686,8 @@ fn dns(x: &Ctx, zones: &[String], out: &mut Vec<DesiredResource>) {
     }
 }
 
-/// Peering with the hub: the hub side first when written here (gateway transit must be
-/// allowed there before this side may use it).
+/// Peering with the hub: both sides when the hub's is written here, the hub's first only
+/// when this side uses the hub's gateway (transit must be allowed there before).
 fn peering(x: &Ctx, out: &mut Vec<DesiredResource>) {
     let Some(h) = &x.spec.hub_peering else {
         return;
@@ -721,7 +721,12 @@ fn peering(x: &Ctx, out: &mut Vec<DesiredResource>) {
             }}),
             &local_deps,
         ));
-        local_deps.push("peering.remote");
+        // This side waits for the hub's only to use its gateway (transit must be allowed
+        // there first); otherwise both are written at once, so a hub that refuses this
+        // identity still gets this side written, Initiated until the hub team adds theirs.
+        if h.use_remote_gateways {
+            local_deps.push("peering.remote");
+        }
     }
     let name = format!("peer-{}-to-{hub_name}", x.n.virtual_network);
     out.push(res(
