@@ -875,3 +875,60 @@ async fn jump_host_mistakes_are_reported_at_validate() {
     // The key is not repeated in the message.
     assert!(d.iter().all(|x| !x.detail.contains("b3BlbnNzaC1rZXk")));
 }
+
+/// A landing zone's spoke: `virtual_network_id` instead of `address_space`. The plan reads
+/// the vNet (its space is the pool, a subnet already there is left alone), the common
+/// subnets go into the free space, the vNet is not the common part's and stays at destroy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_spoke_vnet_gets_the_common_subnets_and_is_kept() {
+    let fx = fixture().await;
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg-spoke");
+    let vnet = format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet-spoke");
+    fx.emulator
+        .put_resource(&rg, json!({ "location": "westeurope" }))
+        .expect("group");
+    fx.emulator
+        .put_resource(
+            &vnet,
+            json!({ "location": "westeurope", "properties": { "addressSpace": { "addressPrefixes": ["10.40.0.0/22"] } } }),
+        )
+        .expect("vnet");
+    fx.emulator
+        .put_resource(
+            &format!("{vnet}/subnets/snet-landing-zone"),
+            json!({ "properties": { "addressPrefix": "10.40.0.0/24" } }),
+        )
+        .expect("foreign subnet");
+    let mut cfg = config();
+    cfg.address_space = Tf::Null;
+    cfg.virtual_network_id = Tf::Known(vnet.clone());
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let state = model(&created.state);
+    let cidrs = state.subnet_cidrs.known().cloned().expect("cidrs");
+    // `common = 26` in the first free block after the landing zone's /24.
+    assert_eq!(cidrs["common"], Tf::Known("10.40.1.0/26".to_string()));
+    let records = state.records();
+    assert!(!records.contains_key("virtual_network"));
+    assert!(records["subnet.common"]
+        .id
+        .as_deref()
+        .is_some_and(|id| id.starts_with(&vnet)));
+    let again = fx.plan(&created.state, &created.private, &cfg).await;
+    assert!(!again.diags.has_errors(), "{:?}", again.diags);
+    assert_eq!(
+        model(&again.planned).subnet_cidrs,
+        state.subnet_cidrs,
+        "kept"
+    );
+    let gone = fx.destroy(&created.state, &created.private).await;
+    assert!(!gone.diags.has_errors(), "{:?}", gone.diags);
+    assert!(fx.emulator.resource(&vnet).is_some(), "the spoke stays");
+    assert!(fx
+        .emulator
+        .resource(&format!("{vnet}/subnets/snet-landing-zone"))
+        .is_some());
+    assert!(fx
+        .emulator
+        .resource(&format!("{vnet}/subnets/snet-esml-cmn-001"))
+        .is_none());
+}
