@@ -149,13 +149,14 @@ fn azure_diag(diags: &mut Diagnostics, e: &engine::JobError, creating: bool) {
     );
 }
 
-/// The subnet the project's Agent service was injected into (its account's
+/// The subnet the project's Agent service was injected into (its Foundry account's
 /// `networkInjections`), if any.
 fn agent_subnet_of(desired: &DesiredProject) -> Option<String> {
     desired
         .resources
         .iter()
-        .find(|r| r.key == "ai_services")?
+        .filter(|r| r.key == "ai_services" || r.key == "foundry_account")
+        .find(|r| r.body.pointer("/properties/networkInjections").is_some())?
         .body
         .pointer("/properties/networkInjections/0/subnetArmId")?
         .as_str()
@@ -1192,6 +1193,7 @@ fn import_model(f: &discover::Discovered) -> ProjectModel {
         diagnostics: f.diagnostics.into(),
         deployments: schema::deployments_literal(&f.deployments),
         search_options: map_or_null(&f.search_options),
+        foundry_options: map_or_null(&f.foundry_options),
         ..ProjectModel::default()
     }
 }

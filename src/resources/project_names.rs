@@ -63,6 +63,7 @@ and AI Services names too."
                 "As in `aifactory_project`; only `resource_group_name` matters here (it salts the globally unique names), other keys are accepted and ignored.",
             ),
             Attribute::optional("services", Type::map(Type::Bool), "As in `aifactory_project`: `azure_ml`, `databricks`, `data_factory`, `ai_search`, `ai_services`, `cosmos_db`, `ai_foundry`, `agent_service`, `container_apps`, `azure_openai` (unset ones follow `project_type`)."),
+            Attribute::optional("foundry_options", Type::map(Type::String), "As in `aifactory_project`: `account` (`ai_services` or `dedicated`). With `dedicated` and `ai_foundry` the names include `foundry_account` and `foundry_project` (ESML's `aif2…` and `aif2-p…` with `naming.salt = \"esml\"` and `naming.random_salt`)."),
             Attribute::optional(
                 "network_access",
                 Type::String,
@@ -72,7 +73,7 @@ and AI Services names too."
             Attribute::computed(
                 "names",
                 Type::map(Type::String),
-                "Name by logical key, only for what this project type and these services use: `resource_group`, `identity`, `key_vault`, `storage`, `ml_storage`, `app_insights`, `ml_workspace`, `databricks`, `databricks_managed_resource_group`, `data_factory`, `search`, `ai_services`, `private_endpoint.<target>_<group>`, `network_interface.<target>_<group>`, and `datalake_path`.",
+                "Name by logical key, only for what this project type and these services use: `resource_group`, `identity`, `key_vault`, `storage`, `ml_storage`, `app_insights`, `ml_workspace`, `databricks`, `databricks_managed_resource_group`, `data_factory`, `search`, `ai_services`, `foundry_account`, `foundry_project`, `cosmos_db`, `container_apps`, `azure_openai`, `private_endpoint.<target>_<group>`, `network_interface.<target>_<group>`, and `datalake_path`.",
             ),
             Attribute::computed("resource_group_id", Type::String, "The project's resource group ID."),
             Attribute::computed("salt", Type::String, "The 5-character salt of the globally unique names (ESML's with `naming.salt = \"esml\"`)."),
@@ -90,6 +91,7 @@ crate::model! {
         pub naming: Tf<StringMap>,
         pub common: Tf<StringMap>,
         pub services: Tf<BTreeMap<String, Tf<bool>>>,
+        pub foundry_options: Tf<StringMap>,
         pub network_access: Tf<String>,
         pub subscription_id: Tf<String>,
         pub names: Tf<BTreeMap<String, String>>,
@@ -121,6 +123,7 @@ fn kind_key(kind: NameKind) -> &'static str {
         NameKind::DataFactory => "data_factory",
         NameKind::Search => "search",
         NameKind::AiServices => "ai_services",
+        NameKind::FoundryAccount => "foundry_account",
         NameKind::CosmosDb => "cosmos_db",
         NameKind::ContainerApps => "container_apps",
         NameKind::AzureOpenAi => "azure_openai",
@@ -154,6 +157,8 @@ pub fn names_of(
 ) -> Option<(BTreeMap<String, String>, String, String)> {
     let (naming_map, common_map, services) =
         maps(&config.naming, &config.common, &config.services, diags);
+    let foundry_account =
+        crate::resources::project::spec::foundry_options(&config.foundry_options, diags);
     let maps = Maps {
         naming: naming_map,
         common: common_map,
@@ -277,6 +282,7 @@ pub fn names_of(
         key_vault_purge_protection: None,
         deployments: Vec::new(),
         search: Default::default(),
+        foundry_account,
         diagnostics: true,
     };
     names_of_spec(&spec, diags)
@@ -328,6 +334,9 @@ fn names_of_spec(
                 pe.network_interface.clone(),
             );
         }
+    }
+    if layout.foundry_dedicated {
+        out.insert("foundry_project".into(), names.foundry_project.clone());
     }
     out.insert("datalake_path".into(), names.datalake_path.clone());
     let rg_id =

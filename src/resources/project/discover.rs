@@ -45,6 +45,8 @@ pub struct Discovered {
     pub deployments: BTreeMap<String, DiscoveredDeployment>,
     /// `search_options` that differ from the defaults.
     pub search_options: BTreeMap<String, String>,
+    /// `foundry_options` (`account = "dedicated"` for a Foundry account of its own).
+    pub foundry_options: BTreeMap<String, String>,
     pub principal: Option<String>,
     pub warnings: Vec<String>,
 }
@@ -119,6 +121,20 @@ fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
 
 /// Cognitive Services accounts of one kind (`AIServices`, `OpenAI`) among the group's
 /// resources (an account listed without its kind counts as AIServices, the older form).
+/// A dedicated Foundry account by its name: ESML's `aif2…`, ours `aif-prj…` (AI Services
+/// accounts are `ais-prj…` or ESML's `aiservicesprj…`).
+fn is_foundry_account_name(name: &str) -> bool {
+    name.to_ascii_lowercase().starts_with("aif")
+}
+
+/// The AI Services accounts that are not a dedicated Foundry account.
+fn ai_services_accounts(items: &[Json]) -> Vec<&Json> {
+    accounts_of_kind(items, "AIServices")
+        .into_iter()
+        .filter(|j| !is_foundry_account_name(name_of(j)))
+        .collect()
+}
+
 fn accounts_of_kind<'j>(items: &'j [Json], kind: &str) -> Vec<&'j Json> {
     find_type(items, api::AI_SERVICES.resource_type)
         .into_iter()
@@ -307,28 +323,38 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    /// AI Foundry on the AI Services account: project management (`ai_foundry`), the
-    /// Agent service's injection (`agent_service`, `subnet_ids.agent`) and the model
-    /// deployments.
+    /// AI Foundry: project management (`ai_foundry`) on a dedicated Foundry account
+    /// (`aif…`: `foundry_options.account = "dedicated"`, ESML's layout) or on the AI
+    /// Services account, the Agent service's injection (`agent_service`,
+    /// `subnet_ids.agent`) and the model deployments.
     async fn foundry(&self, d: &mut Discovered) -> Result<(), String> {
-        let Some(account) = accounts_of_kind(&self.items, "AIServices")
-            .first()
-            .map(|j| id_of(j))
-        else {
-            return Ok(());
-        };
-        let Some(body) = self
-            .get(account.clone(), api::AI_SERVICES.api_version)
-            .await
-            .map_err(az)?
-        else {
-            return Ok(());
-        };
-        let props = body.get("properties").cloned().unwrap_or(Json::Null);
-        if props.get("allowProjectManagement").and_then(Json::as_bool) != Some(true) {
-            return Ok(());
+        let mut accounts = accounts_of_kind(&self.items, "AIServices");
+        // A dedicated account first: ESML keeps its AI Services account beside it.
+        accounts.sort_by_key(|j| !is_foundry_account_name(name_of(j)));
+        let mut found = None;
+        for j in accounts {
+            let id = id_of(j);
+            let Some(body) = self
+                .get(id.clone(), api::AI_SERVICES.api_version)
+                .await
+                .map_err(az)?
+            else {
+                continue;
+            };
+            let props = body.get("properties").cloned().unwrap_or(Json::Null);
+            if props.get("allowProjectManagement").and_then(Json::as_bool) == Some(true) {
+                found = Some((id, name_of(j).to_string(), props));
+                break;
+            }
         }
+        let Some((account, name, props)) = found else {
+            return Ok(());
+        };
         d.services.insert("ai_foundry".into(), true);
+        if is_foundry_account_name(&name) {
+            d.foundry_options
+                .insert("account".into(), "dedicated".into());
+        }
         if let Some(subnet) = props
             .pointer("/networkInjections/0/subnetArmId")
             .and_then(Json::as_str)
@@ -474,7 +500,7 @@ impl Finder<'_> {
         ] {
             // Two switches share the Cognitive Services account type; its kind tells them apart.
             let present = match switch {
-                "ai_services" => !accounts_of_kind(items, "AIServices").is_empty(),
+                "ai_services" => !ai_services_accounts(items).is_empty(),
                 "azure_openai" => !accounts_of_kind(items, "OpenAI").is_empty(),
                 _ => !find_type(items, t).is_empty(),
             };
@@ -1074,7 +1100,11 @@ fn unadopted(
         (
             "AI Services account",
             &api::AI_SERVICES,
-            vec![&names.ai_services, &names.azure_openai],
+            vec![
+                &names.ai_services,
+                &names.foundry_account,
+                &names.azure_openai,
+            ],
         ),
     ];
     let mut out = Vec::new();

@@ -14,8 +14,8 @@ use crate::framework::ToDiagnostic;
 use crate::framework::{AttrPath, Diagnostics, FromValue, Num, Severity, Step, Tf, Value};
 use aifactory_template::naming::{Environment, SaltMode};
 use aifactory_template::project::{
-    Cloud, CommonRefs, ModelDeployment, NamingOptions, NetworkAccess, Persona, ProjectSpec,
-    ProjectType, RoleSet, SearchOptions, Services, Team, TeamPrincipalType,
+    Cloud, CommonRefs, FoundryAccount, ModelDeployment, NamingOptions, NetworkAccess, Persona,
+    ProjectSpec, ProjectType, RoleSet, SearchOptions, Services, Team, TeamPrincipalType,
 };
 
 use super::schema::{DeploymentModel, PersonaModel, ProjectModel, StringMap, TeamModel};
@@ -49,13 +49,14 @@ pub const TIMEOUT_KEYS: [&str; 4] = ["create", "read", "update", "delete"];
 
 /// Top-level attributes typed as maps: a core issue on `naming.prefix` is reported on
 /// `naming["prefix"]`, the path Terraform resolves in a map.
-const MAP_ATTRS: [&str; 6] = [
+const MAP_ATTRS: [&str; 7] = [
     "naming",
     "common",
     "services",
     "subnet_ids",
     "tags",
     "search_options",
+    "foundry_options",
 ];
 
 /// The provider facts a project needs besides its configuration.
@@ -208,6 +209,37 @@ fn strings(v: &Tf<Vec<Tf<String>>>, path: AttrPath, diags: &mut Diagnostics) -> 
 }
 
 /// `common.dns_zone_groups`: `"true"` (default) or `"false"` (a map of strings).
+/// `foundry_options` (of the project and of `aifactory_project_names`): the account AI
+/// Foundry runs on.
+pub(crate) fn foundry_options(v: &Tf<StringMap>, diags: &mut Diagnostics) -> FoundryAccount {
+    let foundry = string_map(
+        v,
+        "foundry_options",
+        Some(&["account"]),
+        "`foundry_options = { account = \"dedicated\" }`",
+        diags,
+    );
+    foundry_account(foundry.get("account"), diags)
+}
+
+/// `foundry_options.account`: `ai_services` (default) or `dedicated`.
+fn foundry_account(v: Option<&String>, diags: &mut Diagnostics) -> FoundryAccount {
+    let Some(s) = v else {
+        return FoundryAccount::default();
+    };
+    FoundryAccount::parse(s).unwrap_or_else(|| {
+        diags.error(
+            AttrPath::attr("foundry_options").and_key("account"),
+            format!("Invalid foundry_options.account {s:?}"),
+            format!(
+                "Set `foundry_options.account` to {}: `ai_services` runs AI Foundry on the project's AI Services account, `dedicated` on an account of its own (ESML's `aif2…`).",
+                FoundryAccount::VALUES.map(|v| format!("\"{v}\"")).join(" or ")
+            ),
+        );
+        FoundryAccount::default()
+    })
+}
+
 fn dns_zone_groups(v: Option<&String>, diags: &mut Diagnostics) -> bool {
     match v.map(String::as_str) {
         None | Some("true") => true,
@@ -638,6 +670,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
         "`search_options = { sku = \"standard\", semantic_ranker = \"free\" }`",
         diags,
     );
+    let foundry_account = foundry_options(&v.foundry_options, diags);
     let ip_allowlist = strings(&v.ip_allowlist, AttrPath::attr("ip_allowlist"), diags);
     let timeouts = timeouts(&v.timeouts, diags);
     let force_destroy = v.force_destroy.known().copied().unwrap_or(false);
@@ -701,6 +734,7 @@ pub fn inputs(v: &ProjectModel, facts: &ProviderFacts, diags: &mut Diagnostics) 
             sku: search.get("sku").cloned(),
             semantic_ranker: search.get("semantic_ranker").cloned(),
         },
+        foundry_account,
         diagnostics,
     };
     Some(Inputs {

@@ -1722,15 +1722,29 @@ fn naming_random_salt_is_validated_and_read() {
 /// in the identity's name, adopts every object by its ESML name, and the next plan is empty.
 async fn esml_made_project_imports_cleanly(cfg: ProjectModel) {
     let fx = fixture(|c| c).await;
-    // Databricks (esml projects with services.databricks) needs its two subnets.
-    for (s, cidr) in [
-        ("snt-prj001-dbxpub", "10.20.2.0/26"),
-        ("snt-prj001-dbxpriv", "10.20.2.64/26"),
+    // Databricks (esml projects with services.databricks) needs its two subnets, the
+    // Agent service (genai projects with services.agent_service) ESML's aca-002 subnet.
+    for (s, cidr, delegation) in [
+        (
+            "snt-prj001-dbxpub",
+            "10.20.2.0/26",
+            "Microsoft.Databricks/workspaces",
+        ),
+        (
+            "snt-prj001-dbxpriv",
+            "10.20.2.64/26",
+            "Microsoft.Databricks/workspaces",
+        ),
+        (
+            "snt-prj001-aca-002",
+            "172.16.4.0/23",
+            "Microsoft.App/environments",
+        ),
     ] {
         fx.emulator
             .put_resource(
                 &subnet_id(s),
-                json!({"properties": {"addressPrefix": cidr, "delegations": [{"name": "dbx", "properties": {"serviceName": "Microsoft.Databricks/workspaces"}}]}}),
+                json!({"properties": {"addressPrefix": cidr, "delegations": [{"name": "d", "properties": {"serviceName": delegation}}]}}),
             )
             .expect("subnet");
     }
@@ -1798,6 +1812,8 @@ async fn esml_made_project_imports_cleanly(cfg: ProjectModel) {
         "tags",
         "network_access",
         "services",
+        "foundry_options",
+        "deployments",
         "id",
         "identity_principal_id",
         "resources",
@@ -1942,6 +1958,8 @@ fn esml_endpoint_name(key: &str, target: &str, legacy: bool) -> String {
         | "ml_workspace_amlworkspace"
         | "search_search_service"
         | "ai_services_account"
+        | "foundry_account_account"
+        | "cosmos_db_sql"
         | "databricks_databricks_ui_api" => {
             format!("{target}-pend")
         }
@@ -1973,6 +1991,8 @@ fn assert_esml_endpoints(fx: &Fixture, recs: &Records, legacy: bool) -> BTreeMap
             "ml_workspace",
             "search",
             "ai_services",
+            "foundry_account",
+            "cosmos_db",
             "data_factory",
             "databricks",
         ]
@@ -2020,7 +2040,8 @@ fn assert_esml_endpoints(fx: &Fixture, recs: &Records, legacy: bool) -> BTreeMap
                 ],
                 "{key}"
             ),
-            "ai_services" => assert_eq!(
+            // aiFoundry2025pend.bicep: the same three zones, configs named like them.
+            "ai_services" | "foundry_account" => assert_eq!(
                 config_names,
                 [
                     "privatelink.openai.azure.com",
@@ -2098,6 +2119,65 @@ async fn an_esml_made_genai_project_imports_with_its_random_salt() {
             records.keys()
         );
     }
+}
+
+/// ESML's GenAI project on AI Foundry 2025 (`09-ai-foundry-2025-v4.bicep`): a Foundry
+/// account of its own (`aif2…`) beside AI Services, its project `aif2-p…`, the Agent
+/// service in ESML's aca-002 subnet on Cosmos DB, Storage and AI Search, model deployments
+/// on the Foundry account. Import adopts all of it under ESML's names and reads
+/// `foundry_options.account = "dedicated"`, the deployments and the agent subnet back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esml_made_genai_project_on_its_own_foundry_account_imports() {
+    let mut cfg = config_esml_random();
+    cfg.services = services(&[
+        ("ai_foundry", true),
+        ("agent_service", true),
+        ("cosmos_db", true),
+    ]);
+    cfg.foundry_options = smap(&[("account", "dedicated")]);
+    let mut subnets = cfg.subnet_ids.known().cloned().unwrap_or_default();
+    subnets.insert("agent".into(), Tf::Known(subnet_id("snt-prj001-aca-002")));
+    cfg.subnet_ids = Tf::Known(subnets);
+    cfg.deployments = crate::resources::project::schema::deployments_literal(&BTreeMap::from([(
+        "gpt-4o-mini".to_string(),
+        discover::DiscoveredDeployment {
+            model: "gpt-4o-mini".into(),
+            version: Some("2024-07-18".into()),
+            format: None,
+            sku: "Standard".into(),
+            capacity: 40,
+        },
+    )]));
+    // ESML's names, written out from CmnAIfactoryNaming.bicep (aifV2Name, aifV2PrjName)
+    // and 09-ai-foundry-2025-v4.bicep (the capability host `{account}caphost`).
+    let s5 = aifactory_template::naming::esml_salt(SUB, COMMON_RG);
+    let account = format!("aif2{s5}0db001dev");
+    let project = format!("aif2-p001{}dev", &s5[..3]);
+    let mut d = Diagnostics::new();
+    let (_, dp) = desired_of(&cfg, &facts(), None, &mut d).expect("valid");
+    let recs = model::desired_records(&dp);
+    assert_eq!(
+        recs["foundry_account"].name.as_deref(),
+        Some(account.as_str())
+    );
+    assert_eq!(
+        recs["foundry_project"].name.as_deref(),
+        Some(project.as_str())
+    );
+    assert!(recs["foundry_project"]
+        .id
+        .as_deref()
+        .is_some_and(|id| id.ends_with(&format!("/accounts/{account}/projects/{project}"))));
+    assert_eq!(
+        recs["capability_host.project"].name.as_deref(),
+        Some(format!("{account}caphost").as_str())
+    );
+    assert!(recs["deployment.gpt-4o-mini"]
+        .id
+        .as_deref()
+        .is_some_and(|id| id.contains(&format!("/accounts/{account}/deployments/"))));
+    assert!(recs.contains_key("ai_services"), "{:?}", recs.keys());
+    esml_made_project_imports_cleanly(cfg).await;
 }
 
 /// An esml project made by ESML's esml-project template (22-main.bicep): its names, and the

@@ -23,6 +23,7 @@ pub enum NameKind {
     DataFactory,
     Search,
     AiServices,
+    FoundryAccount,
     CosmosDb,
     ContainerApps,
     AzureOpenAi,
@@ -32,7 +33,7 @@ pub enum NameKind {
 
 impl NameKind {
     /// Every kind, in documentation order.
-    pub const ALL: [NameKind; 17] = [
+    pub const ALL: [NameKind; 18] = [
         NameKind::ResourceGroup,
         NameKind::Identity,
         NameKind::KeyVault,
@@ -45,6 +46,7 @@ impl NameKind {
         NameKind::DataFactory,
         NameKind::Search,
         NameKind::AiServices,
+        NameKind::FoundryAccount,
         NameKind::CosmosDb,
         NameKind::ContainerApps,
         NameKind::AzureOpenAi,
@@ -67,6 +69,7 @@ impl NameKind {
             NameKind::DataFactory => "Data Factory",
             NameKind::Search => "AI Search service",
             NameKind::AiServices => "AI Services account",
+            NameKind::FoundryAccount => "Foundry account",
             NameKind::CosmosDb => "Cosmos DB account",
             NameKind::ContainerApps => "Container Apps environment",
             NameKind::AzureOpenAi => "Azure OpenAI account",
@@ -90,6 +93,7 @@ impl NameKind {
             NameKind::DataFactory => "adf-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::Search => "aisearchprj{NNN}{loc}{env}{s5}{sfx}",
             NameKind::AiServices => "ais-prj{NNN}-{loc}-{env}-{s5}{suffix}",
+            NameKind::FoundryAccount => "aif-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             // ESML's own (esml.md: `cosmos-prj<NNN>-<loc>-<env>-<s5><suffix>`).
             NameKind::CosmosDb => "cosmos-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             // ESML's own (esml.md: `aca-env-` + `prj<NNN>-...`).
@@ -125,6 +129,8 @@ impl NameKind {
             NameKind::Identity => "mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}",
             NameKind::Search => "take(aisearchprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 60)",
             NameKind::AiServices => "take(aiservicesprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 64)",
+            // ESML's `aifV2Name` (its project: `take(take(aif2-p{NNN}{s5}{r10*}, 12){env}, 20)`).
+            NameKind::FoundryAccount => "take(take(aif2{s5}{r10*}, 12){NNN}{env}, 20)",
             _ => return None,
         })
     }

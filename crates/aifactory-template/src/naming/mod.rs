@@ -421,6 +421,11 @@ pub const PRIVATE_LINK_TARGETS: &[PrivateLinkTarget] = &[
         group_id: "account",
     },
     PrivateLinkTarget {
+        target: "foundry_account",
+        kind: NameKind::FoundryAccount,
+        group_id: "account",
+    },
+    PrivateLinkTarget {
         target: "data_factory",
         kind: NameKind::DataFactory,
         group_id: "dataFactory",
@@ -504,7 +509,7 @@ pub struct PrivateEndpointNames {
 /// | storage (each group id) | `{sa}-{group id}-pend` | endpoint | endpoint |
 /// | ML workspace | `{aml}-pend` | endpoint | zone |
 /// | AI Search | `{search}-pend` | `{search}` | endpoint |
-/// | AI Services | `{ais}-pend` | endpoint | zone |
+/// | AI Services, Foundry account | `{ais}-pend` | endpoint | zone |
 /// | Data Factory | `{adf}-{group id}-pend` (`-dataFactory-`, case kept) | endpoint | endpoint |
 /// | Databricks | `{dbx}-pend` | endpoint | endpoint |
 ///
@@ -523,7 +528,9 @@ fn esml_endpoint(t: &PrivateLinkTarget) -> EsmlEndpoint {
     let (with_group, connection_is_target, zone_config) = match t.target {
         "storage" | "ml_storage" | "data_factory" => (true, false, ZoneConfigNaming::Endpoint),
         "search" => (false, true, ZoneConfigNaming::Endpoint),
-        "ml_workspace" | "ai_services" => (false, false, ZoneConfigNaming::Zone),
+        "ml_workspace" | "ai_services" | "foundry_account" => {
+            (false, false, ZoneConfigNaming::Zone)
+        }
         _ => (false, false, ZoneConfigNaming::Endpoint),
     };
     EsmlEndpoint {
@@ -557,6 +564,12 @@ pub struct ProjectNames {
     pub data_factory: String,
     pub search: String,
     pub ai_services: String,
+    /// The dedicated Foundry account (`foundry_options.account = "dedicated"`).
+    pub foundry_account: String,
+    /// The Foundry project on the dedicated account: ESML's `aif2-p…` with its random salt,
+    /// else the project key (`project001`). On the AI Services account the Foundry
+    /// project is always named by the project key.
+    pub foundry_project: String,
     pub cosmos_db: String,
     pub container_apps: String,
     pub azure_openai: String,
@@ -581,6 +594,7 @@ impl ProjectNames {
             "data_factory" => &self.data_factory,
             "search" => &self.search,
             "ai_services" => &self.ai_services,
+            "foundry_account" => &self.foundry_account,
             "cosmos_db" => &self.cosmos_db,
             "container_apps" => &self.container_apps,
             "azure_openai" => &self.azure_openai,
@@ -606,6 +620,7 @@ impl ProjectNames {
             (NameKind::DataFactory, &self.data_factory),
             (NameKind::Search, &self.search),
             (NameKind::AiServices, &self.ai_services),
+            (NameKind::FoundryAccount, &self.foundry_account),
             (NameKind::CosmosDb, &self.cosmos_db),
             (NameKind::ContainerApps, &self.container_apps),
             (NameKind::AzureOpenAi, &self.azure_openai),
@@ -779,6 +794,29 @@ impl Ctx {
             .add(Source::RandomSalt, &random.replace('-', ""))
             .add(Self::u(Part::Suffix), &self.suffix_compact())
             .take(max)
+    }
+    /// ESML's Foundry account `take(take(aif2{s5}{r10*}, 12){NNN}{env}, 20)` (`aifV2Name`)
+    /// or, with `project`, its Foundry project `take(take(aif2-p{NNN}{s5}{r10*}, 12){env}, 20)`
+    /// (`aifV2PrjName`); `r10*` is the random salt lowercased without `-` and `_`.
+    fn esml_foundry(&self, random: &str, project: bool) -> Composed {
+        let clean = random.replace(['-', '_'], "").to_ascii_lowercase();
+        let head = if project {
+            Composed::default()
+                .lit("aif2-p")
+                .add(Source::Number, &self.nnn)
+                .add(Source::Salt, &self.salt)
+        } else {
+            Composed::default()
+                .lit("aif2")
+                .add(Source::Salt, &self.salt)
+        };
+        let base = head.add(Source::RandomSalt, &clean).take(12);
+        let tail = if project {
+            base
+        } else {
+            base.add(Source::Number, &self.nnn)
+        };
+        tail.add(Source::Environment, &self.env).take(20)
     }
     /// `mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}` (ESML's `miPrjName`).
     fn esml_identity(&self, random: &str) -> Composed {
@@ -1073,13 +1111,23 @@ pub fn compose_template(
             _ => None,
         },
     };
-    let (identity, search, ai_services) = match &ctx.random {
+    let (identity, search, ai_services, foundry_account, foundry_project) = match &ctx.random {
         Some(r) => (
             ctx.esml_identity(r),
             ctx.esml_compact("aisearchprj", r, 60),
             ctx.esml_compact("aiservicesprj", r, 64),
+            ctx.esml_foundry(r, false),
+            ctx.esml_foundry(r, true),
         ),
-        None => (ctx.dashed("mi-prj"), ctx.search(), ctx.dashed("ais-prj")),
+        None => (
+            ctx.dashed("mi-prj"),
+            ctx.search(),
+            ctx.dashed("ais-prj"),
+            ctx.dashed("aif-prj"),
+            Composed::default()
+                .lit("project")
+                .add(Source::Number, &ctx.nnn),
+        ),
     };
 
     let rg = ctx.resource_group();
@@ -1121,6 +1169,9 @@ pub fn compose_template(
         (NameKind::DataFactory, "data_factory", data_factory),
         (NameKind::Search, "search", search),
         (NameKind::AiServices, "ai_services", ai_services),
+        (NameKind::FoundryAccount, "foundry_account", foundry_account),
+        // Checked against the account's rule (the project's is no looser).
+        (NameKind::FoundryAccount, "foundry_project", foundry_project),
         (NameKind::CosmosDb, "cosmos_db", ctx.dashed("cosmos-prj")),
         (
             NameKind::ContainerApps,
@@ -1232,6 +1283,8 @@ pub fn compose_template(
         data_factory: get("data_factory"),
         search: get("search"),
         ai_services: get("ai_services"),
+        foundry_account: get("foundry_account"),
+        foundry_project: get("foundry_project"),
         cosmos_db: get("cosmos_db"),
         container_apps: get("container_apps"),
         azure_openai: get("azure_openai"),

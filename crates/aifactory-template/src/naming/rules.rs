@@ -385,7 +385,7 @@ pub fn rule_for(kind: NameKind) -> NameRule {
                 Scope::Global,
             )
         },
-        NameKind::AiServices | NameKind::AzureOpenAi => rule(
+        NameKind::AiServices | NameKind::FoundryAccount | NameKind::AzureOpenAi => rule(
             "Microsoft.CognitiveServices/accounts (name = customSubDomainName)",
             (2, 64),
             C::LowerAlnumHyphen,

@@ -230,14 +230,30 @@ fn esml_random_salt_gives_esml_identity_search_and_ai_services_names() {
     assert_eq!(n.data_factory, without.data_factory);
     assert_eq!(n.resource_group, without.resource_group);
     assert_ne!(n.identity, without.identity);
-    // Docs: a pattern for exactly the three kinds.
+    // CmnAIfactoryNaming.bicep's Foundry v2 names (ESML's examples: `aif2h7amw6bc013dev`,
+    // `aif2-p013h7adev`): the account `take(take(aif2{s5}{r10*}, 12){NNN}{env}, 20)`, its
+    // project `take(take(aif2-p{NNN}{s5}{r10*}, 12){env}, 20)`, the salt without hyphens.
+    assert_eq!(n.foundry_account, format!("aif2{s}0db001dev"));
+    assert_eq!(n.foundry_project, format!("aif2-p001{}dev", &s[..3]));
+    // Without the random salt: ours, and the project named by the project key.
+    assert_eq!(
+        without.foundry_account,
+        format!("aif-prj001-weu-dev-{s}-001")
+    );
+    assert_eq!(without.foundry_project, "project001");
+    // Docs: a pattern for exactly the four kinds.
     let kinds: Vec<NameKind> = NameKind::ALL
         .into_iter()
         .filter(|k| k.esml_random_pattern().is_some())
         .collect();
     assert_eq!(
         kinds,
-        vec![NameKind::Identity, NameKind::Search, NameKind::AiServices]
+        vec![
+            NameKind::Identity,
+            NameKind::Search,
+            NameKind::AiServices,
+            NameKind::FoundryAccount
+        ]
     );
 }
 
@@ -714,7 +730,7 @@ proptest! {
 #[test]
 fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
     let n = names_salted(&input(), SaltMode::Esml, Some(R10)).unwrap_or_else(|e| panic!("{e:?}"));
-    let cases: [(&str, String, &str); 18] = [
+    let cases: [(&str, String, &str); 19] = [
         (
             "key_vault_vault",
             format!("{}-pend", n.key_vault),
@@ -797,6 +813,12 @@ fn esml_mode_names_private_endpoints_nics_and_zone_groups_as_esml() {
             "azure_openai_account",
             format!("{}-pend", n.azure_openai),
             "endpoint",
+        ),
+        // aiFoundry2025pend.bicep: `{account}-pend`, zone configs named by zone.
+        (
+            "foundry_account_account",
+            format!("{}-pend", n.foundry_account),
+            "zone",
         ),
     ];
     assert_eq!(n.private_endpoints.len(), cases.len());

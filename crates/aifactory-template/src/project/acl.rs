@@ -87,6 +87,7 @@ fn applies(when: When, layout: &Layout) -> bool {
         When::MachineLearning => layout.ml,
         When::Search => layout.search,
         When::AiServices => layout.ai_services,
+        When::FoundryAccount => layout.foundry_dedicated,
         When::DataFactory => layout.data_factory,
         When::Datalake => layout.datalake,
         When::CosmosDb => layout.cosmos_db,
@@ -140,6 +141,11 @@ pub(super) fn role_assignments(
                 "ai_services",
                 Some("ai_services"),
                 rid(&api::AI_SERVICES, &n.ai_services),
+            ),
+            ScopeKey::FoundryAccount => (
+                "foundry_account",
+                Some("foundry_account"),
+                rid(&api::AI_SERVICES, &n.foundry_account),
             ),
             ScopeKey::DataFactory => (
                 "data_factory",

@@ -1,6 +1,6 @@
 //! AI Foundry's objects on top of the catalog's services: the Foundry project's
 //! connections to the project's AI Search, Storage and Cosmos DB (Entra ID, no keys), the
-//! model deployments on the AI Services account (one at a time: each depends on the one
+//! model deployments on the account Foundry runs on (AI Services or its own; one at a time: each depends on the one
 //! before, because Azure refuses concurrent deployment writes on one account), and the
 //! Agent service's capability hosts (account, then project, on Cosmos DB, Storage and AI
 //! Search).
@@ -137,7 +137,8 @@ pub fn deployment_key(name: &str) -> String {
 /// Model deployments, each after the one before (sorted by name): Azure refuses a
 /// deployment write while another one on the account is in progress.
 fn deployments(x: &Ctx) -> Vec<DesiredResource> {
-    let account = x.service_id(ServiceKey::AiServices);
+    let host = x.layout.foundry_host();
+    let account = x.service_id(host);
     let mut previous: Option<String> = None;
     let mut out = Vec::new();
     for d in &x.spec.deployments {
@@ -145,7 +146,7 @@ fn deployments(x: &Ctx) -> Vec<DesiredResource> {
         if let Some(v) = &d.version {
             model["version"] = json!(v);
         }
-        let mut deps = vec![ServiceKey::AiServices.as_str().to_string()];
+        let mut deps = vec![host.as_str().to_string()];
         deps.extend(previous.clone());
         let key = deployment_key(&d.name);
         out.push(resource(
@@ -167,7 +168,8 @@ fn deployments(x: &Ctx) -> Vec<DesiredResource> {
 /// The Agent service's capability hosts: the account's, then the project's on the
 /// project's connections (vector store: AI Search; files: Storage; threads: Cosmos DB).
 fn capability_hosts(x: &Ctx, built: &[DesiredResource]) -> Vec<DesiredResource> {
-    let account = x.service_id(ServiceKey::AiServices);
+    let host = x.layout.foundry_host();
+    let account = x.service_id(host);
     let project = x.service_id(ServiceKey::FoundryProject);
     let conn = |s: ServiceKey| -> Option<(String, String)> {
         let key = connection_key(s);
@@ -183,14 +185,20 @@ fn capability_hosts(x: &Ctx, built: &[DesiredResource]) -> Vec<DesiredResource> 
     ) else {
         return Vec::new();
     };
-    let name = format!("caphost-{}", x.c.names.project_key);
+    // ESML names both after its account (`{account}caphost`, dashes removed); ours after
+    // the project key.
+    let name = if x.layout.foundry_dedicated {
+        format!("{}caphost", x.name_of(host).replace('-', ""))
+    } else {
+        format!("caphost-{}", x.c.names.project_key)
+    };
     let account_host = resource(
         "capability_host.account".into(),
         &ACCOUNT_CAPABILITY_HOST,
         &name,
         format!("{account}/capabilityHosts/{name}"),
         json!({ "properties": { "capabilityHostKind": "Agents" } }),
-        vec![ServiceKey::AiServices.as_str().to_string()],
+        vec![host.as_str().to_string()],
     );
     let project_host = resource(
         "capability_host.project".into(),

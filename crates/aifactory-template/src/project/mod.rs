@@ -64,9 +64,10 @@ pub use network::Cloud;
 pub use resources::{diagnostic_setting_key, shared_private_link_key};
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{
-    esml_template, CommonRefs, Layout, ModelDeployment, NamingOptions, NetworkAccess, Persona,
-    PrincipalType, ProjectSpec, ProjectType, RoleSet, SearchOptions, Services, Team,
-    TeamPrincipalType, MAX_TAGS, SERVICE_SWITCHES, TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
+    esml_template, CommonRefs, FoundryAccount, Layout, ModelDeployment, NamingOptions,
+    NetworkAccess, Persona, PrincipalType, ProjectSpec, ProjectType, RoleSet, SearchOptions,
+    Services, Team, TeamPrincipalType, MAX_TAGS, SERVICE_SWITCHES, TAG_ENVIRONMENT, TAG_PROJECT,
+    TAG_TYPE,
 };
 
 /// Build the desired project. Errors: every problem found (warnings included), each on its

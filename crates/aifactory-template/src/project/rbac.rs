@@ -334,6 +334,8 @@ pub enum ScopeKey {
     MlWorkspace,
     Search,
     AiServices,
+    /// The dedicated Foundry account.
+    FoundryAccount,
     DataFactory,
     /// The project's Cosmos DB account.
     CosmosDb,
@@ -353,6 +355,7 @@ impl ScopeKey {
             ScopeKey::MlWorkspace => "Machine Learning workspace",
             ScopeKey::Search => "AI Search",
             ScopeKey::AiServices => "AI Services account",
+            ScopeKey::FoundryAccount => "Foundry account",
             ScopeKey::DataFactory => "Data Factory",
             ScopeKey::CosmosDb => "Cosmos DB account",
             ScopeKey::AzureOpenAi => "Azure OpenAI account",
@@ -372,6 +375,8 @@ pub enum When {
     Search,
     /// The project has an AI Services account (genai; `services.ai_services`).
     AiServices,
+    /// AI Foundry runs on an account of its own (`foundry_options.account = "dedicated"`).
+    FoundryAccount,
     /// `services.data_factory`.
     DataFactory,
     /// `common.datalake_*` are set.
@@ -391,6 +396,9 @@ impl When {
             When::MachineLearning => "with a Machine Learning workspace (esml; services.azure_ml)",
             When::Search => "with AI Search (genai; services.ai_search)",
             When::AiServices => "with AI Services (genai; services.ai_services)",
+            When::FoundryAccount => {
+                "with services.ai_foundry on its own account (foundry_options.account = \"dedicated\")"
+            }
             When::DataFactory => "with services.data_factory",
             When::Datalake => "with common.datalake_*",
             When::CosmosDb => "with services.cosmos_db",

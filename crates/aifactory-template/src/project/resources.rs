@@ -69,8 +69,8 @@ pub fn shared_private_link_key(target: ServiceKey, group_id: &str) -> String {
     format!("shared_private_link.{target}_{group_id}")
 }
 
-/// AI Search's shared private links to the project's Storage (`blob`) and AI Services
-/// account (`openai_account`), in private mode only (in allowlist mode Search reaches them
+/// AI Search's shared private links to the project's Storage (`blob`) and the account its
+/// models are on (`openai_account`), in private mode only (in allowlist mode Search reaches them
 /// as a trusted Azure service). One after the other: a search service runs one
 /// shared-private-link operation at a time. Azure creates each as a pending private
 /// endpoint connection on the target, which must be approved there (not done by the
@@ -84,7 +84,7 @@ fn shared_private_links(x: &Ctx) -> Vec<DesiredResource> {
     let mut previous: Option<String> = None;
     let mut out = Vec::new();
     for (target, group, name) in services::search::SHARED_PRIVATE_LINKS {
-        if !(target.descriptor().enabled)(x.layout) {
+        if !services::search::links_to(x.layout, target) {
             continue;
         }
         let key = shared_private_link_key(target, group);

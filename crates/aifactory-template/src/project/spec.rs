@@ -345,10 +345,12 @@ pub struct ProjectSpec {
     /// Key Vault purge protection; default on in prod only (it is irreversible and blocks
     /// re-creating a vault name for the retention period).
     pub key_vault_purge_protection: Option<bool>,
-    /// Model deployments on the AI Services account (with `ai_foundry`), sorted by name.
+    /// Model deployments on the Foundry account (with `ai_foundry`), sorted by name.
     pub deployments: Vec<ModelDeployment>,
     /// AI Search's SKU and semantic ranker (`search_options`).
     pub search: SearchOptions,
+    /// Which account AI Foundry runs on (`foundry_options.account`).
+    pub foundry_account: FoundryAccount,
     /// `diagnostics`: a diagnostic setting to the common Log Analytics workspace on every
     /// service whose descriptor has diagnostic logs (default true).
     pub diagnostics: bool,
@@ -375,6 +377,39 @@ impl SearchOptions {
     ];
     /// The values of the stable spec's `SearchSemanticSearch`.
     pub const SEMANTIC: [&'static str; 3] = ["disabled", "free", "standard"];
+}
+
+/// `foundry_options.account`: the account AI Foundry (its project, the model deployments
+/// and the Agent service) runs on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FoundryAccount {
+    /// The project's AI Services account, with project management on (the default: one
+    /// account for the project's models and AI services).
+    #[default]
+    AiServices,
+    /// An account of its own beside AI Services (`foundry_account`), as ESML builds it
+    /// (`aif2…`, its project `aif2-p…`): what an ESML-made GenAI project has.
+    Dedicated,
+}
+
+impl FoundryAccount {
+    /// The `foundry_options.account` values.
+    pub const VALUES: [&'static str; 2] = ["ai_services", "dedicated"];
+
+    pub fn parse(s: &str) -> Option<FoundryAccount> {
+        match s {
+            "ai_services" => Some(FoundryAccount::AiServices),
+            "dedicated" => Some(FoundryAccount::Dedicated),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundryAccount::AiServices => "ai_services",
+            FoundryAccount::Dedicated => "dedicated",
+        }
+    }
 }
 
 /// One model deployment (`deployments.<name>`).
@@ -457,8 +492,10 @@ pub struct Layout {
     pub search: bool,
     pub ai_services: bool,
     pub cosmos_db: bool,
-    /// AI Foundry on the AI Services account (needs it).
+    /// AI Foundry, on the AI Services account (needs it) or on its own account.
     pub foundry: bool,
+    /// AI Foundry runs on an account of its own (`foundry_account`), not on AI Services.
+    pub foundry_dedicated: bool,
     /// The Agent service (needs Foundry, AI Search and Cosmos DB).
     pub agent: bool,
     pub container_apps: bool,
@@ -471,6 +508,7 @@ impl Layout {
     pub fn of(spec: &ProjectSpec) -> Layout {
         let t = spec.project_type;
         let on = |switch: &str| spec.services.on(t, switch);
+        let dedicated = spec.foundry_account == FoundryAccount::Dedicated;
         Layout {
             genai: t == ProjectType::Genai,
             ml: on("azure_ml"),
@@ -479,10 +517,11 @@ impl Layout {
             search: on("ai_search"),
             ai_services: on("ai_services"),
             cosmos_db: on("cosmos_db"),
-            foundry: on("ai_foundry") && on("ai_services"),
+            foundry: on("ai_foundry") && (dedicated || on("ai_services")),
+            foundry_dedicated: dedicated && on("ai_foundry"),
             agent: on("agent_service")
                 && on("ai_foundry")
-                && on("ai_services")
+                && (dedicated || on("ai_services"))
                 && on("ai_search")
                 && on("cosmos_db"),
             container_apps: on("container_apps"),
@@ -490,6 +529,15 @@ impl Layout {
             private: spec.network_access == NetworkAccess::Private,
             datalake: spec.common.datalake_storage_account_id.is_some()
                 && spec.common.datalake_filesystem.is_some(),
+        }
+    }
+
+    /// The account AI Foundry runs on: its own (`foundry_account`) or AI Services.
+    pub fn foundry_host(&self) -> super::services::ServiceKey {
+        if self.foundry_dedicated {
+            super::services::ServiceKey::FoundryAccount
+        } else {
+            super::services::ServiceKey::AiServices
         }
     }
 
@@ -547,6 +595,7 @@ impl Layout {
             NameKind::DataFactory => targets.contains(&"data_factory"),
             NameKind::Search => targets.contains(&"search"),
             NameKind::AiServices => targets.contains(&"ai_services"),
+            NameKind::FoundryAccount => targets.contains(&"foundry_account"),
             NameKind::CosmosDb => targets.contains(&"cosmos_db"),
             NameKind::ContainerApps => targets.contains(&"container_apps"),
             NameKind::AzureOpenAi => targets.contains(&"azure_openai"),

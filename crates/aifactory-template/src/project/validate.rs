@@ -380,8 +380,9 @@ fn check_subnets(
     parsed
 }
 
-/// Switches that need others: AI Foundry needs the AI Services account; the Agent service
-/// needs Foundry, AI Search and Cosmos DB (its vector, file and thread stores).
+/// Switches that need others: AI Foundry on the AI Services account needs it (not on an
+/// account of its own); the Agent service needs Foundry, AI Search and Cosmos DB (its
+/// vector, file and thread stores).
 fn check_service_needs(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Issue>) {
     let on = |s: &str| spec.services.on(spec.project_type, s);
     let services = AttrPath::attr("services");
@@ -400,12 +401,15 @@ fn check_service_needs(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Iss
             ));
         }
     };
-    need("ai_foundry", &["ai_services"]);
-    need(
-        "agent_service",
-        &["ai_foundry", "ai_services", "ai_search", "cosmos_db"],
-    );
-    let _ = layout;
+    if layout.foundry_dedicated {
+        need("agent_service", &["ai_foundry", "ai_search", "cosmos_db"]);
+    } else {
+        need("ai_foundry", &["ai_services"]);
+        need(
+            "agent_service",
+            &["ai_foundry", "ai_services", "ai_search", "cosmos_db"],
+        );
+    }
 }
 
 /// `deployments`: only on a Foundry account; names, models, SKUs and capacities sane.

@@ -18,6 +18,22 @@ pub const API: ApiType = ApiType {
     spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
 };
 
+/// The Agent service's network injection (standard setup, private mode) into the Foundry
+/// account's agent subnet: delegated to Microsoft.App/environments, in 172.16.0.0/12 or
+/// 192.168.0.0/16 (learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks),
+/// /23 or larger: ESML's users report a smaller one is rejected and the account stays
+/// "Creating" (esml.md, subnet rules). Needed by whichever account Foundry runs on.
+pub const AGENT_SUBNET: SubnetNeed = SubnetNeed {
+    purpose: "agent",
+    needed_for: "the Agent service's network injection (services.agent_service)",
+    delegation: Some("Microsoft.App/environments"),
+    ranges: &["172.16.0.0/12", "192.168.0.0/16"],
+    max_prefix_length: Some(23),
+    private_only: true,
+    needed: |l| l.agent,
+    source: "learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks",
+};
+
 pub const SERVICE: Service = Service {
     key: ServiceKey::AiServices,
     api: API,
@@ -27,21 +43,7 @@ pub const SERVICE: Service = Service {
     soft_delete: SoftDelete::CognitiveServices,
     // Only written when restoring a soft-deleted account.
     write_only: &["properties.restore"],
-    // The Agent service's network injection (standard setup, private mode): a subnet
-    // delegated to Microsoft.App/environments in 172.16.0.0/12 or 192.168.0.0/16
-    // (learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks), /23 or larger:
-    // ESML's users report a smaller one is rejected and the account stays "Creating"
-    // (esml.md, subnet rules).
-    subnets: &[SubnetNeed {
-        purpose: "agent",
-        needed_for: "the Agent service's network injection (services.agent_service)",
-        delegation: Some("Microsoft.App/environments"),
-        ranges: &["172.16.0.0/12", "192.168.0.0/16"],
-        max_prefix_length: Some(23),
-        private_only: true,
-        needed: |l| l.agent,
-        source: "learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks",
-    }],
+    subnets: &[AGENT_SUBNET.when(|l| l.agent && !l.foundry_dedicated)],
     diagnostics: Some(DiagnosticLogs {
         category_groups: &["audit", "allLogs"],
         metrics: true,
@@ -69,7 +71,7 @@ pub const SERVICE: Service = Service {
             "call models from jobs",
         ),
     ],
-    summary: "services.ai_services (default for genai; kind AIServices, custom subdomain; project management with services.ai_foundry)",
+    summary: "services.ai_services (default for genai; kind AIServices, custom subdomain; project management with services.ai_foundry unless foundry_options.account = \"dedicated\")",
     enabled: |l| l.ai_services,
     depends_on: after_identity,
     body,
@@ -102,8 +104,15 @@ pub(super) fn account_body(x: &Ctx, key: ServiceKey, kind: &str) -> Value {
 
 fn body(x: &Ctx) -> Value {
     let mut body = account_body(x, ServiceKey::AiServices, "AIServices");
-    // AI Foundry: projects as child resources; the Agent service injected into the
-    // project's agent subnet (private mode).
+    if x.layout.foundry_host() == ServiceKey::AiServices {
+        foundry_properties(x, &mut body);
+    }
+    body
+}
+
+/// AI Foundry on an account: projects as child resources; the Agent service injected into
+/// the project's agent subnet (private mode).
+pub(super) fn foundry_properties(x: &Ctx, body: &mut Value) {
     if x.layout.foundry {
         body["properties"]["allowProjectManagement"] = json!(true);
     }
@@ -114,5 +123,4 @@ fn body(x: &Ctx) -> Value {
             "useMicrosoftManagedNetwork": false,
         }]);
     }
-    body
 }

@@ -1,6 +1,7 @@
 //! The AI Foundry project (`accounts/projects`, `services.ai_foundry`): the AI Factory
-//! project's own Foundry project on its AI Services account, named like the project
-//! (`project001`), running as the project identity. Its connections, the model
+//! project's own Foundry project on the account Foundry runs on (AI Services, named like
+//! the project: `project001`; or the dedicated Foundry account, named as ESML names it
+//! with its random salt: `aif2-p…`), running as the project identity. Its connections, the model
 //! deployments and the Agent service's capability hosts are built from it by
 //! `project::foundry`. Must not: exist without the account's project management.
 
@@ -33,16 +34,22 @@ pub const SERVICE: Service = Service {
     grants: &[],
     summary: "services.ai_foundry (the Foundry project, named like the project)",
     enabled: |l| l.foundry,
-    depends_on: |_| {
+    depends_on: |l| {
         vec![
             ServiceKey::ResourceGroup,
             ServiceKey::Identity,
-            ServiceKey::AiServices,
+            l.foundry_host(),
         ]
     },
     body,
-    parent: Some((ServiceKey::AiServices, "projects")),
-    own_name: Some(|x| x.c.names.project_key.clone()),
+    parent: Some((|l| l.foundry_host(), "projects")),
+    own_name: Some(|x| {
+        if x.layout.foundry_dedicated {
+            x.c.names.foundry_project.clone()
+        } else {
+            x.c.names.project_key.clone()
+        }
+    }),
 };
 
 fn body(x: &Ctx) -> Value {

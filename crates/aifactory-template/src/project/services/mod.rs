@@ -29,6 +29,7 @@ pub mod container_apps;
 pub mod cosmos_db;
 pub mod data_factory;
 pub mod databricks;
+pub mod foundry_account;
 pub mod foundry_project;
 pub mod identity;
 pub mod key_vault;
@@ -54,6 +55,7 @@ pub enum ServiceKey {
     DataFactory,
     Search,
     AiServices,
+    FoundryAccount,
     CosmosDb,
     FoundryProject,
     ContainerApps,
@@ -74,6 +76,7 @@ impl ServiceKey {
             ServiceKey::DataFactory => "data_factory",
             ServiceKey::Search => "search",
             ServiceKey::AiServices => "ai_services",
+            ServiceKey::FoundryAccount => "foundry_account",
             ServiceKey::CosmosDb => "cosmos_db",
             ServiceKey::FoundryProject => "foundry_project",
             ServiceKey::ContainerApps => "container_apps",
@@ -138,6 +141,14 @@ pub struct SubnetNeed {
     pub source: &'static str,
 }
 
+impl SubnetNeed {
+    /// The same rule, needed in other layouts (the agent subnet belongs to whichever
+    /// account AI Foundry runs on).
+    pub const fn when(self, needed: fn(&Layout) -> bool) -> SubnetNeed {
+        SubnetNeed { needed, ..self }
+    }
+}
+
 /// Diagnostic logs a service sends to the common Log Analytics workspace (ESML sends
 /// every service's logs there): category groups and whether metrics go too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -146,6 +157,9 @@ pub struct DiagnosticLogs {
     pub category_groups: &'static [&'static str],
     pub metrics: bool,
 }
+
+/// Which service is a child's parent in a layout (the Foundry project's account).
+pub type ParentOf = fn(&Layout) -> ServiceKey;
 
 /// Everything about one Azure service of a project.
 pub struct Service {
@@ -175,8 +189,9 @@ pub struct Service {
     pub depends_on: fn(&Layout) -> Vec<ServiceKey>,
     /// The exact PUT body.
     pub body: fn(&Ctx) -> Value,
-    /// A child of another service (`accounts/projects`): the parent and the path segment.
-    pub parent: Option<(ServiceKey, &'static str)>,
+    /// A child of another service (`accounts/projects`): the parent (for this layout) and
+    /// the path segment.
+    pub parent: Option<(ParentOf, &'static str)>,
     /// Its name when `naming` has none for it (child resources named by the project).
     pub own_name: Option<fn(&Ctx) -> String>,
 }
@@ -209,6 +224,7 @@ pub static CATALOG: &[&Service] = &[
     &data_factory::SERVICE,
     &search::SERVICE,
     &ai_services::SERVICE,
+    &foundry_account::SERVICE,
     &cosmos_db::SERVICE,
     &foundry_project::SERVICE,
     &container_apps::SERVICE,
@@ -255,7 +271,7 @@ impl<'a> Ctx<'a> {
             Some((parent, segment)) => {
                 format!(
                     "{}/{segment}/{}",
-                    self.service_id(parent),
+                    self.service_id(parent(self.layout)),
                     self.name_of(key)
                 )
             }

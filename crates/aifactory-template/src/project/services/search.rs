@@ -31,19 +31,32 @@ pub const SHARED_PRIVATE_LINK: ApiType = ApiType {
 };
 
 /// The shared private links of a private project with AI Search: (target, group ID, name).
-/// `blob` for the storage account (indexers read documents); `openai_account` for the AI
-/// Services (Foundry) account, the group Microsoft documents for Search to Azure OpenAI
-/// models (embedding skills and vectorizers). The Foundry link keeps ESML's name
-/// (`shared-pe-foundry-openai`, aiSearchSharedPrivateLinkFoundry.bicep) so an ESML-made
-/// link is adopted, not duplicated.
-pub const SHARED_PRIVATE_LINKS: [(ServiceKey, &str, &str); 2] = [
+/// `blob` for the storage account (indexers read documents); `openai_account` for the
+/// account the models are on (the dedicated Foundry account, else AI Services), the group
+/// Microsoft documents for Search to Azure OpenAI models (embedding skills and
+/// vectorizers). The Foundry link keeps ESML's name (`shared-pe-foundry-openai`,
+/// aiSearchSharedPrivateLinkFoundry.bicep) so an ESML-made link is adopted, not
+/// duplicated; only one of the two `openai_account` links is in a layout.
+pub const SHARED_PRIVATE_LINKS: [(ServiceKey, &str, &str); 3] = [
     (ServiceKey::Storage, "blob", "shared-pe-storage-blob"),
     (
         ServiceKey::AiServices,
         "openai_account",
         "shared-pe-foundry-openai",
     ),
+    (
+        ServiceKey::FoundryAccount,
+        "openai_account",
+        "shared-pe-foundry-openai",
+    ),
 ];
+
+/// Whether a shared private link to `target` is in this layout: the `openai_account` link
+/// goes to the dedicated Foundry account when there is one.
+pub fn links_to(layout: &crate::project::spec::Layout, target: ServiceKey) -> bool {
+    (target.descriptor().enabled)(layout)
+        && !(target == ServiceKey::AiServices && layout.foundry_dedicated)
+}
 
 pub const SERVICE: Service = Service {
     key: ServiceKey::Search,

@@ -10,7 +10,7 @@ use crate::project::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
 /// Every consistent combination of the layout switches.
 fn layouts() -> Vec<Layout> {
     let mut out = Vec::new();
-    for bits in 0..8192u32 {
+    for bits in 0..16384u32 {
         let b = |i: u32| bits & (1 << i) != 0;
         let l = Layout {
             genai: b(0),
@@ -23,14 +23,16 @@ fn layouts() -> Vec<Layout> {
             datalake: b(7),
             cosmos_db: b(8),
             foundry: b(9),
+            foundry_dedicated: b(13),
             agent: b(10),
             container_apps: b(11),
             azure_openai: b(12),
         };
-        // What `Layout::of` can produce: Foundry on an AI Services account, the Agent
-        // service on Foundry with AI Search and Cosmos DB.
-        let consistent =
-            (!l.foundry || l.ai_services) && (!l.agent || (l.foundry && l.search && l.cosmos_db));
+        // What `Layout::of` can produce: Foundry on an AI Services account or its own, the
+        // Agent service on Foundry with AI Search and Cosmos DB.
+        let consistent = (!l.foundry || l.ai_services || l.foundry_dedicated)
+            && (!l.foundry_dedicated || l.foundry)
+            && (!l.agent || (l.foundry && l.search && l.cosmos_db));
         if consistent {
             out.push(l);
         }

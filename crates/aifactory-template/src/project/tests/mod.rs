@@ -85,6 +85,7 @@ pub(super) fn esml() -> ProjectSpec {
         key_vault_purge_protection: None,
         deployments: Vec::new(),
         search: SearchOptions::default(),
+        foundry_account: FoundryAccount::AiServices,
         diagnostics: true,
     }
 }
@@ -1463,6 +1464,117 @@ fn foundry_with_agents_and_deployments() {
     assert_eq!(
         env.body["properties"]["vnetConfiguration"]["internal"],
         true
+    );
+}
+
+/// ESML's layout of a GenAI project: AI Foundry on an account of its own (`aif2…`, its
+/// project `aif2-p…`) beside the AI Services account, as `foundry_options.account =
+/// "dedicated"` with ESML's names.
+pub(super) fn genai_foundry_dedicated() -> ProjectSpec {
+    let mut s = genai_foundry();
+    s.foundry_account = FoundryAccount::Dedicated;
+    s.naming.salt = naming::SaltMode::Esml;
+    s.naming.random_salt = Some("0dbf2948-a".to_string());
+    s
+}
+
+#[test]
+fn foundry_on_an_account_of_its_own() {
+    let s = genai_foundry_dedicated();
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    let get = |k: &str| {
+        p.resources
+            .iter()
+            .find(|r| r.key == k)
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    let salt = naming::esml_salt(&s.subscription_id, &s.common.resource_group_name);
+    let foundry = get("foundry_account");
+    assert_eq!(foundry.name, format!("aif2{salt}0db002dev"));
+    assert_eq!(foundry.body["kind"], "AIServices");
+    assert_eq!(foundry.body["properties"]["allowProjectManagement"], true);
+    assert_eq!(foundry.body["properties"]["disableLocalAuth"], true);
+    assert_eq!(
+        foundry.body["properties"]["customSubDomainName"],
+        foundry.name.as_str()
+    );
+    assert_eq!(
+        foundry.body["properties"]["networkInjections"][0]["subnetArmId"],
+        s.subnet_ids["agent"].as_str()
+    );
+    // The AI Services account stays a plain account.
+    let ais = get("ai_services");
+    assert!(ais.body["properties"]
+        .get("allowProjectManagement")
+        .is_none());
+    assert!(ais.body["properties"].get("networkInjections").is_none());
+    // Everything Foundry hangs off the Foundry account.
+    let project = get("foundry_project");
+    assert_eq!(project.name, format!("aif2-p002{}dev", &salt[..3]));
+    assert_eq!(
+        project.id,
+        format!("{}/projects/{}", foundry.id, project.name)
+    );
+    assert!(project.depends_on.contains(&"foundry_account".to_string()));
+    for k in [
+        "deployment.embed",
+        "deployment.gpt",
+        "capability_host.account",
+    ] {
+        let r = get(k);
+        assert!(
+            r.id.starts_with(&format!("{}/", foundry.id)),
+            "{k}: {}",
+            r.id
+        );
+        assert!(r.depends_on.contains(&"foundry_account".to_string()), "{k}");
+    }
+    // ESML's capability host name: `{account}caphost`.
+    assert_eq!(
+        get("capability_host.project").name,
+        format!("{}caphost", foundry.name)
+    );
+    // Its private endpoint with the account's zones, and the Search link to it.
+    let pe = get("private_endpoint.foundry_account_account");
+    assert_eq!(pe.name, format!("{}-pend", foundry.name));
+    let link = get("shared_private_link.foundry_account_openai_account");
+    assert_eq!(
+        link.body["properties"]["privateLinkResourceId"],
+        foundry.id.as_str()
+    );
+    assert!(p
+        .resources
+        .iter()
+        .all(|r| r.key != "shared_private_link.ai_services_openai_account"));
+    // Members' and the identity's roles on the Foundry account.
+    for (who, role) in [
+        ("identity", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"),
+        ("member", "a001fd3d-188f-4b5d-821b-7da978bf7442"),
+    ] {
+        assert!(
+            p.role_assignments.iter().any(|ra| ra.scope == foundry.id
+                && ra.role_definition_guid == role
+                && (who == "member") != ra.key.starts_with("role.identity.")),
+            "{who} {role}"
+        );
+    }
+    // Without AI Services: Foundry still runs on its own account.
+    let mut s2 = genai_foundry_dedicated();
+    s2.services.ai_services = Some(false);
+    let p2 = desired(&s2).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(p2.resources.iter().all(|r| r.key != "ai_services"));
+    assert!(p2
+        .resources
+        .iter()
+        .any(|r| r.key == "capability_host.project"));
+    // On AI Services, switching it off names the missing switch.
+    let mut s3 = genai_foundry();
+    s3.services.ai_services = Some(false);
+    let e = errs(&s3);
+    assert!(
+        paths(&e).contains(&"services[\"ai_foundry\"]".to_string()),
+        "{:?}",
+        paths(&e)
     );
 }
 

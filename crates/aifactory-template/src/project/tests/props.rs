@@ -25,6 +25,8 @@ struct Case {
     users: bool,
     team: Vec<String>,
     cloud: usize,
+    /// `foundry_options.account = "dedicated"`.
+    dedicated: bool,
 }
 
 fn spec_of(c: &Case) -> ProjectSpec {
@@ -46,7 +48,10 @@ fn spec_of(c: &Case) -> ProjectSpec {
     // Switches that need others are valid only with them; the others are kept.
     let on = |x: Option<bool>, preset: bool| x.unwrap_or(preset);
     let genai = c.genai;
-    let has_ais = on(ai_services, genai);
+    if c.dedicated {
+        s.foundry_account = FoundryAccount::Dedicated;
+    }
+    let has_ais = on(ai_services, genai) || c.dedicated;
     if on(ai_foundry, false) && !has_ais {
         s.services.ai_foundry = Some(false);
     }
@@ -97,9 +102,10 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         subsequence(pool(), 0..6),
         0usize..3,
+        any::<bool>(),
     )
         .prop_map(
-            |(genai, switches, private, lake, sp, users, team, cloud)| Case {
+            |(genai, switches, private, lake, sp, users, team, cloud, dedicated)| Case {
                 genai,
                 switches,
                 private,
@@ -108,6 +114,7 @@ fn case() -> impl Strategy<Value = Case> {
                 users,
                 team,
                 cloud,
+                dedicated,
             },
         )
 }

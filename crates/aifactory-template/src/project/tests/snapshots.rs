@@ -55,6 +55,12 @@ fn snapshot_genai_foundry_agent() {
     check("genai_foundry_agent", &super::genai_foundry());
 }
 
+/// ESML's GenAI layout: AI Foundry on its own `aif2…` account beside AI Services.
+#[test]
+fn snapshot_genai_foundry_dedicated() {
+    check("genai_foundry_dedicated", &super::genai_foundry_dedicated());
+}
+
 /// A GenAI project with Cosmos DB (its account, `Sql` endpoint and zone group).
 #[test]
 fn snapshot_genai_cosmos() {
