@@ -993,11 +993,15 @@ fn project_personas_with_role_sets() {
     run_on_all_clis(&case);
 }
 
-/// A GenAI project on AI Foundry (issue 9 section 4): the Agent service on Cosmos DB,
-/// Storage and AI Search injected into a delegated 172.16/12 subnet, two model deployments;
+/// A GenAI project on AI Foundry (issue 9 section 4), laid out and named as ESML builds it
+/// (`foundry_options.account = "dedicated"`, `naming.salt = "esml"` with a random salt:
+/// the Foundry account `aif2…` beside AI Services, its project `aif2-p…`): the Agent
+/// service on Cosmos DB, Storage and AI Search injected into a delegated 172.16/12 subnet,
+/// two model deployments;
 /// a misplaced agent subnet is refused at plan; a third deployment is added in place;
-/// drift on a deployment's capacity is shown and repaired; an import reads Foundry, the
-/// Agent service, the agent subnet and the deployments back (first plan empty); destroy is
+/// drift on a deployment's capacity is shown and repaired; an import of the ESML-named
+/// Foundry project reads the dedicated account, the Agent service, the agent subnet and
+/// the deployments back (first plan empty); destroy is
 /// clean (after the agent subnet's link is released); on both CLIs.
 #[test]
 fn project_on_ai_foundry_with_agents_and_deployments() {
@@ -1008,17 +1012,28 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
     let agent_subnet = format!("{vnet}/subnets/snt-prj001-agent");
     let wrong_subnet = format!("{vnet}/subnets/snt-prj001-wrong");
     let aca = format!("{vnet}/subnets/snt-prj001-aca");
-    let account_id = format!(
-        "{rg_id}/providers/Microsoft.CognitiveServices/accounts/{}",
-        n.ai_services
+    // ESML's Foundry v2 names (CmnAIfactoryNaming.bicep: aifV2Name, aifV2PrjName), written
+    // out from its formulas with the random salt 0dbf2948-a.
+    let s5 = aifactory_template::naming::esml_salt(SUBSCRIPTION, COMMON_RG);
+    let (foundry_account, foundry_project) = (
+        format!("aif2{s5}0db001dev"),
+        format!("aif2-p001{}dev", &s5[..3]),
     );
+    let account_id =
+        format!("{rg_id}/providers/Microsoft.CognitiveServices/accounts/{foundry_account}");
+    let project_id = format!("{account_id}/projects/{foundry_project}");
     let gpt_id = format!("{account_id}/deployments/gpt");
     let foundry = |subnet: &str, deployments: &str| {
         project_hcl(
             &[M1],
             &format!(
-                "  services   = {{ ai_foundry = true, agent_service = true, cosmos_db = true, container_apps = true }}\n  deployments = {{\n{deployments}  }}\n"
+                "  services   = {{ ai_foundry = true, agent_service = true, cosmos_db = true, container_apps = true }}\n  foundry_options = {{ account = \"dedicated\" }}\n  deployments = {{\n{deployments}  }}\n"
             ),
+        )
+        .replacen(
+            "suffix = \"-001\" }\n  common = {",
+            "suffix = \"-001\", salt = \"esml\", random_salt = \"0dbf2948-a\" }\n  common = {",
+            1,
         )
         .replacen(
             "/subnets/snt-prj001-genai\" }",
@@ -1032,8 +1047,8 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
     let cfg_two = foundry(&agent_subnet, two);
     let cfg_three = foundry(&agent_subnet, &three);
     assert!(
-        cfg_two.contains("agent = "),
-        "the agent subnet was not inserted:\n{cfg_two}"
+        cfg_two.contains("agent = ") && cfg_two.contains("random_salt"),
+        "the agent subnet or ESML's naming was not inserted:\n{cfg_two}"
     );
     let (fx_net, agent_net, wrong_net) = (fx.clone(), agent_subnet.clone(), wrong_subnet.clone());
     let aca_net = aca.clone();
@@ -1057,6 +1072,8 @@ fn project_on_ai_foundry_with_agents_and_deployments() {
         .step(
             config_step(cfg_two)
                 .check(attr(ADDR, "resources.foundry_project.type", "Microsoft.CognitiveServices/accounts/projects"))
+                .check(attr(ADDR, "resources.foundry_project.id", project_id.as_str()))
+                .check(attr(ADDR, "resources.foundry_account.id", account_id.as_str()))
                 .check(attr(ADDR, "resources.container_apps.type", "Microsoft.App/managedEnvironments"))
                 .check(Check::new("Foundry objects in state and in Azure", move |state| {
                     let values = resource_values(state, ADDR)?;
