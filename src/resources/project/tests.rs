@@ -1485,6 +1485,49 @@ fn config_esml() -> ProjectModel {
 }
 
 #[test]
+fn foundry_options_are_validated_on_their_key_and_read() {
+    let mut d = Diagnostics::new();
+    let mut c = config(&[M1], false);
+    c.foundry_options = smap(&[("account", "shared")]);
+    assert!(spec::inputs(&c, &facts(), &mut d).is_none());
+    let bad: Vec<_> = d
+        .iter()
+        .filter(|x| x.path.to_string() == r#"foundry_options["account"]"#)
+        .collect();
+    assert_eq!(bad.len(), 1, "{d:?}");
+    assert!(
+        bad[0].detail.contains(r#""ai_services" or "dedicated""#),
+        "{:?}",
+        bad[0]
+    );
+    let mut d = Diagnostics::new();
+    c.foundry_options = smap(&[("acount", "dedicated")]);
+    assert!(spec::inputs(&c, &facts(), &mut d).is_none());
+    assert!(
+        d.iter()
+            .any(|x| x.path.to_string() == r#"foundry_options["acount"]"#
+                && x.detail.contains("`account`")),
+        "{d:?}"
+    );
+    let mut d = Diagnostics::new();
+    c.foundry_options = smap(&[("account", "dedicated")]);
+    let i = spec::inputs(&c, &facts(), &mut d).expect("valid");
+    assert_eq!(
+        i.spec.foundry_account,
+        aifactory_template::project::FoundryAccount::Dedicated
+    );
+    // The data source takes the same option: the dedicated account's names appear with
+    // AI Foundry.
+    c.services = services(&[("ai_foundry", true)]);
+    let (names, _, _) = names_of(&c, Some(SUB.into()), &mut d).expect("names");
+    assert!(
+        names["foundry_account"].starts_with("aif-prj001-weu-dev-"),
+        "{names:?}"
+    );
+    assert_eq!(names["foundry_project"], "project001");
+}
+
+#[test]
 fn naming_salt_is_validated_and_read() {
     let mut c = config(&[M1], false);
     c.naming = smap(&[("prefix", "acme-"), ("salt", "bicep")]);

@@ -78,6 +78,8 @@ pub enum IssueKind {
     },
     /// Warning: a `subnet_ids` entry this project does not use.
     UnusedSubnet { purpose: String },
+    /// `foundry_options.account = "dedicated"` without AI Foundry.
+    FoundryAccountUnused,
     /// `dbx_public` and `dbx_private` are in different virtual networks.
     SubnetsInDifferentVnets { other: String },
     /// A Databricks subnet is in another subscription than the project.
@@ -153,6 +155,7 @@ impl Issue {
         matches!(
             self.kind,
             IssueKind::UnusedSubnet { .. }
+                | IssueKind::FoundryAccountUnused
                 | IssueKind::DuplicateIpRule { .. }
                 | IssueKind::IpAllowlistIgnored
                 | IssueKind::IpAllowlistEmpty
@@ -193,6 +196,10 @@ impl Issue {
             }
             K::UnusedSubnet { purpose } => {
                 format!("subnet_ids[{purpose:?}] is not used by this project")
+            }
+            K::FoundryAccountUnused => {
+                "foundry_options.account = \"dedicated\" has no effect without AI Foundry"
+                    .to_string()
             }
             K::SubnetsInDifferentVnets { other } => {
                 format!("The Databricks subnets are in different virtual networks (the other one is in {other})")
@@ -304,6 +311,9 @@ impl Issue {
                 "{path} has no effect for this project type and services (used purposes: private_endpoints; \
                  dbx_public and dbx_private with services.databricks). Remove it to silence this warning."
             ),
+            K::FoundryAccountUnused => "No Foundry account is created: set services = { ai_foundry = true } \
+                 to run AI Foundry on an account of its own, or remove foundry_options."
+                .to_string(),
             K::SubnetsInDifferentVnets { .. } => "Databricks VNet injection takes one virtual network: put \
                  subnet_ids.dbx_public and subnet_ids.dbx_private in the same virtual network."
                 .to_string(),

@@ -11,8 +11,8 @@ use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 use super::network::{parse_ipv4_net, IpParse, Ipv4Net};
 use super::spec::{
-    Layout, NetworkAccess, ProjectSpec, RoleSet, TeamPrincipalType, MAX_TAGS, TAG_ENVIRONMENT,
-    TAG_PROJECT, TAG_TYPE,
+    FoundryAccount, Layout, NetworkAccess, ProjectSpec, RoleSet, TeamPrincipalType, MAX_TAGS,
+    TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
 
 /// The common data lake.
@@ -120,7 +120,7 @@ pub(super) fn check(
     let aca_subnet_id = subnets
         .get("aca")
         .and_then(|_| spec.subnet_ids.get("aca").cloned());
-    check_service_needs(spec, layout, &mut issues);
+    check_service_needs(spec, layout, &mut issues, &mut warnings);
     check_deployments(spec, layout, &mut issues);
     check_search_options(spec, &mut issues);
     let pe_subnet_id = subnets.get("private_endpoints").map(|_| {
@@ -383,7 +383,18 @@ fn check_subnets(
 /// Switches that need others: AI Foundry on the AI Services account needs it (not on an
 /// account of its own); the Agent service needs Foundry, AI Search and Cosmos DB (its
 /// vector, file and thread stores).
-fn check_service_needs(spec: &ProjectSpec, layout: &Layout, issues: &mut Vec<Issue>) {
+fn check_service_needs(
+    spec: &ProjectSpec,
+    layout: &Layout,
+    issues: &mut Vec<Issue>,
+    warnings: &mut Vec<Issue>,
+) {
+    if spec.foundry_account == FoundryAccount::Dedicated && !layout.foundry {
+        warnings.push(Issue::new(
+            AttrPath::attr("foundry_options").and_key("account"),
+            IssueKind::FoundryAccountUnused,
+        ));
+    }
     let on = |s: &str| spec.services.on(spec.project_type, s);
     let services = AttrPath::attr("services");
     let mut need = |switch: &'static str, requires: &[&'static str]| {

@@ -1567,6 +1567,19 @@ fn foundry_on_an_account_of_its_own() {
         .resources
         .iter()
         .any(|r| r.key == "capability_host.project"));
+    // A dedicated account without Foundry: a warning on foundry_options, nothing made.
+    let mut s4 = genai();
+    s4.foundry_account = FoundryAccount::Dedicated;
+    let p4 = desired(&s4).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(p4.resources.iter().all(|r| r.key != "foundry_account"));
+    assert_eq!(
+        p4.warnings
+            .iter()
+            .map(|w| w.path.to_string())
+            .collect::<Vec<_>>(),
+        ["foundry_options[\"account\"]"]
+    );
+    assert!(p4.warnings[0].detail().contains("ai_foundry = true"));
     // On AI Services, switching it off names the missing switch.
     let mut s3 = genai_foundry();
     s3.services.ai_services = Some(false);
