@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use aifactory_azure::{AzureClient, AzureError, Ctx};
+use aifactory_template::project::services::search;
 use aifactory_template::project::{api, DesiredProject};
 
 use super::model::{self, Record, Records};
@@ -188,6 +189,12 @@ pub async fn refresh(
         .iter()
         .map(|r| (r.key.as_str(), &r.body))
         .collect();
+    let links: BTreeSet<&str> = desired
+        .resources
+        .iter()
+        .filter(|r| search::link_approval(r).is_some())
+        .map(|r| r.key.as_str())
+        .collect();
     if let Some(body) = bodies.get("resource_group") {
         let d = body_diff(body, &rg);
         if !d.is_empty() {
@@ -231,7 +238,11 @@ pub async fn refresh(
                         .map(str::to_string);
                 }
                 if let Some(body) = bodies.get(key.as_str()) {
-                    let d = body_diff(body, &actual);
+                    let mut d = body_diff(body, &actual);
+                    // A shared private link is drift until approved on its target.
+                    if links.contains(key.as_str()) {
+                        d.extend(search::link_status_drift(&actual));
+                    }
                     if !d.is_empty() {
                         out.drift.insert(key.clone(), d.join("; "));
                     }

@@ -770,6 +770,101 @@ async fn lifecycle_create_refresh_update_drift_destroy() {
     assert!(fx.emulator.resource(&rg_id).is_none());
 }
 
+/// AI Search's shared private links are approved on their targets right after they are
+/// written (Azure leaves them pending); one rejected on the target afterwards is drift that
+/// the next apply reports and leaves alone; one whose connection was deleted is asked anew
+/// and approved again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_private_links_are_approved_and_a_rejection_is_drift() {
+    let fx = fixture(|c| c).await;
+    let cfg = config_lake();
+    let created = fx.converge(&Value::Null, &Value::Null, &cfg).await;
+    let recs = resources_of(&created.state);
+    let link_id = recs["shared_private_link.storage_blob"]
+        .id
+        .clone()
+        .expect("link id");
+    let storage_id = recs["storage"].id.clone().expect("storage id");
+    let link = fx.emulator.resource(&link_id).expect("link in Azure");
+    assert_eq!(link["properties"]["status"], "Approved", "{link}");
+    let conns = fx
+        .emulator
+        .resource(&storage_id)
+        .and_then(|s| {
+            s["properties"]["privateEndpointConnections"]
+                .as_array()
+                .cloned()
+        })
+        .expect("connections on the storage account");
+    assert_eq!(conns.len(), 1, "{conns:?}");
+    let conn_id = conns[0]["id"].as_str().expect("connection id").to_string();
+    // Approved with the link's request message kept as the description (its only mark).
+    assert_eq!(
+        conns[0]["properties"]["privateLinkServiceConnectionState"]["description"],
+        link["properties"]["requestMessage"]
+    );
+
+    // Someone rejects it on the storage account: refresh shows it, the next apply re-asks
+    // and leaves the rejection alone, with a warning saying so.
+    let mut conn = fx.emulator.resource(&conn_id).expect("connection");
+    conn["properties"]["privateLinkServiceConnectionState"]["status"] = json!("Rejected");
+    fx.emulator.put_resource(&conn_id, conn).expect("reject");
+    let read = fx
+        .project
+        .read(created.state.clone(), created.private.clone())
+        .await;
+    let drift = state_of(&read.state).drift.into_known().unwrap_or_default();
+    assert!(
+        drift
+            .get("shared_private_link.storage_blob")
+            .is_some_and(|d| d.contains("Rejected")),
+        "{drift:?}"
+    );
+    let plan = fx.plan(&read.state, &read.private, &cfg).await;
+    let applied = fx.apply(&read.state, &plan, &cfg).await;
+    assert!(!applied.diags.has_errors(), "{:?}", applied.diags);
+    assert!(
+        applied.diags.iter().any(|d| d
+            .detail
+            .contains("is Rejected; the provider leaves it alone")),
+        "{:?}",
+        applied.diags
+    );
+    assert_eq!(
+        fx.emulator.resource(&link_id).expect("link")["properties"]["status"],
+        "Rejected"
+    );
+
+    // The connection deleted on the target: the link is Disconnected, apply asks anew and
+    // approves the new connection; then the plan is empty.
+    assert!(
+        fx.emulator.delete_resource(&conn_id) > 0,
+        "delete connection"
+    );
+    let read = fx
+        .project
+        .read(applied.state.clone(), applied.private.clone())
+        .await;
+    let drift = state_of(&read.state).drift.into_known().unwrap_or_default();
+    assert!(
+        drift
+            .get("shared_private_link.storage_blob")
+            .is_some_and(|d| d.contains("Disconnected")),
+        "{drift:?}"
+    );
+    let again = fx.converge(&read.state, &read.private, &cfg).await;
+    assert_eq!(
+        fx.emulator.resource(&link_id).expect("link")["properties"]["status"],
+        "Approved"
+    );
+    let read = fx
+        .project
+        .read(again.state.clone(), again.private.clone())
+        .await;
+    let plan = fx.plan(&read.state, &read.private, &cfg).await;
+    assert_no_changes(&read.state, &plan);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_create_is_recorded_and_the_replacement_continues() {
     let fx = fixture(|c| c).await;

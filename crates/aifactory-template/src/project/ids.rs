@@ -69,6 +69,18 @@ impl ArmId {
                 .all(|((t, _), want)| t.eq_ignore_ascii_case(want))
     }
 
+    /// `Namespace/type1/type2...` (`Microsoft.Storage/storageAccounts`); empty for a
+    /// resource group.
+    pub fn resource_type(&self) -> String {
+        let Some(ns) = &self.namespace else {
+            return String::new();
+        };
+        std::iter::once(ns.as_str())
+            .chain(self.segments.iter().map(|(t, _)| t.as_str()))
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// The last name.
     pub fn name(&self) -> &str {
         self.segments
@@ -152,6 +164,14 @@ mod tests {
         assert_eq!(a.resource_group, "rg-net");
         assert_eq!(a.name(), "snt-prj001-genai");
         assert_eq!(a.parent_id(), "/subscriptions/s1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnt");
+        assert_eq!(
+            a.resource_type(),
+            "Microsoft.Network/virtualNetworks/subnets"
+        );
+        assert_eq!(
+            ArmId::parse("/subscriptions/s1/resourceGroups/rg").map(|g| g.resource_type()),
+            Some(String::new())
+        );
         assert!(parse_subnet_id(
             &SUBNET
                 .replace("resourceGroups", "resourcegroups")

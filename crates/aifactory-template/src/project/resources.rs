@@ -73,8 +73,9 @@ pub fn shared_private_link_key(target: ServiceKey, group_id: &str) -> String {
 /// models are on (`openai_account`), in private mode only (in allowlist mode Search reaches them
 /// as a trusted Azure service). One after the other: a search service runs one
 /// shared-private-link operation at a time. Azure creates each as a pending private
-/// endpoint connection on the target, which must be approved there (not done by the
-/// provider: the connection's name is Azure's, unknown at plan).
+/// endpoint connection on the target; the engine approves it after the link's write
+/// (`services::search::link_approval`: the connection's name is Azure's, unknown at plan,
+/// so it is not an object of its own).
 fn shared_private_links(x: &Ctx) -> Vec<DesiredResource> {
     if !(x.layout.private && x.layout.search) {
         return Vec::new();

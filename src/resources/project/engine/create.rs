@@ -1,7 +1,8 @@
 //! Creating and updating ARM resources and role assignments: PUT with recovery of
 //! soft-deleted key vaults and AI Services accounts, the new identity's principal ID,
 //! `PrincipalNotFound` retries, adoption of an assignment that exists under another name,
-//! and the existence check after a failed or interrupted write.
+//! the existence check after a failed or interrupted write, and (through `approve`) a
+//! shared private link's approval.
 //!
 //! Must not: schedule jobs, touch the data lake.
 
@@ -94,6 +95,22 @@ impl<'a> Engine<'a> {
             warnings,
             ..Effect::default()
         };
+        if let Some(a) = aifactory_template::project::services::search::link_approval(&r) {
+            match self.approve_link(&r, &a).await {
+                Ok(warning) => effect.warnings.extend(warning),
+                Err(error) => {
+                    return Err(JobError {
+                        key: r.key.clone(),
+                        what: format!(
+                            "Approving {}'s private endpoint connection on {}",
+                            r.name, a.target_id
+                        ),
+                        error,
+                        partial: effect,
+                    })
+                }
+            }
+        }
         if r.key == "identity" {
             match self.principal_of(&r, result, identity_wait).await {
                 Ok(p) => effect.principal = Some(p),

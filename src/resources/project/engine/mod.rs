@@ -15,9 +15,11 @@
 //! Modules: `base` (the [`Engine`] and its limits), `job` (jobs, effects, errors),
 //! `run` (failure bookkeeping), `schedule` (dependency order and priorities), `waves`
 //! (what an apply, a removal or a destroy runs), `create`, `acl` and `delete` (the jobs
-//! themselves). Must not: decide what a project contains, build HTTP requests.
+//! themselves), `approve` (a shared private link's connection approved on its target after
+//! the link's write). Must not: decide what a project contains, build HTTP requests.
 
 mod acl;
+mod approve;
 mod base;
 mod create;
 mod delete;
