@@ -98,7 +98,6 @@ impl NameKind {
             NameKind::CosmosDb => "cosmos-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             // ESML's own (esml.md: `aca-env-` + `prj<NNN>-...`).
             NameKind::ContainerApps => "aca-env-prj{NNN}-{loc}-{env}-{s5}{suffix}",
-            // Ours (ESML's separate OpenAI account name is not recorded in esml.md).
             NameKind::AzureOpenAi => "aoai-prj{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::PrivateEndpoint => "{target name}-{group id}-pend",
             NameKind::NetworkInterface => "{private endpoint name}-nic",
@@ -114,6 +113,8 @@ impl NameKind {
             NameKind::MlStorage => "saprj{NNN}{loc}{s5}2{sfx}{env}",
             NameKind::DataFactory => "adf-{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::Databricks => "dbx-{NNN}-{loc}-{env}-{s5}{suffix}",
+            // CmnAIfactoryNaming.bicep's `aoaiName`.
+            NameKind::AzureOpenAi => "aoai-{NNN}-{loc}-{env}-{s5}{suffix}",
             NameKind::PrivateEndpoint => {
                 "{target name}-pend (storage, Data Factory: {target name}-{group id}-pend)"
             }
@@ -129,8 +130,10 @@ impl NameKind {
             NameKind::Identity => "mi-prj{NNN}-{loc}-{env}-{s5}{r10}{suffix}",
             NameKind::Search => "take(aisearchprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 60)",
             NameKind::AiServices => "take(aiservicesprj{NNN}{loc}{env}{s5}{r10*}{sfx}, 64)",
-            // ESML's `aifV2Name` (its project: `take(take(aif2-p{NNN}{s5}{r10*}, 12){env}, 20)`).
-            NameKind::FoundryAccount => "take(take(aif2{s5}{r10*}, 12){NNN}{env}, 20)",
+            // ESML's `aifV2Name` and `aifV2PrjName`.
+            NameKind::FoundryAccount => {
+                "take(take(aif2{s5}{r10*}, 12){NNN}{env}, 20) (its Foundry project: take(take(aif2-p{NNN}{s5}{r10*}, 12){env}, 20))"
+            }
             _ => return None,
         })
     }

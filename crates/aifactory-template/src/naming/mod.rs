@@ -1178,10 +1178,11 @@ pub fn compose_template(
             "container_apps",
             ctx.dashed("aca-env-prj"),
         ),
+        // ESML's `aoaiName` has no `prj` (CmnAIfactoryNaming.bicep).
         (
             NameKind::AzureOpenAi,
             "azure_openai",
-            ctx.dashed("aoai-prj"),
+            ctx.dashed(if ctx.esml { "aoai-" } else { "aoai-prj" }),
         ),
     ];
 

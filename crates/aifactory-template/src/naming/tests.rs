@@ -167,6 +167,9 @@ fn esml_mode_gives_esml_names() {
     assert_eq!(n.databricks, format!("dbx-001-weu-dev-{s}-001"));
     assert_eq!(n.ml_workspace, format!("aml-001-weu-dev-{s}-001"));
     assert_eq!(n.app_insights, format!("ain-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.azure_openai, format!("aoai-001-weu-dev-{s}-001"));
+    assert_eq!(n.cosmos_db, format!("cosmos-prj001-weu-dev-{s}-001"));
+    assert_eq!(n.container_apps, format!("aca-env-prj001-weu-dev-{s}-001"));
     // Unchanged: the resource group, and the names ESML salts with its random salt.
     assert_eq!(n.resource_group, "acme-esml-project001-weu-dev-001-rg");
     assert_eq!(n.identity, format!("mi-prj001-weu-dev-{s}-001"));
