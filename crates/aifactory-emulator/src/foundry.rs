@@ -9,7 +9,15 @@
 //! stored `sqlRoleDefinitions`), a scope inside the account and a GUID principal
 //! (400 `BadRequest`, as the Cosmos DB resource provider words it).
 //!
-//! Owns these checks; must not store, answer successes or touch other resource providers.
+//! Capability hosts: one per account and per project, never updated in place; an account
+//! written with agent network injection gets the one the resource provider adds itself
+//! (`{account}@aml_aiagentservice`, which a second account capability host PUT then
+//! conflicts with, as Microsoft's network-secured agent template's users report:
+//! microsoft-foundry/foundry-samples pull 753; the rules from learn.microsoft.com
+//! "Capability hosts").
+//!
+//! Owns these checks and the capability host Azure adds; must not answer successes or touch
+//! other resource providers.
 //! Sources: the 409 and quota answers as users report them (hashicorp/terraform-provider-azurerm
 //! issue 22607, Azure/azure-dev issue 9398, microsoft/PubSec-Info-Assistant issue 880);
 //! the Cosmos DB built-in data roles from learn.microsoft.com "Configure role-based access
@@ -88,7 +96,136 @@ pub fn check_put(
     if full_type.eq_ignore_ascii_case(MANAGED_ENVIRONMENTS) {
         return managed_environment(st, body);
     }
+    if full_type.eq_ignore_ascii_case(ACCOUNT_CAPABILITY_HOSTS)
+        || full_type.eq_ignore_ascii_case(PROJECT_CAPABILITY_HOSTS)
+    {
+        return capability_host(st, full_type, id, body);
+    }
     Ok(())
+}
+
+const ACCOUNTS: &str = "Microsoft.CognitiveServices/accounts";
+const ACCOUNT_CAPABILITY_HOSTS: &str = "Microsoft.CognitiveServices/accounts/capabilityHosts";
+const PROJECT_CAPABILITY_HOSTS: &str =
+    "Microsoft.CognitiveServices/accounts/projects/capabilityHosts";
+/// The name suffix of the capability host the resource provider adds to an account with
+/// agent network injection.
+pub const AZURE_CAPABILITY_HOST_SUFFIX: &str = "@aml_aiagentservice";
+
+/// One capability host per account and per project (a second name is 409 `Conflict`, in
+/// the words Microsoft documents), and no update of one (the documentation: delete and
+/// re-create it; the emulator's 409 `Conflict` wording is its own). A PUT of the same
+/// properties again is accepted.
+fn capability_host(
+    st: &State,
+    full_type: &str,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Result<(), Resp> {
+    let scope = parent_of(id);
+    let name = id.rsplit('/').next().unwrap_or_default();
+    if let Some(other) = st
+        .store
+        .children(scope, full_type)
+        .into_iter()
+        .find(|c| !c.id.eq_ignore_ascii_case(id))
+    {
+        let state = other
+            .body
+            .pointer("/properties/provisioningState")
+            .and_then(Value::as_str)
+            .unwrap_or("Succeeded");
+        return Err(arm_error(
+            StatusCode::CONFLICT,
+            "Conflict",
+            format!(
+                "There is an existing Capability Host with name: {}, provisioning state: {state} for workspace: {scope}, cannot create a new Capability Host with name: {name} for the same ClientId.",
+                other.id.rsplit('/').next().unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(existing) = st.store.get(id) {
+        let before = existing.body.get("properties");
+        let changed = body
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|props| {
+                props.iter().any(|(k, v)| {
+                    k != "provisioningState" && before.and_then(|b| b.get(k)) != Some(v)
+                })
+            });
+        if changed {
+            return Err(arm_error(
+                StatusCode::CONFLICT,
+                "Conflict",
+                format!(
+                    "Updating Capability Host {name} is not supported: delete it and create it again with the new configuration."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// After an account is stored with agent network injection (`networkInjections` with
+/// scenario `agent`): the account capability host the resource provider adds,
+/// `{account}@aml_aiagentservice`, unless the account has one.
+pub fn after_put(st: &mut State, full_type: &str, id: &str) {
+    if !full_type.eq_ignore_ascii_case(ACCOUNTS) {
+        return;
+    }
+    let Some(account) = st.store.get(id).cloned() else {
+        return;
+    };
+    let subnet = account
+        .body
+        .pointer("/properties/networkInjections")
+        .and_then(Value::as_array)
+        .and_then(|ns| {
+            ns.iter().find(|n| {
+                n.get("scenario")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("agent"))
+            })
+        })
+        .and_then(|n| n.get("subnetArmId"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(subnet) = subnet else {
+        return;
+    };
+    if !st
+        .store
+        .children(&account.id, ACCOUNT_CAPABILITY_HOSTS)
+        .is_empty()
+    {
+        return;
+    }
+    let name = format!(
+        "{}{AZURE_CAPABILITY_HOST_SUFFIX}",
+        account.id.rsplit('/').next().unwrap_or_default()
+    );
+    let host = format!("{}/capabilityHosts/{name}", account.id);
+    let now = st.now_ms();
+    st.store.put(Stored {
+        id: host.clone(),
+        parent_key: crate::arm::id::key(&account.id),
+        full_type: ACCOUNT_CAPABILITY_HOSTS.to_string(),
+        body: json!({
+            "id": host,
+            "name": name,
+            "type": ACCOUNT_CAPABILITY_HOSTS,
+            "properties": {
+                "capabilityHostKind": "Agents",
+                "customerSubnet": subnet,
+                "provisioningState": "Succeeded",
+            },
+        }),
+        etag: util::new_etag(),
+        seq: 0,
+        created_ms: now,
+        changed_ms: now,
+    });
 }
 
 const MANAGED_ENVIRONMENTS: &str = "Microsoft.App/managedEnvironments";

@@ -456,3 +456,65 @@ async fn capability_host_subnet_link_lifecycle() {
     .await;
     drop(emu);
 }
+
+/// Capability hosts as Azure has them: an account written with agent network injection gets
+/// the resource provider's own (`{account}@aml_aiagentservice`) and refuses a second
+/// (409 `Conflict`, Microsoft's wording); one per project too; an existing host's
+/// configuration cannot change (409), while the same PUT again is accepted.
+#[tokio::test]
+async fn capability_hosts_one_per_scope_and_azures_own_with_injection() {
+    let (emu, c) = start(config()).await;
+    let tok = c.token(ARM_SCOPE).await;
+    put_rg(&c, &tok, "foundry").await;
+    let vnet = format!(
+        "{}/providers/Microsoft.Network/virtualNetworks/agents",
+        rg("foundry")
+    );
+    let agent = format!("{vnet}/subnets/agent");
+    let api = "api-version=2025-06-01";
+    let acct = account("aifi");
+    let azure_host = format!("{acct}/capabilityHosts/aifi@aml_aiagentservice?{api}");
+    let project = format!("{acct}/projects/p1?{api}");
+    let project_host = |n: &str| format!("{acct}/projects/p1/capabilityHosts/{n}?{api}");
+    let agents = json!({"properties": {"capabilityHostKind": "Agents",
+        "vectorStoreConnections": ["search"], "storageConnections": ["storage"], "threadStorageConnections": ["cosmos"]}});
+    let mut changed = agents.clone();
+    changed["properties"]["vectorStoreConnections"] = json!(["other"]);
+    let r = run_arm_cases(
+        &c,
+        &tok,
+        [
+            arm_case("vNet", "PUT", format!("{vnet}?{API}"), 201, "").with_body(json!({
+                "location": "westeurope",
+                "properties": {"addressSpace": {"addressPrefixes": ["192.168.0.0/16"]},
+                    "subnets": [{"name": "agent", "properties": {"addressPrefix": "192.168.0.0/23",
+                        "delegations": [{"name": "d", "properties": {"serviceName": "Microsoft.App/environments"}}]}}]}})),
+            arm_case("account with agent injection", "PUT", format!("{acct}?{api}"), 201, "").with_body(json!({
+                "location": "westeurope", "kind": "AIServices", "sku": {"name": "S0"},
+                "properties": {"customSubDomainName": "aifi", "allowProjectManagement": true,
+                    "networkInjections": [{"scenario": "agent", "subnetArmId": agent, "useMicrosoftManagedNetwork": false}]}})),
+            arm_case("Azure's own account capability host", "GET", &azure_host, 200, ""),
+            arm_case("a second account capability host", "PUT",
+                format!("{acct}/capabilityHosts/caphost-mine?{api}"), 409, "Conflict")
+                .with_body(json!({"properties": {"capabilityHostKind": "Agents"}})),
+            arm_case("project", "PUT", &project, 201, "").with_body(json!({
+                "location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": {}})),
+            arm_case("project capability host", "PUT", project_host("h1"), 201, "").with_body(agents.clone()),
+            arm_case("the same again", "PUT", project_host("h1"), 200, "").with_body(agents.clone()),
+            arm_case("changed in place", "PUT", project_host("h1"), 409, "Conflict").with_body(changed),
+            arm_case("a second project capability host", "PUT", project_host("h2"), 409, "Conflict").with_body(agents),
+        ],
+    )
+    .await;
+    assert_eq!(r[2].json()["properties"]["customerSubnet"], json!(agent));
+    let msg = r[3].json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        msg.contains("existing Capability Host with name: aifi@aml_aiagentservice")
+            && msg.contains("caphost-mine"),
+        "{msg}"
+    );
+    drop(emu);
+}

@@ -97,6 +97,7 @@ pub fn put_resource(
     crate::search::after_put(st, &checked.target.full_type, &stored_id);
     crate::peering::after_put(st, &checked.target.full_type, &stored_id);
     crate::compute::after_put(st, &checked.target.full_type, &stored_id);
+    crate::foundry::after_put(st, &checked.target.full_type, &stored_id);
     if let Err(r) = seed_container(st, &checked.target, &stored_id) {
         return r;
     }

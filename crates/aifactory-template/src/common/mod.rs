@@ -280,6 +280,7 @@ fn res(
         body,
         depends_on,
         lro: t.lro,
+        origin: Default::default(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! model deployments on the account Foundry runs on (AI Services or its own; one at a time: each depends on the one
 //! before, because Azure refuses concurrent deployment writes on one account), and the
 //! Agent service's capability hosts (account, then project, on Cosmos DB, Storage and AI
-//! Search).
+//! Search; with agent network injection the account's is the one Azure adds).
 //!
 //! Must not: decide whether Foundry is on (the layout does) or name the services (naming
 //! and the descriptors do).
@@ -11,7 +11,7 @@
 use serde_json::{json, Value};
 
 use super::api::ApiType;
-use super::model::DesiredResource;
+use super::model::{DesiredResource, Origin};
 use super::services::{Ctx, ServiceKey};
 
 /// `accounts/projects/connections`.
@@ -28,6 +28,12 @@ pub const DEPLOYMENT: ApiType = ApiType {
     lro: true,
     spec: "cognitiveservices/resource-manager/Microsoft.CognitiveServices/stable/2025-06-01/cognitiveservices.json",
 };
+/// The suffix of the capability host the Cognitive Services resource provider adds to an
+/// account created with agent network injection (`{account}@aml_aiagentservice`; the
+/// 409 users of Microsoft's network-secured agent template hit when they PUT a second
+/// one, microsoft-foundry/foundry-samples pull 753).
+pub const AZURE_ACCOUNT_HOST_SUFFIX: &str = "@aml_aiagentservice";
+
 /// `accounts/capabilityHosts`.
 pub const ACCOUNT_CAPABILITY_HOST: ApiType = ApiType {
     resource_type: "Microsoft.CognitiveServices/accounts/capabilityHosts",
@@ -75,6 +81,7 @@ fn resource(
         body,
         depends_on,
         lro: t.lro,
+        origin: Default::default(),
     }
 }
 
@@ -187,19 +194,39 @@ fn capability_hosts(x: &Ctx, built: &[DesiredResource]) -> Vec<DesiredResource> 
     };
     // ESML names both after its account (`{account}caphost`, dashes removed); ours after
     // the project key.
+    let account_name = x.name_of(host);
     let name = if x.layout.foundry_dedicated {
-        format!("{}caphost", x.name_of(host).replace('-', ""))
+        format!("{}caphost", account_name.replace('-', ""))
     } else {
         format!("caphost-{}", x.c.names.project_key)
     };
-    let account_host = resource(
-        "capability_host.account".into(),
-        &ACCOUNT_CAPABILITY_HOST,
-        &name,
-        format!("{account}/capabilityHosts/{name}"),
-        json!({ "properties": { "capabilityHostKind": "Agents" } }),
-        vec![host.as_str().to_string()],
-    );
+    // With agent network injection the Cognitive Services resource provider adds the
+    // account's capability host itself, named `{account}@aml_aiagentservice`, and refuses
+    // a second one (409 Conflict: one capability host per account): wait for Azure's.
+    // Without injection the provider creates it.
+    let injected = x.layout.private && x.c.agent_subnet_id.is_some();
+    let account_host = if injected {
+        let azure_name = format!("{account_name}{AZURE_ACCOUNT_HOST_SUFFIX}");
+        let mut r = resource(
+            "capability_host.account".into(),
+            &ACCOUNT_CAPABILITY_HOST,
+            &azure_name,
+            format!("{account}/capabilityHosts/{azure_name}"),
+            json!({}),
+            vec![host.as_str().to_string()],
+        );
+        r.origin = Origin::Azure;
+        r
+    } else {
+        resource(
+            "capability_host.account".into(),
+            &ACCOUNT_CAPABILITY_HOST,
+            &name,
+            format!("{account}/capabilityHosts/{name}"),
+            json!({ "properties": { "capabilityHostKind": "Agents" } }),
+            vec![host.as_str().to_string()],
+        )
+    };
     let project_host = resource(
         "capability_host.project".into(),
         &PROJECT_CAPABILITY_HOST,

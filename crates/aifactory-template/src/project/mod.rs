@@ -58,7 +58,7 @@ pub use issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 pub use model::{
     role_assignment_name, role_assignment_namespace, AclKind, AclScope, DesiredAclEntry,
     DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, InvalidPrincipalId,
-    Perms, PersonaRef, PrincipalRef, ResourceSummary, SQL_ROLE_ASSIGNMENT_TYPE,
+    Origin, Perms, PersonaRef, PrincipalRef, ResourceSummary, SQL_ROLE_ASSIGNMENT_TYPE,
 };
 pub use network::Cloud;
 pub use resources::{diagnostic_setting_key, shared_private_link_key};

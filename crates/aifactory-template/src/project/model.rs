@@ -30,6 +30,29 @@ pub struct DesiredResource {
     pub depends_on: Vec<String>,
     /// PUT runs as a long-running operation.
     pub lro: bool,
+    /// Who makes it: the provider's PUT, or Azure as a side effect of another object.
+    #[serde(skip_serializing_if = "Origin::is_put")]
+    pub origin: Origin,
+}
+
+/// How a desired object comes to exist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The provider PUTs the body.
+    #[default]
+    Put,
+    /// Azure makes it when another object is written (the capability host the Cognitive
+    /// Services resource provider adds to an account with agent network injection): the
+    /// provider waits for it and records it, never PUTs it (a second one would be refused),
+    /// and deletes it like any other object.
+    Azure,
+}
+
+impl Origin {
+    pub fn is_put(&self) -> bool {
+        *self == Origin::Put
+    }
 }
 
 /// For the computed `resources` attribute.

@@ -171,6 +171,7 @@ fn plumbing(
         body,
         depends_on: deps,
         lro: t.lro,
+        origin: Default::default(),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Creating and updating ARM resources and role assignments: PUT with recovery of
 //! soft-deleted key vaults and AI Services accounts, the new identity's principal ID,
 //! `PrincipalNotFound` retries, adoption of an assignment that exists under another name,
-//! the existence check after a failed or interrupted write, and (through `approve`) a
-//! shared private link's approval.
+//! the existence check after a failed or interrupted write, waiting for what Azure creates
+//! itself (`Origin::Azure`), and (through `approve`) a shared private link's approval.
 //!
 //! Must not: schedule jobs, touch the data lake.
 
@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value as Json};
 
 use aifactory_azure::AzureError;
-use aifactory_template::project::{api, DesiredResource, DesiredRoleAssignment};
+use aifactory_template::project::{api, DesiredResource, DesiredRoleAssignment, Origin};
 
 use super::base::{Engine, UNKNOWN_OUTCOME_LOOKS, UNKNOWN_OUTCOME_PAUSE};
 use super::job::{
@@ -40,6 +40,9 @@ impl<'a> Engine<'a> {
         rg_name: String,
         identity_wait: Duration,
     ) -> JobResult {
+        if r.origin == Origin::Azure {
+            return self.await_azure_made(r).await;
+        }
         let what = format!("Writing {} ({} {})", r.key, r.resource_type, r.name);
         let arm = self.client.arm();
         let mut warnings = Vec::new();
@@ -125,6 +128,61 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(effect)
+    }
+
+    /// An object Azure makes as a side effect of another ([`Origin::Azure`]): wait until it
+    /// exists and has succeeded (bounded by the operation's timeout), then record it.
+    pub(super) async fn await_azure_made(&self, r: DesiredResource) -> JobResult {
+        let what = format!(
+            "Waiting for {} ({} {}), which Azure creates with the object it depends on",
+            r.key, r.resource_type, r.name
+        );
+        let fail = |error: AzureError| JobError {
+            key: r.key.clone(),
+            what: what.clone(),
+            error,
+            partial: Effect::default(),
+        };
+        let mut delay = Duration::from_secs(1);
+        loop {
+            let state = self
+                .client
+                .arm()
+                .get_opt(&self.ctx, &r.id, &r.api_version)
+                .await
+                .map_err(fail)?
+                .map(|j| {
+                    j.pointer("/properties/provisioningState")
+                        .and_then(Json::as_str)
+                        .unwrap_or("Succeeded")
+                        .to_string()
+                });
+            match state.as_deref() {
+                Some(s) if s.eq_ignore_ascii_case("Succeeded") => {
+                    return Ok(Effect {
+                        set: vec![(r.key.clone(), arm_record(&r))],
+                        ..Effect::default()
+                    })
+                }
+                Some(s)
+                    if s.eq_ignore_ascii_case("Failed") || s.eq_ignore_ascii_case("Canceled") =>
+                {
+                    return Err(fail(protocol(
+                        &r.id,
+                        format!(
+                            "Azure's {} is {s}; delete it (or its account) and apply again",
+                            r.name
+                        ),
+                    )))
+                }
+                _ => {}
+            }
+            self.ctx
+                .sleep(&format!("waiting for Azure to create {}", r.name), delay)
+                .await
+                .map_err(fail)?;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        }
     }
 
     /// The principal ID of a managed identity just written (waits while Azure has not

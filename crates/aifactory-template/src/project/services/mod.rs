@@ -345,6 +345,7 @@ pub(super) fn resource(x: &Ctx, s: &Service) -> DesiredResource {
         body: (s.body)(x),
         depends_on: deps,
         lro: s.api.lro,
+        origin: Default::default(),
     }
 }
 

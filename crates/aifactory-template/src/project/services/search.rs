@@ -238,6 +238,7 @@ mod link_tests {
             body: json!({"properties": {"privateLinkResourceId": target, "groupId": "blob", "requestMessage": "m1"}}),
             depends_on: Vec::new(),
             lro: true,
+            origin: Default::default(),
         }
     }
 

@@ -1591,6 +1591,50 @@ fn foundry_on_an_account_of_its_own() {
     );
 }
 
+/// With agent network injection (private mode) the account's capability host is the one
+/// Azure adds (`{account}@aml_aiagentservice`): planned, awaited, never PUT (Azure refuses a
+/// second one). Without injection (allowlist mode) the provider writes its own.
+#[test]
+fn the_account_capability_host_is_azures_with_network_injection() {
+    let p = desired(&genai_foundry()).unwrap_or_else(|e| panic!("{e:?}"));
+    let account = p
+        .resources
+        .iter()
+        .find(|r| r.key == "ai_services")
+        .expect("account");
+    let host = p
+        .resources
+        .iter()
+        .find(|r| r.key == "capability_host.account")
+        .expect("account host");
+    assert_eq!(host.origin, Origin::Azure);
+    assert_eq!(host.name, format!("{}@aml_aiagentservice", account.name));
+    assert_eq!(
+        host.id,
+        format!("{}/capabilityHosts/{}", account.id, host.name)
+    );
+    let project_host = p
+        .resources
+        .iter()
+        .find(|r| r.key == "capability_host.project")
+        .expect("project host");
+    assert_eq!(project_host.origin, Origin::Put);
+    assert!(project_host.depends_on.contains(&host.key));
+    let mut s = genai_foundry();
+    s.network_access = NetworkAccess::Allowlist;
+    s.ip_allowlist = vec!["203.0.113.0/24".into()];
+    s.subnet_ids.remove("agent");
+    let p = desired(&s).unwrap_or_else(|e| panic!("{e:?}"));
+    let host = p
+        .resources
+        .iter()
+        .find(|r| r.key == "capability_host.account")
+        .expect("account host");
+    assert_eq!(host.origin, Origin::Put);
+    assert_eq!(host.name, "caphost-project002");
+    assert_eq!(host.body["properties"]["capabilityHostKind"], "Agents");
+}
+
 /// `search_options`: AI Search's SKU and semantic ranker, checked against the spec's values.
 #[test]
 fn search_options_set_the_sku_and_semantic_ranker() {
