@@ -101,6 +101,15 @@ pub const SERVICE: Service = Service {
             When::Search,
             "index documents from pipelines",
         ),
+        // Microsoft's standard agent setup and ESML (rbacAISearchForAIFv2.bicep) give the
+        // project's identity both Search roles: the Agent service makes its own indexes.
+        Grant::new(
+            I,
+            ScopeKey::Search,
+            SEARCH_SERVICE_CONTRIBUTOR,
+            When::Agent,
+            "the Agent service creates and manages its vector store indexes",
+        ),
     ],
     summary: "services.ai_search (default for genai; basic, standard in prod)",
     enabled: |l| l.search,
