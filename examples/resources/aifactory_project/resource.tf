@@ -51,6 +51,8 @@ resource "aifactory_project" "p001" {
     }
   }
   # AI Foundry with the Agent service; genai brings AI Search and AI Services.
+  # Foundry runs on the AI Services account; ESML's layout (an account of its own,
+  # `aif2…`) is `foundry_options = { account = "dedicated" }`.
   services = { ai_foundry = true, agent_service = true, cosmos_db = true }
   deployments = {
     gpt = { model = "gpt-4o", version = "2024-11-20", sku = "GlobalStandard", capacity = 50 }
