@@ -1,4 +1,4 @@
-//! Role assignments (from [`super::rbac::matrix`]) and data lake ACL entries, one
+//! Role assignments (from [`super::services::matrix`]) and data lake ACL entries, one
 //! object per (principal, scope, role) and per (principal, path, ACL scope), so adding or
 //! removing a member adds or removes exactly that member's objects.
 //!
@@ -16,14 +16,15 @@
 //! effective permissions.
 
 use super::api;
+use super::checked::Checked;
 use super::ids::{resource_group_id, resource_id};
 use super::model::{
     role_assignment_name, AclKind, AclScope, DesiredAclEntry, DesiredResource,
     DesiredRoleAssignment, Perms, PersonaRef, PrincipalRef,
 };
-use super::rbac::{matrix, PrincipalClass, ScopeKey, When};
+use super::rbac::{PrincipalClass, ScopeKey, When};
+use super::services::matrix;
 use super::spec::{Layout, PrincipalType, ProjectSpec, RoleSet, TeamPrincipalType};
-use super::validate::Checked;
 
 /// One principal of a project: who, its ARM principal type, its ACL entry kind, the grant
 /// classes it receives and whether its data access is read-only.

@@ -1,23 +1,15 @@
 //! Resource types and the api-version each is written with: the services' own (each in its
 //! descriptor, `services/*`, re-exported here by name) and the plumbing every service
 //! shares (private endpoints, DNS zone groups, role assignments). A version bump is a
-//! one-line change in one file (and a snapshot update).
+//! one-line change in one file (and a snapshot update). [`ApiType`] itself lives in the
+//! `api_type` leaf, so the descriptors never import this file.
 //!
 //! Rule: the Azure REST spec's GA (`stable/`) version, preferring the newest one that
 //! ESML itself already deploys with (esml.md §2.3) so it is proven in every cloud it runs
 //! in. Each was checked to exist under `Azure/azure-rest-api-specs/specification/*/
 //! resource-manager/.../stable/<version>/`.
 
-/// One resource type the project writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApiType {
-    pub resource_type: &'static str,
-    pub api_version: &'static str,
-    /// Does PUT run as a long-running operation (`x-ms-long-running-operation`)?
-    pub lro: bool,
-    /// Where the version was confirmed.
-    pub spec: &'static str,
-}
+pub use super::api_type::ApiType;
 
 pub const RESOURCE_GROUP: ApiType = super::services::resource_group::API;
 pub const IDENTITY: ApiType = super::services::identity::API;

@@ -7,7 +7,8 @@ use crate::naming::{self, regions, rule_for, NameKind, PRIVATE_LINK_TARGETS};
 
 use super::api;
 use super::network::{dns_zones, Cloud, ZoneSource};
-use super::rbac::{matrix, FORBIDDEN_ROLE_GUIDS, ROLES};
+use super::rbac::{FORBIDDEN_ROLE_GUIDS, ROLES};
+use super::services::matrix;
 
 /// The role matrix: principal x scope x built-in role, with GUIDs and conditions.
 pub fn role_matrix_markdown() -> String {

@@ -38,10 +38,14 @@ use aifactory_attrpath::AttrPath;
 
 mod acl;
 pub mod api;
+mod api_type;
+mod checked;
+mod cloud;
 pub mod docs;
 pub mod foundry;
 mod graph;
 pub mod ids;
+mod ipnet;
 mod issue;
 mod model;
 pub mod network;
@@ -53,6 +57,7 @@ mod spec;
 mod tests;
 mod validate;
 
+pub use cloud::Cloud;
 pub use graph::{GraphError, Node};
 pub use issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
 pub use model::{
@@ -60,7 +65,6 @@ pub use model::{
     DesiredDatalake, DesiredProject, DesiredResource, DesiredRoleAssignment, InvalidPrincipalId,
     Origin, Perms, PersonaRef, PrincipalRef, ResourceSummary, SQL_ROLE_ASSIGNMENT_TYPE,
 };
-pub use network::Cloud;
 pub use resources::{diagnostic_setting_key, shared_private_link_key};
 pub use services::{ServiceKey, CATALOG};
 pub use spec::{

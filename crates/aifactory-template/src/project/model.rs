@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::naming::{Environment, Guid, ProjectNames};
 
+use super::cloud::Cloud;
 use super::issue::Issue;
-use super::network::Cloud;
 use super::spec::{PrincipalType, ProjectType};
 
 /// One ARM resource to PUT.

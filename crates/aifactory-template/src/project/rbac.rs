@@ -1,4 +1,7 @@
-//! The role matrix: which built-in role each principal gets on which scope.
+//! The role matrix: which built-in role each principal gets on which scope. This file
+//! holds its vocabulary (roles, principal classes, scopes, conditions, [`Grant`]) and the
+//! lake's rows; each service's rows are in its descriptor, and `services::matrix` lists
+//! them all. Imports only `spec` of `project`, never the catalog.
 //!
 //! Least privilege, on purpose: no Owner, no User Access Administrator, no Role Based
 //! Access Control Administrator, and no role whose actions are a bare `*` (so not
@@ -455,18 +458,6 @@ pub const LAKE_GRANTS: &[Grant] = &[
     ),
 ];
 
-/// The role matrix: every service's grants (in catalog order, from its descriptor), then
-/// the lake's. Rows for the same resource and role collapse into one assignment (esml's
-/// `MlDefaultStorage` is its `Storage`).
-pub fn matrix() -> Vec<Grant> {
-    super::services::CATALOG
-        .iter()
-        .flat_map(|s| s.grants.iter())
-        .chain(LAKE_GRANTS)
-        .copied()
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,7 +483,8 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
         }
-        for grant in matrix() {
+        // The services' grants are checked with the catalog (`services::tests`).
+        for grant in LAKE_GRANTS {
             assert!(ROLES.contains(&grant.role), "{}", grant.role.name);
         }
     }

@@ -42,11 +42,11 @@
 use serde_json::{json, Value};
 
 use super::api::{self, ApiType};
+use super::checked::Checked;
 use super::model::DesiredResource;
 use super::network::{dns_zones, zone_config_name};
 use super::services::{self, Ctx, ServiceKey};
 use super::spec::{Layout, ProjectSpec};
-use super::validate::Checked;
 use crate::diagnostics;
 use crate::naming::{self, ZoneConfigNaming};
 

@@ -1,7 +1,7 @@
 //! The typed input of the project template ([`ProjectSpec`]: the `aifactory_project`
 //! configuration plus provider facts) and what a project contains ([`Layout`]; which
-//! services, from the catalog in `services`). Imports `network::Cloud` and the catalog,
-//! and knows no Terraform values, no Azure and no I/O.
+//! services; what the catalog says of a layout is in `services`). Imports only the `cloud`
+//! leaf of `project`, never the catalog, and knows no Terraform values, no Azure and no I/O.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::naming::{self, Environment, NameKind, NamingInput, UnknownValue, PRIVATE_LINK_TARGETS};
 
-use super::network::Cloud;
+use super::cloud::Cloud;
 
 /// Ownership tag names; user tags may not use them (case-insensitively).
 pub const TAG_PROJECT: &str = "aifactory-project";
@@ -532,15 +532,6 @@ impl Layout {
         }
     }
 
-    /// The account AI Foundry runs on: its own (`foundry_account`) or AI Services.
-    pub fn foundry_host(&self) -> super::services::ServiceKey {
-        if self.foundry_dedicated {
-            super::services::ServiceKey::FoundryAccount
-        } else {
-            super::services::ServiceKey::AiServices
-        }
-    }
-
     /// The storage account key the Machine Learning workspace uses.
     pub fn ml_storage_key(&self) -> &'static str {
         if self.genai {
@@ -548,14 +539,6 @@ impl Layout {
         } else {
             "storage"
         }
-    }
-
-    /// Keys of the main resources (the enabled services of the catalog), in documentation
-    /// order.
-    pub fn targets(&self) -> Vec<&'static str> {
-        super::services::enabled(self)
-            .map(|s| s.key.as_str())
-            .collect()
     }
 
     /// The private endpoints (empty in allowlist mode). The project storage gets `file`,

@@ -1,60 +1,21 @@
-//! Validation of a [`ProjectSpec`] into the checked facts the builders use ([`Checked`]),
-//! with typed issues on exact attribute paths. One step per part of the spec. Imports only
-//! leaves of `project` (spec, ids, network, issue); knows no Terraform values, no I/O.
+//! Validation of a [`ProjectSpec`] into the checked facts the builders use ([`Checked`],
+//! in `checked`), with typed issues on exact attribute paths. One step per part of the
+//! spec. Imports the spec, the catalog (`services`: which services need which subnets)
+//! and leaves of `project` (checked, ids, ipnet, issue); knows no Terraform values, no I/O.
 
 use std::collections::BTreeMap;
 
 use crate::naming::{rule_for, Guid, NameKind, ProjectNames};
 use aifactory_attrpath::AttrPath;
 
+use super::checked::{Checked, Dbx, Lake, Member};
 use super::ids::{parse_resource_group_id, parse_subnet_id, ArmId};
+use super::ipnet::{parse_ipv4_net, IpParse, Ipv4Net};
 use super::issue::{GuidField, IpProblem, Issue, IssueKind, TagProblem};
-use super::network::{parse_ipv4_net, IpParse, Ipv4Net};
 use super::spec::{
     FoundryAccount, Layout, NetworkAccess, ProjectSpec, RoleSet, TeamPrincipalType, MAX_TAGS,
     TAG_ENVIRONMENT, TAG_PROJECT, TAG_TYPE,
 };
-
-/// The common data lake.
-#[derive(Debug, Clone)]
-pub(super) struct Lake {
-    pub account_id: String,
-    pub account_name: String,
-    pub filesystem: String,
-}
-
-/// The Databricks VNet injection.
-#[derive(Debug, Clone)]
-pub(super) struct Dbx {
-    pub vnet_id: String,
-    pub public_subnet: String,
-    pub private_subnet: String,
-}
-
-/// Everything validated, normalized.
-#[derive(Debug, Clone)]
-pub(super) struct Checked {
-    pub names: ProjectNames,
-    pub dns_zone_rg_id: String,
-    pub log_analytics_id: String,
-    pub lake: Option<Lake>,
-    pub pe_subnet_id: Option<String>,
-    /// `common.datalake_traverse_group_id`, lowercase.
-    pub traverse_group: Option<String>,
-    /// The Agent service's subnet (`subnet_ids.agent`), when the project needs it.
-    pub agent_subnet_id: Option<String>,
-    /// The Container Apps environment's subnet (`subnet_ids.aca`), when needed.
-    pub aca_subnet_id: Option<String>,
-    pub dbx: Option<Dbx>,
-    /// Sorted, without duplicates or covered entries.
-    pub ip_rules: Vec<Ipv4Net>,
-    /// The team's people: `team.object_ids` (developers) in input order, then each
-    /// persona's in name order; object IDs lowercase, each once.
-    pub team: Vec<Member>,
-    pub sp: Option<String>,
-    pub identity_principal_id: Option<String>,
-    pub tags: BTreeMap<String, String>,
-}
 
 /// The private endpoints' subnet; every other purpose is a service's (`services::*`).
 pub(super) const PRIVATE_ENDPOINTS: (&str, &str) = (
@@ -560,16 +521,6 @@ fn check_principal(
         ));
     }
     g
-}
-
-/// One person (user or group) of the team, with the role set they get.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Member {
-    pub object_id: String,
-    pub principal_type: TeamPrincipalType,
-    pub role_set: RoleSet,
-    /// The persona (`team.personas` key); `None` for `team.object_ids`.
-    pub persona: Option<String>,
 }
 
 /// One list of the team: its path, persona name (`None`: `team.object_ids`), object IDs,

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete, SubnetNeed};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
     COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR, COGNITIVE_SERVICES_OPENAI_USER, COGNITIVE_SERVICES_USER,

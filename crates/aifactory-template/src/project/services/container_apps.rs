@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{after_group, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete, SubnetNeed};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 
 pub const API: ApiType = ApiType {
     resource_type: "Microsoft.App/managedEnvironments",

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{after_group, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, PrincipalClass::Reader as R,
     ScopeKey, When, COSMOS_DB_DATA_CONTRIBUTOR, COSMOS_DB_DATA_READER, COSMOS_DB_OPERATOR,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{after_identity, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Member as M, ScopeKey, When, DATA_FACTORY_CONTRIBUTOR,
 };

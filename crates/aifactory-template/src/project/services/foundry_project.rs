@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 
 pub const API: ApiType = ApiType {
     resource_type: "Microsoft.CognitiveServices/accounts/projects",

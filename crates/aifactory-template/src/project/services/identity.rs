@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{after_group, always, Ctx, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 
 pub const API: ApiType = ApiType {
     resource_type: "Microsoft.ManagedIdentity/userAssignedIdentities",

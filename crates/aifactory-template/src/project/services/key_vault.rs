@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{after_group, always, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::{Guid, NameKind};
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Admin as A, PrincipalClass::Identity as I, PrincipalClass::Member as M,
     PrincipalClass::Reader as R, ScopeKey, When, KEY_VAULT_ADMINISTRATOR, KEY_VAULT_READER,

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::{Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, ScopeKey, When,
     AZUREML_COMPUTE_OPERATOR, AZUREML_DATA_SCIENTIST, STORAGE_BLOB_DATA_CONTRIBUTOR,

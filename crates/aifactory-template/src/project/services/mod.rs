@@ -8,18 +8,21 @@
 //! Adding a service is: one descriptor file, one line in [`CATALOG`] (plus its name in
 //! `naming`, its snapshot and its emulator support).
 //!
-//! Owns: the descriptors and the catalog. Must not: know Terraform or Azure I/O, or build
-//! what is shared by every service (private endpoints, DNS zone groups, role assignments
-//! and ACL entries are built from the descriptors by `resources` and `acl`).
+//! Owns: the descriptors and the catalog, and what the catalog says of a [`Layout`] (its
+//! services, the role [`matrix`]). Imports only what stands below it (the spec, the
+//! checked facts, `rbac`'s role vocabulary, the model, `ids`, `api_type`). Must not: know
+//! Terraform or Azure I/O, or build what is shared by every service (private endpoints,
+//! DNS zone groups, role assignments and ACL entries are built from the descriptors by
+//! `resources` and `acl`).
 
 use serde_json::{json, Map, Value};
 
-use super::api::ApiType;
+use super::api_type::ApiType;
+use super::checked::Checked;
 use super::ids::resource_id;
 use super::model::DesiredResource;
-use super::rbac::Grant;
+use super::rbac::{Grant, LAKE_GRANTS};
 use super::spec::{Layout, ProjectSpec};
-use super::validate::Checked;
 use crate::naming::{Environment, NameKind};
 
 pub mod ai_services;
@@ -234,6 +237,36 @@ pub static CATALOG: &[&Service] = &[
 /// The services of a project with this layout, in catalog order.
 pub fn enabled(layout: &Layout) -> impl Iterator<Item = &'static Service> + '_ {
     CATALOG.iter().copied().filter(move |s| (s.enabled)(layout))
+}
+
+/// The role matrix: every service's grants (in catalog order, from its descriptor), then
+/// the lake's ([`LAKE_GRANTS`]). Rows for the same resource and role collapse into one
+/// assignment (esml's `MlDefaultStorage` is its `Storage`).
+pub fn matrix() -> Vec<Grant> {
+    CATALOG
+        .iter()
+        .flat_map(|s| s.grants.iter())
+        .chain(LAKE_GRANTS)
+        .copied()
+        .collect()
+}
+
+/// What the catalog says of a layout (here, not in `spec`, so the spec knows no catalog).
+impl Layout {
+    /// The account AI Foundry runs on: its own (`foundry_account`) or AI Services.
+    pub fn foundry_host(&self) -> ServiceKey {
+        if self.foundry_dedicated {
+            ServiceKey::FoundryAccount
+        } else {
+            ServiceKey::AiServices
+        }
+    }
+
+    /// Keys of the main resources (the enabled services of the catalog), in documentation
+    /// order.
+    pub fn targets(&self) -> Vec<&'static str> {
+        enabled(self).map(|s| s.key.as_str()).collect()
+    }
 }
 
 /// What a body builder sees: the spec, the validated inputs and the layout.

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{always, Ctx, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Admin as A, PrincipalClass::Identity as I, PrincipalClass::Member as M,
     PrincipalClass::Reader as R, ScopeKey, When, AZURE_AI_ADMINISTRATOR, READER,

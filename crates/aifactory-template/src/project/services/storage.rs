@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{after_group, always, Ctx, DiagnosticLogs, Service, ServiceKey, SoftDelete};
 use crate::naming::NameKind;
-use crate::project::api::ApiType;
+use crate::project::api_type::ApiType;
 use crate::project::rbac::{
     Grant, PrincipalClass::Identity as I, PrincipalClass::Member as M, PrincipalClass::Reader as R,
     ScopeKey, When, STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER,

@@ -115,6 +115,9 @@ fn grants_use_checked_roles_and_never_forbidden_ones() {
             assert!(!g.why.is_empty());
         }
     }
+    for g in matrix() {
+        assert!(ROLES.contains(&g.role), "{}", g.role.name);
+    }
 }
 
 #[test]
