@@ -26,7 +26,7 @@
 use crate::arm::lro::OpKind;
 use crate::arm::store::Stored;
 use crate::http::{arm_error, Resp};
-use crate::state::State;
+use crate::state::{Lingering, State};
 use crate::util;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -314,15 +314,6 @@ fn managed_environment(st: &State, body: &Map<String, Value>) -> Result<(), Resp
         ));
     }
     Ok(())
-}
-
-/// A service association link that outlives its holder for a while
-/// (`Settings::service_association_link_release_ms`).
-#[derive(Debug, Clone)]
-pub struct Lingering {
-    pub subnet_key: String,
-    pub holder: String,
-    pub until_ms: i64,
 }
 
 /// The subnets a resource holds through a service association link: an account's

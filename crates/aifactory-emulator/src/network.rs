@@ -7,7 +7,8 @@
 //! vNet or any of its subnets is in flight).
 //!
 //! Owns network validation and rendering; the generic lifecycle stays in `arm`. Imports only
-//! the leaves of `arm` (`id`, `store`, `lro`, `body`, `ctx`), never its handlers.
+//! the leaves of `arm` (`id`, `store`, `lro`, `body`, `ctx`, `types`: its type names, which
+//! it re-exports), never its handlers.
 
 use crate::arm::body::set_ps;
 use crate::arm::ctx::Ctx;
@@ -22,11 +23,7 @@ use http::StatusCode;
 use ipnet::IpNet;
 use serde_json::{json, Map, Value};
 
-pub const VNET: &str = "Microsoft.Network/virtualNetworks";
-pub const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
-pub const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
-pub const NSG: &str = "Microsoft.Network/networkSecurityGroups";
-pub const SECURITY_RULE: &str = "Microsoft.Network/networkSecurityGroups/securityRules";
+pub use crate::arm::types::{NSG, PRIVATE_ENDPOINT, SECURITY_RULE, SUBNET, VNET};
 
 /// Child changes a vNet PUT implies.
 #[derive(Debug, Default)]

@@ -16,8 +16,8 @@
 //! before the network rules, on the request body as sent).
 
 use crate::arm::id::{ArmPath, Level};
+use crate::arm::types::{SUBNET, VNET};
 use crate::http::Resp;
-use crate::network::{SUBNET, VNET};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};

@@ -232,6 +232,15 @@ pub fn derived_object_id(tenant: &str, client_id: &str) -> String {
     ))
 }
 
+/// A service association link that outlives its holder for a while
+/// (`Settings::service_association_link_release_ms`; kept and released by `foundry`).
+#[derive(Debug, Clone)]
+pub struct Lingering {
+    pub subnet_key: String,
+    pub holder: String,
+    pub until_ms: i64,
+}
+
 /// Everything behind the state lock.
 #[derive(Debug)]
 pub struct State {
@@ -248,7 +257,7 @@ pub struct State {
     /// Added to wall-clock time (`POST /_emulator/clock`).
     pub clock_offset_ms: i64,
     /// Service association links kept after their holder was deleted (`foundry`).
-    pub lingering_links: Vec<crate::foundry::Lingering>,
+    pub lingering_links: Vec<Lingering>,
     /// Set by mutations; the persister writes and clears it.
     pub dirty: bool,
 }

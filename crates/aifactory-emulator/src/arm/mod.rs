@@ -12,7 +12,7 @@
 //! helpers, so every import inside `arm` goes one way:
 //!
 //! - leaves: `id`, `store`, `lro`, `body`, `ops` (per type: the spec's status codes and
-//!   long-running flags) (pure), then `ctx`, `reply`, `checks` (need the
+//!   long-running flags), `types` (Microsoft.Network type names) (pure), then `ctx`, `reply`, `checks` (need the
 //!   state, import only leaves) — the resource providers import these and nothing else of
 //!   `arm`;
 //! - `render`, `complete` (use `network`, `softdelete`);
@@ -38,6 +38,7 @@ pub mod reply;
 pub mod resource_group;
 pub mod route;
 pub mod store;
+pub mod types;
 
 pub use body::{merge_patch, set_ps};
 pub use complete::complete_due;
