@@ -15,8 +15,8 @@
 use serde_json::{json, Map, Value};
 use thiserror::Error;
 
-use crate::project::api::ApiType;
-use crate::project::ids::ArmId;
+use crate::arm::ids::ArmId;
+use crate::arm::ApiType;
 
 /// `Microsoft.Insights/diagnosticSettings` at 2021-05-01-preview: the stable 2016-09-01
 /// has no `categoryGroup` (only named categories, which differ per type and change over

@@ -3,10 +3,11 @@
 //! Azure objects, role assignments, ACL entries and their order (`project`), the common
 //! template for one stage's shared environment on the same desired-object model
 //! (`common`), and the diagnostic settings both the project and the common part send to Log Analytics
-//! (`diagnostics`).
+//! (`diagnostics`), all on ARM's plain data (`arm`: resource IDs and api-versions).
 //!
 //! Must not know Terraform values or diagnostics (issues are typed, on attribute paths),
 //! and does no I/O.
+pub mod arm;
 pub mod common;
 pub mod diagnostics;
 pub mod naming;

@@ -38,13 +38,13 @@ use aifactory_attrpath::AttrPath;
 
 mod acl;
 pub mod api;
-mod api_type;
+pub(crate) use crate::arm::api_type;
 mod checked;
 mod cloud;
 pub mod docs;
 pub mod foundry;
 mod graph;
-pub mod ids;
+pub use crate::arm::ids;
 mod ipnet;
 mod issue;
 mod model;
