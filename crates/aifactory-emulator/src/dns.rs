@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 pub const ZONE: &str = "Microsoft.Network/privateDnsZones";
 pub const LINK: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
 pub const ZONE_GROUP: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
-const VNET: &str = "Microsoft.Network/virtualNetworks";
+use crate::arm::types::VNET;
 
 fn bad(message: String) -> Resp {
     arm_error(StatusCode::BAD_REQUEST, "BadRequest", message)

@@ -229,7 +229,7 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
 }
 
 const MANAGED_ENVIRONMENTS: &str = "Microsoft.App/managedEnvironments";
-const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets";
+use crate::arm::types::SUBNET;
 const APP_ENVIRONMENTS: &str = "Microsoft.App/environments";
 
 fn aca_invalid(code: &str, detail: &str) -> Resp {

@@ -25,7 +25,7 @@ use ipnet::IpNet;
 use serde_json::{json, Map, Value};
 
 pub const PEERING: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
-const VNET: &str = "Microsoft.Network/virtualNetworks";
+use crate::arm::types::VNET;
 
 fn bad(code: &str, message: String) -> Resp {
     arm_error(StatusCode::BAD_REQUEST, code, message)

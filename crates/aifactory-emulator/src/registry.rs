@@ -23,7 +23,7 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 pub const REGISTRIES: &str = "Microsoft.ContainerRegistry/registries";
-const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
+use crate::arm::types::PRIVATE_ENDPOINT;
 /// The SKUs a registry can be created with.
 pub const SKUS: [&str; 3] = ["Basic", "Standard", "Premium"];
 /// The private-link group of a registry.
