@@ -95,8 +95,8 @@ for s in examples/pipelines/terraform/stages/*.tfvars; do
   expect "terraform fmt -check $s" 0 "$tf" fmt -check "$s"
 done
 
-cargo build -q --bin terraform-provider-aifactory
-cargo build -q -p aifactory-emulator --bin aifactory-emulator
+# The test suite's feature set (as scripts/test.sh builds, so this is a no-op there).
+cargo build -q --workspace --bins --test it
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 dest="$work/mirror/registry.terraform.io/aifactory/aifactory/$version/linux_amd64"
 mkdir -p "$dest"

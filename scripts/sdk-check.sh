@@ -17,7 +17,8 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/requirements.txt"; then
   cp "$req" "$venv/requirements.txt"
 fi
 
-cargo build -q -p aifactory-emulator --bin aifactory-emulator
+# The test suite's feature set (as scripts/test.sh builds, so this is a no-op there).
+cargo build -q --workspace --bins --test it
 
 tenant=11111111-1111-4111-8111-111111111111
 subscription=22222222-2222-4222-8222-222222222222

@@ -18,7 +18,8 @@
 //!   goes to `AIFACTORY_TF_LOG_PATH` or to `<working dir>/terraform.log`.
 //! - `AIFACTORY_KEEP_WORKDIR=1`: keep (and print) every working directory.
 //! - `AIFACTORY_TF_PARALLEL=<n>`: concurrent terraform processes per test
-//!   process (default 2).
+//!   process (default 2; `scripts/test.sh` runs with 4, and 4 test threads, as the
+//!   acceptance tests mostly wait).
 //! - `AIFACTORY_TF_TIMEOUT=<seconds>`: per-command timeout (default 300).
 
 // The harness is an API: some builders and checks (e.g. `no_attr`, `ConfigStep::file`,
