@@ -119,8 +119,6 @@ fn find_type<'j>(items: &'j [Json], ty: &str) -> Vec<&'j Json> {
         .collect()
 }
 
-/// Cognitive Services accounts of one kind (`AIServices`, `OpenAI`) among the group's
-/// resources (an account listed without its kind counts as AIServices, the older form).
 /// A dedicated Foundry account by its name: ESML's `aif2…`, ours `aif-prj…` (AI Services
 /// accounts are `ais-prj…` or ESML's `aiservicesprj…`).
 fn is_foundry_account_name(name: &str) -> bool {
@@ -135,6 +133,8 @@ fn ai_services_accounts(items: &[Json]) -> Vec<&Json> {
         .collect()
 }
 
+/// Cognitive Services accounts of one kind (`AIServices`, `OpenAI`) among the group's
+/// resources (an account listed without its kind counts as AIServices, the older form).
 fn accounts_of_kind<'j>(items: &'j [Json], kind: &str) -> Vec<&'j Json> {
     find_type(items, api::AI_SERVICES.resource_type)
         .into_iter()
