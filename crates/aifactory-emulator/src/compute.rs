@@ -298,15 +298,12 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
         d => d.to_string(),
     };
     if !st.store.contains(&disk_id) {
-        let now = st.now_ms();
-        st.store.put(Stored {
-            id: disk_id.clone(),
-            parent_key: key(&rg_id),
-            full_type: DISK.to_string(),
-            body: json!({
-                "id": disk_id,
+        st.put_provider_made(
+            &disk_id,
+            &rg_id,
+            DISK,
+            json!({
                 "name": disk_name,
-                "type": DISK,
                 "location": vm.body.get("location").cloned().unwrap_or(Value::Null),
                 "managedBy": vm.id,
                 "properties": {
@@ -316,11 +313,7 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
                     "provisioningState": "Succeeded",
                 },
             }),
-            etag: util::new_etag(),
-            seq: 0,
-            created_ms: now,
-            changed_ms: now,
-        });
+        );
     }
     if let Some(r) = st.store.get_mut(id) {
         if let Some(os) = r

@@ -206,26 +206,18 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
         account.id.rsplit('/').next().unwrap_or_default()
     );
     let host = format!("{}/capabilityHosts/{name}", account.id);
-    let now = st.now_ms();
-    st.store.put(Stored {
-        id: host.clone(),
-        parent_key: crate::arm::id::key(&account.id),
-        full_type: ACCOUNT_CAPABILITY_HOSTS.to_string(),
-        body: json!({
-            "id": host,
-            "name": name,
-            "type": ACCOUNT_CAPABILITY_HOSTS,
+    st.put_provider_made(
+        &host,
+        &account.id,
+        ACCOUNT_CAPABILITY_HOSTS,
+        json!({
             "properties": {
                 "capabilityHostKind": "Agents",
                 "customerSubnet": subnet,
                 "provisioningState": "Succeeded",
             },
         }),
-        etag: util::new_etag(),
-        seq: 0,
-        created_ms: now,
-        changed_ms: now,
-    });
+    );
 }
 
 const MANAGED_ENVIRONMENTS: &str = "Microsoft.App/managedEnvironments";

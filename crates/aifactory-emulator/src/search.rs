@@ -18,11 +18,10 @@
 //! `Pending` after create). Search's error codes for these refusals are not documented:
 //! the emulator answers 400 `BadRequest` with a message naming the property and the fix.
 
-use crate::arm::id::{self, key};
+use crate::arm::id;
 use crate::arm::store::Stored;
 use crate::http::{arm_error, Resp};
 use crate::state::State;
-use crate::util;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -167,16 +166,11 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
         .ok()
         .and_then(|p| p.subscription().map(str::to_string))
         .unwrap_or_default();
-    let etag = util::new_etag();
-    let now = st.now_ms();
-    st.store.put(Stored {
-        id: conn.clone(),
-        parent_key: key(&target_id),
-        full_type: format!("{}/privateEndpointConnections", t.full_type),
-        body: json!({
-            "id": conn,
-            "name": name,
-            "type": format!("{}/privateEndpointConnections", t.full_type),
+    st.put_provider_made(
+        &conn,
+        &target_id,
+        &format!("{}/privateEndpointConnections", t.full_type),
+        json!({
             "properties": {
                 "privateEndpoint": {"id": format!("/subscriptions/{sub}/resourceGroups/search-managed/providers/Microsoft.Network/privateEndpoints/{name}")},
                 "groupIds": [prop(&link.body, "groupId")],
@@ -188,11 +182,7 @@ pub fn after_put(st: &mut State, full_type: &str, id: &str) {
                 "provisioningState": "Succeeded",
             },
         }),
-        etag,
-        seq: 0,
-        created_ms: now,
-        changed_ms: now,
-    });
+    );
 }
 
 /// Links removed (directly or with their service) take their connections with them.

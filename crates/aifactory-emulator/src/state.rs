@@ -286,6 +286,36 @@ impl State {
     pub fn now_ms(&self) -> i64 {
         util::system_now_ms() + self.clock_offset_ms
     }
+
+    /// Stores a resource a resource provider makes itself beside a write (a shared private
+    /// link's connection on its target, a VM's OS disk, the capability host of an account
+    /// with agent injection), under `parent_id`, created now with a fresh etag; `body`
+    /// gets its `id`, `type` and (unless it names itself) `name`.
+    pub fn put_provider_made(
+        &mut self,
+        id: &str,
+        parent_id: &str,
+        full_type: &str,
+        mut body: serde_json::Value,
+    ) {
+        if let Some(m) = body.as_object_mut() {
+            m.insert("id".into(), id.into());
+            m.entry("name")
+                .or_insert_with(|| id.rsplit('/').next().unwrap_or_default().into());
+            m.insert("type".into(), full_type.into());
+        }
+        let now = self.now_ms();
+        self.store.put(crate::arm::store::Stored {
+            id: id.to_string(),
+            parent_key: crate::arm::id::key(parent_id),
+            full_type: full_type.to_string(),
+            body,
+            etag: util::new_etag(),
+            seq: 0,
+            created_ms: now,
+            changed_ms: now,
+        });
+    }
 }
 
 #[cfg(test)]
